@@ -1,0 +1,58 @@
+/* The program front: options, running scripts, the REPL, recording. */
+#ifndef TL_APP_H
+#define TL_APP_H
+
+#include <stddef.h>
+
+#include "engine.h"
+
+#define TL_VERSION "0.1.0"
+#define TL__MAX_LIST 32
+
+typedef struct tl_options {
+  const char *script;
+  int script_argc;
+  char **script_argv;
+  const char *exec[TL__MAX_LIST];
+  int nexec;
+  const char *records[TL__MAX_LIST];
+  int nrecords;
+  int interactive;
+  int headless;
+  const char *trace_out;
+  size_t trace_size;
+  tl_config cfg;
+} tl_options;
+
+int tl_app_main(int argc, char **argv);
+
+/* Runs a chunk on MainThread (the caller holds the GIL) with a traceback
+ * handler; prints an uncaught error. Returns the Lua status. */
+int tl_app_docall(lua_State *L, int nargs, int nresults);
+/* Prints the error on top of the stack as Python prints a traceback. */
+void tl_app_report(lua_State *L);
+
+/* The REPL (repl.c); returns when the user quits. */
+void tl_repl_run(tl_options *opt);
+
+/* Tab completion of globals and fields (complete.c). */
+void tl_complete_install(void);
+
+/* A fresh world in place of the current one (for :reset). */
+int tl_app_reset(tl_options *opt);
+
+/* Ctrl-C (signals.c): a thread that waits for SIGINT. While the REPL waits
+ * for input it reports to a pipe the REPL polls; otherwise it interrupts
+ * MainThread with KeyboardInterrupt. */
+void tl_signals_start(void);
+void tl_signals_stop(void);
+void tl_signals_at_prompt(int yes);
+int tl_signals_fd(void);          /* readable after Ctrl-C at the prompt */
+int tl_signals_drain(void);       /* how many Ctrl-C were pending */
+void tl_signals_lock_world(void); /* held while the world is replaced */
+void tl_signals_unlock_world(void);
+
+/* Writes the trace as a diagram chosen by the file's extension. */
+int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen);
+
+#endif

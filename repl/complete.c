@@ -1,0 +1,111 @@
+/* Tab completion of globals and fields ("threading.Lo" -> "threading.Lock").
+ * It runs while the REPL waits for input, that is without the GIL, so it
+ * takes the GIL for the moment it reads Lua tables. */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <editline/readline.h>
+
+#include "app.h"
+
+#define TL__MAX_MATCHES 256
+
+static char *tl__matches[TL__MAX_MATCHES];
+static int tl__nmatches, tl__next;
+
+static void tl__add(const char *prefix, size_t plen, const char *key) {
+  char *m;
+  int i;
+  if (tl__nmatches == TL__MAX_MATCHES) return;
+  for (i = 0; i < tl__nmatches; i++)
+    if (strcmp(tl__matches[i] + plen, key) == 0) return;
+  m = malloc(plen + strlen(key) + 1);
+  if (!m) return;
+  memcpy(m, prefix, plen);
+  strcpy(m + plen, key);
+  tl__matches[tl__nmatches++] = m;
+}
+
+/* Adds the string keys of the table on top (and of its __index tables)
+ * that start with word. */
+static void tl__add_keys(lua_State *L, const char *prefix, size_t plen, const char *word) {
+  size_t wlen = strlen(word);
+  int depth;
+  for (depth = 0; depth < 4 && lua_istable(L, -1); depth++) {
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        const char *k = lua_tostring(L, -2);
+        /* Private names (_core) only when asked for with a leading _. */
+        if (strncmp(k, word, wlen) == 0 && (k[0] != '_' || word[0] == '_'))
+          tl__add(prefix, plen, k);
+      }
+      lua_pop(L, 1);
+    }
+    if (!lua_getmetatable(L, -1)) break;
+    lua_getfield(L, -1, "__index");
+    lua_remove(L, -2);
+    lua_remove(L, -2);
+  }
+  lua_pop(L, 1);
+}
+
+static void tl__collect(const char *text) {
+  tl_thread *self = tl__self;
+  lua_State *L = tl_W->L;
+  const char *last = NULL, *p;
+  int top;
+  for (p = text; *p; p++)
+    if (*p == '.' || *p == ':') last = p;
+  tl_gil_take(self);
+  top = lua_gettop(L);
+  lua_pushglobaltable(L);
+  if (last) {
+    /* Walk the path before the last separator, one name at a time. */
+    const char *start = text;
+    for (p = text; p <= last; p++) {
+      if (*p == '.' || *p == ':') {
+        if (!lua_istable(L, -1) && !lua_isuserdata(L, -1)) break;
+        lua_pushlstring(L, start, (size_t)(p - start));
+        lua_gettable(L, -2);
+        lua_remove(L, -2);
+        start = p + 1;
+      }
+    }
+    if (lua_isuserdata(L, -1) && lua_getmetatable(L, -1)) {
+      /* Methods of a userdata (a Lock) live in its metatable. */
+      lua_getfield(L, -1, "methods");
+      lua_remove(L, -2);
+      lua_remove(L, -2);
+    }
+    tl__add_keys(L, text, (size_t)(last - text + 1), last + 1);
+  } else {
+    tl__add_keys(L, "", 0, text);
+  }
+  lua_settop(L, top);
+  tl_gil_release(self, TL_GIL_BLOCKING);
+  self->wait_kind = TL_WAIT_INPUT;
+}
+
+static char *tl__generate(const char *text, int state) {
+  if (state == 0) {
+    while (tl__nmatches) free(tl__matches[--tl__nmatches]);
+    tl__next = 0;
+    tl__collect(text);
+  }
+  /* readline frees what it is given. */
+  return tl__next < tl__nmatches ? strdup(tl__matches[tl__next++]) : NULL;
+}
+
+static char **tl__complete(const char *text, int start, int end) {
+  (void)start;
+  (void)end;
+  rl_attempted_completion_over = 1;
+  return rl_completion_matches(text, tl__generate);
+}
+
+void tl_complete_install(void) {
+  rl_attempted_completion_function = tl__complete;
+  rl_completer_word_break_characters = " \t\n\"'<>=;+-*/%^~#{}()[],";
+}

@@ -1,0 +1,86 @@
+/* The display list: a layout drawn as plain shapes in pixels, for a canvas
+ * size and a time window. Painters (SVG now, SDL later) only walk the items
+ * in order; everything that decides what goes where happens here, once.
+ *
+ * Whatever is narrower than a pixel is merged into one item that counts
+ * what it stands for, so the number of items stays bounded by the canvas
+ * width however many events the window holds. */
+#ifndef TL_DISPLAY_H
+#define TL_DISPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+enum tl_dl_kind {
+  TL_DL_RECT,   /* (x0,y0)-(x1,y1); size = corner radius */
+  TL_DL_LINE,   /* (x0,y0)->(x1,y1); size = stroke width */
+  TL_DL_ARROW,  /* a line with its head at (x1,y1) */
+  TL_DL_TEXT,   /* at (x0,y0): y0 is the baseline; size = font px */
+  TL_DL_GLYPH   /* a marker shape centred at (x0,y0); size = radius */
+};
+
+enum tl_dl_anchor { TL_ANCHOR_START, TL_ANCHOR_MIDDLE, TL_ANCHOR_END };
+enum tl_dl_shape {
+  TL_SHAPE_CIRCLE, TL_SHAPE_DIAMOND, TL_SHAPE_TRIANGLE_DOWN, TL_SHAPE_CROSS,
+  TL_SHAPE_SQUARE
+};
+enum tl_dl_dash { TL_DASH_SOLID, TL_DASH_DASHED, TL_DASH_DOTTED };
+
+/* What an item shows, so a window can answer hovering over it. */
+enum tl_dl_role {
+  TL_ROLE_CHROME,   /* background, grid, axis, legend */
+  TL_ROLE_LABEL,    /* lane and row names */
+  TL_ROLE_SEGMENT,  /* a lane state (ref = state) */
+  TL_ROLE_GIL,      /* a GIL row holding (ref = holder lane) */
+  TL_ROLE_ARROW,    /* ref = enum tl_arrow_kind */
+  TL_ROLE_MARKER    /* ref = event kind */
+};
+
+typedef struct tl_dl_item {
+  float x0, y0, x1, y1;
+  float size;
+  uint32_t fill, stroke;  /* 0xRRGGBBAA; alpha 0 means none */
+  uint32_t text, title;   /* offsets into tl_display.strings; 0 = none */
+  uint32_t count;         /* how many things it stands for (>1: merged) */
+  int32_t lane;           /* the lane it belongs to, -1 */
+  int32_t ref;            /* see enum tl_dl_role */
+  uint8_t kind, role, anchor, bold, shape, dash;
+} tl_dl_item;
+
+typedef struct tl_display {
+  tl_dl_item *items;      /* in painting order */
+  size_t n, cap;
+  char *strings;          /* NUL-terminated strings; offset 0 is "" */
+  size_t nstr, capstr;
+  float width, height;
+  uint32_t background;
+  const char *font_family;
+  uint64_t t_from, t_to;  /* the window drawn */
+  float plot_x0, plot_x1; /* its pixel span: x = plot_x0 + (t-from)*scale */
+  int oom;                /* an allocation failed: items are missing */
+} tl_display;
+
+typedef struct tl_display_opts {
+  float width;            /* px */
+  float height;           /* px; 0: as tall as the lanes need */
+  uint64_t t_from, t_to;  /* both 0: the whole trace */
+  int legend;             /* draw the legend */
+  const char *title;      /* a heading, or NULL */
+} tl_display_opts;
+
+/* 1200 px wide, natural height, whole trace, with a legend. */
+void tl_display_opts_default(tl_display_opts *o);
+/* NULL only when out of memory. */
+tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o);
+void tl_display_free(tl_display *d);
+const char *tl_display_str(const tl_display *d, uint32_t off);
+/* The trace time under pixel column x (for zoom at the cursor). */
+uint64_t tl_display_time_at(const tl_display *d, float x);
+
+/* Colour of a lane state, of a thread (GIL row), as 0xRRGGBBAA. */
+uint32_t tl_display_state_colour(int state);
+uint32_t tl_display_thread_colour(int lane);
+
+#endif

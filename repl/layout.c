@@ -1,0 +1,559 @@
+/* The layout step: events in (t, seq) order through a per-thread state
+ * machine, into segments, arrows and markers. See layout.h. */
+#include "layout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small containers ------------------------------------------------ */
+
+/* Grows *p to hold `need` elements; doubling keeps appends amortised O(1)
+ * even for the millions of segments a long run makes. */
+static int tl__grow(void *pp, size_t *cap, size_t need, size_t elem) {
+  void **p = pp;
+  size_t n = *cap ? *cap : 8;
+  void *q;
+  if (need <= *cap) return 0;
+  while (n < need) n *= 2;
+  q = realloc(*p, n * elem);
+  if (!q) return -1;
+  *p = q;
+  *cap = n;
+  return 0;
+}
+
+/* Open addressing, uint64 key -> index; val -1 marks an empty slot, so
+ * every key (even 0) is usable. */
+typedef struct tl__map {
+  uint64_t *keys;
+  int32_t *vals;
+  size_t cap, n;
+} tl__map;
+
+static size_t tl__hash(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  return (size_t)k;
+}
+
+static int32_t tl__map_get(const tl__map *m, uint64_t key) {
+  size_t i;
+  if (!m->cap) return -1;
+  for (i = tl__hash(key) & (m->cap - 1); m->vals[i] >= 0; i = (i + 1) & (m->cap - 1))
+    if (m->keys[i] == key) return m->vals[i];
+  return -1;
+}
+
+static int tl__map_put(tl__map *m, uint64_t key, int32_t val) {
+  size_t i;
+  if ((m->n + 1) * 2 > m->cap) {
+    tl__map old = *m;
+    size_t c = old.cap ? old.cap * 2 : 64;
+    m->keys = malloc(c * sizeof *m->keys);
+    m->vals = malloc(c * sizeof *m->vals);
+    if (!m->keys || !m->vals) {
+      free(m->keys);
+      free(m->vals);
+      *m = old;
+      return -1;
+    }
+    memset(m->vals, 0xff, c * sizeof *m->vals);
+    m->cap = c;
+    m->n = 0;
+    for (i = 0; i < old.cap; i++)
+      if (old.vals[i] >= 0) tl__map_put(m, old.keys[i], old.vals[i]);
+    free(old.keys);
+    free(old.vals);
+  }
+  for (i = tl__hash(key) & (m->cap - 1); m->vals[i] >= 0; i = (i + 1) & (m->cap - 1))
+    if (m->keys[i] == key) break;
+  if (m->vals[i] < 0) m->n++;
+  m->keys[i] = key;
+  m->vals[i] = val;
+  return 0;
+}
+
+static void tl__map_free(tl__map *m) {
+  free(m->keys);
+  free(m->vals);
+  memset(m, 0, sizeof *m);
+}
+
+/* A lock as far as arrows need it: its name and its last release. */
+typedef struct tl__lock {
+  uint32_t id;
+  char *name;
+  int32_t rel_lane;
+  uint64_t rel_t, rel_stamp;
+} tl__lock;
+
+struct tl__layout_private {
+  tl__map lanes, procs, locks;
+  tl__lock *lock;
+  size_t nlock, caplock;
+};
+
+typedef struct tl__order {
+  uint64_t t;
+  size_t i;
+} tl__order;
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *const tl__state_names[TL_STATE__COUNT] = {
+    "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done"};
+
+const char *tl_state_name(int state) {
+  return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
+}
+
+const char *tl_arrow_kind_name(int kind) {
+  static const char *const names[TL_ARROW__COUNT] = {"gil-handoff", "gil-forced",
+                                                      "lock-handoff"};
+  return kind >= 0 && kind < TL_ARROW__COUNT ? names[kind] : "?";
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+tl_layout *tl_layout_new(void) {
+  tl_layout *l = calloc(1, sizeof *l);
+  if (!l) return NULL;
+  l->priv = calloc(1, sizeof *l->priv);
+  if (!l->priv) {
+    free(l);
+    return NULL;
+  }
+  return l;
+}
+
+void tl_layout_reset(tl_layout *l) {
+  struct tl__layout_private *pv = l->priv;
+  size_t i;
+  for (i = 0; i < l->nlanes; i++) {
+    free(l->lanes[i].name);
+    free(l->lanes[i].seg);
+  }
+  for (i = 0; i < l->nprocs; i++) {
+    free(l->procs[i].lanes);
+    free(l->procs[i].gil);
+  }
+  for (i = 0; i < pv->nlock; i++) free(pv->lock[i].name);
+  free(l->lanes);
+  free(l->procs);
+  free(l->arrows);
+  free(l->markers);
+  free(pv->lock);
+  tl__map_free(&pv->lanes);
+  tl__map_free(&pv->procs);
+  tl__map_free(&pv->locks);
+  memset(pv, 0, sizeof *pv);
+  memset(l, 0, sizeof *l);
+  l->priv = pv;
+}
+
+void tl_layout_free(tl_layout *l) {
+  if (!l) return;
+  tl_layout_reset(l);
+  free(l->priv);
+  free(l);
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+static uint64_t tl__lane_key(int32_t pid, uint32_t tid) {
+  return (uint64_t)(uint32_t)pid << 32 | tid;
+}
+
+int tl_layout_find_lane(const tl_layout *l, int32_t pid, uint32_t tid) {
+  return tl__map_get(&l->priv->lanes, tl__lane_key(pid, tid));
+}
+
+static int32_t tl__proc(tl_layout *l, int32_t pid) {
+  int32_t i = tl__map_get(&l->priv->procs, (uint32_t)pid);
+  tl_proc *p;
+  if (i >= 0) return i;
+  if (tl__grow(&l->procs, &l->capprocs, l->nprocs + 1, sizeof *l->procs)) return -1;
+  i = (int32_t)l->nprocs;
+  if (tl__map_put(&l->priv->procs, (uint32_t)pid, i)) return -1;
+  p = &l->procs[l->nprocs++];
+  memset(p, 0, sizeof *p);
+  p->pid = pid;
+  p->holder = -1;
+  p->rel_lane = -1;
+  return i;
+}
+
+/* The lane of (pid, tid), made on first sight; -1 when out of memory. */
+static int32_t tl__lane(tl_layout *l, int32_t proc, uint32_t tid) {
+  tl_proc *p = &l->procs[proc];
+  uint64_t key = tl__lane_key(p->pid, tid);
+  int32_t i = tl__map_get(&l->priv->lanes, key);
+  tl_lane *ln;
+  char buf[32];
+  if (i >= 0) return i;
+  if (tl__grow(&l->lanes, &l->caplanes, l->nlanes + 1, sizeof *l->lanes) ||
+      tl__grow(&p->lanes, &p->caplanes, p->nlanes + 1, sizeof *p->lanes))
+    return -1;
+  i = (int32_t)l->nlanes;
+  /* Until its THREAD_NEW shows up (a child after fork has none) a lane is
+   * named after its id, as Python names unnamed threads. */
+  snprintf(buf, sizeof buf, "T%u", tid);
+  ln = &l->lanes[i];
+  memset(ln, 0, sizeof *ln);
+  ln->name = strdup(buf);
+  if (!ln->name || tl__map_put(&l->priv->lanes, key, i)) {
+    free(ln->name);
+    return -1;
+  }
+  ln->pid = p->pid;
+  ln->tid = tid;
+  ln->proc = proc;
+  l->nlanes++;
+  p->lanes[p->nlanes++] = i;
+  return i;
+}
+
+static tl__lock *tl__lock_get(tl_layout *l, uint32_t id) {
+  struct tl__layout_private *pv = l->priv;
+  int32_t i = tl__map_get(&pv->locks, id);
+  tl__lock *k;
+  if (i >= 0) return &pv->lock[i];
+  if (tl__grow(&pv->lock, &pv->caplock, pv->nlock + 1, sizeof *pv->lock) ||
+      tl__map_put(&pv->locks, id, (int32_t)pv->nlock))
+    return NULL;
+  k = &pv->lock[pv->nlock++];
+  memset(k, 0, sizeof *k);
+  k->id = id;
+  k->rel_lane = -1;
+  return k;
+}
+
+const char *tl_layout_lock_name(const tl_layout *l, uint32_t id) {
+  int32_t i = tl__map_get(&l->priv->locks, id);
+  return i >= 0 ? l->priv->lock[i].name : NULL;
+}
+
+const char *tl_layout_text(const tl_layout *l, uint64_t off) {
+  return l->trace && off ? tl_trace_strat(l->trace, off) : "";
+}
+
+size_t tl_segment_search(const tl_segment *seg, size_t n, uint64_t t) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (seg[mid].t1 > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/* ---- segments --------------------------------------------------------- */
+
+/* Ends the open segment at t. An empty one is dropped, and if that leaves
+ * a neighbour of the state about to begin, the neighbour is reopened:
+ * zero-length flickers (py2 release-and-retake) must not fragment a lane. */
+static void tl__seg_close(tl_segment *seg, size_t *n, uint64_t t) {
+  tl_segment *s = &seg[*n - 1];
+  s->t1 = t < s->t0 ? s->t0 : t;
+  if (s->t1 == s->t0) (*n)--;
+}
+
+static int tl__seg_open(tl_segment **seg, size_t *n, size_t *cap, uint64_t t,
+                        uint8_t state, uint32_t obj, int32_t lane) {
+  tl_segment *s;
+  if (*n) {
+    s = &(*seg)[*n - 1];
+    if (s->t1 == t && s->state == state && s->obj == obj && s->lane == lane) return 0;
+  }
+  if (tl__grow(seg, cap, *n + 1, sizeof **seg)) return -1;
+  s = &(*seg)[(*n)++];
+  s->t0 = s->t1 = t;
+  s->state = state;
+  s->obj = obj;
+  s->lane = lane;
+  return 0;
+}
+
+/* The state a thread is in: the most recent of its waits (a thread leaving
+ * sleep first wants the GIL back, and must show as ready, not asleep). */
+static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint32_t *obj) {
+  uint8_t st = TL_STATE_NONE;
+  uint64_t best = 0;
+  *obj = 0;
+  if (s->ended) return TL_STATE_DONE;
+#define TL__PICK(cond, stamp, state, o) \
+  if ((cond) && (st == TL_STATE_NONE || (stamp) > best)) { st = (state); best = (stamp); *obj = (o); }
+  TL__PICK(s->holds, s->stamp_gil, TL_STATE_RUNNING, 0)
+  TL__PICK(s->wants, s->stamp_want, TL_STATE_READY, 0)
+  TL__PICK(s->locking, s->stamp_lock, TL_STATE_BLOCKED, s->lock_obj)
+  TL__PICK(s->sleeping, s->stamp_sleep, TL_STATE_SLEEPING, 0)
+  TL__PICK(s->joining, s->stamp_join, TL_STATE_JOINING, s->join_obj)
+#undef TL__PICK
+  if (st != TL_STATE_NONE || !s->started) return st;
+  if (!p->has_gil) return TL_STATE_RUNNING; /* free-threaded: alive is running */
+  if (s->last_release == TL_GIL_FORCED || s->last_release == TL_GIL_YIELD)
+    return TL_STATE_READY;                  /* dropped it, wants it back */
+  return TL_STATE_IDLE;
+}
+
+static int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
+  tl_lane *ln = &l->lanes[lane];
+  uint32_t obj;
+  uint8_t st = tl__state_of(&l->procs[ln->proc], &ln->sm, &obj);
+  if (ln->nseg) {
+    tl_segment *last = &ln->seg[ln->nseg - 1];
+    uint64_t floor = ln->sm.open ? last->t0 : last->t1;
+    if (t < floor) t = floor; /* out of order across batches: never go back */
+    if (ln->sm.open) {
+      if (last->state == st && last->obj == obj) return 0;
+      tl__seg_close(ln->seg, &ln->nseg, t);
+    }
+  }
+  ln->sm.open = 0;
+  if (st == TL_STATE_NONE) return 0;
+  if (tl__seg_open(&ln->seg, &ln->nseg, &ln->capseg, t, st, obj, -1)) return -1;
+  ln->sm.open = 1;
+  return 0;
+}
+
+/* ---- arrows and markers ---------------------------------------------- */
+
+static int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to,
+                     uint64_t t0, uint64_t t1, uint32_t obj, uint8_t reason) {
+  tl_arrow *a;
+  if (tl__grow(&l->arrows, &l->caparrows, l->narrows + 1, sizeof *l->arrows)) return -1;
+  a = &l->arrows[l->narrows++];
+  a->t0 = t0;
+  a->t1 = t1 < t0 ? t0 : t1;
+  a->from = from;
+  a->to = to;
+  a->obj = obj;
+  a->kind = kind;
+  a->reason = reason;
+  return 0;
+}
+
+static int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
+  tl_marker *m;
+  if (tl__grow(&l->markers, &l->capmarkers, l->nmarkers + 1, sizeof *l->markers)) return -1;
+  m = &l->markers[l->nmarkers++];
+  m->t = e->t;
+  m->text = tl_event_kind_has_text(e->kind) ? e->arg : 0;
+  m->lane = lane;
+  m->proc = proc;
+  m->obj = e->obj;
+  m->kind = e->kind;
+  return 0;
+}
+
+/* ---- the GIL ---------------------------------------------------------- */
+
+static int tl__gil_acquire(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
+  tl_proc *p = &l->procs[proc];
+  tl_lane *ln = &l->lanes[lane];
+  p->has_gil = 1;
+  if (p->holder >= 0 && p->holder != lane) {
+    /* A release we never saw (lost in a full trace): end it here. */
+    l->lanes[p->holder].sm.holds = 0;
+    if (tl__refresh(l, p->holder, t)) return -1;
+  }
+  if (p->holder >= 0) tl__seg_close(p->gil, &p->ngil, t);
+  if (p->ngil && t < p->gil[p->ngil - 1].t1) t = p->gil[p->ngil - 1].t1;
+  p->holder = lane;
+  if (tl__seg_open(&p->gil, &p->ngil, &p->capgil, t, TL_STATE_RUNNING, ln->tid, lane))
+    return -1;
+  if (p->rel_lane >= 0 && p->rel_lane != lane &&
+      tl__arrow(l, p->rel_reason == TL_GIL_FORCED ? TL_ARROW_GIL_FORCED : TL_ARROW_GIL,
+                p->rel_lane, lane, p->rel_t, t, 0, p->rel_reason))
+    return -1;
+  p->rel_lane = -1;
+  ln->sm.holds = 1;
+  ln->sm.wants = 0;
+  ln->sm.last_release = 0;
+  ln->sm.stamp_gil = l->stamp;
+  return 0;
+}
+
+static void tl__gil_release(tl_layout *l, int32_t proc, int32_t lane, uint64_t t,
+                            uint8_t reason) {
+  tl_proc *p = &l->procs[proc];
+  tl_lane *ln = &l->lanes[lane];
+  p->has_gil = 1;
+  if (p->holder == lane) {
+    tl__seg_close(p->gil, &p->ngil, t);
+    p->holder = -1;
+  }
+  p->rel_lane = lane;
+  p->rel_t = t;
+  p->rel_reason = reason;
+  ln->sm.holds = 0;
+  ln->sm.last_release = reason;
+}
+
+/* ---- locks ------------------------------------------------------------ */
+
+static int tl__lock_acquire(tl_layout *l, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  tl__lock *k = tl__lock_get(l, e->obj);
+  if (!k) return -1;
+  /* A handoff only if this thread was already waiting when it was freed. */
+  if (s->locking && s->lock_obj == e->obj && k->rel_lane >= 0 && k->rel_lane != lane &&
+      k->rel_stamp > s->stamp_lock &&
+      tl__arrow(l, TL_ARROW_LOCK, k->rel_lane, lane, k->rel_t, e->t, e->obj, 0))
+    return -1;
+  k->rel_lane = -1;
+  s->locking = 0;
+  return 0;
+}
+
+static int tl__lock_new(tl_layout *l, const tl_event *e) {
+  tl__lock *k = tl__lock_get(l, e->obj);
+  const char *name = tl_trace_strat(l->trace, e->arg);
+  if (!k) return -1;
+  if (*name) {
+    char *copy = strdup(name);
+    if (!copy) return -1;
+    free(k->name);
+    k->name = copy;
+  }
+  return 0;
+}
+
+/* ---- one event ------------------------------------------------------- */
+
+/* THREAD_NEW is emitted by the creator about the thread in obj. */
+static int tl__thread_new(tl_layout *l, int32_t proc, const tl_event *e) {
+  uint32_t tid = e->obj ? e->obj : e->tid;
+  int32_t lane = tl__lane(l, proc, tid);
+  const char *name = tl_trace_strat(l->trace, e->arg);
+  tl_lane *ln;
+  if (lane < 0) return -1;
+  ln = &l->lanes[lane];
+  if (*name && !ln->sm.named) {
+    char *copy = strdup(name);
+    if (!copy) return -1;
+    free(ln->name);
+    ln->name = copy;
+    ln->sm.named = 1;
+  }
+  if (tid == e->tid) ln->sm.started = 1;
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__consume(tl_layout *l, const tl_event *e) {
+  int32_t proc = tl__proc(l, e->pid), lane = -1, subject;
+  struct tl__lane_sm *s;
+  if (proc < 0) return -1;
+  l->stamp++;
+  if (l->stamp == 1 || e->t < l->t_begin) l->t_begin = e->t;
+  if (e->t > l->t_end) l->t_end = e->t;
+  if (e->kind == TL_EV_THREAD_NEW) return tl__thread_new(l, proc, e);
+  if (e->tid) {
+    if ((lane = tl__lane(l, proc, e->tid)) < 0) return -1;
+    l->lanes[lane].sm.started = 1; /* it emits, so it runs */
+  }
+  switch (e->kind) {
+    case TL_EV_DEADLOCK: case TL_EV_TRACE_FULL: case TL_EV_LESSON_STEP:
+      return tl__marker(l, e, proc, -1);
+    case TL_EV_PRINT: case TL_EV_MARK: case TL_EV_INTERRUPT:
+    case TL_EV_GIL_DROP_REQUEST: case TL_EV_GIL_FAILED_WAKEUP:
+      return tl__marker(l, e, proc, lane);
+    case TL_EV_LOCK_NEW:
+      return tl__lock_new(l, e);
+    case TL_EV_LOCK_RELEASE: {
+      tl__lock *k = tl__lock_get(l, e->obj);
+      if (!k) return -1;
+      k->rel_lane = lane;
+      k->rel_t = e->t;
+      k->rel_stamp = l->stamp;
+      return 0;
+    }
+    default:
+      break;
+  }
+  if (e->kind == TL_EV_THREAD_START || e->kind == TL_EV_THREAD_END) {
+    if (!e->obj && lane < 0) return 0;
+    subject = e->obj ? tl__lane(l, proc, e->obj) : lane;
+    if (subject < 0) return -1;
+    if (e->kind == TL_EV_THREAD_END) l->lanes[subject].sm.ended = 1;
+    l->lanes[subject].sm.started = 1;
+    return tl__refresh(l, subject, e->t);
+  }
+  if (lane < 0) return 0;
+  s = &l->lanes[lane].sm;
+  switch (e->kind) {
+    case TL_EV_GIL_REQUEST: s->wants = 1; s->stamp_want = l->stamp;
+      l->procs[proc].has_gil = 1; break;
+    case TL_EV_GIL_ACQUIRE: if (tl__gil_acquire(l, proc, lane, e->t)) return -1; break;
+    case TL_EV_GIL_RELEASE: tl__gil_release(l, proc, lane, e->t, (uint8_t)e->reason); break;
+    case TL_EV_LOCK_REQUEST: s->locking = 1; s->lock_obj = e->obj;
+      s->stamp_lock = l->stamp; break;
+    case TL_EV_LOCK_ACQUIRE: if (tl__lock_acquire(l, lane, e)) return -1; break;
+    case TL_EV_LOCK_TIMEOUT: s->locking = 0; break;
+    case TL_EV_SLEEP: s->sleeping = 1; s->stamp_sleep = l->stamp; break;
+    case TL_EV_SLEEP_END: s->sleeping = 0; break;
+    case TL_EV_JOIN: s->joining = 1; s->join_obj = e->obj; s->stamp_join = l->stamp; break;
+    case TL_EV_JOIN_END: s->joining = 0; break;
+    default: return 0;
+  }
+  return tl__refresh(l, lane, e->t);
+}
+
+/* ---- batches ---------------------------------------------------------- */
+
+static int tl__order_cmp(const void *a, const void *b) {
+  const tl__order *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Open segments run to the newest time seen, so a live lane grows. */
+static void tl__extend_open(tl_layout *l) {
+  size_t i;
+  for (i = 0; i < l->nlanes; i++) {
+    tl_lane *ln = &l->lanes[i];
+    if (ln->sm.open && ln->seg[ln->nseg - 1].t1 < l->t_end)
+      ln->seg[ln->nseg - 1].t1 = l->t_end;
+  }
+  for (i = 0; i < l->nprocs; i++) {
+    tl_proc *p = &l->procs[i];
+    if (p->holder >= 0 && p->gil[p->ngil - 1].t1 < l->t_end) p->gil[p->ngil - 1].t1 = l->t_end;
+  }
+}
+
+long tl_layout_update(tl_layout *l, const tl_trace *tr) {
+  size_t n = tl_trace_count(tr), k, i;
+  tl__order *ord;
+  int sorted = 1, rc = 0;
+  if (tr != l->trace || n < l->consumed) {
+    tl_layout_reset(l);
+    l->trace = tr;
+  }
+  l->lost = tl_trace_lost(tr);
+  k = l->consumed;
+  if (n == k) return 0;
+  ord = malloc((n - k) * sizeof *ord);
+  if (!ord) return -1;
+  for (i = k; i < n; i++) {
+    ord[i - k].t = tl_trace_at(tr, i)->t;
+    ord[i - k].i = i;
+    if (i > k && ord[i - k].t < ord[i - k - 1].t) sorted = 0;
+  }
+  if (!sorted) qsort(ord, n - k, sizeof *ord, tl__order_cmp);
+  for (i = 0; i < n - k && rc == 0; i++) rc = tl__consume(l, tl_trace_at(tr, ord[i].i));
+  free(ord);
+  l->consumed = n;
+  tl__extend_open(l);
+  return rc ? -1 : (long)(n - k);
+}
+
+tl_layout *tl_layout_build(const tl_trace *tr) {
+  tl_layout *l = tl_layout_new();
+  if (l && tl_layout_update(l, tr) < 0) {
+    tl_layout_free(l);
+    return NULL;
+  }
+  return l;
+}

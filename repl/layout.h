@@ -1,0 +1,137 @@
+/* The layout: a trace turned into lanes, state segments, arrows and markers,
+ * in trace time (ns). Pure data: no drawing, no pixels.
+ *
+ * It is incremental: tl_layout_update consumes only the events published
+ * since the last call, so the live window can call it every frame. Events
+ * are appended by many threads and their times may be slightly out of
+ * order: each batch is processed sorted by (t, seq); an event older than
+ * what a lane already shows is clamped to the lane's last time. A whole
+ * trace laid out in one call is therefore exact. */
+#ifndef TL_LAYOUT_H
+#define TL_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+enum tl_lane_state {
+  TL_STATE_NONE,     /* not started yet: nothing drawn */
+  TL_STATE_RUNNING,  /* holds the GIL (or is alive in a process without one) */
+  TL_STATE_READY,    /* wants the GIL */
+  TL_STATE_BLOCKED,  /* waits for a lock (obj: lock id) */
+  TL_STATE_SLEEPING,
+  TL_STATE_JOINING,  /* obj: joined thread id */
+  TL_STATE_IDLE,     /* released the GIL to block on something else */
+  TL_STATE_DONE,
+  TL_STATE__COUNT
+};
+
+/* A state over [t0, t1). */
+typedef struct tl_segment {
+  uint64_t t0, t1;
+  uint32_t obj;   /* blocked: lock id; joining: thread id; GIL row: holder tid */
+  int32_t lane;   /* GIL row: the holder's lane; -1 otherwise */
+  uint8_t state;  /* enum tl_lane_state (GIL rows: TL_STATE_RUNNING) */
+} tl_segment;
+
+enum tl_arrow_kind {
+  TL_ARROW_GIL,         /* GIL handed over after a blocking call or an exit */
+  TL_ARROW_GIL_FORCED,  /* py3: the holder was made to drop it */
+  TL_ARROW_LOCK,        /* a lock released by one thread, taken by its waiter */
+  TL_ARROW__COUNT
+};
+
+typedef struct tl_arrow {
+  uint64_t t0, t1;      /* release time, acquire time */
+  int32_t from, to;     /* lanes */
+  uint32_t obj;         /* lock id for lock handoffs */
+  uint8_t kind;         /* enum tl_arrow_kind */
+  uint8_t reason;       /* GIL: the enum tl_gil_reason of the release */
+} tl_arrow;
+
+typedef struct tl_marker {
+  uint64_t t;
+  uint64_t text;        /* trace string offset, 0 for none */
+  int32_t lane;         /* -1: about the whole process (drawn across it) */
+  int32_t proc;         /* index into tl_layout.procs */
+  uint32_t obj;
+  uint16_t kind;        /* the event kind: TL_EV_PRINT, TL_EV_MARK, ... */
+} tl_marker;
+
+/* What the state machine knows of one thread; private to layout.c. */
+struct tl__lane_sm {
+  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join;
+  uint32_t lock_obj, join_obj;
+  uint8_t started, ended, holds, wants, locking, sleeping, joining;
+  uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
+  uint8_t open;         /* the lane's last segment is still going on */
+  uint8_t named;        /* got its name from THREAD_NEW */
+};
+
+typedef struct tl_lane {
+  int32_t pid;
+  uint32_t tid;
+  int32_t proc;         /* index into tl_layout.procs */
+  char *name;
+  tl_segment *seg;      /* in time order; the last one is open until t_end */
+  size_t nseg, capseg;
+  struct tl__lane_sm sm;
+} tl_lane;
+
+typedef struct tl_proc {
+  int32_t pid;
+  int32_t *lanes;       /* lane indices in order of first appearance */
+  size_t nlanes, caplanes;
+  tl_segment *gil;      /* holder segments (obj = tid, lane = holder lane) */
+  size_t ngil, capgil;
+  int has_gil;          /* any GIL event seen: decides running vs idle */
+  int32_t holder;       /* lane holding the GIL now, -1 */
+  int32_t rel_lane;     /* last release not yet followed by an acquire */
+  uint64_t rel_t;
+  uint8_t rel_reason;
+} tl_proc;
+
+typedef struct tl_layout tl_layout;
+struct tl_layout {
+  tl_lane *lanes;       /* in creation order; indices are stable */
+  size_t nlanes, caplanes;
+  tl_proc *procs;       /* in order of first appearance */
+  size_t nprocs, capprocs;
+  tl_arrow *arrows;     /* in order of their acquire time */
+  size_t narrows, caparrows;
+  tl_marker *markers;   /* in time order */
+  size_t nmarkers, capmarkers;
+  uint64_t t_begin, t_end; /* the span of every event seen */
+  size_t consumed;      /* events [0, consumed) are laid out */
+  uint64_t lost;        /* events the trace could not record */
+  uint64_t stamp;       /* events processed, orders concurrent waits */
+  const tl_trace *trace;
+  struct tl__layout_private *priv; /* lookup tables */
+};
+
+tl_layout *tl_layout_new(void);
+void tl_layout_free(tl_layout *l);
+/* Forgets everything (the trace was cleared, or a new one is shown). */
+void tl_layout_reset(tl_layout *l);
+/* Lays out the events published since the last call. A trace that shrank
+ * (tl_trace_clear) or a different trace starts the layout over. Returns the
+ * number of events consumed, or -1 when out of memory (the layout is then
+ * missing events: reset it before trying again). */
+long tl_layout_update(tl_layout *l, const tl_trace *tr);
+/* tl_layout_new + tl_layout_update; NULL when out of memory. */
+tl_layout *tl_layout_build(const tl_trace *tr);
+
+/* Lane of (pid, tid), or -1. */
+int tl_layout_find_lane(const tl_layout *l, int32_t pid, uint32_t tid);
+/* The name a LOCK_NEW gave lock `id`, or NULL. */
+const char *tl_layout_lock_name(const tl_layout *l, uint32_t id);
+/* A marker's text ("" if none). */
+const char *tl_layout_text(const tl_layout *l, uint64_t off);
+/* First segment of seg[0..n) with t1 > t (n if none): where a window starts. */
+size_t tl_segment_search(const tl_segment *seg, size_t n, uint64_t t);
+
+const char *tl_state_name(int state);
+const char *tl_arrow_kind_name(int kind);
+
+#endif

@@ -1,0 +1,246 @@
+/* The REPL, in the manner of lua.c: an expression prints its value (it is
+ * tried as "return <line>" first), incomplete input continues on a ">>"
+ * line, errors come with a traceback, and Ctrl-C gives back the prompt.
+ * Input is read with libedit's callback interface beside a poll on the
+ * Ctrl-C pipe, so MainThread waits for the user without the GIL and the
+ * other threads run on. */
+#include <errno.h>
+#include <lauxlib.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+#include "app.h"
+
+#define TL__PROMPT "> "
+#define TL__PROMPT2 ">> "
+
+static char *tl__line;      /* the line libedit handed over */
+static int tl__line_ready;
+static int tl__eof;
+static char tl__history[1024];
+
+static void tl__on_line(char *line) {
+  tl__line_ready = 1;
+  if (!line) tl__eof = 1;
+  tl__line = line;
+}
+
+/* Reads one line without the GIL; NULL at end of input. Ctrl-C abandons
+ * the line being typed and returns "" with *interrupted set. */
+static char *tl__read_line(const char *prompt, int *interrupted) {
+  tl_thread *self = tl__self;
+  struct pollfd fds[2];
+  *interrupted = 0;
+  tl__line_ready = tl__eof = 0;
+  tl__line = NULL;
+  tl_mutex_lock(&tl_W->mu);
+  TL_ALLOW_THREADS_BEGIN(self);
+  self->wait_kind = TL_WAIT_INPUT;
+  tl_mutex_unlock(&tl_W->mu);
+  tl_signals_at_prompt(1);
+  rl_callback_handler_install(prompt, tl__on_line);
+  fds[0].fd = 0;
+  fds[0].events = POLLIN;
+  fds[1].fd = tl_signals_fd();
+  fds[1].events = POLLIN;
+  while (!tl__line_ready) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      tl__eof = 1;
+      break;
+    }
+    if (fds[1].revents & POLLIN) {
+      tl_signals_drain();
+      *interrupted = 1;
+      break;
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) rl_callback_read_char();
+  }
+  rl_callback_handler_remove();
+  tl_signals_at_prompt(0);
+  tl_mutex_lock(&tl_W->mu);
+  self->wait_kind = TL_WAIT_NONE;
+  self->cancel = TL_CANCEL_NONE; /* a Ctrl-C at the prompt is spent */
+  TL_ALLOW_THREADS_END(self);
+  tl_mutex_unlock(&tl_W->mu);
+  if (*interrupted) {
+    free(tl__line);
+    fputs("\nKeyboardInterrupt\n", stdout);
+    fflush(stdout);
+    return strdup("");
+  }
+  return tl__eof ? NULL : tl__line;
+}
+
+/* lua.c's test: a syntax error that ends at <eof> wants more input. */
+static int tl__incomplete(lua_State *L, int status) {
+  if (status == LUA_ERRSYNTAX) {
+    size_t len;
+    const char *msg = lua_tolstring(L, -1, &len);
+    if (len >= 5 && strcmp(msg + len - 5, "<eof>") == 0) {
+      lua_pop(L, 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Compiles the input, reading continuation lines as needed. Leaves the
+ * chunk (or an error) on the stack; returns the status, or -1 at EOF. */
+static int tl__load(lua_State *L, char *first, int *interrupted) {
+  luaL_Buffer b;
+  int status;
+  const char *code;
+  size_t len;
+  lua_pushfstring(L, "return %s", first);
+  code = lua_tolstring(L, -1, &len);
+  status = luaL_loadbuffer(L, code, len, "=stdin");
+  if (status == LUA_OK) {
+    lua_remove(L, -2);
+    add_history(first);
+    return status;
+  }
+  lua_pop(L, 2);
+  lua_pushstring(L, first);
+  for (;;) {
+    char *more;
+    code = lua_tolstring(L, -1, &len);
+    status = luaL_loadbuffer(L, code, len, "=stdin");
+    if (!tl__incomplete(L, status)) break;
+    more = tl__read_line(TL__PROMPT2, interrupted);
+    if (!more || *interrupted) {
+      free(more);
+      lua_pop(L, 1);
+      return more ? -2 : -1;
+    }
+    luaL_buffinit(L, &b);
+    lua_pushvalue(L, -2);
+    luaL_addvalue(&b);
+    luaL_addchar(&b, '\n');
+    luaL_addstring(&b, more);
+    luaL_pushresult(&b);
+    lua_remove(L, -2);
+    free(more);
+  }
+  if (status == LUA_OK) {
+    code = lua_tostring(L, -2);
+    add_history(code);
+  }
+  lua_remove(L, -2);
+  return status;
+}
+
+/* Prints what an expression returned, as lua.c does (through print). */
+static void tl__print_results(lua_State *L, int base) {
+  int n = lua_gettop(L) - base;
+  if (n <= 0) return;
+  lua_getglobal(L, "print");
+  lua_insert(L, base + 1);
+  if (tl_app_docall(L, n, 0) != LUA_OK) tl_app_report(L);
+}
+
+static void tl__cmd_help(void) {
+  fputs("threadlab REPL. Type Lua; an expression prints its value.\n"
+        "  :help             this text\n"
+        "  :threads          every live thread and what it is doing\n"
+        "  :record FILE      write a diagram of the trace so far (.svg)\n"
+        "  :reset            cancel every thread, start a fresh world\n"
+        "  :quit             leave (also Ctrl-D)\n"
+        "Modules: threading, time, lab. Ctrl-C interrupts MainThread.\n",
+        stdout);
+}
+
+static void tl__cmd_threads(lua_State *L) {
+  lua_getglobal(L, "threading");
+  lua_getfield(L, -1, "_core");
+  lua_getfield(L, -1, "states");
+  lua_call(L, 0, 1);
+  for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TTABLE; i++) {
+    lua_getfield(L, -1, "name");
+    lua_getfield(L, -2, "id");
+    lua_getfield(L, -3, "state");
+    lua_getfield(L, -4, "daemon");
+    printf("  T%-3s %-20s %s%s\n", lua_tostring(L, -3), lua_tostring(L, -4),
+           lua_tostring(L, -2), lua_toboolean(L, -1) ? " (daemon)" : "");
+    lua_pop(L, 5);
+  }
+  lua_pop(L, 4);
+  fflush(stdout);
+}
+
+/* Returns 1 when the REPL should end. */
+static int tl__command(tl_options *opt, const char *line) {
+  char cmd[32] = "", arg[1024] = "";
+  sscanf(line, ":%31s %1023[^\n]", cmd, arg);
+  if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0 || strcmp(cmd, "exit") == 0) {
+    return 1;
+  } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "h") == 0) {
+    tl__cmd_help();
+  } else if (strcmp(cmd, "threads") == 0) {
+    tl__cmd_threads(tl_W->L);
+  } else if (strcmp(cmd, "record") == 0) {
+    char err[512];
+    if (!arg[0])
+      fputs("usage: :record FILE.svg\n", stdout);
+    else if (tl_record(tl_trace_global, arg, err, sizeof err) != 0)
+      printf("cannot record %s: %s\n", arg, err);
+    else
+      printf("recorded %s\n", arg);
+  } else if (strcmp(cmd, "reset") == 0) {
+    if (tl_app_reset(opt) != 0) return 1;
+    fputs("reset: every thread cancelled; a fresh world\n", stdout);
+  } else {
+    printf("unknown command ':%s' (type :help)\n", cmd);
+  }
+  fflush(stdout);
+  return 0;
+}
+
+void tl_repl_run(tl_options *opt) {
+  const char *home = getenv("HOME");
+  if (home) {
+    snprintf(tl__history, sizeof tl__history, "%s/.threadlab_history", home);
+    read_history(tl__history);
+  }
+  tl_complete_install();
+  printf("threadlab %s -- Lua threads under a GIL. Type :help.\n", TL_VERSION);
+  fflush(stdout);
+  for (;;) {
+    int interrupted, status, base;
+    lua_State *L = tl_W->L;
+    char *line = tl__read_line(TL__PROMPT, &interrupted);
+    if (!line) {
+      fputs("\n", stdout);
+      break;
+    }
+    if (line[0] == ':') {
+      int quit;
+      add_history(line);
+      quit = tl__command(opt, line);
+      free(line);
+      if (quit) break;
+      continue;
+    }
+    if (line[strspn(line, " \t")] == '\0') {
+      free(line);
+      continue;
+    }
+    base = lua_gettop(L);
+    status = tl__load(L, line, &interrupted);
+    free(line);
+    if (status == -1) break;
+    if (status == -2) continue;
+    if (status == LUA_OK) status = tl_app_docall(L, 0, LUA_MULTRET);
+    if (status == LUA_OK)
+      tl__print_results(L, base);
+    else
+      tl_app_report(L);
+    lua_settop(L, base);
+  }
+  if (tl__history[0]) write_history(tl__history);
+}

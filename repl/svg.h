@@ -1,0 +1,23 @@
+/* The SVG painter: a display list as a standalone SVG file, text kept as
+ * <text> (searchable, selectable, scales on slides) and hover details as
+ * <title> tooltips. */
+#ifndef TL_SVG_H
+#define TL_SVG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "display.h"
+#include "trace.h"
+
+/* Lays out the whole trace and writes it to path, 1200 px wide and as tall
+ * as its lanes need. 0 on success; -1 with a message in err (the path and
+ * the reason) on failure, leaving no partial file behind. */
+int tl_svg_write(const tl_trace *tr, const char *path, char *err, size_t errlen);
+
+/* Paints a display list already built (e.g. the window's current view). */
+int tl_svg_write_display(const tl_display *d, const char *path, char *err, size_t errlen);
+/* The same into an open stream; 0 unless a write failed. */
+int tl_svg_paint(const tl_display *d, FILE *out);
+
+#endif

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# make bench: the threadlab-vs-CPython benchmarks (see scripts/bench/README.md).
+# Run from the repo root.  Environment:
+#   TL_BIN   the threadlab binary       (default ./threadlab)
+#   PYTHON   the CPython 3 interpreter  (default python3)
+#   RUNS     runs per side, best taken  (default 3)
+#   BENCH    space-separated subset of bench names to run (default: all)
+# Prints one line per benchmark:
+#   bench <name> threadlab=<s> python3=<s> ratio=<threadlab/python3>
+# and exits non-zero if any program fails or prints a wrong result.
+set -u
+
+TL_BIN=${TL_BIN:-./threadlab}
+PYTHON=${PYTHON:-python3}
+RUNS=${RUNS:-3}
+DIR=$(cd "$(dirname "$0")/bench" && pwd)
+TIMEIT="$DIR/timeit.py"
+
+if [ ! -x "$TL_BIN" ]; then
+    echo "bench: threadlab binary '$TL_BIN' not found or not executable (set TL_BIN)" >&2
+    exit 2
+fi
+# Time the real interpreter, not a launcher in front of it (a pyenv shim
+# is a bash script that adds ~0.1 s to every run).
+PY_EXE=$("$PYTHON" -c 'import sys; assert sys.version_info[0] == 3; print(sys.executable)' 2>/dev/null)
+if [ -z "$PY_EXE" ] || [ ! -x "$PY_EXE" ]; then
+    echo "bench: '$PYTHON' is not a working Python 3 (set PYTHON)" >&2
+    exit 2
+fi
+echo "# threadlab: $TL_BIN; python3: $PY_EXE ($("$PY_EXE" -V 2>&1)); best of $RUNS runs" >&2
+
+# name            program          expected last word of the output
+BENCHES="
+counter-2x10M     counter_2x10M    20000000
+counter-1x20M     counter_1x20M    20000000
+churn-20000       churn_20000      20000
+gil-handoff       gil_handoff      40000
+"
+
+status=0
+while read -r name prog expect; do
+    [ -n "$name" ] || continue
+    if [ -n "${BENCH:-}" ]; then
+        case " $BENCH " in *" $name "*) ;; *) continue ;; esac
+    fi
+    tl=$("$PY_EXE" "$TIMEIT" -n "$RUNS" --expect "$expect" -- \
+            "$TL_BIN" --headless "$DIR/$prog.lua") || {
+        echo "bench $name FAILED (threadlab)" >&2; status=1; continue; }
+    py=$("$PY_EXE" "$TIMEIT" -n "$RUNS" --expect "$expect" -- \
+            "$PY_EXE" "$DIR/$prog.py") || {
+        echo "bench $name FAILED (python3)" >&2; status=1; continue; }
+    ratio=$("$PY_EXE" -c 'import sys; print("%.3f" % (float(sys.argv[1]) / max(float(sys.argv[2]), 1e-9)))' "$tl" "$py")
+    echo "bench $name threadlab=$tl python3=$py ratio=$ratio"
+done <<EOT
+$BENCHES
+EOT
+exit $status

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian packages threadlab needs, only those missing, so it is
+# cheap to run before every build. Needs root (or sudo) only when something
+# is missing.
+set -eu
+
+PKGS="gcc make pkg-config liblua5.4-dev libedit-dev libsdl2-dev libsdl2-ttf-dev
+libsdl2-image-dev libfontconfig-dev fontconfig fonts-dejavu-core fonts-wqy-microhei
+librsvg2-bin xvfb xauth python3 procps"
+
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

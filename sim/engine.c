@@ -1,0 +1,161 @@
+/* The world: its threads, its clock, waiting and cancellation. */
+#include "engine.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+tl_world *tl_W;
+_Thread_local tl_thread *tl__self;
+
+uint64_t tl_clock_now(void) { return tl_now_ns() - tl_W->t0; }
+
+void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
+  tl_thread *self = tl__self;
+  if (!tl_trace_global) return;
+  tl_trace_emit(tl_trace_global, tl_clock_now(), tl_W->pid, self ? self->id : 0,
+                kind, reason, obj, arg);
+}
+
+void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len) {
+  if (!tl_trace_global) return;
+  tl_emit(kind, 0, obj, tl_trace_str(tl_trace_global, s, len));
+}
+
+int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
+  int r = 0;
+  if (self->cancel) return ECANCELED;
+  self->wait_kind = kind;
+  self->wait_obj = obj;
+  if (!deadline)
+    tl_cond_wait(&self->cv, &tl_W->mu);
+  else if (tl_now_ns() >= deadline)
+    r = ETIMEDOUT;
+  else
+    r = tl_cond_wait_until(&self->cv, &tl_W->mu, deadline);
+  self->wait_kind = TL_WAIT_NONE;
+  self->wait_obj = NULL;
+  return self->cancel ? ECANCELED : r;
+}
+
+void tl__wake(tl_thread *t) { tl_cond_signal(&t->cv); }
+
+void tl__cancel(tl_thread *t, int how) {
+  if (t->cancel >= how || t->ended) return;
+  t->cancel = how;
+  tl__wake(t);
+  if (tl_W->gil.holder == t) tl__gil_poke(t);
+}
+
+void tl_check_cancel(lua_State *L) {
+  tl_thread *self = tl__self;
+  int how;
+  if (!self) return;
+  tl_mutex_lock(&tl_W->mu);
+  how = self->cancel;
+  if (how == TL_CANCEL_INTERRUPT) self->cancel = TL_CANCEL_NONE;
+  tl_mutex_unlock(&tl_W->mu);
+  if (how == TL_CANCEL_INTERRUPT) {
+    tl_emit_text(TL_EV_INTERRUPT, 0, "KeyboardInterrupt", 17);
+    tl_raise(L, "KeyboardInterrupt", "");
+  } else if (how == TL_CANCEL_KILL) {
+    tl_raise(L, "SystemExit", "thread %s cancelled", self->name);
+  }
+}
+
+tl_world *tl_world_create(const tl_config *cfg) {
+  tl_world *w = calloc(1, sizeof *w);
+  if (!w) return NULL;
+  tl_mutex_init(&w->mu);
+  tl_gil_init(&w->gil);
+  w->cfg = *cfg;
+  w->t0 = tl_now_ns();
+  w->pid = (int32_t)getpid();
+  w->next_tid = 1;
+  w->main_pthread = pthread_self();
+  tl_W = w;
+  w->L = luaL_newstate();
+  if (!w->L) {
+    free(w);
+    tl_W = NULL;
+    return NULL;
+  }
+  w->main = tl__thread_new("MainThread", 0);
+  w->main->L = w->L;
+  w->main->cur_L = w->L;
+  w->main->pthread = pthread_self();
+  w->main->os_tid = tl_gettid();
+  w->main->started = 1;
+  tl__self = w->main;
+  tl_mutex_lock(&w->mu);
+  w->main->next = NULL;
+  w->live = w->main;
+  w->nlive = 1;
+  tl_mutex_unlock(&w->mu);
+  tl_emit_text(TL_EV_THREAD_NEW, w->main->id, "MainThread", 10);
+  tl_emit(TL_EV_THREAD_START, 0, w->main->id, 0);
+  tl_gil_take(w->main);
+  return w;
+}
+
+static int tl__others_alive(tl_world *w, int only_non_daemon) {
+  tl_thread *t;
+  for (t = w->live; t; t = t->next)
+    if (t != w->main && !(only_non_daemon && t->daemon)) return 1;
+  return 0;
+}
+
+void tl_world_cancel_all(tl_world *w) {
+  tl_thread *t, *self = tl__self;
+  tl_mutex_lock(&w->mu);
+  for (t = w->live; t; t = t->next)
+    if (t != self) tl__cancel(t, TL_CANCEL_KILL);
+  /* Cancelled threads end promptly: every wait is interruptible and running
+   * Lua code raises at its next instruction. The GIL must be free for them
+   * to unwind, so the caller never holds it here. */
+  while (tl__others_alive(w, 0)) {
+    int saved = self->cancel;
+    self->cancel = TL_CANCEL_NONE;
+    tl__wait(self, TL_WAIT_JOIN, NULL, tl_now_ns() + 100000000u);
+    if (saved > self->cancel) self->cancel = saved;
+  }
+  tl_mutex_unlock(&w->mu);
+  tl__reap_zombies(w);
+}
+
+int tl_world_wait_non_daemon(tl_world *w) {
+  tl_thread *self = w->main;
+  int rc = 0;
+  tl_mutex_lock(&w->mu);
+  TL_ALLOW_THREADS_BEGIN(self);
+  while (tl__others_alive(w, 1)) {
+    if (tl__wait(self, TL_WAIT_JOIN, NULL, 0) == ECANCELED) {
+      rc = 130;
+      break;
+    }
+  }
+  self->cancel = TL_CANCEL_NONE;
+  TL_ALLOW_THREADS_END(self);
+  tl_mutex_unlock(&w->mu);
+  return rc;
+}
+
+void tl_world_destroy(tl_world *w) {
+  tl_gil_release(w->main, TL_GIL_BLOCKING);
+  tl_world_cancel_all(w);
+  tl_emit(TL_EV_THREAD_END, 0, w->main->id, 0);
+  lua_close(w->L);
+  w->L = NULL;
+  tl__reap_zombies(w);
+  tl__thread_unref(w->main);
+  tl_cond_destroy(&w->gil.cond);
+  tl_cond_destroy(&w->gil.switch_cond);
+  tl_mutex_destroy(&w->mu);
+  if (tl_W == w) tl_W = NULL;
+  tl__self = NULL;
+  free(w);
+}

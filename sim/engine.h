@@ -1,0 +1,172 @@
+/* The engine: one Lua VM shared by real pthreads under a GIL.
+ *
+ * Everything a thread can wait for (the GIL, a lock, another thread's end, a
+ * timeout) is state under the one world mutex, and every wait is a wait on
+ * the waiting thread's own condition variable, so any wait can be cut short
+ * by cancelling the thread (Ctrl-C, :reset, exit). Lua code runs only while
+ * the running thread holds the GIL. */
+#ifndef TL_ENGINE_H
+#define TL_ENGINE_H
+
+#include <lua.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "tl_sync.h"
+#include "trace.h"
+
+enum tl_gil_policy { TL_GIL_PY3, TL_GIL_PY2 };
+enum tl_switch_points { TL_SWITCH_INSTRUCTION, TL_SWITCH_STATEMENT };
+
+/* Why a thread is asked to stop what it is doing. */
+enum tl_cancel {
+  TL_CANCEL_NONE = 0,
+  TL_CANCEL_INTERRUPT = 1, /* Ctrl-C: KeyboardInterrupt, raised once */
+  TL_CANCEL_KILL = 2       /* :reset or exit: raised again and again */
+};
+
+/* What a thread waits for; shown by :threads and drawn by the views. */
+enum tl_wait_kind {
+  TL_WAIT_NONE, TL_WAIT_GIL, TL_WAIT_LOCK, TL_WAIT_JOIN, TL_WAIT_SLEEP,
+  TL_WAIT_START, TL_WAIT_INPUT
+};
+
+typedef struct tl_thread tl_thread;
+struct tl_thread {
+  uint32_t id;            /* 1 = MainThread */
+  long os_tid;            /* the kernel's id, as /proc/PID/task lists it */
+  pthread_t pthread;
+  lua_State *L;           /* the thread's own Lua thread */
+  lua_State *_Atomic cur_L; /* the state running now; hooks go here */
+  int state_ref;          /* registry ref anchoring L while it runs */
+  int object_ref;         /* registry ref to the Lua Thread object */
+  char *name;
+  int daemon;
+  int started, ended, reaped;
+  tl_cond cv;             /* every wait of this thread waits here */
+  int wait_kind;          /* enum tl_wait_kind, under the world mutex */
+  const void *wait_obj;
+  tl_thread *starter;     /* who waits in start() for this one */
+  int cancel;             /* enum tl_cancel, under the world mutex */
+  _Atomic int holds_gil;  /* written only by the thread itself */
+  _Atomic int hook_wanted;
+  volatile sig_atomic_t in_hook;
+  int primed;             /* the switch hook saw its first event */
+  uint64_t rng;           /* where in a statement an instruction switch falls */
+  _Atomic int refs;       /* Lua handle + the running pthread */
+  tl_thread *next, *prev; /* the world's live list */
+  tl_thread *wnext;       /* a lock's waiter list */
+  tl_thread *znext;       /* ended, pthread not yet joined */
+};
+
+typedef struct tl_gil {
+  int locked;
+  tl_thread *holder;
+  uint64_t switch_number;
+  int drop_request;
+  int nwaiters;
+  uint64_t release_gen;
+  tl_cond cond;        /* GIL waiters */
+  tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
+} tl_gil;
+
+typedef struct tl_config {
+  int policy;              /* enum tl_gil_policy */
+  int switch_points;       /* enum tl_switch_points */
+  uint64_t switch_interval_ns;
+  int check_interval;
+} tl_config;
+
+typedef struct tl_world {
+  lua_State *L;
+  tl_mutex mu;
+  tl_thread *main;
+  tl_thread *live;         /* every started, not yet ended thread */
+  int nlive;
+  tl_thread *zombies;
+  uint32_t next_tid;
+  tl_gil gil;
+  tl_config cfg;
+  uint64_t t0;
+  int32_t pid;
+  pthread_t main_pthread;
+} tl_world;
+
+extern tl_world *tl_W;
+extern _Thread_local tl_thread *tl__self;
+
+/* World life cycle (engine.c). */
+tl_world *tl_world_create(const tl_config *cfg);
+/* Waits for the non-daemon threads to end, as Python does at exit;
+ * interruptible: returns 130 on Ctrl-C, else 0. MainThread holds the GIL. */
+int tl_world_wait_non_daemon(tl_world *w);
+/* Cancels every other thread, joins every pthread, closes Lua, frees. */
+void tl_world_destroy(tl_world *w);
+/* Cancels every thread but MainThread and waits until all have ended. */
+void tl_world_cancel_all(tl_world *w);
+
+uint64_t tl_clock_now(void);        /* ns since the world began */
+void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
+void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
+
+/* Waiting, with the world mutex held: waits on self->cv until woken,
+ * cancelled, or the deadline (monotonic ns, 0 = none). Returns 0 when woken
+ * (check your condition again), ETIMEDOUT, or ECANCELED. */
+int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline);
+void tl__wake(tl_thread *t);
+
+/* Cancels t (with the world mutex held): wakes any wait and makes running
+ * Lua code raise at its next instruction. */
+void tl__cancel(tl_thread *t, int how);
+/* Raises the pending cancellation as a Lua error, if any (GIL held). */
+void tl_check_cancel(lua_State *L);
+
+/* The GIL (gil.c). */
+void tl_gil_init(tl_gil *g);
+void tl_gil_take(tl_thread *t);                  /* world mutex not held */
+void tl_gil_release(tl_thread *t, int reason);   /* world mutex not held */
+void tl__gil_take_locked(tl_thread *t);
+void tl__gil_release_locked(tl_thread *t, int reason);
+/* Called when a thread gets a Lua state to run: sets the policy's hook. */
+void tl_gil_set_base_hook(tl_thread *t, lua_State *L);
+/* Asks the running holder to run the hook soon (world mutex held). */
+void tl__gil_poke(tl_thread *holder);
+void tl_gil_install_signal(void);
+/* Applies a new configuration (GIL held by the caller). */
+void tl_gil_configure(const tl_config *cfg);
+
+/* Blocking-call brackets: release the GIL around a wait, as
+ * Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS do. */
+#define TL_ALLOW_THREADS_BEGIN(t) tl__gil_release_locked((t), TL_GIL_BLOCKING)
+#define TL_ALLOW_THREADS_END(t) tl__gil_take_locked(t)
+
+/* Whole lines to stdout/stderr, never torn by another thread (base.c). */
+void tl_write_out(int to_stderr, const char *s, size_t len);
+long tl_gettid(void);
+
+/* Errors as Python-style objects (errors.c). */
+int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
+void tl_push_error(lua_State *L, const char *type, const char *msg);
+/* Formats the error at idx (with its traceback) as Python would print it. */
+const char *tl_format_exception(lua_State *L, int idx);
+/* Message handler for lua_pcall: attaches a traceback to the error. */
+int tl_msghandler(lua_State *L);
+
+/* Threads (thread.c). */
+void tl__thread_unref(tl_thread *t);
+tl_thread *tl__thread_new(const char *name, int daemon);
+void tl__reap_zombies(tl_world *w);
+const char *tl_thread_state_name(const tl_thread *t);
+
+/* Lua modules. */
+int luaopen_tl_threading(lua_State *L);  /* the C half: threading._core */
+int luaopen_tl_time(lua_State *L);
+int luaopen_tl_lab(lua_State *L);
+int luaopen_tl_lock(lua_State *L);     /* returns the Lock constructor */
+int luaopen_tl_base(lua_State *L);       /* print, pcall, xpcall, errors */
+/* Opens everything into a fresh state, with the Lua halves (lualib.c). */
+int tl_open_all(lua_State *L);
+
+#endif

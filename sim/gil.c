@@ -1,0 +1,250 @@
+/* The GIL, as CPython has it.
+ *
+ * py3 (CPython 3.2+): a waiter waits one switch interval; if no switch
+ * happened meanwhile it sets a drop request; the holder drops at its next
+ * switch point and, forced, waits until another thread has taken the GIL.
+ * py2 (the old GIL): every check_interval instructions the holder releases
+ * and at once re-acquires, with no handoff guarantee; a waiter woken to find
+ * the GIL taken again counts a failed wake-up.
+ *
+ * A thread alone runs with no hook at all. A switch request reaches the
+ * holder as lua.c's Ctrl-C does: a signal sent to the holder's pthread,
+ * whose handler (on the holder itself, so never racing with its VM) sets a
+ * hook on the running state: count=1 for instruction switch points, a line
+ * hook for statement switch points. The hook does the switch and removes
+ * itself. */
+#include "engine.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <signal.h>
+#include <string.h>
+
+#define TL__SIGPOKE SIGUSR2
+
+#if defined(__SANITIZE_THREAD__)
+#define TL__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TL__TSAN 1
+#endif
+#endif
+
+static void tl__hook(lua_State *L, lua_Debug *ar);
+
+void tl_gil_init(tl_gil *g) {
+  memset(g, 0, sizeof *g);
+  tl_cond_init(&g->cond);
+  tl_cond_init(&g->switch_cond);
+}
+
+static int tl__next_rand(tl_thread *t, int n) {
+  t->rng = t->rng * 6364136223846793005u + 1442695040888963407u;
+  return (int)((t->rng >> 33) % (uint64_t)n);
+}
+
+/* py2 ticks: Python 2 did not count every opcode, so its check fell
+ * unevenly on a statement; a tick of exactly N instructions would always
+ * land on the same instruction of a loop body. */
+static int tl__py2_ticks(tl_thread *t) {
+  int n = tl_W->cfg.check_interval;
+  return n > 8 ? n - 3 + tl__next_rand(t, 7) : n;
+}
+
+/* The hook a holder runs with when nobody asks it anything. */
+static void tl__base_hook(tl_thread *t, lua_State *L) {
+#ifdef TL__TSAN
+  /* TSan defers asynchronous signals until the thread next enters its
+   * runtime, which a pure Lua loop never does; sanitizer builds poll. */
+  lua_sethook(L, tl__hook, LUA_MASKCOUNT,
+              tl_W->cfg.policy == TL_GIL_PY2 ? tl__py2_ticks(t) : 1000);
+#else
+  if (tl_W->cfg.policy == TL_GIL_PY2)
+    lua_sethook(L, tl__hook, LUA_MASKCOUNT, tl__py2_ticks(t));
+  else
+    lua_sethook(L, NULL, 0, 0);
+#endif
+}
+
+/* The hook that delivers a request at the next switch point. */
+static void tl__switch_hook(tl_thread *t, lua_State *L) {
+  t->primed = 0;
+  if (tl_W->cfg.switch_points == TL_SWITCH_STATEMENT)
+    lua_sethook(L, tl__hook, LUA_MASKLINE, 0);
+  else
+    lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1);
+}
+
+void tl_gil_set_base_hook(tl_thread *t, lua_State *L) {
+  t->in_hook = 1;
+  tl__base_hook(t, L);
+  t->in_hook = 0;
+  if (atomic_load(&t->hook_wanted)) tl__switch_hook(t, L);
+}
+
+static void tl__on_poke(int sig) {
+  tl_thread *t = tl__self;
+  int saved = errno;
+  (void)sig;
+  /* Only a holder may touch its state: a thread without the GIL may have
+   * its call stack walked by the holder's garbage collector. */
+  if (t && atomic_load(&t->holds_gil) && !t->in_hook) {
+    lua_State *L = atomic_load(&t->cur_L);
+    if (L) tl__switch_hook(t, L);
+  }
+  errno = saved;
+}
+
+void tl_gil_install_signal(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = tl__on_poke;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(TL__SIGPOKE, &sa, NULL);
+}
+
+void tl__gil_poke(tl_thread *holder) {
+  atomic_store(&holder->hook_wanted, 1);
+  if (pthread_equal(holder->pthread, pthread_self())) {
+    lua_State *L = atomic_load(&holder->cur_L);
+    if (L && !holder->in_hook) tl__switch_hook(holder, L);
+  } else {
+    pthread_kill(holder->pthread, TL__SIGPOKE);
+  }
+}
+
+void tl__gil_take_locked(tl_thread *t) {
+  tl_gil *g = &tl_W->gil;
+  uint32_t prev;
+  if (g->locked) {
+    tl_emit(TL_EV_GIL_REQUEST, 0, g->holder ? g->holder->id : 0, 0);
+    g->nwaiters++;
+    t->wait_kind = TL_WAIT_GIL;
+    while (g->locked) {
+      if (tl_W->cfg.policy == TL_GIL_PY3) {
+        uint64_t sn = g->switch_number;
+        int r = tl_cond_wait_until(&g->cond, &tl_W->mu,
+                                   tl_now_ns() + tl_W->cfg.switch_interval_ns);
+        if (r == ETIMEDOUT && g->locked && sn == g->switch_number &&
+            !g->drop_request) {
+          g->drop_request = 1;
+          tl_emit(TL_EV_GIL_DROP_REQUEST, 0, g->holder->id, 0);
+          tl__gil_poke(g->holder);
+        }
+      } else {
+        uint64_t gen = g->release_gen;
+        tl_cond_wait(&g->cond, &tl_W->mu);
+        if (g->locked && g->release_gen != gen)
+          tl_emit(TL_EV_GIL_FAILED_WAKEUP, 0, g->holder->id, 0);
+      }
+    }
+    t->wait_kind = TL_WAIT_NONE;
+    g->nwaiters--;
+  }
+  prev = g->holder ? 0 : 0;
+  g->locked = 1;
+  g->holder = t;
+  g->switch_number++;
+  g->drop_request = 0;
+  atomic_store(&t->holds_gil, 1);
+  tl_cond_broadcast(&g->switch_cond);
+  (void)prev;
+  tl_emit(TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  /* A request that came while this thread waited is not lost. */
+  if (g->nwaiters > 0 && tl_W->cfg.policy == TL_GIL_PY3 && t->cancel) tl__gil_poke(t);
+}
+
+void tl__gil_release_locked(tl_thread *t, int reason) {
+  tl_gil *g = &tl_W->gil;
+  if (!g->locked || g->holder != t) return;
+  atomic_store(&t->holds_gil, 0);
+  atomic_store(&t->hook_wanted, 0);
+  g->locked = 0;
+  g->holder = NULL;
+  g->release_gen++;
+  tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
+  tl_cond_signal(&g->cond);
+  if (reason == TL_GIL_FORCED) {
+    /* Forced switching: do not race the waiter for the GIL just dropped. */
+    uint64_t sn = g->switch_number;
+    while (sn == g->switch_number && g->nwaiters > 0)
+      tl_cond_wait(&g->switch_cond, &tl_W->mu);
+  }
+}
+
+void tl_gil_take(tl_thread *t) {
+  tl_mutex_lock(&tl_W->mu);
+  tl__gil_take_locked(t);
+  tl_mutex_unlock(&tl_W->mu);
+}
+
+void tl_gil_release(tl_thread *t, int reason) {
+  tl_mutex_lock(&tl_W->mu);
+  tl__gil_release_locked(t, reason);
+  tl_mutex_unlock(&tl_W->mu);
+}
+
+void tl_gil_configure(const tl_config *cfg) {
+  tl_thread *self = tl__self;
+  tl_mutex_lock(&tl_W->mu);
+  tl_W->cfg = *cfg;
+  tl_mutex_unlock(&tl_W->mu);
+  if (self) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
+}
+
+static void tl__hook(lua_State *L, lua_Debug *ar) {
+  tl_thread *t = tl__self;
+  tl_gil *g = &tl_W->gil;
+  int is_line = ar->event == LUA_HOOKLINE;
+  int is_tick = 0;
+  if (!t) return;
+  if (!t->primed && atomic_load(&t->hook_wanted)) {
+    /* The VM notices an asynchronously set hook only at a backward jump or a
+     * call, that is, at a statement boundary. For statement switch points
+     * the next line event is the real boundary (the first one can be stale);
+     * for instruction switch points the switch is put off by a few
+     * instructions, so it can fall anywhere in a statement, between the read
+     * and the write of g = g + 1, as in CPython up to 3.9. */
+    t->primed = 1;
+    if (!is_line) {
+      t->in_hook = 1;
+      lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1 + tl__next_rand(t, 7));
+      t->in_hook = 0;
+    }
+    return;
+  }
+  t->in_hook = 1;
+  if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
+    /* A plain count tick: the py2 check interval, or the TSan poll. */
+    is_tick = tl_W->cfg.policy == TL_GIL_PY2;
+    if (is_tick && tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
+      /* py2 ticks count instructions, but switches wait for a statement. */
+      atomic_store(&t->hook_wanted, 1);
+      tl__switch_hook(t, L);
+      t->in_hook = 0;
+      return;
+    }
+  }
+  if (is_line && tl_W->cfg.policy == TL_GIL_PY2 && !t->cancel) is_tick = 1;
+  tl__base_hook(t, L);
+  tl_mutex_lock(&tl_W->mu);
+  if (!t->cancel) {
+    if (is_tick) {
+      if (g->nwaiters > 0) {
+        /* Release and at once re-acquire: whoever gets the mutex first wins. */
+        tl__gil_release_locked(t, TL_GIL_YIELD);
+        tl_mutex_unlock(&tl_W->mu);
+        tl_mutex_lock(&tl_W->mu);
+        tl__gil_take_locked(t);
+      }
+    } else if (g->drop_request && g->nwaiters > 0 && g->holder == t) {
+      tl__gil_release_locked(t, TL_GIL_FORCED);
+      tl__gil_take_locked(t);
+    }
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  t->in_hook = 0;
+  if (atomic_load(&t->hook_wanted)) tl__switch_hook(t, L);
+  tl_check_cancel(L);
+}

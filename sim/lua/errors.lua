@@ -1,0 +1,54 @@
+-- Python's exceptions as Lua error objects: RuntimeError("msg") makes one,
+-- error(RuntimeError("msg")) raises it, and tostring reads like Python:
+-- "RuntimeError: msg". e.type names the class; e:is(ValueError) asks for it
+-- or any subclass.
+local errors = {}
+
+local Error = {}
+Error.__index = Error
+
+function Error.__tostring(e)
+  if e.message == nil or e.message == "" then return e.type end
+  return e.type .. ": " .. e.message
+end
+
+function Error:is(class)
+  local c = errors[self.type]
+  while c do
+    if c == class then return true end
+    c = c.base
+  end
+  return false
+end
+
+local function class(name, base)
+  local c = { name = name, base = base }
+  setmetatable(c, {
+    __call = function(_, message, ...)
+      return setmetatable({ type = name, message = message ~= nil and tostring(message) or "",
+                            args = table.pack(message, ...) }, Error)
+    end,
+    __tostring = function() return "<class '" .. name .. "'>" end,
+  })
+  errors[name] = c
+  return c
+end
+
+local BaseException = class("BaseException")
+local Exception = class("Exception", BaseException)
+class("KeyboardInterrupt", BaseException)
+class("SystemExit", BaseException)
+class("RuntimeError", Exception)
+class("ValueError", Exception)
+class("TypeError", Exception)
+class("MemoryError", Exception)
+class("TimeoutError", Exception)
+class("AssertionError", Exception)
+class("BrokenBarrierError", errors.RuntimeError)
+
+-- Every class is a global, as Python's builtins are.
+for name, c in pairs(errors) do _G[name] = c end
+
+errors.class = class
+errors.Error = Error
+return errors

@@ -1,0 +1,111 @@
+-- threading's Lua half: the Thread class and the helpers learners know from
+-- Python. The mechanism (pthreads, the GIL, waiting) is C: threading._core.
+local core, Lock, lock_methods = ...
+
+local threading = { _core = core, Lock = Lock }
+
+local Thread = {}
+Thread.__index = Thread
+threading.Thread = Thread
+
+local counter = 0
+
+local function current() return core.current() end
+
+-- Thread{target=f, args={...}, name=, daemon=} or, subclass style,
+-- Thread{run=function(self) ... end, any_field=...}: every field given is
+-- kept on the object, so a run method can use its own fields.
+local function new(_, kw)
+  if kw ~= nil and type(kw) ~= "table" then
+    error(TypeError("Thread{...} takes a table of keyword arguments, got " .. type(kw)), 2)
+  end
+  kw = kw or {}
+  local self = setmetatable({}, Thread)
+  for k, v in pairs(kw) do self[k] = v end
+  if kw.target ~= nil and type(kw.target) ~= "function" and
+     not (getmetatable(kw.target) or {}).__call then
+    error(TypeError("target must be callable, got " .. type(kw.target)), 2)
+  end
+  counter = counter + 1
+  self.name = kw.name ~= nil and tostring(kw.name) or ("Thread-" .. counter)
+  if kw.daemon == nil then
+    local cur = current()
+    self.daemon = cur and cur.daemon or false
+  else
+    self.daemon = not not kw.daemon
+  end
+  self.args = kw.args or {}
+  if type(self.args) ~= "table" then
+    error(TypeError("args must be a table, got " .. type(self.args)), 2)
+  end
+  return self
+end
+setmetatable(Thread, { __call = new })
+
+function Thread:run()
+  if self.target then
+    local a = self.args
+    self.target(table.unpack(a, 1, a.n or #a))
+  end
+end
+
+function Thread:start()
+  self.ident = core.start(self)
+  self.native_id = self.ident
+end
+
+function Thread:join(timeout) core.join(self, timeout) end
+function Thread:is_alive() return core.is_alive(self) end
+
+-- The Python 2 spellings the notes use, still accepted (as Python 3 does).
+function Thread:setDaemon(d) self.daemon = not not d end
+function Thread:isDaemon() return self.daemon end
+function Thread:getName() return self.name end
+function Thread:setName(n) self.name = tostring(n) end
+
+function Thread.__tostring(self)
+  local status = "initial"
+  if self.__handle then status = core.is_alive(self) and "started" or "stopped" end
+  if self.daemon then status = status .. " daemon" end
+  if self.ident then status = status .. " " .. self.ident end
+  local cls = self == threading._main and "_MainThread" or "Thread"
+  return ("<%s(%s, %s)>"):format(cls, self.name, status)
+end
+
+local main = setmetatable({ name = "MainThread", daemon = false,
+                            ident = core.get_ident() }, Thread)
+main.native_id = main.ident
+main.__handle = true
+function main.is_alive() return true end
+function main.join() error(RuntimeError("cannot join current thread"), 2) end
+core.set_main(main)
+threading._main = main
+
+threading.current_thread = current
+threading.currentThread = current
+function threading.main_thread() return main end
+threading.get_ident = core.get_ident
+threading.get_native_id = core.get_ident
+threading.enumerate = core.enumerate
+function threading.active_count() return #core.enumerate() end
+threading.activeCount = threading.active_count
+
+-- threading.with(lock, fn, ...): Python's `with lock:` — acquire, run fn,
+-- release even when fn raises. Works for anything with acquire/release.
+function threading.with(lock, fn, ...)
+  lock:acquire()
+  local r = table.pack(pcall(fn, ...))
+  lock:release()
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
+-- local _ <close> = lock:held(): released when the variable goes out of scope.
+local Held = { __close = function(h) h.lock:release() end }
+local function held(lock)
+  lock:acquire()
+  return setmetatable({ lock = lock }, Held)
+end
+lock_methods.held = held
+
+return threading

@@ -1,0 +1,323 @@
+/* threading's C half: real pthreads, each running its own Lua thread. The
+ * Thread class itself (names, target/args, repr) is Lua, in threading.lua. */
+#include "engine.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define TL__HANDLE "threadlab.thread"
+#define TL__STACK_BYTES (2u << 20)
+
+/* The kernel's id for the thread: the same number /proc/PID/task lists. */
+long tl_gettid(void) { return (long)syscall(SYS_gettid); }
+
+tl_thread *tl__thread_new(const char *name, int daemon) {
+  tl_thread *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  t->name = strdup(name ? name : "?");
+  t->daemon = daemon;
+  t->state_ref = t->object_ref = LUA_NOREF;
+  tl_cond_init(&t->cv);
+  atomic_store(&t->refs, 1);
+  tl_mutex_lock(&tl_W->mu);
+  t->id = tl_W->next_tid++;
+  t->rng = 0x9e3779b97f4a7c15u * t->id;
+  tl_mutex_unlock(&tl_W->mu);
+  return t;
+}
+
+void tl__thread_unref(tl_thread *t) {
+  if (atomic_fetch_sub(&t->refs, 1) != 1) return;
+  tl_cond_destroy(&t->cv);
+  free(t->name);
+  free(t);
+}
+
+void tl__reap_zombies(tl_world *w) {
+  tl_thread *z, *next;
+  tl_mutex_lock(&w->mu);
+  z = w->zombies;
+  w->zombies = NULL;
+  tl_mutex_unlock(&w->mu);
+  for (; z; z = next) {
+    next = z->znext;
+    pthread_join(z->pthread, NULL);
+    z->reaped = 1;
+    tl__thread_unref(z);
+  }
+}
+
+const char *tl_thread_state_name(const tl_thread *t) {
+  if (t->ended) return "done";
+  if (!t->started) return "starting";
+  if (tl_W->gil.holder == t) return "running";
+  switch (t->wait_kind) {
+    case TL_WAIT_GIL: return "ready (waiting for the GIL)";
+    case TL_WAIT_LOCK: return "blocked on a lock";
+    case TL_WAIT_JOIN: return "joining";
+    case TL_WAIT_SLEEP: return "sleeping";
+    case TL_WAIT_START: return "starting a thread";
+    case TL_WAIT_INPUT: return "waiting for input";
+    default: return "in I/O";
+  }
+}
+
+static void tl__print_exception(tl_thread *t, lua_State *L) {
+  lua_pushfstring(L, "Exception in thread %s:\n%s\n", t->name,
+                  tl_format_exception(L, -1));
+  tl_write_out(1, lua_tostring(L, -1), lua_rawlen(L, -1));
+  lua_pop(L, 2);
+}
+
+static void *tl__thread_main(void *arg) {
+  tl_thread *t = arg, *z;
+  lua_State *L = t->L;
+  int status = LUA_OK, killed;
+  tl__self = t;
+  t->os_tid = tl_gettid();
+  atomic_store(&t->cur_L, L);
+  tl_mutex_lock(&tl_W->mu);
+  tl__gil_take_locked(t);
+  t->started = 1;
+  if (t->starter) tl__wake(t->starter);
+  killed = t->cancel == TL_CANCEL_KILL;
+  tl_mutex_unlock(&tl_W->mu);
+  tl_emit(TL_EV_THREAD_START, 0, t->id, 0);
+  tl_gil_set_base_hook(t, L);
+  if (!killed) status = lua_pcall(L, 1, 0, 1);
+  if (status != LUA_OK) {
+    tl_mutex_lock(&tl_W->mu);
+    killed = t->cancel == TL_CANCEL_KILL;
+    tl_mutex_unlock(&tl_W->mu);
+    if (!killed) tl__print_exception(t, L);
+  }
+  lua_settop(L, 0);
+  lua_sethook(L, NULL, 0, 0);
+  luaL_unref(L, LUA_REGISTRYINDEX, t->object_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, t->state_ref);
+  t->object_ref = t->state_ref = LUA_NOREF;
+
+  tl_mutex_lock(&tl_W->mu);
+  t->ended = 1;
+  if (t->prev) t->prev->next = t->next; else tl_W->live = t->next;
+  if (t->next) t->next->prev = t->prev;
+  tl_W->nlive--;
+  for (z = tl_W->live; z; z = z->next)
+    if (z->wait_kind == TL_WAIT_JOIN && (z->wait_obj == t || z->wait_obj == NULL))
+      tl__wake(z);
+  tl_emit(TL_EV_THREAD_END, status != LUA_OK, t->id, 0);
+  tl__gil_release_locked(t, TL_GIL_EXIT);
+  atomic_store(&t->cur_L, NULL);
+  t->znext = tl_W->zombies;
+  tl_W->zombies = t;
+  tl_mutex_unlock(&tl_W->mu);
+  return NULL;
+}
+
+static tl_thread *tl__check_handle(lua_State *L, int idx, int must_exist) {
+  tl_thread **h;
+  luaL_checktype(L, idx, LUA_TTABLE);
+  lua_getfield(L, idx, "__handle");
+  h = luaL_testudata(L, -1, TL__HANDLE);
+  lua_pop(L, 1);
+  if (!h && must_exist)
+    tl_raise(L, "RuntimeError", "cannot join thread before it is started");
+  return h ? *h : NULL;
+}
+
+static int f_handle_gc(lua_State *L) {
+  tl_thread **h = luaL_checkudata(L, 1, TL__HANDLE);
+  if (*h) tl__thread_unref(*h);
+  *h = NULL;
+  return 0;
+}
+
+/* start(obj): runs obj:run() on a new pthread; returns once it runs. */
+static int f_start(lua_State *L) {
+  tl_thread *self = tl__self, *t;
+  tl_thread **h;
+  pthread_attr_t attr;
+  const char *name;
+  int err;
+  if (tl__check_handle(L, 1, 0))
+    return tl_raise(L, "RuntimeError", "threads can only be started once");
+  tl__reap_zombies(tl_W);
+  lua_getfield(L, 1, "name");
+  name = lua_tostring(L, -1);
+  lua_getfield(L, 1, "daemon");
+  t = tl__thread_new(name ? name : "Thread", lua_toboolean(L, -1));
+  lua_pop(L, 2);
+  if (!t) return tl_raise(L, "MemoryError", "no memory for a new thread");
+
+  h = lua_newuserdatauv(L, sizeof *h, 0);
+  *h = t;
+  atomic_fetch_add(&t->refs, 1);
+  luaL_setmetatable(L, TL__HANDLE);
+  lua_setfield(L, 1, "__handle");
+
+  t->L = lua_newthread(L);
+  t->state_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, 1);
+  t->object_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushcfunction(t->L, tl_msghandler);
+  lua_getfield(L, 1, "run");
+  lua_pushvalue(L, 1);
+  lua_xmove(L, t->L, 2);
+  tl_emit_text(TL_EV_THREAD_NEW, t->id, t->name, strlen(t->name));
+
+  tl_mutex_lock(&tl_W->mu);
+  t->starter = self;
+  t->prev = NULL;
+  t->next = tl_W->live;
+  if (tl_W->live) tl_W->live->prev = t;
+  tl_W->live = t;
+  tl_W->nlive++;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, TL__STACK_BYTES);
+  err = pthread_create(&t->pthread, &attr, tl__thread_main, t);
+  pthread_attr_destroy(&attr);
+  if (err) {
+    tl_W->live = t->next;
+    if (t->next) t->next->prev = NULL;
+    tl_W->nlive--;
+    tl_mutex_unlock(&tl_W->mu);
+    atomic_fetch_sub(&t->refs, 1); /* the pthread that never ran */
+    luaL_unref(L, LUA_REGISTRYINDEX, t->object_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, t->state_ref);
+    return tl_raise(L, "RuntimeError", "can't start new thread: %s", strerror(err));
+  }
+  /* Like CPython's start(): wait until the thread runs. It takes the GIL
+   * before it says so, so it runs first. */
+  TL_ALLOW_THREADS_BEGIN(self);
+  while (!t->started && tl__wait(self, TL_WAIT_START, t, 0) != ECANCELED) {}
+  TL_ALLOW_THREADS_END(self);
+  tl_mutex_unlock(&tl_W->mu);
+  tl_check_cancel(L);
+  lua_pushinteger(L, t->os_tid);
+  return 1;
+}
+
+/* join(obj, timeout): waits for the thread's end; interruptible. */
+static int f_join(lua_State *L) {
+  tl_thread *self = tl__self;
+  tl_thread *t = tl__check_handle(L, 1, 1);
+  uint64_t deadline = 0;
+  int r = 0;
+  if (t == self) return tl_raise(L, "RuntimeError", "cannot join current thread");
+  if (!lua_isnoneornil(L, 2)) {
+    double s = luaL_checknumber(L, 2);
+    if (s < 0) s = 0;
+    deadline = tl_now_ns() + (uint64_t)(s * 1e9);
+    if (deadline == 0) deadline = 1;
+  }
+  tl_emit(TL_EV_JOIN, 0, t->id, 0);
+  tl_mutex_lock(&tl_W->mu);
+  if (!t->ended) {
+    TL_ALLOW_THREADS_BEGIN(self);
+    while (!t->ended && r == 0) r = tl__wait(self, TL_WAIT_JOIN, t, deadline);
+    TL_ALLOW_THREADS_END(self);
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  tl_emit(TL_EV_JOIN_END, r == ETIMEDOUT, t->id, 0);
+  tl_check_cancel(L);
+  return 0;
+}
+
+static int f_is_alive(lua_State *L) {
+  tl_thread *t = tl__check_handle(L, 1, 0);
+  int alive;
+  tl_mutex_lock(&tl_W->mu);
+  alive = t && t->started && !t->ended;
+  tl_mutex_unlock(&tl_W->mu);
+  lua_pushboolean(L, alive);
+  return 1;
+}
+
+static int f_set_main(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_pushvalue(L, 1);
+  luaL_unref(L, LUA_REGISTRYINDEX, tl_W->main->object_ref);
+  tl_W->main->object_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+static int f_current(lua_State *L) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, tl__self->object_ref);
+  return 1;
+}
+
+static int f_get_ident(lua_State *L) {
+  lua_pushinteger(L, tl_gettid());
+  return 1;
+}
+
+static int f_enumerate(lua_State *L) {
+  tl_thread *t;
+  int i = 0;
+  lua_newtable(L);
+  tl_mutex_lock(&tl_W->mu);
+  for (t = tl_W->live; t; t = t->next) {
+    if (t->object_ref == LUA_NOREF) continue;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->object_ref);
+    lua_rawseti(L, -2, ++i);
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  /* Oldest first, as threading.enumerate() lists them. */
+  for (int a = 1, b = i; a < b; a++, b--) {
+    lua_rawgeti(L, -1, a);
+    lua_rawgeti(L, -2, b);
+    lua_rawseti(L, -3, a);
+    lua_rawseti(L, -2, b);
+  }
+  return 1;
+}
+
+/* states(): {{name=, id=, ident=, daemon=, state=}, ...} for :threads. */
+static int f_states(lua_State *L) {
+  tl_thread *t;
+  int i = 0;
+  lua_newtable(L);
+  tl_mutex_lock(&tl_W->mu);
+  for (t = tl_W->live; t; t = t->next) {
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, t->name);
+    lua_setfield(L, -2, "name");
+    lua_pushinteger(L, t->id);
+    lua_setfield(L, -2, "id");
+    lua_pushboolean(L, t->daemon);
+    lua_setfield(L, -2, "daemon");
+    lua_pushstring(L, t == tl__self ? "running (this REPL)" : tl_thread_state_name(t));
+    lua_setfield(L, -2, "state");
+    lua_rawseti(L, -2, ++i);
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  return 1;
+}
+
+int luaopen_tl_threading(lua_State *L) {
+  static const luaL_Reg handle_meta[] = {
+    { "__gc", f_handle_gc },
+    { NULL,   NULL        }
+  };
+  static const luaL_Reg lib[] = {
+    { "start",     f_start     },
+    { "join",      f_join      },
+    { "is_alive",  f_is_alive  },
+    { "set_main",  f_set_main  },
+    { "current",   f_current   },
+    { "get_ident", f_get_ident },
+    { "enumerate", f_enumerate },
+    { "states",    f_states    },
+    { NULL,        NULL        }
+  };
+  luaL_newmetatable(L, TL__HANDLE);
+  luaL_setfuncs(L, handle_meta, 0);
+  lua_pop(L, 1);
+  luaL_newlib(L, lib);
+  return 1;
+}

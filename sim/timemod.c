@@ -1,0 +1,55 @@
+/* time: sleep releases the GIL and can be interrupted; the clocks read the
+ * world's clock. */
+#include "engine.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+
+static int f_sleep(lua_State *L) {
+  tl_thread *self = tl__self;
+  double s = luaL_checknumber(L, 1);
+  uint64_t ns, deadline;
+  int r = 0;
+  if (!(s >= 0) || isinf(s))
+    return tl_raise(L, "ValueError", "sleep length must be non-negative");
+  ns = (uint64_t)(s * 1e9);
+  tl_emit(TL_EV_SLEEP, 0, 0, ns);
+  deadline = tl_now_ns() + ns;
+  tl_mutex_lock(&tl_W->mu);
+  TL_ALLOW_THREADS_BEGIN(self);
+  while (r == 0) r = tl__wait(self, TL_WAIT_SLEEP, NULL, deadline ? deadline : 1);
+  TL_ALLOW_THREADS_END(self);
+  tl_mutex_unlock(&tl_W->mu);
+  tl_emit(TL_EV_SLEEP_END, 0, 0, 0);
+  tl_check_cancel(L);
+  return 0;
+}
+
+static int f_time(lua_State *L) {
+  lua_pushnumber(L, (double)tl_wall_ns() / 1e9);
+  return 1;
+}
+
+static int f_perf_counter(lua_State *L) {
+  lua_pushnumber(L, (double)tl_now_ns() / 1e9);
+  return 1;
+}
+
+static int f_time_ns(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)tl_wall_ns());
+  return 1;
+}
+
+int luaopen_tl_time(lua_State *L) {
+  static const luaL_Reg lib[] = {
+    { "sleep",        f_sleep        },
+    { "time",         f_time         },
+    { "time_ns",      f_time_ns      },
+    { "perf_counter", f_perf_counter },
+    { "monotonic",    f_perf_counter },
+    { NULL,           NULL           }
+  };
+  luaL_newlib(L, lib);
+  return 1;
+}

@@ -1,0 +1,26 @@
+-- Small assertions for the behaviour tests; each test file is its own
+-- process and fails by raising.
+local check = {}
+
+function check.eq(got, want, what)
+  if got ~= want then
+    error(("%s: got %s, want %s"):format(what or "value", tostring(got), tostring(want)), 2)
+  end
+end
+
+function check.truthy(v, what)
+  if not v then error((what or "condition") .. " is false", 2) end
+end
+
+-- Runs fn, which must raise an error object of the given type; returns it.
+function check.raises(typename, fn, ...)
+  local ok, err = pcall(fn, ...)
+  if ok then error("expected " .. typename .. ", nothing was raised", 2) end
+  if type(err) ~= "table" or err.type ~= typename then
+    error("expected " .. typename .. ", got " .. tostring(err), 2)
+  end
+  check.truthy(tostring(err):find(typename, 1, true), "tostring names the type")
+  return err
+end
+
+return check

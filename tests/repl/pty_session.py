@@ -1,0 +1,69 @@
+"""Drives threadlab's REPL through a pseudo-terminal, as a person would."""
+import os
+import pty
+import re
+import select
+import signal
+import sys
+import time
+
+BIN = os.environ.get("TL_BIN", "./threadlab")
+
+
+class Session:
+    def __init__(self, *args):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvp(BIN, [BIN, "--headless", *args])
+        self.out = ""
+
+    def read_until(self, pattern, timeout=10):
+        deadline = time.time() + timeout
+        rx = re.compile(pattern)
+        while not rx.search(self.out):
+            left = deadline - time.time()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {pattern!r}; screen:\n{self.out[-2000:]}")
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                try:
+                    data = os.read(self.fd, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    raise AssertionError(f"EOF waiting for {pattern!r}; screen:\n{self.out[-2000:]}")
+                self.out += data.decode("utf-8", "replace")
+        m = rx.search(self.out)
+        seen, self.out = self.out[: m.end()], self.out[m.end():]
+        return seen
+
+    def send(self, text):
+        os.write(self.fd, text.encode())
+
+    def line(self, text, until=r"\n> $|\n> "):
+        self.send(text + "\r")
+        return self.read_until(until)
+
+    def threads(self):
+        return len(os.listdir(f"/proc/{self.pid}/task"))
+
+    def close(self, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            try:
+                r, _, _ = select.select([self.fd], [], [], 0.05)
+                if r:
+                    os.read(self.fd, 4096)
+            except OSError:
+                pass
+        os.kill(self.pid, signal.SIGKILL)
+        raise AssertionError("threadlab did not exit")
+
+
+def check(cond, what):
+    if not cond:
+        print("FAIL:", what)
+        sys.exit(1)

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test in its own process with a timeout, so a deadlock fails its
+# test instead of hanging the run. Ends with the line "N passed, N failed".
+#   TL_BIN     the threadlab binary (default ./threadlab)
+#   TL_UNITS   the folder of built C unit tests
+#   TL_TIMEOUT seconds per test (default 60)
+#   TL_ONLY    run only tests whose name contains this
+set -u
+cd "$(dirname "$0")/.."
+export TL_BIN=${TL_BIN:-./threadlab}
+UNITS=${TL_UNITS:-build/release/tests}
+TIMEOUT=${TL_TIMEOUT:-60}
+export TL_TMP=$(mktemp -d)
+trap 'rm -rf "$TL_TMP"' EXIT
+# A test must not depend on a display or a history file of the user's.
+unset DISPLAY WAYLAND_DISPLAY
+export HOME="$TL_TMP/home"; mkdir -p "$HOME"
+
+tests=()
+for f in "$UNITS"/test_*; do [ -x "$f" ] && tests+=("unit:$f"); done
+for f in tests/lua/test_*.lua; do [ -f "$f" ] && tests+=("lua:$f"); done
+for f in tests/cli/test_*.sh; do [ -f "$f" ] && tests+=("cli:$f"); done
+for f in tests/repl/test_*.py; do [ -f "$f" ] && tests+=("repl:$f"); done
+for f in lessons/[0-9]*.lua; do [ -f "$f" ] && tests+=("lesson:$f"); done
+
+passed=0 failed=0 failures=()
+for t in "${tests[@]}"; do
+  kind=${t%%:*} path=${t#*:}
+  [ -n "${TL_ONLY:-}" ] && [[ "$path" != *"$TL_ONLY"* ]] && continue
+  case $kind in
+    unit) cmd=("$path") ;;
+    lua) cmd=("$TL_BIN" --headless "$path") ;;
+    cli) cmd=(bash "$path") ;;
+    repl) cmd=(python3 "$path") ;;
+    lesson) cmd=("$TL_BIN" --headless --auto --clock virtual --speed 0 "$path") ;;
+  esac
+  log="$TL_TMP/log"
+  start=$(date +%s%N)
+  timeout -k 5 "$TIMEOUT" "${cmd[@]}" >"$log" 2>&1 </dev/null
+  rc=$?
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  secs=$(printf '%d.%02d' $((ms / 1000)) $((ms % 1000 / 10)))
+  if [ $rc -eq 0 ]; then
+    passed=$((passed + 1))
+    printf 'ok    %-40s %6ss\n' "$path" "$secs"
+  else
+    failed=$((failed + 1))
+    failures+=("$path")
+    [ $rc -eq 124 ] && why="timed out after ${TIMEOUT}s" || why="exit $rc"
+    printf 'FAIL  %-40s %6ss  (%s)\n' "$path" "$secs" "$why"
+    tail -n 25 "$log" | sed 's/^/      | /'
+  fi
+done
+
+if [ $failed -gt 0 ]; then
+  echo "failed:"
+  printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

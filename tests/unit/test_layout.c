@@ -1,0 +1,413 @@
+/* The layout step on small synthetic traces: lanes, segments, arrows and
+ * markers, out-of-order events, and incremental updates. */
+#include <stdio.h>
+#include <string.h>
+
+#include "layout.h"
+#include "trace.h"
+
+static int failures;
+
+#define CHECK(cond)                                                   \
+  do {                                                                \
+    if (!(cond)) {                                                    \
+      failures++;                                                     \
+      printf("%s:%d: %s: failed: %s\n", __FILE__, __LINE__, __func__, \
+             #cond);                                                  \
+    }                                                                 \
+  } while (0)
+
+#define P 100 /* the pid of most tests */
+
+static tl_trace *tr;
+
+static void ev(uint64_t t, uint32_t tid, unsigned kind, unsigned reason, uint32_t obj,
+               uint64_t arg) {
+  tl_trace_emit(tr, t, P, tid, (uint16_t)kind, (uint16_t)reason, obj, arg);
+}
+
+static void evp(int32_t pid, uint64_t t, uint32_t tid, unsigned kind, unsigned reason,
+                uint32_t obj, uint64_t arg) {
+  tl_trace_emit(tr, t, pid, tid, (uint16_t)kind, (uint16_t)reason, obj, arg);
+}
+
+static uint64_t str(const char *s) { return tl_trace_str(tr, s, strlen(s)); }
+
+static void fresh(void) {
+  if (tr) tl_trace_destroy(tr);
+  tr = tl_trace_create(4096, 1 << 16);
+}
+
+/* Whether lane `lane` is in `state` (with obj) over exactly [t0, t1). */
+static int has_seg(const tl_layout *l, int lane, int state, uint64_t t0, uint64_t t1,
+                   uint32_t obj) {
+  size_t i;
+  for (i = 0; i < l->lanes[lane].nseg; i++) {
+    const tl_segment *s = &l->lanes[lane].seg[i];
+    if (s->state == state && s->t0 == t0 && s->t1 == t1 && s->obj == obj) return 1;
+  }
+  printf("  lane %d (%s) segments:", lane, l->lanes[lane].name);
+  for (i = 0; i < l->lanes[lane].nseg; i++) {
+    const tl_segment *s = &l->lanes[lane].seg[i];
+    printf(" %s[%llu,%llu)", tl_state_name(s->state), (unsigned long long)s->t0,
+           (unsigned long long)s->t1);
+  }
+  printf("\n");
+  return 0;
+}
+
+static int same_seg(const tl_segment *a, const tl_segment *b) {
+  return a->t0 == b->t0 && a->t1 == b->t1 && a->obj == b->obj && a->lane == b->lane &&
+         a->state == b->state;
+}
+
+/* Every lane's segments are in order, non-empty and never overlap. */
+static int well_ordered(const tl_layout *l) {
+  size_t k, i;
+  for (k = 0; k < l->nlanes; k++) {
+    const tl_lane *ln = &l->lanes[k];
+    for (i = 0; i < ln->nseg; i++) {
+      if (ln->seg[i].t1 < ln->seg[i].t0) return 0;
+      if (i + 1 < ln->nseg && ln->seg[i].t1 > ln->seg[i + 1].t0) return 0;
+      if (i + 1 < ln->nseg && ln->seg[i].t1 == ln->seg[i].t0) return 0;
+    }
+  }
+  for (k = 0; k < l->nprocs; k++)
+    for (i = 0; i + 1 < l->procs[k].ngil; i++)
+      if (l->procs[k].gil[i].t1 > l->procs[k].gil[i + 1].t0) return 0;
+  for (k = 0; k < l->narrows; k++)
+    if (l->arrows[k].t1 < l->arrows[k].t0) return 0;
+  return 1;
+}
+
+/* Main starts "worker"; they trade the GIL, once forced, once blocking. */
+static void test_gil_handoff(void) {
+  tl_layout *l;
+  fresh();
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  ev(0, 1, TL_EV_THREAD_START, 0, 1, 0);
+  ev(0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(10, 1, TL_EV_THREAD_NEW, 0, 2, str("worker"));
+  ev(20, 2, TL_EV_THREAD_START, 0, 2, 0);
+  ev(20, 2, TL_EV_GIL_REQUEST, 0, 1, 0);
+  ev(25, 2, TL_EV_GIL_DROP_REQUEST, 0, 1, 0);
+  ev(30, 1, TL_EV_GIL_RELEASE, TL_GIL_FORCED, 0, 0);
+  ev(31, 2, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(31, 1, TL_EV_GIL_REQUEST, 0, 2, 0);
+  ev(50, 2, TL_EV_GIL_RELEASE, TL_GIL_EXIT, 0, 0);
+  ev(50, 2, TL_EV_THREAD_END, 0, 2, 0);
+  ev(52, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(60, 1, TL_EV_MARK, 0, 0, str("end"));
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(l->nlanes == 2 && l->nprocs == 1);
+  CHECK(strcmp(l->lanes[0].name, "MainThread") == 0);
+  CHECK(strcmp(l->lanes[1].name, "worker") == 0);
+  CHECK(l->procs[0].nlanes == 2 && l->procs[0].lanes[0] == 0 && l->procs[0].lanes[1] == 1);
+  CHECK(l->t_begin == 0 && l->t_end == 60);
+  CHECK(has_seg(l, 0, TL_STATE_RUNNING, 0, 30, 0));
+  CHECK(has_seg(l, 0, TL_STATE_READY, 30, 52, 0));
+  CHECK(has_seg(l, 0, TL_STATE_RUNNING, 52, 60, 0));
+  CHECK(has_seg(l, 1, TL_STATE_READY, 20, 31, 0));
+  CHECK(has_seg(l, 1, TL_STATE_RUNNING, 31, 50, 0));
+  CHECK(has_seg(l, 1, TL_STATE_DONE, 50, 60, 0));
+  CHECK(l->lanes[1].seg[0].t0 == 20); /* nothing drawn before it started */
+  CHECK(l->narrows == 2);
+  if (l->narrows == 2) {
+    CHECK(l->arrows[0].kind == TL_ARROW_GIL_FORCED && l->arrows[0].from == 0 &&
+          l->arrows[0].to == 1 && l->arrows[0].t0 == 30 && l->arrows[0].t1 == 31);
+    CHECK(l->arrows[1].kind == TL_ARROW_GIL && l->arrows[1].from == 1 &&
+          l->arrows[1].to == 0 && l->arrows[1].reason == TL_GIL_EXIT);
+  }
+  /* The GIL row names its holders in turn. */
+  CHECK(l->procs[0].ngil == 3);
+  if (l->procs[0].ngil == 3) {
+    CHECK(l->procs[0].gil[0].obj == 1 && l->procs[0].gil[0].t1 == 30);
+    CHECK(l->procs[0].gil[1].obj == 2 && l->procs[0].gil[1].lane == 1 &&
+          l->procs[0].gil[1].t0 == 31 && l->procs[0].gil[1].t1 == 50);
+    CHECK(l->procs[0].gil[2].obj == 1 && l->procs[0].gil[2].t1 == 60);
+  }
+  CHECK(l->nmarkers == 2);
+  if (l->nmarkers == 2) {
+    CHECK(l->markers[0].kind == TL_EV_GIL_DROP_REQUEST && l->markers[0].lane == 1);
+    CHECK(l->markers[1].kind == TL_EV_MARK &&
+          strcmp(tl_layout_text(l, l->markers[1].text), "end") == 0);
+  }
+  tl_layout_free(l);
+}
+
+/* Lock "A": held by T1; T2 waits and gets it by handoff; T3 comes later
+ * and takes it uncontended (no arrow); T3 also times out on lock B. */
+static void test_lock_handoff(void) {
+  tl_layout *l;
+  fresh();
+  ev(0, 1, TL_EV_LOCK_NEW, 0, 7, str("A"));
+  ev(0, 1, TL_EV_LOCK_NEW, 0, 8, str("B"));
+  ev(1, 1, TL_EV_LOCK_ACQUIRE, 0, 7, 0);
+  ev(2, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(10, 2, TL_EV_LOCK_REQUEST, 0, 7, 0);
+  ev(11, 2, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  ev(20, 1, TL_EV_LOCK_RELEASE, 0, 7, 0);
+  ev(25, 2, TL_EV_LOCK_ACQUIRE, 0, 7, 1);
+  ev(30, 2, TL_EV_LOCK_RELEASE, 0, 7, 0);
+  ev(40, 3, TL_EV_LOCK_REQUEST, 0, 7, 0);
+  ev(41, 3, TL_EV_LOCK_ACQUIRE, 0, 7, 0);
+  ev(50, 3, TL_EV_LOCK_REQUEST, 0, 8, 0);
+  ev(60, 3, TL_EV_LOCK_TIMEOUT, 0, 8, 0);
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(l->nlanes == 3);
+  CHECK(strcmp(l->lanes[1].name, "T2") == 0); /* no THREAD_NEW: named by id */
+  CHECK(has_seg(l, 1, TL_STATE_BLOCKED, 10, 25, 7));
+  CHECK(has_seg(l, 2, TL_STATE_BLOCKED, 40, 41, 7));
+  CHECK(has_seg(l, 2, TL_STATE_BLOCKED, 50, 60, 8));
+  CHECK(l->narrows == 1);
+  if (l->narrows == 1)
+    CHECK(l->arrows[0].kind == TL_ARROW_LOCK && l->arrows[0].from == 0 &&
+          l->arrows[0].to == 1 && l->arrows[0].obj == 7 && l->arrows[0].t0 == 20 &&
+          l->arrows[0].t1 == 25);
+  CHECK(tl_layout_lock_name(l, 7) && strcmp(tl_layout_lock_name(l, 7), "A") == 0);
+  CHECK(tl_layout_lock_name(l, 99) == NULL);
+  tl_layout_free(l);
+}
+
+/* Sleep, join, waiting for input (idle), and the newest wait winning. */
+static void test_waits(void) {
+  tl_layout *l;
+  fresh();
+  ev(0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(10, 1, TL_EV_SLEEP, 0, 0, 1000);
+  ev(10, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  ev(20, 1, TL_EV_GIL_REQUEST, 0, 2, 0); /* woke up: now it wants the GIL */
+  ev(25, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(25, 1, TL_EV_SLEEP_END, 0, 0, 0);
+  ev(30, 1, TL_EV_JOIN, 0, 2, 0);
+  ev(31, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  ev(40, 1, TL_EV_JOIN_END, 0, 2, 0);
+  ev(50, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(60, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0); /* e.g. reads input */
+  ev(80, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(90, 2, TL_EV_GIL_REQUEST, 0, 1, 0);
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(has_seg(l, 0, TL_STATE_RUNNING, 0, 10, 0));
+  CHECK(has_seg(l, 0, TL_STATE_SLEEPING, 10, 20, 0));
+  CHECK(has_seg(l, 0, TL_STATE_READY, 20, 25, 0));
+  CHECK(has_seg(l, 0, TL_STATE_RUNNING, 25, 30, 0));
+  CHECK(has_seg(l, 0, TL_STATE_JOINING, 30, 40, 2));
+  CHECK(has_seg(l, 0, TL_STATE_IDLE, 40, 50, 0)); /* joined, GIL not yet asked */
+  CHECK(has_seg(l, 0, TL_STATE_IDLE, 60, 80, 0));
+  CHECK(has_seg(l, 0, TL_STATE_RUNNING, 80, 90, 0));
+  tl_layout_free(l);
+}
+
+/* The order sim/ really emits in: LOCK_REQUEST while still holding the
+ * GIL, LOCK_ACQUIRE before taking the GIL back, THREAD_START after the
+ * first GIL take, THREAD_END before the exit release. */
+static void test_sim_order(void) {
+  tl_layout *l;
+  fresh();
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  ev(0, 1, TL_EV_THREAD_START, 0, 1, 0);
+  ev(0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(1, 1, TL_EV_LOCK_ACQUIRE, 0, 9, 0);
+  ev(2, 1, TL_EV_THREAD_NEW, 0, 2, str("T"));
+  ev(3, 2, TL_EV_GIL_REQUEST, 0, 1, 0);
+  ev(4, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0); /* start() waits */
+  ev(4, 2, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(4, 2, TL_EV_THREAD_START, 0, 2, 0);
+  ev(5, 1, TL_EV_GIL_REQUEST, 0, 2, 0);
+  ev(6, 2, TL_EV_LOCK_REQUEST, 0, 9, 1);
+  ev(6, 2, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  ev(7, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(8, 1, TL_EV_LOCK_RELEASE, 0, 9, 0);
+  ev(9, 2, TL_EV_LOCK_ACQUIRE, 0, 9, 1);
+  ev(9, 2, TL_EV_GIL_REQUEST, 0, 1, 0);
+  ev(12, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  ev(12, 2, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(15, 2, TL_EV_THREAD_END, 0, 2, 0);
+  ev(15, 2, TL_EV_GIL_RELEASE, TL_GIL_EXIT, 0, 0);
+  ev(16, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(has_seg(l, 1, TL_STATE_READY, 3, 4, 0));
+  CHECK(has_seg(l, 1, TL_STATE_RUNNING, 4, 6, 0));
+  CHECK(has_seg(l, 1, TL_STATE_BLOCKED, 6, 9, 9));
+  CHECK(has_seg(l, 1, TL_STATE_READY, 9, 12, 0)); /* no idle sliver between */
+  CHECK(has_seg(l, 1, TL_STATE_RUNNING, 12, 15, 0));
+  CHECK(has_seg(l, 1, TL_STATE_DONE, 15, 16, 0));
+  CHECK(l->lanes[1].nseg == 6);
+  CHECK(has_seg(l, 0, TL_STATE_IDLE, 4, 5, 0));
+  CHECK(l->narrows == 5); /* 1->2, 2->1, lock 1->2, 1->2, 2->1 (exit) */
+  if (l->narrows == 5) {
+    CHECK(l->arrows[2].kind == TL_ARROW_LOCK && l->arrows[2].from == 0 && l->arrows[2].to == 1);
+    CHECK(l->arrows[4].kind == TL_ARROW_GIL && l->arrows[4].reason == TL_GIL_EXIT);
+  }
+  tl_layout_free(l);
+}
+
+/* Events appended out of time order are laid out in (t, seq) order. */
+static void test_out_of_order(void) {
+  tl_layout *l;
+  fresh();
+  ev(0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(12, 2, TL_EV_GIL_ACQUIRE, 0, 0, 0);  /* appended before the release */
+  ev(10, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  ev(5, 2, TL_EV_GIL_REQUEST, 0, 1, 0);
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(l->nlanes == 2);
+  CHECK(has_seg(l, 0, TL_STATE_RUNNING, 0, 10, 0));
+  CHECK(has_seg(l, 1, TL_STATE_READY, 5, 12, 0));
+  CHECK(l->narrows == 1 && l->arrows[0].t0 == 10 && l->arrows[0].t1 == 12);
+  CHECK(l->procs[0].ngil == 2);
+  tl_layout_free(l);
+}
+
+/* Laying out in many batches gives what one pass gives. */
+static void test_incremental(void) {
+  tl_layout *inc = tl_layout_new(), *whole;
+  int i;
+  size_t k, j;
+  fresh();
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  for (i = 0; i < 200; i++) {
+    uint32_t a = 1 + (uint32_t)(i % 2), b = 2 - (uint32_t)(i % 2);
+    ev((uint64_t)i * 10, a, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+    ev((uint64_t)i * 10 + 2, b, TL_EV_GIL_REQUEST, 0, a, 0);
+    if (i % 7 == 0) ev((uint64_t)i * 10 + 3, a, TL_EV_PRINT, 0, 0, str("tick"));
+    ev((uint64_t)i * 10 + 9, a, TL_EV_GIL_RELEASE, TL_GIL_FORCED, 0, 0);
+    if (i % 13 == 0) CHECK(tl_layout_update(inc, tr) >= 0);
+  }
+  CHECK(tl_layout_update(inc, tr) >= 0);
+  CHECK(tl_layout_update(inc, tr) == 0);
+  whole = tl_layout_build(tr);
+  CHECK(whole != NULL);
+  if (!whole) return;
+  CHECK(inc->nlanes == whole->nlanes && inc->narrows == whole->narrows &&
+        inc->nmarkers == whole->nmarkers && inc->t_end == whole->t_end);
+  CHECK(inc->narrows == 199);
+  for (k = 0; k < whole->nlanes && k < inc->nlanes; k++) {
+    CHECK(inc->lanes[k].nseg == whole->lanes[k].nseg);
+    for (j = 0; j < whole->lanes[k].nseg && j < inc->lanes[k].nseg; j++)
+      if (!same_seg(&inc->lanes[k].seg[j], &whole->lanes[k].seg[j])) break;
+    CHECK(j == whole->lanes[k].nseg);
+  }
+  CHECK(inc->procs[0].ngil == whole->procs[0].ngil && whole->procs[0].ngil == 200);
+  CHECK(well_ordered(whole));
+  /* Searching a lane's segments for a window start. */
+  {
+    const tl_lane *ln = &whole->lanes[0];
+    size_t s = tl_segment_search(ln->seg, ln->nseg, 995);
+    CHECK(s < ln->nseg && ln->seg[s].t0 <= 995 && ln->seg[s].t1 > 995);
+    CHECK(tl_segment_search(ln->seg, ln->nseg, whole->t_end) == ln->nseg);
+    CHECK(tl_segment_search(ln->seg, ln->nseg, 0) == 0);
+  }
+  /* A cleared trace starts the layout over. */
+  tl_trace_clear(tr);
+  ev(0, 5, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  CHECK(tl_layout_update(inc, tr) == 1);
+  CHECK(inc->nlanes == 1 && inc->lanes[0].tid == 5 && inc->narrows == 0);
+  tl_layout_free(inc);
+  tl_layout_free(whole);
+}
+
+/* Threads racing to append: times jitter backwards across batch edges. */
+static void test_jitter(void) {
+  tl_layout *inc = tl_layout_new(), *whole;
+  unsigned seed = 12345, i;
+  uint64_t t = 1000;
+  fresh();
+  for (i = 0; i < 3000; i++) {
+    uint32_t tid = 1 + (seed >> 16) % 3;
+    unsigned kind = (unsigned[]){TL_EV_GIL_REQUEST, TL_EV_GIL_ACQUIRE, TL_EV_GIL_RELEASE,
+                                 TL_EV_SLEEP, TL_EV_SLEEP_END, TL_EV_LOCK_REQUEST,
+                                 TL_EV_LOCK_ACQUIRE, TL_EV_LOCK_RELEASE}[(seed >> 8) % 8];
+    seed = seed * 1103515245u + 12345u;
+    t += (seed >> 16) % 50;
+    ev(t - (seed >> 20) % 40, tid, kind, TL_GIL_FORCED, 3, 0); /* up to 40 ns early */
+    if ((seed >> 4) % 17 == 0) CHECK(tl_layout_update(inc, tr) >= 0);
+  }
+  CHECK(tl_layout_update(inc, tr) >= 0);
+  whole = tl_layout_build(tr);
+  CHECK(whole && well_ordered(whole) && whole->lanes[0].nseg > 100 && whole->narrows > 100);
+  CHECK(well_ordered(inc));
+  CHECK(whole && inc->nlanes == whole->nlanes && inc->t_end == whole->t_end);
+  tl_layout_free(inc);
+  tl_layout_free(whole);
+}
+
+/* Processes group their lanes; a global marker has no lane; py2 flicker
+ * (release and retake at the same instant) does not split a segment. */
+static void test_processes(void) {
+  tl_layout *l;
+  fresh();
+  evp(7, 0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  evp(9, 1, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  evp(7, 2, 2, TL_EV_GIL_REQUEST, 0, 1, 0);
+  evp(9, 3, 2, TL_EV_GIL_REQUEST, 0, 1, 0);
+  evp(7, 5, 1, TL_EV_GIL_RELEASE, TL_GIL_YIELD, 0, 0);
+  evp(7, 5, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  evp(7, 6, 2, TL_EV_GIL_FAILED_WAKEUP, 0, 1, 0);
+  evp(9, 8, 0, TL_EV_DEADLOCK, 0, 0, str("T1 waits for A held by T2"));
+  evp(9, 9, 2, TL_EV_PRINT, 0, 0, str("<&\"中文\">"));
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(l->nprocs == 2 && l->nlanes == 4);
+  CHECK(l->procs[0].pid == 7 && l->procs[1].pid == 9);
+  CHECK(l->procs[0].lanes[1] == 2 && l->procs[1].lanes[0] == 1);
+  CHECK(tl_layout_find_lane(l, 9, 2) == 3 && tl_layout_find_lane(l, 9, 5) == -1);
+  CHECK(l->lanes[0].nseg == 1 && has_seg(l, 0, TL_STATE_RUNNING, 0, 9, 0));
+  CHECK(l->procs[0].ngil == 1);
+  CHECK(l->narrows == 0);
+  CHECK(l->nmarkers == 3);
+  if (l->nmarkers == 3) {
+    CHECK(l->markers[0].kind == TL_EV_GIL_FAILED_WAKEUP && l->markers[0].lane == 2);
+    CHECK(l->markers[1].kind == TL_EV_DEADLOCK && l->markers[1].lane == -1 &&
+          l->markers[1].proc == 1);
+    CHECK(strcmp(tl_layout_text(l, l->markers[2].text), "<&\"中文\">") == 0);
+  }
+  tl_layout_free(l);
+}
+
+/* No events, and a trace that filled up. */
+static void test_edges(void) {
+  tl_layout *l;
+  int i;
+  fresh();
+  l = tl_layout_build(tr);
+  CHECK(l && l->nlanes == 0 && l->narrows == 0 && l->t_end == 0);
+  tl_layout_free(l);
+  tl_trace_destroy(tr);
+  tr = tl_trace_create(4, 64);
+  for (i = 0; i < 6; i++) ev((uint64_t)i, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  l = tl_layout_build(tr);
+  CHECK(l && l->nmarkers == 1 && l->markers[0].kind == TL_EV_TRACE_FULL);
+  CHECK(l && l->lost == 2);
+  tl_layout_free(l);
+}
+
+int main(void) {
+  test_gil_handoff();
+  test_lock_handoff();
+  test_waits();
+  test_sim_order();
+  test_out_of_order();
+  test_incremental();
+  test_jitter();
+  test_processes();
+  test_edges();
+  tl_trace_destroy(tr);
+  if (failures) {
+    printf("test_layout: %d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("test_layout: ok\n");
+  return 0;
+}
