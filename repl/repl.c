@@ -148,6 +148,7 @@ static void tl__cmd_help(void) {
   fputs("threadlab REPL. Type Lua; an expression prints its value.\n"
         "  :help             this text\n"
         "  :threads          every live thread and what it is doing\n"
+        "  :locks            every lock: its holder, its waiters; deadlocks found\n"
         "  :record FILE      write a diagram of the trace so far (.svg)\n"
         "  :reset            cancel every thread, start a fresh world\n"
         "  :quit             leave (also Ctrl-D)\n"
@@ -173,6 +174,62 @@ static void tl__cmd_threads(lua_State *L) {
   fflush(stdout);
 }
 
+/* :locks -- every live Lock and RLock with its holder and waiters, then the
+ * deadlocks found (threading._deadlock, from sim/deadlock.c). */
+static void tl__cmd_locks_who(lua_State *L, int idx) {
+  lua_getfield(L, idx, "name");
+  fputs(lua_tostring(L, -1), stdout);
+  lua_getfield(L, idx, "ended");
+  lua_getfield(L, idx, "deadlocked");
+  if (lua_toboolean(L, -2)) fputs(" (ended)", stdout);
+  else if (lua_toboolean(L, -1)) fputs(" (deadlocked)", stdout);
+  lua_pop(L, 3);
+}
+
+static void tl__cmd_locks(lua_State *L) {
+  int n = 0;
+  lua_getglobal(L, "threading");
+  lua_getfield(L, -1, "_deadlock");
+  lua_getfield(L, -1, "locks");
+  lua_call(L, 0, 1);
+  for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TTABLE; i++, n++) {
+    int row = lua_gettop(L);
+    lua_getfield(L, row, "type");
+    lua_getfield(L, row, "name");
+    printf("  %-5s %-20s ", lua_tostring(L, -2), lua_tostring(L, -1));
+    lua_pop(L, 2);
+    if (lua_getfield(L, row, "holder") == LUA_TTABLE) {
+      fputs("held by ", stdout);
+      tl__cmd_locks_who(L, lua_gettop(L));
+      lua_getfield(L, row, "count");
+      if (lua_tointeger(L, -1) > 1) printf(" (count %d)", (int)lua_tointeger(L, -1));
+      lua_pop(L, 1);
+    } else {
+      fputs("free", stdout);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, row, "waiters");
+    for (lua_Integer j = 1; lua_rawgeti(L, -1, j) == LUA_TTABLE; j++) {
+      fputs(j == 1 ? "; waiting: " : ", ", stdout);
+      tl__cmd_locks_who(L, lua_gettop(L));
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    fputs("\n", stdout);
+    lua_pop(L, 1);
+  }
+  if (n == 0) fputs("  no locks\n", stdout);
+  lua_pop(L, 2);
+  lua_getfield(L, -1, "found");
+  lua_call(L, 0, 1);
+  for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
+    printf("deadlock: %s\n", lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 4);
+  fflush(stdout);
+}
+
 /* Returns 1 when the REPL should end. */
 static int tl__command(tl_options *opt, const char *line) {
   char cmd[32] = "", arg[1024] = "";
@@ -183,6 +240,8 @@ static int tl__command(tl_options *opt, const char *line) {
     tl__cmd_help();
   } else if (strcmp(cmd, "threads") == 0) {
     tl__cmd_threads(tl_W->L);
+  } else if (strcmp(cmd, "locks") == 0) {
+    tl__cmd_locks(tl_W->L);
   } else if (strcmp(cmd, "record") == 0) {
     char err[512];
     if (!arg[0])

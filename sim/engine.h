@@ -24,7 +24,8 @@ enum tl_switch_points { TL_SWITCH_INSTRUCTION, TL_SWITCH_STATEMENT };
 enum tl_cancel {
   TL_CANCEL_NONE = 0,
   TL_CANCEL_INTERRUPT = 1, /* Ctrl-C: KeyboardInterrupt, raised once */
-  TL_CANCEL_KILL = 2       /* :reset or exit: raised again and again */
+  TL_CANCEL_DEADLOCK = 2,  /* MainThread waits on a deadlock: DeadlockError, once */
+  TL_CANCEL_KILL = 3       /* :reset or exit: raised again and again */
 };
 
 /* What a thread waits for; shown by :threads and drawn by the views. */
@@ -59,6 +60,9 @@ struct tl_thread {
   tl_thread *next, *prev; /* the world's live list */
   tl_thread *wnext;       /* a lock's waiter list */
   tl_thread *znext;       /* ended, pthread not yet joined */
+  void *held;             /* deadlock.c: the locks it holds (locks.h); GIL */
+  uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
+  uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
 };
 
 typedef struct tl_gil {
@@ -111,9 +115,13 @@ uint64_t tl_clock_now(void);        /* ns since the world began */
 void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 
+/* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
+ * deadline) when seconds is negative. */
+uint64_t tl_deadline_in(double seconds);
+
 /* Waiting, with the world mutex held: waits on self->cv until woken,
- * cancelled, or the deadline (monotonic ns, 0 = none). Returns 0 when woken
- * (check your condition again), ETIMEDOUT, or ECANCELED. */
+ * cancelled, or the deadline (from tl_deadline_in; 0 = none). Returns 0
+ * when woken (check your condition again), ETIMEDOUT, or ECANCELED. */
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline);
 void tl__wake(tl_thread *t);
 
@@ -166,6 +174,20 @@ int luaopen_tl_time(lua_State *L);
 int luaopen_tl_lab(lua_State *L);
 int luaopen_tl_lock(lua_State *L);     /* returns the Lock constructor */
 int luaopen_tl_base(lua_State *L);       /* print, pcall, xpcall, errors */
+int luaopen_tl_rlock(lua_State *L);    /* returns the RLock constructor */
+int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
+int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
+int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
+
+/* The deadlock detector (deadlock.c), for every lock or join wait: called
+ * with the world mutex and the GIL held just before waiting for obj (a
+ * lock, or the thread to join). Returns ECANCELED when the caller must not
+ * wait (MainThread found a deadlock), else 0. */
+int tl__deadlock_before_wait(tl_thread *self, int kind, const void *obj,
+                             uint64_t deadline);
+/* After such a wait (GIL held, world mutex not): raises DeadlockError if a
+ * deadlock was found for this thread, else as tl_check_cancel. */
+void tl_deadlock_after_wait(lua_State *L);
 /* Opens everything into a fresh state, with the Lua halves (lualib.c). */
 int tl_open_all(lua_State *L);
 

@@ -206,12 +206,16 @@ static void tl__hook(lua_State *L, lua_Debug *ar) {
      * for instruction switch points the switch is put off by a few
      * instructions, so it can fall anywhere in a statement, between the read
      * and the write of g = g + 1, as in CPython up to 3.9. */
-    t->primed = 1;
-    if (!is_line) {
-      t->in_hook = 1;
+    t->in_hook = 1;
+    if (is_line) {
+      t->primed = 1;
+    } else if (tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
+      tl__switch_hook(t, L); /* came through a count hook: wait for a line */
+    } else {
+      t->primed = 1;
       lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1 + tl__next_rand(t, 7));
-      t->in_hook = 0;
     }
+    t->in_hook = 0;
     return;
   }
   t->in_hook = 1;

@@ -1,7 +1,7 @@
 /* threading.Lock: a plain mutex any thread may release, as Python's. It
  * remembers who acquired it last, so :locks and the deadlock detector can
- * name the holder. */
-#include "engine.h"
+ * name the holder. The waiting here is shared with RLock (rlock.c). */
+#include "locks.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -9,22 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TL__LOCK "threadlab.Lock"
+static const char *const tl__type_names[] = { "?", "Lock", "RLock" };
 
-typedef struct tl_lock {
-  uint32_t id;
-  int locked;
-  tl_thread *owner;      /* who acquired it (not a rule, a fact to show) */
-  uint32_t last_tid;     /* who released it last, for handoff arrows */
-  tl_thread *waiters;    /* FIFO, linked through wnext */
-  char name[48];
-} tl_lock;
-
-static tl_lock *tl__check_lock(lua_State *L) {
-  return luaL_checkudata(L, 1, TL__LOCK);
+static tl_lockhdr *tl__check_lock(lua_State *L) {
+  return luaL_checkudata(L, 1, TL_LOCK_MT);
 }
 
-static void tl__unlink_waiter(tl_lock *k, tl_thread *t) {
+static void tl__unlink_waiter(tl_lockhdr *k, tl_thread *t) {
   tl_thread **p;
   for (p = &k->waiters; *p; p = &(*p)->wnext)
     if (*p == t) {
@@ -34,32 +25,43 @@ static void tl__unlink_waiter(tl_lock *k, tl_thread *t) {
   t->wnext = NULL;
 }
 
+tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type,
+                          const char *name, int internal) {
+  tl_lockhdr *k = lua_newuserdatauv(L, size, 0);
+  memset(k, 0, size);
+  k->magic = TL_LOCK_MAGIC;
+  k->type = (uint8_t)type;
+  k->internal = (uint8_t)internal;
+  if (!internal && tl_trace_global) k->id = tl_trace_new_id(tl_trace_global);
+  if (name)
+    snprintf(k->name, sizeof k->name, "%s", name);
+  else
+    snprintf(k->name, sizeof k->name, "%s-%u", tl__type_names[type], k->id);
+  luaL_setmetatable(L, tname);
+  if (!internal) {
+    if (tl_trace_global)
+      tl_emit(TL_EV_LOCK_NEW, (uint16_t)type, k->id,
+              tl_trace_str(tl_trace_global, k->name, strlen(k->name)));
+    tl__locks_register(L, -1, k->id);
+  }
+  return k;
+}
+
 /* threading.Lock([{name=...}]) */
 static int f_new(lua_State *L) {
-  tl_lock *k;
   const char *name = NULL;
   if (lua_istable(L, 1)) {
     lua_getfield(L, 1, "name");
     name = lua_tostring(L, -1);
-    lua_pop(L, 1);
+    lua_pop(L, 1); /* the table keeps the string */
   } else if (lua_isstring(L, 1)) {
     name = lua_tostring(L, 1);
   }
-  k = lua_newuserdatauv(L, sizeof *k, 0);
-  memset(k, 0, sizeof *k);
-  k->id = tl_trace_global ? tl_trace_new_id(tl_trace_global) : 0;
-  if (name)
-    snprintf(k->name, sizeof k->name, "%s", name);
-  else
-    snprintf(k->name, sizeof k->name, "Lock-%u", k->id);
-  luaL_setmetatable(L, TL__LOCK);
-  tl_emit_text(TL_EV_LOCK_NEW, k->id, k->name, strlen(k->name));
+  tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, name, 0);
   return 1;
 }
 
-/* Reads (blocking, timeout) the way Python's lock.acquire parses them,
- * positionally or as a table of keywords. */
-static void tl__acquire_args(lua_State *L, int *blocking, double *timeout) {
+void tl__acquire_args(lua_State *L, int *blocking, double *timeout) {
   *blocking = 1;
   *timeout = -1;
   if (lua_istable(L, 2)) {
@@ -78,30 +80,60 @@ static void tl__acquire_args(lua_State *L, int *blocking, double *timeout) {
     tl_raise(L, "ValueError", "timeout value must be a non-negative number");
 }
 
-static int f_acquire(lua_State *L) {
-  tl_lock *k = tl__check_lock(L);
+/* World mutex held. */
+static void tl__own(tl_lockhdr *k, tl_thread *t) {
+  k->count = 1;
+  k->owner = t;
+  if (!k->internal) atomic_fetch_add(&t->refs, 1);
+}
+
+/* World mutex and GIL held. */
+static void tl__disown(tl_lockhdr *k) {
+  tl_thread *t = k->owner;
+  k->owner = NULL;
+  if (!t || k->internal) return;
+  tl__held_remove(k);
+  tl__thread_unref(t);
+}
+
+void tl__lock_free_locked(tl_lockhdr *k) {
+  k->count = 0;
+  tl__disown(k);
+  k->last_tid = tl__self ? tl__self->id : 0;
+  /* Wake one waiter; like CPython's lock there is no handoff guarantee. */
+  if (k->waiters) tl__wake(k->waiters);
+  if (!k->internal) tl_emit(TL_EV_LOCK_RELEASE, 0, k->id, 0);
+}
+
+int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout) {
   tl_thread *self = tl__self;
-  int blocking, r = 0, got;
-  double timeout;
-  uint64_t deadline = 0;
-  tl__acquire_args(L, &blocking, &timeout);
+  int r = 0, got, linked;
+  uint64_t deadline;
   tl_mutex_lock(&tl_W->mu);
-  if (!k->locked) {
-    /* Uncontended: no GIL release, as CPython tries first. */
-    k->locked = 1;
-    k->owner = self;
+  if (k->count && k->type == TL_OBJ_RLOCK && k->owner == self) {
+    k->count++;
     tl_mutex_unlock(&tl_W->mu);
-    tl_emit(TL_EV_LOCK_ACQUIRE, 0, k->id, 0);
-    lua_pushboolean(L, 1);
+    return 1;
+  }
+  if (!k->count) {
+    /* Uncontended: no GIL release, as CPython tries first. */
+    tl__own(k, self);
+    tl_mutex_unlock(&tl_W->mu);
+    if (!k->internal) {
+      tl_emit(TL_EV_LOCK_ACQUIRE, 0, k->id, 0);
+      tl__held_add(k, self);
+    }
     return 1;
   }
   if (!blocking) {
     tl_mutex_unlock(&tl_W->mu);
-    lua_pushboolean(L, 0);
-    return 1;
+    return 0;
   }
-  if (timeout >= 0) deadline = tl_now_ns() + (uint64_t)(timeout * 1e9) + 1;
-  tl_emit(TL_EV_LOCK_REQUEST, 0, k->id, k->owner ? k->owner->id : 0);
+  deadline = tl_deadline_in(timeout);
+  if (!k->internal) {
+    tl_emit(TL_EV_LOCK_REQUEST, 0, k->id, k->owner ? k->owner->id : 0);
+    r = tl__deadlock_before_wait(self, TL_WAIT_LOCK, k, deadline);
+  }
   TL_ALLOW_THREADS_BEGIN(self);
   self->wnext = NULL;
   {
@@ -109,83 +141,115 @@ static int f_acquire(lua_State *L) {
     while (*p) p = &(*p)->wnext;
     *p = self;
   }
-  while (k->locked && r == 0) r = tl__wait(self, TL_WAIT_LOCK, k, deadline);
+  while (k->count && r == 0) r = tl__wait(self, TL_WAIT_LOCK, k, deadline);
   tl__unlink_waiter(k, self);
-  got = !k->locked;
+  got = !k->count;
   if (got) {
-    k->locked = 1;
-    k->owner = self;
-    tl_emit(TL_EV_LOCK_ACQUIRE, 0, k->id, k->last_tid);
-  } else {
+    tl__own(k, self);
+    if (!k->internal) tl_emit(TL_EV_LOCK_ACQUIRE, 0, k->id, k->last_tid);
+  } else if (!k->internal) {
     tl_emit(TL_EV_LOCK_TIMEOUT, 0, k->id, 0);
   }
   TL_ALLOW_THREADS_END(self);
-  tl_mutex_unlock(&tl_W->mu);
-  if (r == ECANCELED) {
-    if (got) {
-      /* Interrupted just as the lock came free: do not keep it. */
-      tl_mutex_lock(&tl_W->mu);
-      k->locked = 0;
-      k->owner = NULL;
-      if (k->waiters) tl__wake(k->waiters);
-      tl_mutex_unlock(&tl_W->mu);
-      tl_emit(TL_EV_LOCK_RELEASE, 0, k->id, 0);
-    }
-    tl_check_cancel(L);
+  if (r == ECANCELED && got) {
+    /* Interrupted just as the lock came free: do not keep it. */
+    tl__lock_free_locked(k);
+    got = 0;
   }
-  lua_pushboolean(L, got);
+  /* Another thread may have released a plain Lock while this one waited
+   * for the GIL: then it is no longer held here. */
+  linked = got && !k->internal && k->owner == self;
+  if (!k->internal) {
+    tl__deadlock_thaw(self);
+    /* A deadlock that came apart (another thread released a lock of the
+     * cycle) is no longer news. */
+    if (r != ECANCELED && self->cancel == TL_CANCEL_DEADLOCK) self->cancel = TL_CANCEL_NONE;
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  if (r == ECANCELED) tl_deadlock_after_wait(L);
+  if (linked) tl__held_add(k, self);
+  return got;
+}
+
+static int f_acquire(lua_State *L) {
+  tl_lockhdr *k = tl__check_lock(L);
+  int blocking;
+  double timeout;
+  tl__acquire_args(L, &blocking, &timeout);
+  lua_pushboolean(L, tl__lock_acquire(L, k, blocking, timeout));
   return 1;
 }
 
 static int f_release(lua_State *L) {
-  tl_lock *k = tl__check_lock(L);
+  tl_lockhdr *k = tl__check_lock(L);
   tl_mutex_lock(&tl_W->mu);
-  if (!k->locked) {
+  if (!k->count) {
     tl_mutex_unlock(&tl_W->mu);
     return tl_raise(L, "RuntimeError", "release unlocked lock");
   }
-  k->locked = 0;
-  k->owner = NULL;
-  k->last_tid = tl__self->id;
-  /* Wake one waiter; like CPython's lock there is no handoff guarantee. */
-  if (k->waiters) tl__wake(k->waiters);
-  tl_emit(TL_EV_LOCK_RELEASE, 0, k->id, 0);
+  tl__lock_free_locked(k);
   tl_mutex_unlock(&tl_W->mu);
   return 0;
 }
 
 static int f_locked(lua_State *L) {
-  tl_lock *k = tl__check_lock(L);
+  tl_lockhdr *k = tl__check_lock(L);
   int locked;
   tl_mutex_lock(&tl_W->mu);
-  locked = k->locked;
+  locked = k->count > 0;
   tl_mutex_unlock(&tl_W->mu);
   lua_pushboolean(L, locked);
   return 1;
 }
 
-static int f_tostring(lua_State *L) {
-  tl_lock *k = tl__check_lock(L);
+void tl__lock_describe(tl_lockhdr *k, char *buf, size_t len) {
+  const char *type = tl__type_names[k->type];
   tl_mutex_lock(&tl_W->mu);
-  if (k->locked && k->owner)
-    lua_pushfstring(L, "<locked threading.Lock %s, acquired by %s>", k->name, k->owner->name);
+  if (!k->count)
+    snprintf(buf, len, "<unlocked threading.%s %s>", type, k->name);
+  else if (!k->owner || k->internal) /* an internal lock's owner is not counted */
+    snprintf(buf, len, "<locked threading.%s %s>", type, k->name);
+  else if (k->type == TL_OBJ_RLOCK)
+    snprintf(buf, len, "<locked threading.RLock %s, owner=%s%s count=%d>", k->name,
+             k->owner->name, k->owner->ended ? " (ended)" : "", k->count);
   else
-    lua_pushfstring(L, "<%s threading.Lock %s>", k->locked ? "locked" : "unlocked", k->name);
+    snprintf(buf, len, "<locked threading.Lock %s, acquired by %s%s>", k->name,
+             k->owner->name, k->owner->ended ? ", which has ended" : "");
   tl_mutex_unlock(&tl_W->mu);
+}
+
+static int f_tostring(lua_State *L) {
+  char buf[256];
+  tl__lock_describe(tl__check_lock(L), buf, sizeof buf);
+  lua_pushstring(L, buf);
   return 1;
 }
 
-static int f_index(lua_State *L) {
-  tl_lock *k = tl__check_lock(L);
-  const char *key = luaL_checkstring(L, 2);
-  if (strcmp(key, "name") == 0) {
+int tl__lock_index(lua_State *L) {
+  tl_lockhdr *k = lua_touserdata(L, 1);
+  const char *key = lua_tostring(L, 2);
+  if (key && strcmp(key, "name") == 0) {
     lua_pushstring(L, k->name);
     return 1;
   }
   lua_getmetatable(L, 1);
   lua_getfield(L, -1, "methods");
-  lua_getfield(L, -1, key);
+  lua_pushvalue(L, 2);
+  lua_rawget(L, -2);
   return 1;
+}
+
+int tl__lock_gc(lua_State *L) {
+  tl_lockhdr *k = lua_touserdata(L, 1);
+  /* Unreachable, so no other thread can touch it; the GIL guards the held
+   * list, and the world mutex may be held by this very thread (a finalizer
+   * runs wherever Lua allocates). */
+  if (k && k->owner && !k->internal) {
+    tl__held_remove(k);
+    tl__thread_unref(k->owner);
+  }
+  if (k) k->owner = NULL;
+  return 0;
 }
 
 int luaopen_tl_lock(lua_State *L) {
@@ -195,11 +259,13 @@ int luaopen_tl_lock(lua_State *L) {
     { "locked",  f_locked  },
     { NULL,      NULL      }
   };
-  luaL_newmetatable(L, TL__LOCK);
+  luaL_newmetatable(L, TL_LOCK_MT);
   lua_pushcfunction(L, f_tostring);
   lua_setfield(L, -2, "__tostring");
-  lua_pushcfunction(L, f_index);
+  lua_pushcfunction(L, tl__lock_index);
   lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, tl__lock_gc);
+  lua_setfield(L, -2, "__gc");
   luaL_newlib(L, methods);
   lua_setfield(L, -2, "methods");
   lua_pop(L, 1);

@@ -1,6 +1,6 @@
 /* Opens threadlab's modules into a fresh state: the C halves, then the Lua
  * halves, which are built into the binary so it runs from anywhere. */
-#include "engine.h"
+#include "locks.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -13,6 +13,8 @@
 
 TL__EMBED(tl__lua_errors, "sim/lua/errors.lua");
 TL__EMBED(tl__lua_threading, "sim/lua/threading.lua");
+TL__EMBED(tl__lua_sync, "sim/lua/sync.lua");
+TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 
 /* Runs an embedded chunk with nargs arguments from the stack; leaves one
  * result. */
@@ -40,11 +42,43 @@ static int tl__open(lua_State *L) {
 
   luaopen_tl_threading(L);
   luaopen_tl_lock(L);
-  luaL_getmetatable(L, "threadlab.Lock");
+  luaL_getmetatable(L, TL_LOCK_MT);
   lua_getfield(L, -1, "methods");
   lua_remove(L, -2);
   tl__run_embedded(L, tl__lua_threading, tl__lua_threading_end, "=threading.lua", 3);
+  luaopen_tl_deadlock(L);
+  lua_setfield(L, -2, "_deadlock");
+
+  /* The primitives built on Lock and RLock: (threading, RLock, its
+   * methods, threading._prim, errors) -> what queue.lua needs. */
+  lua_pushvalue(L, -1);
+  luaopen_tl_rlock(L);
+  luaL_getmetatable(L, TL_RLOCK_MT);
+  lua_getfield(L, -1, "methods");
+  lua_remove(L, -2);
+  luaopen_tl_prim(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -6, "_prim");
+  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
+  tl__run_embedded(L, tl__lua_sync, tl__lua_sync_end, "=sync.lua", 5);
+
+  /* queue: (threading, the above, errors) */
+  lua_pushvalue(L, -2);
+  lua_pushvalue(L, -2);
+  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
+  tl__run_embedded(L, tl__lua_queue, tl__lua_queue_end, "=queue.lua", 3);
+  lua_setglobal(L, "queue");
+  lua_pop(L, 1);
   lua_setglobal(L, "threading");
+
+  /* lab.watch, lab.unwatch */
+  lua_getglobal(L, "lab");
+  luaopen_tl_watch(L);
+  lua_getfield(L, -1, "watch");
+  lua_setfield(L, -3, "watch");
+  lua_getfield(L, -1, "unwatch");
+  lua_setfield(L, -3, "unwatch");
+  lua_pop(L, 2);
   return 0;
 }
 

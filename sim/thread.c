@@ -211,20 +211,19 @@ static int f_join(lua_State *L) {
   if (t == self) return tl_raise(L, "RuntimeError", "cannot join current thread");
   if (!lua_isnoneornil(L, 2)) {
     double s = luaL_checknumber(L, 2);
-    if (s < 0) s = 0;
-    deadline = tl_now_ns() + (uint64_t)(s * 1e9);
-    if (deadline == 0) deadline = 1;
+    deadline = tl_deadline_in(s < 0 ? 0 : s);
   }
   tl_emit(TL_EV_JOIN, 0, t->id, 0);
   tl_mutex_lock(&tl_W->mu);
   if (!t->ended) {
+    r = tl__deadlock_before_wait(self, TL_WAIT_JOIN, t, deadline);
     TL_ALLOW_THREADS_BEGIN(self);
     while (!t->ended && r == 0) r = tl__wait(self, TL_WAIT_JOIN, t, deadline);
     TL_ALLOW_THREADS_END(self);
   }
   tl_mutex_unlock(&tl_W->mu);
   tl_emit(TL_EV_JOIN_END, r == ETIMEDOUT, t->id, 0);
-  tl_check_cancel(L);
+  tl_deadlock_after_wait(L);
   return 0;
 }
 

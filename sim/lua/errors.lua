@@ -45,6 +45,8 @@ class("MemoryError", Exception)
 class("TimeoutError", Exception)
 class("AssertionError", Exception)
 class("BrokenBarrierError", errors.RuntimeError)
+-- threadlab's own: a deadlock was found (the message names the cycle).
+class("DeadlockError", errors.RuntimeError)
 
 -- Every class is a global, as Python's builtins are.
 for name, c in pairs(errors) do _G[name] = c end

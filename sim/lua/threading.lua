@@ -95,9 +95,14 @@ threading.activeCount = threading.active_count
 function threading.with(lock, fn, ...)
   lock:acquire()
   local r = table.pack(pcall(fn, ...))
-  lock:release()
-  if not r[1] then error(r[2], 0) end
-  return table.unpack(r, 2, r.n)
+  if r[1] then
+    lock:release()
+    return table.unpack(r, 2, r.n)
+  end
+  -- fn's error is the one to see, even if releasing fails too (after a
+  -- DeadlockError in Condition.wait the lock is not held any more).
+  pcall(lock.release, lock)
+  error(r[2], 0)
 end
 
 -- local _ <close> = lock:held(): released when the variable goes out of scope.
@@ -107,5 +112,6 @@ local function held(lock)
   return setmetatable({ lock = lock }, Held)
 end
 lock_methods.held = held
+threading._held = held
 
 return threading

@@ -1,0 +1,84 @@
+/* What Lock (lock.c) and RLock (rlock.c) share, so the deadlock detector
+ * and :locks (deadlock.c) can read either.
+ *
+ * A lock's state (count, owner, waiters) changes under the world mutex, since
+ * a waiter takes the lock without the GIL. The owner's list of held locks
+ * (for the lock-order check) changes only with the GIL held, so a lock's
+ * finalizer, which may run wherever Lua allocates, never needs the world
+ * mutex: an unreachable lock is touched by no one but its finalizer. */
+#ifndef TL_LOCKS_H
+#define TL_LOCKS_H
+
+#include "engine.h"
+
+#define TL_LOCK_MAGIC 0x6b636f6cu
+#define TL_LOCK_MT "threadlab.Lock"
+#define TL_RLOCK_MT "threadlab.RLock"
+#define TL_LOCK_NAME 48
+
+/* LOCK_NEW's reason: what kind of object the name belongs to, so views can
+ * tell a Lock from an RLock, a Condition, a Queue ... */
+enum tl_obj_type {
+  TL_OBJ_LOCK = 1,
+  TL_OBJ_RLOCK = 2,
+  TL_OBJ_CONDITION = 3,
+  TL_OBJ_SEMAPHORE = 4,
+  TL_OBJ_BOUNDED_SEMAPHORE = 5,
+  TL_OBJ_EVENT = 6,
+  TL_OBJ_BARRIER = 7,
+  TL_OBJ_QUEUE = 8,
+  TL_OBJ_LIFO_QUEUE = 9,
+  TL_OBJ_PRIORITY_QUEUE = 10,
+  TL_OBJ_SIMPLE_QUEUE = 11,
+  TL_OBJ_GLOBAL = 12 /* a global watched by lab.watch */
+};
+
+typedef struct tl_lockhdr tl_lockhdr;
+struct tl_lockhdr {
+  uint32_t magic;        /* TL_LOCK_MAGIC: a wait_obj of TL_WAIT_LOCK is one */
+  uint32_t id;           /* trace object id; 0 for internal locks */
+  uint8_t type;          /* TL_OBJ_LOCK or TL_OBJ_RLOCK */
+  uint8_t internal;      /* a primitive's own lock: untraced, not in the graph */
+  uint8_t warned;        /* the one-time warning about it was given */
+  int count;             /* 0 free; a Lock 1; an RLock its depth */
+  tl_thread *owner;      /* the holder (a Lock: who acquired it); a counted
+                          * reference unless internal */
+  uint32_t last_tid;     /* who released it last, for handoff arrows */
+  tl_thread *waiters;    /* FIFO, linked through wnext */
+  tl_thread *held_by;    /* whose held list it is on (its owner); GIL */
+  tl_lockhdr *hnext, *hprev; /* that list, newest first; GIL */
+  char name[TL_LOCK_NAME];
+};
+
+/* lock.c: the mechanism both lock types use. */
+
+/* Makes a lock userdata of `size` bytes (a tl_lockhdr first) with the
+ * metatable `tname`; name NULL makes one from the type and id. Traced and
+ * listed for :locks unless internal. */
+tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type,
+                          const char *name, int internal);
+/* Reads (blocking, timeout) from stack slots 2 and 3 as Python's
+ * lock.acquire parses them, positionally or as a table of keywords. */
+void tl__acquire_args(lua_State *L, int *blocking, double *timeout);
+/* Acquires k (an RLock again if its owner asks); 1 if got, 0 if not.
+ * Raises KeyboardInterrupt, DeadlockError, SystemExit when cancelled. */
+int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout);
+/* Frees k with the world mutex held: wakes a waiter, traces the release. */
+void tl__lock_free_locked(tl_lockhdr *k);
+/* A lock's __gc: forgets its owner. */
+int tl__lock_gc(lua_State *L);
+/* A lock's __index: the name field, else its metatable's methods. */
+int tl__lock_index(lua_State *L);
+/* The lock's state as text for tostring (copied under the world mutex). */
+void tl__lock_describe(tl_lockhdr *k, char *buf, size_t len);
+
+/* deadlock.c: the held-lock list and the lock-order check; GIL held. */
+void tl__held_add(tl_lockhdr *k, tl_thread *t);
+void tl__held_remove(tl_lockhdr *k);
+/* Registers a live lock for :locks (the registry keeps it weakly). */
+void tl__locks_register(lua_State *L, int idx, uint32_t id);
+/* A thread's wait ended: it is no longer counted as deadlocked (world
+ * mutex held). */
+void tl__deadlock_thaw(tl_thread *t);
+
+#endif

@@ -1,0 +1,591 @@
+-- The primitives CPython writes in Python on top of Lock and RLock
+-- (threading.py): Condition, Semaphore, BoundedSemaphore, Event, Barrier,
+-- Timer and local, with CPython's algorithms. The policy is here; waiting
+-- (without the GIL, interruptible), the trace and the deadlock detector are
+-- C. A primitive's own locks are internal: untraced and not in the
+-- wait-for graph; the primitive traces itself instead.
+--
+-- Trace events (obj = the primitive's id; LOCK_NEW names it, its reason
+-- tells the type):
+--   Condition  COND_WAIT when a wait starts; COND_WAKE when it ends (arg:
+--              the notifier's thread id; reason 1: timed out); COND_NOTIFY
+--              (arg: how many it woke; reason 1: notify_all)
+--   Semaphore  SEM_ACQUIRE, SEM_RELEASE (arg: the value after); an acquire
+--              that must wait does so between COND_WAIT and COND_WAKE (arg:
+--              the releaser)
+--   Event      EVENT_SET (arg: waiters woken), EVENT_CLEAR; EVENT_WAIT when
+--              a wait blocks and EVENT_WAKE when it ends (arg: the setter;
+--              reason 1: timed out)
+--   Barrier    BARRIER_WAIT (arg: the arrival index) on arrival,
+--              BARRIER_PASS (arg: the thread that let everyone through;
+--              reason 1: broken) on leaving
+local threading, RLock, rlock_methods, prim, errors = ...
+
+local emit, tid, new_id, name_it, internal_lock =
+  prim.emit, prim.tid, prim.new_id, prim.name, prim.internal_lock
+local K, T = prim.kinds, prim.types
+local timemod = time
+local RuntimeError, ValueError, TypeError, BrokenBarrierError =
+  errors.RuntimeError, errors.ValueError, errors.TypeError, errors.BrokenBarrierError
+local held = threading._held
+local pcall, error, type, setmetatable, getmetatable, tostring =
+  pcall, error, type, setmetatable, getmetatable, tostring
+
+threading.RLock = RLock
+rlock_methods.held = held
+threading.BrokenBarrierError = BrokenBarrierError
+threading.DeadlockError = errors.DeadlockError
+threading.TIMEOUT_MAX = 1e9
+
+-- The world's clock (virtual or real), never the wall clock.
+local function now() return timemod.monotonic() end
+
+-- A table of keyword arguments, not an object.
+local function is_kw(v) return type(v) == "table" and getmetatable(v) == nil end
+
+local function callable(f)
+  return type(f) == "function" or (getmetatable(f) or {}).__call ~= nil
+end
+
+local function check_timeout(t)
+  if t ~= nil and type(t) ~= "number" then
+    error(TypeError("timeout must be a number or nil, not " .. type(t)), 3)
+  end
+end
+
+-- A new object id, and its name (given, or made from prefix and id).
+local function new_object(type_code, prefix, name)
+  local id = new_id()
+  if name == nil then name = prefix .. "-" .. id else name = tostring(name) end
+  name_it(id, type_code, name)
+  return id, name
+end
+
+------------------------------------------------------------------------------
+-- Condition
+
+local Condition = { __name = "Condition" }
+Condition.__index = Condition
+
+local function new_cond(lock, id, name, traced)
+  return setmetatable({ _lock = lock, _waiters = {}, id = id or 0, name = name,
+                        _traced = traced }, Condition)
+end
+
+local function waiter_acquire(w, timeout)
+  if timeout == nil then return w:acquire() end
+  if timeout > 0 then return w:acquire(true, timeout) end
+  return w:acquire(false)
+end
+
+local function release_save(lock)
+  local f = lock._release_save
+  if f then return f(lock) end
+  lock:release()
+end
+
+local function acquire_restore(lock, saved)
+  local f = lock._acquire_restore
+  if f then return f(lock, saved) end
+  lock:acquire()
+end
+
+local function is_interrupt(e)
+  return type(e) == "table" and e.type == "KeyboardInterrupt"
+end
+
+-- Waits on c, whose lock the caller holds, as CPython does: a fresh locked
+-- waiter lock per wait, which notify releases. The lock is held again on
+-- return, and also when this raises (unless getting it back is what
+-- failed). Returns whether it was notified, and by which thread.
+local function cond_wait(c, timeout)
+  local w = internal_lock()
+  w:acquire()
+  local rec = { w = w }
+  local ws = c._waiters
+  ws[#ws + 1] = rec
+  local lock = c._lock
+  local saved = release_save(lock)
+  local ok, got = pcall(waiter_acquire, w, timeout)
+  local by = ok and got and rec.by or nil
+  if c._traced then emit(K.COND_WAKE, c.id, by or 0, by and 0 or 1) end
+  local rok, rerr = pcall(acquire_restore, lock, saved)
+  local pending
+  while not rok do
+    -- Ctrl-C while getting the lock back: get it anyway, then raise.
+    if not is_interrupt(rerr) then error(rerr, 0) end
+    pending = pending or rerr
+    rok, rerr = pcall(acquire_restore, lock, saved)
+  end
+  if not (ok and got) then
+    for i = 1, #ws do
+      if ws[i] == rec then table.remove(ws, i); break end
+    end
+  end
+  if not ok then error(got, 0) end
+  if pending then error(pending, 0) end
+  return got, by
+end
+
+-- Wakes up to n waiters of c (its lock held); returns how many.
+local function cond_notify(c, n)
+  local ws = c._waiters
+  local k = #ws
+  if n > k then n = k end
+  if n < 1 then return 0 end
+  local me = tid()
+  for i = 1, n do
+    local rec = ws[i]
+    rec.by = me
+    rec.w:release()
+  end
+  table.move(ws, n + 1, k + n, 1)
+  return n
+end
+
+-- Runs fn(a, b, c) holding lock (a primitive's internal lock).
+local function locked(lock, fn, a, b, c)
+  lock:acquire()
+  local ok, r = pcall(fn, a, b, c)
+  lock:release()
+  if not ok then error(r, 0) end
+  return r
+end
+
+-- threading.Condition([lock]) or threading.Condition{lock=, name=}; the
+-- lock is an RLock by default.
+function threading.Condition(lock, kw)
+  if is_kw(lock) then kw, lock = lock, lock.lock end
+  kw = kw or {}
+  local id, name = new_object(T.CONDITION, "Condition", kw.name)
+  if lock == nil then lock = RLock{ name = name } end
+  return new_cond(lock, id, name, true)
+end
+
+function Condition:acquire(...) return self._lock:acquire(...) end
+function Condition:release() return self._lock:release() end
+Condition.held = held
+
+function Condition:_is_owned()
+  local l = self._lock
+  local f = l._is_owned
+  if f then return f(l) end
+  -- A plain Lock: held by anyone counts, as CPython checks it.
+  if l:acquire(false) then
+    l:release()
+    return false
+  end
+  return true
+end
+
+function Condition:wait(timeout)
+  check_timeout(timeout)
+  if not self:_is_owned() then error(RuntimeError("cannot wait on un-acquired lock"), 2) end
+  emit(K.COND_WAIT, self.id)
+  return (cond_wait(self, timeout))
+end
+
+-- Waits until predicate() is true or the timeout has passed; returns the
+-- predicate's last value.
+function Condition:wait_for(predicate, timeout)
+  check_timeout(timeout)
+  local endtime, waittime = nil, timeout
+  local result = predicate()
+  while not result do
+    if waittime ~= nil then
+      if endtime == nil then
+        endtime = now() + waittime
+      else
+        waittime = endtime - now()
+        if waittime <= 0 then break end
+      end
+    end
+    self:wait(waittime)
+    result = predicate()
+  end
+  return result
+end
+
+function Condition:notify(n)
+  if n == nil then n = 1 end
+  if type(n) ~= "number" then error(TypeError("n must be a number, not " .. type(n)), 2) end
+  if not self:_is_owned() then error(RuntimeError("cannot notify on un-acquired lock"), 2) end
+  emit(K.COND_NOTIFY, self.id, cond_notify(self, n), 0)
+end
+
+function Condition:notify_all()
+  if not self:_is_owned() then error(RuntimeError("cannot notify on un-acquired lock"), 2) end
+  emit(K.COND_NOTIFY, self.id, cond_notify(self, #self._waiters), 1)
+end
+Condition.notifyAll = Condition.notify_all
+
+function Condition.__tostring(c)
+  return ("<Condition(%s, %d)>"):format(tostring(c._lock), #c._waiters)
+end
+
+------------------------------------------------------------------------------
+-- Semaphore, BoundedSemaphore
+
+local Semaphore = { __name = "Semaphore" }
+Semaphore.__index = Semaphore
+local BoundedSemaphore = setmetatable({ __name = "BoundedSemaphore" }, { __index = Semaphore })
+BoundedSemaphore.__index = BoundedSemaphore
+
+local function new_semaphore(class, type_code, value, kw, bounded)
+  if is_kw(value) then kw, value = value, value.value end
+  kw = kw or {}
+  if value == nil then value = 1 end
+  if type(value) ~= "number" then
+    error(TypeError("semaphore value must be a number, not " .. type(value)), 3)
+  end
+  if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 3) end
+  local id, name = new_object(type_code, class.__name, kw.name)
+  return setmetatable({ _cond = new_cond(internal_lock()), _value = value, _initial = value,
+                        _bounded = bounded, id = id, name = name }, class)
+end
+
+-- threading.Semaphore([value]) or threading.Semaphore{value=, name=}
+function threading.Semaphore(value, kw)
+  return new_semaphore(Semaphore, T.SEMAPHORE, value, kw, false)
+end
+
+function threading.BoundedSemaphore(value, kw)
+  return new_semaphore(BoundedSemaphore, T.BOUNDED_SEMAPHORE, value, kw, true)
+end
+
+local function acquire_args(blocking, timeout)
+  if is_kw(blocking) then blocking, timeout = blocking.blocking, blocking.timeout end
+  if blocking == nil then blocking = true end
+  if not blocking and timeout ~= nil then
+    error(ValueError("can't specify timeout for non-blocking acquire"), 3)
+  end
+  if timeout ~= nil and type(timeout) ~= "number" then
+    error(TypeError("timeout must be a number or nil, not " .. type(timeout)), 3)
+  end
+  return blocking, timeout
+end
+
+local function sem_acquire(self, blocking, timeout)
+  local rc, waited, by, endtime = false, false, nil, nil
+  while true do
+    if self._value ~= 0 then
+      self._value = self._value - 1
+      rc = true
+      break
+    end
+    if not blocking then break end
+    if timeout ~= nil then
+      if endtime == nil then
+        endtime = now() + timeout
+      else
+        timeout = endtime - now()
+        if timeout <= 0 then break end
+      end
+    end
+    if not waited then
+      waited = true
+      emit(K.COND_WAIT, self.id)
+    end
+    local got, b = cond_wait(self._cond, timeout)
+    if got then by = b end
+  end
+  if waited then emit(K.COND_WAKE, self.id, rc and by or 0, rc and 0 or 1) end
+  if rc then emit(K.SEM_ACQUIRE, self.id, self._value) end
+  return rc
+end
+
+-- acquire(blocking, timeout) or acquire{blocking=, timeout=} -> boolean
+function Semaphore:acquire(blocking, timeout)
+  blocking, timeout = acquire_args(blocking, timeout)
+  return locked(self._cond._lock, sem_acquire, self, blocking, timeout)
+end
+
+local function sem_release(self, n)
+  if self._bounded and self._value + n > self._initial then
+    error(ValueError("Semaphore released too many times"), 0)
+  end
+  self._value = self._value + n
+  cond_notify(self._cond, n)
+  emit(K.SEM_RELEASE, self.id, self._value)
+end
+
+-- release([n])
+function Semaphore:release(n)
+  if n == nil then n = 1 end
+  if type(n) ~= "number" then error(TypeError("n must be a number, not " .. type(n)), 2) end
+  if n < 1 then error(ValueError("n must be one or more"), 2) end
+  locked(self._cond._lock, sem_release, self, n)
+end
+
+Semaphore.held = held
+
+function Semaphore.__tostring(s)
+  return ("<threading.Semaphore %s: value=%s>"):format(s.name, s._value)
+end
+
+function BoundedSemaphore.__tostring(s)
+  return ("<threading.BoundedSemaphore %s: value=%s/%s>"):format(s.name, s._value, s._initial)
+end
+
+------------------------------------------------------------------------------
+-- Event
+
+local Event = { __name = "Event" }
+Event.__index = Event
+
+-- threading.Event() or threading.Event{name=}
+function threading.Event(kw)
+  kw = is_kw(kw) and kw or {}
+  local id, name = new_object(T.EVENT, "Event", kw.name)
+  return setmetatable({ _cond = new_cond(internal_lock()), _flag = false, id = id,
+                        name = name }, Event)
+end
+
+function Event:is_set() return self._flag end
+Event.isSet = Event.is_set
+
+local function event_set(self)
+  self._flag = true
+  local c = self._cond
+  emit(K.EVENT_SET, self.id, cond_notify(c, #c._waiters))
+end
+
+function Event:set() locked(self._cond._lock, event_set, self) end
+
+local function event_clear(self)
+  self._flag = false
+  emit(K.EVENT_CLEAR, self.id)
+end
+
+function Event:clear() locked(self._cond._lock, event_clear, self) end
+
+local function event_wait(self, timeout)
+  local signaled = self._flag
+  if not signaled then
+    local by
+    emit(K.EVENT_WAIT, self.id)
+    signaled, by = cond_wait(self._cond, timeout)
+    emit(K.EVENT_WAKE, self.id, by or 0, signaled and 0 or 1)
+  end
+  return signaled
+end
+
+-- wait([timeout]) -> the flag (true unless it timed out)
+function Event:wait(timeout)
+  check_timeout(timeout)
+  return locked(self._cond._lock, event_wait, self, timeout)
+end
+
+function Event.__tostring(e)
+  return ("<threading.Event %s: %s>"):format(e.name, e._flag and "set" or "unset")
+end
+
+------------------------------------------------------------------------------
+-- Barrier: state 0 filling, 1 draining, -1 resetting, -2 broken
+
+local Barrier = { __name = "Barrier" }
+function Barrier.__index(b, k)
+  if k == "broken" then return b._state == -2 end
+  if k == "n_waiting" then return b._state == 0 and b._count or 0 end
+  return Barrier[k]
+end
+
+-- threading.Barrier(parties, [action], [timeout]) or
+-- threading.Barrier{parties=, action=, timeout=, name=}
+function threading.Barrier(parties, action, timeout, kw)
+  if is_kw(parties) then
+    kw = parties
+    parties, action, timeout = kw.parties, kw.action, kw.timeout
+  end
+  kw = kw or {}
+  if type(parties) ~= "number" then
+    error(TypeError("parties must be a number, not " .. type(parties)), 2)
+  end
+  if parties < 1 then error(ValueError("parties must be >= 1"), 2) end
+  if action ~= nil and not callable(action) then
+    error(TypeError("action must be callable, not " .. type(action)), 2)
+  end
+  check_timeout(timeout)
+  local id, name = new_object(T.BARRIER, "Barrier", kw.name)
+  return setmetatable({ _cond = new_cond(internal_lock()), _action = action,
+                        _timeout = timeout, parties = parties, _state = 0, _count = 0,
+                        id = id, name = name }, Barrier)
+end
+
+local function barrier_break(self)
+  self._state = -2
+  cond_notify(self._cond, #self._cond._waiters)
+end
+
+-- Waits while the barrier drains or resets.
+local function barrier_enter(self)
+  while self._state == -1 or self._state == 1 do cond_wait(self._cond) end
+  if self._state < 0 then error(BrokenBarrierError(), 0) end
+end
+
+-- The last one out lets the next round in.
+local function barrier_exit(self)
+  if self._count == 0 and (self._state == -1 or self._state == 1) then
+    self._state = 0
+    cond_notify(self._cond, #self._cond._waiters)
+  end
+end
+
+local function barrier_pass(self, index, timeout)
+  if index + 1 == self.parties then
+    self._releaser = tid()
+    if self._action ~= nil then
+      local ok, e = pcall(self._action)
+      if not ok then
+        barrier_break(self)
+        error(e, 0)
+      end
+    end
+    self._state = 1
+    cond_notify(self._cond, #self._cond._waiters)
+    return
+  end
+  local endtime, waittime = nil, timeout
+  while self._state == 0 do
+    if waittime ~= nil then
+      if endtime == nil then
+        endtime = now() + waittime
+      else
+        waittime = endtime - now()
+        if waittime <= 0 then break end
+      end
+    end
+    cond_wait(self._cond, waittime)
+  end
+  if self._state == 0 then
+    barrier_break(self)
+    error(BrokenBarrierError(), 0)
+  end
+  if self._state < 0 then error(BrokenBarrierError(), 0) end
+end
+
+local function barrier_wait(self, timeout)
+  barrier_enter(self)
+  local index = self._count
+  self._count = index + 1
+  emit(K.BARRIER_WAIT, self.id, index)
+  local ok, e = pcall(barrier_pass, self, index, timeout)
+  self._count = self._count - 1
+  barrier_exit(self)
+  emit(K.BARRIER_PASS, self.id, ok and self._releaser or 0, ok and 0 or 1)
+  if not ok then error(e, 0) end
+  return index
+end
+
+-- wait([timeout]) -> this thread's index, 0 .. parties-1, all different
+function Barrier:wait(timeout)
+  if timeout == nil then timeout = self._timeout end
+  check_timeout(timeout)
+  return locked(self._cond._lock, barrier_wait, self, timeout)
+end
+
+local function barrier_reset(self)
+  if self._count > 0 then
+    if self._state == 0 or self._state == -2 then self._state = -1 end
+  else
+    self._state = 0
+  end
+  cond_notify(self._cond, #self._cond._waiters)
+end
+
+function Barrier:reset() locked(self._cond._lock, barrier_reset, self) end
+function Barrier:abort() locked(self._cond._lock, barrier_break, self) end
+
+function Barrier.__tostring(b)
+  if b._state == -2 then return ("<threading.Barrier %s: broken>"):format(b.name) end
+  return ("<threading.Barrier %s: waiters=%d/%d>"):format(b.name, b.n_waiting, b.parties)
+end
+
+------------------------------------------------------------------------------
+-- Timer: a thread that calls fn after interval seconds, unless cancelled
+
+local Thread = threading.Thread
+local Timer = setmetatable({ __name = "Timer" }, { __index = Thread })
+Timer.__index = Timer
+Timer.__tostring = Thread.__tostring
+
+-- threading.Timer(interval, fn, [args]) or
+-- threading.Timer{interval=, fn=, args=, name=, daemon=}
+function threading.Timer(interval, fn, args)
+  local kw = {}
+  if is_kw(interval) then
+    kw = interval
+    interval, fn, args = kw.interval, kw.fn or kw["function"], kw.args
+  end
+  if type(interval) ~= "number" then
+    error(TypeError("interval must be a number, not " .. type(interval)), 2)
+  end
+  if not callable(fn) then error(TypeError("function must be callable, not " .. type(fn)), 2) end
+  if args ~= nil and type(args) ~= "table" then
+    error(TypeError("args must be a table, not " .. type(args)), 2)
+  end
+  local self = Thread{ name = kw.name, daemon = kw.daemon, args = args or {} }
+  self.interval = interval
+  self.fn = fn
+  self["function"] = fn
+  self.finished = threading.Event()
+  return setmetatable(self, Timer)
+end
+
+function Timer:cancel() self.finished:set() end
+
+function Timer:run()
+  self.finished:wait(self.interval)
+  if not self.finished:is_set() then
+    local a = self.args
+    self.fn(table.unpack(a, 1, a.n or #a))
+  end
+  self.finished:set()
+end
+
+------------------------------------------------------------------------------
+-- local: attributes of its own in every thread
+
+-- threading.local_() (also threading["local"]); threading.local_{init=fn,
+-- ...}: fn(self) runs in each thread on its first touch, as a Python
+-- subclass's __init__ does; other fields are defaults every thread sees.
+function threading.local_(kw)
+  if kw ~= nil and not is_kw(kw) then
+    error(TypeError("local_ takes a table of fields, not " .. type(kw)), 2)
+  end
+  local init = kw and kw.init
+  local store = setmetatable({}, { __mode = "k" }) -- thread object -> its fields
+  local obj = {}
+  local function data()
+    local th = threading.current_thread()
+    local d = store[th]
+    if d == nil then
+      d = {}
+      store[th] = d
+      if init then init(obj) end
+    end
+    return d
+  end
+  return setmetatable(obj, {
+    __index = function(_, k)
+      local v = data()[k]
+      if v == nil and kw then v = kw[k] end
+      return v
+    end,
+    __newindex = function(_, k, v) data()[k] = v end,
+    __tostring = function() return "<threading.local>" end,
+    __name = "local",
+  })
+end
+threading["local"] = threading.local_
+
+return {
+  prim = prim,
+  new_object = new_object,
+  new_cond = new_cond,
+  cond_wait = cond_wait,
+  cond_notify = cond_notify,
+  locked = locked,
+  is_kw = is_kw,
+  now = now,
+}

@@ -1,0 +1,98 @@
+/* threading._prim: what the Lua halves of the primitives (sync.lua,
+ * queue.lua) need from C: trace events about their objects, object ids,
+ * the calling thread's id, and internal locks (untraced, and no part of the
+ * wait-for graph: a Condition's waiter locks, a Queue's mutex). */
+#include "locks.h"
+
+#include <lauxlib.h>
+#include <string.h>
+
+/* emit(kind, obj, arg, reason): one event about obj; kind from kinds. */
+static int f_emit(lua_State *L) {
+  lua_Integer kind = luaL_checkinteger(L, 1);
+  lua_Integer obj = luaL_optinteger(L, 2, 0);
+  lua_Integer arg = luaL_optinteger(L, 3, 0);
+  lua_Integer reason = luaL_optinteger(L, 4, 0);
+  luaL_argcheck(L, kind > 0 && kind < TL_EV__COUNT && !tl_event_kind_has_text((unsigned)kind),
+                1, "not an event kind with a number argument");
+  tl_emit((uint16_t)kind, (uint16_t)reason, (uint32_t)obj, (uint64_t)arg);
+  return 0;
+}
+
+/* new_id() -> a new object id, unique across forked processes */
+static int f_new_id(lua_State *L) {
+  lua_pushinteger(L, tl_trace_global ? tl_trace_new_id(tl_trace_global) : 0);
+  return 1;
+}
+
+/* name(id, type, name): names the object in the trace (LOCK_NEW, whose
+ * reason is the type, one of types) */
+static int f_name(lua_State *L) {
+  lua_Integer id = luaL_checkinteger(L, 1);
+  lua_Integer type = luaL_checkinteger(L, 2);
+  size_t len;
+  const char *name = luaL_checklstring(L, 3, &len);
+  if (tl_trace_global)
+    tl_emit(TL_EV_LOCK_NEW, (uint16_t)type, (uint32_t)id,
+            tl_trace_str(tl_trace_global, name, len));
+  return 0;
+}
+
+/* tid() -> the calling thread's threadlab id (1 = MainThread) */
+static int f_tid(lua_State *L) {
+  lua_pushinteger(L, tl__self ? tl__self->id : 0);
+  return 1;
+}
+
+/* internal_lock() -> a Lock for a primitive's own use */
+static int f_internal_lock(lua_State *L) {
+  tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, "internal", 1);
+  return 1;
+}
+
+int luaopen_tl_prim(lua_State *L) {
+  static const luaL_Reg lib[] = {
+    { "emit",          f_emit          },
+    { "new_id",        f_new_id        },
+    { "name",          f_name          },
+    { "tid",           f_tid           },
+    { "internal_lock", f_internal_lock },
+    { "kinds",         NULL            },
+    { "types",         NULL            },
+    { NULL,            NULL            }
+  };
+  static const struct { const char *name; int type; } types[] = {
+    { "LOCK", TL_OBJ_LOCK },
+    { "RLOCK", TL_OBJ_RLOCK },
+    { "CONDITION", TL_OBJ_CONDITION },
+    { "SEMAPHORE", TL_OBJ_SEMAPHORE },
+    { "BOUNDED_SEMAPHORE", TL_OBJ_BOUNDED_SEMAPHORE },
+    { "EVENT", TL_OBJ_EVENT },
+    { "BARRIER", TL_OBJ_BARRIER },
+    { "QUEUE", TL_OBJ_QUEUE },
+    { "LIFO_QUEUE", TL_OBJ_LIFO_QUEUE },
+    { "PRIORITY_QUEUE", TL_OBJ_PRIORITY_QUEUE },
+    { "SIMPLE_QUEUE", TL_OBJ_SIMPLE_QUEUE },
+    { "GLOBAL", TL_OBJ_GLOBAL },
+  };
+  static const char *const kinds[] = {
+#define TL__KIND_NAME(name, text) #name,
+    TL_EVENT_KINDS(TL__KIND_NAME)
+#undef TL__KIND_NAME
+  };
+  size_t i;
+  luaL_newlib(L, lib);
+  lua_createtable(L, 0, TL_EV__COUNT);
+  for (i = 1; i < sizeof kinds / sizeof *kinds; i++) {
+    lua_pushinteger(L, (lua_Integer)i);
+    lua_setfield(L, -2, kinds[i]);
+  }
+  lua_setfield(L, -2, "kinds");
+  lua_createtable(L, 0, (int)(sizeof types / sizeof *types));
+  for (i = 0; i < sizeof types / sizeof *types; i++) {
+    lua_pushinteger(L, types[i].type);
+    lua_setfield(L, -2, types[i].name);
+  }
+  lua_setfield(L, -2, "types");
+  return 1;
+}
