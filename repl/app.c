@@ -212,10 +212,14 @@ static int tl__new_world(tl_options *o) {
       return -1;
     }
   }
+  /* The Ctrl-C thread reads tl_W under this lock. */
+  tl_signals_lock_world();
   if (!tl_world_create(&o->cfg)) {
+    tl_signals_unlock_world();
     fprintf(stderr, "threadlab: cannot make the Lua state\n");
     return -1;
   }
+  tl_signals_unlock_world();
   if (tl_open_all(tl_W->L) != LUA_OK) {
     fprintf(stderr, "threadlab: cannot open the libraries\n");
     return -1;

@@ -335,7 +335,9 @@ static void tl__row_labels(tl__geo *g) {
 
 /* ---- segments -------------------------------------------------------- */
 
-static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, const tl_segment *s) {
+/* lane < 0: a GIL row's holding, by the thread of lane `holder`. */
+static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
+                              const tl_segment *s) {
   char dur[32], t0[32], t1[32], what[160] = "";
   const char *lk;
   tl__fmt_time(dur, sizeof dur, (double)(s->t1 - s->t0));
@@ -344,11 +346,11 @@ static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, const tl_seg
   if (it->count > 1) {
     it->title = tl__strf(g->d, "%s: %u short states here (longest: %s)",
                          lane >= 0 ? tl__lane_name(g, lane) : "GIL", it->count,
-                         lane >= 0 ? tl_state_name(s->state) : tl__lane_name(g, s->lane));
+                         lane >= 0 ? tl_state_name(s->state) : tl__lane_name(g, holder));
     return;
   }
   if (lane < 0) {
-    it->title = tl__strf(g->d, "GIL held by %s for %s (%s – %s)", tl__lane_name(g, s->lane),
+    it->title = tl__strf(g->d, "GIL held by %s for %s (%s – %s)", tl__lane_name(g, holder),
                          dur, t0, t1);
     return;
   }
@@ -395,6 +397,7 @@ static void tl__segment_item(tl__geo *g, int lane, const tl_segment *s, float xa
   tl_dl_item *it;
   float y0, y1, cy;
   uint32_t fill;
+  int holder = -1;
   if (lane >= 0) {
     cy = tl__lane_cy(g, lane);
     y0 = cy - tl__bar_half(g, s->state);
@@ -404,20 +407,21 @@ static void tl__segment_item(tl__geo *g, int lane, const tl_segment *s, float xa
     y0 = g->gil_y[-lane - 1] + 5;
     y1 = g->gil_y[-lane - 1] + g->gil_h - 5;
     cy = (y0 + y1) / 2;
-    fill = tl_display_thread_colour(s->lane);
+    holder = tl_layout_find_lane(g->l, g->l->procs[-lane - 1].pid, s->obj);
+    fill = tl_display_thread_colour(holder);
   }
   it = tl__rect(g->d, lane >= 0 ? TL_ROLE_SEGMENT : TL_ROLE_GIL, xa, y0, xb, y1, fill);
   it->count = count;
-  it->lane = lane >= 0 ? lane : s->lane;
-  it->ref = lane >= 0 ? s->state : s->lane;
-  tl__segment_title(g, it, lane, s);
+  it->lane = lane >= 0 ? lane : holder;
+  it->ref = lane >= 0 ? s->state : holder;
+  tl__segment_title(g, it, lane, holder, s);
   if (count > 1) return;
   if (lane >= 0) {
     tl__segment_label(g, lane, s, xa, xb, cy, fill);
   } else if (xb - xa >= 30) {
-    uint32_t text = tl__str(g->d, tl__lane_name(g, s->lane), TL__SMALL, xb - xa - 6, 0);
+    uint32_t text = tl__str(g->d, tl__lane_name(g, holder), TL__SMALL, xb - xa - 6, 0);
     if (text) tl__text(g->d, TL_ROLE_LABEL, xa + 3, cy + 3.5f, text, TL__SMALL,
-                       TL_ANCHOR_START, tl__ink_on(fill))->lane = s->lane;
+                       TL_ANCHOR_START, tl__ink_on(fill))->lane = holder;
   }
 }
 
@@ -842,7 +846,7 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
     it->bold = 1;
   }
   tl__row_backgrounds(g);
-  tl__ticks(g, 0);
+  if (l->nlanes) tl__ticks(g, 0);
   for (i = 0; i < l->nprocs; i++) tl__row_segments(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil);
   for (i = 0; i < l->nlanes; i++) tl__row_segments(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg);
   tl__row_labels(g);
@@ -851,7 +855,7 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   tl__count_titles(d);
   if (!l->nlanes)
     tl__text(d, TL_ROLE_CHROME, d->width / 2, g->rows_y0 + 24,
-             tl__str(d, "(no events recorded)", TL__FONT, d->width, 0), TL__FONT,
+             tl__str(d, "(no thread activity recorded)", TL__FONT, d->width, 0), TL__FONT,
              TL_ANCHOR_MIDDLE, tl__rgba(TL_THEME_TEXT_MUTED));
   else
     tl__ticks(g, 1);

@@ -93,6 +93,7 @@ struct tl__layout_private {
   tl__map lanes, procs, locks;
   tl__lock *lock;
   size_t nlock, caplock;
+  tl_event last; /* a copy of event consumed-1, to notice a cleared trace */
 };
 
 typedef struct tl__order {
@@ -261,18 +262,17 @@ static void tl__seg_close(tl_segment *seg, size_t *n, uint64_t t) {
 }
 
 static int tl__seg_open(tl_segment **seg, size_t *n, size_t *cap, uint64_t t,
-                        uint8_t state, uint32_t obj, int32_t lane) {
+                        uint8_t state, uint32_t obj) {
   tl_segment *s;
   if (*n) {
     s = &(*seg)[*n - 1];
-    if (s->t1 == t && s->state == state && s->obj == obj && s->lane == lane) return 0;
+    if (s->t1 == t && s->state == state && s->obj == obj) return 0;
   }
   if (tl__grow(seg, cap, *n + 1, sizeof **seg)) return -1;
   s = &(*seg)[(*n)++];
   s->t0 = s->t1 = t;
   s->state = state;
   s->obj = obj;
-  s->lane = lane;
   return 0;
 }
 
@@ -313,7 +313,7 @@ static int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   }
   ln->sm.open = 0;
   if (st == TL_STATE_NONE) return 0;
-  if (tl__seg_open(&ln->seg, &ln->nseg, &ln->capseg, t, st, obj, -1)) return -1;
+  if (tl__seg_open(&ln->seg, &ln->nseg, &ln->capseg, t, st, obj)) return -1;
   ln->sm.open = 1;
   return 0;
 }
@@ -362,8 +362,7 @@ static int tl__gil_acquire(tl_layout *l, int32_t proc, int32_t lane, uint64_t t)
   if (p->holder >= 0) tl__seg_close(p->gil, &p->ngil, t);
   if (p->ngil && t < p->gil[p->ngil - 1].t1) t = p->gil[p->ngil - 1].t1;
   p->holder = lane;
-  if (tl__seg_open(&p->gil, &p->ngil, &p->capgil, t, TL_STATE_RUNNING, ln->tid, lane))
-    return -1;
+  if (tl__seg_open(&p->gil, &p->ngil, &p->capgil, t, TL_STATE_RUNNING, ln->tid)) return -1;
   if (p->rel_lane >= 0 && p->rel_lane != lane &&
       tl__arrow(l, p->rel_reason == TL_GIL_FORCED ? TL_ARROW_GIL_FORCED : TL_ARROW_GIL,
                 p->rel_lane, lane, p->rel_t, t, 0, p->rel_reason))
@@ -523,11 +522,19 @@ static void tl__extend_open(tl_layout *l) {
   }
 }
 
+static int tl__same_event(const tl_event *a, const tl_event *b) {
+  return a->t == b->t && a->arg == b->arg && a->seq == b->seq && a->pid == b->pid &&
+         a->tid == b->tid && a->obj == b->obj && a->kind == b->kind && a->reason == b->reason;
+}
+
 long tl_layout_update(tl_layout *l, const tl_trace *tr) {
   size_t n = tl_trace_count(tr), k, i;
   tl__order *ord;
   int sorted = 1, rc = 0;
-  if (tr != l->trace || n < l->consumed) {
+  /* A cleared trace may have refilled past where we were before we look
+   * again: the last event we consumed is then a different one. */
+  if (tr != l->trace || n < l->consumed ||
+      (l->consumed && !tl__same_event(&l->priv->last, tl_trace_at(tr, l->consumed - 1)))) {
     tl_layout_reset(l);
     l->trace = tr;
   }
@@ -545,6 +552,7 @@ long tl_layout_update(tl_layout *l, const tl_trace *tr) {
   for (i = 0; i < n - k && rc == 0; i++) rc = tl__consume(l, tl_trace_at(tr, ord[i].i));
   free(ord);
   l->consumed = n;
+  l->priv->last = *tl_trace_at(tr, n - 1);
   tl__extend_open(l);
   return rc ? -1 : (long)(n - k);
 }

@@ -27,11 +27,11 @@ enum tl_lane_state {
   TL_STATE__COUNT
 };
 
-/* A state over [t0, t1). */
+/* A state over [t0, t1). 24 bytes: a long run makes millions of them. */
 typedef struct tl_segment {
   uint64_t t0, t1;
-  uint32_t obj;   /* blocked: lock id; joining: thread id; GIL row: holder tid */
-  int32_t lane;   /* GIL row: the holder's lane; -1 otherwise */
+  uint32_t obj;   /* blocked: lock id; joining: thread id; GIL row: holder tid
+                   * (its lane: tl_layout_find_lane(l, proc->pid, obj)) */
   uint8_t state;  /* enum tl_lane_state (GIL rows: TL_STATE_RUNNING) */
 } tl_segment;
 
@@ -83,7 +83,7 @@ typedef struct tl_proc {
   int32_t pid;
   int32_t *lanes;       /* lane indices in order of first appearance */
   size_t nlanes, caplanes;
-  tl_segment *gil;      /* holder segments (obj = tid, lane = holder lane) */
+  tl_segment *gil;      /* holder segments (obj = holder tid) */
   size_t ngil, capgil;
   int has_gil;          /* any GIL event seen: decides running vs idle */
   int32_t holder;       /* lane holding the GIL now, -1 */
@@ -114,8 +114,9 @@ tl_layout *tl_layout_new(void);
 void tl_layout_free(tl_layout *l);
 /* Forgets everything (the trace was cleared, or a new one is shown). */
 void tl_layout_reset(tl_layout *l);
-/* Lays out the events published since the last call. A trace that shrank
- * (tl_trace_clear) or a different trace starts the layout over. Returns the
+/* Lays out the events published since the last call. A different trace,
+ * or one cleared since (tl_trace_clear; noticed because the last event laid
+ * out is gone), starts the layout over. Returns the
  * number of events consumed, or -1 when out of memory (the layout is then
  * missing events: reset it before trying again). */
 long tl_layout_update(tl_layout *l, const tl_trace *tr);

@@ -38,11 +38,13 @@ gil-handoff       gil_handoff      40000
 "
 
 status=0
+ran=0
 while read -r name prog expect; do
     [ -n "$name" ] || continue
     if [ -n "${BENCH:-}" ]; then
         case " $BENCH " in *" $name "*) ;; *) continue ;; esac
     fi
+    ran=$((ran + 1))
     tl=$("$PY_EXE" "$TIMEIT" -n "$RUNS" --expect "$expect" -- \
             "$TL_BIN" --headless "$DIR/$prog.lua") || {
         echo "bench $name FAILED (threadlab)" >&2; status=1; continue; }
@@ -54,4 +56,8 @@ while read -r name prog expect; do
 done <<EOT
 $BENCHES
 EOT
+if [ "$ran" -eq 0 ]; then
+    echo "bench: no benchmark matches BENCH='${BENCH:-}'" >&2
+    exit 2
+fi
 exit $status

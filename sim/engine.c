@@ -26,6 +26,14 @@ void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len) {
   tl_emit(kind, 0, obj, tl_trace_str(tl_trace_global, s, len));
 }
 
+uint64_t tl_deadline_in(double seconds) {
+  uint64_t d;
+  if (seconds < 0) return 0;
+  if (seconds > 1e9) seconds = 1e9; /* ~31 years: forever, without overflow */
+  d = tl_clock_now() + (uint64_t)(seconds * 1e9);
+  return d ? d : 1;
+}
+
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   int r = 0;
   if (self->cancel) return ECANCELED;
@@ -33,10 +41,10 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   self->wait_obj = obj;
   if (!deadline)
     tl_cond_wait(&self->cv, &tl_W->mu);
-  else if (tl_now_ns() >= deadline)
+  else if (tl_clock_now() >= deadline)
     r = ETIMEDOUT;
   else
-    r = tl_cond_wait_until(&self->cv, &tl_W->mu, deadline);
+    r = tl_cond_wait_until(&self->cv, &tl_W->mu, tl_W->t0 + deadline);
   self->wait_kind = TL_WAIT_NONE;
   self->wait_obj = NULL;
   return self->cancel ? ECANCELED : r;
@@ -99,6 +107,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   tl_emit_text(TL_EV_THREAD_NEW, w->main->id, "MainThread", 10);
   tl_emit(TL_EV_THREAD_START, 0, w->main->id, 0);
   tl_gil_take(w->main);
+  tl_gil_set_base_hook(w->main, w->L);
   return w;
 }
 
@@ -120,7 +129,7 @@ void tl_world_cancel_all(tl_world *w) {
   while (tl__others_alive(w, 0)) {
     int saved = self->cancel;
     self->cancel = TL_CANCEL_NONE;
-    tl__wait(self, TL_WAIT_JOIN, NULL, tl_now_ns() + 100000000u);
+    tl__wait(self, TL_WAIT_JOIN, NULL, tl_deadline_in(0.1));
     if (saved > self->cancel) self->cancel = saved;
   }
   tl_mutex_unlock(&w->mu);

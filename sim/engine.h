@@ -64,6 +64,7 @@ struct tl_thread {
 typedef struct tl_gil {
   int locked;
   tl_thread *holder;
+  uint32_t last_holder;  /* id of the thread that released it last */
   uint64_t switch_number;
   int drop_request;
   int nwaiters;
@@ -111,9 +112,13 @@ uint64_t tl_clock_now(void);        /* ns since the world began */
 void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 
+/* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
+ * deadline) when seconds is negative. */
+uint64_t tl_deadline_in(double seconds);
+
 /* Waiting, with the world mutex held: waits on self->cv until woken,
- * cancelled, or the deadline (monotonic ns, 0 = none). Returns 0 when woken
- * (check your condition again), ETIMEDOUT, or ECANCELED. */
+ * cancelled, or the deadline (from tl_deadline_in; 0 = none). Returns 0
+ * when woken (check your condition again), ETIMEDOUT, or ECANCELED. */
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline);
 void tl__wake(tl_thread *t);
 

@@ -116,7 +116,6 @@ void tl__gil_poke(tl_thread *holder) {
 
 void tl__gil_take_locked(tl_thread *t) {
   tl_gil *g = &tl_W->gil;
-  uint32_t prev;
   if (g->locked) {
     tl_emit(TL_EV_GIL_REQUEST, 0, g->holder ? g->holder->id : 0, 0);
     g->nwaiters++;
@@ -142,17 +141,13 @@ void tl__gil_take_locked(tl_thread *t) {
     t->wait_kind = TL_WAIT_NONE;
     g->nwaiters--;
   }
-  prev = g->holder ? 0 : 0;
   g->locked = 1;
   g->holder = t;
   g->switch_number++;
   g->drop_request = 0;
   atomic_store(&t->holds_gil, 1);
   tl_cond_broadcast(&g->switch_cond);
-  (void)prev;
-  tl_emit(TL_EV_GIL_ACQUIRE, 0, 0, 0);
-  /* A request that came while this thread waited is not lost. */
-  if (g->nwaiters > 0 && tl_W->cfg.policy == TL_GIL_PY3 && t->cancel) tl__gil_poke(t);
+  tl_emit(TL_EV_GIL_ACQUIRE, 0, g->last_holder, 0);
 }
 
 void tl__gil_release_locked(tl_thread *t, int reason) {
@@ -162,6 +157,7 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
   atomic_store(&t->hook_wanted, 0);
   g->locked = 0;
   g->holder = NULL;
+  g->last_holder = t->id;
   g->release_gen++;
   tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
   tl_cond_signal(&g->cond);
@@ -206,12 +202,16 @@ static void tl__hook(lua_State *L, lua_Debug *ar) {
      * for instruction switch points the switch is put off by a few
      * instructions, so it can fall anywhere in a statement, between the read
      * and the write of g = g + 1, as in CPython up to 3.9. */
-    t->primed = 1;
-    if (!is_line) {
-      t->in_hook = 1;
+    t->in_hook = 1;
+    if (is_line) {
+      t->primed = 1;
+    } else if (tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
+      tl__switch_hook(t, L); /* came through a count hook: wait for a line */
+    } else {
+      t->primed = 1;
       lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1 + tl__next_rand(t, 7));
-      t->in_hook = 0;
     }
+    t->in_hook = 0;
     return;
   }
   t->in_hook = 1;

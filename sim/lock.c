@@ -100,7 +100,7 @@ static int f_acquire(lua_State *L) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  if (timeout >= 0) deadline = tl_now_ns() + (uint64_t)(timeout * 1e9) + 1;
+  deadline = tl_deadline_in(timeout);
   tl_emit(TL_EV_LOCK_REQUEST, 0, k->id, k->owner ? k->owner->id : 0);
   TL_ALLOW_THREADS_BEGIN(self);
   self->wnext = NULL;

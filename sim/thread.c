@@ -211,9 +211,7 @@ static int f_join(lua_State *L) {
   if (t == self) return tl_raise(L, "RuntimeError", "cannot join current thread");
   if (!lua_isnoneornil(L, 2)) {
     double s = luaL_checknumber(L, 2);
-    if (s < 0) s = 0;
-    deadline = tl_now_ns() + (uint64_t)(s * 1e9);
-    if (deadline == 0) deadline = 1;
+    deadline = tl_deadline_in(s < 0 ? 0 : s);
   }
   tl_emit(TL_EV_JOIN, 0, t->id, 0);
   tl_mutex_lock(&tl_W->mu);

@@ -9,16 +9,18 @@
 static int f_sleep(lua_State *L) {
   tl_thread *self = tl__self;
   double s = luaL_checknumber(L, 1);
-  uint64_t ns, deadline;
+  uint64_t ns;
   int r = 0;
   if (!(s >= 0) || isinf(s))
     return tl_raise(L, "ValueError", "sleep length must be non-negative");
   ns = (uint64_t)(s * 1e9);
   tl_emit(TL_EV_SLEEP, 0, 0, ns);
-  deadline = tl_now_ns() + ns;
   tl_mutex_lock(&tl_W->mu);
   TL_ALLOW_THREADS_BEGIN(self);
-  while (r == 0) r = tl__wait(self, TL_WAIT_SLEEP, NULL, deadline ? deadline : 1);
+  {
+    uint64_t deadline = tl_deadline_in(s);
+    while (r == 0) r = tl__wait(self, TL_WAIT_SLEEP, NULL, deadline);
+  }
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   tl_emit(TL_EV_SLEEP_END, 0, 0, 0);
