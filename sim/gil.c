@@ -30,7 +30,6 @@
 #endif
 #endif
 
-static void tl__hook(lua_State *L, lua_Debug *ar);
 
 void tl_gil_init(tl_gil *g) {
   memset(g, 0, sizeof *g);
@@ -38,7 +37,7 @@ void tl_gil_init(tl_gil *g) {
   tl_cond_init(&g->switch_cond);
 }
 
-static int tl__next_rand(tl_thread *t, int n) {
+int tl__next_rand(tl_thread *t, int n) {
   t->rng = t->rng * 6364136223846793005u + 1442695040888963407u;
   return (int)((t->rng >> 33) % (uint64_t)n);
 }
@@ -53,6 +52,10 @@ static int tl__py2_ticks(tl_thread *t) {
 
 /* The hook a holder runs with when nobody asks it anything. */
 static void tl__base_hook(tl_thread *t, lua_State *L) {
+  if (TL_VIRTUAL()) {
+    tl__v_base_hook(t, L);
+    return;
+  }
 #ifdef TL__TSAN
   /* TSan defers asynchronous signals until the thread next enters its
    * runtime, which a pure Lua loop never does; sanitizer builds poll. */
@@ -67,7 +70,7 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
 }
 
 /* The hook that delivers a request at the next switch point. */
-static void tl__switch_hook(tl_thread *t, lua_State *L) {
+void tl__switch_hook(tl_thread *t, lua_State *L) {
   t->primed = 0;
   if (tl_W->cfg.switch_points == TL_SWITCH_STATEMENT)
     lua_sethook(L, tl__hook, LUA_MASKLINE, 0);
@@ -106,6 +109,7 @@ void tl_gil_install_signal(void) {
 
 void tl__gil_poke(tl_thread *holder) {
   atomic_store(&holder->hook_wanted, 1);
+  if (TL_VIRTUAL()) return; /* its count hook looks at every tick */
   if (pthread_equal(holder->pthread, pthread_self())) {
     lua_State *L = atomic_load(&holder->cur_L);
     if (L && !holder->in_hook) tl__switch_hook(holder, L);
@@ -116,6 +120,10 @@ void tl__gil_poke(tl_thread *holder) {
 
 void tl__gil_take_locked(tl_thread *t) {
   tl_gil *g = &tl_W->gil;
+  if (TL_VIRTUAL()) {
+    tl__v_take(t);
+    return;
+  }
   if (g->locked) {
     tl_emit(TL_EV_GIL_REQUEST, 0, g->holder ? g->holder->id : 0, 0);
     g->nwaiters++;
@@ -152,6 +160,10 @@ void tl__gil_take_locked(tl_thread *t) {
 
 void tl__gil_release_locked(tl_thread *t, int reason) {
   tl_gil *g = &tl_W->gil;
+  if (TL_VIRTUAL()) {
+    tl__v_release(t, reason);
+    return;
+  }
   if (!g->locked || g->holder != t) return;
   atomic_store(&t->holds_gil, 0);
   atomic_store(&t->hook_wanted, 0);
@@ -189,12 +201,21 @@ void tl_gil_configure(const tl_config *cfg) {
   if (self) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
 }
 
-static void tl__hook(lua_State *L, lua_Debug *ar) {
+void tl__hook(lua_State *L, lua_Debug *ar) {
   tl_thread *t = tl__self;
   tl_gil *g = &tl_W->gil;
   int is_line = ar->event == LUA_HOOKLINE;
   int is_tick = 0;
   if (!t) return;
+  if (TL_VIRTUAL()) {
+    if (is_line && !t->primed) {
+      t->primed = 1; /* see below: the first line event can be stale */
+      return;
+    }
+    tl__v_hook(t, L, ar);
+    tl_check_cancel(L);
+    return;
+  }
   if (!t->primed && atomic_load(&t->hook_wanted)) {
     /* The VM notices an asynchronously set hook only at a backward jump or a
      * call, that is, at a statement boundary. For statement switch points

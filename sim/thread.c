@@ -56,6 +56,7 @@ const char *tl_thread_state_name(const tl_thread *t) {
   if (t->ended) return "done";
   if (!t->started) return "starting";
   if (tl_W->gil.holder == t) return "running";
+  if (TL_VIRTUAL() && t->vs == TL_VS_READY) return "ready";
   switch (t->wait_kind) {
     case TL_WAIT_GIL: return "ready (waiting for the GIL)";
     case TL_WAIT_LOCK: return "blocked on a lock";
@@ -89,6 +90,7 @@ static void *tl__thread_main(void *arg) {
   tl_mutex_unlock(&tl_W->mu);
   tl_emit(TL_EV_THREAD_START, 0, t->id, 0);
   tl_gil_set_base_hook(t, L);
+  t->primed = 1; /* set before any Lua ran: its first line event is real */
   if (!killed) status = lua_pcall(L, 1, 0, 1);
   if (status != LUA_OK) {
     tl_mutex_lock(&tl_W->mu);
@@ -172,6 +174,12 @@ static int f_start(lua_State *L) {
 
   tl_mutex_lock(&tl_W->mu);
   t->starter = self;
+  if (TL_VIRTUAL()) {
+    /* Known to the scheduler before its pthread exists: when it gets to
+     * run must not depend on how fast the OS starts it. */
+    t->vs = TL_VS_READY;
+    t->vready_since = tl_clock_now();
+  }
   t->prev = NULL;
   t->next = tl_W->live;
   if (tl_W->live) tl_W->live->prev = t;
@@ -291,6 +299,19 @@ static int f_states(lua_State *L) {
     lua_setfield(L, -2, "daemon");
     lua_pushstring(L, t == tl__self ? "running (this REPL)" : tl_thread_state_name(t));
     lua_setfield(L, -2, "state");
+    if (t != tl__self && t->started && !t->ended) {
+      /* Where it stands: its innermost Lua line. Safe to read, since the
+       * caller holds the GIL and so that thread runs no Lua now. */
+      lua_State *S = atomic_load(&t->cur_L);
+      lua_Debug ar;
+      for (int level = 0; S && lua_getstack(S, level, &ar); level++) {
+        if (lua_getinfo(S, "Sl", &ar) && ar.currentline > 0) {
+          lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+          lua_setfield(L, -2, "where");
+          break;
+        }
+      }
+    }
     lua_rawseti(L, -2, ++i);
   }
   tl_mutex_unlock(&tl_W->mu);

@@ -45,6 +45,7 @@ class("MemoryError", Exception)
 class("TimeoutError", Exception)
 class("AssertionError", Exception)
 class("BrokenBarrierError", errors.RuntimeError)
+class("DeadlockError", errors.RuntimeError)
 
 -- Every class is a global, as Python's builtins are.
 for name, c in pairs(errors) do _G[name] = c end
