@@ -45,13 +45,35 @@ uint64_t tl_deadline_in(double seconds) {
   return d ? d : 1;
 }
 
+int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted) {
+  uint64_t end = tl_now_ns() + TL_SPIN_NS;
+  int i = 0;
+  while (atomic_load_explicit(flag, memory_order_acquire) == unwanted) {
+    if ((++i & 63) == 0 && tl_now_ns() > end) return 0;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  return 1;
+}
+
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   int r = 0;
+  uint32_t wakes;
   if (TL_VIRTUAL()) return tl__v_wait(self, kind, obj, deadline);
   if (self->cancel) return ECANCELED;
   self->wait_kind = kind;
   self->wait_obj = obj;
-  if (!deadline)
+  /* A short wait (a thread starting, a lock held for a moment) often ends
+   * within microseconds: spin a little before sleeping. Wakers hold the
+   * world mutex, so nothing is missed between the spin and the sleep. */
+  wakes = atomic_load(&self->wakes);
+  tl_mutex_unlock(&tl_W->mu);
+  tl__spin_while(&self->wakes, wakes);
+  tl_mutex_lock(&tl_W->mu);
+  if (atomic_load(&self->wakes) != wakes || self->cancel)
+    r = 0;
+  else if (!deadline)
     tl_cond_wait(&self->cv, &tl_W->mu);
   else if (tl_clock_now() >= deadline)
     r = ETIMEDOUT;
@@ -63,6 +85,7 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
 }
 
 void tl__wake(tl_thread *t) {
+  atomic_fetch_add_explicit(&t->wakes, 1, memory_order_release);
   if (TL_VIRTUAL())
     tl__v_wake(t);
   else
@@ -182,7 +205,7 @@ void tl_world_cancel_all(tl_world *w) {
     if (saved > self->cancel) self->cancel = saved;
   }
   tl_mutex_unlock(&w->mu);
-  tl__reap_zombies(w);
+  tl__hosts_reap(1);
 }
 
 int tl_world_wait_non_daemon(tl_world *w) {
@@ -213,7 +236,7 @@ void tl_world_destroy(tl_world *w) {
   tl_emit(TL_EV_THREAD_END, 0, w->main->id, 0);
   lua_close(w->L);
   w->L = NULL;
-  tl__reap_zombies(w);
+  tl__hosts_reap(1);
   tl__thread_unref(w->main);
   tl_cond_destroy(&w->gil.cond);
   tl_cond_destroy(&w->gil.switch_cond);

@@ -58,7 +58,7 @@ struct tl_thread {
   int object_ref;         /* registry ref to the Lua Thread object */
   char *name;
   int daemon;
-  int started, ended, reaped;
+  int started, ended;
   tl_cond cv;             /* every wait of this thread waits here */
   int wait_kind;          /* enum tl_wait_kind, under the world mutex */
   const void *wait_obj;
@@ -66,13 +66,13 @@ struct tl_thread {
   int cancel;             /* enum tl_cancel, under the world mutex */
   _Atomic int holds_gil;  /* written only by the thread itself */
   _Atomic int hook_wanted;
+  _Atomic uint32_t wakes;  /* bumped by tl__wake: a spinning waiter sees it */
   volatile sig_atomic_t in_hook;
   int primed;             /* the switch hook saw its first event */
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
   tl_thread *wnext;       /* a lock's waiter list */
-  tl_thread *znext;       /* ended, pthread not yet joined */
   /* The virtual clock (vclock.c), under the world mutex. */
   int vs;                 /* enum tl_vstate */
   uint64_t vready_since;  /* when it became ready */
@@ -88,6 +88,7 @@ struct tl_thread {
 
 typedef struct tl_gil {
   int locked;
+  _Atomic uint32_t held_hint; /* locked, readable without the world mutex */
   tl_thread *holder;
   uint32_t last_holder;  /* id of the thread that released it last */
   uint64_t switch_number;
@@ -118,7 +119,6 @@ typedef struct tl_world {
   tl_thread *main;
   tl_thread *live;         /* every started, not yet ended thread */
   int nlive;
-  tl_thread *zombies;
   uint32_t next_tid;
   tl_gil gil;
   tl_config cfg;
@@ -164,6 +164,13 @@ extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t
 /* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
  * deadline) when seconds is negative. */
 uint64_t tl_deadline_in(double seconds);
+
+/* Spins (the world mutex released) until *flag != unwanted or about
+ * TL_SPIN_NS pass; returns whether it changed. A handoff to a thread
+ * that is spinning costs no wake-up of a sleeping CPU, which on a
+ * virtual machine costs tens of microseconds. */
+#define TL_SPIN_NS 30000
+int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
 
 /* Waiting, with the world mutex held: waits on self->cv until woken,
  * cancelled, or the deadline (from tl_deadline_in; 0 = none). Returns 0
@@ -247,7 +254,13 @@ int tl_msghandler(lua_State *L);
 /* Threads (thread.c). */
 void tl__thread_unref(tl_thread *t);
 tl_thread *tl__thread_new(const char *name, int daemon);
-void tl__reap_zombies(tl_world *w);
+/* Runs t's Lua function on the calling pthread, start to end. */
+void tl__thread_run(tl_thread *t);
+/* Host pthreads (host.c), with the world mutex held for start: runs t on
+ * a parked pthread or a new one; 0 or an errno. */
+int tl__host_start(tl_thread *t);
+/* Joins the host pthreads that have exited; with all, every one. */
+void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
 
 /* Lua modules. */

@@ -131,6 +131,12 @@ void tl__gil_take_locked(tl_thread *t) {
     while (g->locked) {
       if (tl_W->cfg.policy == TL_GIL_PY3) {
         uint64_t sn = g->switch_number;
+        /* Spin a moment first (see tl__spin_while). Not under py2, whose
+         * point is that a woken waiter comes too late. */
+        tl_mutex_unlock(&tl_W->mu);
+        tl__spin_while(&g->held_hint, 1);
+        tl_mutex_lock(&tl_W->mu);
+        if (!g->locked) break;
         int r = tl_cond_wait_until(&g->cond, &tl_W->mu,
                                    tl_now_ns() + tl_W->cfg.switch_interval_ns);
         if (r == ETIMEDOUT && g->locked && sn == g->switch_number &&
@@ -150,6 +156,7 @@ void tl__gil_take_locked(tl_thread *t) {
     g->nwaiters--;
   }
   g->locked = 1;
+  atomic_store(&g->held_hint, 1);
   g->holder = t;
   g->switch_number++;
   g->drop_request = 0;
@@ -168,6 +175,7 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
   atomic_store(&t->holds_gil, 0);
   atomic_store(&t->hook_wanted, 0);
   g->locked = 0;
+  atomic_store(&g->held_hint, 0);
   g->holder = NULL;
   g->last_holder = t->id;
   g->release_gen++;

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #define TL__HANDLE "threadlab.thread"
-#define TL__STACK_BYTES (2u << 20)
 
 /* The kernel's id for the thread: the same number /proc/PID/task lists. */
 long tl_gettid(void) { return (long)syscall(SYS_gettid); }
@@ -38,19 +37,7 @@ void tl__thread_unref(tl_thread *t) {
   free(t);
 }
 
-void tl__reap_zombies(tl_world *w) {
-  tl_thread *z, *next;
-  tl_mutex_lock(&w->mu);
-  z = w->zombies;
-  w->zombies = NULL;
-  tl_mutex_unlock(&w->mu);
-  for (; z; z = next) {
-    next = z->znext;
-    pthread_join(z->pthread, NULL);
-    z->reaped = 1;
-    tl__thread_unref(z);
-  }
-}
+
 
 const char *tl_thread_state_name(const tl_thread *t) {
   if (t->ended) return "done";
@@ -75,8 +62,8 @@ static void tl__print_exception(tl_thread *t, lua_State *L) {
   lua_pop(L, 2);
 }
 
-static void *tl__thread_main(void *arg) {
-  tl_thread *t = arg, *z;
+void tl__thread_run(tl_thread *t) {
+  tl_thread *z;
   lua_State *L = t->L;
   int status = LUA_OK, killed;
   tl__self = t;
@@ -115,10 +102,7 @@ static void *tl__thread_main(void *arg) {
   tl_emit(TL_EV_THREAD_END, status != LUA_OK, t->id, 0);
   tl__gil_release_locked(t, TL_GIL_EXIT);
   atomic_store(&t->cur_L, NULL);
-  t->znext = tl_W->zombies;
-  tl_W->zombies = t;
   tl_mutex_unlock(&tl_W->mu);
-  return NULL;
 }
 
 static tl_thread *tl__check_handle(lua_State *L, int idx, int must_exist) {
@@ -143,12 +127,11 @@ static int f_handle_gc(lua_State *L) {
 static int f_start(lua_State *L) {
   tl_thread *self = tl__self, *t;
   tl_thread **h;
-  pthread_attr_t attr;
   const char *name;
   int err;
   if (tl__check_handle(L, 1, 0))
     return tl_raise(L, "RuntimeError", "threads can only be started once");
-  tl__reap_zombies(tl_W);
+  tl__hosts_reap(0);
   lua_getfield(L, 1, "name");
   name = lua_tostring(L, -1);
   lua_getfield(L, 1, "daemon");
@@ -185,10 +168,7 @@ static int f_start(lua_State *L) {
   if (tl_W->live) tl_W->live->prev = t;
   tl_W->live = t;
   tl_W->nlive++;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, TL__STACK_BYTES);
-  err = pthread_create(&t->pthread, &attr, tl__thread_main, t);
-  pthread_attr_destroy(&attr);
+  err = tl__host_start(t);
   if (err) {
     tl_W->live = t->next;
     if (t->next) t->next->prev = NULL;

@@ -236,6 +236,7 @@ void tl__v_take(tl_thread *t) {
     }
   }
   g->locked = 1;
+  atomic_store(&g->held_hint, 1);
   g->holder = t;
   g->switch_number++;
   atomic_store(&t->holds_gil, 1);
@@ -246,6 +247,7 @@ void tl__v_release(tl_thread *t, int reason) {
   tl_gil *g = &tl_W->gil;
   if (g->holder == t) {
     g->locked = 0;
+    atomic_store(&g->held_hint, 0);
     g->holder = NULL;
     g->last_holder = t->id;
     atomic_store(&t->holds_gil, 0);
