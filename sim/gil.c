@@ -139,11 +139,12 @@ void tl__gil_take_locked(tl_thread *t) {
         if (!g->locked) break;
         int r = tl_cond_wait_until(&g->cond, &tl_W->mu,
                                    tl_now_ns() + tl_W->cfg.switch_interval_ns);
-        if (r == ETIMEDOUT && g->locked && sn == g->switch_number &&
-            !g->drop_request) {
-          g->drop_request = 1;
-          tl_emit(TL_EV_GIL_DROP_REQUEST, 0, g->holder->id, 0);
-          tl__gil_poke(g->holder);
+        if (r == ETIMEDOUT && g->locked && sn == g->switch_number) {
+          if (!g->drop_request) {
+            g->drop_request = 1;
+            tl_emit(TL_EV_GIL_DROP_REQUEST, 0, g->holder->id, 0);
+          }
+          tl__gil_poke(g->holder); /* again, each interval, until it drops */
         }
       } else {
         uint64_t gen = g->release_gen;
@@ -224,26 +225,33 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
     tl_check_cancel(L);
     return;
   }
-  if (!t->primed && atomic_load(&t->hook_wanted)) {
+  if (atomic_load(&t->hook_wanted)) {
     /* The VM notices an asynchronously set hook only at a backward jump or a
      * call, that is, at a statement boundary. For statement switch points
-     * the next line event is the real boundary (the first one can be stale);
-     * for instruction switch points the switch is put off by a few
+     * a request waits for a line event, and the first line event after the
+     * hook is set can be stale, so the next one is the real boundary. For
+     * instruction switch points the switch is put off by a few
      * instructions, so it can fall anywhere in a statement, between the read
      * and the write of g = g + 1, as in CPython up to 3.9. */
-    t->in_hook = 1;
-    if (is_line) {
-      t->primed = 1;
-    } else if (tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
+    int statement = tl_W->cfg.switch_points == TL_SWITCH_STATEMENT;
+    if (statement && !is_line) {
+      t->in_hook = 1;
       tl__switch_hook(t, L); /* came through a count hook: wait for a line */
-    } else {
-      t->primed = 1;
-      lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1 + tl__next_rand(t, 7));
+      t->in_hook = 0;
+      return;
     }
-    t->in_hook = 0;
-    return;
+    if (!t->primed) {
+      t->primed = 1;
+      if (!statement) {
+        t->in_hook = 1;
+        lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1 + tl__next_rand(t, 7));
+        t->in_hook = 0;
+      }
+      return;
+    }
   }
   t->in_hook = 1;
+  t->primed = 0; /* the next request starts over */
   if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
     /* A plain count tick: the py2 check interval, or the TSan poll. */
     is_tick = tl_W->cfg.policy == TL_GIL_PY2;
@@ -267,7 +275,10 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
         tl_mutex_lock(&tl_W->mu);
         tl__gil_take_locked(t);
       }
-    } else if (g->drop_request && g->nwaiters > 0 && g->holder == t) {
+    } else if (g->drop_request && g->nwaiters > 0 && g->holder == t &&
+               (is_line || tl_W->cfg.switch_points == TL_SWITCH_INSTRUCTION)) {
+      /* (A plain tick under statement switch points is no switch point:
+       * the request waits for the line hook the poke sets.) */
       tl__gil_release_locked(t, TL_GIL_FORCED);
       tl__gil_take_locked(t);
     }

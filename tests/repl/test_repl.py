@@ -21,6 +21,7 @@ check("7" in s.line("3+4"), "still answering after an error")
 # threads run in the background while the REPL answers
 s.line("g = 0; t = threading.Thread{target=function() while true do g = g + 1 end end}; t:start()")
 out1 = s.line("g")
+s.line("time.sleep(0.05)")  # MainThread waits: the GIL is the other's
 out2 = s.line("g")
 n1 = int(re.findall(r"\n(\d+)\r?\n", out1)[-1])
 n2 = int(re.findall(r"\n(\d+)\r?\n", out2)[-1])
