@@ -409,9 +409,16 @@ void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
   if (w->cfg.speed > 0) {
     /* Pace: let the wall clock catch up, in short naps so Ctrl-C is quick. */
     uint64_t target = w->v.wall0 + (uint64_t)((double)tl__vnow() / w->cfg.speed);
-    while (tl_now_ns() < target && !t->cancel) {
-      uint64_t left = target - tl_now_ns();
-      struct timespec ts = { 0, (long)(left < 20000000u ? left : 20000000u) };
+    for (;;) {
+      uint64_t now = tl_now_ns(), left;
+      int cancelled;
+      struct timespec ts = { 0, 0 };
+      tl_mutex_lock(&w->mu);
+      cancelled = t->cancel;
+      tl_mutex_unlock(&w->mu);
+      if (now >= target || cancelled) break;
+      left = target - now;
+      ts.tv_nsec = (long)(left < 20000000u ? left : 20000000u);
       nanosleep(&ts, NULL);
     }
   }
