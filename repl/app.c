@@ -13,11 +13,18 @@ static const char tl__usage[] =
   "  -e CODE                 run CODE (may be repeated)\n"
   "  -i                      enter the REPL after running the script\n"
   "  --headless              no window (the default when there is no display)\n"
-  "  --gil py3|py2           the GIL policy (default py3)\n"
+  "  --gil py3|py2|none      the GIL policy (default py3; none: virtual clock only)\n"
   "  --switch-interval MS    py3: how long a waiter waits before it asks (default 5)\n"
   "  --check-interval N      py2: instructions between releases (default 100)\n"
   "  --switch-points instruction|statement\n"
   "                          where a thread may be switched (default statement)\n"
+  "  --clock real|virtual    real: the OS schedules, sleeps sleep (default);\n"
+  "                          virtual: a seeded scheduler, same seed, same run\n"
+  "  --seed N                the virtual scheduler's seed (default 1)\n"
+  "  --speed X               virtual seconds per wall second (default 1; 0 = flat out)\n"
+  "  --cores K               virtual cores (default 2)\n"
+  "  --instr-ns N            virtual cost of a Lua instruction (default 10)\n"
+  "  --sched auto|manual     manual: you pick who runs (:run T2, :step)\n"
   "  --record FILE           write a diagram of the run at exit (.svg)\n"
   "  --trace FILE            save the raw trace at exit\n"
   "  --trace-size N          room for N events (default 8000000)\n"
@@ -50,6 +57,11 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
   o->cfg.switch_points = TL_SWITCH_STATEMENT;
   o->cfg.switch_interval_ns = 5000000;
   o->cfg.check_interval = 100;
+  o->cfg.clock = TL_CLOCK_REAL;
+  o->cfg.seed = 1;
+  o->cfg.speed = 1;
+  o->cfg.cores = 2;
+  o->cfg.instr_ns = 10;
   o->trace_size = 8000000;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -79,7 +91,38 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
       TL__NEEDS_VALUE();
       if (strcmp(v, "py3") == 0) o->cfg.policy = TL_GIL_PY3;
       else if (strcmp(v, "py2") == 0) o->cfg.policy = TL_GIL_PY2;
-      else return tl__fail("--gil takes py3 or py2, not '%s'", v);
+      else if (strcmp(v, "none") == 0) o->cfg.policy = TL_GIL_NONE;
+      else return tl__fail("--gil takes py3, py2 or none, not '%s'", v);
+    } else if (strcmp(a, "--clock") == 0) {
+      TL__NEEDS_VALUE();
+      if (strcmp(v, "real") == 0) o->cfg.clock = TL_CLOCK_REAL;
+      else if (strcmp(v, "virtual") == 0) o->cfg.clock = TL_CLOCK_VIRTUAL;
+      else return tl__fail("--clock takes real or virtual, not '%s'", v);
+    } else if (strcmp(a, "--sched") == 0) {
+      TL__NEEDS_VALUE();
+      if (strcmp(v, "auto") == 0) o->cfg.sched = TL_SCHED_AUTO;
+      else if (strcmp(v, "manual") == 0) o->cfg.sched = TL_SCHED_MANUAL, o->cfg.clock = TL_CLOCK_VIRTUAL;
+      else return tl__fail("--sched takes auto or manual, not '%s'", v);
+    } else if (strcmp(a, "--seed") == 0) {
+      TL__NEEDS_VALUE();
+      if (tl__number_arg(v, 0, 1e18, &num) || num != (double)(uint64_t)num)
+        return tl__fail("--seed takes a whole number, not '%s'", v);
+      o->cfg.seed = (uint64_t)num;
+    } else if (strcmp(a, "--speed") == 0) {
+      TL__NEEDS_VALUE();
+      if (tl__number_arg(v, 0, 1e9, &num))
+        return tl__fail("--speed takes a number >= 0 (0 = as fast as possible), not '%s'", v);
+      o->cfg.speed = num;
+    } else if (strcmp(a, "--cores") == 0) {
+      TL__NEEDS_VALUE();
+      if (tl__number_arg(v, 1, 1024, &num) || num != (int)num)
+        return tl__fail("--cores takes a whole number from 1 to 1024, not '%s'", v);
+      o->cfg.cores = (int)num;
+    } else if (strcmp(a, "--instr-ns") == 0) {
+      TL__NEEDS_VALUE();
+      if (tl__number_arg(v, 1, 1e6, &num) || num != (int)num)
+        return tl__fail("--instr-ns takes a whole number of ns from 1, not '%s'", v);
+      o->cfg.instr_ns = (uint64_t)num;
     } else if (strcmp(a, "--switch-interval") == 0) {
       TL__NEEDS_VALUE();
       if (tl__number_arg(v, 0.001, 60000, &num))
@@ -131,6 +174,8 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
 #undef TL__NEEDS_VALUE
   }
   if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) o->headless = 1;
+  if (o->cfg.policy == TL_GIL_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
+    return tl__fail("%s", "--gil none (free-threaded) needs --clock virtual");
   return -1;
 }
 
@@ -152,6 +197,10 @@ int tl_app_docall(lua_State *L, int nargs, int nresults) {
   return status;
 }
 
+/* The script ended on a deadlock: its threads will never end, so exit
+ * does not wait for them. */
+static int tl__deadlocked;
+
 /* Whether the error on top is a KeyboardInterrupt (exit status 130). */
 static int tl__is_interrupt(lua_State *L) {
   int yes;
@@ -169,6 +218,11 @@ static int tl__run_chunk(lua_State *L, int status, int nargs) {
   if (lua_type(L, -1) == LUA_TTABLE && tl__is_interrupt(L)) {
     tl_app_report(L);
     return 130;
+  }
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_getfield(L, -1, "type");
+    tl__deadlocked = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "DeadlockError") == 0;
+    lua_pop(L, 1);
   }
   tl_app_report(L);
   return 1;
@@ -271,11 +325,13 @@ int tl_app_main(int argc, char **argv) {
     tl_repl_run(&opt), rc = 0;
   /* As Python does, the program ends when its non-daemon threads have; but
    * after a Ctrl-C it ends now (Python would wait for a second Ctrl-C, and a
-   * runaway thread would keep a student's terminal hostage). */
-  shut = rc == 130 ? 0 : tl_world_wait_non_daemon(tl_W);
+   * runaway thread would keep a student's terminal hostage), and after a
+   * deadlock the threads in it will never end. */
+  shut = rc == 130 || tl__deadlocked ? 0 : tl_world_wait_non_daemon(tl_W);
   tl_signals_lock_world();
   tl_world_destroy(tl_W);
   tl_signals_unlock_world();
+  if (shut == 1 && rc == 0) rc = 1;
   if (shut == 130) {
     tl_write_out(1, "KeyboardInterrupt\n", 18);
     rc = 130;

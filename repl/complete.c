@@ -58,7 +58,7 @@ static void tl__collect(const char *text) {
   int top;
   for (p = text; *p; p++)
     if (*p == '.' || *p == ':') last = p;
-  tl_gil_take(self);
+  tl_enter_world(self);
   top = lua_gettop(L);
   lua_pushglobaltable(L);
   if (last) {
@@ -84,8 +84,7 @@ static void tl__collect(const char *text) {
     tl__add_keys(L, "", 0, text);
   }
   lua_settop(L, top);
-  tl_gil_release(self, TL_GIL_BLOCKING);
-  self->wait_kind = TL_WAIT_INPUT;
+  tl_leave_world(self);
 }
 
 static char *tl__generate(const char *text, int state) {

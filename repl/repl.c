@@ -38,10 +38,7 @@ static char *tl__read_line(const char *prompt, int *interrupted) {
   *interrupted = 0;
   tl__line_ready = tl__eof = 0;
   tl__line = NULL;
-  tl_mutex_lock(&tl_W->mu);
-  TL_ALLOW_THREADS_BEGIN(self);
-  self->wait_kind = TL_WAIT_INPUT;
-  tl_mutex_unlock(&tl_W->mu);
+  tl_leave_world(self);
   tl_signals_at_prompt(1);
   rl_callback_handler_install(prompt, tl__on_line);
   fds[0].fd = 0;
@@ -64,10 +61,9 @@ static char *tl__read_line(const char *prompt, int *interrupted) {
   rl_callback_handler_remove();
   tl_signals_at_prompt(0);
   tl_mutex_lock(&tl_W->mu);
-  self->wait_kind = TL_WAIT_NONE;
   self->cancel = TL_CANCEL_NONE; /* a Ctrl-C at the prompt is spent */
-  TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
+  tl_enter_world(self);
   if (*interrupted) {
     free(tl__line);
     fputs("\nKeyboardInterrupt\n", stdout);
@@ -150,27 +146,39 @@ static void tl__cmd_help(void) {
         "  :threads          every live thread and what it is doing\n"
         "  :locks            every lock: its holder, its waiters; deadlocks found\n"
         "  :record FILE      write a diagram of the trace so far (.svg)\n"
+        "  :clock [real|virtual]  :seed [N]  :speed [X]  :sched [auto|manual]\n"
+        "                    show or set the clock (virtual: seeded, repeatable)\n"
+        "  :pause, :resume   freeze and thaw virtual time\n"
+        "  :run T2 [n]       manual scheduling: T2 runs n statements (default 1)\n"
+        "  :step [n]         the scheduler's own pick runs n statements\n"
+        "  :explore FN [N]   lab.explore(FN, {runs=N}): every distinct outcome\n"
         "  :reset            cancel every thread, start a fresh world\n"
         "  :quit             leave (also Ctrl-D)\n"
         "Modules: threading, time, lab. Ctrl-C interrupts MainThread.\n",
         stdout);
 }
 
+/* Every live thread, oldest first: id, name, state, and where it stands. */
 static void tl__cmd_threads(lua_State *L) {
+  lua_Integer n;
   lua_getglobal(L, "threading");
   lua_getfield(L, -1, "_core");
   lua_getfield(L, -1, "states");
   lua_call(L, 0, 1);
-  for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TTABLE; i++) {
+  n = (lua_Integer)lua_rawlen(L, -1);
+  for (lua_Integer i = n; i >= 1; i--) {
+    lua_rawgeti(L, -1, i);
     lua_getfield(L, -1, "name");
     lua_getfield(L, -2, "id");
     lua_getfield(L, -3, "state");
     lua_getfield(L, -4, "daemon");
-    printf("  T%-3s %-20s %s%s\n", lua_tostring(L, -3), lua_tostring(L, -4),
-           lua_tostring(L, -2), lua_toboolean(L, -1) ? " (daemon)" : "");
-    lua_pop(L, 5);
+    lua_getfield(L, -5, "where");
+    printf("  T%-3s %-20s %s%s%s%s\n", lua_tostring(L, -4), lua_tostring(L, -5),
+           lua_tostring(L, -3), lua_toboolean(L, -2) ? " (daemon)" : "",
+           lua_isstring(L, -1) ? "  at " : "", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+    lua_pop(L, 6);
   }
-  lua_pop(L, 4);
+  lua_pop(L, 3);
   fflush(stdout);
 }
 
@@ -230,6 +238,60 @@ static void tl__cmd_locks(lua_State *L) {
   fflush(stdout);
 }
 
+/* Calls lab.NAME with the command's argument words (numbers as numbers);
+ * prints an error as the REPL would. Returns 0 when it went well. */
+static int tl__call_lab(lua_State *L, const char *fname, const char *args) {
+  char buf[256];
+  int n = 0, status;
+  const char *tok;
+  lua_getglobal(L, "lab");
+  lua_getfield(L, -1, fname);
+  lua_remove(L, -2);
+  snprintf(buf, sizeof buf, "%s", args);
+  for (tok = strtok(buf, " \t"); tok; tok = strtok(NULL, " \t"), n++) {
+    char *end;
+    long v = strtol(tok, &end, 10);
+    if (*end == '\0') lua_pushinteger(L, v);
+    else lua_pushstring(L, tok);
+  }
+  status = lua_pcall(L, n, 0, 0);
+  if (status != LUA_OK) {
+    /* A command's mistake needs no traceback: just what went wrong. */
+    printf("%s\n", luaL_tolstring(L, -1, NULL));
+    lua_pop(L, 2);
+  }
+  return status;
+}
+
+/* :clock, :seed, :speed, :sched with one word: set through lab.clock. */
+static void tl__cmd_setting(lua_State *L, const char *key, const char *arg) {
+  if (*arg) {
+    char *end;
+    double v = strtod(arg, &end);
+    lua_getglobal(L, "lab");
+    lua_getfield(L, -1, "clock");
+    lua_remove(L, -2);
+    lua_createtable(L, 0, 1);
+    if (*end == '\0' && end != arg) {
+      if (v == (double)(lua_Integer)v) lua_pushinteger(L, (lua_Integer)v);
+      else lua_pushnumber(L, v);
+    } else {
+      lua_pushstring(L, arg);
+    }
+    lua_setfield(L, -2, key);
+    if (tl_app_docall(L, 1, 0) != LUA_OK) {
+      tl_app_report(L);
+      return;
+    }
+  }
+  lua_getglobal(L, "lab");
+  lua_getfield(L, -1, "clock");
+  lua_call(L, 0, 1);
+  lua_getfield(L, -1, key);
+  printf("%s = %s\n", key, luaL_tolstring(L, -1, NULL));
+  lua_pop(L, 4);
+}
+
 /* Returns 1 when the REPL should end. */
 static int tl__command(tl_options *opt, const char *line) {
   char cmd[32] = "", arg[1024] = "";
@@ -250,6 +312,24 @@ static int tl__command(tl_options *opt, const char *line) {
       printf("cannot record %s: %s\n", arg, err);
     else
       printf("recorded %s\n", arg);
+  } else if (strcmp(cmd, "clock") == 0 || strcmp(cmd, "seed") == 0 ||
+             strcmp(cmd, "speed") == 0 || strcmp(cmd, "sched") == 0) {
+    tl__cmd_setting(tl_W->L, cmd, arg);
+  } else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
+    if (tl__call_lab(tl_W->L, cmd, "") == 0)
+      puts(cmd[0] == 'p' ? "paused: virtual time stands still (:resume)" : "resumed");
+  } else if (strcmp(cmd, "run") == 0 || strcmp(cmd, "step") == 0) {
+    /* :run T2 [n] runs T2 n statements; :step [n], the scheduler's pick. */
+    if (tl__call_lab(tl_W->L, cmd, arg) == 0) tl__cmd_threads(tl_W->L);
+  } else if (strcmp(cmd, "explore") == 0) {
+    /* :explore FN [runs]: lab.explore(FN, {runs=}) printed as a table. */
+    char code[1200], fn[1024] = "";
+    int runs = 20;
+    sscanf(arg, "%1023s %d", fn, &runs);
+    snprintf(code, sizeof code, "lab.print_outcomes(lab.explore(%s, {runs = %d}))", fn, runs);
+    if (!fn[0]) puts("usage: :explore FUNCTION [runs]");
+    else if (luaL_loadstring(tl_W->L, code) != LUA_OK || tl_app_docall(tl_W->L, 0, 0) != LUA_OK)
+      tl_app_report(tl_W->L);
   } else if (strcmp(cmd, "reset") == 0) {
     if (tl_app_reset(opt) != 0) return 1;
     fputs("reset: every thread cancelled; a fresh world\n", stdout);

@@ -56,6 +56,17 @@ while read -r name prog expect; do
 done <<EOT
 $BENCHES
 EOT
+# Pacing of the virtual clock: wall time over virtual time at --speed 1.
+if [ -z "${BENCH:-}" ] || case " $BENCH " in *" pacing "*) true ;; *) false ;; esac; then
+    ran=$((ran + 1))
+    start=$(date +%s%N)
+    virt=$("$TL_BIN" --headless --clock virtual --speed 1 "$DIR/pacing.lua") || {
+        echo "bench pacing FAILED" >&2; status=1; virt=""; }
+    if [ -n "$virt" ]; then
+        wall=$(( ($(date +%s%N) - start) / 1000 ))
+        "$PY_EXE" -c 'import sys; w = int(sys.argv[1]) / 1e6; v = float(sys.argv[2]); print("bench pacing wall=%.3f virtual=%.3f ratio=%.3f" % (w, v, w / v))' "$wall" "$virt"
+    fi
+fi
 if [ "$ran" -eq 0 ]; then
     echo "bench: no benchmark matches BENCH='${BENCH:-}'" >&2
     exit 2

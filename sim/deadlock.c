@@ -170,6 +170,7 @@ enum { TL__NONE, TL__SELF, TL__ENDED, TL__CYCLE, TL__HANG };
 /* What MainThread will be told, and what was found so far (for :locks). */
 static char tl__main_msg[TL__MSG];
 static char *tl__found[TL__FOUND];
+static int tl__main_told; /* MainThread got a DeadlockError it could catch */
 static int tl__nfound;
 
 /* Follows the graph from t, about to wait for (kind, obj). On TL__CYCLE
@@ -430,9 +431,14 @@ void tl_deadlock_after_wait(lua_State *L) {
     found = 1;
   }
   tl_mutex_unlock(&tl_W->mu);
-  if (found) tl_raise(L, "DeadlockError", "%s", msg);
+  if (found) {
+    tl__main_told = 1;
+    tl_raise(L, "DeadlockError", "%s", msg);
+  }
   tl_check_cancel(L);
 }
+
+int tl__deadlock_main_told(void) { return tl__main_told; }
 
 /* ---- threading._deadlock: what :locks shows ---------------------------- */
 
@@ -544,6 +550,26 @@ static int f_found(lua_State *L) {
 }
 
 /* Opened once per world: forgets what the last world found. */
+/* The virtual clock found that nothing can ever run again (vclock.c):
+ * MainThread learns it as a DeadlockError, as it learns of a cycle. */
+void tl__deadlock_report_hang(const char *msg) {
+  snprintf(tl__main_msg, sizeof tl__main_msg, "%s", msg);
+  tl__remember(msg);
+  tl__cancel(tl_W->main, TL_CANCEL_DEADLOCK);
+}
+
+const char *tl__deadlock_main_msg(void) { return tl__main_msg; }
+
+/* Names a lock a thread waits for, for the hang report ("Lock K, held by
+ * MainThread"). */
+static int tl__describe_lock(int kind, const void *obj, char *buf, size_t n) {
+  const tl_lockhdr *k = obj;
+  if (kind != TL_WAIT_LOCK || k->magic != TL_LOCK_MAGIC) return 0;
+  if (k->owner)
+    return snprintf(buf, n, "%s %s, held by %s", tl__type(k), k->name, k->owner->name);
+  return snprintf(buf, n, "%s %s", tl__type(k), k->name);
+}
+
 int luaopen_tl_deadlock(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "locks", f_locks },
@@ -551,6 +577,8 @@ int luaopen_tl_deadlock(lua_State *L) {
     { NULL,    NULL    }
   };
   int i;
+  tl__describe_obj = tl__describe_lock;
+  tl__main_told = 0;
   for (i = 0; i < tl__nfound; i++) free(tl__found[i]);
   tl__nfound = 0;
   free(tl__orders);

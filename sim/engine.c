@@ -12,13 +12,24 @@
 tl_world *tl_W;
 _Thread_local tl_thread *tl__self;
 
-uint64_t tl_clock_now(void) { return tl_now_ns() - tl_W->t0; }
+uint64_t tl_clock_now(void) {
+  if (TL_VIRTUAL()) return atomic_load_explicit(&tl_W->v.now, memory_order_relaxed);
+  return tl_now_ns() - tl_W->t0;
+}
+
+/* Under the virtual clock a traced builtin costs a little time, so a
+ * program of nothing but builtins still moves the clock. */
+#define TL__BUILTIN_NS 50
 
 void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
-  tl_thread *self = tl__self;
+  tl_emit_as(tl__self, kind, reason, obj, arg);
+  if (TL_VIRTUAL()) tl_v_charge(TL__BUILTIN_NS);
+}
+
+void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
   if (!tl_trace_global) return;
-  tl_trace_emit(tl_trace_global, tl_clock_now(), tl_W->pid, self ? self->id : 0,
-                kind, reason, obj, arg);
+  tl_trace_emit(tl_trace_global, tl_clock_now(), tl_W->pid, t ? t->id : 0, kind,
+                reason, obj, arg);
 }
 
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len) {
@@ -34,12 +45,35 @@ uint64_t tl_deadline_in(double seconds) {
   return d ? d : 1;
 }
 
+int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted) {
+  uint64_t end = tl_now_ns() + TL_SPIN_NS;
+  int i = 0;
+  while (atomic_load_explicit(flag, memory_order_acquire) == unwanted) {
+    if ((++i & 63) == 0 && tl_now_ns() > end) return 0;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  return 1;
+}
+
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   int r = 0;
+  uint32_t wakes;
+  if (TL_VIRTUAL()) return tl__v_wait(self, kind, obj, deadline);
   if (self->cancel) return ECANCELED;
   self->wait_kind = kind;
   self->wait_obj = obj;
-  if (!deadline)
+  /* A short wait (a thread starting, a lock held for a moment) often ends
+   * within microseconds: spin a little before sleeping. Wakers hold the
+   * world mutex, so nothing is missed between the spin and the sleep. */
+  wakes = atomic_load(&self->wakes);
+  tl_mutex_unlock(&tl_W->mu);
+  tl__spin_while(&self->wakes, wakes);
+  tl_mutex_lock(&tl_W->mu);
+  if (atomic_load(&self->wakes) != wakes || self->cancel)
+    r = 0;
+  else if (!deadline)
     tl_cond_wait(&self->cv, &tl_W->mu);
   else if (tl_clock_now() >= deadline)
     r = ETIMEDOUT;
@@ -50,7 +84,32 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   return self->cancel ? ECANCELED : r;
 }
 
-void tl__wake(tl_thread *t) { tl_cond_signal(&t->cv); }
+void tl__wake(tl_thread *t) {
+  atomic_fetch_add_explicit(&t->wakes, 1, memory_order_release);
+  if (TL_VIRTUAL())
+    tl__v_wake(t);
+  else
+    tl_cond_signal(&t->cv);
+}
+
+void tl_leave_world(tl_thread *self) {
+  tl_mutex_lock(&tl_W->mu);
+  tl__gil_release_locked(self, TL_GIL_BLOCKING);
+  self->wait_kind = TL_WAIT_INPUT;
+  if (TL_VIRTUAL()) {
+    self->vs = TL_VS_OUTSIDE;
+    if (tl_W->v.running == self || !tl_W->v.running) tl__v_schedule();
+  }
+  tl_mutex_unlock(&tl_W->mu);
+}
+
+void tl_enter_world(tl_thread *self) {
+  tl_mutex_lock(&tl_W->mu);
+  self->wait_kind = TL_WAIT_NONE;
+  if (TL_VIRTUAL()) self->vs = TL_VS_READY;
+  tl__gil_take_locked(self);
+  tl_mutex_unlock(&tl_W->mu);
+}
 
 void tl__cancel(tl_thread *t, int how) {
   if (t->cancel >= how || t->ended) return;
@@ -70,6 +129,8 @@ void tl_check_cancel(lua_State *L) {
   if (how == TL_CANCEL_INTERRUPT) {
     tl_emit_text(TL_EV_INTERRUPT, 0, "KeyboardInterrupt", 17);
     tl_raise(L, "KeyboardInterrupt", "");
+  } else if (how == TL_CANCEL_DEADLOCK) {
+    tl_deadlock_after_wait(L); /* raises the DeadlockError deadlock.c words */
   } else if (how == TL_CANCEL_KILL) {
     tl_raise(L, "SystemExit", "thread %s cancelled", self->name);
   }
@@ -85,6 +146,9 @@ tl_world *tl_world_create(const tl_config *cfg) {
   w->pid = (int32_t)getpid();
   w->next_tid = 1;
   w->main_pthread = pthread_self();
+  if (w->cfg.cores < 1) w->cfg.cores = 1;
+  if (!w->cfg.instr_ns) w->cfg.instr_ns = 10;
+  tl__v_init(w);
   tl_W = w;
   w->L = luaL_newstate();
   if (!w->L) {
@@ -98,6 +162,8 @@ tl_world *tl_world_create(const tl_config *cfg) {
   w->main->pthread = pthread_self();
   w->main->os_tid = tl_gettid();
   w->main->started = 1;
+  w->main->vs = TL_VS_RUN;
+  w->v.running = w->main;
   tl__self = w->main;
   tl_mutex_lock(&w->mu);
   w->main->next = NULL;
@@ -133,7 +199,7 @@ void tl_world_cancel_all(tl_world *w) {
     if (saved > self->cancel) self->cancel = saved;
   }
   tl_mutex_unlock(&w->mu);
-  tl__reap_zombies(w);
+  tl__hosts_reap(1);
 }
 
 int tl_world_wait_non_daemon(tl_world *w) {
@@ -147,6 +213,15 @@ int tl_world_wait_non_daemon(tl_world *w) {
       break;
     }
   }
+  if (self->cancel == TL_CANCEL_DEADLOCK) {
+    /* Nothing can run again: say why, exit non-zero. */
+    fprintf(stderr, "DeadlockError: %s\n", tl__deadlock_main_msg());
+    rc = 1;
+  }
+  /* A deadlock that MainThread never heard of (it slept or ran on while
+   * others deadlocked): the run failed. One it caught was its business. */
+  for (tl_thread *t = w->live; t && rc == 0 && !tl__deadlock_main_told(); t = t->next)
+    if (t->frozen) rc = 1;
   self->cancel = TL_CANCEL_NONE;
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&w->mu);
@@ -154,15 +229,16 @@ int tl_world_wait_non_daemon(tl_world *w) {
 }
 
 void tl_world_destroy(tl_world *w) {
-  tl_gil_release(w->main, TL_GIL_BLOCKING);
+  tl_leave_world(w->main);
   tl_world_cancel_all(w);
   tl_emit(TL_EV_THREAD_END, 0, w->main->id, 0);
   lua_close(w->L);
   w->L = NULL;
-  tl__reap_zombies(w);
+  tl__hosts_reap(1);
   tl__thread_unref(w->main);
   tl_cond_destroy(&w->gil.cond);
   tl_cond_destroy(&w->gil.switch_cond);
+  tl_cond_destroy(&w->v.pace);
   tl_mutex_destroy(&w->mu);
   if (tl_W == w) tl_W = NULL;
   tl__self = NULL;

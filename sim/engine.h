@@ -17,7 +17,20 @@
 #include "tl_sync.h"
 #include "trace.h"
 
-enum tl_gil_policy { TL_GIL_PY3, TL_GIL_PY2 };
+enum tl_gil_policy { TL_GIL_PY3, TL_GIL_PY2, TL_GIL_NONE };
+enum tl_clock_kind { TL_CLOCK_REAL, TL_CLOCK_VIRTUAL };
+enum tl_sched_mode { TL_SCHED_AUTO, TL_SCHED_MANUAL };
+
+/* Where a thread stands with the virtual scheduler. Exactly one thread runs
+ * (holds the baton) at a time; the rest are parked on their condvars. */
+enum tl_vstate {
+  TL_VS_NEW = 0,  /* not yet known to the scheduler */
+  TL_VS_RUN,      /* holds the baton: the only thread executing */
+  TL_VS_READY,    /* wants to run (the GIL, or to return from a wait) */
+  TL_VS_BLOCKED,  /* in tl__wait, maybe until vdeadline */
+  TL_VS_OUTSIDE,  /* MainThread at the REPL prompt: not in the world */
+  TL_VS_DONE
+};
 enum tl_switch_points { TL_SWITCH_INSTRUCTION, TL_SWITCH_STATEMENT };
 
 /* Why a thread is asked to stop what it is doing. */
@@ -31,7 +44,7 @@ enum tl_cancel {
 /* What a thread waits for; shown by :threads and drawn by the views. */
 enum tl_wait_kind {
   TL_WAIT_NONE, TL_WAIT_GIL, TL_WAIT_LOCK, TL_WAIT_JOIN, TL_WAIT_SLEEP,
-  TL_WAIT_START, TL_WAIT_INPUT
+  TL_WAIT_START, TL_WAIT_INPUT, TL_WAIT_COMPUTE
 };
 
 typedef struct tl_thread tl_thread;
@@ -45,7 +58,7 @@ struct tl_thread {
   int object_ref;         /* registry ref to the Lua Thread object */
   char *name;
   int daemon;
-  int started, ended, reaped;
+  int started, ended;
   tl_cond cv;             /* every wait of this thread waits here */
   int wait_kind;          /* enum tl_wait_kind, under the world mutex */
   const void *wait_obj;
@@ -53,21 +66,34 @@ struct tl_thread {
   int cancel;             /* enum tl_cancel, under the world mutex */
   _Atomic int holds_gil;  /* written only by the thread itself */
   _Atomic int hook_wanted;
+  _Atomic uint32_t wakes;  /* bumped by tl__wake: a spinning waiter sees it */
   volatile sig_atomic_t in_hook;
   int primed;             /* the switch hook saw its first event */
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
   tl_thread *wnext;       /* a lock's waiter list */
-  tl_thread *znext;       /* ended, pthread not yet joined */
   void *held;             /* deadlock.c: the locks it holds (locks.h); GIL */
   uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
   uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
+  /* The virtual clock (vclock.c), under the world mutex. */
+  int vs;                 /* enum tl_vstate */
+  uint64_t vready_since;  /* when it became ready */
+  uint64_t vdeadline;     /* blocked until then (0 = no timeout) */
+  int vtimedout;
+  int vswitch;            /* a forced switch waits for the next switch point */
+  int vcount;             /* instructions the count hook was set to */
+  int vticks;             /* py2: instructions since the last tick */
+  int vbudget;            /* manual: statements left before it yields */
+  int vlines;             /* the line hook is on */
+  uint64_t vdebt;         /* builtin costs not yet charged (see tl_v_charge) */
 };
 
 typedef struct tl_gil {
   int locked;
+  _Atomic uint32_t held_hint; /* locked, readable without the world mutex */
   tl_thread *holder;
+  uint32_t last_holder;  /* id of the thread that released it last */
   uint64_t switch_number;
   int drop_request;
   int nwaiters;
@@ -77,6 +103,13 @@ typedef struct tl_gil {
 } tl_gil;
 
 typedef struct tl_config {
+  int clock;               /* enum tl_clock_kind */
+  int sched;               /* enum tl_sched_mode */
+  uint64_t seed;
+  double speed;            /* virtual seconds per wall second; 0 = unpaced */
+  int cores;
+  uint64_t instr_ns;       /* virtual cost of one Lua instruction */
+  double preempt;          /* lab.explore: chance per tick of a forced switch */
   int policy;              /* enum tl_gil_policy */
   int switch_points;       /* enum tl_switch_points */
   uint64_t switch_interval_ns;
@@ -89,13 +122,22 @@ typedef struct tl_world {
   tl_thread *main;
   tl_thread *live;         /* every started, not yet ended thread */
   int nlive;
-  tl_thread *zombies;
   uint32_t next_tid;
   tl_gil gil;
   tl_config cfg;
   uint64_t t0;
   int32_t pid;
   pthread_t main_pthread;
+  struct tl_vsched {
+    _Atomic uint64_t now;  /* virtual ns since the world began */
+    tl_thread *running;    /* holds the baton; NULL when the world idles */
+    uint64_t rng;          /* every choice comes from here: the seed */
+    uint64_t wall0;        /* pacing: the wall time of virtual 0 */
+    int paused;
+    int scheduling;        /* a scheduler loop is running (it may pace) */
+    uint64_t paused_at;
+    tl_cond pace;          /* pacing and pausing sleep here */
+  } v;
 } tl_world;
 
 extern tl_world *tl_W;
@@ -114,6 +156,23 @@ void tl_world_cancel_all(tl_world *w);
 uint64_t tl_clock_now(void);        /* ns since the world began */
 void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
+/* An event on another thread's behalf (the scheduler records a waiter's
+ * drop request or failed wake-up). */
+void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
+/* Names what a waiting thread waits for ("Lock A"); set by the module that
+ * knows the object (deadlock.c), NULL for generic words. */
+extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n);
+
+/* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
+ * deadline) when seconds is negative. */
+uint64_t tl_deadline_in(double seconds);
+
+/* Spins (the world mutex released) until *flag != unwanted or about
+ * TL_SPIN_NS pass; returns whether it changed. A handoff to a thread
+ * that is spinning costs no wake-up of a sleeping CPU, which on a
+ * virtual machine costs tens of microseconds. */
+#define TL_SPIN_NS 30000
+int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
 
 /* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
  * deadline) when seconds is negative. */
@@ -131,6 +190,38 @@ void tl__cancel(tl_thread *t, int how);
 /* Raises the pending cancellation as a Lua error, if any (GIL held). */
 void tl_check_cancel(lua_State *L);
 
+/* The virtual clock (vclock.c), all with the world mutex held. */
+#define TL_VIRTUAL() (tl_W->cfg.clock == TL_CLOCK_VIRTUAL)
+void tl__v_init(tl_world *w);
+void tl__v_take(tl_thread *t);
+void tl__v_release(tl_thread *t, int reason);
+int tl__v_wait(tl_thread *t, int kind, const void *obj, uint64_t deadline);
+void tl__v_wake(tl_thread *t);
+/* Hands the baton on (the caller gives it up, or the world idles). */
+void tl__v_schedule(void);
+/* The count/line hook's work under the virtual clock (world mutex not held). */
+void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar);
+/* Burns virtual time on the running thread (world mutex not held). */
+void tl_v_charge(uint64_t ns);
+/* A long CPU burst by the running thread: the clock moves at once. */
+void tl_v_burn(uint64_t ns);
+void tl_v_set_paused(int paused);
+void tl_v_set_speed(double speed);
+void tl_v_reseed(uint64_t seed);
+/* Switches clocks; only while MainThread is alone. -1 with a reason. */
+int tl_v_set_clock(int clock, char *err, size_t errlen);
+/* Manual scheduling: lets t (NULL: the scheduler's own choice) run that
+ * many statements, or until it blocks or ends; the caller, MainThread at
+ * the REPL, waits meanwhile. -1 with a reason when t cannot run. */
+int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen);
+uint64_t tl__v_rand(uint64_t n);
+/* Describes every thread's wait, for hang reports and :threads. */
+char *tl__describe_waits(void);
+/* Stepping out of the world and back in: MainThread around the REPL prompt
+ * (the real clock: GIL release and take). */
+void tl_leave_world(tl_thread *self);
+void tl_enter_world(tl_thread *self);
+
 /* The GIL (gil.c). */
 void tl_gil_init(tl_gil *g);
 void tl_gil_take(tl_thread *t);                  /* world mutex not held */
@@ -139,6 +230,10 @@ void tl__gil_take_locked(tl_thread *t);
 void tl__gil_release_locked(tl_thread *t, int reason);
 /* Called when a thread gets a Lua state to run: sets the policy's hook. */
 void tl_gil_set_base_hook(tl_thread *t, lua_State *L);
+void tl__switch_hook(tl_thread *t, lua_State *L);
+void tl__hook(lua_State *L, lua_Debug *ar);
+void tl__v_base_hook(tl_thread *t, lua_State *L);
+int tl__next_rand(tl_thread *t, int n);
 /* Asks the running holder to run the hook soon (world mutex held). */
 void tl__gil_poke(tl_thread *holder);
 void tl_gil_install_signal(void);
@@ -165,7 +260,13 @@ int tl_msghandler(lua_State *L);
 /* Threads (thread.c). */
 void tl__thread_unref(tl_thread *t);
 tl_thread *tl__thread_new(const char *name, int daemon);
-void tl__reap_zombies(tl_world *w);
+/* Runs t's Lua function on the calling pthread, start to end. */
+void tl__thread_run(tl_thread *t);
+/* Host pthreads (host.c), with the world mutex held for start: runs t on
+ * a parked pthread or a new one; 0 or an errno. */
+int tl__host_start(tl_thread *t);
+/* Joins the host pthreads that have exited; with all, every one. */
+void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
 
 /* Lua modules. */
@@ -188,6 +289,12 @@ int tl__deadlock_before_wait(tl_thread *self, int kind, const void *obj,
 /* After such a wait (GIL held, world mutex not): raises DeadlockError if a
  * deadlock was found for this thread, else as tl_check_cancel. */
 void tl_deadlock_after_wait(lua_State *L);
+/* With the world mutex held: nothing can ever run again (vclock.c). */
+void tl__deadlock_report_hang(const char *msg);
+/* What MainThread's DeadlockError says. */
+const char *tl__deadlock_main_msg(void);
+/* Whether MainThread was ever given a DeadlockError (and so could act). */
+int tl__deadlock_main_told(void);
 /* Opens everything into a fresh state, with the Lua halves (lualib.c). */
 int tl_open_all(lua_State *L);
 

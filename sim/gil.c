@@ -30,7 +30,6 @@
 #endif
 #endif
 
-static void tl__hook(lua_State *L, lua_Debug *ar);
 
 void tl_gil_init(tl_gil *g) {
   memset(g, 0, sizeof *g);
@@ -38,7 +37,7 @@ void tl_gil_init(tl_gil *g) {
   tl_cond_init(&g->switch_cond);
 }
 
-static int tl__next_rand(tl_thread *t, int n) {
+int tl__next_rand(tl_thread *t, int n) {
   t->rng = t->rng * 6364136223846793005u + 1442695040888963407u;
   return (int)((t->rng >> 33) % (uint64_t)n);
 }
@@ -53,6 +52,10 @@ static int tl__py2_ticks(tl_thread *t) {
 
 /* The hook a holder runs with when nobody asks it anything. */
 static void tl__base_hook(tl_thread *t, lua_State *L) {
+  if (TL_VIRTUAL()) {
+    tl__v_base_hook(t, L);
+    return;
+  }
 #ifdef TL__TSAN
   /* TSan defers asynchronous signals until the thread next enters its
    * runtime, which a pure Lua loop never does; sanitizer builds poll. */
@@ -67,7 +70,7 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
 }
 
 /* The hook that delivers a request at the next switch point. */
-static void tl__switch_hook(tl_thread *t, lua_State *L) {
+void tl__switch_hook(tl_thread *t, lua_State *L) {
   t->primed = 0;
   if (tl_W->cfg.switch_points == TL_SWITCH_STATEMENT)
     lua_sethook(L, tl__hook, LUA_MASKLINE, 0);
@@ -106,6 +109,7 @@ void tl_gil_install_signal(void) {
 
 void tl__gil_poke(tl_thread *holder) {
   atomic_store(&holder->hook_wanted, 1);
+  if (TL_VIRTUAL()) return; /* its count hook looks at every tick */
   if (pthread_equal(holder->pthread, pthread_self())) {
     lua_State *L = atomic_load(&holder->cur_L);
     if (L && !holder->in_hook) tl__switch_hook(holder, L);
@@ -116,7 +120,10 @@ void tl__gil_poke(tl_thread *holder) {
 
 void tl__gil_take_locked(tl_thread *t) {
   tl_gil *g = &tl_W->gil;
-  uint32_t prev;
+  if (TL_VIRTUAL()) {
+    tl__v_take(t);
+    return;
+  }
   if (g->locked) {
     tl_emit(TL_EV_GIL_REQUEST, 0, g->holder ? g->holder->id : 0, 0);
     g->nwaiters++;
@@ -124,13 +131,20 @@ void tl__gil_take_locked(tl_thread *t) {
     while (g->locked) {
       if (tl_W->cfg.policy == TL_GIL_PY3) {
         uint64_t sn = g->switch_number;
+        /* Spin a moment first (see tl__spin_while). Not under py2, whose
+         * point is that a woken waiter comes too late. */
+        tl_mutex_unlock(&tl_W->mu);
+        tl__spin_while(&g->held_hint, 1);
+        tl_mutex_lock(&tl_W->mu);
+        if (!g->locked) break;
         int r = tl_cond_wait_until(&g->cond, &tl_W->mu,
                                    tl_now_ns() + tl_W->cfg.switch_interval_ns);
-        if (r == ETIMEDOUT && g->locked && sn == g->switch_number &&
-            !g->drop_request) {
-          g->drop_request = 1;
-          tl_emit(TL_EV_GIL_DROP_REQUEST, 0, g->holder->id, 0);
-          tl__gil_poke(g->holder);
+        if (r == ETIMEDOUT && g->locked && sn == g->switch_number) {
+          if (!g->drop_request) {
+            g->drop_request = 1;
+            tl_emit(TL_EV_GIL_DROP_REQUEST, 0, g->holder->id, 0);
+          }
+          tl__gil_poke(g->holder); /* again, each interval, until it drops */
         }
       } else {
         uint64_t gen = g->release_gen;
@@ -142,26 +156,29 @@ void tl__gil_take_locked(tl_thread *t) {
     t->wait_kind = TL_WAIT_NONE;
     g->nwaiters--;
   }
-  prev = g->holder ? 0 : 0;
   g->locked = 1;
+  atomic_store(&g->held_hint, 1);
   g->holder = t;
   g->switch_number++;
   g->drop_request = 0;
   atomic_store(&t->holds_gil, 1);
   tl_cond_broadcast(&g->switch_cond);
-  (void)prev;
-  tl_emit(TL_EV_GIL_ACQUIRE, 0, 0, 0);
-  /* A request that came while this thread waited is not lost. */
-  if (g->nwaiters > 0 && tl_W->cfg.policy == TL_GIL_PY3 && t->cancel) tl__gil_poke(t);
+  tl_emit(TL_EV_GIL_ACQUIRE, 0, g->last_holder, 0);
 }
 
 void tl__gil_release_locked(tl_thread *t, int reason) {
   tl_gil *g = &tl_W->gil;
+  if (TL_VIRTUAL()) {
+    tl__v_release(t, reason);
+    return;
+  }
   if (!g->locked || g->holder != t) return;
   atomic_store(&t->holds_gil, 0);
   atomic_store(&t->hook_wanted, 0);
   g->locked = 0;
+  atomic_store(&g->held_hint, 0);
   g->holder = NULL;
+  g->last_holder = t->id;
   g->release_gen++;
   tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
   tl_cond_signal(&g->cond);
@@ -193,32 +210,48 @@ void tl_gil_configure(const tl_config *cfg) {
   if (self) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
 }
 
-static void tl__hook(lua_State *L, lua_Debug *ar) {
+void tl__hook(lua_State *L, lua_Debug *ar) {
   tl_thread *t = tl__self;
   tl_gil *g = &tl_W->gil;
   int is_line = ar->event == LUA_HOOKLINE;
   int is_tick = 0;
   if (!t) return;
-  if (!t->primed && atomic_load(&t->hook_wanted)) {
-    /* The VM notices an asynchronously set hook only at a backward jump or a
-     * call, that is, at a statement boundary. For statement switch points
-     * the next line event is the real boundary (the first one can be stale);
-     * for instruction switch points the switch is put off by a few
-     * instructions, so it can fall anywhere in a statement, between the read
-     * and the write of g = g + 1, as in CPython up to 3.9. */
-    t->in_hook = 1;
-    if (is_line) {
-      t->primed = 1;
-    } else if (tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
-      tl__switch_hook(t, L); /* came through a count hook: wait for a line */
-    } else {
-      t->primed = 1;
-      lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1 + tl__next_rand(t, 7));
+  if (TL_VIRTUAL()) {
+    if (is_line && !t->primed) {
+      t->primed = 1; /* see below: the first line event can be stale */
+      return;
     }
-    t->in_hook = 0;
+    tl__v_hook(t, L, ar);
+    tl_check_cancel(L);
     return;
   }
+  if (atomic_load(&t->hook_wanted)) {
+    /* The VM notices an asynchronously set hook only at a backward jump or a
+     * call, that is, at a statement boundary. For statement switch points
+     * a request waits for a line event, and the first line event after the
+     * hook is set can be stale, so the next one is the real boundary. For
+     * instruction switch points the switch is put off by a few
+     * instructions, so it can fall anywhere in a statement, between the read
+     * and the write of g = g + 1, as in CPython up to 3.9. */
+    int statement = tl_W->cfg.switch_points == TL_SWITCH_STATEMENT;
+    if (statement && !is_line) {
+      t->in_hook = 1;
+      tl__switch_hook(t, L); /* came through a count hook: wait for a line */
+      t->in_hook = 0;
+      return;
+    }
+    if (!t->primed) {
+      t->primed = 1;
+      if (!statement) {
+        t->in_hook = 1;
+        lua_sethook(L, tl__hook, LUA_MASKCOUNT, 1 + tl__next_rand(t, 7));
+        t->in_hook = 0;
+      }
+      return;
+    }
+  }
   t->in_hook = 1;
+  t->primed = 0; /* the next request starts over */
   if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
     /* A plain count tick: the py2 check interval, or the TSan poll. */
     is_tick = tl_W->cfg.policy == TL_GIL_PY2;
@@ -242,7 +275,10 @@ static void tl__hook(lua_State *L, lua_Debug *ar) {
         tl_mutex_lock(&tl_W->mu);
         tl__gil_take_locked(t);
       }
-    } else if (g->drop_request && g->nwaiters > 0 && g->holder == t) {
+    } else if (g->drop_request && g->nwaiters > 0 && g->holder == t &&
+               (is_line || tl_W->cfg.switch_points == TL_SWITCH_INSTRUCTION)) {
+      /* (A plain tick under statement switch points is no switch point:
+       * the request waits for the line hook the poke sets.) */
       tl__gil_release_locked(t, TL_GIL_FORCED);
       tl__gil_take_locked(t);
     }

@@ -3,6 +3,7 @@
 #include "engine.h"
 
 #include <lauxlib.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int f_mark(lua_State *L) {
@@ -74,12 +75,179 @@ static int f_count(lua_State *L) {
   return 1;
 }
 
+static const char *const tl__clocks[] = { "real", "virtual", NULL };
+static const char *const tl__scheds[] = { "auto", "manual", NULL };
+
+/* lab.clock{clock=, seed=, speed=, sched=, cores=, instr_ns=} sets what is
+ * given and returns the settings. */
+static int f_clock(lua_State *L) {
+  char err[256];
+  if (!lua_isnoneornil(L, 1)) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_getfield(L, 1, "clock") != LUA_TNIL &&
+        tl_v_set_clock(luaL_checkoption(L, -1, NULL, tl__clocks), err, sizeof err) != 0)
+      return tl_raise(L, "RuntimeError", "%s", err);
+    if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
+      lua_Integer seed = luaL_checkinteger(L, -1);
+      if (seed < 0) return tl_raise(L, "ValueError", "seed must be >= 0");
+      tl_v_reseed((uint64_t)seed);
+    }
+    if (lua_getfield(L, 1, "speed") != LUA_TNIL) {
+      double speed = luaL_checknumber(L, -1);
+      if (!(speed >= 0) || speed > 1e9) return tl_raise(L, "ValueError", "speed must be >= 0");
+      tl_v_set_speed(speed);
+    }
+    if (lua_getfield(L, 1, "sched") != LUA_TNIL) {
+      int sched = luaL_checkoption(L, -1, NULL, tl__scheds);
+      if (sched == TL_SCHED_MANUAL && !TL_VIRTUAL())
+        return tl_raise(L, "RuntimeError", "manual scheduling needs the virtual clock");
+      tl_mutex_lock(&tl_W->mu);
+      tl_W->cfg.sched = sched;
+      if (!tl_W->v.running && TL_VIRTUAL()) tl__v_schedule();
+      tl_mutex_unlock(&tl_W->mu);
+    }
+    if (lua_getfield(L, 1, "cores") != LUA_TNIL) {
+      lua_Integer k = luaL_checkinteger(L, -1);
+      if (k < 1 || k > 1024) return tl_raise(L, "ValueError", "cores must be in 1..1024");
+      tl_mutex_lock(&tl_W->mu);
+      tl_W->cfg.cores = (int)k;
+      tl_mutex_unlock(&tl_W->mu);
+    }
+    if (lua_getfield(L, 1, "preempt") != LUA_TNIL) {
+      double p = luaL_checknumber(L, -1);
+      if (!(p >= 0 && p <= 1)) return tl_raise(L, "ValueError", "preempt is a chance in [0, 1]");
+      tl_mutex_lock(&tl_W->mu);
+      tl_W->cfg.preempt = p;
+      tl_mutex_unlock(&tl_W->mu);
+    }
+    if (lua_getfield(L, 1, "instr_ns") != LUA_TNIL) {
+      lua_Integer ns = luaL_checkinteger(L, -1);
+      if (ns < 1 || ns > 1000000) return tl_raise(L, "ValueError", "instr_ns must be in 1..1000000");
+      tl_mutex_lock(&tl_W->mu);
+      tl_W->cfg.instr_ns = (uint64_t)ns;
+      tl_mutex_unlock(&tl_W->mu);
+    }
+    lua_settop(L, 1);
+  }
+  lua_createtable(L, 0, 6);
+  lua_pushstring(L, tl__clocks[tl_W->cfg.clock]);
+  lua_setfield(L, -2, "clock");
+  lua_pushinteger(L, (lua_Integer)tl_W->cfg.seed);
+  lua_setfield(L, -2, "seed");
+  lua_pushnumber(L, tl_W->cfg.speed);
+  lua_setfield(L, -2, "speed");
+  lua_pushstring(L, tl__scheds[tl_W->cfg.sched]);
+  lua_setfield(L, -2, "sched");
+  lua_pushinteger(L, tl_W->cfg.cores);
+  lua_setfield(L, -2, "cores");
+  lua_pushinteger(L, (lua_Integer)tl_W->cfg.instr_ns);
+  lua_setfield(L, -2, "instr_ns");
+  lua_pushboolean(L, tl_W->v.paused);
+  lua_setfield(L, -2, "paused");
+  lua_pushnumber(L, tl_W->cfg.preempt);
+  lua_setfield(L, -2, "preempt");
+  return 1;
+}
+
+static int f_pause(lua_State *L) {
+  tl_v_set_paused(lua_isnoneornil(L, 1) ? 1 : lua_toboolean(L, 1));
+  return 0;
+}
+
+static int f_resume(lua_State *L) {
+  tl_v_set_paused(0);
+  return 0;
+}
+
+/* A thread by its Thread object, name, or trace id (2 for T2). */
+static tl_thread *tl__find_thread(lua_State *L, int idx) {
+  tl_thread *t, *found = NULL;
+  lua_Integer id = 0;
+  const char *name = NULL;
+  if (lua_istable(L, idx)) {
+    lua_getfield(L, idx, "name");
+    name = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  } else if (lua_isinteger(L, idx)) {
+    id = lua_tointeger(L, idx);
+  } else {
+    name = luaL_checkstring(L, idx);
+    if ((name[0] == 'T' || name[0] == 't') && name[1] >= '0' && name[1] <= '9')
+      id = strtol(name + 1, NULL, 10), name = NULL;
+  }
+  tl_mutex_lock(&tl_W->mu);
+  for (t = tl_W->live; t && !found; t = t->next)
+    if ((id && t->id == (uint32_t)id) || (name && strcmp(t->name, name) == 0)) found = t;
+  tl_mutex_unlock(&tl_W->mu);
+  if (!found) tl_raise(L, "ValueError", "no live thread %s", lua_tostring(L, idx) ? lua_tostring(L, idx) : "like that");
+  return found;
+}
+
+/* lab.run(thread, n): manual scheduling, n statements (default 1). */
+static int f_run(lua_State *L) {
+  char err[512];
+  tl_thread *t = lua_isnoneornil(L, 1) ? NULL : tl__find_thread(L, 1);
+  lua_Integer n = luaL_optinteger(L, 2, 1);
+  if (n < 1) return tl_raise(L, "ValueError", "the number of statements must be >= 1");
+  if (tl_v_run(tl__self, t, (int)n, err, sizeof err) != 0) return tl_raise(L, "RuntimeError", "%s", err);
+  tl_check_cancel(L);
+  return 0;
+}
+
+/* lab.compute(ms, {gil=true}): CPU work done in C. With gil=false it runs
+ * without the GIL, as numpy or hashlib do, so other threads run meanwhile. */
+static int f_compute(lua_State *L) {
+  tl_thread *self = tl__self;
+  double ms = luaL_checknumber(L, 1);
+  int gil = 1, r = 0;
+  if (!(ms >= 0) || ms > 3.6e6) return tl_raise(L, "ValueError", "ms must be in [0, 3600000]");
+  if (lua_istable(L, 2) && lua_getfield(L, 2, "gil") != LUA_TNIL) gil = lua_toboolean(L, -1);
+  if (TL_VIRTUAL()) {
+    if (gil) {
+      tl_v_burn((uint64_t)(ms * 1e6)); /* the GIL is held all along */
+    } else {
+      uint64_t deadline;
+      tl_mutex_lock(&tl_W->mu);
+      TL_ALLOW_THREADS_BEGIN(self);
+      deadline = tl_deadline_in(ms / 1e3);
+      while (r == 0) r = tl__wait(self, TL_WAIT_COMPUTE, NULL, deadline);
+      TL_ALLOW_THREADS_END(self);
+      tl_mutex_unlock(&tl_W->mu);
+    }
+  } else {
+    uint64_t end = tl_now_ns() + (uint64_t)(ms * 1e6);
+    volatile uint64_t spin = 0;
+    if (!gil) tl_gil_release(self, TL_GIL_BLOCKING);
+    while (tl_now_ns() < end && !self->cancel)
+      for (int i = 0; i < 10000; i++) spin += (uint64_t)i;
+    if (!gil) tl_gil_take(self);
+  }
+  tl_check_cancel(L);
+  return 0;
+}
+
+/* lab._cancel_others(): ends every thread but the caller (lab.explore
+ * between runs: a run that deadlocked leaves its threads blocked). */
+static int f_cancel_others(lua_State *L) {
+  tl_leave_world(tl__self);
+  tl_world_cancel_all(tl_W);
+  tl_enter_world(tl__self);
+  (void)L;
+  return 0;
+}
+
 int luaopen_tl_lab(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "mark",        f_mark        },
     { "gil",         f_gil         },
     { "trace_stats", f_trace_stats },
     { "count",       f_count       },
+    { "clock",       f_clock       },
+    { "pause",       f_pause       },
+    { "resume",      f_resume      },
+    { "run",         f_run         },
+    { "compute",     f_compute     },
+    { "_cancel_others", f_cancel_others },
     { NULL,          NULL          }
   };
   luaL_newlib(L, lib);

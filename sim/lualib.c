@@ -15,6 +15,7 @@ TL__EMBED(tl__lua_errors, "sim/lua/errors.lua");
 TL__EMBED(tl__lua_threading, "sim/lua/threading.lua");
 TL__EMBED(tl__lua_sync, "sim/lua/sync.lua");
 TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
+TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
 
 /* Runs an embedded chunk with nargs arguments from the stack; leaves one
  * result. */
@@ -38,6 +39,7 @@ static int tl__open(lua_State *L) {
   luaopen_tl_time(L);
   lua_setglobal(L, "time");
   luaopen_tl_lab(L);
+  tl__run_embedded(L, tl__lua_lab, tl__lua_lab_end, "=lab.lua", 1);
   lua_setglobal(L, "lab");
 
   luaopen_tl_threading(L);

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #define TL__HANDLE "threadlab.thread"
-#define TL__STACK_BYTES (2u << 20)
 
 /* The kernel's id for the thread: the same number /proc/PID/task lists. */
 long tl_gettid(void) { return (long)syscall(SYS_gettid); }
@@ -38,24 +37,13 @@ void tl__thread_unref(tl_thread *t) {
   free(t);
 }
 
-void tl__reap_zombies(tl_world *w) {
-  tl_thread *z, *next;
-  tl_mutex_lock(&w->mu);
-  z = w->zombies;
-  w->zombies = NULL;
-  tl_mutex_unlock(&w->mu);
-  for (; z; z = next) {
-    next = z->znext;
-    pthread_join(z->pthread, NULL);
-    z->reaped = 1;
-    tl__thread_unref(z);
-  }
-}
+
 
 const char *tl_thread_state_name(const tl_thread *t) {
   if (t->ended) return "done";
   if (!t->started) return "starting";
   if (tl_W->gil.holder == t) return "running";
+  if (TL_VIRTUAL() && t->vs == TL_VS_READY) return "ready";
   switch (t->wait_kind) {
     case TL_WAIT_GIL: return "ready (waiting for the GIL)";
     case TL_WAIT_LOCK: return "blocked on a lock";
@@ -74,8 +62,8 @@ static void tl__print_exception(tl_thread *t, lua_State *L) {
   lua_pop(L, 2);
 }
 
-static void *tl__thread_main(void *arg) {
-  tl_thread *t = arg, *z;
+void tl__thread_run(tl_thread *t) {
+  tl_thread *z;
   lua_State *L = t->L;
   int status = LUA_OK, killed;
   tl__self = t;
@@ -89,6 +77,7 @@ static void *tl__thread_main(void *arg) {
   tl_mutex_unlock(&tl_W->mu);
   tl_emit(TL_EV_THREAD_START, 0, t->id, 0);
   tl_gil_set_base_hook(t, L);
+  t->primed = 1; /* set before any Lua ran: its first line event is real */
   if (!killed) status = lua_pcall(L, 1, 0, 1);
   if (status != LUA_OK) {
     tl_mutex_lock(&tl_W->mu);
@@ -113,10 +102,7 @@ static void *tl__thread_main(void *arg) {
   tl_emit(TL_EV_THREAD_END, status != LUA_OK, t->id, 0);
   tl__gil_release_locked(t, TL_GIL_EXIT);
   atomic_store(&t->cur_L, NULL);
-  t->znext = tl_W->zombies;
-  tl_W->zombies = t;
   tl_mutex_unlock(&tl_W->mu);
-  return NULL;
 }
 
 static tl_thread *tl__check_handle(lua_State *L, int idx, int must_exist) {
@@ -141,12 +127,11 @@ static int f_handle_gc(lua_State *L) {
 static int f_start(lua_State *L) {
   tl_thread *self = tl__self, *t;
   tl_thread **h;
-  pthread_attr_t attr;
   const char *name;
   int err;
   if (tl__check_handle(L, 1, 0))
     return tl_raise(L, "RuntimeError", "threads can only be started once");
-  tl__reap_zombies(tl_W);
+  tl__hosts_reap(0);
   lua_getfield(L, 1, "name");
   name = lua_tostring(L, -1);
   lua_getfield(L, 1, "daemon");
@@ -172,15 +157,18 @@ static int f_start(lua_State *L) {
 
   tl_mutex_lock(&tl_W->mu);
   t->starter = self;
+  if (TL_VIRTUAL()) {
+    /* Known to the scheduler before its pthread exists: when it gets to
+     * run must not depend on how fast the OS starts it. */
+    t->vs = TL_VS_READY;
+    t->vready_since = tl_clock_now();
+  }
   t->prev = NULL;
   t->next = tl_W->live;
   if (tl_W->live) tl_W->live->prev = t;
   tl_W->live = t;
   tl_W->nlive++;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, TL__STACK_BYTES);
-  err = pthread_create(&t->pthread, &attr, tl__thread_main, t);
-  pthread_attr_destroy(&attr);
+  err = tl__host_start(t);
   if (err) {
     tl_W->live = t->next;
     if (t->next) t->next->prev = NULL;
@@ -288,10 +276,26 @@ static int f_states(lua_State *L) {
     lua_setfield(L, -2, "name");
     lua_pushinteger(L, t->id);
     lua_setfield(L, -2, "id");
-    lua_pushboolean(L, t->daemon);
+    /* A deadlocked thread counts as a daemon so exit does not wait for it
+     * (deadlock.c); show what it really is. */
+    lua_pushboolean(L, t->frozen ? t->frozen - 1 : t->daemon);
     lua_setfield(L, -2, "daemon");
-    lua_pushstring(L, t == tl__self ? "running (this REPL)" : tl_thread_state_name(t));
+    lua_pushstring(L, t == tl__self ? "running (this REPL)"
+                      : t->frozen ? "deadlocked" : tl_thread_state_name(t));
     lua_setfield(L, -2, "state");
+    if (t != tl__self && t->started && !t->ended) {
+      /* Where it stands: its innermost Lua line. Safe to read, since the
+       * caller holds the GIL and so that thread runs no Lua now. */
+      lua_State *S = atomic_load(&t->cur_L);
+      lua_Debug ar;
+      for (int level = 0; S && lua_getstack(S, level, &ar); level++) {
+        if (lua_getinfo(S, "Sl", &ar) && ar.currentline > 0) {
+          lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+          lua_setfield(L, -2, "where");
+          break;
+        }
+      }
+    }
     lua_rawseti(L, -2, ++i);
   }
   tl_mutex_unlock(&tl_W->mu);

@@ -28,18 +28,26 @@ static int f_sleep(lua_State *L) {
   return 0;
 }
 
+/* Under the virtual clock time.time() starts at a fixed date, so that two
+ * runs with the same seed print the same times. */
+#define TL__VIRTUAL_EPOCH_NS 1767225600000000000ull /* 2026-01-01 00:00 UTC */
+
+static uint64_t tl__time_ns(void) {
+  return TL_VIRTUAL() ? TL__VIRTUAL_EPOCH_NS + tl_clock_now() : tl_wall_ns();
+}
+
 static int f_time(lua_State *L) {
-  lua_pushnumber(L, (double)tl_wall_ns() / 1e9);
+  lua_pushnumber(L, (double)tl__time_ns() / 1e9);
   return 1;
 }
 
 static int f_perf_counter(lua_State *L) {
-  lua_pushnumber(L, (double)tl_now_ns() / 1e9);
+  lua_pushnumber(L, (double)(TL_VIRTUAL() ? tl_clock_now() : tl_now_ns()) / 1e9);
   return 1;
 }
 
 static int f_time_ns(lua_State *L) {
-  lua_pushinteger(L, (lua_Integer)tl_wall_ns());
+  lua_pushinteger(L, (lua_Integer)tl__time_ns());
   return 1;
 }
 

@@ -9,7 +9,7 @@ $BIN --headless "$T/missing.lua" 2>"$T/err"; expect_eq "$?" "1" "missing script 
 expect_has "$(cat "$T/err")" "missing.lua" "missing script named"
 $BIN --bogus 2>/dev/null; expect_eq "$?" "2" "unknown option"
 $BIN --gil py9 2>"$T/err"; expect_eq "$?" "2" "bad --gil"
-expect_has "$(cat "$T/err")" "py3 or py2" "bad --gil explained"
+expect_has "$(cat "$T/err")" "py3, py2 or none" "bad --gil explained"
 expect_has "$($BIN --help)" "--switch-points" "help lists options"
 expect_has "$($BIN --version)" "threadlab" "version"
 printf 'print("from stdin")\n' > "$T/in.lua"

@@ -67,11 +67,17 @@ gate:release()
 slow:join()
 check.eq(slow:is_alive(), false, "ended")
 
--- idents are distinct kernel thread ids
-local ids = {}
-local a = threading.Thread{target = function() ids[1] = threading.get_ident() end}
-local b = threading.Thread{target = function() ids[2] = threading.get_ident() end}
-a:start(); b:start(); a:join(); b:join()
+-- threads alive at the same time have distinct idents: kernel thread ids
+-- (an ended thread's ident may be reused, as Python allows)
+local ids, hold = {}, threading.Lock()
+hold:acquire()
+local a = threading.Thread{target = function() ids[1] = threading.get_ident(); hold:acquire(); hold:release() end}
+local b = threading.Thread{target = function() ids[2] = threading.get_ident(); hold:acquire(); hold:release() end}
+a:start(); b:start()
+local f = io.open("/proc/self/task/" .. a.ident .. "/stat")
+check.truthy(f, "ident is a kernel thread id of this process")
+if f then f:close() end
+hold:release(); a:join(); b:join()
 check.truthy(ids[1] ~= ids[2] and ids[1] == a.ident and ids[2] == b.ident, "distinct idents")
 
 -- daemon is inherited from the creating thread, False from main

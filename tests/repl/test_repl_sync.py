@@ -48,7 +48,7 @@ check("lockA" in out and "held by Thread-1" in out and "waiting: Thread-2" in ou
       ":locks shows holder and waiter: " + out)
 check("deadlock:" in out, ":locks repeats the deadlock found: " + out)
 out = s.line(":threads")
-check("Thread-1" in out and "Thread-2" in out and "blocked on a lock" in out,
+check("Thread-1" in out and "Thread-2" in out and "deadlocked" in out,
       ":threads shows the frozen threads: " + out)
 # A deadlock found while MainThread waits at the prompt is printed there.
 s.line('C = threading.Lock{name="C"}; D = threading.Lock{name="D"}')

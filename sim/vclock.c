@@ -1,0 +1,541 @@
+/* The virtual clock: a deterministic scheduler over real pthreads.
+ *
+ * Exactly one thread executes at a time: it holds the baton. Every other
+ * thread is parked on its own condvar until the scheduler grants it the
+ * baton. Lua instructions cost virtual time (counted by a count hook),
+ * waits with a timeout become timers, and when nobody is ready the clock
+ * jumps to the next timer. Every choice between ready threads comes from
+ * one seeded generator, so the same seed and program give the same run,
+ * event for event. When nothing is ready and no timer is pending, nothing
+ * can ever run again: that is a hang, and MainThread is told why. */
+#include "engine.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Instructions between two accounting ticks: the clock's resolution for
+ * CPU work (10 us at the default 10 ns an instruction). A burst shorter
+ * than this between two waits costs nothing, so five threads that each
+ * sleep 60 s after a few statements end at exactly 60 s. */
+#define TL__QUANTUM 1000
+#define TL__PY2_ODDS 16     /* py2: a waiter wins one contested tick in 16 */
+
+int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n);
+
+static uint64_t tl__vnow(void) { return atomic_load_explicit(&tl_W->v.now, memory_order_relaxed); }
+static void tl__vset(uint64_t t) { atomic_store_explicit(&tl_W->v.now, t, memory_order_relaxed); }
+
+/* splitmix64: small, fast, and the same everywhere. */
+uint64_t tl__v_rand(uint64_t n) {
+  uint64_t z = (tl_W->v.rng += 0x9e3779b97f4a7c15u);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  z ^= z >> 31;
+  return n ? z % n : z;
+}
+
+void tl__v_init(tl_world *w) {
+  w->v.rng = w->cfg.seed * 0x2545f4914f6cdd1du + 0x1234567u; /* as tl_v_reseed */
+  w->v.wall0 = tl_now_ns();
+  tl_cond_init(&w->v.pace);
+}
+
+static void tl__grant(tl_thread *t) {
+  t->vs = TL_VS_RUN;
+  tl_W->v.running = t;
+  tl_cond_signal(&t->cv);
+}
+
+static void tl__make_ready(tl_thread *t, uint64_t since) {
+  t->vs = TL_VS_READY;
+  t->vready_since = since;
+}
+
+/* Ready threads in the live list's order, which is deterministic. */
+static tl_thread *tl__pick(const tl_thread *exclude) {
+  tl_thread *t;
+  uint64_t n = 0, k;
+  for (t = tl_W->live; t; t = t->next)
+    if (t->vs == TL_VS_READY && t != exclude) n++;
+  if (!n) return NULL;
+  k = tl__v_rand(n);
+  for (t = tl_W->live; t; t = t->next)
+    if (t->vs == TL_VS_READY && t != exclude && k-- == 0) return t;
+  return NULL;
+}
+
+static int tl__nready(const tl_thread *exclude) {
+  int n = 0;
+  for (tl_thread *t = tl_W->live; t; t = t->next)
+    if (t->vs == TL_VS_READY && t != exclude) n++;
+  return n;
+}
+
+static void tl__fire_timers(void) {
+  uint64_t now = tl__vnow();
+  for (tl_thread *t = tl_W->live; t; t = t->next)
+    if (t->vs == TL_VS_BLOCKED && t->vdeadline && t->vdeadline <= now) {
+      t->vtimedout = 1;
+      tl__make_ready(t, t->vdeadline);
+    }
+}
+
+static uint64_t tl__next_deadline(void) {
+  uint64_t next = 0;
+  for (tl_thread *t = tl_W->live; t; t = t->next)
+    if (t->vs == TL_VS_BLOCKED && t->vdeadline && (!next || t->vdeadline < next))
+      next = t->vdeadline;
+  return next;
+}
+
+/* With the world mutex held: sleeps (the mutex released) until the wall
+ * clock catches up with virtual time vt at the chosen speed. Returns 1 when
+ * woken early: the caller looks at the world again. */
+static int tl__pace_locked(uint64_t vt) {
+  double speed = tl_W->cfg.speed;
+  uint64_t target;
+  if (speed <= 0) return 0;
+  target = tl_W->v.wall0 + (uint64_t)((double)vt / speed);
+  if (tl_now_ns() >= target) return 0;
+  tl_cond_wait_until(&tl_W->v.pace, &tl_W->mu, target);
+  return tl_now_ns() < target;
+}
+
+static const char *tl__wait_words(int kind) {
+  switch (kind) {
+    case TL_WAIT_LOCK: return "waits for";
+    case TL_WAIT_JOIN: return "joins";
+    case TL_WAIT_SLEEP: return "sleeps";
+    case TL_WAIT_START: return "starts";
+    case TL_WAIT_GIL: return "waits for the GIL";
+    case TL_WAIT_INPUT: return "waits for input";
+    case TL_WAIT_COMPUTE: return "computes";
+    default: return "waits";
+  }
+}
+
+char *tl__describe_waits(void) {
+  size_t cap = 256, len = 0;
+  char *out = malloc(cap), buf[160];
+  if (!out) return NULL;
+  out[0] = '\0';
+  for (tl_thread *t = tl_W->live; t; t = t->next) {
+    const char *what = "";
+    int n;
+    if (t->wait_kind == TL_WAIT_NONE) continue;
+    if (t->wait_kind == TL_WAIT_JOIN && t->wait_obj) {
+      what = ((const tl_thread *)t->wait_obj)->name;
+    } else if (tl__describe_obj && t->wait_obj &&
+               tl__describe_obj(t->wait_kind, t->wait_obj, buf, sizeof buf) > 0) {
+      what = buf;
+    } else if (t->wait_kind == TL_WAIT_LOCK) {
+      what = "a lock";
+    } else if (t->wait_kind == TL_WAIT_JOIN) {
+      what = "every non-daemon thread";
+    } else if (t->wait_obj) {
+      what = "an object";
+    }
+    n = snprintf(NULL, 0, "%s%s %s%s%s", len ? "; " : "", t->name,
+                 tl__wait_words(t->wait_kind), *what ? " " : "", what);
+    if (len + (size_t)n + 1 > cap) {
+      char *grown;
+      while (len + (size_t)n + 1 > cap) cap *= 2;
+      if (!(grown = realloc(out, cap))) break;
+      out = grown;
+    }
+    snprintf(out + len, cap - len, "%s%s %s%s%s", len ? "; " : "", t->name,
+             tl__wait_words(t->wait_kind), *what ? " " : "", what);
+    len += (size_t)n;
+  }
+  return out;
+}
+
+/* Nothing is ready and no timer is pending: nothing can ever run again. */
+static void tl__hang(void) {
+  char *why = tl__describe_waits();
+  char msg[1024];
+  snprintf(msg, sizeof msg, "hang: no thread can ever run again: %s", why ? why : "");
+  free(why);
+  tl_emit_as(tl_W->main, TL_EV_DEADLOCK, 0, 0, tl_trace_str(tl_trace_global, msg, strlen(msg)));
+  tl__deadlock_report_hang(msg);
+}
+
+void tl__v_schedule(void) {
+  tl_world *w = tl_W;
+  w->v.running = NULL;
+  if (w->v.scheduling) {
+    tl_cond_broadcast(&w->v.pace); /* the loop already running looks again */
+    return;
+  }
+  w->v.scheduling = 1;
+  for (;;) {
+    tl_thread *t;
+    uint64_t next;
+    if (w->v.paused) break; /* :resume kicks */
+    if (w->cfg.sched == TL_SCHED_MANUAL) {
+      /* The user chooses (:run, :step) while at the prompt; while
+       * MainThread waits in the world (start, join), it goes first when it
+       * can, and otherwise the others go one statement at a time. */
+      if (w->main->vs == TL_VS_OUTSIDE) {
+        tl_cond_broadcast(&w->v.pace);
+        break;
+      }
+      if (w->main->vs == TL_VS_READY) {
+        tl__grant(w->main);
+        break;
+      }
+      for (t = w->live; t; t = t->next)
+        if (t->vs == TL_VS_READY && !t->started) break; /* being started */
+      if (t || (t = tl__pick(NULL))) {
+        t->vbudget = t->started; /* a new thread stops before its first line */
+        tl__grant(t);
+        break;
+      }
+    } else if ((t = tl__pick(NULL))) {
+      tl__grant(t);
+      break;
+    }
+    if ((next = tl__next_deadline())) {
+      if (tl__pace_locked(next)) continue;
+      if (next > tl__vnow()) tl__vset(next);
+      tl__fire_timers();
+      continue;
+    }
+    if (w->main->vs == TL_VS_OUTSIDE || w->main->ended) break; /* the REPL idles */
+    tl__hang();
+    if (!tl__nready(NULL)) break;
+  }
+  w->v.scheduling = 0;
+}
+
+void tl__v_take(tl_thread *t) {
+  tl_gil *g = &tl_W->gil;
+  if (t->vs != TL_VS_RUN) {
+    if (t->vs != TL_VS_READY) tl__make_ready(t, tl__vnow());
+    if (!tl_W->v.running && t == tl_W->main && tl_W->cfg.sched == TL_SCHED_MANUAL)
+      tl__grant(t); /* the user, back from the prompt, goes first */
+    else if (!tl_W->v.running)
+      tl__v_schedule();
+    if (t->vs != TL_VS_RUN) {
+      /* A new thread's pthread gets here whenever the OS starts it: it
+       * must leave no mark that depends on when that is. */
+      if (t->started) tl_emit(TL_EV_GIL_REQUEST, 0, g->holder ? g->holder->id : 0, 0);
+      t->wait_kind = TL_WAIT_GIL;
+      while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
+      t->wait_kind = TL_WAIT_NONE;
+    }
+  }
+  g->locked = 1;
+  atomic_store(&g->held_hint, 1);
+  g->holder = t;
+  g->switch_number++;
+  atomic_store(&t->holds_gil, 1);
+  tl_emit(TL_EV_GIL_ACQUIRE, 0, g->last_holder, 0);
+}
+
+void tl__v_release(tl_thread *t, int reason) {
+  tl_gil *g = &tl_W->gil;
+  if (g->holder == t) {
+    g->locked = 0;
+    atomic_store(&g->held_hint, 0);
+    g->holder = NULL;
+    g->last_holder = t->id;
+    atomic_store(&t->holds_gil, 0);
+    tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
+  }
+  if (reason == TL_GIL_EXIT) {
+    t->vs = TL_VS_DONE;
+    tl__v_schedule();
+  }
+}
+
+int tl__v_wait(tl_thread *t, int kind, const void *obj, uint64_t deadline) {
+  if (t->cancel) return ECANCELED;
+  if (t->vs == TL_VS_OUTSIDE) {
+    /* Not in the world (the REPL cleaning up): a plain wait, polled. */
+    tl_cond_wait_until(&t->cv, &tl_W->mu, tl_now_ns() + 100000000u);
+    return t->cancel ? ECANCELED : 0;
+  }
+  if (deadline && deadline <= tl__vnow()) return ETIMEDOUT;
+  t->wait_kind = kind;
+  t->wait_obj = obj;
+  t->vdeadline = deadline;
+  t->vtimedout = 0;
+  t->vs = TL_VS_BLOCKED;
+  /* The burst that led here was shorter than a quantum: below resolution. */
+  t->vdebt = 0;
+  {
+    lua_State *L = atomic_load(&t->cur_L);
+    if (L) tl__v_base_hook(t, L);
+  }
+  tl__v_schedule();
+  while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
+  t->wait_kind = TL_WAIT_NONE;
+  t->wait_obj = NULL;
+  t->vdeadline = 0;
+  return t->cancel ? ECANCELED : t->vtimedout ? ETIMEDOUT : 0;
+}
+
+void tl__v_wake(tl_thread *t) {
+  if (t->vs == TL_VS_BLOCKED) {
+    tl__make_ready(t, tl__vnow());
+    if (!tl_W->v.running) tl__v_schedule();
+  } else {
+    tl_cond_signal(&t->cv); /* a real wait, outside the world */
+  }
+}
+
+/* Gives the baton to another ready thread and waits to get it back. */
+static void tl__switch(tl_thread *t, int reason) {
+  tl_gil *g = &tl_W->gil;
+  tl_thread *r = tl__pick(t);
+  if (!r) return;
+  tl__v_release(t, reason);
+  tl__make_ready(t, tl__vnow());
+  tl__grant(r);
+  while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
+  (void)g;
+  tl__v_take(t);
+}
+
+/* The base hook under the virtual clock: a count hook for accounting, plus
+ * a line hook while a statement-level switch waits or in manual mode. */
+static void tl__v_set_hook(tl_thread *t, lua_State *L, int count, int lines);
+
+void tl__v_base_hook(tl_thread *t, lua_State *L) {
+  t->vlines = 0;
+  tl__v_set_hook(t, L, 0, t->vswitch && tl_W->cfg.switch_points == TL_SWITCH_STATEMENT);
+}
+
+/* Costs are charged at the next accounting tick, with the instructions
+ * (see TL__QUANTUM). */
+void tl_v_charge(uint64_t ns) {
+  if (tl__self && tl_W->v.running == tl__self) tl__self->vdebt += ns;
+}
+
+void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
+  int is_line = ar->event == LUA_HOOKLINE;
+  tl_world *w = tl_W;
+  uint64_t ns = 0;
+  int switch_now = 0, reason = TL_GIL_FORCED;
+  if (!is_line) {
+    ns = (uint64_t)t->vcount * w->cfg.instr_ns + t->vdebt;
+    t->vdebt = 0;
+    t->vticks += t->vcount;
+  }
+  tl_mutex_lock(&w->mu);
+  if (w->cfg.policy == TL_GIL_NONE && ns) {
+    /* No GIL: the ready threads take turns with this one, on as many
+     * cores as there are, so a round of quanta takes share/cores quanta. */
+    int share = 1 + tl__nready(t);
+    ns /= (uint64_t)(share < w->cfg.cores ? share : w->cfg.cores);
+  }
+  tl__vset(tl__vnow() + ns);
+  tl__fire_timers();
+  while (w->v.paused && !t->cancel) tl_cond_wait(&w->v.pace, &w->mu);
+  if (t->cancel) {
+    t->vswitch = 0;
+  } else if (w->cfg.sched == TL_SCHED_MANUAL && t != w->main) {
+    /* Statements of threadlab's own Lua (Thread:run ...) are not the
+     * user's to step through. */
+    if (is_line && lua_getinfo(L, "S", ar) && strncmp(ar->source, "=threading", 10) != 0 &&
+        strncmp(ar->source, "=lab", 4) != 0) {
+      if (t->vbudget <= 0) {
+        /* Its statements are spent: it stops before this one until it is
+         * given more (the grant sets vbudget). */
+        tl__v_release(t, TL_GIL_YIELD);
+        tl__make_ready(t, tl__vnow());
+        tl__v_schedule();
+        while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &w->mu);
+        tl__v_take(t);
+      }
+      t->vbudget--;
+    }
+  } else if (t->vswitch) {
+    int at_point = w->cfg.switch_points == TL_SWITCH_STATEMENT ? is_line && t->primed : !is_line;
+    if (is_line) t->primed = 1;
+    if (at_point) {
+      switch_now = 1;
+      reason = t->vswitch;
+    }
+  } else if (w->cfg.policy == TL_GIL_PY3) {
+    tl_thread *r;
+    for (r = w->live; r; r = r->next)
+      if (r->vs == TL_VS_READY && r != t &&
+          r->vready_since + w->cfg.switch_interval_ns <= tl__vnow())
+        break;
+    if (!r && w->cfg.preempt > 0 && !is_line &&
+        (double)tl__v_rand(1000000) < w->cfg.preempt * 1e6)
+      r = tl__pick(t); /* exploring: a switch at a random moment */
+    if (r) {
+      tl_emit_as(r, TL_EV_GIL_DROP_REQUEST, 0, t->id, 0);
+      t->vswitch = TL_GIL_FORCED;
+    }
+  } else if (w->cfg.policy == TL_GIL_PY2) {
+    if (t->vticks >= w->cfg.check_interval ||
+        (w->cfg.preempt > 0 && !is_line && (double)tl__v_rand(1000000) < w->cfg.preempt * 1e6)) {
+      t->vticks = 0;
+      if (tl__nready(t)) t->vswitch = TL_GIL_YIELD;
+    }
+  } else if (tl__nready(t)) {
+    switch_now = 1; /* no GIL: take turns every quantum */
+    reason = TL_GIL_YIELD;
+  }
+  if (switch_now) {
+    t->vswitch = 0;
+    if (reason == TL_GIL_YIELD && w->cfg.policy == TL_GIL_PY2 && tl__v_rand(TL__PY2_ODDS) != 0) {
+      /* The old GIL on a multicore: the releaser takes it back before the
+       * woken waiter gets to run. */
+      tl_thread *r = tl__pick(t);
+      tl_emit(TL_EV_GIL_RELEASE, TL_GIL_YIELD, 0, 0);
+      tl_emit(TL_EV_GIL_ACQUIRE, 0, t->id, 0);
+      if (r) tl_emit_as(r, TL_EV_GIL_FAILED_WAKEUP, 0, t->id, 0);
+    } else {
+      tl__switch(t, reason);
+    }
+  }
+  tl__v_set_hook(t, L, 0, t->vswitch && w->cfg.switch_points == TL_SWITCH_STATEMENT);
+  tl_mutex_unlock(&w->mu);
+  if (w->cfg.speed > 0) {
+    /* Pace: let the wall clock catch up, in short naps so Ctrl-C is quick. */
+    uint64_t target = w->v.wall0 + (uint64_t)((double)tl__vnow() / w->cfg.speed);
+    for (;;) {
+      uint64_t now = tl_now_ns(), left;
+      int cancelled;
+      struct timespec ts = { 0, 0 };
+      tl_mutex_lock(&w->mu);
+      cancelled = t->cancel;
+      tl_mutex_unlock(&w->mu);
+      if (now >= target || cancelled) break;
+      left = target - now;
+      ts.tv_nsec = (long)(left < 20000000u ? left : 20000000u);
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
+static void tl__v_set_hook(tl_thread *t, lua_State *L, int count, int lines) {
+  int mask = LUA_MASKCOUNT;
+  if (!count) {
+    if (t->vswitch && tl_W->cfg.switch_points == TL_SWITCH_INSTRUCTION)
+      count = 1 + (int)tl__v_rand(7); /* anywhere within a statement */
+    else
+      count = TL__QUANTUM;
+  }
+  if (lines || tl_W->cfg.sched == TL_SCHED_MANUAL) mask |= LUA_MASKLINE;
+  /* A line hook just set can first fire mid-statement (see gil.c). */
+  if ((mask & LUA_MASKLINE) && !t->vlines) t->primed = 0;
+  t->vlines = (mask & LUA_MASKLINE) != 0;
+  t->vcount = count;
+  t->in_hook = 1;
+  lua_sethook(L, tl__hook, mask, count);
+  t->in_hook = 0;
+}
+
+void tl_v_burn(uint64_t ns) {
+  tl_mutex_lock(&tl_W->mu);
+  if (tl_W->v.running == tl__self) {
+    tl__vset(tl__vnow() + ns);
+    tl__fire_timers();
+  }
+  tl_mutex_unlock(&tl_W->mu);
+}
+
+void tl_v_set_paused(int paused) {
+  tl_world *w = tl_W;
+  tl_mutex_lock(&w->mu);
+  if (paused && !w->v.paused) {
+    w->v.paused = 1;
+    w->v.paused_at = tl_now_ns();
+  } else if (!paused && w->v.paused) {
+    w->v.paused = 0;
+    w->v.wall0 += tl_now_ns() - w->v.paused_at; /* pacing resumes from here */
+    tl_cond_broadcast(&w->v.pace);
+    if (!w->v.running) tl__v_schedule();
+  }
+  tl_mutex_unlock(&w->mu);
+}
+
+int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen) {
+  tl_world *w = tl_W;
+  int rc = 0;
+  tl_mutex_lock(&w->mu);
+  if (!TL_VIRTUAL()) {
+    snprintf(err, errlen, "only the virtual clock can be stepped (:clock virtual)");
+    rc = -1;
+  } else if (!t) {
+    t = tl__pick(self);
+    if (!t) snprintf(err, errlen, "no thread is ready to run"), rc = -1;
+  } else if (t == self) {
+    snprintf(err, errlen, "%s is you: type the statement", t->name);
+    rc = -1;
+  } else if (t->vs != TL_VS_READY) {
+    char *why = tl__describe_waits();
+    snprintf(err, errlen, "%s cannot run now (%s)", t->name,
+             t->ended ? "it has ended" : why && *why ? why : "it waits");
+    free(why);
+    rc = -1;
+  }
+  if (rc == 0) {
+    tl__v_release(self, TL_GIL_BLOCKING);
+    self->vs = TL_VS_OUTSIDE;
+    self->wait_kind = TL_WAIT_INPUT;
+    t->vbudget = statements;
+    tl__grant(t);
+    while (w->v.running && !self->cancel)
+      tl_cond_wait_until(&w->v.pace, &w->mu, tl_now_ns() + 50000000u);
+    self->wait_kind = TL_WAIT_NONE;
+    tl__make_ready(self, tl__vnow());
+    tl__v_take(self);
+  }
+  tl_mutex_unlock(&w->mu);
+  return rc;
+}
+
+int tl_v_set_clock(int clock, char *err, size_t errlen) {
+  tl_world *w = tl_W;
+  tl_thread *self = tl__self;
+  uint64_t now;
+  int rc = 0;
+  tl_mutex_lock(&w->mu);
+  if (w->cfg.clock == clock) {
+    /* nothing to do */
+  } else if (w->nlive > 1) {
+    snprintf(err, errlen, "the clock can change only while MainThread is alone (%d threads alive; :reset)",
+             w->nlive);
+    rc = -1;
+  } else if (clock == TL_CLOCK_VIRTUAL) {
+    tl__vset(tl_now_ns() - w->t0); /* the trace's time goes on from here */
+    w->cfg.clock = clock;
+    w->v.wall0 = tl_now_ns() - (uint64_t)((double)tl__vnow() / (w->cfg.speed > 0 ? w->cfg.speed : 1));
+    self->vs = TL_VS_RUN;
+    w->v.running = self;
+  } else {
+    now = tl__vnow();
+    w->cfg.clock = clock;
+    w->t0 = tl_now_ns() - now;
+    w->v.running = NULL;
+  }
+  tl_mutex_unlock(&w->mu);
+  if (rc == 0) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
+  return rc;
+}
+
+void tl_v_reseed(uint64_t seed) {
+  tl_mutex_lock(&tl_W->mu);
+  tl_W->cfg.seed = seed;
+  tl_W->v.rng = seed * 0x2545f4914f6cdd1du + 0x1234567u;
+  tl_mutex_unlock(&tl_W->mu);
+}
+
+void tl_v_set_speed(double speed) {
+  tl_world *w = tl_W;
+  tl_mutex_lock(&w->mu);
+  w->cfg.speed = speed;
+  if (speed > 0) w->v.wall0 = tl_now_ns() - (uint64_t)((double)tl__vnow() / speed);
+  tl_cond_broadcast(&w->v.pace);
+  tl_mutex_unlock(&w->mu);
+}
