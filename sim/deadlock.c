@@ -202,6 +202,9 @@ static int tl__walk(tl_thread *t, int kind, const void *obj, tl__step *path, int
     } else {
       return TL__NONE;
     }
+    if (kind == TL_WAIT_LOCK && next == t && *n > 1)
+      return TL__NONE; /* a Lock waited for by its own taker: another thread
+                        * may release it (a Lock used as a signal) */
     if (next == path[0].t) {
       if (*n == 1) return kind == TL_WAIT_LOCK ? TL__SELF : TL__NONE;
       return TL__CYCLE;

@@ -225,17 +225,15 @@ static int f_tostring(lua_State *L) {
   return 1;
 }
 
-int tl__lock_index(lua_State *L) {
-  tl_lockhdr *k = lua_touserdata(L, 1);
-  const char *key = lua_tostring(L, 2);
-  if (key && strcmp(key, "name") == 0) {
-    lua_pushstring(L, k->name);
-    return 1;
-  }
-  lua_getmetatable(L, 1);
-  lua_getfield(L, -1, "methods");
+/* __index: the methods (an upvalue: one table lookup on the hot path of
+ * lock:acquire()), and the name. */
+static int tl__lock_index(lua_State *L) {
   lua_pushvalue(L, 2);
-  lua_rawget(L, -2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "name") == 0) {
+    tl_lockhdr *k = lua_touserdata(L, 1);
+    lua_pushstring(L, k->name);
+  }
   return 1;
 }
 
@@ -252,6 +250,22 @@ int tl__lock_gc(lua_State *L) {
   return 0;
 }
 
+void tl__lock_metatable(lua_State *L, const char *tname, const luaL_Reg *methods,
+                        lua_CFunction tostring) {
+  luaL_newmetatable(L, tname);
+  lua_pushcfunction(L, tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushcfunction(L, tl__lock_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_newtable(L);
+  luaL_setfuncs(L, methods, 0);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "methods"); /* threading.lua adds held() here */
+  lua_pushcclosure(L, tl__lock_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
 int luaopen_tl_lock(lua_State *L) {
   static const luaL_Reg methods[] = {
     { "acquire", f_acquire },
@@ -259,16 +273,7 @@ int luaopen_tl_lock(lua_State *L) {
     { "locked",  f_locked  },
     { NULL,      NULL      }
   };
-  luaL_newmetatable(L, TL_LOCK_MT);
-  lua_pushcfunction(L, f_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pushcfunction(L, tl__lock_index);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, tl__lock_gc);
-  lua_setfield(L, -2, "__gc");
-  luaL_newlib(L, methods);
-  lua_setfield(L, -2, "methods");
-  lua_pop(L, 1);
+  tl__lock_metatable(L, TL_LOCK_MT, methods, f_tostring);
   lua_pushcfunction(L, f_new);
   return 1;
 }

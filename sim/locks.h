@@ -9,6 +9,8 @@
 #ifndef TL_LOCKS_H
 #define TL_LOCKS_H
 
+#include <lauxlib.h>
+
 #include "engine.h"
 
 #define TL_LOCK_MAGIC 0x6b636f6cu
@@ -67,8 +69,10 @@ int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout);
 void tl__lock_free_locked(tl_lockhdr *k);
 /* A lock's __gc: forgets its owner. */
 int tl__lock_gc(lua_State *L);
-/* A lock's __index: the name field, else its metatable's methods. */
-int tl__lock_index(lua_State *L);
+/* Makes the metatable tname for a lock type: its methods (also reachable as
+ * the metatable's "methods" field), a name field, tostring and __gc. */
+void tl__lock_metatable(lua_State *L, const char *tname, const luaL_Reg *methods,
+                        lua_CFunction tostring);
 /* The lock's state as text for tostring (copied under the world mutex). */
 void tl__lock_describe(tl_lockhdr *k, char *buf, size_t len);
 

@@ -124,16 +124,7 @@ int luaopen_tl_rlock(lua_State *L) {
     { "_acquire_restore", f_acquire_restore  },
     { NULL,               NULL               }
   };
-  luaL_newmetatable(L, TL_RLOCK_MT);
-  lua_pushcfunction(L, f_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pushcfunction(L, tl__lock_index);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, tl__lock_gc);
-  lua_setfield(L, -2, "__gc");
-  luaL_newlib(L, methods);
-  lua_setfield(L, -2, "methods");
-  lua_pop(L, 1);
+  tl__lock_metatable(L, TL_RLOCK_MT, methods, f_tostring);
   lua_pushcfunction(L, f_new);
   return 1;
 }
