@@ -25,6 +25,7 @@ static const char tl__usage[] =
   "  --cores K               virtual cores (default 2)\n"
   "  --instr-ns N            virtual cost of a Lua instruction (default 10)\n"
   "  --sched auto|manual     manual: you pick who runs (:run T2, :step)\n"
+  "  --memory-limit MB       what Lua may allocate (default 4096): a MemoryError past it\n"
   "  --record FILE           write a diagram of the run at exit (.svg)\n"
   "  --trace FILE            save the raw trace at exit\n"
   "  --trace-size N          room for N events (default 8000000)\n"
@@ -123,6 +124,11 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
       if (tl__number_arg(v, 1, 1e6, &num) || num != (int)num)
         return tl__fail("--instr-ns takes a whole number of ns from 1, not '%s'", v);
       o->cfg.instr_ns = (uint64_t)num;
+    } else if (strcmp(a, "--memory-limit") == 0) {
+      TL__NEEDS_VALUE();
+      if (tl__number_arg(v, 16, 1 << 20, &num))
+        return tl__fail("--memory-limit takes MiB from 16, not '%s'", v);
+      o->cfg.memory_limit = (size_t)num << 20;
     } else if (strcmp(a, "--switch-interval") == 0) {
       TL__NEEDS_VALUE();
       if (tl__number_arg(v, 0.001, 60000, &num))

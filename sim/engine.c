@@ -136,6 +136,23 @@ void tl_check_cancel(lua_State *L) {
   }
 }
 
+/* Lua's allocator with a ceiling, so a memory bomb ends in a MemoryError
+ * and not in the kernel's OOM killer. Lua allocates only with the GIL
+ * held, so the count needs no lock. */
+static void *tl__alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  tl_world *w = ud;
+  if (!ptr) osize = 0;
+  if (nsize == 0) {
+    free(ptr);
+    w->mem_used -= osize;
+    return NULL;
+  }
+  if (nsize > osize && w->mem_used + (nsize - osize) > w->cfg.memory_limit) return NULL;
+  ptr = realloc(ptr, nsize);
+  if (ptr) w->mem_used += nsize - osize;
+  return ptr;
+}
+
 tl_world *tl_world_create(const tl_config *cfg) {
   tl_world *w = calloc(1, sizeof *w);
   if (!w) return NULL;
@@ -150,7 +167,8 @@ tl_world *tl_world_create(const tl_config *cfg) {
   if (!w->cfg.instr_ns) w->cfg.instr_ns = 10;
   tl__v_init(w);
   tl_W = w;
-  w->L = luaL_newstate();
+  if (!w->cfg.memory_limit) w->cfg.memory_limit = (size_t)4 << 30;
+  w->L = lua_newstate(tl__alloc, w);
   if (!w->L) {
     free(w);
     tl_W = NULL;

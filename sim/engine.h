@@ -110,6 +110,7 @@ typedef struct tl_config {
   int cores;
   uint64_t instr_ns;       /* virtual cost of one Lua instruction */
   double preempt;          /* lab.explore: chance per tick of a forced switch */
+  size_t memory_limit;     /* bytes Lua may hold: a memory bomb's ceiling */
   int policy;              /* enum tl_gil_policy */
   int switch_points;       /* enum tl_switch_points */
   uint64_t switch_interval_ns;
@@ -128,6 +129,7 @@ typedef struct tl_world {
   uint64_t t0;
   int32_t pid;
   pthread_t main_pthread;
+  size_t mem_used;         /* by Lua; under the GIL */
   struct tl_vsched {
     _Atomic uint64_t now;  /* virtual ns since the world began */
     tl_thread *running;    /* holds the baton; NULL when the world idles */

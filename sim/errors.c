@@ -76,6 +76,9 @@ const char *tl_format_exception(lua_State *L, int idx) {
       if (lua_type(L, -1) == LUA_TSTRING &&
           strstr(lua_tostring(L, -1), "bad argument #") != NULL)
         luaL_addstring(&b, "TypeError: ");
+      else if (lua_type(L, -1) == LUA_TSTRING &&
+               strcmp(lua_tostring(L, -1), "not enough memory") == 0)
+        luaL_addstring(&b, "MemoryError: over threadlab's limit (--memory-limit): ");
       else if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
         lua_pushvalue(L, idx);
@@ -89,6 +92,9 @@ const char *tl_format_exception(lua_State *L, int idx) {
       luaL_addvalue(&b);
     }
   } else {
+    /* A memory error comes without a message handler, so as a bare string. */
+    if (lua_type(L, idx) == LUA_TSTRING && strcmp(lua_tostring(L, idx), "not enough memory") == 0)
+      luaL_addstring(&b, "MemoryError: over threadlab's limit (--memory-limit): ");
     luaL_tolstring(L, idx, NULL);
     luaL_addvalue(&b);
   }

@@ -17,4 +17,10 @@ expect_eq "$($BIN --headless < "$T/in.lua")" "from stdin" "script from a pipe"
 printf 'print(arg[1], arg[2], ...)\n' > "$T/args.lua"
 expect_eq "$($BIN --headless "$T/args.lua" a b)" "a b a b" "script arguments"
 expect_eq "$($BIN --headless -e 'x = 5' -e 'print(x)')" "5" "several -e"
+# a memory bomb ends in a MemoryError, and a caught one leaves the session whole
+$BIN --headless --memory-limit 64 -e 'local t = {} while true do t[#t+1] = ("x"):rep(1e6) .. #t end' 2>"$T/err"
+expect_eq "$?" "1" "memory bomb exits 1"
+expect_has "$(cat "$T/err")" "MemoryError" "memory bomb explained"
+out=$($BIN --headless --memory-limit 64 -e 'local ok = pcall(function() local t = {} while true do t[#t+1] = ("x"):rep(1e6) .. #t end end); collectgarbage(); print(ok, 6*7)')
+expect_eq "$out" "false 42" "the session goes on after a caught memory bomb"
 echo ok
