@@ -14,6 +14,9 @@
 TL__EMBED(tl__lua_errors, "sim/lua/errors.lua");
 TL__EMBED(tl__lua_threading, "sim/lua/threading.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
+TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
+
+int luaopen_tl_lesson(lua_State *L); /* lesson.c */
 
 /* Runs an embedded chunk with nargs arguments from the stack; leaves one
  * result. */
@@ -47,6 +50,11 @@ static int tl__open(lua_State *L) {
   lua_remove(L, -2);
   tl__run_embedded(L, tl__lua_threading, tl__lua_threading_end, "=threading.lua", 3);
   lua_setglobal(L, "threading");
+
+  /* lesson{}, say{}, step, show, expect{}: the lesson format (lesson.lua). */
+  luaopen_tl_lesson(L);
+  tl__run_embedded(L, tl__lua_lesson, tl__lua_lesson_end, "=lesson.lua", 1);
+  lua_setglobal(L, "lesson");
   return 0;
 }
 
