@@ -234,7 +234,7 @@ end
 
 local function banner()
   local n = number_of(S.path)
-  local word = S.lang == "zh" and "第 " .. (n or "?") .. " 课" or "Lesson " .. (n or "")
+  local word = S.lang == "zh" and (n and "第 " .. n .. " 课" or "课") or (n and "Lesson " .. n or "Lesson")
   local title = tr(S.title)
   local line = string.rep("═", math.max(40, width(title) + width(word) + 6))
   out(line .. "\n " .. bold(word .. " · " .. title) .. "\n " ..
