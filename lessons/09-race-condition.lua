@@ -99,10 +99,10 @@ function race()
 end
 
 lab.gil{switch_points = "instruction"}
-by_instruction = lab.explore(race, {runs = 10})
+by_instruction = lab.explore(race, {runs = 6})
 lab.print_outcomes(by_instruction)
 lab.gil{switch_points = "statement"}
-by_statement = lab.explore(race, {runs = 10})
+by_statement = lab.explore(race, {runs = 6})
 lab.print_outcomes(by_statement)
 
 expect{ value = #by_instruction, min = 2, en = "switching at instructions: several different answers",
@@ -112,13 +112,13 @@ expect{ value = #by_statement, is = 1, en = "switching between statements: one a
 
 say{
   en = [[
-    lab.explore runs the same function under 10 seeds and groups the answers.
+    lab.explore runs the same function under 6 seeds and groups the answers.
     Each seed is one possible order of the threads, and it replays exactly.
     Now the real lesson: split the line in two, as real code often is.
     A read here, some work, a write there. A switch may fall in between,
     on any Python, with or without the GIL.]],
   zh = [[
-    lab.explore 用 10 个种子把同一个函数各跑一次，把结果归类。
+    lab.explore 用 6 个种子把同一个函数各跑一次，把结果归类。
     每个种子代表线程的一种执行顺序，而且可以原样重放。
     真正要学的在这里：把这一行拆成两行，真实的代码常常就是这样：
     这里读，做点事，那里写。切换可能落在中间，

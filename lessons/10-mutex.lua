@@ -90,7 +90,7 @@ say{
     Python 里常写 with lock: ...；threadlab 里写 threading.with(lock, fn)。]],
 }
 
-step{ en = "003: two threads, a million additions each", zh = "003：两个线程，各加一百万次" }
+step{ en = "003: two threads, many additions each", zh = "003：两个线程，各加很多次" }
 
 lab.gil{switch_points = "instruction"}   -- the worst case, where the last lesson lost updates
 
@@ -98,7 +98,7 @@ g_num = 0
 mutex = threading.Lock()
 
 function test()
-  for i = 1, 1000000 do
+  for i = 1, 100000 do           -- 003 does a million; this is enough to see it
     -- True: block until the lock is ours. False would return at once.
     local got = mutex:acquire(true)
     if got then
@@ -114,17 +114,17 @@ p1:start(); p2:start()
 p1:join(); p2:join()
 print("g_num = " .. g_num)
 
-expect{ value = g_num, is = 2000000, en = "exactly 2,000,000, even switching at any instruction",
-        zh = "正好 2,000,000，即使在任意指令处切换" }
+expect{ value = g_num, is = 200000, en = "exactly 200,000, even switching at any instruction",
+        zh = "正好 200,000，即使在任意指令处切换" }
 
 say{
   en = [[
-    Exactly two million. The lock makes read-add-write one indivisible piece.
+    Exactly 200,000 (with 003's million each, two million). The lock makes read-add-write one indivisible piece.
     003 sums it up. The good: a critical section runs whole, by one thread.
     The bad: that part runs one thread at a time, so it is slower,
     and with several locks, threads can deadlock. More on that soon.]],
   zh = [[
-    正好两百万。锁把“读-加-写”变成了不可分割的一整块。
+    正好 200,000（按 003 各加一百万次，就是两百万）。锁把“读-加-写”变成了不可分割的一整块。
     003 的总结：好处是关键代码只由一个线程从头到尾完整执行；
     坏处是这一段只能单线程执行，效率下降；
     而且锁一多，线程之间可能死锁。后面会讲到。]],
@@ -143,7 +143,7 @@ function run(n)
 end
 
 t_obj = {}
-for i = 1, 200 do             -- the notes start 20000: try it, it works
+for i = 1, 20 do              -- the notes start 20000: try it, it works
   local t = threading.Thread{target = run, args = {"t-" .. i}}
   t:start()
   t_obj[#t_obj + 1] = t
@@ -151,15 +151,15 @@ end
 for _, t in ipairs(t_obj) do t:join() end
 print("num:", num)
 
-expect{ value = num, is = 200, en = "num is 200", zh = "num 是 200" }
+expect{ value = num, is = 20, en = "num is 20", zh = "num 是 20" }
 
 say{
   en = [[
-    200, every time; 20000 with the notes' 20000 threads (the timeline gets very tall).
+    20, every time; 20000 with the notes' 20000 threads (the timeline gets very tall).
     The notes' version is Python 2 (print "num:", num);
     in Python 3 it is print("num:", num). The idea is the same.]],
   zh = [[
-    每次都是 200；按笔记开两万个线程就是 20000（时间线会变得很长）。
+    每次都是 20；按笔记开两万个线程就是 20000（时间线会变得很长）。
     笔记里是 Python 2 的写法（print "num:", num）；
     Python 3 里写 print("num:", num)。道理一样。]],
 }

@@ -56,8 +56,8 @@ say{
 
 step{ en = "I/O-bound: waiting overlaps", zh = "I/O 密集：等待可以重叠" }
 
-function download(n)               -- n requests, each waits 0.1 s for the network
-  for i = 1, n do time.sleep(0.1) end
+function download(n)               -- n requests, each waits 20 ms for the network
+  for i = 1, n do time.sleep(0.02) end
 end
 
 beg = time.perf_counter()
