@@ -44,11 +44,11 @@ say{
   en = [[
     start() returned at once, five times. The main thread did not wait.
     Now five threads sleep at the same time, 1 to 3 seconds each.
-    The notes call getName(); in Python 3 that is just .name.]],
+    The notes call getName(); in Python 3 write .name (getName() is deprecated since 3.10).]],
   zh = [[
     start() 马上就返回了，五次都是。主线程没有等。
     现在五个线程同时在睡，每个睡 1 到 3 秒。
-    笔记里用的是 getName()；在 Python 3 里直接写 .name 就行。]],
+    笔记里用的是 getName()；Python 3 里写 .name（getName() 从 3.10 起已不推荐）。]],
 }
 
 step{ en = "Wait for them all", zh = "等它们全部结束" }

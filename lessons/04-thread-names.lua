@@ -66,10 +66,10 @@ say{
     enumerate() lists the threads alive right now, main thread included;
     active_count() counts them. A thread that has ended is no longer listed.
     You may rename a thread too: t.name = "new name".
-    Each thread also has ident, a number the system gives it.]],
+    Each thread also has ident, a number that tells it apart while it runs.]],
   zh = [[
     enumerate() 列出此刻活着的线程，包括主线程；
     active_count() 是它们的个数。已经结束的线程不再列出。
     线程也可以改名：t.name = "新名字"。
-    每个线程还有一个 ident，是系统给它的编号。]],
+    每个线程还有一个 ident，是它运行期间用来区分它的编号。]],
 }

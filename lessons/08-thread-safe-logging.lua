@@ -7,13 +7,13 @@ say{
   en = [[
     The notes start 200 threads that all write to one log, and find 200 whole lines.
     Their conclusion: logging is thread safe. Why is it, and what would go wrong otherwise?
-    A stream writes a record in pieces: the text, then the newline.
-    Each write waits for the device, and while a thread waits it lets go of the GIL.]],
+    print writes a line in two pieces: the text, then the newline.
+    A write may wait for the device, and while a thread waits it lets go of the GIL.]],
   zh = [[
     笔记里开了 200 个线程往同一个日志里写，结果得到 200 行完整的日志。
     结论是：logging 是线程安全的。为什么？不安全的话会怎样？
-    往流里写一条记录是分几次写的：先写内容，再写换行。
-    每次写都要等设备，线程在等的时候会放开 GIL。]],
+    print 写一行是分两次写的：先写内容，再写换行。
+    写的时候可能要等设备，线程在等的时候会放开 GIL。]],
 }
 
 step{ en = "Five threads, a stream, no lock", zh = "五个线程，一个流，不加锁" }
@@ -25,7 +25,7 @@ function write(piece)
   time.sleep(0.001)          -- the device is slow; the GIL is free meanwhile
 end
 
-function emit(msg)           -- a record: the text, then the newline
+function emit(msg)           -- as print does: the text, then the newline
   write(msg)
   write("\n")
 end
@@ -48,12 +48,14 @@ say{
     The records ran together, just like the notes' output with print:
     "value is 1Task start, value is 2". Each thread wrote its text,
     waited, and meanwhile the others wrote theirs before any newline came.
-    logging avoids this: every handler has a lock, taken around each record.]],
+    logging avoids this: every handler has a lock, and Handler.handle() holds it
+    while it writes a record.]],
   zh = [[
     几条记录挤在了一起，就像笔记里用 print 时的输出：
     “value is 1Task start, value is 2”。每个线程写完内容就去等设备，
     这期间别的线程也写下了自己的内容，换行还没来得及写。
-    logging 是这样避免的：每个 handler 都有一把锁，写每条记录时都拿着它。]],
+    logging 是这样避免的：每个 handler 都有一把锁，
+    Handler.handle() 写每条记录时都拿着它。]],
 }
 
 step{ en = "A lock around each record, many threads", zh = "每条记录加锁，很多线程" }

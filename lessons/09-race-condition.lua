@@ -114,31 +114,36 @@ say{
   en = [[
     lab.explore runs the same function under 6 seeds and groups the answers.
     Each seed is one possible order of the threads, and it replays exactly.
-    Now the real lesson: split the line in two, as real code often is.
-    A read here, some work, a write there. A switch may fall in between,
-    on any Python, with or without the GIL.]],
+    Now the real lesson: spread the update over a few statements, as real code does.
+    A read here, a call to some function, a write there.
+    CPython 3.10+ may switch at the call; threadlab at any statement.
+    Either way a switch can fall between the read and the write.]],
   zh = [[
     lab.explore 用 6 个种子把同一个函数各跑一次，把结果归类。
     每个种子代表线程的一种执行顺序，而且可以原样重放。
-    真正要学的在这里：把这一行拆成两行，真实的代码常常就是这样：
-    这里读，做点事，那里写。切换可能落在中间，
-    哪个版本的 Python 都一样，有没有 GIL 都一样。]],
+    真正要学的在这里：把这次更新分成几条语句，真实的代码就是这样：
+    这里读，调用一个函数，那里写。
+    CPython 3.10 以后可能在函数调用处切换；threadlab 在任何语句之间都可能切换。
+    不管哪种，切换都可能落在读和写之间。]],
 }
 
-step{ en = "Read on one line, write on the next", zh = "一行读，下一行写" }
+step{ en = "Read, call, write", zh = "读，调用，写" }
 
 lab.gil{switch_points = "statement"}
 g_num = 0
 
-function add_in_two_steps()
+function bump(v) return v + 1 end
+
+function add_in_steps()
   for i = 1, 1000000 do
     local v = g_num      -- read
-    g_num = v + 1        -- write: a switch may come between these lines
+    v = bump(v)          -- some work: a call
+    g_num = v            -- write: a switch may have come in between
   end
 end
 
-p1 = threading.Thread{target = add_in_two_steps}
-p2 = threading.Thread{target = add_in_two_steps}
+p1 = threading.Thread{target = add_in_steps}
+p2 = threading.Thread{target = add_in_steps}
 p1:start(); p2:start()
 p1:join(); p2:join()
 print("final:", g_num)
@@ -148,7 +153,7 @@ expect{ value = g_num, max = 1999999, en = "lost again, even between statements"
 
 say{
   en = [[
-    Lost again. The GIL makes each step atomic, not your read-modify-write.
+    Lost again. The GIL makes each small step atomic, not your read-modify-write.
     A shared value that threads change needs a lock. That is the next lesson.]],
   zh = [[
     又丢了。GIL 只保证每一小步是原子的，保证不了你的“读-改-写”。

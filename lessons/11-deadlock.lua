@@ -66,12 +66,14 @@ expect{ deadlock_cycle = { "Thread-1", "Thread-2", "A", "B" },
 
 say{
   en = [[
-    Read the report: Thread-1 waits for lock B, which Thread-2 holds;
-    Thread-2 waits for lock A, which Thread-1 holds. That is a cycle.
+    The report says who waits for what. Put it together:
+    Thread-1 holds lock A and waits for lock B, which Thread-2 holds;
+    Thread-2 holds lock B and waits for lock A, which Thread-1 holds. That is a cycle.
     On the timeline both lanes turn red after one second and stay red.]],
   zh = [[
-    读一读报告：Thread-1 在等锁 B，锁 B 在 Thread-2 手里；
-    Thread-2 在等锁 A，锁 A 在 Thread-1 手里。这就是一个环。
+    报告说明了谁在等什么。把它们连起来：
+    Thread-1 拿着锁 A，在等锁 B，而锁 B 在 Thread-2 手里；
+    Thread-2 拿着锁 B，在等锁 A，而锁 A 在 Thread-1 手里。这就是一个环。
     时间线上，一秒之后两条线都变成红色，而且一直红下去。]],
 }
 
