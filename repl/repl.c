@@ -239,7 +239,7 @@ static void tl__cmd_setting(lua_State *L, const char *key, const char *arg) {
 }
 
 /* Returns 1 when the REPL should end. */
-int tl_repl_command(tl_options *opt, const char *line) {
+static int tl__command(tl_options *opt, const char *line) {
   char cmd[32] = "", arg[1024] = "";
   sscanf(line, ":%31s %1023[^\n]", cmd, arg);
   if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0 || strcmp(cmd, "exit") == 0) {
@@ -285,6 +285,8 @@ int tl_repl_command(tl_options *opt, const char *line) {
   fflush(stdout);
   return 0;
 }
+
+int tl_repl_command(tl_options *opt, const char *line) { return tl__command(opt, line); }
 
 void tl_repl_hold_world(int yes) { tl__hold_world = yes; }
 int tl_repl_holding_world(void) { return tl__hold_world; }
@@ -333,7 +335,7 @@ void tl_repl_run(tl_options *opt) {
     if (line[0] == ':') {
       int quit;
       add_history(line);
-      quit = tl_repl_command(opt, line);
+      quit = tl__command(opt, line);
       free(line);
       if (quit) break;
       continue;
