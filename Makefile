@@ -58,7 +58,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./threadlab
+	./threadlab --lessons
 
 test: deps
 	@$(MAKE) --no-print-directory all

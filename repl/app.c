@@ -28,10 +28,14 @@ static const char tl__usage[] =
   "  --memory-limit MB       what Lua may allocate (default 4096): a MemoryError past it\n"
   "  --record FILE           write a diagram of the run at exit (.svg)\n"
   "  --trace FILE            save the raw trace at exit\n"
+  "  --auto                  a lesson plays through without pausing at its steps\n"
+  "  --lessons               list the lessons, then the REPL (as make run does)\n"
   "  --trace-size N          room for N events (default 8000000)\n"
   "  --dump-trace FILE       print a saved trace, one event a line, and exit\n"
   "  --help, --version\n"
-  "With no script and no -e, threadlab starts its REPL (type :help there).\n";
+  "With no script and no -e, threadlab starts its REPL (type :help there).\n"
+  "A lesson (a file that begins with lesson{...}) plays on the virtual clock\n"
+  "at speed 1 and pauses at each step unless --clock, --speed or --auto say else.\n";
 
 static int tl__fail(const char *fmt, const char *a) {
   fprintf(stderr, "threadlab: ");
@@ -88,6 +92,10 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
       o->interactive = 1;
     } else if (strcmp(a, "--headless") == 0) {
       o->headless = 1;
+    } else if (strcmp(a, "--auto") == 0) {
+      o->auto_play = 1;
+    } else if (strcmp(a, "--lessons") == 0) {
+      o->list_lessons = 1;
     } else if (strcmp(a, "--gil") == 0) {
       TL__NEEDS_VALUE();
       if (strcmp(v, "py3") == 0) o->cfg.policy = TL_GIL_PY3;
@@ -96,13 +104,15 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
       else return tl__fail("--gil takes py3, py2 or none, not '%s'", v);
     } else if (strcmp(a, "--clock") == 0) {
       TL__NEEDS_VALUE();
+      o->clock_given = 1;
       if (strcmp(v, "real") == 0) o->cfg.clock = TL_CLOCK_REAL;
       else if (strcmp(v, "virtual") == 0) o->cfg.clock = TL_CLOCK_VIRTUAL;
       else return tl__fail("--clock takes real or virtual, not '%s'", v);
     } else if (strcmp(a, "--sched") == 0) {
       TL__NEEDS_VALUE();
       if (strcmp(v, "auto") == 0) o->cfg.sched = TL_SCHED_AUTO;
-      else if (strcmp(v, "manual") == 0) o->cfg.sched = TL_SCHED_MANUAL, o->cfg.clock = TL_CLOCK_VIRTUAL;
+      else if (strcmp(v, "manual") == 0)
+        o->cfg.sched = TL_SCHED_MANUAL, o->cfg.clock = TL_CLOCK_VIRTUAL, o->clock_given = 1;
       else return tl__fail("--sched takes auto or manual, not '%s'", v);
     } else if (strcmp(a, "--seed") == 0) {
       TL__NEEDS_VALUE();
@@ -308,9 +318,11 @@ static void tl__write_outputs(tl_options *o) {
 
 int tl_app_main(int argc, char **argv) {
   tl_options opt;
-  int rc = tl__parse(&opt, argc, argv), i, shut;
+  int rc = tl__parse(&opt, argc, argv), i, shut, is_lesson;
   lua_State *L;
   if (rc >= 0) return rc;
+  is_lesson = opt.script && tl_player_is_lesson(opt.script);
+  if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
   tl__opts = &opt;
   rc = 0;
   tl_signals_start();
@@ -322,13 +334,16 @@ int tl_app_main(int argc, char **argv) {
     int status = luaL_loadbuffer(L, opt.exec[i], strlen(opt.exec[i]), "=(command line)");
     rc = tl__run_chunk(L, status, 0);
   }
-  if (rc == 0 && opt.script) rc = tl__run_script(&opt, L);
+  if (rc == 0 && is_lesson) rc = tl_player_run(&opt, opt.script, 0);
+  else if (rc == 0 && opt.script) rc = tl__run_script(&opt, L);
   else if (rc == 0 && !opt.nexec && !isatty(0)) {
     opt.script = "-";
     rc = tl__run_script(&opt, L);
   }
-  if ((rc == 0 || opt.interactive) && (opt.interactive || (!opt.script && !opt.nexec)))
+  if ((rc == 0 || opt.interactive) && (opt.interactive || (!opt.script && !opt.nexec))) {
+    if (opt.list_lessons) tl_player_print_catalog();
     tl_repl_run(&opt), rc = 0;
+  }
   /* As Python does, the program ends when its non-daemon threads have; but
    * after a Ctrl-C it ends now (Python would wait for a second Ctrl-C, and a
    * runaway thread would keep a student's terminal hostage), and after a

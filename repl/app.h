@@ -22,6 +22,9 @@ typedef struct tl_options {
   const char *trace_out;
   size_t trace_size;
   tl_config cfg;
+  int auto_play;    /* --auto: a lesson plays through without pausing */
+  int list_lessons; /* --lessons: the lesson list before the REPL */
+  int clock_given;  /* --clock (or --sched manual) was given: lessons keep it */
 } tl_options;
 
 int tl_app_main(int argc, char **argv);
@@ -34,6 +37,24 @@ void tl_app_report(lua_State *L);
 
 /* The REPL (repl.c); returns when the user quits. */
 void tl_repl_run(tl_options *opt);
+
+/* The REPL's pieces the lesson player shares (repl.c): a command line, the
+ * line reader (hold_world: read while MainThread keeps the world standing
+ * still), and running one line of Lua as the REPL does (-1 at EOF). */
+int tl_repl_command(tl_options *opt, const char *line);
+void tl_repl_hold_world(int yes);
+int tl_repl_holding_world(void);
+char *tl_repl_read_line(const char *prompt, int *interrupted);
+int tl_repl_eval(lua_State *L, char *line);
+
+/* The lesson player (player.c). A lesson is a file whose first statement
+ * is lesson{...}. tl_player_run plays one (in a fresh world if asked) and
+ * returns the exit status; tl_player_command runs :lessons and :lesson N
+ * from the REPL (0 when the command is not the player's). */
+int tl_player_is_lesson(const char *path);
+int tl_player_run(tl_options *opt, const char *path, int fresh_world);
+int tl_player_command(tl_options *opt, const char *cmd, const char *arg);
+void tl_player_print_catalog(void);
 
 /* Tab completion of globals and fields (complete.c). */
 void tl_complete_install(void);

@@ -58,7 +58,7 @@ static void tl__collect(const char *text) {
   int top;
   for (p = text; *p; p++)
     if (*p == '.' || *p == ':') last = p;
-  tl_enter_world(self);
+  if (!tl_repl_holding_world()) tl_enter_world(self); /* a step prompt holds it */
   top = lua_gettop(L);
   lua_pushglobaltable(L);
   if (last) {
@@ -84,7 +84,7 @@ static void tl__collect(const char *text) {
     tl__add_keys(L, "", 0, text);
   }
   lua_settop(L, top);
-  tl_leave_world(self);
+  if (!tl_repl_holding_world()) tl_leave_world(self);
 }
 
 static char *tl__generate(const char *text, int state) {

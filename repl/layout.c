@@ -454,7 +454,11 @@ static int tl__consume(tl_layout *l, const tl_event *e) {
     l->lanes[lane].sm.started = 1; /* it emits, so it runs */
   }
   switch (e->kind) {
-    case TL_EV_DEADLOCK: case TL_EV_TRACE_FULL: case TL_EV_LESSON_STEP:
+    case TL_EV_LESSON_STEP:
+      /* Narration, code and checks are for a narration panel, not markers. */
+      if (e->reason != TL_LESSON_STEP) return 0;
+      return tl__marker(l, e, proc, -1);
+    case TL_EV_DEADLOCK: case TL_EV_TRACE_FULL:
       return tl__marker(l, e, proc, -1);
     case TL_EV_PRINT: case TL_EV_MARK: case TL_EV_INTERRUPT:
     case TL_EV_GIL_DROP_REQUEST: case TL_EV_GIL_FAILED_WAKEUP:

@@ -23,6 +23,7 @@ static char *tl__line;      /* the line libedit handed over */
 static int tl__line_ready;
 static int tl__eof;
 static char tl__history[1024];
+static int tl__hold_world; /* the lesson player's prompt: the world stands still */
 
 static void tl__on_line(char *line) {
   tl__line_ready = 1;
@@ -30,7 +31,8 @@ static void tl__on_line(char *line) {
   tl__line = line;
 }
 
-/* Reads one line without the GIL; NULL at end of input. Ctrl-C abandons
+/* Reads one line without the GIL (or, for the lesson player, keeping it, so
+ * every other thread stands still); NULL at end of input. Ctrl-C abandons
  * the line being typed and returns "" with *interrupted set. */
 static char *tl__read_line(const char *prompt, int *interrupted) {
   tl_thread *self = tl__self;
@@ -38,7 +40,7 @@ static char *tl__read_line(const char *prompt, int *interrupted) {
   *interrupted = 0;
   tl__line_ready = tl__eof = 0;
   tl__line = NULL;
-  tl_leave_world(self);
+  if (!tl__hold_world) tl_leave_world(self);
   tl_signals_at_prompt(1);
   rl_callback_handler_install(prompt, tl__on_line);
   fds[0].fd = 0;
@@ -63,7 +65,7 @@ static char *tl__read_line(const char *prompt, int *interrupted) {
   tl_mutex_lock(&tl_W->mu);
   self->cancel = TL_CANCEL_NONE; /* a Ctrl-C at the prompt is spent */
   tl_mutex_unlock(&tl_W->mu);
-  tl_enter_world(self);
+  if (!tl__hold_world) tl_enter_world(self);
   if (*interrupted) {
     free(tl__line);
     fputs("\nKeyboardInterrupt\n", stdout);
@@ -153,6 +155,7 @@ static void tl__cmd_help(void) {
         "  :step [n]         the scheduler's own pick runs n statements\n"
         "  :explore FN [N]   lab.explore(FN, {runs=N}): every distinct outcome\n"
         "  :reset            cancel every thread, start a fresh world\n"
+        "  :lessons          list the lessons;  :lesson N  plays lesson N\n"
         "  :quit             leave (also Ctrl-D)\n"
         "Modules: threading, time, lab. Ctrl-C interrupts MainThread.\n",
         stdout);
@@ -333,10 +336,41 @@ static int tl__command(tl_options *opt, const char *line) {
   } else if (strcmp(cmd, "reset") == 0) {
     if (tl_app_reset(opt) != 0) return 1;
     fputs("reset: every thread cancelled; a fresh world\n", stdout);
+  } else if (tl_player_command(opt, cmd, arg)) {
+    /* :lessons, :lesson N */
   } else {
     printf("unknown command ':%s' (type :help)\n", cmd);
   }
   fflush(stdout);
+  return 0;
+}
+
+int tl_repl_command(tl_options *opt, const char *line) { return tl__command(opt, line); }
+
+void tl_repl_hold_world(int yes) { tl__hold_world = yes; }
+int tl_repl_holding_world(void) { return tl__hold_world; }
+
+char *tl_repl_read_line(const char *prompt, int *interrupted) {
+  return tl__read_line(prompt, interrupted);
+}
+
+int tl_repl_eval(lua_State *L, char *line) {
+  int interrupted = 0, status, base;
+  if (line[strspn(line, " \t")] == '\0') {
+    free(line);
+    return 0;
+  }
+  base = lua_gettop(L);
+  status = tl__load(L, line, &interrupted);
+  free(line);
+  if (status == -1) return -1;
+  if (status == -2) return 0;
+  if (status == LUA_OK) status = tl_app_docall(L, 0, LUA_MULTRET);
+  if (status == LUA_OK)
+    tl__print_results(L, base);
+  else
+    tl_app_report(L);
+  lua_settop(L, base);
   return 0;
 }
 
@@ -350,7 +384,7 @@ void tl_repl_run(tl_options *opt) {
   printf("threadlab %s -- Lua threads under a GIL. Type :help.\n", TL_VERSION);
   fflush(stdout);
   for (;;) {
-    int interrupted, status, base;
+    int interrupted;
     lua_State *L = tl_W->L;
     char *line = tl__read_line(TL__PROMPT, &interrupted);
     if (!line) {
@@ -365,21 +399,7 @@ void tl_repl_run(tl_options *opt) {
       if (quit) break;
       continue;
     }
-    if (line[strspn(line, " \t")] == '\0') {
-      free(line);
-      continue;
-    }
-    base = lua_gettop(L);
-    status = tl__load(L, line, &interrupted);
-    free(line);
-    if (status == -1) break;
-    if (status == -2) continue;
-    if (status == LUA_OK) status = tl_app_docall(L, 0, LUA_MULTRET);
-    if (status == LUA_OK)
-      tl__print_results(L, base);
-    else
-      tl_app_report(L);
-    lua_settop(L, base);
+    if (tl_repl_eval(L, line) < 0) break;
   }
   if (tl__history[0]) write_history(tl__history);
 }

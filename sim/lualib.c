@@ -16,6 +16,9 @@ TL__EMBED(tl__lua_threading, "sim/lua/threading.lua");
 TL__EMBED(tl__lua_sync, "sim/lua/sync.lua");
 TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
+TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
+
+int luaopen_tl_lesson(lua_State *L); /* lesson.c */
 
 /* Runs an embedded chunk with nargs arguments from the stack; leaves one
  * result. */
@@ -81,6 +84,10 @@ static int tl__open(lua_State *L) {
   lua_getfield(L, -1, "unwatch");
   lua_setfield(L, -3, "unwatch");
   lua_pop(L, 2);
+  /* lesson{}, say{}, step, show, expect{}: the lesson format (lesson.lua). */
+  luaopen_tl_lesson(L);
+  tl__run_embedded(L, tl__lua_lesson, tl__lua_lesson_end, "=lesson.lua", 1);
+  lua_setglobal(L, "lesson");
   return 0;
 }
 

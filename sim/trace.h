@@ -58,7 +58,7 @@
   X(WATCH_WRITE, "watch-write")                             \
   X(LOST_UPDATE, "lost-update")                             \
   X(DEADLOCK, "deadlock")           /* arg: description */  \
-  X(LESSON_STEP, "lesson-step")     /* arg: text */         \
+  X(LESSON_STEP, "lesson-step")     /* arg: text, reason: tl_lesson_part */ \
   X(TRACE_FULL, "trace-full")
 
 enum tl_event_kind {
@@ -73,6 +73,18 @@ enum tl_gil_reason {
   TL_GIL_FORCED = 2,   /* py3: dropped on another thread's drop request */
   TL_GIL_YIELD = 3,    /* py2: the periodic check-interval release */
   TL_GIL_EXIT = 4      /* the thread ended */
+};
+
+/* What a LESSON_STEP event carries (its reason): the lesson player puts the
+ * lesson itself into the trace so the views can show it. Only STEP is a
+ * marker on the timeline; a narration panel reads them all, the latest of
+ * each kind being the current one. Texts are in the language playing. */
+enum tl_lesson_part {
+  TL_LESSON_STEP = 0,  /* a step begins; obj: its number, arg: its title */
+  TL_LESSON_TITLE = 1, /* the lesson's title and source; obj: how many steps */
+  TL_LESSON_SAY = 2,   /* narration */
+  TL_LESSON_CODE = 3,  /* the code of the step about to run; obj: its first line */
+  TL_LESSON_CHECK = 4  /* an expect result ("ok: ..." or "FAILED: ...") */
 };
 
 /* 40 bytes. t is ns on the active clock since the trace began. */

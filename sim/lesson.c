@@ -1,0 +1,109 @@
+/* The lesson module's C half. The Lua half (lua/lesson.lua) decides what a
+ * lesson prints and checks; it needs from C what the trace holds (the lines
+ * printed, the deadlocks found), a way to put the lesson itself into the
+ * trace (title, narration, steps, code, check results — the views read only
+ * the trace, so the window's narration panel reads them there), and the
+ * list of lesson files in a folder. */
+#include "engine.h"
+
+#include <dirent.h>
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const tl__parts[] = { "step", "title", "say", "code", "check", NULL };
+
+/* emit(what, obj, text): one LESSON_STEP event; what names the part
+ * (enum tl_lesson_part in trace.h), obj is the step number (or a line). */
+static int f_emit(lua_State *L) {
+  int part = luaL_checkoption(L, 1, NULL, tl__parts);
+  lua_Integer obj = luaL_optinteger(L, 2, 0);
+  size_t len;
+  const char *text = luaL_optlstring(L, 3, "", &len);
+  if (!tl_trace_global) return 0;
+  tl_emit(TL_EV_LESSON_STEP, (uint16_t)part, (uint32_t)obj,
+          tl_trace_str(tl_trace_global, text, len));
+  return 0;
+}
+
+/* trace_count() -> how many events the trace holds: a mark to read from. */
+static int f_trace_count(lua_State *L) {
+  lua_pushinteger(L, tl_trace_global ? (lua_Integer)tl_trace_count(tl_trace_global) : 0);
+  return 1;
+}
+
+/* The texts of every event of one kind from index `from` on, in the order
+ * the events were appended (under the virtual clock, the order they happened). */
+static int tl__texts(lua_State *L, unsigned kind) {
+  lua_Integer from = luaL_optinteger(L, 1, 0), n = 0;
+  size_t i, count = tl_trace_global ? tl_trace_count(tl_trace_global) : 0;
+  lua_newtable(L);
+  for (i = from > 0 ? (size_t)from : 0; i < count; i++) {
+    const tl_event *e = tl_trace_at(tl_trace_global, i);
+    if (e->kind != kind) continue;
+    lua_pushstring(L, tl_trace_strat(tl_trace_global, e->arg));
+    lua_rawseti(L, -2, ++n);
+  }
+  return 1;
+}
+
+/* printed(from) -> the lines print wrote since trace index `from` */
+static int f_printed(lua_State *L) { return tl__texts(L, TL_EV_PRINT); }
+
+/* deadlocks(from) -> the deadlock and hang reports since `from` */
+static int f_deadlocks(lua_State *L) { return tl__texts(L, TL_EV_DEADLOCK); }
+
+static int tl__by_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* list(dir) -> the lesson files in dir ("01-concepts.lua", ...), sorted;
+ * nil and a message when the folder cannot be read. */
+static int f_list(lua_State *L) {
+  const char *dir = luaL_checkstring(L, 1);
+  DIR *d = opendir(dir);
+  struct dirent *ent;
+  char **names = NULL;
+  size_t n = 0, cap = 0, i;
+  if (!d) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "cannot read the folder %s", dir);
+    return 2;
+  }
+  while ((ent = readdir(d))) {
+    size_t len = strlen(ent->d_name);
+    char *copy;
+    if (ent->d_name[0] < '0' || ent->d_name[0] > '9') continue;
+    if (len < 5 || strcmp(ent->d_name + len - 4, ".lua") != 0) continue;
+    if (n == cap) {
+      char **grown = realloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
+      if (!grown) break;
+      names = grown;
+    }
+    if (!(copy = strdup(ent->d_name))) break;
+    names[n++] = copy;
+  }
+  closedir(d);
+  if (n) qsort(names, n, sizeof *names, tl__by_name);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushstring(L, names[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+    free(names[i]);
+  }
+  free(names);
+  return 1;
+}
+
+int luaopen_tl_lesson(lua_State *L) {
+  static const luaL_Reg lib[] = {
+    { "emit",        f_emit        },
+    { "trace_count", f_trace_count },
+    { "printed",     f_printed     },
+    { "deadlocks",   f_deadlocks   },
+    { "list",        f_list        },
+    { NULL,          NULL          }
+  };
+  luaL_newlib(L, lib);
+  return 1;
+}
