@@ -568,6 +568,8 @@ const char *tl__deadlock_main_msg(void) { return tl__main_msg; }
 static int tl__describe_lock(int kind, const void *obj, char *buf, size_t n) {
   const tl_lockhdr *k = obj;
   if (kind != TL_WAIT_LOCK || k->magic != TL_LOCK_MAGIC) return 0;
+  if (k->internal) /* a Condition's waiter lock: the thread waits for a notify */
+    return snprintf(buf, n, "a notify (it waits in a Condition, Event, Semaphore or queue)");
   if (k->owner)
     return snprintf(buf, n, "%s %s, held by %s", tl__type(k), k->name, k->owner->name);
   return snprintf(buf, n, "%s %s", tl__type(k), k->name);

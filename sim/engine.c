@@ -247,6 +247,12 @@ int tl_world_wait_non_daemon(tl_world *w) {
 }
 
 void tl_world_destroy(tl_world *w) {
+  /* Cancel before stepping out: under the virtual clock, stepping out with
+   * only sleepers left would first move the clock to their wake-up. */
+  tl_mutex_lock(&w->mu);
+  for (tl_thread *t = w->live; t; t = t->next)
+    if (t != w->main) tl__cancel(t, TL_CANCEL_KILL);
+  tl_mutex_unlock(&w->mu);
   tl_leave_world(w->main);
   tl_world_cancel_all(w);
   tl_emit(TL_EV_THREAD_END, 0, w->main->id, 0);
