@@ -52,7 +52,11 @@ int tl_signals_drain(void);       /* how many Ctrl-C were pending */
 void tl_signals_lock_world(void); /* held while the world is replaced */
 void tl_signals_unlock_world(void);
 
-/* Writes the trace as a diagram chosen by the file's extension. */
+/* Writes the trace as a diagram chosen by the file's extension: .svg,
+ * .png or .json (Chrome Trace Event, for Perfetto). */
 int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen);
+/* The same for the window [from, to) ns of the trace (to 0: to its end). */
+int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
+                    char *err, size_t errlen);
 
 #endif
