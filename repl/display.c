@@ -198,6 +198,13 @@ tl_dl_item *tl__text(tl_display *d, int role, float x, float y, uint32_t text, f
 
 /* ---- geometry -------------------------------------------------------- */
 
+int tl__wants_tip(const tl__geo *g, float x0, float x1) {
+  float x = g->o->tips_near;
+  if (x < 0) return 1;
+  if (x1 < x0) { float t = x0; x0 = x1; x1 = t; }
+  return x >= x0 - 8 && x <= x1 + 8;
+}
+
 float tl__x(const tl__geo *g, double t) {
   return g->d->plot_x0 + (float)((t - g->from) * g->scale);
 }
@@ -247,10 +254,8 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
   if (!g->lane_y || !g->gil_y || !g->proc_y1) return -1;
   if (o->title) { g->title_y = y + 18; y += 30; }
   if (dl >= 0) {
-    char a[8], b[400];
-    tl__banner_text(l, (size_t)dl, a, sizeof a, b, sizeof b);
     g->banner_dl = (size_t)dl;
-    g->banner_lines = *b ? 2 : 1;
+    g->banner_lines = tl__banner_wrap(g);
     g->banner_y = y;
     y += (float)g->banner_lines * TL__BANNER_LINE + 14;
   }
@@ -260,9 +265,14 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
   fixed = y + (float)l->nprocs * (TL__GIL_H + TL__PROC_GAP) + 40 +
           (o->legend ? tl__legend_h(g, g->d->width) : 0);
   if (o->height > 0 && l->nlanes) {
+    float most = o->max_lane_h > TL__LANE_H ? o->max_lane_h : TL__LANE_H;
     g->lane_h = (o->height - fixed) / (float)l->nlanes;
-    if (g->lane_h > TL__LANE_H) g->lane_h = TL__LANE_H;
+    if (g->lane_h > most) g->lane_h = most;
     if (g->lane_h < 6) g->lane_h = 6;
+    if (g->lane_h > TL__LANE_H) { /* GIL rows grow a third as much */
+      g->gil_h = TL__GIL_H + (g->lane_h - TL__LANE_H) / 3;
+      g->lane_h -= (float)l->nprocs * (g->gil_h - TL__GIL_H) / (float)l->nlanes;
+    }
   }
   g->rows_y0 = y;
   for (p = 0; p < l->nprocs; p++) {
@@ -433,7 +443,7 @@ static void tl__segment_item(tl__geo *g, int lane, const tl_segment *s, float xa
   it->count = count;
   it->lane = lane >= 0 ? lane : holder;
   it->ref = lane >= 0 ? s->state : holder;
-  tl__segment_title(g, it, lane, holder, s, live);
+  if (tl__wants_tip(g, xa, xb)) tl__segment_title(g, it, lane, holder, s, live);
   if (count > 1) return;
   if (lane >= 0) {
     tl__segment_label(g, lane, s, xa, xb, cy, fill);
@@ -444,10 +454,23 @@ static void tl__segment_item(tl__geo *g, int lane, const tl_segment *s, float xa
   }
 }
 
+/* The first segment of seg[i, n) with t1 > t: galloping from i, so the
+ * walk along a row touches memory near where it is. */
+static size_t tl__seg_gallop(const tl_segment *seg, size_t i, size_t n, uint64_t t) {
+  size_t step = 1, lo = i, hi;
+  while (lo + step < n && seg[lo + step].t1 <= t) {
+    lo += step;
+    step *= 2;
+  }
+  hi = lo + step < n ? lo + step + 1 : n;
+  return lo + tl_segment_search(seg + lo, hi - lo, t);
+}
+
 /* Everything that ends within the pixel column where a segment begins is
- * one item, counting them; it is found by binary search, so a zoomed-out
- * window costs per pixel, not per event. The item takes the look of the
- * longest segment in it (of a sample, when there are very many). */
+ * one item, counting them; it is found by a galloping search, so a
+ * zoomed-out window costs per pixel, not per event. The item takes the
+ * look of the longest segment in it (of a sample, when there are very
+ * many). */
 static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t n) {
   size_t i = tl_segment_search(seg, n, (uint64_t)g->from), j, k, best;
   while (i < n && (double)seg[i].t0 < g->to) {
@@ -460,7 +483,7 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
       i++;
       continue;
     }
-    j = i + tl_segment_search(seg + i, n - i, (uint64_t)(a + 1.0 / g->scale));
+    j = tl__seg_gallop(seg, i, n, (uint64_t)(a + 1.0 / g->scale));
     if (j <= i) j = i + 1;
     best = i;
     if (j - i <= 64) {
@@ -569,6 +592,7 @@ void tl_display_opts_default(tl_display_opts *o) {
   o->width = 1200;
   o->legend = 1;
   o->focus_lane = -1;
+  o->tips_near = -1;
 }
 
 /* The whole trace, from 0 unless the trace really starts late (a run
@@ -683,7 +707,9 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   } else {
     d->oom = 1;
   }
-  free(g.lane_y);
+  d->lane_top = g.lane_y; /* kept: the window finds lanes by it */
+  d->nlanes = l->nlanes;
+  d->lane_h = g.lane_h;
   free(g.gil_y);
   free(g.proc_y1);
   if (d->oom) {
@@ -697,6 +723,7 @@ void tl_display_free(tl_display *d) {
   if (!d) return;
   free(d->items);
   free(d->strings);
+  free(d->lane_top);
   free(d);
 }
 

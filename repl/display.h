@@ -60,6 +60,9 @@ typedef struct tl_display {
   const char *font_family;
   uint64_t t_from, t_to;  /* the window drawn */
   float plot_x0, plot_x1; /* its pixel span: x = plot_x0 + (t-from)*scale */
+  float *lane_top;        /* per lane: the top of its row (for clicks) */
+  size_t nlanes;
+  float lane_h;
   int oom;                /* an allocation failed: items are missing */
 } tl_display;
 
@@ -75,6 +78,11 @@ typedef struct tl_display_opts {
                            * faded; -1: none */
   int waitfor;            /* below the legend, the wait-for graph of the
                            * last deadlock, if there was one */
+  float max_lane_h;       /* with a fixed height, lanes grow to fill it up
+                           * to this (0: they keep their usual 36 px) */
+  float tips_near;        /* >= 0: only items within a few px of this x get
+                           * their tooltip (a window's pointer: faster);
+                           * < 0 (the default): every item */
 } tl_display_opts;
 
 /* 1200 px wide, natural height, whole trace, with a legend, no focus. */

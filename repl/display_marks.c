@@ -59,10 +59,19 @@ static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
   }
 }
 
-/* First index k in idx[lo, n) whose arrow is acquired after t. */
+/* First index k in idx[lo, n) whose arrow is acquired after t; galloping
+ * from lo. */
 static size_t tl__arrow_search(const tl_layout *l, const uint32_t *idx, size_t lo, size_t n,
                                double t, int strictly_after) {
-  size_t hi = n;
+  size_t hi = n, step = 1;
+#define TL__BEFORE(k) (strictly_after ? (double)l->arrows[idx[k]].t1 <= t \
+                                      : (double)l->arrows[idx[k]].t1 < t)
+  while (lo + step < n && TL__BEFORE(lo + step)) {
+    lo += step;
+    step *= 2;
+  }
+  if (lo + step < n) hi = lo + step + 1;
+#undef TL__BEFORE
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     double at = (double)l->arrows[idx[mid]].t1;
@@ -97,7 +106,7 @@ void tl__arrows(tl__geo *g) {
       it->ref = k;
       it->count = (uint32_t)(j - i);
       if (it->count > 1) it->stroke = (it->stroke & ~0xFFu) | 0x99u; /* a dense comb reads lighter */
-      tl__arrow_title(g, it, a);
+      if (tl__wants_tip(g, x0, x1)) tl__arrow_title(g, it, a);
       i = j;
     }
   }
@@ -200,10 +209,19 @@ static void tl__marker_label(tl__geo *g, const tl_marker *m, float x, float y, f
     *label_end = at + tl__text_px(tl_display_str(g->d, text), TL__SMALL);
 }
 
-/* First k in idx[lo, n) whose marker comes at or (strictly) after t. */
+/* First k in idx[lo, n) whose marker comes at or (strictly) after t;
+ * galloping from lo. */
 static size_t tl__mark_search(const tl_layout *l, const uint32_t *idx, size_t lo, size_t n,
                               double t, int strictly_after) {
-  size_t hi = n;
+  size_t hi = n, step = 1;
+#define TL__BEFORE(k) (strictly_after ? (double)l->markers[idx[k]].t <= t \
+                                      : (double)l->markers[idx[k]].t < t)
+  while (lo + step < n && TL__BEFORE(lo + step)) {
+    lo += step;
+    step *= 2;
+  }
+  if (lo + step < n) hi = lo + step + 1;
+#undef TL__BEFORE
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     double at = (double)l->markers[idx[mid]].t;
@@ -257,7 +275,7 @@ static void tl__lane_markers(tl__geo *g, int lane, float r) {
     it->lane = lane;
     it->ref = m->kind;
     it->count = (uint32_t)(j - i);
-    tl__marker_title(g, it, m);
+    if (tl__wants_tip(g, x, x)) tl__marker_title(g, it, m);
     if (j == i + 1)
       tl__marker_label(g, m, x, y, r,
                        j < n ? tl__x(g, (double)l->markers[ln->marks[j]].t) : g->d->plot_x1 + 1e6f,
@@ -318,29 +336,60 @@ void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, 
   }
 }
 
+/* Appends text to the lines, breaking at spaces to fit width px. */
+static int tl__wrap_into(char lines[][320], int n, int max, const char *text, float width) {
+  const char *p = text;
+  while (*p && n < max) {
+    size_t len = strlen(p), cut = len, k;
+    char buf[320];
+    if (len > sizeof buf - 1) len = cut = sizeof buf - 1;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    while (tl__text_px(buf, 12.6f) > width) { /* bold is a little wider */
+      for (k = cut - 1; k > 0 && buf[k] != ' '; k--) {}
+      if (k == 0) break; /* one long word: the painter's ellipsis cuts it */
+      cut = k;
+      buf[cut] = '\0';
+    }
+    snprintf(lines[n++], 320, "%s", buf);
+    p += cut;
+    while (*p == ' ') p++;
+  }
+  return n;
+}
+
+int tl__banner_wrap(tl__geo *g) {
+  char a[600], b[600], at[32], first[700];
+  float width = g->d->plot_x1 - 8 - 20;
+  int n;
+  tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
+  tl__fmt_time(at, sizeof at, (double)g->l->deadlocks[g->banner_dl].t);
+  snprintf(first, sizeof first, "DEADLOCK at %s: %s", at, a);
+  n = tl__wrap_into(g->banner, 0, 4, first, width);
+  if (*b) n = tl__wrap_into(g->banner, n, 4, b, width);
+  return n;
+}
+
 /* A red box over the rows: what the deadlock is, in words. */
 void tl__banner(tl__geo *g) {
   tl_display *d = g->d;
-  const tl_deadlock *dl = &g->l->deadlocks[g->banner_dl];
-  char a[600], b[600], at[32], line[700];
+  char a[600], b[600];
   float x0 = 8, x1 = d->plot_x1, y = g->banner_y, h = (float)g->banner_lines * TL__BANNER_LINE + 8;
   tl_dl_item *it;
+  int i;
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
-  tl__fmt_time(at, sizeof at, (double)dl->t);
   it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h, tl__rgba(TL_THEME_DEADLOCK_BG));
   it->stroke = tl__rgba(TL_THEME_DEADLOCK);
   it->size = 4;
   it->ref = TL_EV_DEADLOCK;
   it->title = tl__strf(d, "%s%s%s", a, *b ? "\n" : "", b);
-  snprintf(line, sizeof line, "DEADLOCK at %s: %s", at, a);
-  it = tl__text(d, TL_ROLE_MARKER, x0 + 10, y + 17, tl__str(d, line, 12, x1 - x0 - 20, 0), 12,
-                TL_ANCHOR_START, tl__rgba(TL_THEME_DEADLOCK));
-  it->bold = 1;
-  it->ref = TL_EV_DEADLOCK;
-  if (*b)
-    tl__text(d, TL_ROLE_MARKER, x0 + 10, y + 17 + TL__BANNER_LINE,
-             tl__str(d, b, 12, x1 - x0 - 20, 0), 12, TL_ANCHOR_START, tl__rgba(TL_THEME_DEADLOCK))
-        ->ref = TL_EV_DEADLOCK;
+  for (i = 0; i < g->banner_lines; i++) {
+    it = tl__text(d, TL_ROLE_MARKER, x0 + 10, y + 17 + TL__BANNER_LINE * (float)i,
+                  tl__str(d, g->banner[i], 12, x1 - x0 - 20, 0), 12, TL_ANCHOR_START,
+                  tl__rgba(TL_THEME_DEADLOCK));
+    it->bold = i == 0 || !*b;
+    it->ref = TL_EV_DEADLOCK;
+  }
 }
 
 /* At each deadlock in view, red arrows from every waiting thread to the

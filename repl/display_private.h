@@ -27,6 +27,7 @@ typedef struct tl__geo {
   int has_global;
   int banner_lines;       /* lines of the deadlock banner (0: none) */
   size_t banner_dl;       /* the deadlock it tells of */
+  char banner[4][320];    /* its text, wrapped */
   int focus;              /* a lane whose connections stand out, -1 */
 } tl__geo;
 
@@ -51,6 +52,8 @@ tl_dl_item *tl__text(tl_display *d, int role, float x, float y, uint32_t text, f
 void tl__obj_label(const tl_layout *l, uint32_t obj, char *buf, size_t n);
 
 /* geometry (display.c) */
+/* Whether an item over [x0, x1] gets its tooltip (see tips_near). */
+int tl__wants_tip(const tl__geo *g, float x0, float x1);
 float tl__x(const tl__geo *g, double t);
 float tl__lane_cy(const tl__geo *g, int lane);
 float tl__bar_half(const tl__geo *g, int state);
@@ -62,8 +65,12 @@ void tl__markers(tl__geo *g);
 void tl__deadlocks(tl__geo *g);
 /* After a deadlock that ended the run: its threads shown blocked on. */
 void tl__stuck(tl__geo *g);
-/* The banner's text lines for deadlock i: into a and b (b may be "") */
+/* The banner's text for deadlock i: what the engine said (or the layout
+ * found) into a, and the cycle in words into b (b may be ""). */
 void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, size_t nb);
+/* Fills g->banner with the text of deadlock g->banner_dl wrapped to the
+ * plot's width; the number of lines. */
+int tl__banner_wrap(tl__geo *g);
 void tl__banner(tl__geo *g);
 /* Draws the legend when g has a display, else only measures; the height. */
 float tl__legend(tl__geo *g, float width, float y0);

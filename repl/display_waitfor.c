@@ -23,6 +23,7 @@ typedef struct tl__node {
 typedef struct tl__graph {
   tl__node node[TL__NODES];
   int n;
+  float cx, cy;         /* the middle of the loop: labels go outside it */
 } tl__graph;
 
 static int tl__node_of(tl__graph *gr, int lock, int32_t id, int cycle) {
@@ -71,8 +72,8 @@ static void tl__node_label(const tl_layout *l, const tl__node *nd, char *buf, si
   else snprintf(buf, n, "%s", (size_t)nd->id < l->nlanes ? l->lanes[nd->id].name : "?");
 }
 
-/* Round an ellipse (one row when there are two). */
-static void tl__place(tl__graph *gr, const tl_layout *l, float x, float y, float w, float h) {
+/* Round an ellipse (one row when there are two); returns its bottom. */
+static float tl__place(tl__graph *gr, const tl_layout *l, float x, float y, float w, float h) {
   float cx = x + w / 2, cy = y + h / 2, wmax = 0, rx, ry;
   char buf[200];
   int i;
@@ -86,11 +87,18 @@ static void tl__place(tl__graph *gr, const tl_layout *l, float x, float y, float
   ry = (h - TL__NODE_H) / 2 - 6;
   if (rx < 10) rx = 10;
   if (ry < 0) ry = 0;
+  if (ry > rx * 1.3f) { /* a tall panel: keep the loop round, near the top */
+    ry = rx * 1.3f;
+    cy = y + ry + TL__NODE_H / 2 + 6;
+  }
   for (i = 0; i < gr->n; i++) {
     double a = gr->n == 2 ? 3.14159265 * (1 - i) : -1.5707963 + 6.2831853 * i / gr->n;
     gr->node[i].x = cx + rx * (float)cos(a);
     gr->node[i].y = gr->n == 2 ? cy : cy + ry * (float)sin(a);
   }
+  gr->cx = cx;
+  gr->cy = gr->n == 2 ? cy - 100 : cy; /* two in a row: labels above */
+  return (gr->n == 2 ? cy : cy + ry) + TL__NODE_H / 2;
 }
 
 /* Where the line from a's centre towards b leaves a's box. */
@@ -102,8 +110,8 @@ static void tl__rim(const tl__node *a, float dx, float dy, float *px, float *py)
   *py = a->y + dy * t;
 }
 
-static void tl__edge(tl_display *d, const tl__node *a, const tl__node *b, const char *word,
-                     int red, const char *title) {
+static void tl__edge(tl_display *d, const tl__graph *gr, const tl__node *a, const tl__node *b,
+                     const char *word, int red, const char *title) {
   float dx = b->x - a->x, dy = b->y - a->y, len = sqrtf(dx * dx + dy * dy), x0, y0, x1, y1;
   uint32_t ink = tl__rgba(red ? TL_THEME_DEADLOCK : 0x8A8F99), text;
   tl_dl_item *it;
@@ -117,7 +125,11 @@ static void tl__edge(tl_display *d, const tl__node *a, const tl__node *b, const 
   it->title = tl__strf(d, "%s", title);
   text = tl__str(d, word, 10, 120, 0);
   if (text) {
-    float mx = (x0 + x1) / 2 - dy * 9, my = (y0 + y1) / 2 + dx * 9 + 3.5f;
+    /* beside the middle of the arrow, on the side away from the loop's middle */
+    float mx = (x0 + x1) / 2, my = (y0 + y1) / 2, nx = -dy, ny = dx, half = tl__text_px(word, 10) / 2;
+    if (nx * (mx - gr->cx) + ny * (my - gr->cy) < 0) nx = -nx, ny = -ny;
+    mx += nx * (8 + half * fabsf(nx));
+    my += ny * 12 + 3.5f;
     tl__text(d, TL_ROLE_CHROME, mx, my, text, 10, TL_ANCHOR_MIDDLE, ink)->bold = red;
   }
 }
@@ -151,6 +163,7 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
   size_t i;
   char obj[160], title[400];
   int k;
+  float bottom;
   memset(&gr, 0, sizeof gr);
   it = tl__rect(d, TL_ROLE_CHROME, x, y, x + w, y + h, tl__rgba(TL_THEME_PANEL));
   it->size = 6;
@@ -165,7 +178,7 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
     return;
   }
   tl__order(&gr, e, n);
-  tl__place(&gr, l, x + 10, y + 34, w - 20, h - 44);
+  bottom = tl__place(&gr, l, x + 10, y + 34, w - 20, h - 44);
   for (i = 0; i < n; i++) {
     int a = tl__node_of(&gr, 0, e[i].waiter, 0), b;
     const char *who = (size_t)e[i].waiter < l->nlanes ? l->lanes[e[i].waiter].name : "?";
@@ -174,19 +187,29 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
     if (e[i].join) {
       if (e[i].holder < 0 || (b = tl__node_of(&gr, 0, e[i].holder, 0)) < 0) continue;
       snprintf(title, sizeof title, "%s joins %s", who, holder);
-      tl__edge(d, &gr.node[a], &gr.node[b], "joins", e[i].cycle, title);
+      tl__edge(d, &gr, &gr.node[a], &gr.node[b], "joins", e[i].cycle, title);
       continue;
     }
     if ((b = tl__node_of(&gr, 1, (int32_t)e[i].obj, 0)) < 0) continue;
     tl__obj_label(l, e[i].obj, obj, sizeof obj);
     snprintf(title, sizeof title, "%s waits for %s", who, obj);
-    tl__edge(d, &gr.node[a], &gr.node[b], "waits for", e[i].cycle, title);
+    tl__edge(d, &gr, &gr.node[a], &gr.node[b], "waits for", e[i].cycle, title);
     if (holder && (a = tl__node_of(&gr, 0, e[i].holder, 0)) >= 0) {
       snprintf(title, sizeof title, "%s is held by %s", obj, holder);
-      tl__edge(d, &gr.node[b], &gr.node[a], "held by", e[i].cycle, title);
+      tl__edge(d, &gr, &gr.node[b], &gr.node[a], "held by", e[i].cycle, title);
     }
   }
   for (k = 0; k < gr.n; k++) tl__node_draw(d, l, &gr.node[k]);
+  for (k = 0; k < gr.n && !gr.node[k].cycle; k++) {}
+  if (k < gr.n && y + h - bottom > 60) { /* room to say what the loop means */
+    static const char *const why[] = {"A cycle: each thread in it waits",
+                                      "for a lock that the next one holds.",
+                                      "None of them can ever go on:", "that is a deadlock."};
+    for (k = 0; k < 4; k++)
+      tl__text(d, TL_ROLE_CHROME, x + w / 2, bottom + 34 + 17 * (float)k,
+               tl__str(d, why[k], 12, w - 20, 0), 12, TL_ANCHOR_MIDDLE,
+               tl__rgba(k < 3 ? TL_THEME_TEXT : TL_THEME_DEADLOCK))->bold = k == 3;
+  }
 }
 
 tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width, float height) {

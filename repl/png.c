@@ -45,7 +45,7 @@ int tl_png_write_display(const tl_display *d, const char *path, float scale, cha
   int w = (int)(d->width * scale + 0.5f), h = (int)(d->height * scale + 0.5f), rc = -1;
   SDL_Surface *s;
   SDL_Renderer *r;
-  tl_text *tx;
+  tl_canvas *c;
   char why[256];
   if (tl_text_init(why, sizeof why) != 0) {
     snprintf(err, errlen, "%s: %s", path, why);
@@ -61,18 +61,18 @@ int tl_png_write_display(const tl_display *d, const char *path, float scale, cha
     return -1;
   }
   r = SDL_CreateSoftwareRenderer(s);
-  tx = r ? tl_text_new(r) : NULL;
-  if (!r || !tx) {
+  c = r ? tl_canvas_new(r) : NULL;
+  if (!r || !c) {
     snprintf(err, errlen, "%s: %s", path, r ? "out of memory" : SDL_GetError());
   } else {
     SDL_SetRenderDrawColor(r, d->background >> 24 & 255, d->background >> 16 & 255,
                            d->background >> 8 & 255, 255);
     SDL_RenderClear(r);
-    tl_sdl_paint(r, tx, d, 0, 0, scale);
+    tl_sdl_paint(c, d, 0, 0, scale);
     SDL_RenderPresent(r);
     rc = tl_png_save_surface(s, path, err, errlen);
   }
-  tl_text_free(tx);
+  tl_canvas_free(c);
   if (r) SDL_DestroyRenderer(r);
   SDL_FreeSurface(s);
   return rc;

@@ -6,6 +6,8 @@
 #include "sdl_paint.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 static SDL_Color tl__colour(uint32_t rgba, float alpha) {
   SDL_Color c;
@@ -32,8 +34,28 @@ void tl_sdl_fill_rect(SDL_Renderer *r, float x0, float y0, float x1, float y1, u
   f.y = y0;
   f.w = x1 - x0;
   f.h = y1 - y0;
+  /* opaque: a plain fill, much faster than a blended one in software */
+  SDL_SetRenderDrawBlendMode(r, (rgba & 255) == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
   SDL_SetRenderDrawColor(r, rgba >> 24 & 255, rgba >> 16 & 255, rgba >> 8 & 255, rgba & 255);
   SDL_RenderFillRectF(r, &f);
+  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+}
+
+/* Vertical and horizontal lines are rectangles: crisp, and cheap. */
+static int tl__straight(SDL_Renderer *r, float x0, float y0, float x1, float y1, float width,
+                        uint32_t rgba) {
+  float h = width / 2;
+  if (x0 == x1) {
+    if (y1 < y0) { float t = y0; y0 = y1; y1 = t; }
+    tl_sdl_fill_rect(r, x0 - h, y0, x0 + h, y1, rgba);
+    return 1;
+  }
+  if (y0 == y1) {
+    if (x1 < x0) { float t = x0; x0 = x1; x1 = t; }
+    tl_sdl_fill_rect(r, x0, y0 - h, x1, y0 + h, rgba);
+    return 1;
+  }
+  return 0;
 }
 
 void tl_sdl_line(SDL_Renderer *r, float x0, float y0, float x1, float y1, float width,
@@ -45,6 +67,7 @@ void tl_sdl_line(SDL_Renderer *r, float x0, float y0, float x1, float y1, float 
   SDL_Color in, out;
   int i;
   if (len < 1e-4f || !(rgba & 255)) return;
+  if (width >= 0.9f && tl__straight(r, x0, y0, x1, y1, width, rgba)) return;
   nx = -dy / len;
   ny = dx / len;
   core = width / 2 - 0.5f;
@@ -63,6 +86,25 @@ void tl_sdl_line(SDL_Renderer *r, float x0, float y0, float x1, float y1, float 
       v[i] = tl__v(x0 + nx * off[i], y0 + ny * off[i], c);
       v[i + 4] = tl__v(x1 + nx * off[i], y1 + ny * off[i], c);
     }
+  }
+  /* The software rasteriser walks each triangle's bounding box: a long
+   * slanted line goes in short pieces, whose boxes are small. */
+  if (len > 24 && fabsf(dx) > 4 && fabsf(dy) > 4) {
+    int pieces = (int)(len / 12) + 1, k;
+    for (k = 0; k < pieces; k++) {
+      float a = (float)k / (float)pieces, b = (float)(k + 1) / (float)pieces;
+      SDL_Vertex q[8];
+      for (i = 0; i < 4; i++) {
+        q[i] = v[i];
+        q[i + 4] = v[i];
+        q[i].position.x = v[i].position.x + (v[i + 4].position.x - v[i].position.x) * a;
+        q[i].position.y = v[i].position.y + (v[i + 4].position.y - v[i].position.y) * a;
+        q[i + 4].position.x = v[i].position.x + (v[i + 4].position.x - v[i].position.x) * b;
+        q[i + 4].position.y = v[i].position.y + (v[i + 4].position.y - v[i].position.y) * b;
+      }
+      SDL_RenderGeometry(r, NULL, q, 8, idx, 18);
+    }
+    return;
   }
   SDL_RenderGeometry(r, NULL, v, 8, idx, 18);
 }
@@ -195,8 +237,8 @@ static void tl__dashed(SDL_Renderer *r, float x0, float y0, float x1, float y1, 
   }
 }
 
-static void tl__glyph(SDL_Renderer *r, const tl_dl_item *it, float x, float y, float rad,
-                      uint32_t fill, float grow) {
+static void tl__glyph_shape(SDL_Renderer *r, const tl_dl_item *it, float x, float y, float rad,
+                            uint32_t fill, float grow) {
   SDL_FPoint p[4];
   rad += grow;
   switch (it->shape) {
@@ -220,8 +262,104 @@ static void tl__glyph(SDL_Renderer *r, const tl_dl_item *it, float x, float y, f
   }
 }
 
-static void tl__item(SDL_Renderer *r, tl_text *tx, const tl_display *d, const tl_dl_item *it,
-                     float ox, float oy, float s) {
+/* ---- marker shapes as sprites ------------------------------------------ */
+
+#define TL__MAX_SPRITES 64
+
+struct tl__sprite {
+  uint8_t shape;
+  int rad4;             /* radius * 4 */
+  uint32_t fill, stroke;
+  SDL_Texture *tex;
+  int size;             /* the texture is size x size, centred on the shape */
+};
+
+tl_canvas *tl_canvas_new(SDL_Renderer *r) {
+  tl_canvas *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->r = r;
+  c->sprites = calloc(TL__MAX_SPRITES, sizeof *c->sprites);
+  if (!c->sprites || !(c->tx = tl_text_new(r))) {
+    free(c->sprites);
+    free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void tl_canvas_free(tl_canvas *c) {
+  int i;
+  if (!c) return;
+  for (i = 0; i < c->nsprites; i++)
+    if (c->sprites[i].tex) SDL_DestroyTexture(c->sprites[i].tex);
+  free(c->sprites);
+  tl_text_free(c->tx);
+  free(c);
+}
+
+void tl_canvas_frame_done(tl_canvas *c) { tl_text_frame_done(c->tx); }
+
+static void tl__glyph_shape(SDL_Renderer *r, const tl_dl_item *it, float x, float y, float rad,
+                            uint32_t fill, float grow);
+
+/* The shape drawn once, antialiased, on a small surface of its own. */
+static SDL_Texture *tl__sprite_make(tl_canvas *c, const tl_dl_item *it, float rad, int *size) {
+  int n = (int)ceilf(rad * 2.6f + 6);
+  SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, n, n, 32, SDL_PIXELFORMAT_ARGB8888);
+  SDL_Renderer *sr = s ? SDL_CreateSoftwareRenderer(s) : NULL;
+  SDL_Texture *tex = NULL;
+  uint32_t edge = it->stroke & 255 ? it->stroke : it->fill;
+  if (sr) {
+    /* transparent, in the edge's colour, so blended edges keep their hue */
+    SDL_FillRect(s, NULL, SDL_MapRGBA(s->format, edge >> 24, edge >> 16 & 255, edge >> 8 & 255, 0));
+    SDL_SetRenderDrawBlendMode(sr, SDL_BLENDMODE_BLEND);
+    if (it->stroke & 255) tl__glyph_shape(sr, it, n / 2.0f, n / 2.0f, rad, it->stroke, 1);
+    tl__glyph_shape(sr, it, n / 2.0f, n / 2.0f, rad, it->fill, 0);
+    SDL_RenderPresent(sr);
+    tex = SDL_CreateTextureFromSurface(c->r, s);
+    if (tex) SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+    SDL_DestroyRenderer(sr);
+  }
+  SDL_FreeSurface(s);
+  *size = n;
+  return tex;
+}
+
+/* Draws a marker shape centred at (x, y), from the sprite cache. */
+static void tl__glyph(tl_canvas *c, const tl_dl_item *it, float x, float y, float rad) {
+  int rad4 = (int)(rad * 4 + 0.5f), i;
+  struct tl__sprite *sp = NULL;
+  SDL_FRect to;
+  for (i = 0; i < c->nsprites; i++) {
+    struct tl__sprite *q = &c->sprites[i];
+    if (q->shape == it->shape && q->rad4 == rad4 && q->fill == it->fill && q->stroke == it->stroke) {
+      sp = q;
+      break;
+    }
+  }
+  if (!sp) {
+    if (c->nsprites == TL__MAX_SPRITES) { /* rare: many colours; draw directly */
+      if (it->stroke & 255) tl__glyph_shape(c->r, it, x, y, rad, it->stroke, 1);
+      tl__glyph_shape(c->r, it, x, y, rad, it->fill, 0);
+      return;
+    }
+    sp = &c->sprites[c->nsprites++];
+    sp->shape = it->shape;
+    sp->rad4 = rad4;
+    sp->fill = it->fill;
+    sp->stroke = it->stroke;
+    sp->tex = tl__sprite_make(c, it, rad4 / 4.0f, &sp->size);
+  }
+  if (!sp->tex) return;
+  to.x = x - sp->size / 2.0f;
+  to.y = y - sp->size / 2.0f;
+  to.w = to.h = (float)sp->size;
+  SDL_RenderCopyF(c->r, sp->tex, NULL, &to);
+}
+
+static void tl__item(tl_canvas *c, const tl_display *d, const tl_dl_item *it, float ox,
+                     float oy, float s) {
+  SDL_Renderer *r = c->r;
   float x0 = ox + it->x0 * s, y0 = oy + it->y0 * s, x1 = ox + it->x1 * s, y1 = oy + it->y1 * s;
   switch (it->kind) {
     case TL_DL_RECT:
@@ -238,7 +376,14 @@ static void tl__item(SDL_Renderer *r, tl_text *tx, const tl_display *d, const tl
       float head = (5 + 2 * it->size) * s;
       if (len < 1e-3f) break;
       if (head > len * 0.6f) head = len * 0.6f;
-      if (it->dash != TL_DASH_SOLID) {
+      if (it->count > 1) {
+        /* a merged comb of many: a plain line is as good, and far cheaper */
+        uint32_t k = it->stroke;
+        SDL_SetRenderDrawColor(r, k >> 24 & 255, k >> 16 & 255, k >> 8 & 255, k & 255);
+        SDL_RenderDrawLineF(r, x0, y0, x1 - dx / len * head, y1 - dy / len * head);
+        tl_sdl_arrow(r, x1 - dx / len * head * 1.01f, y1 - dy / len * head * 1.01f, x1, y1,
+                     it->size * s, it->stroke);
+      } else if (it->dash != TL_DASH_SOLID) {
         tl__dashed(r, x0, y0, x1 - dx / len * head, y1 - dy / len * head, it->size * s,
                    it->stroke, it->dash, s);
         tl_sdl_arrow(r, x1 - dx / len * head * 1.01f, y1 - dy / len * head * 1.01f, x1, y1,
@@ -250,7 +395,7 @@ static void tl__item(SDL_Renderer *r, tl_text *tx, const tl_display *d, const tl
     }
     case TL_DL_TEXT:
       if (it->text)
-        tl_text_draw(tx, tl_display_str(d, it->text), it->size * s, it->bold, it->fill, x0, y0,
+        tl_text_draw(c->tx, tl_display_str(d, it->text), it->size * s, it->bold, it->fill, x0, y0,
                      it->anchor);
       break;
     case TL_DL_GLYPH:
@@ -260,17 +405,15 @@ static void tl__item(SDL_Renderer *r, tl_text *tx, const tl_display *d, const tl
         tl_sdl_line(r, x0 - rad, y0 + rad, x0 + rad, y0 - rad, 2 * s, it->stroke);
         break;
       }
-      if (it->stroke & 255) tl__glyph(r, it, x0, y0, it->size * s, it->stroke, s);
-      tl__glyph(r, it, x0, y0, it->size * s, it->fill, 0);
+      tl__glyph(c, it, x0, y0, it->size * s);
       break;
     default:
       break;
   }
 }
 
-void tl_sdl_paint(SDL_Renderer *r, tl_text *tx, const tl_display *d, float ox, float oy,
-                  float scale) {
+void tl_sdl_paint(tl_canvas *c, const tl_display *d, float ox, float oy, float scale) {
   size_t i;
-  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-  for (i = 0; i < d->n; i++) tl__item(r, tx, d, &d->items[i], ox, oy, scale);
+  SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_BLEND);
+  for (i = 0; i < d->n; i++) tl__item(c, d, &d->items[i], ox, oy, scale);
 }

@@ -10,10 +10,23 @@
 #include "display.h"
 #include "text.h"
 
+/* A renderer with what it keeps between frames: text and marker shapes
+ * drawn once as textures. One per renderer, used by one thread. */
+typedef struct tl_canvas {
+  SDL_Renderer *r;
+  tl_text *tx;
+  struct tl__sprite *sprites; /* marker shapes, a short list */
+  int nsprites;
+} tl_canvas;
+
+tl_canvas *tl_canvas_new(SDL_Renderer *r);
+void tl_canvas_free(tl_canvas *c);
+/* Call once per frame: forgets text not drawn for a while. */
+void tl_canvas_frame_done(tl_canvas *c);
+
 /* Paints d with its origin at (ox, oy), every length times scale (2 for a
  * crisp PNG on a slide). */
-void tl_sdl_paint(SDL_Renderer *r, tl_text *tx, const tl_display *d, float ox, float oy,
-                  float scale);
+void tl_sdl_paint(tl_canvas *c, const tl_display *d, float ox, float oy, float scale);
 
 /* Shapes for other painters of the window (panels, tooltips). */
 void tl_sdl_fill_rect(SDL_Renderer *r, float x0, float y0, float x1, float y1, uint32_t rgba);
