@@ -1,5 +1,6 @@
 /* threadlab's main flow: options, the world, the script, the REPL, exit. */
 #include "app.h"
+#include "text.h"
 #include "window.h"
 
 #include <errno.h>
@@ -349,6 +350,7 @@ int tl_app_main(int argc, char **argv) {
   tl_signals_stop();
   tl_window_stop(); /* a script without -i: the window closes when it ends */
   tl__write_outputs(&opt);
+  tl_text_shutdown();
   tl_trace_destroy(tl_trace_global);
   tl_trace_global = NULL;
   return rc;

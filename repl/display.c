@@ -538,9 +538,14 @@ static void tl__ticks(tl__geo *g, int axis) {
   const char *uname = "ns";
   int dec;
   float y = g->rows_y1 + 4;
-  if (step >= 1e9) { unit = 1e9; uname = "s"; }
-  else if (step >= 1e6) { unit = 1e6; uname = "ms"; }
-  else if (step >= 1e3) { unit = 1e3; uname = "µs"; }
+  /* The unit of the numbers shown ("4.5 ms", not "4500 µs"), unless that
+   * would take more than three decimals. */
+  static const double units[] = {1, 1e3, 1e6, 1e9};
+  static const char *const names[] = {"ns", "µs", "ms", "s"};
+  int u = g->to >= 1e9 ? 3 : g->to >= 1e6 ? 2 : g->to >= 1e3 ? 1 : 0;
+  while (u > 0 && step / units[u] < 1e-3 * (1 - 1e-9)) u--;
+  unit = units[u];
+  uname = names[u];
   dec = step / unit >= 1 ? 0 : (int)ceil(-log10(step / unit) - 1e-9);
   if (axis)
     tl__line(d, TL_DL_LINE, TL_ROLE_CHROME, d->plot_x0, y, d->plot_x1, y,

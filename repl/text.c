@@ -82,6 +82,20 @@ int tl_text_init(char *err, size_t errlen) {
   return tl__fonts.ok ? 0 : -1;
 }
 
+void tl_text_shutdown(void) {
+  int i;
+  pthread_mutex_lock(&tl__fonts.mu);
+  for (i = 0; i < tl__fonts.nopen; i++) TTF_CloseFont(tl__fonts.open[i].f);
+  tl__fonts.nopen = 0;
+  if (tl__fonts.ok) {
+    TTF_Quit();
+    FcFini();
+    tl__fonts.ok = 0;
+    snprintf(tl__fonts.err, sizeof tl__fonts.err, "the fonts are closed");
+  }
+  pthread_mutex_unlock(&tl__fonts.mu);
+}
+
 const char *tl_text_font_file(int cjk) {
   if (tl_text_init(NULL, 0) != 0) return "";
   return tl__fonts.file[cjk ? TL__FACE_CJK : TL__FACE_REGULAR];

@@ -20,6 +20,10 @@ int tl_text_init(char *err, size_t errlen);
 /* Which font files are used (for messages and tests); "" if none. */
 const char *tl_text_font_file(int cjk);
 
+/* Closes the fonts and lets fontconfig go, at exit (no tl_text may be in
+ * use, nor made after). */
+void tl_text_shutdown(void);
+
 tl_text *tl_text_new(SDL_Renderer *r);
 void tl_text_free(tl_text *tx);
 

@@ -386,9 +386,16 @@ static void *tl__thread(void *arg) {
   (void)arg;
   memset(&w, 0, sizeof w);
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* Ctrl-C belongs to the REPL */
+  /* Software all the way: no GL driver (and its threads) in the process,
+   * and the window shows exactly what the PNG recordings show. */
+  if (!getenv("TL_WINDOW_GPU")) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  /* A display, or nothing: SDL would otherwise try the console (KMSDRM). */
+  if (!getenv("SDL_VIDEODRIVER"))
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, getenv("WAYLAND_DISPLAY") ? "wayland,x11" : "x11");
   if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
     snprintf(err, sizeof err, "no window: %s", SDL_GetError());
     tl__init_done(-1, err);
+    SDL_Quit();
     return NULL;
   }
   w.win = SDL_CreateWindow("threadlab — timeline", SDL_WINDOWPOS_UNDEFINED,
@@ -416,6 +423,7 @@ static void *tl__thread(void *arg) {
   if (w.ren) SDL_DestroyRenderer(w.ren);
   if (w.win) SDL_DestroyWindow(w.win);
   SDL_QuitSubSystem(SDL_INIT_VIDEO);
+  SDL_Quit(); /* and what it started for video (D-Bus) */
   return NULL;
 }
 
