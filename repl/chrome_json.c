@@ -213,6 +213,38 @@ static void tl__instants(tl__json *j) {
   }
 }
 
+/* Each thread stuck in a deadlock (found by the engine or the layout):
+ * an instant on it saying what it waits for and who holds that. */
+static void tl__deadlocked(tl__json *j) {
+  const tl_layout *l = j->l;
+  size_t i, k;
+  char what[200];
+  for (i = 0; i < l->ndeadlocks; i++) {
+    const tl_deadlock *d = &l->deadlocks[i];
+    if (d->t < j->from || d->t >= j->to) continue;
+    for (k = 0; k < d->nedges; k++) {
+      const tl_wait_edge *e = &d->edges[k];
+      const tl_lane *ln = &l->lanes[e->waiter];
+      if (e->join) snprintf(what, sizeof what, "joins %s", e->holder >= 0 ? l->lanes[e->holder].name : "?");
+      else if (tl_layout_lock_name(l, e->obj))
+        snprintf(what, sizeof what, "%s %s", tl_layout_obj_type(l, e->obj), tl_layout_lock_name(l, e->obj));
+      else
+        snprintf(what, sizeof what, "%s #%u", tl_layout_obj_type(l, e->obj), e->obj);
+      tl__begin(j, "i", ln->pid, ln->tid);
+      tl__name(j, e->cycle ? "deadlocked" : "waits (deadlock)");
+      fputs(",\"cat\":\"deadlock\",\"s\":\"t\"", j->f);
+      tl__jtime(j->f, "ts", d->t);
+      fputs(",\"args\":{\"waits for\":", j->f);
+      tl__jstr(j->f, what);
+      if (!e->join && e->holder >= 0) {
+        fputs(",\"held by\":", j->f);
+        tl__jstr(j->f, l->lanes[e->holder].name);
+      }
+      fprintf(j->f, ",\"in the cycle\":%s}}", e->cycle ? "true" : "false");
+    }
+  }
+}
+
 static const char *const tl__flow_names[TL_ARROW__COUNT] = {
     "GIL handoff",   "forced GIL switch", "lock handoff", "notify -> wake",
     "set -> wake",   "put -> get",        "fork",         "exit -> join"};
@@ -255,6 +287,7 @@ int tl_json_emit(const tl_layout *l, FILE *out, uint64_t from, uint64_t to) {
   tl__metadata(&j);
   tl__slices(&j);
   tl__instants(&j);
+  tl__deadlocked(&j);
   tl__flows(&j);
   fputs("\n]}\n", out);
   return ferror(out) ? -1 : 0;

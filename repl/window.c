@@ -298,8 +298,11 @@ static void tl__follow_trace(tl__win *w, double rate) {
   if (tl_view_update(v, W.tr, 0)) w->dirty = 1;
   if (v->paused) return;
   if (v->layout->t_end != w->last_t_end) {
+    /* New events: "now" is where they are (a stalled virtual clock must
+     * not leave the view running ahead of the trace). */
     w->last_t_end = v->layout->t_end;
     w->t_end_wall = now;
+    v->live_end = v->layout->t_end;
   }
   if (rate > 0 && tl__active(v->layout)) {
     end = v->layout->t_end + (uint64_t)((double)(now - w->t_end_wall) * rate);
