@@ -60,6 +60,14 @@ float tl__bar_half(const tl__geo *g, int state);
 const char *tl__lane_name(const tl__geo *g, int lane);
 
 /* display_marks.c */
+typedef struct tl__marker_look {
+  uint32_t rgb;
+  uint8_t shape;
+  const char *what;
+} tl__marker_look;
+/* How a marker of an event kind looks, and how its line is dashed. */
+tl__marker_look tl__look(unsigned kind);
+int tl__global_dash(unsigned kind);
 void tl__arrows(tl__geo *g);
 void tl__markers(tl__geo *g);
 void tl__deadlocks(tl__geo *g);
@@ -72,7 +80,8 @@ void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, 
  * plot's width; the number of lines. */
 int tl__banner_wrap(tl__geo *g);
 void tl__banner(tl__geo *g);
-/* Draws the legend when g has a display, else only measures; the height. */
+/* display_legend.c: draws the legend when g has a display, else only
+ * measures; the height. */
 float tl__legend(tl__geo *g, float width, float y0);
 extern const uint32_t tl__arrow_rgb[TL_ARROW__COUNT];
 extern const float tl__arrow_width[TL_ARROW__COUNT];
