@@ -48,6 +48,7 @@ static struct {
   char request[64];
   float width, height;  /* the window's size, for offscreen pictures */
   float ui;
+  pid_t pid;            /* the process the window belongs to (not a fork) */
 } W = {.ui = TL__DEFAULT_UI,
        .mu = PTHREAD_MUTEX_INITIALIZER,
        .cv = PTHREAD_COND_INITIALIZER,
@@ -70,7 +71,7 @@ void tl_window_unlock_trace(void) { pthread_mutex_unlock(&W.trace_mu); }
 int tl_window_running(void) {
   int up;
   pthread_mutex_lock(&W.mu);
-  up = W.up;
+  up = W.up && W.pid == getpid();
   pthread_mutex_unlock(&W.mu);
   return up;
 }
@@ -132,7 +133,7 @@ int tl_window_screenshot(const tl_trace *tr, const char *path, char *err, size_t
   int rc = -1;
   struct timespec until;
   pthread_mutex_lock(&W.mu);
-  if (W.up) {
+  if (W.up && W.pid == getpid()) { /* a forked child has no window thread */
     if (W.shot_path[0]) {
       pthread_mutex_unlock(&W.mu);
       snprintf(err, errlen, "another screenshot is being taken");
@@ -441,6 +442,7 @@ int tl_window_start(const tl_trace *tr, char *err, size_t errlen) {
   }
   pthread_mutex_lock(&W.mu);
   W.tr = tr;
+  W.pid = getpid();
   W.quit = 0;
   W.init_done = 0;
   pthread_mutex_unlock(&W.mu);
