@@ -2,7 +2,7 @@
 # the Debian packages they need first (scripts/install-deps.sh).
 
 CC      ?= gcc
-PKGS    := lua5.4 libedit
+PKGS    := lua5.4 libedit sdl2 SDL2_ttf SDL2_image fontconfig
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread \
            -Isim -Irepl -Iassets $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -25,11 +25,18 @@
 #define TL_THEME_JOINING 0x8E6BBF  /* purple */
 #define TL_THEME_IDLE 0xB8AE9C     /* taupe: blocked elsewhere (input, ...) */
 #define TL_THEME_DONE 0xD6D6D6     /* light grey */
+#define TL_THEME_WAITING 0x56B4E9  /* sky blue: waits on a condition, queue ... */
+#define TL_THEME_EVENT 0x1F78B4    /* deep blue: waits for an event */
 
 /* Arrows. */
 #define TL_THEME_ARROW_GIL 0x3A3A3A
 #define TL_THEME_ARROW_GIL_FORCED 0xD81B60
 #define TL_THEME_ARROW_LOCK 0x0072B2
+#define TL_THEME_ARROW_NOTIFY 0x2C8C99 /* notify -> wake */
+#define TL_THEME_ARROW_SET 0x1F78B4    /* set -> wake */
+#define TL_THEME_ARROW_PUT 0x7B5EA7    /* put -> get */
+#define TL_THEME_ARROW_FORK 0x555555
+#define TL_THEME_ARROW_EXIT 0x999999
 
 /* Markers. */
 #define TL_THEME_MARK_PRINT 0x1F5FA8
@@ -40,6 +47,17 @@
 #define TL_THEME_MARK_INTERRUPT 0xCC0000
 #define TL_THEME_MARK_TRACE_FULL 0x000000
 #define TL_THEME_MARK_STEP 0x999999
+
+/* Deadlocks: the cycle and its banner. */
+#define TL_THEME_DEADLOCK 0xD00000
+#define TL_THEME_DEADLOCK_BG 0xFDECEA
+
+/* The window: the focused lane, panels, tooltips. */
+#define TL_THEME_FOCUS 0xFFF4C2
+#define TL_THEME_PANEL 0xFAFAFC
+#define TL_THEME_PANEL_EDGE 0xB8BCC6
+#define TL_THEME_TOOLTIP 0x2B2F36
+#define TL_THEME_LOCK_NODE 0xF3E3B0
 
 /* Thread identity colours, used in turn by lane order. */
 #define TL_THEME_THREAD_COLOURS                                            \

@@ -1,5 +1,7 @@
 /* threadlab's main flow: options, the world, the script, the REPL, exit. */
 #include "app.h"
+#include "text.h"
+#include "window.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -12,7 +14,7 @@ static const char tl__usage[] =
   "usage: threadlab [options] [script.lua [args...]]\n"
   "  -e CODE                 run CODE (may be repeated)\n"
   "  -i                      enter the REPL after running the script\n"
-  "  --headless              no window (the default when there is no display)\n"
+  "  --headless              no timeline window (the default without a display)\n"
   "  --gil py3|py2|none      the GIL policy (default py3; none: virtual clock only)\n"
   "  --switch-interval MS    py3: how long a waiter waits before it asks (default 5)\n"
   "  --check-interval N      py2: instructions between releases (default 100)\n"
@@ -26,7 +28,8 @@ static const char tl__usage[] =
   "  --instr-ns N            virtual cost of a Lua instruction (default 10)\n"
   "  --sched auto|manual     manual: you pick who runs (:run T2, :step)\n"
   "  --memory-limit MB       what Lua may allocate (default 4096): a MemoryError past it\n"
-  "  --record FILE           write a diagram of the run at exit (.svg)\n"
+  "  --record FILE           write a diagram of the run at exit: .svg, .png, or\n"
+  "                          .json (Chrome Trace Event, for ui.perfetto.dev)\n"
   "  --trace FILE            save the raw trace at exit\n"
   "  --auto                  a lesson plays through without pausing at its steps\n"
   "  --lessons               list the lessons, then the REPL (as make run does)\n"
@@ -178,6 +181,11 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
       tl_trace_dump(tr, stdout);
       tl_trace_destroy(tr);
       return 0;
+    } else if (strcmp(a, "--bench-frame") == 0) {
+      /* not in --help: for scripts/bench.sh */
+      TL__NEEDS_VALUE();
+      if (tl__number_arg(v, 100, 1e8, &num)) return tl__fail("--bench-frame takes a number of events, not '%s'", v);
+      return tl_bench_frame((long)num);
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(tl__usage, stdout);
       return 0;
@@ -294,13 +302,21 @@ static int tl__new_world(tl_options *o) {
     fprintf(stderr, "threadlab: cannot open the libraries\n");
     return -1;
   }
+  tl_front_open(tl_W->L);
+  tl_app_sync_window();
   return 0;
+}
+
+void tl_app_sync_window(void) {
+  if (tl_W) tl_window_set_rate(tl_W->cfg.clock == TL_CLOCK_REAL ? 1.0 : tl_W->cfg.speed);
 }
 
 int tl_app_reset(tl_options *o) {
   tl_signals_lock_world();
   tl_world_destroy(tl_W);
+  tl_window_lock_trace(); /* the window must not read it half cleared */
   tl_trace_clear(tl_trace_global);
+  tl_window_unlock_trace();
   tl_signals_unlock_world();
   return tl__new_world(o);
 }
@@ -328,6 +344,11 @@ int tl_app_main(int argc, char **argv) {
   tl_signals_start();
   tl_gil_install_signal();
   if (tl__new_world(&opt) != 0) return 1;
+  if (!opt.headless) {
+    char err[300];
+    if (tl_window_start(tl_trace_global, err, sizeof err) != 0)
+      fprintf(stderr, "threadlab: %s (going on without the window)\n", err);
+  }
   L = tl_W->L;
   tl__set_arg(&opt, L);
   for (i = 0; i < opt.nexec && rc == 0; i++) {
@@ -358,7 +379,9 @@ int tl_app_main(int argc, char **argv) {
     rc = 130;
   }
   tl_signals_stop();
+  tl_window_stop(); /* a script without -i: the window closes when it ends */
   tl__write_outputs(&opt);
+  tl_text_shutdown();
   tl_trace_destroy(tl_trace_global);
   tl_trace_global = NULL;
   return rc;

@@ -1,6 +1,6 @@
 /* The display list: a layout drawn as plain shapes in pixels, for a canvas
- * size and a time window. Painters (SVG now, SDL later) only walk the items
- * in order; everything that decides what goes where happens here, once.
+ * size and a time window. Painters (SVG, SDL) only walk the items in order;
+ * everything that decides what goes where happens here, once.
  *
  * Whatever is narrower than a pixel is merged into one item that counts
  * what it stands for, so the number of items stays bounded by the canvas
@@ -45,6 +45,7 @@ typedef struct tl_dl_item {
   uint32_t text, title;   /* offsets into tl_display.strings; 0 = none */
   uint32_t count;         /* how many things it stands for (>1: merged) */
   int32_t lane;           /* the lane it belongs to, -1 */
+  int32_t lane2;          /* an arrow's other end (its from lane), -1 */
   int32_t ref;            /* see enum tl_dl_role */
   uint8_t kind, role, anchor, bold, shape, dash;
 } tl_dl_item;
@@ -59,6 +60,9 @@ typedef struct tl_display {
   const char *font_family;
   uint64_t t_from, t_to;  /* the window drawn */
   float plot_x0, plot_x1; /* its pixel span: x = plot_x0 + (t-from)*scale */
+  float *lane_top;        /* per lane: the top of its row (for clicks) */
+  size_t nlanes;
+  float lane_h;
   int oom;                /* an allocation failed: items are missing */
 } tl_display;
 
@@ -68,9 +72,20 @@ typedef struct tl_display_opts {
   uint64_t t_from, t_to;  /* both 0: the whole trace */
   int legend;             /* draw the legend */
   const char *title;      /* a heading, or NULL */
+  uint64_t live_to;       /* a live view: what is still going on runs on to
+                           * here (after the last event); 0: not live */
+  int focus_lane;         /* a lane drawn with all it touches, the rest
+                           * faded; -1: none */
+  int waitfor;            /* below the legend, the wait-for graph of the
+                           * last deadlock, if there was one */
+  float max_lane_h;       /* with a fixed height, lanes grow to fill it up
+                           * to this (0: they keep their usual 36 px) */
+  float tips_near;        /* >= 0: only items within a few px of this x get
+                           * their tooltip (a window's pointer: faster);
+                           * < 0 (the default): every item */
 } tl_display_opts;
 
-/* 1200 px wide, natural height, whole trace, with a legend. */
+/* 1200 px wide, natural height, whole trace, with a legend, no focus. */
 void tl_display_opts_default(tl_display_opts *o);
 /* NULL only when out of memory. */
 tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o);
@@ -78,6 +93,10 @@ void tl_display_free(tl_display *d);
 const char *tl_display_str(const tl_display *d, uint32_t off);
 /* The trace time under pixel column x (for zoom at the cursor). */
 uint64_t tl_display_time_at(const tl_display *d, float x);
+
+/* The wait-for graph alone, width x height px: of deadlock `which` (an
+ * index into l->deadlocks) or, which < 0, as the waits stand now. */
+tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width, float height);
 
 /* Colour of a lane state, of a thread (GIL row), as 0xRRGGBBAA. */
 uint32_t tl_display_state_colour(int state);

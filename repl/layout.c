@@ -1,6 +1,6 @@
 /* The layout step: events in (t, seq) order through a per-thread state
  * machine, into segments, arrows and markers. See layout.h. */
-#include "layout.h"
+#include "layout_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 
 /* ---- small containers ------------------------------------------------ */
 
-/* Grows *p to hold `need` elements; doubling keeps appends amortised O(1)
- * even for the millions of segments a long run makes. */
-static int tl__grow(void *pp, size_t *cap, size_t need, size_t elem) {
+/* Doubling keeps appends amortised O(1) even for the millions of segments
+ * a long run makes. */
+int tl__grow(void *pp, size_t *cap, size_t need, size_t elem) {
   void **p = pp;
   size_t n = *cap ? *cap : 8;
   void *q;
@@ -23,14 +23,7 @@ static int tl__grow(void *pp, size_t *cap, size_t need, size_t elem) {
   return 0;
 }
 
-/* Open addressing, uint64 key -> index; val -1 marks an empty slot, so
- * every key (even 0) is usable. */
-typedef struct tl__map {
-  uint64_t *keys;
-  int32_t *vals;
-  size_t cap, n;
-} tl__map;
-
+/* val -1 marks an empty slot, so every key (even 0) is usable. */
 static size_t tl__hash(uint64_t k) {
   k ^= k >> 33;
   k *= 0xff51afd7ed558ccdULL;
@@ -38,7 +31,7 @@ static size_t tl__hash(uint64_t k) {
   return (size_t)k;
 }
 
-static int32_t tl__map_get(const tl__map *m, uint64_t key) {
+int32_t tl__map_get(const tl__map *m, uint64_t key) {
   size_t i;
   if (!m->cap) return -1;
   for (i = tl__hash(key) & (m->cap - 1); m->vals[i] >= 0; i = (i + 1) & (m->cap - 1))
@@ -46,7 +39,7 @@ static int32_t tl__map_get(const tl__map *m, uint64_t key) {
   return -1;
 }
 
-static int tl__map_put(tl__map *m, uint64_t key, int32_t val) {
+int tl__map_put(tl__map *m, uint64_t key, int32_t val) {
   size_t i;
   if ((m->n + 1) * 2 > m->cap) {
     tl__map old = *m;
@@ -75,26 +68,11 @@ static int tl__map_put(tl__map *m, uint64_t key, int32_t val) {
   return 0;
 }
 
-static void tl__map_free(tl__map *m) {
+void tl__map_free(tl__map *m) {
   free(m->keys);
   free(m->vals);
   memset(m, 0, sizeof *m);
 }
-
-/* A lock as far as arrows need it: its name and its last release. */
-typedef struct tl__lock {
-  uint32_t id;
-  char *name;
-  int32_t rel_lane;
-  uint64_t rel_t, rel_stamp;
-} tl__lock;
-
-struct tl__layout_private {
-  tl__map lanes, procs, locks;
-  tl__lock *lock;
-  size_t nlock, caplock;
-  tl_event last; /* a copy of event consumed-1, to notice a cleared trace */
-};
 
 typedef struct tl__order {
   uint64_t t;
@@ -104,15 +82,17 @@ typedef struct tl__order {
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
-    "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done"};
+    "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
+    "waiting", "event-wait"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
 }
 
 const char *tl_arrow_kind_name(int kind) {
-  static const char *const names[TL_ARROW__COUNT] = {"gil-handoff", "gil-forced",
-                                                      "lock-handoff"};
+  static const char *const names[TL_ARROW__COUNT] = {
+      "gil-handoff", "gil-forced", "lock-handoff", "notify-wake",
+      "set-wake",    "put-get",    "fork",         "exit-join"};
   return kind >= 0 && kind < TL_ARROW__COUNT ? names[kind] : "?";
 }
 
@@ -135,20 +115,22 @@ void tl_layout_reset(tl_layout *l) {
   for (i = 0; i < l->nlanes; i++) {
     free(l->lanes[i].name);
     free(l->lanes[i].seg);
+    free(l->lanes[i].marks);
   }
   for (i = 0; i < l->nprocs; i++) {
     free(l->procs[i].lanes);
     free(l->procs[i].gil);
   }
-  for (i = 0; i < pv->nlock; i++) free(pv->lock[i].name);
+  for (i = 0; i < TL_ARROW__COUNT; i++) free(l->arrows_of[i]);
+  tl__objects_free(l);
+  tl__deadlocks_free(l);
   free(l->lanes);
   free(l->procs);
   free(l->arrows);
   free(l->markers);
-  free(pv->lock);
+  free(l->globals);
   tl__map_free(&pv->lanes);
   tl__map_free(&pv->procs);
-  tl__map_free(&pv->locks);
   memset(pv, 0, sizeof *pv);
   memset(l, 0, sizeof *l);
   l->priv = pv;
@@ -187,7 +169,7 @@ static int32_t tl__proc(tl_layout *l, int32_t pid) {
 }
 
 /* The lane of (pid, tid), made on first sight; -1 when out of memory. */
-static int32_t tl__lane(tl_layout *l, int32_t proc, uint32_t tid) {
+int32_t tl__lane(tl_layout *l, int32_t proc, uint32_t tid) {
   tl_proc *p = &l->procs[proc];
   uint64_t key = tl__lane_key(p->pid, tid);
   int32_t i = tl__map_get(&l->priv->lanes, key);
@@ -213,27 +195,7 @@ static int32_t tl__lane(tl_layout *l, int32_t proc, uint32_t tid) {
   ln->proc = proc;
   l->nlanes++;
   p->lanes[p->nlanes++] = i;
-  return i;
-}
-
-static tl__lock *tl__lock_get(tl_layout *l, uint32_t id) {
-  struct tl__layout_private *pv = l->priv;
-  int32_t i = tl__map_get(&pv->locks, id);
-  tl__lock *k;
-  if (i >= 0) return &pv->lock[i];
-  if (tl__grow(&pv->lock, &pv->caplock, pv->nlock + 1, sizeof *pv->lock) ||
-      tl__map_put(&pv->locks, id, (int32_t)pv->nlock))
-    return NULL;
-  k = &pv->lock[pv->nlock++];
-  memset(k, 0, sizeof *k);
-  k->id = id;
-  k->rel_lane = -1;
-  return k;
-}
-
-const char *tl_layout_lock_name(const tl_layout *l, uint32_t id) {
-  int32_t i = tl__map_get(&l->priv->locks, id);
-  return i >= 0 ? l->priv->lock[i].name : NULL;
+  return p->nlanes == 1 && tl__lane_born(l, proc, i, l->priv->now) ? -1 : i;
 }
 
 const char *tl_layout_text(const tl_layout *l, uint64_t off) {
@@ -290,6 +252,8 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   TL__PICK(s->locking, s->stamp_lock, TL_STATE_BLOCKED, s->lock_obj)
   TL__PICK(s->sleeping, s->stamp_sleep, TL_STATE_SLEEPING, 0)
   TL__PICK(s->joining, s->stamp_join, TL_STATE_JOINING, s->join_obj)
+  TL__PICK(s->waiting, s->stamp_wait, s->waiting == 2 ? TL_STATE_EVENT : TL_STATE_WAITING,
+           s->wait_obj)
 #undef TL__PICK
   if (st != TL_STATE_NONE || !s->started) return st;
   if (!p->has_gil) return TL_STATE_RUNNING; /* free-threaded: alive is running */
@@ -298,7 +262,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   return TL_STATE_IDLE;
 }
 
-static int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
+int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   tl_lane *ln = &l->lanes[lane];
   uint32_t obj;
   uint8_t st = tl__state_of(&l->procs[ln->proc], &ln->sm, &obj);
@@ -315,15 +279,21 @@ static int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   if (st == TL_STATE_NONE) return 0;
   if (tl__seg_open(&ln->seg, &ln->nseg, &ln->capseg, t, st, obj)) return -1;
   ln->sm.open = 1;
+  l->state_kinds |= 1u << st;
   return 0;
 }
 
 /* ---- arrows and markers ---------------------------------------------- */
 
-static int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to,
-                     uint64_t t0, uint64_t t1, uint32_t obj, uint8_t reason) {
+int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to, uint64_t t0, uint64_t t1,
+              uint32_t obj, uint8_t reason) {
   tl_arrow *a;
-  if (tl__grow(&l->arrows, &l->caparrows, l->narrows + 1, sizeof *l->arrows)) return -1;
+  if (kind >= TL_ARROW__COUNT || from < 0 || to < 0 || from == to) return 0;
+  if (tl__grow(&l->arrows, &l->caparrows, l->narrows + 1, sizeof *l->arrows) ||
+      tl__grow(&l->arrows_of[kind], &l->caparrows_of[kind], l->narrows_of[kind] + 1,
+               sizeof *l->arrows_of[kind]))
+    return -1;
+  l->arrows_of[kind][l->narrows_of[kind]++] = (uint32_t)l->narrows;
   a = &l->arrows[l->narrows++];
   a->t0 = t0;
   a->t1 = t1 < t0 ? t0 : t1;
@@ -335,9 +305,18 @@ static int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to,
   return 0;
 }
 
-static int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
+int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   tl_marker *m;
   if (tl__grow(&l->markers, &l->capmarkers, l->nmarkers + 1, sizeof *l->markers)) return -1;
+  if (lane >= 0) {
+    tl_lane *ln = &l->lanes[lane];
+    if (tl__grow(&ln->marks, &ln->capmarks, ln->nmarks + 1, sizeof *ln->marks)) return -1;
+    ln->marks[ln->nmarks++] = (uint32_t)l->nmarkers;
+  } else {
+    if (tl__grow(&l->globals, &l->capglobals, l->nglobals + 1, sizeof *l->globals)) return -1;
+    l->globals[l->nglobals++] = (uint32_t)l->nmarkers;
+  }
+  l->marker_kinds |= (uint64_t)1 << (e->kind & 63);
   m = &l->markers[l->nmarkers++];
   m->t = e->t;
   m->text = tl_event_kind_has_text(e->kind) ? e->arg : 0;
@@ -350,9 +329,14 @@ static int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lan
 
 /* ---- the GIL ---------------------------------------------------------- */
 
+/* A GIL "handoff" is drawn when the taker was waiting for it when it was
+ * released, or took it at once: not when it lay free while the taker slept. */
+#define TL__HANDOFF_GAP_NS 100000
+
 static int tl__gil_acquire(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
   tl_proc *p = &l->procs[proc];
   tl_lane *ln = &l->lanes[lane];
+  int waited = ln->sm.wants && ln->sm.stamp_want < p->rel_stamp;
   p->has_gil = 1;
   if (p->holder >= 0 && p->holder != lane) {
     /* A release we never saw (lost in a full trace): end it here. */
@@ -363,7 +347,7 @@ static int tl__gil_acquire(tl_layout *l, int32_t proc, int32_t lane, uint64_t t)
   if (p->ngil && t < p->gil[p->ngil - 1].t1) t = p->gil[p->ngil - 1].t1;
   p->holder = lane;
   if (tl__seg_open(&p->gil, &p->ngil, &p->capgil, t, TL_STATE_RUNNING, ln->tid)) return -1;
-  if (p->rel_lane >= 0 && p->rel_lane != lane &&
+  if (p->rel_lane >= 0 && (waited || t - p->rel_t <= TL__HANDOFF_GAP_NS) &&
       tl__arrow(l, p->rel_reason == TL_GIL_FORCED ? TL_ARROW_GIL_FORCED : TL_ARROW_GIL,
                 p->rel_lane, lane, p->rel_t, t, 0, p->rel_reason))
     return -1;
@@ -386,38 +370,10 @@ static void tl__gil_release(tl_layout *l, int32_t proc, int32_t lane, uint64_t t
   }
   p->rel_lane = lane;
   p->rel_t = t;
+  p->rel_stamp = l->stamp;
   p->rel_reason = reason;
   ln->sm.holds = 0;
   ln->sm.last_release = reason;
-}
-
-/* ---- locks ------------------------------------------------------------ */
-
-static int tl__lock_acquire(tl_layout *l, int32_t lane, const tl_event *e) {
-  struct tl__lane_sm *s = &l->lanes[lane].sm;
-  tl__lock *k = tl__lock_get(l, e->obj);
-  if (!k) return -1;
-  /* A handoff only if this thread was already waiting when it was freed. */
-  if (s->locking && s->lock_obj == e->obj && k->rel_lane >= 0 && k->rel_lane != lane &&
-      k->rel_stamp > s->stamp_lock &&
-      tl__arrow(l, TL_ARROW_LOCK, k->rel_lane, lane, k->rel_t, e->t, e->obj, 0))
-    return -1;
-  k->rel_lane = -1;
-  s->locking = 0;
-  return 0;
-}
-
-static int tl__lock_new(tl_layout *l, const tl_event *e) {
-  tl__lock *k = tl__lock_get(l, e->obj);
-  const char *name = tl_trace_strat(l->trace, e->arg);
-  if (!k) return -1;
-  if (*name) {
-    char *copy = strdup(name);
-    if (!copy) return -1;
-    free(k->name);
-    k->name = copy;
-  }
-  return 0;
 }
 
 /* ---- one event ------------------------------------------------------- */
@@ -441,11 +397,23 @@ static int tl__thread_new(tl_layout *l, int32_t proc, const tl_event *e) {
   return tl__refresh(l, lane, e->t);
 }
 
+static int tl__thread_event(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  int32_t subject;
+  if (!e->obj && lane < 0) return 0;
+  subject = e->obj ? tl__lane(l, proc, e->obj) : lane;
+  if (subject < 0) return -1;
+  if (e->kind == TL_EV_THREAD_END) l->lanes[subject].sm.ended = 1;
+  l->lanes[subject].sm.started = 1;
+  return tl__refresh(l, subject, e->t);
+}
+
 static int tl__consume(tl_layout *l, const tl_event *e) {
-  int32_t proc = tl__proc(l, e->pid), lane = -1, subject;
+  int32_t proc = tl__proc(l, e->pid), lane = -1;
   struct tl__lane_sm *s;
+  int rc;
   if (proc < 0) return -1;
   l->stamp++;
+  l->priv->now = e->t;
   if (l->stamp == 1 || e->t < l->t_begin) l->t_begin = e->t;
   if (e->t > l->t_end) l->t_end = e->t;
   if (e->kind == TL_EV_THREAD_NEW) return tl__thread_new(l, proc, e);
@@ -458,32 +426,19 @@ static int tl__consume(tl_layout *l, const tl_event *e) {
       /* Narration, code and checks are for a narration panel, not markers. */
       if (e->reason != TL_LESSON_STEP) return 0;
       return tl__marker(l, e, proc, -1);
-    case TL_EV_DEADLOCK: case TL_EV_TRACE_FULL:
+    case TL_EV_DEADLOCK:
+      return tl__deadlock_event(l, proc, lane, e);
+    case TL_EV_TRACE_FULL:
       return tl__marker(l, e, proc, -1);
     case TL_EV_PRINT: case TL_EV_MARK: case TL_EV_INTERRUPT:
     case TL_EV_GIL_DROP_REQUEST: case TL_EV_GIL_FAILED_WAKEUP:
       return tl__marker(l, e, proc, lane);
-    case TL_EV_LOCK_NEW:
-      return tl__lock_new(l, e);
-    case TL_EV_LOCK_RELEASE: {
-      tl__lock *k = tl__lock_get(l, e->obj);
-      if (!k) return -1;
-      k->rel_lane = lane;
-      k->rel_t = e->t;
-      k->rel_stamp = l->stamp;
-      return 0;
-    }
+    case TL_EV_THREAD_START: case TL_EV_THREAD_END:
+      return tl__thread_event(l, proc, lane, e);
     default:
       break;
   }
-  if (e->kind == TL_EV_THREAD_START || e->kind == TL_EV_THREAD_END) {
-    if (!e->obj && lane < 0) return 0;
-    subject = e->obj ? tl__lane(l, proc, e->obj) : lane;
-    if (subject < 0) return -1;
-    if (e->kind == TL_EV_THREAD_END) l->lanes[subject].sm.ended = 1;
-    l->lanes[subject].sm.started = 1;
-    return tl__refresh(l, subject, e->t);
-  }
+  if ((rc = tl__object_event(l, proc, lane, e)) != 0) return rc < 0 ? -1 : 0;
   if (lane < 0) return 0;
   s = &l->lanes[lane].sm;
   switch (e->kind) {
@@ -491,14 +446,15 @@ static int tl__consume(tl_layout *l, const tl_event *e) {
       l->procs[proc].has_gil = 1; break;
     case TL_EV_GIL_ACQUIRE: if (tl__gil_acquire(l, proc, lane, e->t)) return -1; break;
     case TL_EV_GIL_RELEASE: tl__gil_release(l, proc, lane, e->t, (uint8_t)e->reason); break;
-    case TL_EV_LOCK_REQUEST: s->locking = 1; s->lock_obj = e->obj;
-      s->stamp_lock = l->stamp; break;
-    case TL_EV_LOCK_ACQUIRE: if (tl__lock_acquire(l, lane, e)) return -1; break;
-    case TL_EV_LOCK_TIMEOUT: s->locking = 0; break;
     case TL_EV_SLEEP: s->sleeping = 1; s->stamp_sleep = l->stamp; break;
     case TL_EV_SLEEP_END: s->sleeping = 0; break;
-    case TL_EV_JOIN: s->joining = 1; s->join_obj = e->obj; s->stamp_join = l->stamp; break;
-    case TL_EV_JOIN_END: s->joining = 0; break;
+    case TL_EV_JOIN: s->joining = 1; s->join_obj = e->obj; s->stamp_join = l->stamp;
+      if (tl__refresh(l, lane, e->t)) return -1;
+      return tl__check_cycle(l, proc, lane, e->t);
+    case TL_EV_JOIN_END:
+      if (s->joining && !e->reason) tl__cycle_resolved(l, lane);
+      s->joining = 0;
+      break;
     default: return 0;
   }
   return tl__refresh(l, lane, e->t);

@@ -24,6 +24,8 @@ enum tl_lane_state {
   TL_STATE_JOINING,  /* obj: joined thread id */
   TL_STATE_IDLE,     /* released the GIL to block on something else */
   TL_STATE_DONE,
+  TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
+  TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
   TL_STATE__COUNT
 };
 
@@ -39,13 +41,18 @@ enum tl_arrow_kind {
   TL_ARROW_GIL,         /* GIL handed over after a blocking call or an exit */
   TL_ARROW_GIL_FORCED,  /* py3: the holder was made to drop it */
   TL_ARROW_LOCK,        /* a lock released by one thread, taken by its waiter */
+  TL_ARROW_NOTIFY,      /* condition notify -> the waiter wakes */
+  TL_ARROW_SET,         /* event set -> the waiter wakes */
+  TL_ARROW_PUT,         /* queue put -> the get of that item */
+  TL_ARROW_FORK,        /* fork -> the child's first thread */
+  TL_ARROW_EXIT,        /* a child process's exit -> the parent's join/wait */
   TL_ARROW__COUNT
 };
 
 typedef struct tl_arrow {
   uint64_t t0, t1;      /* release time, acquire time */
   int32_t from, to;     /* lanes */
-  uint32_t obj;         /* lock id for lock handoffs */
+  uint32_t obj;         /* lock/condition/event/queue id; child pid for fork, exit */
   uint8_t kind;         /* enum tl_arrow_kind */
   uint8_t reason;       /* GIL: the enum tl_gil_reason of the release */
 } tl_arrow;
@@ -61,9 +68,10 @@ typedef struct tl_marker {
 
 /* What the state machine knows of one thread; private to layout.c. */
 struct tl__lane_sm {
-  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join;
-  uint32_t lock_obj, join_obj;
+  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait;
+  uint32_t lock_obj, join_obj, wait_obj;
   uint8_t started, ended, holds, wants, locking, sleeping, joining;
+  uint8_t waiting;      /* 1: on a condition-like object; 2: on an event */
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */
   uint8_t named;        /* got its name from THREAD_NEW */
@@ -76,6 +84,8 @@ typedef struct tl_lane {
   char *name;
   tl_segment *seg;      /* in time order; the last one is open until t_end */
   size_t nseg, capseg;
+  uint32_t *marks;      /* its markers (indices into tl_layout.markers), in order */
+  size_t nmarks, capmarks;
   struct tl__lane_sm sm;
 } tl_lane;
 
@@ -88,9 +98,32 @@ typedef struct tl_proc {
   int has_gil;          /* any GIL event seen: decides running vs idle */
   int32_t holder;       /* lane holding the GIL now, -1 */
   int32_t rel_lane;     /* last release not yet followed by an acquire */
-  uint64_t rel_t;
+  uint64_t rel_t, rel_stamp;
   uint8_t rel_reason;
+  uint8_t exited;       /* its EXIT was seen */
 } tl_proc;
+
+/* One "waits for" in a wait-for graph: a thread waiting for a lock (held by
+ * holder) or waiting to join the thread of lane holder. */
+typedef struct tl_wait_edge {
+  int32_t waiter;       /* lane */
+  int32_t holder;       /* lane of the lock's owner or of the joined thread; -1 */
+  uint32_t obj;         /* the lock's id (joins: the joined thread's tid) */
+  uint8_t join;
+  uint8_t cycle;        /* part of a cycle */
+} tl_wait_edge;
+
+/* A deadlock (or a hang): when, what the engine said (a DEADLOCK event's
+ * text), and the wait-for edges at that moment. The layout also finds
+ * lock cycles by itself, so a deadlock shows even with no detector. */
+typedef struct tl_deadlock {
+  uint64_t t;
+  uint64_t text;        /* trace string of the DEADLOCK event; 0 if none */
+  int32_t proc;
+  uint8_t reported;     /* a DEADLOCK event says so (else found by the layout) */
+  tl_wait_edge *edges;
+  size_t nedges, capedges;
+} tl_deadlock;
 
 typedef struct tl_layout tl_layout;
 struct tl_layout {
@@ -100,8 +133,16 @@ struct tl_layout {
   size_t nprocs, capprocs;
   tl_arrow *arrows;     /* in order of their acquire time */
   size_t narrows, caparrows;
+  uint32_t *arrows_of[TL_ARROW__COUNT]; /* per kind: indices into arrows */
+  size_t narrows_of[TL_ARROW__COUNT], caparrows_of[TL_ARROW__COUNT];
+  tl_deadlock *deadlocks; /* in time order */
+  size_t ndeadlocks, capdeadlocks;
   tl_marker *markers;   /* in time order */
   size_t nmarkers, capmarkers;
+  uint32_t *globals;    /* the markers of no lane (deadlock, lesson step, ...) */
+  size_t nglobals, capglobals;
+  uint64_t marker_kinds; /* bit per event kind seen as a marker */
+  uint32_t state_kinds;  /* bit per lane state seen */
   uint64_t t_begin, t_end; /* the span of every event seen */
   size_t consumed;      /* events [0, consumed) are laid out */
   uint64_t lost;        /* events the trace could not record */
@@ -127,6 +168,14 @@ tl_layout *tl_layout_build(const tl_trace *tr);
 int tl_layout_find_lane(const tl_layout *l, int32_t pid, uint32_t tid);
 /* The name a LOCK_NEW gave lock `id`, or NULL. */
 const char *tl_layout_lock_name(const tl_layout *l, uint32_t id);
+/* What kind of object `id` is ("Lock", "Condition", "Event", ...), from
+ * the type its LOCK_NEW gave; "Lock" when unknown. */
+const char *tl_layout_obj_type(const tl_layout *l, uint32_t id);
+/* The lane holding lock `id` now, -1 if free or unknown. */
+int tl_layout_lock_owner(const tl_layout *l, uint32_t id);
+/* The wait-for edges of process `proc` now (lock waits and joins), with
+ * cycles marked; at most max are written, the number found is returned. */
+size_t tl_layout_wait_edges(const tl_layout *l, int proc, tl_wait_edge *out, size_t max);
 /* A marker's text ("" if none). */
 const char *tl_layout_text(const tl_layout *l, uint64_t off);
 /* First segment of seg[0..n) with t1 > t (n if none): where a window starts. */

@@ -1,8 +1,12 @@
 /* Recording: the diagram format follows the file's extension. */
-#include <string.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
+#include "chrome_json.h"
+#include "display.h"
+#include "layout.h"
+#include "png.h"
 #include "svg.h"
 
 static int tl__has_ext(const char *path, const char *ext) {
@@ -10,8 +14,43 @@ static int tl__has_ext(const char *path, const char *ext) {
   return n > e && strcasecmp(path + n - e, ext) == 0;
 }
 
+int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
+                    char *err, size_t errlen) {
+  int svg = tl__has_ext(path, ".svg"), png = tl__has_ext(path, ".png"), rc = -1;
+  tl_layout *l;
+  tl_display *d = NULL;
+  tl_display_opts o;
+  if (!svg && !png && !tl__has_ext(path, ".json")) {
+    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name)");
+    return -1;
+  }
+  if (to && to <= from) {
+    snprintf(err, errlen, "the window's end must come after its start");
+    return -1;
+  }
+  if (!(l = tl_layout_build(tr))) {
+    snprintf(err, errlen, "%s: out of memory laying out the trace", path);
+    return -1;
+  }
+  if (!svg && !png) {
+    rc = tl_json_write(l, path, from, to, err, errlen);
+  } else {
+    tl_display_opts_default(&o);
+    o.t_from = from;
+    o.t_to = to ? to : (from ? (l->t_end > from ? l->t_end : from + 1) : 0);
+    o.waitfor = 1;
+    if (!(d = tl_display_build(l, &o)))
+      snprintf(err, errlen, "%s: out of memory drawing the trace", path);
+    else if (svg)
+      rc = tl_svg_write_display(d, path, err, errlen);
+    else
+      rc = tl_png_write_display(d, path, 2, err, errlen);
+  }
+  tl_display_free(d);
+  tl_layout_free(l);
+  return rc;
+}
+
 int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen) {
-  if (tl__has_ext(path, ".svg")) return tl_svg_write(tr, path, err, errlen);
-  snprintf(err, errlen, "unknown diagram format (use a .svg file name)");
-  return -1;
+  return tl_record_range(tr, path, 0, 0, err, errlen);
 }

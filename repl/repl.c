@@ -15,11 +15,13 @@
 #include <editline/readline.h>
 
 #include "app.h"
+#include "window.h"
 
 #define TL__PROMPT "> "
 #define TL__PROMPT2 ">> "
 
 static char *tl__line;      /* the line libedit handed over */
+static char *tl__kept;      /* what was typed when the window asked for a command */
 static int tl__line_ready;
 static int tl__eof;
 static char tl__history[1024];
@@ -36,19 +38,29 @@ static void tl__on_line(char *line) {
  * the line being typed and returns "" with *interrupted set. */
 static char *tl__read_line(const char *prompt, int *interrupted) {
   tl_thread *self = tl__self;
-  struct pollfd fds[2];
+  struct pollfd fds[3];
+  char cmd[64];
   *interrupted = 0;
   tl__line_ready = tl__eof = 0;
   tl__line = NULL;
   if (!tl__hold_world) tl_leave_world(self);
   tl_signals_at_prompt(1);
   rl_callback_handler_install(prompt, tl__on_line);
+  if (tl__kept) { /* give back what was being typed */
+    rl_insert_text(tl__kept);
+    rl_redisplay();
+    free(tl__kept);
+    tl__kept = NULL;
+  }
+  cmd[0] = '\0';
   fds[0].fd = 0;
   fds[0].events = POLLIN;
   fds[1].fd = tl_signals_fd();
   fds[1].events = POLLIN;
+  fds[2].fd = tl_window_request_fd(); /* keys 1-9 in the window */
+  fds[2].events = POLLIN;
   while (!tl__line_ready) {
-    if (poll(fds, 2, -1) < 0) {
+    if (poll(fds, fds[2].fd >= 0 ? 3 : 2, -1) < 0) {
       if (errno == EINTR) continue;
       tl__eof = 1;
       break;
@@ -58,7 +70,13 @@ static char *tl__read_line(const char *prompt, int *interrupted) {
       *interrupted = 1;
       break;
     }
+    if (fds[2].fd >= 0 && (fds[2].revents & POLLIN) && tl_window_take_request(cmd, sizeof cmd))
+      break;
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) rl_callback_read_char();
+  }
+  if (cmd[0] && !tl__line_ready) {
+    tl__kept = rl_line_buffer && *rl_line_buffer ? strdup(rl_line_buffer) : NULL;
+    printf("\r%s%s\n", prompt, cmd);
   }
   rl_callback_handler_remove();
   tl_signals_at_prompt(0);
@@ -72,6 +90,7 @@ static char *tl__read_line(const char *prompt, int *interrupted) {
     fflush(stdout);
     return strdup("");
   }
+  if (cmd[0] && !tl__line_ready) return strdup(cmd);
   return tl__eof ? NULL : tl__line;
 }
 
@@ -147,11 +166,14 @@ static void tl__cmd_help(void) {
         "  :help             this text\n"
         "  :threads          every live thread and what it is doing\n"
         "  :locks            every lock: its holder, its waiters; deadlocks found\n"
-        "  :record FILE      write a diagram of the trace so far (.svg)\n"
+        "  :record FILE [FROM TO]  write the trace so far (or the seconds FROM..TO)\n"
+        "                    as .svg, .png, or .json (Chrome Trace Event, for Perfetto)\n"
+        "  :screenshot FILE  save the timeline window as drawn (.png)\n"
         "  :clock [real|virtual]  :seed [N]  :speed [X]  :sched [auto|manual]\n"
         "                    show or set the clock (virtual: seeded, repeatable)\n"
         "  :pause, :resume   freeze and thaw virtual time\n"
-        "  :run T2 [n]       manual scheduling: T2 runs n statements (default 1)\n"
+        "  :run T2 [n]       manual scheduling: T2 runs n statements (default 1);\n"
+        "                    in the window, keys 1-9 run T1-T9 one statement\n"
         "  :step [n]         the scheduler's own pick runs n statements\n"
         "  :explore FN [N]   lab.explore(FN, {runs=N}): every distinct outcome\n"
         "  :reset            cancel every thread, start a fresh world\n"
@@ -295,6 +317,33 @@ static void tl__cmd_setting(lua_State *L, const char *key, const char *arg) {
   lua_pop(L, 4);
 }
 
+/* :record FILE [FROM TO]: the whole trace, or the seconds FROM..TO. */
+static void tl__cmd_record(const char *arg) {
+  char path[1024] = "", err[512], *end;
+  double from = 0, to = 0;
+  const char *rest;
+  int n = sscanf(arg, "%1023s", path);
+  if (n != 1) {
+    fputs("usage: :record FILE [FROM TO]   (FILE .svg, .png or .json; FROM, TO in seconds)\n",
+          stdout);
+    return;
+  }
+  rest = strstr(arg, path) + strlen(path);
+  if (rest[strspn(rest, " \t")]) {
+    from = strtod(rest, &end);
+    if (end != rest) to = strtod(rest = end, &end);
+    if (end == rest || end[strspn(end, " \t")] || !(from >= 0) || !(to > from)) {
+      puts("usage: :record FILE [FROM TO]: FROM and TO are seconds, FROM >= 0, TO > FROM");
+      return;
+    }
+  }
+  if (tl_record_range(tl_trace_global, path, (uint64_t)(from * 1e9), (uint64_t)(to * 1e9), err,
+                      sizeof err) != 0)
+    printf("cannot record %s: %s\n", path, err);
+  else
+    printf("recorded %s\n", path);
+}
+
 /* Returns 1 when the REPL should end. */
 static int tl__command(tl_options *opt, const char *line) {
   char cmd[32] = "", arg[1024] = "";
@@ -308,13 +357,14 @@ static int tl__command(tl_options *opt, const char *line) {
   } else if (strcmp(cmd, "locks") == 0) {
     tl__cmd_locks(tl_W->L);
   } else if (strcmp(cmd, "record") == 0) {
-    char err[512];
-    if (!arg[0])
-      fputs("usage: :record FILE.svg\n", stdout);
-    else if (tl_record(tl_trace_global, arg, err, sizeof err) != 0)
-      printf("cannot record %s: %s\n", arg, err);
+    tl__cmd_record(arg);
+  } else if (strcmp(cmd, "screenshot") == 0) {
+    char err[600];
+    if (!arg[0]) fputs("usage: :screenshot FILE.png\n", stdout);
+    else if (tl_window_screenshot(tl_trace_global, arg, err, sizeof err) != 0)
+      printf("cannot save the screenshot: %s\n", err);
     else
-      printf("recorded %s\n", arg);
+      printf("saved %s\n", arg);
   } else if (strcmp(cmd, "clock") == 0 || strcmp(cmd, "seed") == 0 ||
              strcmp(cmd, "speed") == 0 || strcmp(cmd, "sched") == 0) {
     tl__cmd_setting(tl_W->L, cmd, arg);
@@ -396,10 +446,12 @@ void tl_repl_run(tl_options *opt) {
       add_history(line);
       quit = tl__command(opt, line);
       free(line);
+      tl_app_sync_window(); /* :clock, :speed ... */
       if (quit) break;
       continue;
     }
     if (tl_repl_eval(L, line) < 0) break;
+    tl_app_sync_window(); /* lab.clock{...} may have changed the clock */
   }
   if (tl__history[0]) write_history(tl__history);
 }

@@ -7,6 +7,10 @@
 #   BENCH    space-separated subset of bench names to run (default: all)
 # Prints one line per benchmark:
 #   bench <name> threadlab=<s> python3=<s> ratio=<threadlab/python3>
+# and, for the timeline window (threadlab --bench-frame: one frame of a
+# synthetic 1,000,000-event trace, display list and software painting, the
+# mean over many frames after the layout is built; best of RUNS runs):
+#   bench timeline-frame-1m ms_per_frame=<ms>   (budget: 16.7 ms, 60 fps)
 # and exits non-zero if any program fails or prints a wrong result.
 set -u
 
@@ -65,6 +69,24 @@ if [ -z "${BENCH:-}" ] || case " $BENCH " in *" pacing "*) true ;; *) false ;; e
     if [ -n "$virt" ]; then
         wall=$(( ($(date +%s%N) - start) / 1000 ))
         "$PY_EXE" -c 'import sys; w = int(sys.argv[1]) / 1e6; v = float(sys.argv[2]); print("bench pacing wall=%.3f virtual=%.3f ratio=%.3f" % (w, v, w / v))' "$wall" "$virt"
+    fi
+fi
+# The timeline: one frame of a synthetic 1,000,000-event trace, headless.
+if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" timeline-frame-1m "* ]]; then
+    ran=$((ran + 1))
+    best=""
+    for _ in $(seq "$RUNS"); do
+        out=$("$TL_BIN" --bench-frame 1000000) || { echo "bench timeline-frame-1m FAILED" >&2; status=1; break; }
+        ms=$(printf '%s\n' "$out" | sed -n 's/.*ms_per_frame=\([0-9.]*\).*/\1/p')
+        echo "# $out" >&2
+        if [ -n "$ms" ] && { [ -z "$best" ] || awk -v a="$ms" -v b="$best" 'BEGIN{exit !(a<b)}'; }; then best=$ms; fi
+    done
+    if [ -n "$best" ]; then
+        echo "bench timeline-frame-1m ms_per_frame=$best"
+        if awk -v a="$best" 'BEGIN{exit !(a>16.7)}'; then
+            echo "bench timeline-frame-1m: over the 16.7 ms budget of a 60 fps frame" >&2
+            status=1
+        fi
     fi
 fi
 if [ "$ran" -eq 0 ]; then

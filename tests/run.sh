@@ -12,6 +12,9 @@ UNITS=${TL_UNITS:-build/release/tests}
 TIMEOUT=${TL_TIMEOUT:-60}
 export TL_TMP=$(mktemp -d)
 trap 'rm -rf "$TL_TMP"' EXIT
+# Under ASan, leaks inside system libraries (see the file) are not ours.
+[ "${TL_SANITIZER:-}" = asan ] &&
+  export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 # A test must not depend on a display or a history file of the user's.
 unset DISPLAY WAYLAND_DISPLAY
 export HOME="$TL_TMP/home"; mkdir -p "$HOME"

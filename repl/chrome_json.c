@@ -1,0 +1,322 @@
+/* Writing the Chrome Trace Event format. See chrome_json.h.
+ *
+ * Threads are keyed by (pid, tid) as in the trace; each process's GIL is a
+ * thread of tid 0 named "GIL", listed first. A flow starts on the thread
+ * that released or signalled and ends ("bp":"e") on the slice of the thread
+ * it reached, so Perfetto draws the arrow between the two slices. */
+#include "chrome_json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct tl__json {
+  FILE *f;
+  const tl_layout *l;
+  uint64_t from, to;
+  int first;
+} tl__json;
+
+/* A JSON string: quotes, backslashes and controls escaped; bytes that are
+ * not UTF-8 become U+FFFD, so hostile names never break the file. */
+static void tl__jstr(FILE *f, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  fputc('"', f);
+  while (*p) {
+    unsigned c = *p;
+    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    int i, ok = n >= 0;
+    for (i = 1; ok && i <= n; i++) ok = (p[i] & 0xC0) == 0x80;
+    if (ok && n == 1 && c < 0xC2) ok = 0; /* overlong */
+    if (!ok) {
+      fputs("\\ufffd", f);
+      p++;
+      continue;
+    }
+    if (n > 0) {
+      fwrite(p, 1, (size_t)n + 1, f);
+      p += n + 1;
+      continue;
+    }
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c == '\n') fputs("\\n", f);
+    else if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
+    else fputc((int)c, f);
+    p++;
+  }
+  fputc('"', f);
+}
+
+/* ns as µs, exactly (three decimals). */
+static void tl__jtime(FILE *f, const char *key, uint64_t ns) {
+  fprintf(f, ",\"%s\":%llu.%03u", key, (unsigned long long)(ns / 1000), (unsigned)(ns % 1000));
+}
+
+static void tl__begin(tl__json *j, const char *ph, int32_t pid, uint32_t tid) {
+  fputs(j->first ? "\n" : ",\n", j->f);
+  j->first = 0;
+  fprintf(j->f, "{\"ph\":\"%s\",\"pid\":%d,\"tid\":%u", ph, (int)pid, tid);
+}
+
+static void tl__name(tl__json *j, const char *name) {
+  fputs(",\"name\":", j->f);
+  tl__jstr(j->f, name);
+}
+
+/* ---- metadata ---------------------------------------------------------- */
+
+static void tl__metadata(tl__json *j) {
+  const tl_layout *l = j->l;
+  char buf[64];
+  size_t p, k;
+  for (p = 0; p < l->nprocs; p++) {
+    const tl_proc *pr = &l->procs[p];
+    snprintf(buf, sizeof buf, p ? "process %d (forked)" : "threadlab (pid %d)", (int)pr->pid);
+    tl__begin(j, "M", pr->pid, 0);
+    tl__name(j, "process_name");
+    fputs(",\"args\":{\"name\":", j->f);
+    tl__jstr(j->f, buf);
+    fputs("}}", j->f);
+    tl__begin(j, "M", pr->pid, 0);
+    tl__name(j, "process_sort_index");
+    fprintf(j->f, ",\"args\":{\"sort_index\":%zu}}", p);
+    if (pr->has_gil) {
+      tl__begin(j, "M", pr->pid, 0);
+      tl__name(j, "thread_name");
+      fputs(",\"args\":{\"name\":\"GIL\"}}", j->f);
+      tl__begin(j, "M", pr->pid, 0);
+      tl__name(j, "thread_sort_index");
+      fputs(",\"args\":{\"sort_index\":-1}}", j->f);
+    }
+    for (k = 0; k < pr->nlanes; k++) {
+      const tl_lane *ln = &l->lanes[pr->lanes[k]];
+      tl__begin(j, "M", ln->pid, ln->tid);
+      tl__name(j, "thread_name");
+      fputs(",\"args\":{\"name\":", j->f);
+      tl__jstr(j->f, ln->name);
+      fputs("}}", j->f);
+      tl__begin(j, "M", ln->pid, ln->tid);
+      tl__name(j, "thread_sort_index");
+      fprintf(j->f, ",\"args\":{\"sort_index\":%zu}}", k);
+    }
+  }
+}
+
+/* ---- slices ------------------------------------------------------------ */
+
+/* What a waiting state waits for, e.g. "lock A", "Condition c". */
+static void tl__what(const tl_layout *l, const tl_lane *ln, const tl_segment *s, char *buf,
+                     size_t n) {
+  const char *name;
+  int jl;
+  buf[0] = '\0';
+  switch (s->state) {
+    case TL_STATE_BLOCKED: case TL_STATE_WAITING: case TL_STATE_EVENT:
+      name = tl_layout_lock_name(l, s->obj);
+      if (name) snprintf(buf, n, "%s %s", tl_layout_obj_type(l, s->obj), name);
+      else snprintf(buf, n, "%s #%u", tl_layout_obj_type(l, s->obj), s->obj);
+      break;
+    case TL_STATE_JOINING:
+      jl = tl_layout_find_lane(l, ln->pid, s->obj);
+      snprintf(buf, n, "%s", jl >= 0 ? l->lanes[jl].name : "a thread");
+      break;
+    default:
+      break;
+  }
+}
+
+static int tl__clip(const tl__json *j, uint64_t *t0, uint64_t *t1) {
+  if (*t1 <= j->from || *t0 >= j->to) return 0;
+  if (*t0 < j->from) *t0 = j->from;
+  if (*t1 > j->to) *t1 = j->to;
+  return 1;
+}
+
+static void tl__slices(tl__json *j) {
+  const tl_layout *l = j->l;
+  size_t p, i, k;
+  char what[200], name[260];
+  for (p = 0; p < l->nprocs; p++) {
+    const tl_proc *pr = &l->procs[p];
+    for (i = 0; i < pr->ngil; i++) {
+      uint64_t t0 = pr->gil[i].t0, t1 = pr->gil[i].t1;
+      int hl = tl_layout_find_lane(l, pr->pid, pr->gil[i].obj);
+      if (!tl__clip(j, &t0, &t1)) continue;
+      tl__begin(j, "X", pr->pid, 0);
+      tl__name(j, hl >= 0 ? l->lanes[hl].name : "?");
+      fputs(",\"cat\":\"gil\"", j->f);
+      tl__jtime(j->f, "ts", t0);
+      tl__jtime(j->f, "dur", t1 - t0);
+      fputs(",\"args\":{\"holder\":", j->f);
+      tl__jstr(j->f, hl >= 0 ? l->lanes[hl].name : "?");
+      fputs("}}", j->f);
+    }
+  }
+  for (k = 0; k < l->nlanes; k++) {
+    const tl_lane *ln = &l->lanes[k];
+    for (i = 0; i < ln->nseg; i++) {
+      const tl_segment *s = &ln->seg[i];
+      uint64_t t0 = s->t0, t1 = s->t1;
+      if (s->state == TL_STATE_DONE || s->state == TL_STATE_NONE) continue;
+      if (!tl__clip(j, &t0, &t1)) continue;
+      tl__what(l, ln, s, what, sizeof what);
+      snprintf(name, sizeof name, "%s%s%s", tl_state_name(s->state), *what ? ": " : "", what);
+      tl__begin(j, "X", ln->pid, ln->tid);
+      tl__name(j, name);
+      fputs(",\"cat\":\"state\"", j->f);
+      tl__jtime(j->f, "ts", t0);
+      tl__jtime(j->f, "dur", t1 - t0);
+      fputs(",\"args\":{\"state\":", j->f);
+      tl__jstr(j->f, tl_state_name(s->state));
+      if (*what) {
+        fputs(",\"on\":", j->f);
+        tl__jstr(j->f, what);
+      }
+      fputs("}}", j->f);
+    }
+  }
+}
+
+/* ---- instants and flows ----------------------------------------------- */
+
+static const char *tl__marker_name(unsigned kind) {
+  switch (kind) {
+    case TL_EV_GIL_DROP_REQUEST: return "GIL drop request";
+    case TL_EV_GIL_FAILED_WAKEUP: return "failed wake-up";
+    case TL_EV_LESSON_STEP: return "lesson step";
+    case TL_EV_TRACE_FULL: return "trace full";
+    default: return tl_event_kind_name(kind);
+  }
+}
+
+static void tl__instants(tl__json *j) {
+  const tl_layout *l = j->l;
+  size_t i;
+  for (i = 0; i < l->nmarkers; i++) {
+    const tl_marker *m = &l->markers[i];
+    const tl_lane *ln = m->lane >= 0 ? &l->lanes[m->lane] : NULL;
+    int32_t pid = ln ? ln->pid : (m->proc >= 0 ? l->procs[m->proc].pid : 0);
+    const char *text = tl_layout_text(l, m->text);
+    if (m->t < j->from || m->t >= j->to) continue;
+    tl__begin(j, "i", pid, ln ? ln->tid : 0);
+    tl__name(j, tl__marker_name(m->kind));
+    fprintf(j->f, ",\"cat\":\"%s\",\"s\":\"%s\"", tl_event_kind_name(m->kind),
+            ln ? "t" : m->kind == TL_EV_DEADLOCK ? "p" : "g");
+    tl__jtime(j->f, "ts", m->t);
+    if (*text) {
+      fputs(",\"args\":{\"text\":", j->f);
+      tl__jstr(j->f, text);
+      fputs("}", j->f);
+    }
+    fputs("}", j->f);
+  }
+}
+
+/* Each thread stuck in a deadlock (found by the engine or the layout):
+ * an instant on it saying what it waits for and who holds that. */
+static void tl__deadlocked(tl__json *j) {
+  const tl_layout *l = j->l;
+  size_t i, k;
+  char what[200];
+  for (i = 0; i < l->ndeadlocks; i++) {
+    const tl_deadlock *d = &l->deadlocks[i];
+    if (d->t < j->from || d->t >= j->to) continue;
+    for (k = 0; k < d->nedges; k++) {
+      const tl_wait_edge *e = &d->edges[k];
+      const tl_lane *ln = &l->lanes[e->waiter];
+      if (e->join) snprintf(what, sizeof what, "joins %s", e->holder >= 0 ? l->lanes[e->holder].name : "?");
+      else if (tl_layout_lock_name(l, e->obj))
+        snprintf(what, sizeof what, "%s %s", tl_layout_obj_type(l, e->obj), tl_layout_lock_name(l, e->obj));
+      else
+        snprintf(what, sizeof what, "%s #%u", tl_layout_obj_type(l, e->obj), e->obj);
+      tl__begin(j, "i", ln->pid, ln->tid);
+      tl__name(j, e->cycle ? "deadlocked" : "waits (deadlock)");
+      fputs(",\"cat\":\"deadlock\",\"s\":\"t\"", j->f);
+      tl__jtime(j->f, "ts", d->t);
+      fputs(",\"args\":{\"waits for\":", j->f);
+      tl__jstr(j->f, what);
+      if (!e->join && e->holder >= 0) {
+        fputs(",\"held by\":", j->f);
+        tl__jstr(j->f, l->lanes[e->holder].name);
+      }
+      fprintf(j->f, ",\"in the cycle\":%s}}", e->cycle ? "true" : "false");
+    }
+  }
+}
+
+static const char *const tl__flow_names[TL_ARROW__COUNT] = {
+    "GIL handoff",   "forced GIL switch", "lock handoff", "notify -> wake",
+    "set -> wake",   "put -> get",        "fork",         "exit -> join"};
+
+static void tl__flows(tl__json *j) {
+  const tl_layout *l = j->l;
+  size_t i;
+  for (i = 0; i < l->narrows; i++) {
+    const tl_arrow *a = &l->arrows[i];
+    const tl_lane *from = &l->lanes[a->from], *to = &l->lanes[a->to];
+    const char *lk = a->kind == TL_ARROW_LOCK ? tl_layout_lock_name(l, a->obj) : NULL;
+    if (a->t1 < j->from || a->t0 >= j->to || a->kind >= TL_ARROW__COUNT) continue;
+    tl__begin(j, "s", from->pid, from->tid);
+    tl__name(j, tl__flow_names[a->kind]);
+    fprintf(j->f, ",\"cat\":\"%s\",\"id\":%zu", tl_arrow_kind_name(a->kind), i + 1);
+    tl__jtime(j->f, "ts", a->t0);
+    fputs("}", j->f);
+    tl__begin(j, "f", to->pid, to->tid);
+    tl__name(j, tl__flow_names[a->kind]);
+    fprintf(j->f, ",\"cat\":\"%s\",\"id\":%zu,\"bp\":\"e\"", tl_arrow_kind_name(a->kind), i + 1);
+    tl__jtime(j->f, "ts", a->t1);
+    if (lk) {
+      fputs(",\"args\":{\"lock\":", j->f);
+      tl__jstr(j->f, lk);
+      fputs("}", j->f);
+    }
+    fputs("}", j->f);
+  }
+}
+
+int tl_json_emit(const tl_layout *l, FILE *out, uint64_t from, uint64_t to) {
+  tl__json j;
+  j.f = out;
+  j.l = l;
+  j.from = from;
+  j.to = to ? to : UINT64_MAX;
+  j.first = 1;
+  fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"threadlab\"},"
+        "\"traceEvents\":[", out);
+  tl__metadata(&j);
+  tl__slices(&j);
+  tl__instants(&j);
+  tl__deadlocked(&j);
+  tl__flows(&j);
+  fputs("\n]}\n", out);
+  return ferror(out) ? -1 : 0;
+}
+
+int tl_json_write(const tl_layout *l, const char *path, uint64_t from, uint64_t to, char *err,
+                  size_t errlen) {
+  size_t n = strlen(path) + 24;
+  char *tmp = malloc(n);
+  FILE *f;
+  int rc, saved = 0;
+  if (!tmp) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+  if (!(f = fopen(tmp, "w"))) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    free(tmp);
+    return -1;
+  }
+  rc = tl_json_emit(l, f, from, to);
+  if (rc) saved = errno;
+  if (fclose(f) != 0 && rc == 0) rc = -1, saved = errno;
+  if (rc == 0 && rename(tmp, path) != 0) rc = -1, saved = errno;
+  if (rc) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved ? saved : EIO));
+    remove(tmp);
+  }
+  free(tmp);
+  return rc;
+}

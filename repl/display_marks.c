@@ -1,0 +1,465 @@
+/* Arrows, markers, deadlocks and the legend of the display list.
+ *
+ * Arrows and markers are walked per pixel bucket: from the first one in a
+ * bucket, a binary search finds the first one past it, and the bucket
+ * becomes one item counting them all. A zoomed-out view of a million
+ * events costs per pixel column, not per event, and nothing is dropped:
+ * every merged item says how many it stands for. */
+#include "display_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const uint32_t tl__arrow_rgb[TL_ARROW__COUNT] = {
+    TL_THEME_ARROW_GIL, TL_THEME_ARROW_GIL_FORCED, TL_THEME_ARROW_LOCK, TL_THEME_ARROW_NOTIFY,
+    TL_THEME_ARROW_SET, TL_THEME_ARROW_PUT,        TL_THEME_ARROW_FORK, TL_THEME_ARROW_EXIT};
+const float tl__arrow_width[TL_ARROW__COUNT] = {1.2f, 1.4f, 1.8f, 1.5f, 1.5f, 1.5f, 1.3f, 1.3f};
+const int tl__arrow_dash[TL_ARROW__COUNT] = {TL_DASH_SOLID,  TL_DASH_DASHED, TL_DASH_SOLID,
+                                             TL_DASH_SOLID,  TL_DASH_SOLID,  TL_DASH_DOTTED,
+                                             TL_DASH_DASHED, TL_DASH_DOTTED};
+
+/* The time under x + dx px (where a bucket that begins at x ends). */
+static double tl__t_after(const tl__geo *g, float x, float dx) {
+  return g->from + (double)(x + dx - g->d->plot_x0) / g->scale;
+}
+
+/* ---- arrows ---------------------------------------------------------- */
+
+static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
+  char at[32], obj[160];
+  const char *from = tl__lane_name(g, a->from), *to = tl__lane_name(g, a->to);
+  tl__fmt_time(at, sizeof at, (double)a->t1);
+  switch (a->kind) {
+    case TL_ARROW_LOCK: {
+      const char *lk = tl_layout_lock_name(g->l, a->obj);
+      it->title = tl__strf(g->d, "lock %s handed from %s to %s at %s", lk ? lk : "?", from, to, at);
+      break;
+    }
+    case TL_ARROW_NOTIFY: case TL_ARROW_SET: case TL_ARROW_PUT:
+      tl__obj_label(g->l, a->obj, obj, sizeof obj);
+      it->title = tl__strf(g->d, "%s %s %s: %s %s at %s", from,
+                           a->kind == TL_ARROW_NOTIFY ? "notified" : a->kind == TL_ARROW_SET ? "set"
+                                                                                          : "put an item on",
+                           obj, to, a->kind == TL_ARROW_PUT ? "got it" : "woke up", at);
+      break;
+    case TL_ARROW_FORK:
+      it->title = tl__strf(g->d, "%s forked process %u (%s) at %s", from, a->obj, to, at);
+      break;
+    case TL_ARROW_EXIT:
+      it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);
+      break;
+    default:
+      it->title = tl__strf(g->d, "GIL %s from %s to %s at %s",
+                           a->kind == TL_ARROW_GIL_FORCED ? "forced over"
+                           : a->reason == TL_GIL_EXIT     ? "left at thread exit"
+                           : a->reason == TL_GIL_YIELD    ? "yielded"
+                                                          : "handed over",
+                           from, to, at);
+  }
+}
+
+/* First index k in idx[lo, n) whose arrow is acquired after t; galloping
+ * from lo. */
+static size_t tl__arrow_search(const tl_layout *l, const uint32_t *idx, size_t lo, size_t n,
+                               double t, int strictly_after) {
+  size_t hi = n, step = 1;
+#define TL__BEFORE(k) (strictly_after ? (double)l->arrows[idx[k]].t1 <= t \
+                                      : (double)l->arrows[idx[k]].t1 < t)
+  while (lo + step < n && TL__BEFORE(lo + step)) {
+    lo += step;
+    step *= 2;
+  }
+  if (lo + step < n) hi = lo + step + 1;
+#undef TL__BEFORE
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    double at = (double)l->arrows[idx[mid]].t1;
+    if (strictly_after ? at <= t : at < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* From the edge of one bar to the edge of the other; per kind, arrows
+ * closer than six pixels to the one drawn are counted into it. */
+void tl__arrows(tl__geo *g) {
+  const tl_layout *l = g->l;
+  tl_display *d = g->d;
+  float run = tl__bar_half(g, TL_STATE_RUNNING) + 1;
+  int k;
+  for (k = 0; k < TL_ARROW__COUNT; k++) {
+    const uint32_t *idx = l->arrows_of[k];
+    size_t n = l->narrows_of[k], i = tl__arrow_search(l, idx, 0, n, g->from, 0), j;
+    while (i < n && (double)l->arrows[idx[i]].t1 <= g->to) {
+      const tl_arrow *a = &l->arrows[idx[i]];
+      float x0 = tl__x(g, (double)a->t0 < g->from ? g->from : (double)a->t0);
+      float x1 = tl__x(g, (double)a->t1), y0 = tl__lane_cy(g, a->from), y1 = tl__lane_cy(g, a->to);
+      tl_dl_item *it;
+      j = tl__arrow_search(l, idx, i + 1, n, tl__t_after(g, x1, 6), 1);
+      if (y1 > y0) { y0 += run; y1 -= run; }
+      else { y0 -= run; y1 += run; }
+      it = tl__line(d, TL_DL_ARROW, TL_ROLE_ARROW, x0, y0, x1, y1, tl__rgba(tl__arrow_rgb[k]),
+                    tl__arrow_width[k], tl__arrow_dash[k]);
+      it->lane = a->to;
+      it->lane2 = a->from;
+      it->ref = k;
+      it->count = (uint32_t)(j - i);
+      if (it->count > 1) it->stroke = (it->stroke & ~0xFFu) | 0x99u; /* a dense comb reads lighter */
+      if (tl__wants_tip(g, x0, x1)) tl__arrow_title(g, it, a);
+      i = j;
+    }
+  }
+}
+
+/* ---- markers --------------------------------------------------------- */
+
+tl__marker_look tl__look(unsigned kind) {
+  tl__marker_look k = {TL_THEME_MARK_MARK, TL_SHAPE_DIAMOND, "mark"};
+  switch (kind) {
+    case TL_EV_PRINT: k.rgb = TL_THEME_MARK_PRINT; k.shape = TL_SHAPE_CIRCLE; k.what = "print"; break;
+    case TL_EV_GIL_DROP_REQUEST: k.rgb = TL_THEME_MARK_DROP_REQUEST;
+      k.shape = TL_SHAPE_TRIANGLE_DOWN; k.what = "GIL drop request"; break;
+    case TL_EV_GIL_FAILED_WAKEUP: k.rgb = TL_THEME_MARK_FAILED_WAKEUP;
+      k.shape = TL_SHAPE_CROSS; k.what = "failed wake-up"; break;
+    case TL_EV_INTERRUPT: k.rgb = TL_THEME_MARK_INTERRUPT; k.shape = TL_SHAPE_SQUARE;
+      k.what = "interrupt"; break;
+    case TL_EV_DEADLOCK: k.rgb = TL_THEME_DEADLOCK; k.what = "deadlock"; break;
+    case TL_EV_TRACE_FULL: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "trace full"; break;
+    case TL_EV_LESSON_STEP: k.rgb = TL_THEME_MARK_STEP; k.what = "lesson step"; break;
+    default: break;
+  }
+  return k;
+}
+
+/* Where a label of width w fits beside a marker at x: to its right up to
+ * `right`, else to its left down to `left`; the roomier side if neither.
+ * Returns the anchor and sets *at and *room; room < 24 means nowhere. */
+static int tl__label_side(float x, float r, float w, float left, float right, float *at,
+                          float *room) {
+  float rr = right - (x + r + 2), lr = (x - r - 2) - left;
+  if (w <= rr || (w > lr && rr >= lr)) {
+    *at = x + r + 2;
+    *room = rr;
+    return TL_ANCHOR_START;
+  }
+  *at = x - r - 2;
+  *room = lr;
+  return TL_ANCHOR_END;
+}
+
+int tl__global_dash(unsigned kind) {
+  return kind == TL_EV_TRACE_FULL    ? TL_DASH_DASHED
+         : kind == TL_EV_LESSON_STEP ? TL_DASH_DOTTED
+                                     : TL_DASH_SOLID;
+}
+
+/* A vertical line through a process (deadlock) or every row; its label in
+ * the band above the rows (a deadlock's goes in the banner). */
+static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *band_end) {
+  tl__marker_look k = tl__look(m->kind);
+  const char *text = tl_layout_text(g->l, m->text);
+  int whole = m->kind != TL_EV_DEADLOCK || m->proc < 0 || (size_t)m->proc >= g->l->nprocs;
+  float y0 = whole ? g->rows_y0 : g->gil_y[m->proc];
+  float y1 = whole ? g->rows_y1 : g->proc_y1[m->proc];
+  char buf[200];
+  float at, room;
+  int anchor;
+  uint32_t label;
+  tl_dl_item *it = tl__line(g->d, TL_DL_LINE, TL_ROLE_MARKER, x, y0, x, y1, tl__rgba(k.rgb),
+                            m->kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(m->kind));
+  it->ref = m->kind;
+  it->title = tl__strf(g->d, "%s%s%s", k.what, *text ? ": " : "", text);
+  if (m->kind == TL_EV_DEADLOCK || !g->has_global) return;
+  snprintf(buf, sizeof buf, "%s%s%s", m->kind == TL_EV_LESSON_STEP ? "" : k.what,
+           *text && m->kind != TL_EV_LESSON_STEP ? ": " : "", text);
+  anchor = tl__label_side(x, 1, tl__text_px(buf, TL__SMALL), *band_end + 6, g->d->plot_x1, &at,
+                          &room);
+  if (room < 24 || !(label = tl__str(g->d, buf, TL__SMALL, room, 0))) return;
+  it = tl__text(g->d, TL_ROLE_MARKER, at, g->band_y, label, TL__SMALL, anchor, tl__rgba(k.rgb));
+  it->ref = m->kind;
+  *band_end = anchor == TL_ANCHOR_START ? at + tl__text_px(tl_display_str(g->d, label), TL__SMALL)
+                                        : x + 1;
+}
+
+/* The label of a print/mark/interrupt, beside it, clear of the labels
+ * before it and of the next marker of its lane (at next_x). */
+static void tl__marker_label(tl__geo *g, const tl_marker *m, float x, float y, float r,
+                             float next_x, float *label_end) {
+  const char *s = tl_layout_text(g->l, m->text);
+  float right = x + 240, at, room;
+  int anchor;
+  uint32_t text;
+  if (g->lane_h < 24 || !*s) return;
+  if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT) return;
+  if (next_x - r - 4 < right) right = next_x - r - 4;
+  if (right > g->d->plot_x1) right = g->d->plot_x1;
+  anchor = tl__label_side(x, r, tl__text_px(s, TL__SMALL), *label_end + 4, right, &at, &room);
+  if (room < 24 || !(text = tl__str(g->d, s, TL__SMALL, room, 0))) return;
+  tl__text(g->d, TL_ROLE_MARKER, at, y + 3.5f, text, TL__SMALL, anchor,
+           tl__rgba(m->kind == TL_EV_PRINT ? TL_THEME_TEXT : tl__look(m->kind).rgb))
+      ->lane = m->lane;
+  if (anchor == TL_ANCHOR_START)
+    *label_end = at + tl__text_px(tl_display_str(g->d, text), TL__SMALL);
+}
+
+/* First k in idx[lo, n) whose marker comes at or (strictly) after t;
+ * galloping from lo. */
+static size_t tl__mark_search(const tl_layout *l, const uint32_t *idx, size_t lo, size_t n,
+                              double t, int strictly_after) {
+  size_t hi = n, step = 1;
+#define TL__BEFORE(k) (strictly_after ? (double)l->markers[idx[k]].t <= t \
+                                      : (double)l->markers[idx[k]].t < t)
+  while (lo + step < n && TL__BEFORE(lo + step)) {
+    lo += step;
+    step *= 2;
+  }
+  if (lo + step < n) hi = lo + step + 1;
+#undef TL__BEFORE
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    double at = (double)l->markers[idx[mid]].t;
+    if (strictly_after ? at <= t : at < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
+  tl__marker_look k = tl__look(m->kind);
+  char first[700];
+  if (m->kind == TL_EV_GIL_DROP_REQUEST || m->kind == TL_EV_GIL_FAILED_WAKEUP) {
+    int hl = tl_layout_find_lane(g->l, g->l->lanes[m->lane].pid, m->obj);
+    snprintf(first, sizeof first,
+             m->kind == TL_EV_GIL_DROP_REQUEST ? "%s: %s asks %s to drop the GIL"
+                                               : "%s: %s woke up, but %s had taken the GIL again",
+             k.what, tl__lane_name(g, m->lane), hl >= 0 ? tl__lane_name(g, hl) : "?");
+  } else {
+    snprintf(first, sizeof first, "%s by %s: %s", k.what, tl__lane_name(g, m->lane),
+             tl_layout_text(g->l, m->text));
+  }
+  it->title = it->count > 1 ? tl__strf(g->d, "%u events here; the first: %s", it->count, first)
+                            : tl__strf(g->d, "%s", first);
+}
+
+static void tl__lane_markers(tl__geo *g, int lane, float r) {
+  const tl_layout *l = g->l;
+  const tl_lane *ln = &l->lanes[lane];
+  size_t n = ln->nmarks, i = tl__mark_search(l, ln->marks, 0, n, g->from, 0), j;
+  float label_end = -1e9f;
+  while (i < n && (double)l->markers[ln->marks[i]].t <= g->to) {
+    const tl_marker *m = &l->markers[ln->marks[i]];
+    tl__marker_look k = tl__look(m->kind);
+    float x = tl__x(g, (double)m->t), y;
+    tl_dl_item *it;
+    j = tl__mark_search(l, ln->marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
+    /* A drop request is drawn on the GIL row, on the holding it ends, so
+     * it does not hide the forced-switch arrow that follows at once. */
+    if (m->kind == TL_EV_GIL_DROP_REQUEST && m->proc >= 0 && (size_t)m->proc < l->nprocs)
+      y = g->gil_y[m->proc] + 5;
+    else
+      y = tl__lane_cy(g, lane) - tl__bar_half(g, TL_STATE_RUNNING) - r + 0.5f; /* a pin */
+    it = tl__item(g->d, TL_DL_GLYPH, TL_ROLE_MARKER);
+    it->x0 = x;
+    it->y0 = y;
+    it->size = r;
+    it->shape = k.shape;
+    it->fill = tl__rgba(k.rgb);
+    it->stroke = k.shape == TL_SHAPE_CROSS ? tl__rgba(k.rgb) : tl__rgba(TL_THEME_BACKGROUND);
+    it->lane = lane;
+    it->ref = m->kind;
+    it->count = (uint32_t)(j - i);
+    if (tl__wants_tip(g, x, x)) tl__marker_title(g, it, m);
+    if (j == i + 1)
+      tl__marker_label(g, m, x, y, r,
+                       j < n ? tl__x(g, (double)l->markers[ln->marks[j]].t) : g->d->plot_x1 + 1e6f,
+                       &label_end);
+    if (label_end < x + r) label_end = x + r;
+    i = j;
+  }
+}
+
+void tl__markers(tl__geo *g) {
+  const tl_layout *l = g->l;
+  float band_end = -1e9f, r = g->lane_h < 24 ? 3 : 4.5f;
+  size_t i;
+  for (i = 0; i < l->nglobals; i++) {
+    const tl_marker *m = &l->markers[l->globals[i]];
+    if ((double)m->t < g->from || (double)m->t > g->to) continue;
+    tl__global_marker(g, m, tl__x(g, (double)m->t), &band_end);
+  }
+  for (i = 0; i < l->nlanes; i++) tl__lane_markers(g, (int)i, r);
+}
+
+/* ---- deadlocks --------------------------------------------------------- */
+
+/* "Thread-1 waits for Lock B held by Thread-2; ...", the cycle first. */
+static void tl__describe(const tl_layout *l, const tl_deadlock *dl, char *buf, size_t n) {
+  size_t i, len = 0;
+  int pass;
+  char obj[160];
+  buf[0] = '\0';
+  for (pass = 1; pass >= 0; pass--)
+    for (i = 0; i < dl->nedges && len + 1 < n; i++) {
+      const tl_wait_edge *e = &dl->edges[i];
+      const char *who = l->lanes[e->waiter].name;
+      const char *holder = e->holder >= 0 ? l->lanes[e->holder].name : NULL;
+      if (e->cycle != pass) continue;
+      if (e->join) {
+        len += (size_t)snprintf(buf + len, n - len, "%s%s joins %s", len ? "; " : "", who,
+                                holder ? holder : "a thread");
+      } else {
+        tl__obj_label(l, e->obj, obj, sizeof obj);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s waits for %s%s%s", len ? "; " : "",
+                                who, obj, holder ? " held by " : "", holder ? holder : "");
+      }
+    }
+}
+
+void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, size_t nb) {
+  const tl_deadlock *dl = &l->deadlocks[i];
+  const char *said = tl_layout_text(l, dl->text);
+  char mine[600];
+  tl__describe(l, dl, mine, sizeof mine);
+  if (*said) {
+    snprintf(a, na, "%s", said);
+    snprintf(b, nb, "%s", strcmp(mine, said) ? mine : "");
+  } else {
+    snprintf(a, na, "%s", *mine ? mine : "no thread can go on");
+    if (nb) b[0] = '\0';
+  }
+}
+
+/* Appends text to the lines, breaking at spaces to fit width px. */
+static int tl__wrap_into(char lines[][320], int n, int max, const char *text, float width) {
+  const char *p = text;
+  while (*p && n < max) {
+    size_t len = strlen(p), cut = len, k;
+    char buf[320];
+    if (len > sizeof buf - 1) len = cut = sizeof buf - 1;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    while (tl__text_px(buf, 12.6f) > width) { /* bold is a little wider */
+      for (k = cut - 1; k > 0 && buf[k] != ' '; k--) {}
+      if (k == 0) break; /* one long word: the painter's ellipsis cuts it */
+      cut = k;
+      buf[cut] = '\0';
+    }
+    snprintf(lines[n++], 320, "%s", buf);
+    p += cut;
+    while (*p == ' ') p++;
+  }
+  return n;
+}
+
+int tl__banner_wrap(tl__geo *g) {
+  char a[600], b[600], at[32], first[700];
+  float width = g->d->plot_x1 - 8 - 20;
+  int n;
+  tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
+  tl__fmt_time(at, sizeof at, (double)g->l->deadlocks[g->banner_dl].t);
+  snprintf(first, sizeof first, "DEADLOCK at %s: %s", at, a);
+  n = tl__wrap_into(g->banner, 0, 4, first, width);
+  if (*b) n = tl__wrap_into(g->banner, n, 4, b, width);
+  return n;
+}
+
+/* A red box over the rows: what the deadlock is, in words. */
+void tl__banner(tl__geo *g) {
+  tl_display *d = g->d;
+  char a[600], b[600];
+  float x0 = 8, x1 = d->plot_x1, y = g->banner_y, h = (float)g->banner_lines * TL__BANNER_LINE + 8;
+  tl_dl_item *it;
+  int i;
+  tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
+  it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h, tl__rgba(TL_THEME_DEADLOCK_BG));
+  it->stroke = tl__rgba(TL_THEME_DEADLOCK);
+  it->size = 4;
+  it->ref = TL_EV_DEADLOCK;
+  it->title = tl__strf(d, "%s%s%s", a, *b ? "\n" : "", b);
+  for (i = 0; i < g->banner_lines; i++) {
+    it = tl__text(d, TL_ROLE_MARKER, x0 + 10, y + 17 + TL__BANNER_LINE * (float)i,
+                  tl__str(d, g->banner[i], 12, x1 - x0 - 20, 0), 12, TL_ANCHOR_START,
+                  tl__rgba(TL_THEME_DEADLOCK));
+    it->bold = i == 0 || !*b;
+    it->ref = TL_EV_DEADLOCK;
+  }
+}
+
+/* At each deadlock in view, red arrows from every waiting thread to the
+ * thread it waits for, named by the lock: the cycle, drawn in the rows. */
+void tl__deadlocks(tl__geo *g) {
+  const tl_layout *l = g->l;
+  size_t i, k, m;
+  char obj[160];
+  for (i = 0; i < l->ndeadlocks; i++) {
+    const tl_deadlock *dl = &l->deadlocks[i];
+    float x = tl__x(g, (double)dl->t), run = tl__bar_half(g, TL_STATE_BLOCKED) + 2;
+    if ((double)dl->t < g->from || (double)dl->t > g->to) continue;
+    for (k = 0, m = 0; k < dl->nedges; k++) m += dl->edges[k].holder >= 0;
+    for (k = 0, m = m ? m : 1; k < dl->nedges; k++) {
+      const tl_wait_edge *e = &dl->edges[k];
+      float dx = ((float)k - (float)(m - 1) / 2) * 14, y0, y1, ym;
+      tl_dl_item *it;
+      uint32_t text;
+      int left = dx < 0 || (m == 1 && x > g->d->plot_x1 - 120);
+      if (e->holder < 0 || (size_t)e->waiter >= l->nlanes || (size_t)e->holder >= l->nlanes) continue;
+      y0 = tl__lane_cy(g, e->waiter);
+      y1 = tl__lane_cy(g, e->holder);
+      if (y1 > y0) { y0 += run; y1 -= run; }
+      else { y0 -= run; y1 += run; }
+      it = tl__line(g->d, TL_DL_ARROW, TL_ROLE_MARKER, x + dx, y0, x + dx, y1,
+                    tl__rgba(e->cycle ? TL_THEME_DEADLOCK : 0xE08080), e->cycle ? 2.2f : 1.4f,
+                    e->cycle ? TL_DASH_SOLID : TL_DASH_DASHED);
+      it->lane = e->holder;
+      it->lane2 = e->waiter;
+      it->ref = TL_EV_DEADLOCK;
+      if (e->join) snprintf(obj, sizeof obj, "joins %s", tl__lane_name(g, e->holder));
+      else tl__obj_label(l, e->obj, obj, sizeof obj);
+      it->title = tl__strf(g->d, "%s waits for %s%s%s%s", tl__lane_name(g, e->waiter), obj,
+                           e->join ? "" : ", held by ", e->join ? "" : tl__lane_name(g, e->holder),
+                           e->cycle ? " (in the cycle)" : "");
+      ym = (y0 + y1) / 2 + 4;
+      text = tl__str(g->d, obj, 11, 160, 0);
+      if (text) {
+        it = tl__text(g->d, TL_ROLE_MARKER, x + dx + (left ? -5 : 5), ym, text, 11,
+                      left ? TL_ANCHOR_END : TL_ANCHOR_START, tl__rgba(TL_THEME_DEADLOCK));
+        it->bold = 1;
+        it->lane = e->waiter;
+        it->ref = TL_EV_DEADLOCK;
+      }
+    }
+  }
+}
+
+void tl__stuck(tl__geo *g) {
+  const tl_layout *l = g->l;
+  const tl_deadlock *dl;
+  size_t k;
+  char obj[160];
+  if (!l->ndeadlocks || g->o->live_to) return;
+  dl = &l->deadlocks[l->ndeadlocks - 1];
+  if ((double)dl->t > g->to || (double)l->t_end >= g->to) return;
+  for (k = 0; k < dl->nedges; k++) {
+    const tl_wait_edge *e = &dl->edges[k];
+    const tl_lane *ln = &l->lanes[e->waiter];
+    int st = e->join ? TL_STATE_JOINING : TL_STATE_BLOCKED;
+    float cy = tl__lane_cy(g, e->waiter), h = tl__bar_half(g, st);
+    float x0 = tl__x(g, (double)dl->t > g->from ? (double)dl->t : g->from), x1 = g->d->plot_x1;
+    tl_dl_item *it;
+    uint32_t text;
+    if (ln->nseg && (double)ln->seg[ln->nseg - 1].t1 > (double)dl->t + 1000) continue;
+    if (x1 - x0 < 2) continue;
+    it = tl__rect(g->d, TL_ROLE_SEGMENT, x0, cy - h, x1, cy + h, tl_display_state_colour(st));
+    it->lane = e->waiter;
+    it->ref = st;
+    if (e->join) snprintf(obj, sizeof obj, "join %s", tl__lane_name(g, e->holder));
+    else tl__obj_label(l, e->obj, obj, sizeof obj);
+    it->title = tl__strf(g->d, "%s: blocked on %s for ever (deadlocked; the run ended here)",
+                         ln->name, obj);
+    text = tl__str(g->d, obj, TL__SMALL, x1 - x0 - 40, 0);
+    if (text && g->lane_h >= 24)
+      tl__text(g->d, TL_ROLE_LABEL, x1 - 4, cy + 3.5f, text, TL__SMALL, TL_ANCHOR_END,
+               tl__ink_on(it->fill))->lane = e->waiter;
+  }
+}

@@ -1,0 +1,95 @@
+/* What the display list's files share (display.c: strings, geometry, rows,
+ * segments, the axis and the whole picture; display_marks.c: arrows,
+ * markers, deadlocks and the legend; display_waitfor.c: the wait-for
+ * graph). Not for painters: they use display.h. */
+#ifndef TL_DISPLAY_PRIVATE_H
+#define TL_DISPLAY_PRIVATE_H
+
+#include "display.h"
+#include "theme.h"
+
+#define TL__LANE_H 36.0f
+#define TL__GIL_H 24.0f
+#define TL__PROC_GAP 10.0f
+#define TL__FONT 12.0f
+#define TL__SMALL 10.0f
+#define TL__BANNER_LINE 17.0f
+
+typedef struct tl__geo {
+  const tl_layout *l;
+  tl_display *d;
+  const tl_display_opts *o;
+  double from, to, scale; /* scale: px per ns */
+  float lane_h, gil_h, label_w;
+  float *lane_y;          /* per lane: top of its row */
+  float *gil_y, *proc_y1; /* per process: GIL row top, block bottom */
+  float title_y, band_y, banner_y, rows_y0, rows_y1;
+  int has_global;
+  int banner_lines;       /* lines of the deadlock banner (0: none) */
+  size_t banner_dl;       /* the deadlock it tells of */
+  char banner[4][320];    /* its text, wrapped */
+  int focus;              /* a lane whose connections stand out, -1 */
+} tl__geo;
+
+/* items and strings (display.c) */
+tl_display *tl__display_new(float width, float height);
+uint32_t tl__rgba(uint32_t rgb);
+uint32_t tl__ink_on(uint32_t rgba);
+tl_dl_item *tl__item(tl_display *d, int kind, int role);
+float tl__text_px(const char *s, float size);
+/* s cleaned (valid UTF-8, controls as spaces unless keep_nl) and cut with
+ * an ellipsis to max_px; 0 if nothing fits. */
+uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int keep_nl);
+uint32_t tl__strf(tl_display *d, const char *fmt, ...);
+void tl__fmt_time(char *buf, size_t n, double ns);
+tl_dl_item *tl__rect(tl_display *d, int role, float x0, float y0, float x1, float y1,
+                     uint32_t fill);
+tl_dl_item *tl__line(tl_display *d, int kind, int role, float x0, float y0, float x1, float y1,
+                     uint32_t stroke, float width, int dash);
+tl_dl_item *tl__text(tl_display *d, int role, float x, float y, uint32_t text, float size,
+                     int anchor, uint32_t fill);
+/* "Lock A", "Condition #7": what a waiting state waits on. */
+void tl__obj_label(const tl_layout *l, uint32_t obj, char *buf, size_t n);
+
+/* geometry (display.c) */
+/* Whether an item over [x0, x1] gets its tooltip (see tips_near). */
+int tl__wants_tip(const tl__geo *g, float x0, float x1);
+float tl__x(const tl__geo *g, double t);
+float tl__lane_cy(const tl__geo *g, int lane);
+float tl__bar_half(const tl__geo *g, int state);
+const char *tl__lane_name(const tl__geo *g, int lane);
+
+/* display_marks.c */
+typedef struct tl__marker_look {
+  uint32_t rgb;
+  uint8_t shape;
+  const char *what;
+} tl__marker_look;
+/* How a marker of an event kind looks, and how its line is dashed. */
+tl__marker_look tl__look(unsigned kind);
+int tl__global_dash(unsigned kind);
+void tl__arrows(tl__geo *g);
+void tl__markers(tl__geo *g);
+void tl__deadlocks(tl__geo *g);
+/* After a deadlock that ended the run: its threads shown blocked on. */
+void tl__stuck(tl__geo *g);
+/* The banner's text for deadlock i: what the engine said (or the layout
+ * found) into a, and the cycle in words into b (b may be ""). */
+void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, size_t nb);
+/* Fills g->banner with the text of deadlock g->banner_dl wrapped to the
+ * plot's width; the number of lines. */
+int tl__banner_wrap(tl__geo *g);
+void tl__banner(tl__geo *g);
+/* display_legend.c: draws the legend when g has a display, else only
+ * measures; the height. */
+float tl__legend(tl__geo *g, float width, float y0);
+extern const uint32_t tl__arrow_rgb[TL_ARROW__COUNT];
+extern const float tl__arrow_width[TL_ARROW__COUNT];
+extern const int tl__arrow_dash[TL_ARROW__COUNT];
+
+/* display_waitfor.c: the graph of edges e[0..n) inside the box; heading
+ * above it. */
+void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e, size_t n,
+                       float x, float y, float w, float h, const char *heading);
+
+#endif

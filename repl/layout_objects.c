@@ -1,0 +1,263 @@
+/* The layout of events about objects: locks (owners, handoffs), conditions,
+ * events, semaphores, barriers and queues (waits and wake-up arrows), and
+ * processes (fork and exit arrows). See layout.h. */
+#include "layout_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The LOCK_NEW reason says what the object is. */
+static const char *const tl__type_names[] = {
+    "Lock",  "Lock",      "RLock",     "Condition",     "Semaphore",   "BoundedSemaphore",
+    "Event", "Barrier",   "Queue",     "LifoQueue",     "PriorityQueue", "SimpleQueue",
+    "global"};
+
+tl__obj *tl__obj_get(tl_layout *l, uint32_t id) {
+  struct tl__layout_private *pv = l->priv;
+  int32_t i = tl__map_get(&pv->objs, id);
+  tl__obj *k;
+  if (i >= 0) return &pv->obj[i];
+  if (tl__grow(&pv->obj, &pv->capobj, pv->nobj + 1, sizeof *pv->obj) ||
+      tl__map_put(&pv->objs, id, (int32_t)pv->nobj))
+    return NULL;
+  k = &pv->obj[pv->nobj++];
+  memset(k, 0, sizeof *k);
+  k->id = id;
+  k->owner = k->rel_lane = k->sig_lane = -1;
+  return k;
+}
+
+const tl__obj *tl__obj_find(const tl_layout *l, uint32_t id) {
+  int32_t i = tl__map_get(&l->priv->objs, id);
+  return i >= 0 ? &l->priv->obj[i] : NULL;
+}
+
+void tl__objects_free(tl_layout *l) {
+  struct tl__layout_private *pv = l->priv;
+  size_t i;
+  for (i = 0; i < pv->nobj; i++) free(pv->obj[i].name);
+  free(pv->obj);
+  free(pv->pend);
+  tl__map_free(&pv->objs);
+  tl__map_free(&pv->puts);
+  tl__map_free(&pv->forks);
+  tl__map_free(&pv->exits);
+}
+
+const char *tl_layout_lock_name(const tl_layout *l, uint32_t id) {
+  const tl__obj *k = tl__obj_find(l, id);
+  return k ? k->name : NULL;
+}
+
+const char *tl_layout_obj_type(const tl_layout *l, uint32_t id) {
+  const tl__obj *k = tl__obj_find(l, id);
+  size_t n = sizeof tl__type_names / sizeof *tl__type_names;
+  return k && k->type < n ? tl__type_names[k->type] : "Lock";
+}
+
+int tl_layout_lock_owner(const tl_layout *l, uint32_t id) {
+  const tl__obj *k = tl__obj_find(l, id);
+  return k ? k->owner : -1;
+}
+
+/* Remembers (lane, t) under key in map m. */
+static int tl__pend(tl_layout *l, tl__map *m, uint64_t key, int32_t lane, uint64_t t) {
+  struct tl__layout_private *pv = l->priv;
+  if (tl__grow(&pv->pend, &pv->cappend, pv->npend + 1, sizeof *pv->pend) ||
+      tl__map_put(m, key, (int32_t)pv->npend))
+    return -1;
+  pv->pend[pv->npend].lane = lane;
+  pv->pend[pv->npend].t = t;
+  pv->npend++;
+  return 0;
+}
+
+static const tl__pending *tl__pending_get(const tl_layout *l, const tl__map *m, uint64_t key) {
+  int32_t i = tl__map_get(m, key);
+  return i >= 0 ? &l->priv->pend[i] : NULL;
+}
+
+/* ---- locks ------------------------------------------------------------ */
+
+static int tl__lock_new(tl_layout *l, const tl_event *e) {
+  tl__obj *k = tl__obj_get(l, e->obj);
+  const char *name = tl_trace_strat(l->trace, e->arg);
+  if (!k) return -1;
+  k->type = (uint8_t)e->reason;
+  if (*name) {
+    char *copy = strdup(name);
+    if (!copy) return -1;
+    free(k->name);
+    k->name = copy;
+  }
+  return 0;
+}
+
+static int tl__lock_request(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  tl__obj *k = tl__obj_get(l, e->obj);
+  if (!k) return -1;
+  /* The request names the owner: a help when its acquire was not seen. */
+  if (k->owner < 0 && e->arg) k->owner = tl_layout_find_lane(l, l->procs[proc].pid, (uint32_t)e->arg);
+  s->locking = 1;
+  s->lock_obj = e->obj;
+  s->stamp_lock = l->stamp;
+  if (tl__refresh(l, lane, e->t)) return -1;
+  return tl__check_cycle(l, proc, lane, e->t);
+}
+
+static int tl__lock_acquire(tl_layout *l, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  tl__obj *k = tl__obj_get(l, e->obj);
+  int waited = s->locking && s->lock_obj == e->obj;
+  if (!k) return -1;
+  /* A handoff only if this thread was already waiting when it was freed. */
+  if (waited && k->rel_lane >= 0 && k->rel_stamp > s->stamp_lock &&
+      tl__arrow(l, TL_ARROW_LOCK, k->rel_lane, lane, k->rel_t, e->t, e->obj, 0))
+    return -1;
+  k->rel_lane = -1;
+  if (k->owner == lane) k->depth++;
+  else k->owner = lane, k->depth = 1;
+  s->locking = 0;
+  if (waited) tl__cycle_resolved(l, lane);
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__lock_release(tl_layout *l, int32_t lane, const tl_event *e) {
+  tl__obj *k = tl__obj_get(l, e->obj);
+  if (!k) return -1;
+  k->rel_lane = lane;
+  k->rel_t = e->t;
+  k->rel_stamp = l->stamp;
+  if (k->owner == lane && k->depth > 1) k->depth--;
+  else k->owner = -1, k->depth = 0;
+  return 0;
+}
+
+/* ---- conditions, events, queues, barriers ----------------------------- */
+
+static int tl__wait_begin(tl_layout *l, int32_t lane, const tl_event *e, int how) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  s->waiting = (uint8_t)how;
+  s->wait_obj = e->obj;
+  s->stamp_wait = l->stamp;
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__wait_end(tl_layout *l, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  if (s->waiting && s->wait_obj == e->obj) s->waiting = 0;
+  return tl__refresh(l, lane, e->t);
+}
+
+/* A wake-up (COND_WAKE, EVENT_WAKE) whose arg names the waker: an arrow
+ * from the waker's notify/set (if seen) to the waiter. */
+static int tl__wake(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e, uint8_t kind) {
+  const tl__obj *k;
+  int32_t from;
+  if (tl__wait_end(l, lane, e)) return -1;
+  if (!e->arg || e->reason) return 0; /* timed out, or the waker is unknown */
+  from = tl_layout_find_lane(l, l->procs[proc].pid, (uint32_t)e->arg);
+  k = tl__obj_find(l, e->obj);
+  if (from < 0) return 0;
+  return tl__arrow(l, kind, from, lane, k && k->sig_lane == from && k->sig_t <= e->t ? k->sig_t : e->t,
+                   e->t, e->obj, 0);
+}
+
+static int tl__signal(tl_layout *l, int32_t lane, const tl_event *e) {
+  tl__obj *k = tl__obj_get(l, e->obj);
+  if (!k) return -1;
+  k->sig_lane = lane;
+  k->sig_t = e->t;
+  return 0;
+}
+
+/* QUEUE_PUT's arg: size after | serial << 32; QUEUE_GET's: putter | serial << 32. */
+static uint64_t tl__item_key(const tl_event *e) {
+  return (uint64_t)e->obj << 32 | (e->arg >> 32);
+}
+
+static int tl__queue_put(tl_layout *l, int32_t lane, const tl_event *e) {
+  if (tl__wait_end(l, lane, e)) return -1;
+  return e->arg >> 32 ? tl__pend(l, &l->priv->puts, tl__item_key(e), lane, e->t) : 0;
+}
+
+static int tl__queue_get(tl_layout *l, int32_t lane, const tl_event *e) {
+  const tl__pending *p;
+  if (tl__wait_end(l, lane, e)) return -1;
+  if (!(e->arg >> 32) || !(p = tl__pending_get(l, &l->priv->puts, tl__item_key(e)))) return 0;
+  return tl__arrow(l, TL_ARROW_PUT, p->lane, lane, p->t, e->t, e->obj, 0);
+}
+
+/* ---- processes -------------------------------------------------------- */
+
+int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
+  const tl__pending *p = tl__pending_get(l, &l->priv->forks, (uint32_t)l->procs[proc].pid);
+  return p ? tl__arrow(l, TL_ARROW_FORK, p->lane, lane, p->t, t, (uint32_t)l->procs[proc].pid, 0)
+           : 0;
+}
+
+static int tl__exit(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  tl_proc *p = &l->procs[proc];
+  size_t i;
+  p->exited = 1;
+  if (tl__pend(l, &l->priv->exits, (uint32_t)p->pid, lane, e->t)) return -1;
+  for (i = 0; i < p->nlanes; i++) {
+    l->lanes[p->lanes[i]].sm.ended = 1;
+    if (tl__refresh(l, p->lanes[i], e->t)) return -1;
+  }
+  return 0;
+}
+
+static int tl__reap(tl_layout *l, int32_t lane, const tl_event *e) {
+  const tl__pending *p = tl__pending_get(l, &l->priv->exits, e->obj);
+  return p ? tl__arrow(l, TL_ARROW_EXIT, p->lane, lane, p->t, e->t, e->obj, 0) : 0;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+int tl__object_event(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  int rc = 0;
+  if (e->kind == TL_EV_LOCK_NEW) return tl__lock_new(l, e) ? -1 : 1;
+  if (lane < 0) {
+    switch (e->kind) {
+      case TL_EV_LOCK_REQUEST: case TL_EV_LOCK_ACQUIRE: case TL_EV_LOCK_RELEASE:
+      case TL_EV_LOCK_TIMEOUT: case TL_EV_COND_WAIT: case TL_EV_COND_NOTIFY:
+      case TL_EV_COND_WAKE: case TL_EV_EVENT_WAIT: case TL_EV_EVENT_SET:
+      case TL_EV_EVENT_CLEAR: case TL_EV_EVENT_WAKE: case TL_EV_QUEUE_BLOCK:
+      case TL_EV_QUEUE_PUT: case TL_EV_QUEUE_GET: case TL_EV_BARRIER_WAIT:
+      case TL_EV_BARRIER_PASS: case TL_EV_SEM_ACQUIRE: case TL_EV_SEM_RELEASE:
+      case TL_EV_FORK: case TL_EV_EXIT: case TL_EV_REAP: case TL_EV_KILL:
+        return 1; /* about no thread: nothing to draw */
+      default:
+        return 0;
+    }
+  }
+  switch (e->kind) {
+    case TL_EV_LOCK_REQUEST: rc = tl__lock_request(l, proc, lane, e); break;
+    case TL_EV_LOCK_ACQUIRE: rc = tl__lock_acquire(l, lane, e); break;
+    case TL_EV_LOCK_RELEASE: rc = tl__lock_release(l, lane, e); break;
+    case TL_EV_LOCK_TIMEOUT:
+      l->lanes[lane].sm.locking = 0;
+      rc = tl__refresh(l, lane, e->t);
+      break;
+    case TL_EV_COND_WAIT: case TL_EV_QUEUE_BLOCK: case TL_EV_BARRIER_WAIT:
+      rc = tl__wait_begin(l, lane, e, 1);
+      break;
+    case TL_EV_EVENT_WAIT: rc = tl__wait_begin(l, lane, e, 2); break;
+    case TL_EV_COND_NOTIFY: case TL_EV_EVENT_SET: rc = tl__signal(l, lane, e); break;
+    case TL_EV_COND_WAKE: rc = tl__wake(l, proc, lane, e, TL_ARROW_NOTIFY); break;
+    case TL_EV_EVENT_WAKE: rc = tl__wake(l, proc, lane, e, TL_ARROW_SET); break;
+    case TL_EV_BARRIER_PASS: rc = tl__wait_end(l, lane, e); break;
+    case TL_EV_QUEUE_PUT: rc = tl__queue_put(l, lane, e); break;
+    case TL_EV_QUEUE_GET: rc = tl__queue_get(l, lane, e); break;
+    case TL_EV_FORK: rc = tl__pend(l, &l->priv->forks, e->obj, lane, e->t); break;
+    case TL_EV_EXIT: rc = tl__exit(l, proc, lane, e); break;
+    case TL_EV_REAP: rc = tl__reap(l, lane, e); break;
+    case TL_EV_EVENT_CLEAR: case TL_EV_SEM_ACQUIRE: case TL_EV_SEM_RELEASE: case TL_EV_KILL:
+      break;
+    default:
+      return 0;
+  }
+  return rc ? -1 : 1;
+}
