@@ -49,9 +49,9 @@ $(OUT)/%.o: %.c $(wildcard sim/*.h repl/*.h assets/*.h) Makefile
 # The Lua halves are built into the binary.
 $(OUT)/sim/lualib.o: $(LUA_SRC)
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJ)
+$(OUT)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 deps:
 	@scripts/install-deps.sh

@@ -5,6 +5,7 @@
  * becomes one item counting them all. A zoomed-out view of a million
  * events costs per pixel column, not per event, and nothing is dropped:
  * every merged item says how many it stands for. */
+#include <stddef.h>
 #include "display_private.h"
 
 #include <stdio.h>
@@ -59,26 +60,33 @@ static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
   }
 }
 
-/* First index k in idx[lo, n) whose arrow is acquired after t; galloping
- * from lo. */
-static size_t tl__arrow_search(const tl_layout *l, const uint32_t *idx, size_t lo, size_t n,
-                               double t, int strictly_after) {
+/* First k in idx[lo, n) whose item's time comes at or (strictly) after t,
+ * galloping from lo. Items are records of `stride` bytes from `base`, each
+ * with its uint64_t time `at` bytes in (arrows by acquire time, markers). */
+static size_t tl__gallop(const void *base, size_t stride, size_t at, const uint32_t *idx,
+                         size_t lo, size_t n, double t, int strictly_after) {
   size_t hi = n, step = 1;
-#define TL__BEFORE(k) (strictly_after ? (double)l->arrows[idx[k]].t1 <= t \
-                                      : (double)l->arrows[idx[k]].t1 < t)
+#define TL__TIME(k) ((double)*(const uint64_t *)((const char *)base + idx[k] * stride + at))
+#define TL__BEFORE(k) (strictly_after ? TL__TIME(k) <= t : TL__TIME(k) < t)
   while (lo + step < n && TL__BEFORE(lo + step)) {
     lo += step;
     step *= 2;
   }
   if (lo + step < n) hi = lo + step + 1;
-#undef TL__BEFORE
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    double at = (double)l->arrows[idx[mid]].t1;
-    if (strictly_after ? at <= t : at < t) lo = mid + 1;
+    if (TL__BEFORE(mid)) lo = mid + 1;
     else hi = mid;
   }
+#undef TL__BEFORE
+#undef TL__TIME
   return lo;
+}
+
+static size_t tl__arrow_search(const tl_layout *l, const uint32_t *idx, size_t lo, size_t n,
+                               double t, int strictly_after) {
+  return tl__gallop(l->arrows, sizeof l->arrows[0], offsetof(tl_arrow, t1), idx, lo, n, t,
+                    strictly_after);
 }
 
 /* From the edge of one bar to the edge of the other; per kind, arrows
@@ -203,26 +211,10 @@ static void tl__marker_label(tl__geo *g, const tl_marker *m, float x, float y, f
     *label_end = at + tl__text_px(tl_display_str(g->d, text), TL__SMALL);
 }
 
-/* First k in idx[lo, n) whose marker comes at or (strictly) after t;
- * galloping from lo. */
 static size_t tl__mark_search(const tl_layout *l, const uint32_t *idx, size_t lo, size_t n,
                               double t, int strictly_after) {
-  size_t hi = n, step = 1;
-#define TL__BEFORE(k) (strictly_after ? (double)l->markers[idx[k]].t <= t \
-                                      : (double)l->markers[idx[k]].t < t)
-  while (lo + step < n && TL__BEFORE(lo + step)) {
-    lo += step;
-    step *= 2;
-  }
-  if (lo + step < n) hi = lo + step + 1;
-#undef TL__BEFORE
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    double at = (double)l->markers[idx[mid]].t;
-    if (strictly_after ? at <= t : at < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return tl__gallop(l->markers, sizeof l->markers[0], offsetof(tl_marker, t), idx, lo, n, t,
+                    strictly_after);
 }
 
 static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {

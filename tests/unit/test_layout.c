@@ -6,16 +6,7 @@
 #include "layout.h"
 #include "trace.h"
 
-static int failures;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      printf("%s:%d: %s: failed: %s\n", __FILE__, __LINE__, __func__, \
-             #cond);                                                  \
-    }                                                                 \
-  } while (0)
+#include "check.h"
 
 #define P 100 /* the pid of most tests */
 

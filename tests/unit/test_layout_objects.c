@@ -9,16 +9,7 @@
 #include "layout.h"
 #include "trace.h"
 
-static int failures;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      printf("%s:%d: %s: failed: %s\n", __FILE__, __LINE__, __func__, \
-             #cond);                                                  \
-    }                                                                 \
-  } while (0)
+#include "check.h"
 
 #define P 100
 enum { LOCK_A = 50, LOCK_B = 51, COND = 60, EVENT = 61, QUEUE = 62 };

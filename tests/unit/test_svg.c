@@ -16,16 +16,7 @@
 #include "svg.h"
 #include "trace.h"
 
-static int failures;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      printf("%s:%d: %s: failed: %s\n", __FILE__, __LINE__, __func__, \
-             #cond);                                                  \
-    }                                                                 \
-  } while (0)
+#include "check.h"
 
 #define US 1000ull /* ns */
 #define PID 4242

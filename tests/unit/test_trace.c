@@ -10,8 +10,7 @@
 
 #include "trace.h"
 
-static int failures;
-#define CHECK(c) do { if (!(c)) { printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 #define NTHREADS 4
 #define PER_THREAD 50000

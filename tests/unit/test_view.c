@@ -9,16 +9,7 @@
 
 #include "view.h"
 
-static int failures;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      printf("%s:%d: %s: failed: %s\n", __FILE__, __LINE__, __func__, \
-             #cond);                                                  \
-    }                                                                 \
-  } while (0)
+#include "check.h"
 
 #define MS 1000000ull
 

@@ -14,16 +14,7 @@
 #include "text.h"
 #include "window.h"
 
-static int failures;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      printf("%s:%d: %s: failed: %s\n", __FILE__, __LINE__, __func__, \
-             #cond);                                                  \
-    }                                                                 \
-  } while (0)
+#include "check.h"
 
 static void key(SDL_Keycode sym) {
   SDL_Event e;
