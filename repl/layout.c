@@ -423,7 +423,14 @@ static int tl__consume(tl_layout *l, const tl_event *e) {
   }
   switch (e->kind) {
     case TL_EV_LESSON_STEP:
-      /* Narration, code and checks are for a narration panel, not markers. */
+      /* Narration, code and checks are for a narration panel, not markers;
+       * the panel shows the running line of the step's code. */
+      if (e->reason == TL_LESSON_CODE) {
+        l->lesson_code = e->arg;
+        l->lesson_first = e->obj;
+      } else if (e->reason == TL_LESSON_LINE) {
+        l->lesson_line = e->obj;
+      }
       if (e->reason != TL_LESSON_STEP) return 0;
       return tl__marker(l, e, proc, -1);
     case TL_EV_DEADLOCK:

@@ -148,6 +148,10 @@ struct tl_layout {
   uint64_t lost;        /* events the trace could not record */
   uint64_t stamp;       /* events processed, orders concurrent waits */
   const tl_trace *trace;
+  /* A lesson playing: the code of the current step (a trace text offset, 0
+   * for none), its first line, and the line MainThread started last. */
+  uint64_t lesson_code;
+  uint32_t lesson_first, lesson_line;
   struct tl__layout_private *priv; /* lookup tables */
 };
 

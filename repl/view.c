@@ -108,9 +108,31 @@ static int tl__wrap(const char *s, float width, float px, char *out, size_t n) {
   return lines > 6 ? 6 : lines;
 }
 
+/* The lesson line MainThread runs, "▶ 30 │ lockB:acquire()", from the step's
+ * code in the trace; 0 when no lesson plays. */
+int tl__view_running_line(const tl_view *v, char *out, size_t n) {
+  const tl_layout *l = v->layout;
+  const char *code, *p;
+  char key[16];
+  size_t klen;
+  if (!l || !l->lesson_code || !l->lesson_line || !l->trace) return 0;
+  code = tl_layout_text(l, l->lesson_code);
+  klen = (size_t)snprintf(key, sizeof key, "%u\xe2\x94\x82", l->lesson_line); /* "NN│" */
+  for (p = code; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+    if (strncmp(p, key, klen) == 0) {
+      const char *end = strchr(p, '\n');
+      int len = end ? (int)(end - p - (int)klen) : (int)strlen(p + klen);
+      snprintf(out, n, "\xe2\x96\xb6 %u \xe2\x94\x82 %.*s", l->lesson_line, len, p + klen);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static float tl__narration_h(const tl_view *v) {
   char buf[4200];
   int lines = tl__wrap(v->narration, v->width - 40, TL__NARRATION_PX, buf, sizeof buf);
+  lines += tl__view_running_line(v, buf, sizeof buf);
   return lines ? (float)lines * (TL__NARRATION_PX + 7) + 20 : 0;
 }
 

@@ -77,5 +77,7 @@ uint32_t tl_view_lane_tid(const tl_view *v, int n);
 /* For view_paint.c: the narration box's height and its wrapped lines. */
 float tl__view_narration_h(const tl_view *v);
 int tl__view_wrap(const tl_view *v, char *out, size_t n);
+/* The lesson line MainThread runs, as the narration box shows it; 0: none. */
+int tl__view_running_line(const tl_view *v, char *out, size_t n);
 
 #endif

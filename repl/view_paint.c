@@ -96,6 +96,12 @@ static void tl__narration(tl_view *v, SDL_Renderer *r, tl_text *tx) {
     tl_text_draw(tx, line, 17 * u, 0, tl__rgb(TL_THEME_TEXT), 20 * u, y * u, 0);
     y += 24;
   }
+  if (tl__view_running_line(v, buf, sizeof buf)) {
+    /* The line of the lesson MainThread runs now, highlighted. */
+    tl_sdl_fill_rect(r, 14 * u, (y - 18) * u, (v->width - 14) * u, (y + 6) * u,
+                     tl__rgb(0xFFE58A));
+    tl_text_draw(tx, buf, 17 * u, 1, tl__rgb(TL_THEME_TEXT), 20 * u, y * u, 0);
+  }
 }
 
 static void tl__status(tl_view *v, SDL_Renderer *r, tl_text *tx) {

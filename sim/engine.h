@@ -86,6 +86,7 @@ struct tl_thread {
   int vticks;             /* py2: instructions since the last tick */
   int vbudget;            /* manual: statements left before it yields */
   int vlines;             /* the line hook is on */
+  int trace_lines;        /* traces each line it starts (a lesson's MainThread) */
   uint64_t vdebt;         /* builtin costs not yet charged (see tl_v_charge) */
 };
 

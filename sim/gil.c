@@ -52,6 +52,7 @@ static int tl__py2_ticks(tl_thread *t) {
 
 /* The hook a holder runs with when nobody asks it anything. */
 static void tl__base_hook(tl_thread *t, lua_State *L) {
+  int mask = 0, count = 0;
   if (TL_VIRTUAL()) {
     tl__v_base_hook(t, L);
     return;
@@ -59,14 +60,16 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
 #ifdef TL__TSAN
   /* TSan defers asynchronous signals until the thread next enters its
    * runtime, which a pure Lua loop never does; sanitizer builds poll. */
-  lua_sethook(L, tl__hook, LUA_MASKCOUNT,
-              tl_W->cfg.policy == TL_GIL_PY2 ? tl__py2_ticks(t) : 1000);
+  mask = LUA_MASKCOUNT;
+  count = tl_W->cfg.policy == TL_GIL_PY2 ? tl__py2_ticks(t) : 1000;
 #else
-  if (tl_W->cfg.policy == TL_GIL_PY2)
-    lua_sethook(L, tl__hook, LUA_MASKCOUNT, tl__py2_ticks(t));
-  else
-    lua_sethook(L, NULL, 0, 0);
+  if (tl_W->cfg.policy == TL_GIL_PY2) {
+    mask = LUA_MASKCOUNT;
+    count = tl__py2_ticks(t);
+  }
 #endif
+  if (t->trace_lines) mask |= LUA_MASKLINE;
+  lua_sethook(L, mask ? tl__hook : NULL, mask, count);
 }
 
 /* The hook that delivers a request at the next switch point. */
@@ -216,6 +219,15 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   int is_line = ar->event == LUA_HOOKLINE;
   int is_tick = 0;
   if (!t) return;
+  if (is_line && t->trace_lines) {
+    /* A lesson's MainThread: the window shows the line it is on. Only the
+     * lesson file's own lines (a file chunk, not threadlab's Lua). */
+    if (lua_getinfo(L, "S", ar) && ar->source[0] == '@')
+      tl_emit_as(t, TL_EV_LESSON_STEP, TL_LESSON_LINE, (uint32_t)ar->currentline, 0);
+    if (TL_VIRTUAL() ? !t->vswitch && tl_W->cfg.sched != TL_SCHED_MANUAL
+                     : !atomic_load(&t->hook_wanted))
+      return; /* only a line to trace, no switch waiting for it */
+  }
   if (TL_VIRTUAL()) {
     if (is_line && !t->primed) {
       t->primed = 1; /* see below: the first line event can be stale */

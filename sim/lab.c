@@ -236,6 +236,15 @@ static int f_cancel_others(lua_State *L) {
   return 0;
 }
 
+/* lab._trace_lines(on): the calling thread traces each line it starts (the
+ * lesson player turns it on, so the window can show the running line). */
+static int f_trace_lines(lua_State *L) {
+  tl_thread *self = tl__self;
+  self->trace_lines = lua_toboolean(L, 1);
+  tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
+  return 0;
+}
+
 int luaopen_tl_lab(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "mark",        f_mark        },
@@ -248,6 +257,7 @@ int luaopen_tl_lab(lua_State *L) {
     { "run",         f_run         },
     { "compute",     f_compute     },
     { "_cancel_others", f_cancel_others },
+    { "_trace_lines", f_trace_lines },
     { NULL,          NULL          }
   };
   luaL_newlib(L, lib);

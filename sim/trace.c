@@ -279,9 +279,19 @@ void tl_trace_dump(const tl_trace *tr, void *out) {
             (unsigned long long)(e->t / 1000000000u),
             (unsigned long long)(e->t % 1000000000u), p + 1, e->tid,
             tl_event_kind_name(e->kind), e->reason, e->obj);
-    if (tl_event_kind_has_text(e->kind))
-      fprintf(f, " \"%s\"\n", tl_trace_strat(tr, e->arg));
-    else
+    if (tl_event_kind_has_text(e->kind)) {
+      /* Escaped, so that each event stays on one line. */
+      const unsigned char *c = (const unsigned char *)tl_trace_strat(tr, e->arg);
+      fputs(" \"", f);
+      for (; *c; c++) {
+        if (*c == '\n') fputs("\\n", f);
+        else if (*c == '\t') fputs("\\t", f);
+        else if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c);
+        else if (*c < 0x20) fprintf(f, "\\x%02x", *c);
+        else fputc(*c, f);
+      }
+      fputs("\"\n", f);
+    } else
       fprintf(f, " arg=%llu\n", (unsigned long long)e->arg);
   }
   if (tl_trace_lost(tr))

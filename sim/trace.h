@@ -84,7 +84,8 @@ enum tl_lesson_part {
   TL_LESSON_TITLE = 1, /* the lesson's title and source; obj: how many steps */
   TL_LESSON_SAY = 2,   /* narration */
   TL_LESSON_CODE = 3,  /* the code of the step about to run; obj: its first line */
-  TL_LESSON_CHECK = 4  /* an expect result ("ok: ..." or "FAILED: ...") */
+  TL_LESSON_CHECK = 4, /* an expect result ("ok: ..." or "FAILED: ...") */
+  TL_LESSON_LINE = 5   /* MainThread starts a line of the lesson; obj: its number */
 };
 
 /* 40 bytes. t is ns on the active clock since the trace began. */

@@ -425,7 +425,7 @@ static void tl__v_set_hook(tl_thread *t, lua_State *L, int count, int lines) {
     else
       count = TL__QUANTUM;
   }
-  if (lines || tl_W->cfg.sched == TL_SCHED_MANUAL) mask |= LUA_MASKLINE;
+  if (lines || tl_W->cfg.sched == TL_SCHED_MANUAL || t->trace_lines) mask |= LUA_MASKLINE;
   /* A line hook just set can first fire mid-statement (see gil.c). */
   if ((mask & LUA_MASKLINE) && !t->vlines) t->primed = 0;
   t->vlines = (mask & LUA_MASKLINE) != 0;

@@ -134,9 +134,11 @@ local function parse(text)
   return parts, by_line
 end
 
+-- The step's code as the trace carries it: "NN│text" a line, so a view can
+-- find the line MainThread is on (LESSON_LINE events).
 local function code_text(part)
   local t = {}
-  for _, l in ipairs(part.code) do t[#t + 1] = l.text end
+  for _, l in ipairs(part.code) do t[#t + 1] = ("%d│%s"):format(l.n, l.text) end
   return table.concat(t, "\n")
 end
 
@@ -250,6 +252,8 @@ local function header(_, h)
   state(2)
   S.title, S.source, S.needs = h.title, h.source, h.needs
   C.emit("title", S.total, tr(h.title) .. " (" .. tostring(h.source or "") .. ")")
+  -- The window shows the line MainThread is on, from the trace.
+  if type(lab._trace_lines) == "function" then lab._trace_lines(true) end
   banner()
   local what = h.needs and missing(h.needs)
   if what then stop_for(what, false) end

@@ -191,7 +191,32 @@ static void test_paint(void) {
   tl_trace_destroy(tr);
 }
 
+/* A lesson playing: the narration box shows the line MainThread runs,
+ * found in the step's code the trace carries. */
+static void test_running_line(void) {
+  tl_view v;
+  char buf[256];
+  tr = tl_trace_create(4096, 1 << 16);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  tl_view_init(&v, 1000, 700, 1);
+  tl_view_update(&v, tr, 0);
+  CHECK(tl__view_running_line(&v, buf, sizeof buf) == 0); /* no lesson */
+  tl_trace_emit(tr, 1, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_CODE, 5,
+                str("5\xe2\x94\x82local x = 1\n6\xe2\x94\x82time.sleep(1)"));
+  tl_trace_emit(tr, 2, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_LINE, 6, 0);
+  tl_view_update(&v, tr, 0);
+  CHECK(tl__view_running_line(&v, buf, sizeof buf) == 1);
+  CHECK(strstr(buf, "6 \xe2\x94\x82 time.sleep(1)") != NULL);
+  tl_trace_emit(tr, 3, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_LINE, 40, 0);
+  tl_view_update(&v, tr, 0);
+  CHECK(tl__view_running_line(&v, buf, sizeof buf) == 0); /* not in this step */
+  CHECK(v.layout->nmarkers == 0); /* lines are no markers */
+  tl_view_free(&v);
+  tl_trace_destroy(tr);
+}
+
 int main(void) {
+  test_running_line();
   test_navigation();
   test_live();
   test_paint();
