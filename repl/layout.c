@@ -407,6 +407,8 @@ static int tl__thread_event(tl_layout *l, int32_t proc, int32_t lane, const tl_e
   return tl__refresh(l, subject, e->t);
 }
 
+static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e);
+
 static int tl__consume(tl_layout *l, const tl_event *e) {
   int32_t proc = tl__proc(l, e->pid), lane = -1;
   struct tl__lane_sm *s;
@@ -461,10 +463,25 @@ static int tl__consume(tl_layout *l, const tl_event *e) {
     case TL_EV_JOIN_END:
       if (s->joining && !e->reason) tl__cycle_resolved(l, lane);
       s->joining = 0;
+      if (!e->reason && tl__exit_to_join(l, proc, lane, e)) return -1;
       break;
     default: return 0;
   }
   return tl__refresh(l, lane, e->t);
+}
+
+/* A join that returned because the thread ended: an arrow from that end
+ * (where the joined lane turns done) to the join's return. */
+static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  int32_t from = tl_layout_find_lane(l, l->procs[proc].pid, e->obj);
+  const tl_lane *ln;
+  size_t k;
+  if (from < 0 || !l->lanes[from].sm.ended) return 0;
+  ln = &l->lanes[from];
+  for (k = ln->nseg; k-- > 0;)
+    if (ln->seg[k].state == TL_STATE_DONE)
+      return tl__arrow(l, TL_ARROW_EXIT, from, lane, ln->seg[k].t0, e->t, e->obj, 0);
+  return 0;
 }
 
 /* ---- batches ---------------------------------------------------------- */

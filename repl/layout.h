@@ -45,7 +45,8 @@ enum tl_arrow_kind {
   TL_ARROW_SET,         /* event set -> the waiter wakes */
   TL_ARROW_PUT,         /* queue put -> the get of that item */
   TL_ARROW_FORK,        /* fork -> the child's first thread */
-  TL_ARROW_EXIT,        /* a child process's exit -> the parent's join/wait */
+  TL_ARROW_EXIT,        /* a thread's end -> the join that returns; a child
+                         * process's exit -> the parent's join/wait */
   TL_ARROW__COUNT
 };
 

@@ -388,7 +388,34 @@ static void test_edges(void) {
   tl_layout_free(l);
 }
 
+/* A join that returns because the thread ended gets an exit -> join arrow,
+ * from where the joined lane turns done; a timed-out join gets none. */
+static void test_exit_to_join(void) {
+  tl_layout *l;
+  size_t i, exits = 0;
+  fresh();
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  ev(1, 1, TL_EV_THREAD_NEW, 0, 2, str("worker"));
+  ev(2, 2, TL_EV_THREAD_START, 0, 2, 0);
+  ev(3, 1, TL_EV_JOIN, 0, 2, 0);
+  ev(4, 1, TL_EV_JOIN_END, 1, 2, 0);   /* join(timeout) ran out */
+  ev(5, 1, TL_EV_JOIN, 0, 2, 0);
+  ev(10, 2, TL_EV_THREAD_END, 0, 2, 0);
+  ev(12, 1, TL_EV_JOIN_END, 0, 2, 0);
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  for (i = 0; l && i < l->narrows; i++)
+    if (l->arrows[i].kind == TL_ARROW_EXIT) {
+      exits++;
+      CHECK(l->arrows[i].t0 == 10 && l->arrows[i].t1 == 12);
+      CHECK(l->arrows[i].from == 1 && l->arrows[i].to == 0);
+    }
+  CHECK(exits == 1);
+  tl_layout_free(l);
+}
+
 int main(void) {
+  test_exit_to_join();
   test_gil_handoff();
   test_lock_handoff();
   test_waits();
