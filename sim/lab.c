@@ -247,18 +247,18 @@ static int f_trace_lines(lua_State *L) {
 
 int luaopen_tl_lab(lua_State *L) {
   static const luaL_Reg lib[] = {
-    { "mark",        f_mark        },
-    { "gil",         f_gil         },
-    { "trace_stats", f_trace_stats },
-    { "count",       f_count       },
-    { "clock",       f_clock       },
-    { "pause",       f_pause       },
-    { "resume",      f_resume      },
-    { "run",         f_run         },
-    { "compute",     f_compute     },
-    { "_cancel_others", f_cancel_others },
-    { "_trace_lines", f_trace_lines },
-    { NULL,          NULL          }
+    { "mark",           f_mark            },
+    { "gil",            f_gil             },
+    { "trace_stats",    f_trace_stats     },
+    { "count",          f_count           },
+    { "clock",          f_clock           },
+    { "pause",          f_pause           },
+    { "resume",         f_resume          },
+    { "run",            f_run             },
+    { "compute",        f_compute         },
+    { "_cancel_others", f_cancel_others   },
+    { "_trace_lines",   f_trace_lines     },
+    { NULL,             NULL              }
   };
   luaL_newlib(L, lib);
   return 1;

@@ -290,14 +290,12 @@ void tl__v_wake(tl_thread *t) {
 
 /* Gives the baton to another ready thread and waits to get it back. */
 static void tl__switch(tl_thread *t, int reason) {
-  tl_gil *g = &tl_W->gil;
   tl_thread *r = tl__pick(t);
   if (!r) return;
   tl__v_release(t, reason);
   tl__make_ready(t, tl__vnow());
   tl__grant(r);
   while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
-  (void)g;
   tl__v_take(t);
 }
 
