@@ -6,7 +6,8 @@
 . tests/cli/lib.sh
 command -v xvfb-run > /dev/null || fail "xvfb-run is missing (scripts/install-deps.sh installs xvfb)"
 # xvfb-run -a races with other runs for a display number: start the search
-# somewhere random, and try again if the server could not start.
+# somewhere random, and try again if the server could not start. Each run
+# has its own timeout, well inside the runner's, so a hang says where.
 xvfb() {
   local i
   for i in 1 2 3; do
@@ -27,7 +28,7 @@ lab.narrate("三个线程轮流拿锁: three threads take turns with the lock")
 print("g = " .. g)
 LUA
 start=$(date +%s)
-xvfb timeout 60 $BIN -e "dofile('$T/race.lua'); lab.screenshot('$T/w.png')" > "$T/out" 2>&1 \
+xvfb timeout 25 $BIN -e "dofile('$T/race.lua'); lab.screenshot('$T/w.png')" > "$T/out" 2>&1 \
   || fail "window run: $(cat "$T/out")"
 expect_has "$(cat "$T/out")" "g = 9000" "the script ran"
 [ $(( $(date +%s) - start )) -lt 30 ] || fail "the window kept the program alive"
@@ -42,13 +43,13 @@ threading.Thread{target = f1, daemon = true}:start()
 threading.Thread{target = f2, daemon = true}:start()
 LUA
 # (A deadlock found exits 1 even among daemon threads: the run failed.)
-xvfb timeout 60 $BIN -e "dofile('$T/dl.lua'); time.sleep(1.2); lab.screenshot('$T/dl.png')" \
+xvfb timeout 25 $BIN -e "dofile('$T/dl.lua'); time.sleep(1.2); lab.screenshot('$T/dl.png')" \
   > "$T/out" 2>&1
 expect_eq "$?" "1" "deadlock window run exits 1: $(cat "$T/out")"
 expect_has "$(cat "$T/out")" "deadlock" "the deadlock is reported"
 python3 tests/cli/pngcheck.py "$T/dl.png" 1200 700 0.02 || fail "the deadlock screenshot"
 # Headless, the same picture is drawn offscreen.
-$BIN --headless -e "dofile('$T/race.lua'); lab.screenshot('$T/h.png')" > /dev/null 2>&1 \
+timeout 20 $BIN --headless -e "dofile('$T/race.lua'); lab.screenshot('$T/h.png')" > /dev/null 2>&1 \
   || fail "headless screenshot"
 python3 tests/cli/pngcheck.py "$T/h.png" 1200 700 || fail "the headless screenshot"
 $BIN --headless -e "lab.screenshot('$T/h.gif')" 2> "$T/err"; expect_eq "$?" "1" "not a png"
@@ -56,7 +57,7 @@ expect_has "$(cat "$T/err")" "ValueError" "a bad screenshot name explained"
 $BIN --headless -e "lab.screenshot('/nonexistent/x.png')" 2> "$T/err"
 expect_has "$(cat "$T/err")" "/nonexistent/x.png" "an unwritable screenshot path named"
 # No display to open: said once, and the run goes on without the window.
-DISPLAY=:987 $BIN -e 'print("still here")' > "$T/out" 2> "$T/err" || fail "no display is not fatal"
+DISPLAY=:987 timeout 20 $BIN -e 'print("still here")' > "$T/out" 2> "$T/err" || fail "no display is not fatal"
 expect_has "$(cat "$T/out")" "still here" "ran without a window"
 expect_has "$(cat "$T/err")" "without the window" "the missing window explained"
 echo ok
