@@ -202,7 +202,9 @@ static void tl__marker_label(tl__geo *g, const tl_marker *m, float x, float y, f
   if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT) return;
   if (next_x - r - 4 < right) right = next_x - r - 4;
   if (right > g->d->plot_x1) right = g->d->plot_x1;
-  anchor = tl__label_side(x, r, tl__text_px(s, TL__SMALL), *label_end + 4, right, &at, &room);
+  anchor = tl__label_side(x, r, tl__text_px(s, TL__SMALL),
+                          *label_end + 4 > g->d->plot_x0 ? *label_end + 4 : g->d->plot_x0,
+                          right, &at, &room);
   if (room < 24 || !(text = tl__str(g->d, s, TL__SMALL, room, 0))) return;
   tl__text(g->d, TL_ROLE_MARKER, at, y + 3.5f, text, TL__SMALL, anchor,
            tl__rgba(m->kind == TL_EV_PRINT ? TL_THEME_TEXT : tl__look(m->kind).rgb))
@@ -314,8 +316,13 @@ void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, 
   char mine[600];
   tl__describe(l, dl, mine, sizeof mine);
   if (*said) {
-    snprintf(a, na, "%s", said);
-    snprintf(b, nb, "%s", strcmp(mine, said) ? mine : "");
+    /* The detector's headline, then the cycle in one line: its own lines
+     * after the headline say the same as `mine`, which fits the banner. */
+    const char *nl = strchr(said, '\n');
+    int len = nl ? (int)(nl - said) : (int)strlen(said);
+    if (nl && len > 0 && said[len - 1] == ':') len--;
+    snprintf(a, na, "%.*s", len, said);
+    snprintf(b, nb, "%s", strcmp(mine, a) ? mine : "");
   } else {
     snprintf(a, na, "%s", *mine ? mine : "no thread can go on");
     if (nb) b[0] = '\0';
@@ -394,10 +401,13 @@ void tl__deadlocks(tl__geo *g) {
       float dx = ((float)k - (float)(m - 1) / 2) * 14, y0, y1, ym;
       tl_dl_item *it;
       uint32_t text;
-      int left = dx < 0 || (m == 1 && x > g->d->plot_x1 - 120);
+      int left;
       if (e->holder < 0 || (size_t)e->waiter >= l->nlanes || (size_t)e->holder >= l->nlanes) continue;
       y0 = tl__lane_cy(g, e->waiter);
       y1 = tl__lane_cy(g, e->holder);
+      /* Each label on its own arrow's side of the bundle: the two arrows of
+       * a two-thread cycle share a midpoint. */
+      left = dx < 0 || (dx == 0 && m > 1) || x > g->d->plot_x1 - 120;
       if (y1 > y0) { y0 += run; y1 -= run; }
       else { y0 -= run; y1 += run; }
       it = tl__line(g->d, TL_DL_ARROW, TL_ROLE_MARKER, x + dx, y0, x + dx, y1,
@@ -414,7 +424,9 @@ void tl__deadlocks(tl__geo *g) {
       ym = (y0 + y1) / 2 + 4;
       text = tl__str(g->d, obj, 11, 160, 0);
       if (text) {
-        it = tl__text(g->d, TL_ROLE_MARKER, x + dx + (left ? -5 : 5), ym, text, 11,
+        /* Beside the whole bundle of arrows, so no label covers another. */
+        float side = (float)(m - 1) * 7 + 6;
+        it = tl__text(g->d, TL_ROLE_MARKER, x + (left ? -side : side), ym, text, 11,
                       left ? TL_ANCHOR_END : TL_ANCHOR_START, tl__rgba(TL_THEME_DEADLOCK));
         it->bold = 1;
         it->lane = e->waiter;
