@@ -68,9 +68,11 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
    * within microseconds: spin a little before sleeping. Wakers hold the
    * world mutex, so nothing is missed between the spin and the sleep. */
   wakes = atomic_load(&self->wakes);
-  tl_mutex_unlock(&tl_W->mu);
-  tl__spin_while(&self->wakes, wakes);
-  tl_mutex_lock(&tl_W->mu);
+  if (kind != TL_WAIT_SLEEP) { /* a sleep ends at its deadline: no one wakes it */
+    tl_mutex_unlock(&tl_W->mu);
+    tl__spin_while(&self->wakes, wakes);
+    tl_mutex_lock(&tl_W->mu);
+  }
   if (atomic_load(&self->wakes) != wakes || self->cancel)
     r = 0;
   else if (!deadline)

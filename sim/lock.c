@@ -192,8 +192,7 @@ static int f_release(lua_State *L) {
   return 0;
 }
 
-static int f_locked(lua_State *L) {
-  tl_lockhdr *k = tl__check_lock(L);
+int tl__lock_push_locked(lua_State *L, tl_lockhdr *k) {
   int locked;
   tl_mutex_lock(&tl_W->mu);
   locked = k->count > 0;
@@ -201,6 +200,8 @@ static int f_locked(lua_State *L) {
   lua_pushboolean(L, locked);
   return 1;
 }
+
+static int f_locked(lua_State *L) { return tl__lock_push_locked(L, tl__check_lock(L)); }
 
 void tl__lock_describe(tl_lockhdr *k, char *buf, size_t len) {
   const char *type = tl__type_names[k->type];

@@ -67,6 +67,8 @@ void tl__acquire_args(lua_State *L, int *blocking, double *timeout);
 int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout);
 /* Frees k with the world mutex held: wakes a waiter, traces the release. */
 void tl__lock_free_locked(tl_lockhdr *k);
+/* Pushes whether k is held (lock:locked()). */
+int tl__lock_push_locked(lua_State *L, tl_lockhdr *k);
 /* A lock's __gc: forgets its owner. */
 int tl__lock_gc(lua_State *L);
 /* Makes the metatable tname for a lock type: its methods (also reachable as

@@ -50,15 +50,7 @@ static int f_release(lua_State *L) {
   return 0;
 }
 
-static int f_locked(lua_State *L) {
-  tl_lockhdr *k = tl__check_rlock(L);
-  int locked;
-  tl_mutex_lock(&tl_W->mu);
-  locked = k->count > 0;
-  tl_mutex_unlock(&tl_W->mu);
-  lua_pushboolean(L, locked);
-  return 1;
-}
+static int f_locked(lua_State *L) { return tl__lock_push_locked(L, tl__check_rlock(L)); }
 
 static int f_is_owned(lua_State *L) {
   tl_lockhdr *k = tl__check_rlock(L);

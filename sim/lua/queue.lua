@@ -141,33 +141,42 @@ local function block_end(self, blocked, by, ok)
   if blocked then emit(K.COND_WAKE, self.id, ok and by or 0, ok and 0 or 1) end
 end
 
-local function q_put(self, item, block, timeout)
-  local maxsize = self.maxsize
-  local blocked, by = false, nil
-  if maxsize > 0 then
-    if not block then
-      if self:_qsize() >= maxsize then error(Full(), 0) end
-    elseif timeout == nil then
-      while self:_qsize() >= maxsize do
-        if not blocked then blocked = true; emit(K.QUEUE_BLOCK, self.id, 0, 1) end
-        local got, b = cond_wait(self.not_full)
-        if got then by = b end
-      end
-    elseif timeout < 0 then
-      error(ValueError("'timeout' must be a non-negative number"), 0)
-    else
-      local endtime = now() + timeout
-      while self:_qsize() >= maxsize do
-        local remaining = endtime - now()
-        if remaining <= 0 then
-          block_end(self, blocked, by, false)
-          error(Full(), 0)
-        end
-        if not blocked then blocked = true; emit(K.QUEUE_BLOCK, self.id, 0, 1) end
-        local got, b = cond_wait(self.not_full, remaining)
-        if got then by = b end
+-- Waits on cond while busy(self), as queue.py's put and get do: raises
+-- exc at once when not blocking, or when the timeout runs out. Returns
+-- whether it blocked and who woke it last. dir: 1 a put, 0 a get.
+local function wait_while(self, cond, busy, block, timeout, exc, dir)
+  local blocked, by, endtime = false, nil, nil
+  if not block then
+    if busy(self) then error(exc(), 0) end
+    return blocked, by
+  end
+  if timeout ~= nil then
+    if timeout < 0 then error(ValueError("'timeout' must be a non-negative number"), 0) end
+    endtime = now() + timeout
+  end
+  while busy(self) do
+    local remaining
+    if endtime then
+      remaining = endtime - now()
+      if remaining <= 0 then
+        block_end(self, blocked, by, false)
+        error(exc(), 0)
       end
     end
+    if not blocked then blocked = true; emit(K.QUEUE_BLOCK, self.id, 0, dir) end
+    local got, b = cond_wait(cond, remaining)
+    if got then by = b end
+  end
+  return blocked, by
+end
+
+local function is_full(self) return self:_qsize() >= self.maxsize end
+local function is_empty(self) return self:_qsize() == 0 end
+
+local function q_put(self, item, block, timeout)
+  local blocked, by = false, nil
+  if self.maxsize > 0 then
+    blocked, by = wait_while(self, self.not_full, is_full, block, timeout, Full, 1)
   end
   block_end(self, blocked, by, true)
   local serial = self._serial + 1
@@ -179,30 +188,7 @@ local function q_put(self, item, block, timeout)
 end
 
 local function q_get(self, block, timeout)
-  local blocked, by = false, nil
-  if not block then
-    if self:_qsize() == 0 then error(Empty(), 0) end
-  elseif timeout == nil then
-    while self:_qsize() == 0 do
-      if not blocked then blocked = true; emit(K.QUEUE_BLOCK, self.id, 0, 0) end
-      local got, b = cond_wait(self.not_empty)
-      if got then by = b end
-    end
-  elseif timeout < 0 then
-    error(ValueError("'timeout' must be a non-negative number"), 0)
-  else
-    local endtime = now() + timeout
-    while self:_qsize() == 0 do
-      local remaining = endtime - now()
-      if remaining <= 0 then
-        block_end(self, blocked, by, false)
-        error(Empty(), 0)
-      end
-      if not blocked then blocked = true; emit(K.QUEUE_BLOCK, self.id, 0, 0) end
-      local got, b = cond_wait(self.not_empty, remaining)
-      if got then by = b end
-    end
-  end
+  local blocked, by = wait_while(self, self.not_empty, is_empty, block, timeout, Empty, 0)
   block_end(self, blocked, by, true)
   local item, meta = self:_get()
   emit(K.QUEUE_GET, self.id, meta or 0)
