@@ -127,6 +127,7 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
       if (tl__number_arg(v, 0, 1e9, &num))
         return tl__fail("--speed takes a number >= 0 (0 = as fast as possible), not '%s'", v);
       o->cfg.speed = num;
+      o->speed_given = 1;
     } else if (strcmp(a, "--cores") == 0) {
       TL__NEEDS_VALUE();
       if (tl__number_arg(v, 1, 1024, &num) || num != (int)num)
