@@ -271,6 +271,9 @@ int tl__host_start(tl_thread *t);
 /* Joins the host pthreads that have exited; with all, every one. */
 void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
+/* The Thread class's C helpers (thread_class.c). */
+int tl__f_target_name(lua_State *L);
+int tl__f_property_class(lua_State *L);
 
 /* Lua modules. */
 int luaopen_tl_threading(lua_State *L);  /* the C half: threading._core */

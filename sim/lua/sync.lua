@@ -506,7 +506,7 @@ end
 
 local Thread = threading.Thread
 local Timer = setmetatable({ __name = "Timer" }, { __index = Thread })
-Timer.__index = Timer
+threading._property_class(Timer)
 Timer.__tostring = Thread.__tostring
 
 -- threading.Timer(interval, fn, [args]) or
