@@ -547,8 +547,9 @@ end
 -- local: attributes of its own in every thread
 
 -- threading.local_() (also threading["local"]); threading.local_{init=fn,
--- ...}: fn(self) runs in each thread on its first touch, as a Python
--- subclass's __init__ does; other fields are defaults every thread sees.
+-- ...}: fn(self) runs at once in the creating thread, then in each other
+-- thread on its first touch, as a Python subclass's __init__ does; other
+-- fields are defaults every thread sees.
 function threading.local_(kw)
   if kw ~= nil and not is_kw(kw) then
     error(TypeError("local_ takes a table of fields, not " .. type(kw)), 2)
@@ -566,7 +567,7 @@ function threading.local_(kw)
     end
     return d
   end
-  return setmetatable(obj, {
+  setmetatable(obj, {
     __index = function(_, k)
       local v = data()[k]
       if v == nil and kw then v = kw[k] end
@@ -576,6 +577,8 @@ function threading.local_(kw)
     __tostring = function() return "<threading.local>" end,
     __name = "local",
   })
+  if init then data() end
+  return obj
 end
 threading["local"] = threading.local_
 
