@@ -51,6 +51,9 @@
 /* Deadlocks: the cycle and its banner. */
 #define TL_THEME_DEADLOCK 0xD00000
 #define TL_THEME_DEADLOCK_BG 0xFDECEA
+/* A hang (nothing can run again, no cycle): not a deadlock, not red. */
+#define TL_THEME_HANG 0xA85A00
+#define TL_THEME_HANG_BG 0xFFF3E0
 
 /* The window: the focused lane, panels, tooltips. */
 #define TL_THEME_FOCUS 0xFFF4C2

@@ -84,7 +84,7 @@ print(err)
 
 expect{ printed = { "go2 6", "go1 5 go11" }, en = "go2 notified before go1 was waiting",
         zh = "go2 发通知的时候，go1 还没开始等" }
-expect{ deadlock = { "go1" }, en = "go1 waits for ever: a notification nobody heard",
+expect{ hang = { "go1 waits for a notify nobody can send" }, en = "go1 waits for ever: a notification nobody heard",
         zh = "go1 永远在等：那个通知没有人听到" }
 
 say{

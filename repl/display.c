@@ -468,7 +468,7 @@ static float tl__waitfor_below(tl__geo *g, float y) {
   if (w > 760) w = 760;
   if (h < 190) h = 190;
   tl__fmt_time(at, sizeof at, (double)dl->t);
-  snprintf(head, sizeof head, "Who waits for whom at the deadlock (%s)", at);
+  snprintf(head, sizeof head, "Who waits for whom at the %s (%s)", dl->hang ? "hang" : "deadlock", at);
   tl__waitfor_panel(g->d, g->l, dl->edges, dl->nedges, 12, y + 6, w, h, head);
   return h + 14;
 }

@@ -324,6 +324,7 @@ int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   m->proc = proc;
   m->obj = e->obj;
   m->kind = e->kind;
+  m->hang = e->kind == TL_EV_DEADLOCK && e->reason == 3;
   return 0;
 }
 

@@ -67,9 +67,12 @@ end
 local Condition = { __name = "Condition" }
 Condition.__index = Condition
 
-local function new_cond(lock, id, name, traced)
+-- why and for_name: what a waiter on it waits for, and on which primitive,
+-- in the words of a hang report (TL_WAIT_WHYS in locks.h).
+local function new_cond(lock, id, name, traced, why, for_name)
   return setmetatable({ _lock = lock, _waiters = {}, id = id or 0, name = name,
-                        _traced = traced }, Condition)
+                        _traced = traced, _why = why or "notify",
+                        _for = for_name or name }, Condition)
 end
 
 local function waiter_acquire(w, timeout)
@@ -99,7 +102,7 @@ end
 -- return, and also when this raises (unless getting it back is what
 -- failed). Returns whether it was notified, and by which thread.
 local function cond_wait(c, timeout)
-  local w = internal_lock()
+  local w = internal_lock(c._why, c._for)
   w:acquire()
   local rec = { w = w }
   local ws = c._waiters
@@ -240,7 +243,7 @@ local function new_semaphore(class, type_code, value, kw, bounded)
   end
   if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 3) end
   local id, name = new_object(type_code, class.__name, kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock()), _value = value, _initial = value,
+  return setmetatable({ _cond = new_cond(internal_lock(), nil, nil, nil, "release", name), _value = value, _initial = value,
                         _bounded = bounded, id = id, name = name }, class)
 end
 
@@ -337,7 +340,7 @@ Event.__index = Event
 function threading.Event(kw)
   kw = is_kw(kw) and kw or {}
   local id, name = new_object(T.EVENT, "Event", kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock()), _flag = false, id = id,
+  return setmetatable({ _cond = new_cond(internal_lock(), nil, nil, nil, "set", name), _flag = false, id = id,
                         name = name }, Event)
 end
 
@@ -407,7 +410,7 @@ function threading.Barrier(parties, action, timeout, kw)
   end
   check_timeout(timeout)
   local id, name = new_object(T.BARRIER, "Barrier", kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock()), _action = action,
+  return setmetatable({ _cond = new_cond(internal_lock(), nil, nil, nil, "barrier", name), _action = action,
                         _timeout = timeout, parties = parties, _state = 0, _count = 0,
                         id = id, name = name }, Barrier)
 end
