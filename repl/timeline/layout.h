@@ -26,6 +26,7 @@ enum tl_lane_state {
   TL_STATE_DONE,
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
+  TL_STATE_NOGIL,    /* runs C code that let go of the GIL (lab.compute{gil=false}) */
   TL_STATE__COUNT
 };
 
@@ -70,9 +71,9 @@ typedef struct tl_marker {
 
 /* What the state machine knows of one thread; private to layout.c. */
 struct tl__lane_sm {
-  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait;
+  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait, stamp_compute;
   uint32_t lock_obj, join_obj, wait_obj;
-  uint8_t started, ended, holds, wants, locking, sleeping, joining;
+  uint8_t started, ended, holds, wants, locking, sleeping, joining, computing;
   uint8_t waiting;      /* 1: on a condition-like object; 2: on an event */
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */
