@@ -25,8 +25,8 @@ b = threading.Thread{target = report}
 c = threading.Thread{target = report, name = "downloader"}
 for _, t in ipairs{a, b, c} do t:start(); t:join() end
 
-expect{ printed = { "I am Thread-1", "I am Thread-2", "I am downloader" },
-        en = "Thread-N unless a name is given", zh = "没起名字就叫 Thread-N" }
+expect{ printed = { "I am Thread-1 (report)", "I am Thread-2 (report)", "I am downloader" },
+        en = "Thread-N (target) unless a name is given", zh = "没起名字就叫 Thread-N（target）" }
 
 say{
   en = [[

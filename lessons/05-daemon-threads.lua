@@ -40,8 +40,8 @@ time.sleep(1)
 print("Main Thread end..")
 print(time.time() - beg)
 
-expect{ printed = { "Main Thread start..", "Task start, thread is Thread-1 value is 2",
-                    "Task start, thread is Thread-2 value is 5", "Main Thread end..", "1.0" },
+expect{ printed = { "Main Thread start..", "Task start, thread is Thread-1 (f1) value is 2",
+                    "Task start, thread is Thread-2 (f1) value is 5", "Main Thread end..", "1.0" },
         en = "the main thread is done after 1 s", zh = "主线程 1 秒后就结束了" }
 expect{ count = { "^Task End", 0 }, en = "no daemon has finished", zh = "没有一个守护线程做完" }
 
@@ -64,7 +64,7 @@ time.sleep(2)
 print(("main: %.1f s, Thread-1 alive: %s, Thread-2 alive: %s"):format(
   time.time() - beg, tostring(tasks[1]:is_alive()), tostring(tasks[2]:is_alive())))
 
-expect{ printed = { "Task End, thread is Thread-1 value is 2", "main: 3.0 s, Thread-1 alive: false, Thread-2 alive: true" },
+expect{ printed = { "Task End, thread is Thread-1 (f1) value is 2", "main: 3.0 s, Thread-1 alive: false, Thread-2 alive: true" },
         en = "the 2 s daemon finished; the 5 s one still sleeps", zh = "2 秒的守护线程做完了；5 秒的还在睡" }
 
 say{
@@ -95,7 +95,7 @@ print(("exiting at %.1f s"):format(time.time() - beg))
 
 expect{ printed = { "Task End, thread is worker value is 1", "exiting at 4.0 s" },
         en = "Python waits for the non-daemon worker", zh = "Python 等非守护线程 worker 做完" }
-expect{ not_printed = { "Task End, thread is helper value is 4", "Task End, thread is Thread-2 value is 5" },
+expect{ not_printed = { "Task End, thread is helper value is 4", "Task End, thread is Thread-2 (f1) value is 5" },
         en = "and not for the daemons", zh = "但不等守护线程" }
 
 say{

@@ -40,7 +40,7 @@ for _, t in ipairs(tasks) do t:join() end
 print("Main Thread end..")
 print(time.time() - beg)
 
-expect{ printed = { "Task End,  thread is Thread-1 value is 2", "Task End,  thread is Thread-2 value is 5",
+expect{ printed = { "Task End,  thread is Thread-1 (f1) value is 2", "Task End,  thread is Thread-2 (f1) value is 5",
                     "Main Thread end..", "5.0" },
         en = "both daemons finished; main ended at 5 s", zh = "两个守护线程都做完了；主线程 5 秒结束" }
 
@@ -67,7 +67,7 @@ for _, t in ipairs(tasks) do
 end
 print("Main Thread end..")
 
-expect{ printed = { "2.0 s: Thread-3 alive: false", "4.5 s: Thread-4 alive: true", "Main Thread end.." },
+expect{ printed = { "2.0 s: Thread-3 (f1) alive: false", "4.5 s: Thread-4 (f1) alive: true", "Main Thread end.." },
         en = "the first join got its thread; the second gave up at 4.5 s",
         zh = "第一次 join 等到了；第二次在第 4.5 秒放弃" }
 

@@ -58,9 +58,9 @@ expect{ not_printed = { "f1: B locked", "f2: A locked" },
         en = "neither got its second lock", zh = "谁也没拿到第二把锁" }
 expect{ ok = not ok and type(err) == "table" and err.type == "DeadlockError",
         en = "join raised DeadlockError instead of hanging", zh = "join 抛出了 DeadlockError，而不是永远卡住" }
-expect{ deadlock = { "Thread-1", "Thread-2" },
+expect{ deadlock = { "Thread-1 (f1)", "Thread-2 (f2)" },
         en = "the report names both threads", zh = "报告点出了两个线程" }
-expect{ deadlock_cycle = { "Thread-1", "Thread-2", "Lock A", "Lock B" },
+expect{ deadlock_cycle = { "Thread-1 (f1)", "Thread-2 (f2)", "Lock A", "Lock B" },
         en = "the report names the cycle: both threads and both locks",
         zh = "报告指出了整个环：两个线程和两把锁" }
 

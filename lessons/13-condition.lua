@@ -54,9 +54,9 @@ t1:join(); t2:join()
 print(("done after %.0f s"):format(time.time() - beg))
 
 expect{ printed = {
-          "Thread-1 0 go11", "Thread-1 1 go11", "Thread-1 2 go11", "Thread-1 3 go11", "Thread-1 4 go11", "Thread-1 5 go11",
-          "Thread-2 0", "Thread-2 1", "Thread-2 2", "Thread-2 3", "Thread-2 4", "Thread-2 5", "Thread-2 6",
-          "Thread-1 6 go11", "Thread-1 7 go11", "done after 15 s" },
+          "Thread-1 (go1) 0 go11", "Thread-1 (go1) 1 go11", "Thread-1 (go1) 2 go11", "Thread-1 (go1) 3 go11", "Thread-1 (go1) 4 go11", "Thread-1 (go1) 5 go11",
+          "Thread-2 (go2) 0", "Thread-2 (go2) 1", "Thread-2 (go2) 2", "Thread-2 (go2) 3", "Thread-2 (go2) 4", "Thread-2 (go2) 5", "Thread-2 (go2) 6",
+          "Thread-1 (go1) 6 go11", "Thread-1 (go1) 7 go11", "done after 15 s" },
         en = "exactly the notes' output: go1 0-5, go2 0-6, go1 6-7",
         zh = "和笔记的输出完全一样：go1 0-5，go2 0-6，go1 6-7" }
 
@@ -84,7 +84,7 @@ print(err)
 
 expect{ printed = { "go2 6", "go1 5 go11" }, en = "go2 notified before go1 was waiting",
         zh = "go2 发通知的时候，go1 还没开始等" }
-expect{ deadlock = { "go1" }, en = "go1 waits for ever: a notification nobody heard",
+expect{ hang = { "go1 waits for a notify nobody can send" }, en = "go1 waits for ever: a notification nobody heard",
         zh = "go1 永远在等：那个通知没有人听到" }
 
 say{

@@ -164,7 +164,7 @@ void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 /* Names what a waiting thread waits for ("Lock A"); set by the module that
  * knows the object (deadlock.c), NULL for generic words. */
-extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n);
+extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);
 
 /* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
  * deadline) when seconds is negative. */
@@ -219,7 +219,7 @@ int tl_v_set_clock(int clock, char *err, size_t errlen);
 int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
-char *tl__describe_waits(void);
+char *tl__describe_waits(int hang);
 /* Stepping out of the world and back in: MainThread around the REPL prompt
  * (the real clock: GIL release and take). */
 void tl_leave_world(tl_thread *self);
@@ -271,6 +271,9 @@ int tl__host_start(tl_thread *t);
 /* Joins the host pthreads that have exited; with all, every one. */
 void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
+/* The Thread class's C helpers (thread_class.c). */
+int tl__f_target_name(lua_State *L);
+int tl__f_property_class(lua_State *L);
 
 /* Lua modules. */
 int luaopen_tl_threading(lua_State *L);  /* the C half: threading._core */

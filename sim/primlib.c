@@ -44,9 +44,20 @@ static int f_tid(lua_State *L) {
   return 1;
 }
 
-/* internal_lock() -> a Lock for a primitive's own use */
+/* internal_lock([why, name]) -> a Lock for a primitive's own use; a waiter
+ * lock says what its waiter waits for (a key of TL_WAIT_WHYS) and on which
+ * primitive, for the hang report. */
 static int f_internal_lock(lua_State *L) {
-  tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, "internal", 1);
+  static const char *const keys[] = {
+#define TL__WHY_KEY(name, key, words, hang_words) key,
+    TL_WAIT_WHYS(TL__WHY_KEY)
+#undef TL__WHY_KEY
+    NULL
+  };
+  int why = lua_isnoneornil(L, 1) ? -1 : luaL_checkoption(L, 1, NULL, keys);
+  const char *name = luaL_optstring(L, 2, "internal");
+  tl_lockhdr *k = tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, name, 1);
+  k->why = (uint8_t)(why + 1);
   return 1;
 }
 

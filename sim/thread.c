@@ -308,15 +308,17 @@ int luaopen_tl_threading(lua_State *L) {
     { NULL,   NULL        }
   };
   static const luaL_Reg lib[] = {
-    { "start",     f_start     },
-    { "join",      f_join      },
-    { "is_alive",  f_is_alive  },
-    { "set_main",  f_set_main  },
-    { "current",   f_current   },
-    { "get_ident", f_get_ident },
-    { "enumerate", f_enumerate },
-    { "states",    f_states    },
-    { NULL,        NULL        }
+    { "start",          f_start              },
+    { "join",           f_join               },
+    { "is_alive",       f_is_alive           },
+    { "set_main",       f_set_main           },
+    { "current",        f_current            },
+    { "get_ident",      f_get_ident          },
+    { "enumerate",      f_enumerate          },
+    { "states",         f_states             },
+    { "target_name",    tl__f_target_name    },
+    { "property_class", tl__f_property_class },
+    { NULL,             NULL                 }
   };
   luaL_newmetatable(L, TL__HANDLE);
   luaL_setfuncs(L, handle_meta, 0);

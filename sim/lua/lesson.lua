@@ -434,10 +434,12 @@ local function in_order(lines, want)
 end
 
 -- The first report naming every word in parts; with cycles_only, a hang
--- report ("hang: no thread can ever run again: ...") does not count.
-local function find_report(texts, parts, cycles_only)
+-- report ("hang: go1 waits for a notify nobody can send ...") does not
+-- count, and with hangs_only only a hang report does.
+local function find_report(texts, parts, cycles_only, hangs_only)
   for _, text in ipairs(texts) do
-    local all = not cycles_only or text:sub(1, 5) ~= "hang:"
+    local hang = text:sub(1, 5) == "hang:"
+    local all = not (cycles_only and hang) and not (hangs_only and not hang)
     for _, p in ipairs(parts) do
       if not text:find(p, 1, true) then all = false end
     end
@@ -452,7 +454,9 @@ end
 --   printed={...}          these lines were printed in this order (since the step began)
 --   not_printed={...}      none of these lines was printed (since the step began)
 --   count={pattern, n}     n printed lines (since the step began) match the Lua pattern
---   deadlock=true|{...}    a deadlock or hang was reported (naming these words)
+--   deadlock=true|{...}    a deadlock (a cycle) was reported (naming these words)
+--   hang=true|{...}        a hang was reported: nothing can run again, with
+--                          no cycle (a lost notification), naming these words
 --   deadlock_cycle={...}   the deadlock detector named this cycle (words)
 --   needs="threading.X"    check only where the build has it
 --   en=, zh=               what is checked, in words
@@ -505,9 +509,16 @@ function expect(t)
   if t.deadlock then
     local texts = C.deadlocks(S.start_mark)
     local words = type(t.deadlock) == "table" and t.deadlock or {}
-    record(t, line, find_report(texts, words) ~= nil, "a deadlock was found",
-           #texts == 0 and "no deadlock or hang was reported"
-             or "no report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
+    record(t, line, find_report(texts, words, true) ~= nil, "a deadlock was found",
+           #texts == 0 and "no deadlock was reported"
+             or "no deadlock report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
+  end
+  if t.hang then
+    local texts = C.deadlocks(S.start_mark)
+    local words = type(t.hang) == "table" and t.hang or {}
+    record(t, line, find_report(texts, words, false, true) ~= nil, "a hang was found",
+           #texts == 0 and "no hang was reported"
+             or "no hang report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
   end
   if t.deadlock_cycle then
     local texts = C.deadlocks(S.start_mark)
