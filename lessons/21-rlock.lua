@@ -51,19 +51,24 @@ print("plain Lock: balance " .. acc.balance .. ", teller alive: " .. tostring(te
 expect{ ok = acc.balance == 0 and teller:is_alive(),
         en = "nothing was deposited: the teller waits for a lock it holds itself",
         zh = "一分钱也没存进去：teller 在等它自己拿着的锁" }
-expect{ deadlock = { "teller", "account" }, en = "threadlab names the thread and the lock",
-        zh = "threadlab 点出了线程和锁" }
+expect{ hang = { "teller waits for Lock account, held by teller" },
+        en = "threadlab reports the hang: the teller waits for a lock it holds",
+        zh = "threadlab 报告卡住了：teller 在等它自己拿着的锁" }
 
 say{
   en = [[
     Python would hang at join() for ever, without a word.
     threadlab says why: the teller waits for the lock account, and the teller holds it.
+    It calls this a hang rather than a cycle: a plain Lock has no owner, so another
+    thread could release it (see the end of this lesson). Here no other thread ever will.
     The cure is threading.RLock, a re-entrant lock. It remembers its owner and a count:
     the owner may acquire it again (count + 1); each release() takes one off;
     other threads get it only when the count is back to 0.]],
   zh = [[
     Python 会在 join() 那里一声不响地永远卡住。
     threadlab 会说出原因：teller 在等锁 account，而这把锁正在 teller 自己手里。
+    它把这叫作“卡住”（hang），而不是一个环：普通的 Lock 没有主人，别的线程本来可以
+    释放它（本课最后会讲到）。只是在这里，不会有别的线程去释放。
     解决办法是 threading.RLock，可重入锁（递归锁）。它记着主人是谁，还有一个计数：
     主人可以再次 acquire()（计数加一）；每次 release() 减一；
     计数回到 0，别的线程才拿得到。]],
