@@ -72,6 +72,9 @@ static int tl__open(lua_State *L) {
   tl__run_embedded(L, tl__lua_queue, tl__lua_queue_end, "=queue.lua", 3);
   lua_setglobal(L, "queue");
   lua_pop(L, 1);
+  /* The C side finds threading.excepthook here, whatever the globals say. */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.threading");
   lua_setglobal(L, "threading");
 
   /* lab.watch, lab.unwatch */
