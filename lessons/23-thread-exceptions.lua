@@ -103,6 +103,7 @@ step{ en = "threading.excepthook: see every uncaught error", zh = "threading.exc
 
 errors = {}
 function hook(args)
+  caught_type = args.exc_type                -- the class: ValueError
   errors[#errors + 1] = ("%s in %s (hook ran in %s): %s"):format(
     args.exc_value.type, args.thread.name, threading.current_thread().name, args.exc_value.message)
 end
@@ -116,7 +117,8 @@ print(errors[1])
 expect{ printed = { "ValueError in worker (hook ran in worker): bad value" },
         en = "the hook saw the ValueError, in the thread that raised it",
         zh = "钩子看到了这个 ValueError，而且是在抛出它的线程里" }
-expect{ value = #errors, is = 1, en = "exactly one uncaught error", zh = "正好一个没被捕获的异常" }
+expect{ ok = #errors == 1 and caught_type == ValueError, en = "exactly one uncaught error, and args.exc_type is ValueError",
+        zh = "正好一个没被捕获的异常，args.exc_type 就是 ValueError" }
 
 say{
   en = [[
