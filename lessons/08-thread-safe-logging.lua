@@ -19,11 +19,12 @@ say{
 step{ en = "Five threads, a stream, no lock", zh = "五个线程，一个流，不加锁" }
 
 screen = {}
+device_time = 0.05           -- a slow terminal: 50 ms a write
 
 function write(piece)
   screen[#screen + 1] = piece
   lab.mark(piece == "\n" and "newline" or piece)   -- each piece on the timeline, when written
-  time.sleep(0.001)          -- the device is slow; the GIL is free meanwhile
+  time.sleep(device_time)    -- the device is slow; the GIL is free meanwhile
 end
 
 function emit(msg)           -- as print does: the text, then the newline
@@ -64,6 +65,7 @@ say{
 step{ en = "A lock around each record, many threads", zh = "每条记录加锁，很多线程" }
 
 screen = {}
+device_time = 0.001          -- a fast one now: 1 ms a write
 handler_lock = threading.Lock()
 
 function log(level, msg)
@@ -75,13 +77,13 @@ function log(level, msg)
 end
 
 function f1()
-  time.sleep(1)
+  time.sleep(0.2)            -- the notes sleep 1 s
   local ok, err = pcall(function() return 1 // 1 end)
   if ok then log("INFO", "hello") else log("ERROR", err) end
 end
 
 function f2()
-  time.sleep(1)
+  time.sleep(0.2)
   local ok, err = pcall(function() return 1 // 0 end)   -- ZeroDivisionError in Python
   if ok then log("INFO", "world") else log("ERROR", "division by zero") end
 end
@@ -136,8 +138,8 @@ function log(level, msg)     -- a record goes to every handler of the root logge
   for _, handle in ipairs(root_handlers) do handle(record) end
 end
 
-function f1() add_console(); time.sleep(1); log("INFO", "hello") end
-function f2() add_console(); time.sleep(1); log("ERROR", "division by zero") end
+function f1() add_console(); time.sleep(0.2); log("INFO", "hello") end              -- the notes sleep 1 s
+function f2() add_console(); time.sleep(0.2); log("ERROR", "division by zero") end
 
 function run_notes_program()
   local task = {}
@@ -158,13 +160,13 @@ expect{ value = console_lines, is = 100, en = "10 threads, 10 handlers: every re
 say{
   en = [[
     100 lines for 10 records. Each thread added one more console handler to the one root logger,
-    and after the 1-second sleep all ten were attached, so every record went out ten times.
+    and after the sleep all ten were attached, so every record went out ten times.
     With the notes' 200 threads: 200 × 200 = 40,000 console lines (Python 3.11 prints exactly that).
     The log file was right only because basicConfig works once: later calls do nothing.
     The fix: configure logging once, in the main thread, before starting any thread.]],
   zh = [[
     10 条记录，打印了 100 行。每个线程都往同一个根 logger 上再加一个控制台 handler，
-    睡完 1 秒之后，十个 handler 都挂上了，于是每条记录都输出了十遍。
+    睡醒之后，十个 handler 都已经挂上了，于是每条记录都输出了十遍。
     按笔记开 200 个线程，就是 200 × 200 = 40,000 行（Python 3.11 实测正是这么多）。
     日志文件没出问题，只是因为 basicConfig 只有第一次调用生效，之后的调用什么也不做。
     改法：在主线程里、启动任何线程之前，配置一次 logging。]],
@@ -175,8 +177,8 @@ step{ en = "Configure once, in the main thread", zh = "在主线程里配置一�
 root_handlers, console_lines = {}, 0
 add_console()                -- once, before any thread starts
 
-function f1() time.sleep(1); log("INFO", "hello") end
-function f2() time.sleep(1); log("ERROR", "division by zero") end
+function f1() time.sleep(0.2); log("INFO", "hello") end
+function f2() time.sleep(0.2); log("ERROR", "division by zero") end
 
 run_notes_program()
 print(("10 records, %d handler, %d lines on the console"):format(#root_handlers, console_lines))
