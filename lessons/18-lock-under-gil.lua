@@ -58,7 +58,7 @@ function buy_ticket()
 end
 
 buyers = {}
-for i = 1, 15 do buyers[i] = threading.Thread{target = buy_ticket} end
+for i = 1, 15 do buyers[i] = threading.Thread{target = buy_ticket, name = "buyer-" .. i} end
 for _, t in ipairs(buyers) do t:start() end
 for _, t in ipairs(buyers) do t:join() end
 print(("sold %d tickets, %d left; lost updates of tickets: %d"):format(sold, tickets, lab.count("lost-update")))
@@ -102,7 +102,7 @@ function buy_ticket()
 end
 
 buyers = {}
-for i = 1, 15 do buyers[i] = threading.Thread{target = buy_ticket} end
+for i = 1, 15 do buyers[i] = threading.Thread{target = buy_ticket, name = "buyer-" .. i} end
 for _, t in ipairs(buyers) do t:start() end
 for _, t in ipairs(buyers) do t:join() end
 print(("sold %d tickets, %d left"):format(sold, tickets))
@@ -142,7 +142,7 @@ end
 
 beg = time.time()
 buyers = {}
-for i = 1, 15 do buyers[i] = threading.Thread{target = buy_ticket} end
+for i = 1, 15 do buyers[i] = threading.Thread{target = buy_ticket, name = "buyer-" .. i} end
 for _, t in ipairs(buyers) do t:start() end
 for _, t in ipairs(buyers) do t:join() end
 print(("sold %d tickets, %d left, in %.2f s"):format(sold, tickets, time.time() - beg))
