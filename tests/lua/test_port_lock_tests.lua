@@ -26,9 +26,12 @@ local cases = {}
 local function case(name, fn) cases[#cases + 1] = { name = name, fn = fn } end
 
 ------------------------------------------------------------------ BaseLockTests
-for _, kind in ipairs{ "Lock", "RLock" } do
-  local make = threading[kind]
-  local C = kind == "Lock" and "LockTests" or "RLockTests"
+-- test_threading.py runs RLockTests on a Condition too
+-- (ConditionAsRLockTests): a Condition stands in for its RLock.
+local as_rlock = { RLock = threading.RLock, ConditionAsRLock = threading.Condition }
+for _, kind in ipairs{ "Lock", "RLock", "ConditionAsRLock" } do
+  local make = threading[kind] or as_rlock[kind]
+  local C = kind == "Lock" and "LockTests" or kind .. "Tests"
 
   case(C .. ".test_constructor", function() make() end)
   case(C .. ".test_repr", function()
@@ -133,24 +136,25 @@ case("LockTests.test_state_after_timeout", function()
 end)
 
 --------------------------------------------------------------------- RLockTests
-case("RLockTests.test_reacquire", function()
-  local l = threading.RLock()
+for C, make in pairs{ RLockTests = threading.RLock, ConditionAsRLockTests = threading.Condition } do
+case(C .. ".test_reacquire", function()
+  local l = make()
   l:acquire(); l:acquire(); l:release(); l:acquire(); l:release(); l:release()
 end)
-case("RLockTests.test_release_unacquired", function()
-  local l = threading.RLock()
+case(C .. ".test_release_unacquired", function()
+  local l = make()
   check.raises("RuntimeError", function() l:release() end)
   l:acquire(); l:acquire(); l:release(); l:acquire(); l:release(); l:release()
   check.raises("RuntimeError", function() l:release() end)
 end)
-case("RLockTests.test_release_save_unacquired", function()
-  local l = threading.RLock()
+case(C .. ".test_release_save_unacquired", function()
+  local l = make()
   check.raises("RuntimeError", function() l:_release_save() end)
   l:acquire(); l:acquire(); l:release(); l:acquire(); l:release(); l:release()
   check.raises("RuntimeError", function() l:_release_save() end)
 end)
-case("RLockTests.test_different_thread", function()
-  local l = threading.RLock()
+case(C .. ".test_different_thread", function()
+  local l = make()
   local b = H.bunch(function() l:acquire() end, 1, true)
   b:wait_for_started()
   H.wait_until(function() return b.finished == 1 end, "the other thread's acquire")
@@ -158,8 +162,8 @@ case("RLockTests.test_different_thread", function()
   b:do_finish()
   b:wait_for_finished()
 end)
-case("RLockTests.test__is_owned", function()
-  local l = threading.RLock()
+case(C .. ".test__is_owned", function()
+  local l = make()
   check.eq(l:_is_owned(), false, "not owned")
   l:acquire()
   check.eq(l:_is_owned(), true, "owned")
@@ -173,6 +177,7 @@ case("RLockTests.test__is_owned", function()
   l:release()
   check.eq(l:_is_owned(), false, "free")
 end)
+end
 
 --------------------------------------------------------------------- EventTests
 case("EventTests.test_is_set", function()
