@@ -97,7 +97,7 @@ typedef struct tl_gil {
   uint32_t last_holder;  /* id of the thread that released it last */
   uint64_t switch_number;
   int drop_request;
-  int nwaiters;
+  _Atomic int nwaiters;    /* readable without the world mutex, as a hint */
   uint64_t release_gen;
   tl_cond cond;        /* GIL waiters */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */

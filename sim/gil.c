@@ -63,7 +63,12 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
   mask = LUA_MASKCOUNT;
   count = tl_W->cfg.policy == TL_GIL_PY2 ? tl__py2_ticks(t) : 1000;
 #else
-  if (tl_W->cfg.policy == TL_GIL_PY2) {
+  /* py2 counts ticks only while a thread waits for the GIL: Python 2's
+   * ticker cost next to nothing, but any Lua count hook sends every
+   * instruction down the VM's slow path (about 1.8x here), so a lone
+   * thread runs with none, and a new waiter pokes the holder. */
+  if (tl_W->cfg.policy == TL_GIL_PY2 &&
+      atomic_load_explicit(&tl_W->gil.nwaiters, memory_order_relaxed) > 0) {
     mask = LUA_MASKCOUNT;
     count = tl__py2_ticks(t);
   }
@@ -151,6 +156,9 @@ void tl__gil_take_locked(tl_thread *t) {
         }
       } else {
         uint64_t gen = g->release_gen;
+        /* The holder may run with no tick hook (nobody waited): have it
+         * start counting ticks. */
+        if (g->holder && !atomic_load(&g->holder->hook_wanted)) tl__gil_poke(g->holder);
         tl_cond_wait(&g->cond, &tl_W->mu);
         if (g->locked && g->release_gen != gen)
           tl_emit(TL_EV_GIL_FAILED_WAKEUP, 0, g->holder->id, 0);
@@ -267,6 +275,16 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
     /* A plain count tick: the py2 check interval, or the TSan poll. */
     is_tick = tl_W->cfg.policy == TL_GIL_PY2;
+    if (is_tick && !t->cancel &&
+        atomic_load_explicit(&g->nwaiters, memory_order_relaxed) == 0) {
+      /* Python 2 released and re-took the GIL here, which with nobody
+       * waiting changes nothing: no world mutex, no line-hook detour, and
+       * the tick hook goes (tl__base_hook) until a waiter pokes again. */
+      tl__base_hook(t, L);
+      t->in_hook = 0;
+      if (atomic_load(&t->hook_wanted)) tl__switch_hook(t, L);
+      return;
+    }
     if (is_tick && tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
       /* py2 ticks count instructions, but switches wait for a statement. */
       atomic_store(&t->hook_wanted, 1);

@@ -17,6 +17,8 @@
 #define TL_LOCK_MT "threadlab.Lock"
 #define TL_RLOCK_MT "threadlab.RLock"
 #define TL_LOCK_NAME 48
+/* The longest timeout a wait takes (threading.TIMEOUT_MAX): seconds. */
+#define TL_TIMEOUT_MAX 1e9
 
 /* LOCK_NEW's reason: what kind of object the name belongs to, so views can
  * tell a Lock from an RLock, a Condition, a Queue ... */

@@ -170,6 +170,10 @@ end
 
 function Condition:acquire(...) return self._lock:acquire(...) end
 function Condition:release() return self._lock:release() end
+-- As CPython's Condition, which takes them from its lock: so a Condition
+-- can stand in for an RLock (test_threading's ConditionAsRLockTests).
+function Condition:_release_save() return release_save(self._lock) end
+function Condition:_acquire_restore(saved) return acquire_restore(self._lock, saved) end
 Condition.held = held
 
 function Condition:_is_owned()
