@@ -1,6 +1,7 @@
 /* Tab completion of globals and fields ("threading.Lo" -> "threading.Lock").
- * It runs while the REPL waits for input, that is without the GIL, so it
- * takes the GIL for the moment it reads Lua tables. */
+ * libedit asks on the reader thread (input.c) while MainThread waits for
+ * the line without the GIL; MainThread does the work, taking the GIL for
+ * the moment it reads Lua tables. */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +88,15 @@ static void tl__collect(const char *text) {
   if (!tl_repl_holding_world()) tl_leave_world(self);
 }
 
+static void tl__collect_on_main(void *text) { tl__collect(text); }
+
 static char *tl__generate(const char *text, int state) {
   if (state == 0) {
     while (tl__nmatches) free(tl__matches[--tl__nmatches]);
     tl__next = 0;
-    tl__collect(text);
+    /* libedit calls this on the reader thread; Lua is MainThread's. */
+    if (tl_input_on_reader()) tl_input_call_main(tl__collect_on_main, (void *)text);
+    else tl__collect(text);
   }
   /* readline frees what it is given. */
   return tl__next < tl__nmatches ? strdup(tl__matches[tl__next++]) : NULL;
@@ -105,6 +110,7 @@ static char **tl__complete(const char *text, int start, int end) {
 }
 
 void tl_complete_install(void) {
+  tl_input_prepare();
   rl_attempted_completion_function = tl__complete;
   rl_completer_word_break_characters = " \t\n\"'<>=;+-*/%^~#{}()[],";
 }
