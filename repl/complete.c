@@ -1,7 +1,8 @@
-/* Tab completion of globals and fields ("threading.Lo" -> "threading.Lock").
- * libedit asks on the reader thread (input.c) while MainThread waits for
- * the line without the GIL; MainThread does the work, taking the GIL for
- * the moment it reads Lua tables. */
+/* Tab completion of globals and fields ("threading.Lo" -> "threading.Lock")
+ * and of :commands (from the command table). libedit asks on the reader
+ * thread (input.c) while MainThread waits for the line without the GIL;
+ * MainThread does the work, taking the GIL for the moment it reads Lua
+ * tables. */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,12 +91,23 @@ static void tl__collect(const char *text) {
 
 static void tl__collect_on_main(void *text) { tl__collect(text); }
 
+/* ":th" as the first word of a line: the visible :commands. */
+static void tl__collect_commands(const char *text) {
+  const tl_command *c;
+  size_t n = strlen(text + 1);
+  for (c = tl_command_table; c->name; c++)
+    if (c->help && strncmp(c->name, text + 1, n) == 0) tl__add(":", 1, c->name);
+}
+
+static int tl__first_word; /* the word being completed begins the line */
+
 static char *tl__generate(const char *text, int state) {
   if (state == 0) {
     while (tl__nmatches) free(tl__matches[--tl__nmatches]);
     tl__next = 0;
+    if (tl__first_word && text[0] == ':') tl__collect_commands(text);
     /* libedit calls this on the reader thread; Lua is MainThread's. */
-    if (tl_input_on_reader()) tl_input_call_main(tl__collect_on_main, (void *)text);
+    else if (tl_input_on_reader()) tl_input_call_main(tl__collect_on_main, (void *)text);
     else tl__collect(text);
   }
   /* readline frees what it is given. */
@@ -103,8 +115,8 @@ static char *tl__generate(const char *text, int state) {
 }
 
 static char **tl__complete(const char *text, int start, int end) {
-  (void)start;
   (void)end;
+  tl__first_word = (size_t)start == strspn(rl_line_buffer, " \t");
   rl_attempted_completion_over = 1;
   return rl_completion_matches(text, tl__generate);
 }
