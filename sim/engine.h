@@ -17,7 +17,7 @@
 #include "tl_sync.h"
 #include "trace.h"
 
-enum tl_gil_policy { TL_GIL_PY3, TL_GIL_PY2, TL_GIL_NONE };
+enum tl_gil_policy { TL_POLICY_PY3, TL_POLICY_PY2, TL_POLICY_NONE };
 enum tl_clock_kind { TL_CLOCK_REAL, TL_CLOCK_VIRTUAL };
 enum tl_sched_mode { TL_SCHED_AUTO, TL_SCHED_MANUAL };
 

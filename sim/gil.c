@@ -61,13 +61,13 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
   /* TSan defers asynchronous signals until the thread next enters its
    * runtime, which a pure Lua loop never does; sanitizer builds poll. */
   mask = LUA_MASKCOUNT;
-  count = tl_W->cfg.policy == TL_GIL_PY2 ? tl__py2_ticks(t) : 1000;
+  count = tl_W->cfg.policy == TL_POLICY_PY2 ? tl__py2_ticks(t) : 1000;
 #else
   /* py2 counts ticks only while a thread waits for the GIL: Python 2's
    * ticker cost next to nothing, but any Lua count hook sends every
    * instruction down the VM's slow path (about 1.8x here), so a lone
    * thread runs with none, and a new waiter pokes the holder. */
-  if (tl_W->cfg.policy == TL_GIL_PY2 &&
+  if (tl_W->cfg.policy == TL_POLICY_PY2 &&
       atomic_load_explicit(&tl_W->gil.nwaiters, memory_order_relaxed) > 0) {
     mask = LUA_MASKCOUNT;
     count = tl__py2_ticks(t);
@@ -137,7 +137,7 @@ void tl__gil_take_locked(tl_thread *t) {
     g->nwaiters++;
     t->wait_kind = TL_WAIT_GIL;
     while (g->locked) {
-      if (tl_W->cfg.policy == TL_GIL_PY3) {
+      if (tl_W->cfg.policy == TL_POLICY_PY3) {
         uint64_t sn = g->switch_number;
         /* Spin a moment first (see tl__spin_while). Not under py2, whose
          * point is that a woken waiter comes too late. */
@@ -274,7 +274,7 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   t->primed = 0; /* the next request starts over */
   if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
     /* A plain count tick: the py2 check interval, or the TSan poll. */
-    is_tick = tl_W->cfg.policy == TL_GIL_PY2;
+    is_tick = tl_W->cfg.policy == TL_POLICY_PY2;
     if (is_tick && !t->cancel &&
         atomic_load_explicit(&g->nwaiters, memory_order_relaxed) == 0) {
       /* Python 2 released and re-took the GIL here, which with nobody
@@ -293,7 +293,7 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
       return;
     }
   }
-  if (is_line && tl_W->cfg.policy == TL_GIL_PY2 && !t->cancel) is_tick = 1;
+  if (is_line && tl_W->cfg.policy == TL_POLICY_PY2 && !t->cancel) is_tick = 1;
   tl__base_hook(t, L);
   tl_mutex_lock(&tl_W->mu);
   if (!t->cancel) {
