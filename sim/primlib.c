@@ -44,6 +44,12 @@ static int f_tid(lua_State *L) {
   return 1;
 }
 
+/* is_interrupt(e) -> whether e is a KeyboardInterrupt (as C asks it) */
+static int f_is_interrupt(lua_State *L) {
+  lua_pushboolean(L, tl_is_interrupt(L, 1));
+  return 1;
+}
+
 /* internal_lock([why, name]) -> a Lock for a primitive's own use; a waiter
  * lock says what its waiter waits for (a key of TL_WAIT_WHYS) and on which
  * primitive, for the hang report. */
@@ -68,6 +74,7 @@ int luaopen_tl_prim(lua_State *L) {
     { "name",          f_name          },
     { "tid",           f_tid           },
     { "internal_lock", f_internal_lock },
+    { "is_interrupt",  f_is_interrupt  },
     { "kinds",         NULL            },
     { "types",         NULL            },
     { NULL,            NULL            }
