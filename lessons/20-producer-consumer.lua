@@ -24,7 +24,7 @@ say{
 
 step{ en = "Two producers, two consumers, one queue", zh = "两个生产者，两个消费者，一个队列" }
 
-q = queue.Queue(20)
+q = queue.Queue{maxsize = 20, name = "food"}     -- Python: queue.Queue(20)
 beg = time.time()
 function now() return time.time() - beg end
 
@@ -111,7 +111,7 @@ say{
 
 step{ en = "task_done() and join(): wait until every job is done", zh = "task_done() 与 join()：等所有活都做完" }
 
-jobs = queue.Queue()
+jobs = queue.Queue{name = "jobs"}
 beg = time.time()
 
 function worker()
