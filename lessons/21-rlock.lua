@@ -28,12 +28,14 @@ function Account.new(lock) return setmetatable({ lock = lock, balance = 0 }, Acc
 
 function Account:deposit(n)
   threading.with(self.lock, function()   -- with self.lock:
+    time.sleep(0.2)                       -- counting the money
     self.balance = self.balance + n
   end)
 end
 
 function Account:deposit_twice(n)
   threading.with(self.lock, function()
+    time.sleep(0.2)                       -- checking the account
     self:deposit(n)                       -- takes self.lock again
     self:deposit(n)
   end)
@@ -105,10 +107,10 @@ beg = time.time()
 function hold()
   r:acquire(); r:acquire()
   print("holder: count 2")
-  time.sleep(1)
+  time.sleep(0.5)
   r:release()
   print("holder: released once, still held")
-  time.sleep(1)
+  time.sleep(0.5)
   r:release()
   print("holder: released twice, free")
 end
@@ -132,11 +134,11 @@ holder:join(); intruder:join()
 
 expect{ printed = { "holder: count 2", "other: RuntimeError: cannot release un-acquired lock",
                     "holder: released once, still held", "holder: released twice, free",
-                    "other: got it after 1.9 s" },
+                    "other: got it after 0.9 s" },
         en = "the other thread may not release it, and gets it only after the second release",
         zh = "别的线程不能释放它，要等主人第二次 release 之后才拿得到" }
-expect{ value = waited, is = 1.9, near = 0.001, en = "it waited 1.9 s: until the count was 0",
-        zh = "它等了 1.9 秒：一直等到计数为 0" }
+expect{ value = waited, is = 0.9, near = 0.001, en = "it waited 0.9 s: until the count was 0",
+        zh = "它等了 0.9 秒：一直等到计数为 0" }
 
 say{
   en = [[
