@@ -22,7 +22,7 @@ say{
 
 step{ en = "Sleeping with the lock held", zh = "拿着锁睡觉" }
 
-cond = threading.Condition()
+cond = threading.Condition{name = "cond"}
 
 function sleeper()
   threading.with(cond, function()            -- with cond:
@@ -39,8 +39,8 @@ function visitor(lock, what)
   end)
 end
 
-function visit(n, target, lock, what)        -- target first, the visitor 0.1 s later
-  local a = threading.Thread{target = target, name = "holder-" .. n}
+function visit(n, holder, target, lock, what) -- the holder first, the visitor 0.1 s later
+  local a = threading.Thread{target = target, name = holder}
   a:start()
   time.sleep(0.1)
   local b = threading.Thread{target = visitor, args = {lock, what}, name = "visitor-" .. n}
@@ -48,7 +48,7 @@ function visit(n, target, lock, what)        -- target first, the visitor 0.1 s 
   a:join(); b:join()
 end
 
-visit(1, sleeper, cond, "the lock")
+visit(1, "sleeper", sleeper, cond, "the lock")
 
 expect{ value = got_after, is = 1.9, near = 0.001, en = "the visitor waited until the sleeper let go: 1.9 s",
         zh = "visitor 一直等到 sleeper 放手：1.9 秒" }
@@ -72,7 +72,7 @@ function waiter()
   end)
 end
 
-visit(2, waiter, cond, "the lock")
+visit(2, "waiter", waiter, cond, "the lock")
 
 expect{ value = got_after, is = 0, near = 0.001, en = "the visitor got the lock at once",
         zh = "visitor 立刻拿到了锁" }
@@ -108,7 +108,7 @@ function both()
   end)
 end
 
-visit(3, both, other, "the other lock")
+visit(3, "waiter-2", both, other, "the other lock")
 
 expect{ value = got_after, is = 1.9, near = 0.001, en = "the other lock stayed held during the wait: 1.9 s",
         zh = "等待期间，另一把锁一直被拿着：1.9 秒" }
