@@ -21,6 +21,8 @@ say{
 step{ en = "The error stays in its thread", zh = "异常留在了它自己的线程里" }
 
 function work()
+  time.sleep(0.5)                            -- some work first
+  lab.mark("raise ValueError")               -- (so the timeline shows the moment)
   error(ValueError("bad value"))             -- raise ValueError("bad value")
   result = 42                                -- never reached
 end
@@ -63,7 +65,7 @@ show{ title = { en = "In Python:", zh = "Python 里这样写：" }, python = [[
 
 function submit(fn)                          -- a tiny Future: run fn, keep what it raised
   local fut = {}
-  fut.thread = threading.Thread{target = function()
+  fut.thread = threading.Thread{name = "future", target = function()
     local ok, e = pcall(fn)
     if ok then fut.value = e else fut.error = e end
   end}
