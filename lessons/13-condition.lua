@@ -174,7 +174,7 @@ function diner(name)
 end
 
 function cook()
-  time.sleep(1)
+  time.sleep(3)                              -- cooking
   threading.with(meal, function()
     ready = true
     meal:notify_all()                        -- every waiter; notify() would wake one
@@ -195,17 +195,17 @@ woke = 0
 for _, d in ipairs(diners) do if not d:is_alive() then woke = woke + 1 end end
 print(woke .. " of 3 diners ate")
 
-expect{ count = { "^diner%-%d eats at 1 s$", 3 }, en = "notify_all() woke all three, at 1 s",
-        zh = "notify_all() 把三个都叫醒了，在第 1 秒" }
+expect{ count = { "^diner%-%d eats at 3 s$", 3 }, en = "notify_all() woke all three, at 3 s",
+        zh = "notify_all() 把三个都叫醒了，在第 3 秒" }
 
 say{
   en = [[
-    All three ate at 1 s. With notify() one diner wakes; the other two would sleep on,
+    All three ate at 3 s. With notify() one diner wakes; the other two would sleep on,
     their join(1) would time out, and the count would say 1 of 3. Try it.
     The rule for Conditions: state in a variable, changed under the lock;
     waiters loop on the state; the changer notifies (notify_all when many may go on).]],
   zh = [[
-    三个人都在第 1 秒吃上了。换成 notify() 只会叫醒一个；另外两个接着睡，
+    三个人都在第 3 秒吃上了。换成 notify() 只会叫醒一个；另外两个接着睡，
     它们的 join(1) 会超时，最后打印的就是 1 of 3。可以试试。
     用 Condition 的规矩：状态放在变量里，在锁的保护下修改；
     等待的一方循环检查状态；修改的一方发通知（可能有好几个要继续时，用 notify_all）。]],
