@@ -214,7 +214,7 @@ const tl_option tl_option_table[] = {
      NULL, tl__set_gil},
     {"--switch-interval", NULL, "MS", "py3: how long a waiter waits before it asks (default 5)",
      "5", tl__set_switch_interval},
-    {"--check-interval", NULL, "N", "py2: instructions between releases (default 100)", "100",
+    {"--check-interval", NULL, "N", "py2: ticks between releases (default 100)", "100",
      tl__set_check_interval},
     {"--switch-points", NULL, "instruction|statement",
      "where a thread may be switched (default statement)", NULL, tl__set_switch_points},

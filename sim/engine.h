@@ -66,9 +66,11 @@ struct tl_thread {
   int cancel;             /* enum tl_cancel, under the world mutex */
   _Atomic int holds_gil;  /* written only by the thread itself */
   _Atomic int hook_wanted;
+  _Atomic int ticking;    /* py2: its base hook counts check-interval ticks */
   _Atomic uint32_t wakes;  /* bumped by tl__wake: a spinning waiter sees it */
   volatile sig_atomic_t in_hook;
   int primed;             /* the switch hook saw its first event */
+  int py2_tick;           /* py2: a check-interval tick waits for its line */
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
@@ -99,7 +101,9 @@ typedef struct tl_gil {
   int drop_request;
   _Atomic int nwaiters;    /* readable without the world mutex, as a hint */
   uint64_t release_gen;
-  tl_cond cond;        /* GIL waiters */
+  _Atomic uint32_t holder_id; /* the holder's id, readable without the mutex */
+  _Atomic int py2_sleepers;   /* py2 waiters asleep on held_hint (a futex) */
+  tl_cond cond;        /* GIL waiters (py3) */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
 } tl_gil;
 
