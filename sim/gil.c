@@ -72,13 +72,13 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
   /* TSan defers asynchronous signals until the thread next enters its
    * runtime, which a pure Lua loop never does; sanitizer builds poll. */
   mask = LUA_MASKCOUNT;
-  count = tl_W->cfg.policy == TL_GIL_PY2 ? tl__py2_ticks(t) : 1000;
+  count = tl_W->cfg.policy == TL_POLICY_PY2 ? tl__py2_ticks(t) : 1000;
 #else
   /* py2 counts ticks only while a thread waits for the GIL: Python 2's
    * ticker cost next to nothing, but any Lua count hook sends every
    * instruction down the VM's slow path (about 1.8x here), so a lone
    * thread runs with none, and a new waiter pokes the holder. */
-  if (tl_W->cfg.policy == TL_GIL_PY2 &&
+  if (tl_W->cfg.policy == TL_POLICY_PY2 &&
       atomic_load_explicit(&tl_W->gil.nwaiters, memory_order_relaxed) > 0) {
     mask = LUA_MASKCOUNT;
     count = tl__py2_ticks(t);
@@ -166,7 +166,7 @@ void tl__gil_take_locked(tl_thread *t) {
     g->nwaiters++;
     t->wait_kind = TL_WAIT_GIL;
     while (g->locked) {
-      if (tl_W->cfg.policy == TL_GIL_PY3) {
+      if (tl_W->cfg.policy == TL_POLICY_PY3) {
         uint64_t sn = g->switch_number;
         /* Spin a moment first (see tl__spin_while). Not under py2, whose
          * point is that a woken waiter comes too late. */
@@ -253,30 +253,20 @@ void tl_gil_configure(const tl_config *cfg) {
   if (self) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
 }
 
-void tl__hook(lua_State *L, lua_Debug *ar) {
-  tl_thread *t = tl__self;
+/* A lesson's MainThread: the window shows the line it is on. Only the
+ * lesson file's own lines (a file chunk, not threadlab's Lua). Returns
+ * whether the hook has more to do (a switch waiting for this line). */
+static int tl__trace_line(tl_thread *t, lua_State *L, lua_Debug *ar) {
+  if (lua_getinfo(L, "S", ar) && ar->source[0] == '@')
+    tl_emit_as(t, TL_EV_LESSON_STEP, TL_LESSON_LINE, (uint32_t)ar->currentline, 0);
+  return TL_VIRTUAL() ? t->vswitch || tl_W->cfg.sched == TL_SCHED_MANUAL
+                      : atomic_load(&t->hook_wanted);
+}
+
+/* The real clock's hook: a switch request delivered (py3), or a py2 tick. */
+static void tl__real_hook(tl_thread *t, lua_State *L, int is_line) {
   tl_gil *g = &tl_W->gil;
-  int is_line = ar->event == LUA_HOOKLINE;
   int is_tick = 0;
-  if (!t) return;
-  if (is_line && t->trace_lines) {
-    /* A lesson's MainThread: the window shows the line it is on. Only the
-     * lesson file's own lines (a file chunk, not threadlab's Lua). */
-    if (lua_getinfo(L, "S", ar) && ar->source[0] == '@')
-      tl_emit_as(t, TL_EV_LESSON_STEP, TL_LESSON_LINE, (uint32_t)ar->currentline, 0);
-    if (TL_VIRTUAL() ? !t->vswitch && tl_W->cfg.sched != TL_SCHED_MANUAL
-                     : !atomic_load(&t->hook_wanted))
-      return; /* only a line to trace, no switch waiting for it */
-  }
-  if (TL_VIRTUAL()) {
-    if (is_line && !t->primed) {
-      t->primed = 1; /* see below: the first line event can be stale */
-      return;
-    }
-    tl__v_hook(t, L, ar);
-    tl_check_cancel(L);
-    return;
-  }
   if (atomic_load(&t->hook_wanted)) {
     /* The VM notices an asynchronously set hook only at a backward jump or a
      * call, that is, at a statement boundary. For statement switch points
@@ -306,7 +296,7 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   t->primed = 0; /* the next request starts over */
   if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
     /* A plain count tick: the py2 check interval, or the TSan poll. */
-    is_tick = tl_W->cfg.policy == TL_GIL_PY2;
+    is_tick = tl_W->cfg.policy == TL_POLICY_PY2;
     if (is_tick && !t->cancel &&
         atomic_load_explicit(&g->nwaiters, memory_order_relaxed) == 0) {
       /* Python 2 released and re-took the GIL here, which with nobody
@@ -329,7 +319,7 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   /* A line after a py2 tick is its switch point. A poke from a new waiter
    * only starts the ticks: the first release comes a check interval later,
    * as in Python 2, whose waiter was asleep by then, not on its way. */
-  if (is_line && t->py2_tick && !t->cancel) is_tick = tl_W->cfg.policy == TL_GIL_PY2;
+  if (is_line && t->py2_tick && !t->cancel) is_tick = tl_W->cfg.policy == TL_POLICY_PY2;
   t->py2_tick = 0;
   tl__base_hook(t, L);
   tl_mutex_lock(&tl_W->mu);
@@ -359,5 +349,23 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   tl_mutex_unlock(&tl_W->mu);
   t->in_hook = 0;
   if (atomic_load(&t->hook_wanted)) tl__switch_hook(t, L);
+  tl_check_cancel(L);
+}
+
+void tl__hook(lua_State *L, lua_Debug *ar) {
+  tl_thread *t = tl__self;
+  int is_line = ar->event == LUA_HOOKLINE;
+  if (!t) return;
+  if (is_line && t->trace_lines && !tl__trace_line(t, L, ar))
+    return; /* only a line to trace, no switch waiting for it */
+  if (!TL_VIRTUAL()) {
+    tl__real_hook(t, L, is_line);
+    return;
+  }
+  if (is_line && !t->primed) {
+    t->primed = 1; /* see tl__real_hook: the first line event can be stale */
+    return;
+  }
+  tl__v_hook(t, L, ar);
   tl_check_cancel(L);
 }
