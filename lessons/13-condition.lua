@@ -1,8 +1,7 @@
 lesson{
   title = { en = "Condition: wait until told", zh = "Condition：等别人通知" },
   source = "000 §2.5",
-  needs = { "threading.Condition" },
-  speed = 5,    -- 43 s of the notes' sleeps play in under 9 s
+  speed = 5,    -- 46 s of sleeps play in about 9 s
 }
 
 say{

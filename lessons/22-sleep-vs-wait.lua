@@ -1,7 +1,6 @@
 lesson{
   title = { en = "sleep() keeps the lock, wait() lets go of it", zh = "sleep() 不放锁，wait() 放锁" },
   source = "002 §12.6",
-  needs = { "threading.Condition" },
 }
 
 say{

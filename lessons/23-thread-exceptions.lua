@@ -100,8 +100,7 @@ say{
     默认的钩子打印 “Exception in thread” 那段信息。换成自己的，就可以记日志、计数或报警。]],
 }
 
-step{ en = "threading.excepthook: see every uncaught error", zh = "threading.excepthook：每个没被捕获的异常都看得到",
-      needs = "threading.excepthook" }
+step{ en = "threading.excepthook: see every uncaught error", zh = "threading.excepthook：每个没被捕获的异常都看得到" }
 
 errors = {}
 function hook(args)

@@ -66,9 +66,11 @@ struct tl_thread {
   int cancel;             /* enum tl_cancel, under the world mutex */
   _Atomic int holds_gil;  /* written only by the thread itself */
   _Atomic int hook_wanted;
+  _Atomic int ticking;    /* py2: its base hook counts check-interval ticks */
   _Atomic uint32_t wakes;  /* bumped by tl__wake: a spinning waiter sees it */
   volatile sig_atomic_t in_hook;
   int primed;             /* the switch hook saw its first event */
+  int py2_tick;           /* py2: a check-interval tick waits for its line */
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
@@ -99,7 +101,9 @@ typedef struct tl_gil {
   int drop_request;
   _Atomic int nwaiters;    /* readable without the world mutex, as a hint */
   uint64_t release_gen;
-  tl_cond cond;        /* GIL waiters */
+  _Atomic uint32_t holder_id; /* the holder's id, readable without the mutex */
+  _Atomic int py2_sleepers;   /* py2 waiters asleep on held_hint (a futex) */
+  tl_cond cond;        /* GIL waiters (py3) */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
 } tl_gil;
 
@@ -176,10 +180,6 @@ uint64_t tl_deadline_in(double seconds);
  * virtual machine costs tens of microseconds. */
 #define TL_SPIN_NS 30000
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
-
-/* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
- * deadline) when seconds is negative. */
-uint64_t tl_deadline_in(double seconds);
 
 /* Waiting, with the world mutex held: waits on self->cv until woken,
  * cancelled, or the deadline (from tl_deadline_in; 0 = none). Returns 0
@@ -291,7 +291,7 @@ int tl__host_start(tl_thread *t);
 void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
 /* The Thread class's C helpers (thread_class.c). */
-int tl__f_target_name(lua_State *L);
+void tl__push_default_name(lua_State *L);
 int tl__f_property_class(lua_State *L);
 
 /* Lua modules. */

@@ -50,9 +50,10 @@ static int f_is_interrupt(lua_State *L) {
   return 1;
 }
 
-/* internal_lock([why, name]) -> a Lock for a primitive's own use; a waiter
- * lock says what its waiter waits for (a key of TL_WAIT_WHYS) and on which
- * primitive, for the hang report. */
+/* internal_lock([cond]) -> a Lock for a primitive's own use; a Condition's
+ * waiter lock says what its waiter waits for (cond._why, a key of
+ * TL_WAIT_WHYS) and on which primitive (cond._for), for the hang report.
+ * Read here, so a wait costs no Lua instructions more. */
 static int f_internal_lock(lua_State *L) {
   static const char *const keys[] = {
 #define TL__WHY_KEY(name, key, words, hang_words) key,
@@ -60,8 +61,13 @@ static int f_internal_lock(lua_State *L) {
 #undef TL__WHY_KEY
     NULL
   };
-  int why = lua_isnoneornil(L, 1) ? -1 : luaL_checkoption(L, 1, NULL, keys);
-  const char *name = luaL_optstring(L, 2, "internal");
+  int why = -1;
+  const char *name = "internal";
+  if (lua_istable(L, 1)) {
+    lua_getfield(L, 1, "_why");
+    why = luaL_checkoption(L, -1, NULL, keys);
+    if (lua_getfield(L, 1, "_for") == LUA_TSTRING) name = lua_tostring(L, -1);
+  }
   tl_lockhdr *k = tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, name, 1);
   k->why = (uint8_t)(why + 1);
   return 1;

@@ -309,7 +309,6 @@ int luaopen_tl_threading(lua_State *L) {
     { "get_ident",      f_get_ident          },
     { "enumerate",      f_enumerate          },
     { "states",         f_states             },
-    { "target_name",    tl__f_target_name    },
     { "property_class", tl__f_property_class },
     { NULL,             NULL                 }
   };
@@ -319,5 +318,7 @@ int luaopen_tl_threading(lua_State *L) {
   luaL_newlib(L, lib);
   tl_errors_open(L);
   lua_setfield(L, -2, "excepthook");
+  tl__push_default_name(L);
+  lua_setfield(L, -2, "default_name");
   return 1;
 }

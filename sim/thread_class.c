@@ -60,10 +60,9 @@ static const char *tl__scan_layer(lua_State *L, int layer, int next, int seen,
   return best;
 }
 
-/* target_name(fn, level) -> string or nil; level counts from this call, so
- * 2 is the caller of the Lua function that calls it. */
-int tl__f_target_name(lua_State *L) {
-  int level = (int)luaL_checkinteger(L, 2);
+/* Pushes what fn (index 1) is known by, or nil; level counts from the C
+ * function running, so 2 is the caller of the Lua function calling it. */
+static void tl__target_name(lua_State *L, int level) {
   const char *best;
   lua_Debug ar;
   lua_settop(L, 1);
@@ -72,13 +71,13 @@ int tl__f_target_name(lua_State *L) {
     for (int i = 1; (n = lua_getlocal(L, &ar, i)) != NULL; i++) {
       int hit = lua_rawequal(L, -1, 1) && n[0] != '(';
       lua_pop(L, 1);
-      if (hit) { lua_pushstring(L, n); return 1; }
+      if (hit) { lua_pushstring(L, n); return; }
     }
     lua_getinfo(L, "f", &ar);
     for (int i = 1; (n = lua_getupvalue(L, -1, i)) != NULL; i++) {
       int hit = lua_rawequal(L, -1, 1) && n[0] && strcmp(n, "_ENV") != 0;
       lua_pop(L, 1);
-      if (hit) { lua_pushstring(L, n); return 1; }
+      if (hit) { lua_pushstring(L, n); return; }
     }
     lua_pop(L, 1);
   }
@@ -91,12 +90,34 @@ int tl__f_target_name(lua_State *L) {
   for (int depth = 0; depth < 4; depth++) {
     lua_newtable(L);                      /* 4: next layer */
     best = tl__scan_layer(L, 2, 4, 3, depth == 0);
-    if (best) { lua_pushstring(L, best); return 1; }
+    if (best) { lua_pushstring(L, best); return; }
     lua_replace(L, 2);
   }
   if (lua_type(L, 1) == LUA_TFUNCTION) lua_pushliteral(L, "<lambda>");
   else lua_pushnil(L);
+}
+
+/* default_name(target, level) -> "Thread-N" or "Thread-N (target)", the
+ * next N of this world's counter (upvalue 1), as CPython's _newname. */
+static int tl__default_name(lua_State *L) {
+  lua_Integer n = lua_tointeger(L, lua_upvalueindex(1)) + 1;
+  int level = (int)luaL_checkinteger(L, 2);
+  lua_pushinteger(L, n);
+  lua_replace(L, lua_upvalueindex(1));
+  if (lua_isnil(L, 1)) {
+    lua_pushfstring(L, "Thread-%I", n);
+    return 1;
+  }
+  tl__target_name(L, level);
+  if (lua_isnil(L, -1)) lua_pushfstring(L, "Thread-%I", n);
+  else lua_pushfstring(L, "Thread-%I (%s)", n, lua_tostring(L, -1));
   return 1;
+}
+
+/* Pushes default_name, its counter at 0 (one per world: per Lua state). */
+void tl__push_default_name(lua_State *L) {
+  lua_pushinteger(L, 0);
+  lua_pushcclosure(L, tl__default_name, 1);
 }
 
 /* `daemon` is a property, as in Python: kept in _daemon, frozen once the

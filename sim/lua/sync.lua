@@ -103,7 +103,7 @@ local is_interrupt = prim.is_interrupt
 -- return, and also when this raises (unless getting it back is what
 -- failed). Returns whether it was notified, and by which thread.
 local function cond_wait(c, timeout)
-  local w = internal_lock(c._why, c._for)
+  local w = internal_lock(c) -- a waiter lock: C reads c._why and c._for
   w:acquire()
   local rec = { w = w }
   local ws = c._waiters

@@ -8,7 +8,6 @@ local threading = { _core = core, Lock = Lock, _deadlock = parts.deadlock }
 local Thread = {}
 threading.Thread = Thread
 
-local counter = 0
 
 local function current() return core.current() end
 
@@ -32,17 +31,13 @@ local function new(_, kw)
     error(TypeError("target must be callable, got " .. type(kw.target)), 2)
   end
   -- As CPython 3.10+: a thread given a name takes no number; name "" (or
-  -- none) gets Thread-N, and " (target)" when the target has a name.
-  if kw.name ~= nil and kw.name ~= "" and kw.name ~= false then
-    self.name = tostring(kw.name)
+  -- none) gets "Thread-N (target)" (thread_class.c, which says where it
+  -- looks for the target's name).
+  local name = kw.name
+  if name == nil or name == "" or name == false then
+    self.name = core.default_name(kw.target, 2)
   else
-    counter = counter + 1
-    self.name = "Thread-" .. counter
-    if kw.target ~= nil then
-      -- what the target is known by (thread_name.c says where it looks)
-      local tn = core.target_name(kw.target, 2)
-      if tn then self.name = self.name .. " (" .. tn .. ")" end
-    end
+    self.name = tostring(name)
   end
   if kw.daemon == nil then
     local cur = current()

@@ -27,7 +27,7 @@ t1 = threading.Thread{target = go1, name = "go1"}
 t1:start()
 t1:join()
 LUA
-timeout 20 "$BIN" --headless --clock virtual --speed 0 --record "$T/lost.svg" "$T/lost.lua" \
+timeout 20 "$BIN" --headless --clock virtual --speed 0 --record "$T/lost.svg" --record "$T/lost.json" "$T/lost.lua" \
   > "$T/out" 2> "$T/err"; rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "the hang ends the run, non-zero (rc $rc)"
 err=$(cat "$T/err")
@@ -44,6 +44,9 @@ expect_has "$svg" "<title>MainThread joins go1</title>" "and the join"
 # the banner's text, once: no second line saying the same waits again
 expect_eq "$(grep -c '<text[^>]*>[^<]*MainThread joins go1' "$T/lost.svg")" "1" "the waits are said once, not again under the banner"
 expect_eq "$(grep -o 'fill="#d00000"' "$T/lost.svg" | wc -l)" "0" "nothing drawn in deadlock red"
+json=$(cat "$T/lost.json")
+expect_has "$json" '"hangs (nothing can run again)"' "the JSON marks the hang"
+printf '%s' "$json" | grep -q '"deadlocked"' && fail "the JSON calls a hang a deadlock"
 
 # A real deadlock is still one: red banner, no hang.
 cat > "$T/dead.lua" <<'LUA'
