@@ -83,13 +83,13 @@ say{
   en = [[
     At once. wait() released the Condition's lock, slept, and re-acquired it before returning:
     that is what lets another thread change the state and notify.
-    The notes' sentence comes from Java, where every object has one lock.
+    The notes' sentence is the classic answer about Java, where every object carries a lock.
     In Python, wait() lets go of one lock only: its own Condition's.
     Any other lock the waiter holds stays held.]],
   zh = [[
     立刻就拿到了。wait() 放开了 Condition 的锁，睡下，返回之前再把锁拿回来：
     正因为这样，别的线程才能去改状态、发通知。
-    笔记这句话来自 Java，Java 里每个对象都带一把锁。
+    笔记里这句话是 Java 面试题的标准答案，Java 里每个对象都带着一把锁。
     在 Python 里，wait() 只放开一把锁：它自己那个 Condition 的锁。
     等待的线程手里的其他锁，照样拿着。]],
 }
