@@ -83,7 +83,7 @@ say{
   en = [[
     At once. wait() released the Condition's lock, slept, and re-acquired it before returning:
     that is what lets another thread change the state and notify.
-    The notes' sentence is the classic answer about Java, where every object carries a lock.
+    The notes' sentence is the classic Java interview answer; in Java every object carries a lock.
     In Python, wait() lets go of one lock only: its own Condition's.
     Any other lock the waiter holds stays held.]],
   zh = [[
