@@ -30,10 +30,15 @@ static const char tl__usage[] =
   "  --memory-limit MB       what Lua may allocate (default 4096): a MemoryError past it\n"
   "  --record FILE           write a diagram of the run at exit: .svg, .png, or\n"
   "                          .json (Chrome Trace Event, for ui.perfetto.dev)\n"
-  "  --trace FILE            save the raw trace at exit\n"
+  "  --trace FILE            keep every event in FILE: streamed to FILE.part as\n"
+  "                          the run goes, renamed to FILE at exit\n"
+  "  --trace-mode ring|stop  when the in-memory log is full: ring (default)\n"
+  "                          drops the oldest events, stop keeps the first\n"
+  "  --view FILE             open a saved trace (with --record: redraw it)\n"
+  "  --from S, --to S        with --view --record: only that window (seconds)\n"
   "  --auto                  a lesson plays through without pausing at its steps\n"
   "  --lessons               list the lessons, then the REPL (as make run does)\n"
-  "  --trace-size N          room for N events (default 8000000)\n"
+  "  --trace-size N          room for N events in memory (default 4000000)\n"
   "  --dump-trace FILE       print a saved trace, one event a line, and exit\n"
   "  --help, --version\n"
   "With no script and no -e, threadlab starts its REPL (type :help there).\n"
@@ -70,7 +75,7 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
   o->cfg.speed = 1;
   o->cfg.cores = 2;
   o->cfg.instr_ns = 10;
-  o->trace_size = 8000000;
+  o->trace_size = TL_DEFAULT_TRACE_SIZE;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     double num;
@@ -164,6 +169,20 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
     } else if (strcmp(a, "--trace") == 0) {
       TL__NEEDS_VALUE();
       o->trace_out = v;
+    } else if (strcmp(a, "--trace-mode") == 0) {
+      TL__NEEDS_VALUE();
+      if (strcmp(v, "ring") == 0) o->trace_mode = TL_TRACE_RING;
+      else if (strcmp(v, "stop") == 0) o->trace_mode = TL_TRACE_STOP;
+      else return tl__fail("--trace-mode takes ring or stop, not '%s'", v);
+    } else if (strcmp(a, "--view") == 0) {
+      TL__NEEDS_VALUE();
+      o->view = v;
+    } else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
+      TL__NEEDS_VALUE();
+      if (tl__number_arg(v, 0, 1e9, &num))
+        return tl__fail("--from and --to take seconds (0 or more), not '%s'", v);
+      if (a[2] == 'f') o->view_from = (uint64_t)(num * 1e9 + 0.5);
+      else o->view_to = (uint64_t)(num * 1e9 + 0.5);
     } else if (strcmp(a, "--trace-size") == 0) {
       TL__NEEDS_VALUE();
       if (tl__number_arg(v, 16, 1e9, &num))
@@ -171,15 +190,12 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
       o->trace_size = (size_t)num;
     } else if (strcmp(a, "--dump-trace") == 0) {
       char err[512];
-      tl_trace *tr;
       TL__NEEDS_VALUE();
-      tr = tl_trace_load(v, err, sizeof err);
-      if (!tr) {
+      if (tl_trace_dump_file(v, stdout, err, sizeof err) != 0) {
+        fflush(stdout);
         fprintf(stderr, "threadlab: %s\n", err);
         return 1;
       }
-      tl_trace_dump(tr, stdout);
-      tl_trace_destroy(tr);
       return 0;
     } else if (strcmp(a, "--bench-frame") == 0) {
       /* not in --help: for scripts/bench.sh */
@@ -284,9 +300,15 @@ static tl_options *tl__opts;
 
 static int tl__new_world(tl_options *o) {
   if (!tl_trace_global) {
+    char err[600];
     tl_trace_global = tl_trace_create(o->trace_size, 64u << 20);
     if (!tl_trace_global) {
       perror("threadlab: cannot make the trace");
+      return -1;
+    }
+    tl_trace_set_mode(tl_trace_global, o->trace_mode);
+    if (o->trace_out && tl_trace_stream_start(tl_trace_global, o->trace_out, err, sizeof err) != 0) {
+      fprintf(stderr, "threadlab: cannot write the trace: %s\n", err);
       return -1;
     }
   }
@@ -321,15 +343,15 @@ int tl_app_reset(tl_options *o) {
   return tl__new_world(o);
 }
 
-static void tl__write_outputs(tl_options *o) {
+/* Returns 0, or 1 when the streamed trace could not be written whole (its
+ * message was printed when it happened). */
+static int tl__write_outputs(tl_options *o) {
   int i;
   char err[512];
   for (i = 0; i < o->nrecords; i++)
     if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0)
       fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
-  if (o->trace_out && tl_trace_save(tl_trace_global, o->trace_out) != 0)
-    fprintf(stderr, "threadlab: cannot save the trace to %s: %s\n", o->trace_out,
-            strerror(errno));
+  return tl_trace_stream_finish(tl_trace_global) != 0;
 }
 
 int tl_app_main(int argc, char **argv) {
@@ -380,7 +402,7 @@ int tl_app_main(int argc, char **argv) {
   }
   tl_signals_stop();
   tl_window_stop(); /* a script without -i: the window closes when it ends */
-  tl__write_outputs(&opt);
+  if (tl__write_outputs(&opt) && rc == 0) rc = 1;
   tl_text_shutdown();
   tl_trace_destroy(tl_trace_global);
   tl_trace_global = NULL;

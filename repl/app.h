@@ -8,6 +8,9 @@
 
 #define TL_VERSION "0.1.0"
 #define TL__MAX_LIST 32
+/* 4 M events of 40 bytes: a full ring is 160 MB, so a session stays under
+ * 256 MB resident (the issue's bound); --trace keeps every event on disk. */
+#define TL_DEFAULT_TRACE_SIZE 4000000
 
 typedef struct tl_options {
   const char *script;
@@ -19,8 +22,11 @@ typedef struct tl_options {
   int nrecords;
   int interactive;
   int headless;
-  const char *trace_out;
+  const char *trace_out;  /* --trace: streamed */
   size_t trace_size;
+  int trace_mode;         /* enum tl_trace_mode */
+  const char *view;       /* --view FILE */
+  uint64_t view_from, view_to; /* --from, --to (ns) */
   tl_config cfg;
   int auto_play;    /* --auto: a lesson plays through without pausing */
   int list_lessons; /* --lessons: the lesson list before the REPL */

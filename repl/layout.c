@@ -74,11 +74,6 @@ void tl__map_free(tl__map *m) {
   memset(m, 0, sizeof *m);
 }
 
-typedef struct tl__order {
-  uint64_t t;
-  size_t i;
-} tl__order;
-
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
@@ -131,6 +126,10 @@ void tl_layout_reset(tl_layout *l) {
   free(l->globals);
   tl__map_free(&pv->lanes);
   tl__map_free(&pv->procs);
+  free(pv->batch);
+  for (i = 1; i < l->nnotes; i++) free(l->notes[i]);
+  free(l->notes);
+  free(l->says);
   memset(pv, 0, sizeof *pv);
   memset(l, 0, sizeof *l);
   l->priv = pv;
@@ -320,10 +319,12 @@ int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   m = &l->markers[l->nmarkers++];
   m->t = e->t;
   m->text = tl_event_kind_has_text(e->kind) ? e->arg : 0;
+  m->arg = tl_event_kind_has_text(e->kind) ? 0 : e->arg;
   m->lane = lane;
   m->proc = proc;
   m->obj = e->obj;
   m->kind = e->kind;
+  m->note = 0;
   return 0;
 }
 
@@ -409,6 +410,56 @@ static int tl__thread_event(tl_layout *l, int32_t proc, int32_t lane, const tl_e
 
 static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e);
 
+/* A lesson's text: the narration panel and each step's note. */
+static int tl__lesson(tl_layout *l, int32_t proc, const tl_event *e) {
+  const char *text = tl_layout_text(l, e->arg);
+  switch (e->reason) {
+    case TL_LESSON_CODE:
+      l->lesson_code = e->arg;
+      l->lesson_first = e->obj;
+      return 0;
+    case TL_LESSON_LINE:
+      l->lesson_line = e->obj;
+      return 0;
+    case TL_LESSON_TITLE:
+      l->narr_head = e->arg;
+      l->narr_text = "";
+      break;
+    case TL_LESSON_SAY: {
+      size_t a = l->says ? strlen(l->says) : 0, b = strlen(text);
+      char *s = realloc(l->says, a + b + 2);
+      if (!s) return -1;
+      if (a) s[a++] = '\n';
+      memcpy(s + a, text, b + 1);
+      l->says = s;
+      l->narr_text = text; /* the panel shows what was said last */
+      break;
+    }
+    case TL_LESSON_NARRATE:
+      l->narr_head = 0;
+      l->narr_text = text;
+      break;
+    case TL_LESSON_STEP:
+      if (tl__marker(l, e, proc, -1)) return -1;
+      l->narr_head = e->arg;
+      l->narr_text = "";
+      if (l->says) { /* what led to this step is its note */
+        if (tl__grow(&l->notes, &l->capnotes, l->nnotes ? l->nnotes + 1 : 2, sizeof *l->notes))
+          return -1;
+        if (!l->nnotes) l->notes[l->nnotes++] = NULL;
+        l->markers[l->nmarkers - 1].note = (uint32_t)l->nnotes;
+        l->notes[l->nnotes++] = l->says;
+        l->narr_text = l->says;
+        l->says = NULL;
+      }
+      break;
+    default:
+      return 0;
+  }
+  l->narr_gen++;
+  return 0;
+}
+
 static int tl__consume(tl_layout *l, const tl_event *e) {
   int32_t proc = tl__proc(l, e->pid), lane = -1;
   struct tl__lane_sm *s;
@@ -425,19 +476,12 @@ static int tl__consume(tl_layout *l, const tl_event *e) {
   }
   switch (e->kind) {
     case TL_EV_LESSON_STEP:
-      /* Narration, code and checks are for a narration panel, not markers;
-       * the panel shows the running line of the step's code. */
-      if (e->reason == TL_LESSON_CODE) {
-        l->lesson_code = e->arg;
-        l->lesson_first = e->obj;
-      } else if (e->reason == TL_LESSON_LINE) {
-        l->lesson_line = e->obj;
-      }
-      if (e->reason != TL_LESSON_STEP) return 0;
-      return tl__marker(l, e, proc, -1);
+      /* Only a step is a marker; the rest is for the narration panel,
+       * which also shows the running line of the step's code. */
+      return tl__lesson(l, proc, e);
     case TL_EV_DEADLOCK:
       return tl__deadlock_event(l, proc, lane, e);
-    case TL_EV_TRACE_FULL:
+    case TL_EV_TRACE_FULL: case TL_EV_DROPPED:
       return tl__marker(l, e, proc, -1);
     case TL_EV_PRINT: case TL_EV_MARK: case TL_EV_INTERRUPT:
     case TL_EV_GIL_DROP_REQUEST: case TL_EV_GIL_FAILED_WAKEUP:
@@ -487,9 +531,10 @@ static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_e
 /* ---- batches ---------------------------------------------------------- */
 
 static int tl__order_cmp(const void *a, const void *b) {
-  const tl__order *x = a, *y = b;
+  const tl_event *x = a, *y = b;
+  uint64_t sx = (uint64_t)x->seq | (uint64_t)x->aux << 32, sy = (uint64_t)y->seq | (uint64_t)y->aux << 32;
   if (x->t != y->t) return x->t < y->t ? -1 : 1;
-  return x->i < y->i ? -1 : x->i > y->i;
+  return sx < sy ? -1 : sx > sy;
 }
 
 /* Open segments run to the newest time seen, so a live lane grows. */
@@ -506,39 +551,67 @@ static void tl__extend_open(tl_layout *l) {
   }
 }
 
-static int tl__same_event(const tl_event *a, const tl_event *b) {
-  return a->t == b->t && a->arg == b->arg && a->seq == b->seq && a->pid == b->pid &&
-         a->tid == b->tid && a->obj == b->obj && a->kind == b->kind && a->reason == b->reason;
-}
+/* Reads up to a batch of events (1 M: a whole small trace laid out exact,
+ * a huge one in bounded memory), in (t, seq) order; -1 out of memory. */
+#define TL__BATCH (1u << 20)
 
 long tl_layout_update(tl_layout *l, const tl_trace *tr) {
-  size_t n = tl_trace_count(tr), k, i;
-  tl__order *ord;
-  int sorted = 1, rc = 0;
-  /* A cleared trace may have refilled past where we were before we look
-   * again: the last event we consumed is then a different one. */
-  if (tr != l->trace || n < l->consumed ||
-      (l->consumed && !tl__same_event(&l->priv->last, tl_trace_at(tr, l->consumed - 1)))) {
+  struct tl__layout_private *pv = l->priv;
+  long total = 0;
+  int rc = 0, got;
+  if (tr != l->trace || pv->reader.gen != tl_trace_generation(tr)) {
     tl_layout_reset(l);
     l->trace = tr;
+    tl_trace_reader_init(&pv->reader, tr);
   }
   l->lost = tl_trace_lost(tr);
-  k = l->consumed;
-  if (n == k) return 0;
-  ord = malloc((n - k) * sizeof *ord);
-  if (!ord) return -1;
-  for (i = k; i < n; i++) {
-    ord[i - k].t = tl_trace_at(tr, i)->t;
-    ord[i - k].i = i;
-    if (i > k && ord[i - k].t < ord[i - k - 1].t) sorted = 0;
+  do {
+    size_t n = 0, i;
+    int sorted = 1;
+    if (!pv->batch) {
+      pv->capbatch = 4096;
+      if (!(pv->batch = malloc(pv->capbatch * sizeof *pv->batch))) return -1;
+    }
+    while (n < TL__BATCH && (got = tl_trace_read(tr, &pv->reader, &pv->batch[n])) == 1) {
+      tl_event *e = &pv->batch[n];
+      if (pv->reader.last_drop) {
+        /* the gap's marker goes in just before the event after it */
+        tl_event keep = *e;
+        if (tl__grow(&pv->batch, &pv->capbatch, n + 2, sizeof *pv->batch)) return -1;
+        e = &pv->batch[n];
+        memset(e, 0, sizeof *e);
+        e->t = keep.t;
+        e->pid = keep.pid;
+        e->kind = TL_EV_DROPPED;
+        e->arg = pv->reader.last_drop;
+        e->seq = keep.seq ? keep.seq - 1 : 0;
+        e->aux = keep.aux;
+        pv->batch[++n] = keep;
+        l->dropped += pv->reader.last_drop;
+      }
+      if (n && pv->batch[n].t < pv->batch[n - 1].t) sorted = 0;
+      n++;
+      if (n == pv->capbatch && tl__grow(&pv->batch, &pv->capbatch, n + 1, sizeof *pv->batch))
+        return -1;
+    }
+    if (got < 0) { /* cleared under us: start over next time */
+      tl_trace_reader_init(&pv->reader, tr);
+      pv->reader.gen--;
+      break;
+    }
+    if (!sorted) qsort(pv->batch, n, sizeof *pv->batch, tl__order_cmp);
+    for (i = 0; i < n && rc == 0; i++) rc = tl__consume(l, &pv->batch[i]);
+    l->consumed += n;
+    total += (long)n;
+    if (!n) break;
+  } while (rc == 0);
+  if (pv->capbatch > TL__BATCH / 8) { /* a big first read: give it back */
+    free(pv->batch);
+    pv->batch = NULL;
+    pv->capbatch = 0;
   }
-  if (!sorted) qsort(ord, n - k, sizeof *ord, tl__order_cmp);
-  for (i = 0; i < n - k && rc == 0; i++) rc = tl__consume(l, tl_trace_at(tr, ord[i].i));
-  free(ord);
-  l->consumed = n;
-  l->priv->last = *tl_trace_at(tr, n - 1);
-  tl__extend_open(l);
-  return rc ? -1 : (long)(n - k);
+  if (total) tl__extend_open(l);
+  return rc ? -1 : total;
 }
 
 tl_layout *tl_layout_build(const tl_trace *tr) {

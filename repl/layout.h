@@ -61,6 +61,8 @@ typedef struct tl_arrow {
 typedef struct tl_marker {
   uint64_t t;
   uint64_t text;        /* trace string offset, 0 for none */
+  uint64_t arg;         /* a kind without text: its event's arg (DROPPED: the count) */
+  uint32_t note;        /* a lesson step: its narration, tl_layout.notes[note]; 0 none */
   int32_t lane;         /* -1: about the whole process (drawn across it) */
   int32_t proc;         /* index into tl_layout.procs */
   uint32_t obj;
@@ -145,14 +147,25 @@ struct tl_layout {
   uint64_t marker_kinds; /* bit per event kind seen as a marker */
   uint32_t state_kinds;  /* bit per lane state seen */
   uint64_t t_begin, t_end; /* the span of every event seen */
-  size_t consumed;      /* events [0, consumed) are laid out */
-  uint64_t lost;        /* events the trace could not record */
+  size_t consumed;      /* events laid out */
+  uint64_t lost;        /* events the trace could not record (STOP mode) */
+  uint64_t dropped;     /* events the ring dropped before they were laid out */
   uint64_t stamp;       /* events processed, orders concurrent waits */
   const tl_trace *trace;
   /* A lesson playing: the code of the current step (a trace text offset, 0
    * for none), its first line, and the line MainThread started last. */
   uint64_t lesson_code;
   uint32_t lesson_first, lesson_line;
+  /* Narration, from the lesson's events: what led to each step (a step
+   * marker's note), and the panel now: its head (the step's title, or the
+   * lesson's before its first step; a trace text offset) and its text.
+   * narr_gen moves whenever the panel changes. */
+  char **notes;         /* notes[0] is unused */
+  size_t nnotes, capnotes;
+  char *says;           /* what was said since the last step */
+  uint64_t narr_head;
+  const char *narr_text; /* notes[k], says, or a trace text */
+  uint32_t narr_gen;
   struct tl__layout_private *priv; /* lookup tables */
 };
 

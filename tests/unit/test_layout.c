@@ -381,10 +381,22 @@ static void test_edges(void) {
   tl_layout_free(l);
   tl_trace_destroy(tr);
   tr = tl_trace_create(4, 64);
+  tl_trace_set_mode(tr, TL_TRACE_STOP);
   for (i = 0; i < 6; i++) ev((uint64_t)i, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
   l = tl_layout_build(tr);
   CHECK(l && l->nmarkers == 1 && l->markers[0].kind == TL_EV_TRACE_FULL);
   CHECK(l && l->lost == 2);
+  tl_layout_free(l);
+  /* A ring: the oldest make room, a DROPPED marker says how many, before
+   * the first event still there; pinned names stay. */
+  tl_trace_destroy(tr);
+  tr = tl_trace_create(4, 64);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, 0);
+  for (i = 1; i < 10; i++) ev((uint64_t)i * 10, 1, i % 2 ? TL_EV_GIL_ACQUIRE : TL_EV_GIL_RELEASE, 0, 0, 0);
+  l = tl_layout_build(tr);
+  CHECK(l && l->nlanes == 1 && l->dropped == 5);
+  CHECK(l && l->nmarkers == 1 && l->markers[0].kind == TL_EV_DROPPED && l->markers[0].arg == 5 &&
+        l->markers[0].t == 60);
   tl_layout_free(l);
 }
 

@@ -56,7 +56,8 @@ int main(int argc, char **argv) {
   }
   CHECK(tl_window_running());
   tl_window_set_rate(1);
-  tl_window_narrate("讲解 narration: the window shows it at the bottom");
+  tl_trace_emit(tr, 1, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_NARRATE, 0,
+                tl_trace_str(tr, "讲解 narration", strlen("讲解 narration")));
   key(SDLK_3);
   CHECK(wait_request(cmd, sizeof cmd) && strcmp(cmd, ":run T3") == 0);
   key(SDLK_g);
