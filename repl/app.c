@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char tl__usage[] =
@@ -214,6 +215,12 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
 #undef TL__NEEDS_VALUE
   }
   if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) o->headless = 1;
+  if (o->view && (o->script || o->nexec || o->trace_out))
+    return tl__fail("%s", "--view opens a saved trace: no script, -e or --trace with it");
+  if ((o->view_from || o->view_to) && !(o->view && o->nrecords))
+    return tl__fail("%s", "--from and --to go with --view FILE --record OUT");
+  if (o->view_to && o->view_to <= o->view_from)
+    return tl__fail("%s", "--to must come after --from");
   if (o->cfg.policy == TL_GIL_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
     return tl__fail("%s", "--gil none (free-threaded) needs --clock virtual");
   return -1;
@@ -354,11 +361,55 @@ static int tl__write_outputs(tl_options *o) {
   return tl_trace_stream_finish(tl_trace_global) != 0;
 }
 
+/* threadlab --view FILE: a saved trace in the window, or redrawn into the
+ * --record files (a window of it with --from/--to). The file is hostile
+ * input: anything wrong with it is said and nothing is drawn. */
+static int tl__view(tl_options *o) {
+  char err[600];
+  int i, rc = 0;
+  tl_trace *tr = tl_trace_load(o->view, o->trace_size, 0, 0, err, sizeof err);
+  if (!tr) {
+    fprintf(stderr, "threadlab: cannot open the trace: %s\n", err);
+    return 1;
+  }
+  if (tl_trace_dropped(tr) && o->view_to > o->view_from) {
+    /* more than memory holds: only the window asked for (and the pinned) */
+    tl_trace_destroy(tr);
+    if (!(tr = tl_trace_load(o->view, o->trace_size, o->view_from, o->view_to, err, sizeof err))) {
+      fprintf(stderr, "threadlab: cannot open the trace: %s\n", err);
+      return 1;
+    }
+  }
+  for (i = 0; i < o->nrecords; i++)
+    if (tl_record_range(tr, o->records[i], o->view_from, o->view_to, err, sizeof err) != 0) {
+      fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
+      rc = 1;
+    }
+  if (!o->nrecords) {
+    if (o->headless) {
+      fprintf(stderr, "threadlab: --view needs a display (or --record FILE to redraw it)\n");
+      rc = 1;
+    } else if (tl_window_start(tr, err, sizeof err) != 0) {
+      fprintf(stderr, "threadlab: %s\n", err);
+      rc = 1;
+    } else {
+      struct timespec ts = {0, 50000000};
+      tl_window_set_rate(0);
+      while (tl_window_running()) nanosleep(&ts, NULL);
+      tl_window_stop();
+    }
+  }
+  tl_text_shutdown();
+  tl_trace_destroy(tr);
+  return rc;
+}
+
 int tl_app_main(int argc, char **argv) {
   tl_options opt;
   int rc = tl__parse(&opt, argc, argv), i, shut, is_lesson;
   lua_State *L;
   if (rc >= 0) return rc;
+  if (opt.view) return tl__view(&opt);
   is_lesson = opt.script && tl_player_is_lesson(opt.script);
   if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
   tl__opts = &opt;

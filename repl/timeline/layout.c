@@ -201,6 +201,29 @@ const char *tl_layout_text(const tl_layout *l, uint64_t off) {
   return l->trace && off ? tl_trace_strat(l->trace, off) : "";
 }
 
+const char *tl_layout_marker_label(const tl_layout *l, const tl_marker *m, char *buf, size_t n) {
+  const char *text = tl_layout_text(l, m->text), *nl;
+  if (m->kind == TL_EV_DROPPED) {
+    snprintf(buf, n, "%llu older events dropped", (unsigned long long)m->arg);
+    return buf;
+  }
+  if (m->kind == TL_EV_LOST_UPDATE && (nl = strchr(text, '\n'))) {
+    snprintf(buf, n, "%.*s", (int)(nl - text), text);
+    return buf;
+  }
+  return text;
+}
+
+const char *tl_layout_marker_note(const tl_layout *l, const tl_marker *m) {
+  if (m->kind == TL_EV_DROPPED)
+    return "the trace keeps the newest events while live (a ring); --trace FILE keeps them all";
+  if (m->kind == TL_EV_LOST_UPDATE) {
+    const char *nl = strchr(tl_layout_text(l, m->text), '\n');
+    return nl ? nl + 1 : "";
+  }
+  return m->note && m->note < l->nnotes ? l->notes[m->note] : "";
+}
+
 size_t tl_segment_search(const tl_segment *seg, size_t n, uint64_t t) {
   size_t lo = 0, hi = n;
   while (lo < hi) {

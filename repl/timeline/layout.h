@@ -196,6 +196,11 @@ int tl_layout_lock_owner(const tl_layout *l, uint32_t id);
 size_t tl_layout_wait_edges(const tl_layout *l, int proc, tl_wait_edge *out, size_t max);
 /* A marker's text ("" if none). */
 const char *tl_layout_text(const tl_layout *l, uint64_t off);
+/* What a marker says in a few words (a label; "" if nothing), in buf or in
+ * the trace; and what more it has to say (a tooltip's rest): a lesson
+ * step's narration, how a lost update happened, why events were dropped. */
+const char *tl_layout_marker_label(const tl_layout *l, const tl_marker *m, char *buf, size_t n);
+const char *tl_layout_marker_note(const tl_layout *l, const tl_marker *m);
 /* First segment of seg[0..n) with t1 > t (n if none): where a window starts. */
 size_t tl_segment_search(const tl_segment *seg, size_t n, uint64_t t);
 
