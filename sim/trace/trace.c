@@ -22,6 +22,7 @@ struct tl_trace {
   _Atomic int mode;
   _Atomic uint32_t next_id;
   _Atomic int warned, pin_warned;
+  int loaded;                 /* read from a file: nothing appends to it */
   _Atomic uint64_t kinds[64];
   uint64_t capacity, pin_capacity;
   uint64_t arena_bytes;
@@ -290,7 +291,11 @@ void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos) {
   if (on >= 0) atomic_store_explicit(&tr->streaming, on, memory_order_release);
 }
 void tl__trace_set_lost(tl_trace *tr, uint64_t lost);
-void tl__trace_set_lost(tl_trace *tr, uint64_t lost) { atomic_store(&tr->lost, lost); }
+void tl__trace_set_lost(tl_trace *tr, uint64_t lost) {
+  atomic_store(&tr->lost, lost);
+  tr->loaded = 1;
+}
+int tl_trace_loaded(const tl_trace *tr) { return tr->loaded; }
 
 void tl_trace_reader_init(tl_trace_reader *r, const tl_trace *tr) {
   memset(r, 0, sizeof *r);

@@ -153,6 +153,8 @@ const char *tl_trace_strat(const tl_trace *tr, uint64_t off);
 /* A new object id, unique across forked processes. */
 uint32_t tl_trace_new_id(tl_trace *tr);
 
+/* Whether the trace was loaded from a file (a saved run, not a live one). */
+int tl_trace_loaded(const tl_trace *tr);
 /* Events appended since the trace began (or was cleared), held or not. */
 uint64_t tl_trace_total(const tl_trace *tr);
 /* STOP mode: events not recorded because the log was full. */

@@ -92,6 +92,33 @@ int main(int argc, char **argv) {
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
   CHECK(tl_window_screenshot(tr, shot, err, sizeof err) == 0);
   remove(shot);
+  /* --view: a saved trace, loaded, in the window, narration and all */
+  {
+    char path[512];
+    tl_trace *back;
+    snprintf(path, sizeof path, "%s/threadlab-test-view-%ld.trace",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+    tl_trace_emit(tr, 10, 1, 1, TL_EV_THREAD_NEW, 0, 1, tl_trace_str(tr, "MainThread", 10));
+    tl_trace_emit(tr, 20, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_SAY, 1,
+                  tl_trace_str(tr, "saved narration", 15));
+    tl_trace_emit(tr, 30, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_STEP, 1,
+                  tl_trace_str(tr, "a saved step", 12));
+    tl_trace_emit(tr, 4000, 1, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+    CHECK(tl_trace_save(tr, path, err, sizeof err) == 0);
+    back = tl_trace_load(path, 0, 0, 0, err, sizeof err);
+    CHECK(back != NULL && tl_trace_loaded(back) && !tl_trace_loaded(tr));
+    if (back) {
+      CHECK(tl_window_start(back, err, sizeof err) == 0);
+      snprintf(shot, sizeof shot, "%s/threadlab-test-view-%ld.png",
+               getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+      SDL_Delay(100);
+      CHECK(tl_window_screenshot(back, shot, err, sizeof err) == 0);
+      if (!getenv("TL_TEST_KEEP")) remove(shot);
+      tl_window_stop();
+      tl_trace_destroy(back);
+    }
+    remove(path);
+  }
   tl_text_shutdown();
   tl_trace_destroy(tr);
   if (failures) {
