@@ -257,25 +257,18 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
                             : tl__strf(g->d, "%s", first);
 }
 
-static void tl__lane_markers(tl__geo *g, int lane, float r) {
+/* A lane's markers, or (marks: its gilmarks) its drop requests, which are
+ * grouped apart so that neither hides the other. */
+static void tl__lane_markers(tl__geo *g, int lane, float r, const uint32_t *marks, size_t n) {
   const tl_layout *l = g->l;
-  const tl_lane *ln = &l->lanes[lane];
-  size_t n = ln->nmarks, i = tl__mark_search(l, ln->marks, 0, n, g->from, 0), j;
+  size_t i = tl__mark_search(l, marks, 0, n, g->from, 0), j;
   float label_end = -1e9f;
-  while (i < n && (double)l->markers[ln->marks[i]].t <= g->to) {
-    const tl_marker *m = &l->markers[ln->marks[i]];
+  while (i < n && (double)l->markers[marks[i]].t <= g->to) {
+    const tl_marker *m = &l->markers[marks[i]];
     tl__marker_look k = tl__look(m->kind);
     float x = tl__x(g, (double)m->t), y;
     tl_dl_item *it;
-    j = tl__mark_search(l, ln->marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
-    /* drop requests sit on the GIL row, the rest on the lane: a group
-     * never mixes the two, so neither hides the other */
-    for (size_t c = i + 1; c < j; c++)
-      if ((l->markers[ln->marks[c]].kind == TL_EV_GIL_DROP_REQUEST) !=
-          (m->kind == TL_EV_GIL_DROP_REQUEST)) {
-        j = c;
-        break;
-      }
+    j = tl__mark_search(l, marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
     /* A drop request is drawn on the GIL row, on the holding it ends, so
      * it does not hide the forced-switch arrow that follows at once. */
     if (m->kind == TL_EV_GIL_DROP_REQUEST && m->proc >= 0 && (size_t)m->proc < l->nprocs)
@@ -295,7 +288,7 @@ static void tl__lane_markers(tl__geo *g, int lane, float r) {
     if (tl__wants_tip(g, x, x)) tl__marker_title(g, it, m);
     if (j == i + 1)
       tl__marker_label(g, m, x, y, r,
-                       j < n ? tl__x(g, (double)l->markers[ln->marks[j]].t) : g->d->plot_x1 + 1e6f,
+                       j < n ? tl__x(g, (double)l->markers[marks[j]].t) : g->d->plot_x1 + 1e6f,
                        &label_end);
     if (label_end < x + r) label_end = x + r;
     i = j;
@@ -311,7 +304,10 @@ void tl__markers(tl__geo *g) {
     if ((double)m->t < g->from || (double)m->t > g->to) continue;
     tl__global_marker(g, m, tl__x(g, (double)m->t), &band_end);
   }
-  for (i = 0; i < l->nlanes; i++) tl__lane_markers(g, (int)i, r);
+  for (i = 0; i < l->nlanes; i++) {
+    tl__lane_markers(g, (int)i, r, l->lanes[i].gilmarks, l->lanes[i].ngilmarks);
+    tl__lane_markers(g, (int)i, r, l->lanes[i].marks, l->lanes[i].nmarks);
+  }
 }
 
 /* ---- deadlocks --------------------------------------------------------- */

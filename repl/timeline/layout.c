@@ -111,6 +111,7 @@ void tl_layout_reset(tl_layout *l) {
     free(l->lanes[i].name);
     free(l->lanes[i].seg);
     free(l->lanes[i].marks);
+    free(l->lanes[i].gilmarks);
   }
   for (i = 0; i < l->nprocs; i++) {
     free(l->procs[i].lanes);
@@ -330,7 +331,12 @@ int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to, uint64_t t0,
 int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   tl_marker *m;
   if (tl__grow(&l->markers, &l->capmarkers, l->nmarkers + 1, sizeof *l->markers)) return -1;
-  if (lane >= 0) {
+  if (lane >= 0 && e->kind == TL_EV_GIL_DROP_REQUEST) {
+    tl_lane *ln = &l->lanes[lane];
+    if (tl__grow(&ln->gilmarks, &ln->capgilmarks, ln->ngilmarks + 1, sizeof *ln->gilmarks))
+      return -1;
+    ln->gilmarks[ln->ngilmarks++] = (uint32_t)l->nmarkers;
+  } else if (lane >= 0) {
     tl_lane *ln = &l->lanes[lane];
     if (tl__grow(&ln->marks, &ln->capmarks, ln->nmarks + 1, sizeof *ln->marks)) return -1;
     ln->marks[ln->nmarks++] = (uint32_t)l->nmarkers;

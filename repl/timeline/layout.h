@@ -89,6 +89,8 @@ typedef struct tl_lane {
   size_t nseg, capseg;
   uint32_t *marks;      /* its markers (indices into tl_layout.markers), in order */
   size_t nmarks, capmarks;
+  uint32_t *gilmarks;   /* its GIL drop requests (drawn on the GIL row), in order */
+  size_t ngilmarks, capgilmarks;
   struct tl__lane_sm sm;
 } tl_lane;
 
