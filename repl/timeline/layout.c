@@ -110,12 +110,16 @@ void tl_layout_reset(tl_layout *l) {
   for (i = 0; i < l->nlanes; i++) {
     free(l->lanes[i].name);
     free(l->lanes[i].seg);
+    free(l->lanes[i].lod.lv[0]);
+    free(l->lanes[i].lod.lv[1]);
     free(l->lanes[i].marks);
     free(l->lanes[i].gilmarks);
   }
   for (i = 0; i < l->nprocs; i++) {
     free(l->procs[i].lanes);
     free(l->procs[i].gil);
+    free(l->procs[i].gillod.lv[0]);
+    free(l->procs[i].gillod.lv[1]);
   }
   for (i = 0; i < TL_ARROW__COUNT; i++) free(l->arrows_of[i]);
   tl__objects_free(l);
@@ -647,6 +651,127 @@ static void tl__extend_open(tl_layout *l) {
   }
 }
 
+/* ---- level of detail --------------------------------------------------- */
+
+/* Time per key over a few dozen entries: a small table, linear search. */
+typedef struct tl__tally {
+  uint32_t key[2 << TL_LOD_SHIFT], at[2 << TL_LOD_SHIFT];
+  uint64_t ns[2 << TL_LOD_SHIFT];
+  int n, last;
+} tl__tally;
+
+static void tl__tally_add(tl__tally *y, uint32_t key, uint64_t ns, uint32_t at) {
+  int k;
+  if (y->n && y->key[y->last] == key) { /* runs of one key are the common case */
+    y->ns[y->last] += ns;
+    return;
+  }
+  for (k = 0; k < y->n && y->key[k] != key; k++) {}
+  y->last = k;
+  if (k == y->n) {
+    if (y->n == 2 << TL_LOD_SHIFT) {
+      y->last = 0;
+      return;
+    }
+    y->key[k] = key;
+    y->ns[k] = 0;
+    y->at[k] = at;
+    y->n++;
+  }
+  y->ns[k] += ns;
+}
+
+static int tl__tally_top(const tl__tally *y) {
+  int k, best = 0;
+  for (k = 1; k < y->n; k++)
+    if (y->ns[k] > y->ns[best]) best = k;
+  return best;
+}
+
+static uint32_t tl__key(const tl_segment *s, int by_obj) { return by_obj ? s->obj : s->state; }
+
+/* Summarises the blocks that are final: a block's segments can no longer
+ * change once two more follow it (only a row's last segment or two do). */
+static int tl__lod_grow(tl_lod_row *r, const tl_segment *seg, size_t nseg, int by_obj) {
+  const size_t B = (size_t)1 << TL_LOD_SHIFT;
+  while ((r->n[0] + 1) * B + 2 <= nseg) {
+    size_t b = r->n[0], i;
+    tl__tally y;
+    y.n = y.last = 0;
+    y.at[0] = 0;
+    y.ns[0] = 0;
+    tl_lod *o;
+    int top;
+    if (tl__grow(&r->lv[0], &r->cap[0], b + 1, sizeof *r->lv[0])) return -1;
+    y.n = 0;
+    for (i = b * B; i < (b + 1) * B; i++)
+      tl__tally_add(&y, tl__key(&seg[i], by_obj), seg[i].t1 - seg[i].t0, (uint32_t)i);
+    top = tl__tally_top(&y);
+    o = &r->lv[0][b];
+    o->t0 = seg[b * B].t0;
+    o->t1 = seg[(b + 1) * B - 1].t1;
+    o->top = y.at[top];
+    o->top_ns = y.ns[top];
+    r->n[0]++;
+  }
+  while ((r->n[1] + 1) * B <= r->n[0]) {
+    size_t b = r->n[1], i;
+    tl__tally y;
+    y.n = y.last = 0;
+    y.at[0] = 0;
+    y.ns[0] = 0;
+    tl_lod *o;
+    int top;
+    if (tl__grow(&r->lv[1], &r->cap[1], b + 1, sizeof *r->lv[1])) return -1;
+    y.n = 0;
+    for (i = b * B; i < (b + 1) * B; i++) {
+      const tl_lod *c = &r->lv[0][i];
+      tl__tally_add(&y, tl__key(&seg[c->top], by_obj), c->top_ns, c->top);
+    }
+    top = tl__tally_top(&y);
+    o = &r->lv[1][b];
+    o->t0 = r->lv[0][b * B].t0;
+    o->t1 = r->lv[0][(b + 1) * B - 1].t1;
+    o->top = y.at[top];
+    o->top_ns = y.ns[top];
+    r->n[1]++;
+  }
+  return 0;
+}
+
+size_t tl_lod_pick(const tl_lod_row *r, const tl_segment *seg, size_t i, size_t j, int by_obj) {
+  const size_t B = (size_t)1 << TL_LOD_SHIFT;
+  tl__tally y;
+  size_t k, b0, b1, span;
+  int lv;
+  y.n = y.last = 0;
+  y.at[0] = 0;
+  y.ns[0] = 0;
+  if (j <= i + 1) return i;
+  /* Few segments: themselves. More: the blocks that overlap them, at the
+   * level that makes a handful (16 at most, and a block either side that
+   * also reaches into the next pixel: the price of a summary). */
+  lv = j - i <= B ? -1 : j - i < 16 * B ? 0 : 1;
+  if (lv == 1 && r->n[1] * B * B <= i) lv = 0;
+  if (lv >= 0 && r->n[0] * B <= i) lv = -1; /* the live end: not summarised yet */
+  if (lv < 0) {
+    for (k = i; k < j; k += (j - i) > 2 * B ? (j - i) / B : 1)
+      tl__tally_add(&y, tl__key(&seg[k], by_obj), seg[k].t1 - seg[k].t0, (uint32_t)k);
+    return y.at[tl__tally_top(&y)];
+  }
+  span = lv ? B * B : B;
+  b0 = i / span;
+  b1 = (j + span - 1) / span;
+  if (b1 > r->n[lv]) b1 = r->n[lv];
+  for (k = b0; k < b1; k++)
+    tl__tally_add(&y, tl__key(&seg[r->lv[lv][k].top], by_obj), r->lv[lv][k].top_ns,
+                  r->lv[lv][k].top);
+  /* past the summaries (the live end): a sample of the rest */
+  for (k = b1 * span; k < j; k += (j - k) > 2 * B ? (j - k) / 8 : 1)
+    tl__tally_add(&y, tl__key(&seg[k], by_obj), seg[k].t1 - seg[k].t0, (uint32_t)k);
+  return y.at[tl__tally_top(&y)];
+}
+
 /* Reads up to a batch of events (1 M: a whole small trace laid out exact,
  * a huge one in bounded memory), in (t, seq) order; -1 out of memory. */
 #define TL__BATCH (1u << 20)
@@ -706,7 +831,14 @@ long tl_layout_update(tl_layout *l, const tl_trace *tr) {
     pv->batch = NULL;
     pv->capbatch = 0;
   }
-  if (total) tl__extend_open(l);
+  if (total) {
+    size_t k;
+    tl__extend_open(l);
+    for (k = 0; k < l->nlanes && rc == 0; k++)
+      rc = tl__lod_grow(&l->lanes[k].lod, l->lanes[k].seg, l->lanes[k].nseg, 0);
+    for (k = 0; k < l->nprocs && rc == 0; k++)
+      rc = tl__lod_grow(&l->procs[k].gillod, l->procs[k].gil, l->procs[k].ngil, 1);
+  }
   return rc ? -1 : total;
 }
 

@@ -426,7 +426,60 @@ static void test_exit_to_join(void) {
   tl_layout_free(l);
 }
 
+/* Level-of-detail summaries: built as events arrive (a second update adds
+ * blocks, keeps the first ones), and a pixel over thousands of segments
+ * takes the look of what fills most of its time, not of a sample. */
+static void test_lod(void) {
+  tl_layout *l;
+  const tl_lane *ln;
+  tl_lod first;
+  size_t n0, k, wrong = 0;
+  uint64_t t = 0;
+  int i;
+  if (tr) tl_trace_destroy(tr);
+  tr = tl_trace_create(1 << 20, 1 << 16);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  /* running 90 ns, then 10 ns asleep (not holding the GIL), again and again */
+  for (i = 0; i < 100000; i++, t += 100) {
+    ev(t, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+    ev(t + 90, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+    ev(t + 90, 1, TL_EV_SLEEP, 0, 0, 10);
+    ev(t + 100, 1, TL_EV_SLEEP_END, 0, 0, 0);
+  }
+  l = tl_layout_build(tr);
+  CHECK(l && l->nlanes == 1);
+  if (!l) return;
+  ln = &l->lanes[0];
+  CHECK(ln->nseg > 150000 && ln->lod.n[0] > 2000 && ln->lod.n[1] > 30);
+  n0 = ln->lod.n[0];
+  first = ln->lod.lv[0][0];
+  CHECK(ln->seg[first.top].state == TL_STATE_RUNNING && first.top_ns > 0);
+  /* every pixel-sized range, at every zoom, is running */
+  for (k = 0; k + 3000 < ln->nseg; k += 997)
+    if (ln->seg[tl_lod_pick(&ln->lod, ln->seg, k, k + 3000, 0)].state != TL_STATE_RUNNING) wrong++;
+  for (k = 0; k + 300 < ln->nseg; k += 991)
+    if (ln->seg[tl_lod_pick(&ln->lod, ln->seg, k, k + 300, 0)].state != TL_STATE_RUNNING) wrong++;
+  CHECK(wrong == 0);
+  CHECK(ln->seg[tl_lod_pick(&ln->lod, ln->seg, 0, ln->nseg, 0)].state == TL_STATE_RUNNING);
+  /* the GIL row's summary is by holder */
+  CHECK(l->procs[0].gillod.n[0] > 0);
+  /* more events: more blocks, the old ones as they were */
+  for (i = 0; i < 1000; i++, t += 100) {
+    ev(t, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+    ev(t + 90, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  }
+  CHECK(tl_layout_update(l, tr) == 2000);
+  ln = &l->lanes[0];
+  CHECK(ln->lod.n[0] > n0);
+  CHECK(memcmp(&ln->lod.lv[0][0], &first, sizeof first) == 0);
+  tl_layout_free(l);
+  tl_trace_destroy(tr);
+  tr = NULL;
+  fresh();
+}
+
 int main(void) {
+  test_lod();
   test_exit_to_join();
   test_gil_handoff();
   test_lock_handoff();
