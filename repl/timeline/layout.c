@@ -772,6 +772,102 @@ size_t tl_lod_pick(const tl_lod_row *r, const tl_segment *seg, size_t i, size_t 
   return y.at[tl__tally_top(&y)];
 }
 
+/* ---- trimming ------------------------------------------------------------ */
+
+/* Whether a marker outlives a trim: what the trace pins (its meaning). */
+static int tl__marker_pinned(const tl_marker *m) {
+  return m->kind == TL_EV_DROPPED || m->kind == TL_EV_DEADLOCK || m->kind == TL_EV_TRACE_FULL ||
+         m->kind == TL_EV_MARK || m->kind == TL_EV_LESSON_STEP;
+}
+
+static void tl__trim_rows(tl_segment *seg, size_t *n, tl_lod_row *lod, uint64_t cut) {
+  size_t k = tl_segment_search(seg, *n, cut);
+  if (k + 1 >= *n) k = *n ? *n - 1 : 0; /* a row keeps its last state */
+  if (!k) return;
+  memmove(seg, seg + k, (*n - k) * sizeof *seg);
+  *n -= k;
+  lod->n[0] = lod->n[1] = 0; /* rebuilt from the segments left */
+}
+
+static size_t tl__remap(uint32_t *idx, size_t n, const uint32_t *map) {
+  size_t i, o = 0;
+  for (i = 0; i < n; i++)
+    if (map[idx[i]] != UINT32_MAX) idx[o++] = map[idx[i]];
+  return o;
+}
+
+/* The ring dropped what came before `cut`: so does the layout (but for
+ * what the trace pins), so that a live session's memory follows the
+ * events the trace holds. Worth it only when much goes. */
+static int tl__trim(tl_layout *l, uint64_t cut) {
+  size_t i, k, o, old = 0, gone = 0;
+  uint32_t *map;
+  for (i = 0; i < l->nlanes; i++) {
+    old += l->lanes[i].nseg;
+    gone += tl_segment_search(l->lanes[i].seg, l->lanes[i].nseg, cut);
+  }
+  for (i = 0; i < l->narrows && l->arrows[i].t1 < cut; i++) {}
+  old += l->narrows;
+  gone += i;
+  if (gone < 65536 || gone * 4 < old) return 0;
+  for (i = 0; i < l->nlanes; i++)
+    tl__trim_rows(l->lanes[i].seg, &l->lanes[i].nseg, &l->lanes[i].lod, cut);
+  for (i = 0; i < l->nprocs; i++)
+    tl__trim_rows(l->procs[i].gil, &l->procs[i].ngil, &l->procs[i].gillod, cut);
+  /* arrows (in order of their end) and the per-kind lists into them */
+  map = malloc((l->narrows > l->nmarkers ? l->narrows : l->nmarkers) * sizeof *map + 1);
+  if (!map) return -1;
+  for (i = 0, o = 0; i < l->narrows; i++) {
+    map[i] = l->arrows[i].t1 < cut ? UINT32_MAX : (uint32_t)o;
+    if (map[i] != UINT32_MAX) l->arrows[o++] = l->arrows[i];
+  }
+  l->narrows = o;
+  for (k = 0; k < TL_ARROW__COUNT; k++)
+    l->narrows_of[k] = tl__remap(l->arrows_of[k], l->narrows_of[k], map);
+  /* markers, and every list of them */
+  for (i = 0, o = 0; i < l->nmarkers; i++) {
+    tl_marker *m = &l->markers[i];
+    map[i] = m->t < cut && !tl__marker_pinned(m) ? UINT32_MAX : (uint32_t)o;
+    if (map[i] != UINT32_MAX) l->markers[o++] = *m;
+  }
+  l->nmarkers = o;
+  l->nglobals = tl__remap(l->globals, l->nglobals, map);
+  for (i = 0; i < l->nlanes; i++) {
+    tl_lane *ln = &l->lanes[i];
+    ln->nmarks = tl__remap(ln->marks, ln->nmarks, map);
+    ln->ngilmarks = tl__remap(ln->gilmarks, ln->ngilmarks, map);
+  }
+  free(map);
+  if (l->t_begin < cut) l->t_begin = cut;
+  l->trimmed += gone;
+  return 0;
+}
+
+/* What the ring has let go of, the layout lets go of too; the first time
+ * it says so with a marker where what is left begins (a reader that kept
+ * up saw no gap, yet the events are gone from the trace). */
+static int tl__trim_to_ring(tl_layout *l, const tl_trace *tr) {
+  tl_event first;
+  uint64_t gone = tl_trace_dropped(tr), cut;
+  if (!gone || !tl_trace_oldest(tr, &first)) return 0;
+  cut = first.t;
+  if (l->drop_t > cut) cut = l->drop_t;
+  if (cut <= l->t_begin) return 0;
+  if (tl__trim(l, cut) != 0) return -1;
+  if (l->t_begin == cut && gone > l->drop_said && l->drop_t < cut) {
+    tl_event d;
+    memset(&d, 0, sizeof d);
+    d.t = cut;
+    d.pid = first.pid;
+    d.kind = TL_EV_DROPPED;
+    d.arg = gone - l->drop_said;
+    l->drop_said = gone;
+    l->drop_t = cut;
+    if (tl__consume(l, &d)) return -1;
+  }
+  return 0;
+}
+
 /* Reads up to a batch of events (1 M: a whole small trace laid out exact,
  * a huge one in bounded memory), in (t, seq) order; -1 out of memory. */
 #define TL__BATCH (1u << 20)
@@ -809,6 +905,8 @@ long tl_layout_update(tl_layout *l, const tl_trace *tr) {
         e->aux = keep.aux;
         pv->batch[++n] = keep;
         l->dropped += pv->reader.last_drop;
+        l->drop_t = keep.t;
+        l->drop_said += pv->reader.last_drop;
       }
       if (n && pv->batch[n].t < pv->batch[n - 1].t) sorted = 0;
       n++;
@@ -834,6 +932,7 @@ long tl_layout_update(tl_layout *l, const tl_trace *tr) {
   if (total) {
     size_t k;
     tl__extend_open(l);
+    if (rc == 0) rc = tl__trim_to_ring(l, tr);
     for (k = 0; k < l->nlanes && rc == 0; k++)
       rc = tl__lod_grow(&l->lanes[k].lod, l->lanes[k].seg, l->lanes[k].nseg, 0);
     for (k = 0; k < l->nprocs && rc == 0; k++)

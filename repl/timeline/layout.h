@@ -172,6 +172,10 @@ struct tl_layout {
   size_t consumed;      /* events laid out */
   uint64_t lost;        /* events the trace could not record (STOP mode) */
   uint64_t dropped;     /* events the ring dropped before they were laid out */
+  uint64_t drop_t;      /* the time of the first event after the latest drop */
+  uint64_t drop_said;   /* dropped events DROPPED markers have told of */
+  uint64_t trimmed;     /* segments and arrows let go with them (not markers
+                         * the trace pins): memory follows what the trace holds */
   uint64_t stamp;       /* events processed, orders concurrent waits */
   const tl_trace *trace;
   /* A lesson playing: the code of the current step (a trace text offset, 0

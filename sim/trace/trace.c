@@ -261,6 +261,21 @@ uint64_t tl_trace_dropped(const tl_trace *tr) {
   return tl_trace_mode(tr) == TL_TRACE_RING && n > tr->capacity ? n - tr->capacity : 0;
 }
 
+int tl_trace_oldest(const tl_trace *ctr, tl_event *out) {
+  tl_trace *tr = (tl_trace *)ctr;
+  int tries;
+  for (tries = 0; tries < 8; tries++) {
+    uint64_t n = atomic_load_explicit(&tr->claimed, memory_order_acquire);
+    uint64_t lo = tl_trace_mode(tr) == TL_TRACE_RING && n > tr->capacity ? n - tr->capacity : 0;
+    if (n == 0) return 0;
+    /* the oldest may be being overwritten: the next one is as good */
+    if (tl__get(&tr->ev[lo % tr->capacity], lo, out) ||
+        (lo + 1 < n && tl__get(&tr->ev[(lo + 1) % tr->capacity], lo + 1, out)))
+      return 1;
+  }
+  return 0;
+}
+
 uint64_t tl_trace_kind_count(const tl_trace *tr, unsigned kind) {
   return kind < 64 ? atomic_load(&((tl_trace *)tr)->kinds[kind]) : 0;
 }

@@ -162,6 +162,8 @@ uint64_t tl_trace_lost(const tl_trace *tr);
 /* RING mode: events overwritten by newer ones (a streaming writer still
  * wrote them out). */
 uint64_t tl_trace_dropped(const tl_trace *tr);
+/* The oldest event the log still holds (copied): 1, or 0 if none. */
+int tl_trace_oldest(const tl_trace *tr, tl_event *out);
 /* How many events of one kind were appended, dropped ones included: what
  * counts must not depend on what the ring still holds. */
 uint64_t tl_trace_kind_count(const tl_trace *tr, unsigned kind);

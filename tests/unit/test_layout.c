@@ -478,7 +478,40 @@ static void test_lod(void) {
   fresh();
 }
 
+/* A live layout that keeps up with a ring: what the ring lets go of, the
+ * layout lets go of too (memory follows what the trace holds), and a
+ * marker says so where what is left begins. */
+static void test_trim_to_ring(void) {
+  tl_layout *l;
+  uint64_t t = 0;
+  size_t k, drops = 0;
+  int round, i;
+  if (tr) tl_trace_destroy(tr);
+  tr = tl_trace_create(1 << 17, 1 << 16);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  l = tl_layout_new();
+  for (round = 0; round < 12; round++) {
+    for (i = 0; i < 50000; i++, t += 100) {
+      ev(t, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+      ev(t + 60, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+    }
+    CHECK(tl_layout_update(l, tr) == (round ? 100000 : 100001));
+  }
+  CHECK(l->dropped == 0);                  /* the reader never fell behind */
+  CHECK(l->nlanes == 1 && strcmp(l->lanes[0].name, "MainThread") == 0);
+  CHECK(l->lanes[0].nseg < (1 << 17) * 2); /* not the 1.2 M segments seen */
+  CHECK(l->t_begin > 0 && l->trimmed > 0);
+  for (k = 0; k < l->nmarkers; k++)
+    if (l->markers[k].kind == TL_EV_DROPPED && l->markers[k].arg > 0) drops++;
+  CHECK(drops >= 1);
+  tl_layout_free(l);
+  tl_trace_destroy(tr);
+  tr = NULL;
+  fresh();
+}
+
 int main(void) {
+  test_trim_to_ring();
   test_lod();
   test_exit_to_join();
   test_gil_handoff();
