@@ -11,221 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char tl__usage[] =
-  "usage: threadlab [options] [script.lua [args...]]\n"
-  "  -e CODE                 run CODE (may be repeated)\n"
-  "  -i                      enter the REPL after running the script\n"
-  "  --headless              no timeline window (the default without a display)\n"
-  "  --gil py3|py2|none      the GIL policy (default py3; none: virtual clock only)\n"
-  "  --switch-interval MS    py3: how long a waiter waits before it asks (default 5)\n"
-  "  --check-interval N      py2: instructions between releases (default 100)\n"
-  "  --switch-points instruction|statement\n"
-  "                          where a thread may be switched (default statement)\n"
-  "  --clock real|virtual    real: the OS schedules, sleeps sleep (default);\n"
-  "                          virtual: a seeded scheduler, same seed, same run\n"
-  "  --seed N                the virtual scheduler's seed (default 1)\n"
-  "  --speed X               virtual seconds per wall second (default 1; 0 = flat out)\n"
-  "  --cores K               virtual cores (default 2)\n"
-  "  --instr-ns N            virtual cost of a Lua instruction (default 10)\n"
-  "  --sched auto|manual     manual: you pick who runs (:run T2, :step)\n"
-  "  --memory-limit MB       what Lua may allocate (default 4096): a MemoryError past it\n"
-  "  --record FILE           write a diagram of the run at exit: .svg, .png, or\n"
-  "                          .json (Chrome Trace Event, for ui.perfetto.dev)\n"
-  "  --trace FILE            keep every event in FILE: streamed to FILE.part as\n"
-  "                          the run goes, renamed to FILE at exit\n"
-  "  --trace-mode ring|stop  when the in-memory log is full: ring (default)\n"
-  "                          drops the oldest events, stop keeps the first\n"
-  "  --view FILE             open a saved trace (with --record: redraw it)\n"
-  "  --from S, --to S        with --view --record: only that window (seconds)\n"
-  "  --auto                  a lesson plays through without pausing at its steps\n"
-  "  --lessons               list the lessons, then the REPL (as make run does)\n"
-  "  --trace-size N          room for N events in memory (default 4000000)\n"
-  "  --dump-trace FILE       print a saved trace, one event a line, and exit\n"
-  "  --help, --version\n"
-  "With no script and no -e, threadlab starts its REPL (type :help there).\n"
-  "A lesson (a file that begins with lesson{...}) plays on the virtual clock\n"
-  "at speed 1 and pauses at each step unless --clock, --speed or --auto say else.\n";
-
-static int tl__fail(const char *fmt, const char *a) {
-  fprintf(stderr, "threadlab: ");
-  fprintf(stderr, fmt, a);
-  fprintf(stderr, "\n%s", "try 'threadlab --help'\n");
-  return 2;
-}
-
-static int tl__number_arg(const char *s, double lo, double hi, double *out) {
-  char *end;
-  double v;
-  errno = 0;
-  v = strtod(s, &end);
-  if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
-  *out = v;
-  return 0;
-}
-
-/* Returns -1 to go on, else an exit status. */
-static int tl__parse(tl_options *o, int argc, char **argv) {
-  int i;
-  memset(o, 0, sizeof *o);
-  o->cfg.policy = TL_GIL_PY3;
-  o->cfg.switch_points = TL_SWITCH_STATEMENT;
-  o->cfg.switch_interval_ns = 5000000;
-  o->cfg.check_interval = 100;
-  o->cfg.clock = TL_CLOCK_REAL;
-  o->cfg.seed = 1;
-  o->cfg.speed = 1;
-  o->cfg.cores = 2;
-  o->cfg.instr_ns = 10;
-  o->trace_size = TL_DEFAULT_TRACE_SIZE;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    double num;
-#define TL__NEEDS_VALUE() if (!v) return tl__fail("%s needs a value", a); i++
-    if (a[0] != '-' || strcmp(a, "-") == 0) {
-      o->script = a;
-      o->script_argc = argc - i - 1;
-      o->script_argv = argv + i + 1;
-      break;
-    } else if (strcmp(a, "--") == 0) {
-      if (i + 1 < argc) {
-        o->script = argv[i + 1];
-        o->script_argc = argc - i - 2;
-        o->script_argv = argv + i + 2;
-      }
-      break;
-    } else if (strcmp(a, "-e") == 0) {
-      TL__NEEDS_VALUE();
-      if (o->nexec == TL__MAX_LIST) return tl__fail("too many %s options", a);
-      o->exec[o->nexec++] = v;
-    } else if (strcmp(a, "-i") == 0) {
-      o->interactive = 1;
-    } else if (strcmp(a, "--headless") == 0) {
-      o->headless = 1;
-    } else if (strcmp(a, "--auto") == 0) {
-      o->auto_play = 1;
-    } else if (strcmp(a, "--lessons") == 0) {
-      o->list_lessons = 1;
-    } else if (strcmp(a, "--gil") == 0) {
-      TL__NEEDS_VALUE();
-      if (strcmp(v, "py3") == 0) o->cfg.policy = TL_GIL_PY3;
-      else if (strcmp(v, "py2") == 0) o->cfg.policy = TL_GIL_PY2;
-      else if (strcmp(v, "none") == 0) o->cfg.policy = TL_GIL_NONE;
-      else return tl__fail("--gil takes py3, py2 or none, not '%s'", v);
-    } else if (strcmp(a, "--clock") == 0) {
-      TL__NEEDS_VALUE();
-      o->clock_given = 1;
-      if (strcmp(v, "real") == 0) o->cfg.clock = TL_CLOCK_REAL;
-      else if (strcmp(v, "virtual") == 0) o->cfg.clock = TL_CLOCK_VIRTUAL;
-      else return tl__fail("--clock takes real or virtual, not '%s'", v);
-    } else if (strcmp(a, "--sched") == 0) {
-      TL__NEEDS_VALUE();
-      if (strcmp(v, "auto") == 0) o->cfg.sched = TL_SCHED_AUTO;
-      else if (strcmp(v, "manual") == 0)
-        o->cfg.sched = TL_SCHED_MANUAL, o->cfg.clock = TL_CLOCK_VIRTUAL, o->clock_given = 1;
-      else return tl__fail("--sched takes auto or manual, not '%s'", v);
-    } else if (strcmp(a, "--seed") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 0, 1e18, &num) || num != (double)(uint64_t)num)
-        return tl__fail("--seed takes a whole number, not '%s'", v);
-      o->cfg.seed = (uint64_t)num;
-    } else if (strcmp(a, "--speed") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 0, 1e9, &num))
-        return tl__fail("--speed takes a number >= 0 (0 = as fast as possible), not '%s'", v);
-      o->cfg.speed = num;
-    } else if (strcmp(a, "--cores") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 1, 1024, &num) || num != (int)num)
-        return tl__fail("--cores takes a whole number from 1 to 1024, not '%s'", v);
-      o->cfg.cores = (int)num;
-    } else if (strcmp(a, "--instr-ns") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 1, 1e6, &num) || num != (int)num)
-        return tl__fail("--instr-ns takes a whole number of ns from 1, not '%s'", v);
-      o->cfg.instr_ns = (uint64_t)num;
-    } else if (strcmp(a, "--memory-limit") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 16, 1 << 20, &num))
-        return tl__fail("--memory-limit takes MiB from 16, not '%s'", v);
-      o->cfg.memory_limit = (size_t)num << 20;
-    } else if (strcmp(a, "--switch-interval") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 0.001, 60000, &num))
-        return tl__fail("--switch-interval takes milliseconds in (0, 60000], not '%s'", v);
-      o->cfg.switch_interval_ns = (uint64_t)(num * 1e6);
-    } else if (strcmp(a, "--check-interval") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 1, 1e9, &num) || num != (int)num)
-        return tl__fail("--check-interval takes a positive whole number, not '%s'", v);
-      o->cfg.check_interval = (int)num;
-    } else if (strcmp(a, "--switch-points") == 0) {
-      TL__NEEDS_VALUE();
-      if (strcmp(v, "instruction") == 0) o->cfg.switch_points = TL_SWITCH_INSTRUCTION;
-      else if (strcmp(v, "statement") == 0) o->cfg.switch_points = TL_SWITCH_STATEMENT;
-      else return tl__fail("--switch-points takes instruction or statement, not '%s'", v);
-    } else if (strcmp(a, "--record") == 0) {
-      TL__NEEDS_VALUE();
-      if (o->nrecords == TL__MAX_LIST) return tl__fail("too many %s options", a);
-      o->records[o->nrecords++] = v;
-    } else if (strcmp(a, "--trace") == 0) {
-      TL__NEEDS_VALUE();
-      o->trace_out = v;
-    } else if (strcmp(a, "--trace-mode") == 0) {
-      TL__NEEDS_VALUE();
-      if (strcmp(v, "ring") == 0) o->trace_mode = TL_TRACE_RING;
-      else if (strcmp(v, "stop") == 0) o->trace_mode = TL_TRACE_STOP;
-      else return tl__fail("--trace-mode takes ring or stop, not '%s'", v);
-    } else if (strcmp(a, "--view") == 0) {
-      TL__NEEDS_VALUE();
-      o->view = v;
-    } else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 0, 1e9, &num))
-        return tl__fail("--from and --to take seconds (0 or more), not '%s'", v);
-      if (a[2] == 'f') o->view_from = (uint64_t)(num * 1e9 + 0.5);
-      else o->view_to = (uint64_t)(num * 1e9 + 0.5);
-    } else if (strcmp(a, "--trace-size") == 0) {
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 16, 1e9, &num))
-        return tl__fail("--trace-size takes a number of events (16 or more), not '%s'", v);
-      o->trace_size = (size_t)num;
-    } else if (strcmp(a, "--dump-trace") == 0) {
-      char err[512];
-      TL__NEEDS_VALUE();
-      if (tl_trace_dump_file(v, stdout, err, sizeof err) != 0) {
-        fflush(stdout);
-        fprintf(stderr, "threadlab: %s\n", err);
-        return 1;
-      }
-      return 0;
-    } else if (strcmp(a, "--bench-frame") == 0) {
-      /* not in --help: for scripts/bench.sh */
-      TL__NEEDS_VALUE();
-      if (tl__number_arg(v, 100, 1e8, &num)) return tl__fail("--bench-frame takes a number of events, not '%s'", v);
-      return tl_bench_frame((long)num);
-    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      fputs(tl__usage, stdout);
-      return 0;
-    } else if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
-      printf("threadlab %s (%s)\n", TL_VERSION, LUA_RELEASE);
-      return 0;
-    } else {
-      return tl__fail("unknown option '%s'", a);
-    }
-#undef TL__NEEDS_VALUE
-  }
-  if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) o->headless = 1;
-  if (o->view && (o->script || o->nexec || o->trace_out))
-    return tl__fail("%s", "--view opens a saved trace: no script, -e or --trace with it");
-  if ((o->view_from || o->view_to) && !(o->view && o->nrecords))
-    return tl__fail("%s", "--from and --to go with --view FILE --record OUT");
-  if (o->view_to && o->view_to <= o->view_from)
-    return tl__fail("%s", "--to must come after --from");
-  if (o->cfg.policy == TL_GIL_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
-    return tl__fail("%s", "--gil none (free-threaded) needs --clock virtual");
-  return -1;
-}
-
 void tl_app_report(lua_State *L) {
   const char *text = tl_format_exception(L, -1);
   size_t len = strlen(text);
@@ -406,9 +191,17 @@ static int tl__view(tl_options *o) {
 
 int tl_app_main(int argc, char **argv) {
   tl_options opt;
-  int rc = tl__parse(&opt, argc, argv), i, shut, is_lesson;
+  int rc = tl_options_parse(&opt, argc, argv), i, shut, is_lesson;
   lua_State *L;
   if (rc >= 0) return rc;
+  if ((opt.view_from || opt.view_to) && !(opt.view && opt.nrecords)) {
+    fprintf(stderr, "threadlab: --from and --to go with --view FILE --record OUT\n");
+    return 2;
+  }
+  if (opt.view_to && opt.view_to <= opt.view_from) {
+    fprintf(stderr, "threadlab: --to must come after --from\n");
+    return 2;
+  }
   if (opt.view) return tl__view(&opt);
   is_lesson = opt.script && tl_player_is_lesson(opt.script);
   if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
