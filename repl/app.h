@@ -9,9 +9,11 @@
 
 #define TL_VERSION "0.1.0"
 #define TL__MAX_LIST 32
-/* 4 M events of 40 bytes: a full ring is 160 MB, so a session stays under
- * 256 MB resident (the issue's bound); --trace keeps every event on disk. */
-#define TL_DEFAULT_TRACE_SIZE 4000000
+/* 2 M events of 40 bytes: a full ring is 80 MB, and the window's layout of
+ * what the ring holds takes up to about as much again (a GIL switch or a
+ * sleep on every few events), so a session with the window open stays
+ * under 256 MB resident; --trace keeps every event on disk. */
+#define TL_DEFAULT_TRACE_SIZE 2000000
 
 typedef struct tl_options {
   const char *script;

@@ -272,7 +272,7 @@ const tl_option tl_option_table[] = {
      tl__set_auto},
     {"--lessons", NULL, NULL, "list the lessons, then the REPL (as make run does)", NULL,
      tl__set_lessons},
-    {"--trace-size", NULL, "N", "room for N events in memory (default 4000000)", "1000",
+    {"--trace-size", NULL, "N", "room for N events in memory (default 2000000)", "1000",
      tl__set_trace_size},
     {"--dump-trace", NULL, "FILE", "print a saved trace, one event a line, and exit",
      "/dev/null", tl__do_dump_trace},

@@ -809,7 +809,7 @@ static int tl__trim(tl_layout *l, uint64_t cut) {
   for (i = 0; i < l->narrows && l->arrows[i].t1 < cut; i++) {}
   old += l->narrows;
   gone += i;
-  if (gone < 65536 || gone * 4 < old) return 0;
+  if (gone < 65536 || gone * 8 < old) return 0;
   for (i = 0; i < l->nlanes; i++)
     tl__trim_rows(l->lanes[i].seg, &l->lanes[i].nseg, &l->lanes[i].lod, cut);
   for (i = 0; i < l->nprocs; i++)
@@ -868,9 +868,9 @@ static int tl__trim_to_ring(tl_layout *l, const tl_trace *tr) {
   return 0;
 }
 
-/* Reads up to a batch of events (1 M: a whole small trace laid out exact,
- * a huge one in bounded memory), in (t, seq) order; -1 out of memory. */
-#define TL__BATCH (1u << 20)
+/* Reads up to a batch of events (128 K: a whole small trace laid out exact,
+ * a huge one in bounded memory, 5 MB), in (t, seq) order; -1 out of memory. */
+#define TL__BATCH (1u << 17)
 
 long tl_layout_update(tl_layout *l, const tl_trace *tr) {
   struct tl__layout_private *pv = l->priv;
