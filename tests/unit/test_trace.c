@@ -270,6 +270,24 @@ static void test_stream(void) {
   back = tl_trace_load(path, 0, 1000, 2000, err, sizeof err);
   CHECK(back != NULL && tl_trace_total(back) == 1001);
   tl_trace_destroy(back);
+  /* a :reset while streaming: the file says so, and a loader shows the
+   * session after it (a dump shows both) */
+  tl_trace_clear(tr);
+  CHECK(tl_trace_stream_start(tr, path, err, sizeof err) == 0);
+  tl_trace_emit(tr, 7, 1, 1, TL_EV_SLEEP, 0, 1, 0);
+  tl_trace_clear(tr);
+  tl_trace_emit(tr, 9, 1, 1, TL_EV_SLEEP_END, 0, 2, 0);
+  CHECK(tl_trace_stream_finish(tr) == 0);
+  CHECK(dump_has(path, "# :reset"));
+  CHECK(dump_has(path, "# 2 events, 0 lost, 0 dropped"));
+  back = tl_trace_load(path, 0, 0, 0, err, sizeof err);
+  CHECK(back != NULL);
+  if (back) {
+    tl_trace_reader_init(&r, back);
+    CHECK(tl_trace_read(back, &r, &e) == 1 && e.kind == TL_EV_SLEEP_END && e.t == 9);
+    CHECK(tl_trace_read(back, &r, &e) == 0);
+    tl_trace_destroy(back);
+  }
   unlink(path);
   tl_trace_destroy(tr);
 }
