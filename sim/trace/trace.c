@@ -113,9 +113,12 @@ void tl_trace_clear(tl_trace *tr) {
   tl_trace_stream_flush(tr);
   if (n > tr->capacity) n = tr->capacity;
   if (p > tr->pin_capacity) p = tr->pin_capacity;
-  /* madvise gives the pages back: a cleared ring costs nothing again. */
-  memset(tr->ev, 0, n * sizeof(tl_event));
-  memset(tr->pinned, 0, p * sizeof(tl_event));
+  /* MADV_REMOVE gives the pages back (they read as zeros again): a cleared
+   * ring costs no memory until it fills again. */
+  if (madvise(tr->ev, tl__align(n * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(tr->ev, 0, n * sizeof(tl_event));
+  if (madvise(tr->pinned, tl__align(p * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(tr->pinned, 0, p * sizeof(tl_event));
   atomic_store(&tr->claimed, 0);
   atomic_store(&tr->published, 0);
   atomic_store(&tr->stream_pos, 0);
@@ -305,8 +308,8 @@ void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos) {
   if (pos != UINT64_MAX) atomic_store_explicit(&tr->stream_pos, pos, memory_order_release);
   if (on >= 0) atomic_store_explicit(&tr->streaming, on, memory_order_release);
 }
-void tl__trace_set_lost(tl_trace *tr, uint64_t lost);
-void tl__trace_set_lost(tl_trace *tr, uint64_t lost) {
+void tl__trace_loaded(tl_trace *tr, uint64_t lost);
+void tl__trace_loaded(tl_trace *tr, uint64_t lost) {
   atomic_store(&tr->lost, lost);
   tr->loaded = 1;
 }
