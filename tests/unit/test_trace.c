@@ -332,14 +332,15 @@ static void test_stream_error(void) {
   unlink(path);
 }
 
-int main(void) {
-  test_concurrent_appends();
-  test_stop_mode();
-  test_ring_mode();
-  test_strings_and_fork();
-  test_save_load();
-  test_stream();
-  test_stream_error();
-  if (!failures) printf("ok\n");
-  return failures != 0;
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {
+      TL_TEST(test_concurrent_appends),
+      TL_TEST(test_stop_mode),
+      TL_TEST(test_ring_mode),
+      TL_TEST(test_strings_and_fork),
+      TL_TEST(test_save_load),
+      TL_TEST(test_stream),
+      TL_TEST(test_stream_error),
+      {NULL, NULL}};
+  return tl_test_main(tests, argc, argv);
 }
