@@ -293,6 +293,14 @@ int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   tl_lane *ln = &l->lanes[lane];
   uint32_t obj;
   uint8_t st = tl__state_of(&l->procs[ln->proc], &ln->sm, &obj);
+  struct tl__lane_sm *s = &ln->sm;
+  if (s->unknown) { /* after a gap: drawn again once something says what it does */
+    if (s->holds || s->wants || s->locking || s->sleeping || s->joining || s->waiting ||
+        s->last_release || s->ended)
+      s->unknown = 0;
+    else
+      st = TL_STATE_NONE, obj = 0;
+  }
   if (ln->nseg) {
     tl_segment *last = &ln->seg[ln->nseg - 1];
     uint64_t floor = ln->sm.open ? last->t0 : last->t1;
@@ -445,6 +453,27 @@ static int tl__on_marker(tl_layout *l, int32_t proc, int32_t lane, const tl_even
   return tl__marker(l, e, proc, lane);
 }
 
+/* Events were dropped before this one: what each thread was doing is no
+ * longer known (a bar running on through the gap would be a guess), so
+ * every lane and GIL row stops here until an event says again. */
+static int tl__on_dropped(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  size_t i;
+  for (i = 0; i < l->nlanes; i++) {
+    struct tl__lane_sm *s = &l->lanes[i].sm;
+    if (s->ended) continue;
+    s->holds = s->wants = s->locking = s->sleeping = s->joining = s->waiting = 0;
+    s->last_release = 0;
+    s->unknown = 1;
+    if (tl__refresh(l, (int32_t)i, e->t)) return -1;
+  }
+  for (i = 0; i < l->nprocs; i++) {
+    tl_proc *p = &l->procs[i];
+    if (p->holder >= 0) tl__seg_close(p->gil, &p->ngil, e->t);
+    p->holder = p->rel_lane = -1;
+  }
+  return tl__marker(l, e, proc, -1);
+}
+
 /* A marker across the process, not on the emitting thread's lane. */
 static int tl__on_process_marker(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   return tl__marker(l, e, proc, -1);
@@ -593,7 +622,7 @@ static const struct {
     [TL_EV_DEADLOCK] = {tl__on_deadlock, TL__ANY},
     [TL_EV_LESSON_STEP] = {tl__on_lesson, TL__ANY},
     [TL_EV_TRACE_FULL] = {tl__on_process_marker, TL__ANY},
-    [TL_EV_DROPPED] = {tl__on_process_marker, TL__ANY},
+    [TL_EV_DROPPED] = {tl__on_dropped, TL__ANY},
     [TL_EV_LOST_UPDATE] = {tl__on_marker, TL__LANE},
 };
 
@@ -863,7 +892,8 @@ static int tl__trim_to_ring(tl_layout *l, const tl_trace *tr) {
     d.arg = gone - l->drop_said;
     l->drop_said = gone;
     l->drop_t = cut;
-    if (tl__consume(l, &d)) return -1;
+    /* only the marker: what the lanes do now is known (no gap was read) */
+    if (tl__marker(l, &d, tl__proc(l, d.pid), -1)) return -1;
   }
   return 0;
 }

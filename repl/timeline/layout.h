@@ -96,6 +96,7 @@ struct tl__lane_sm {
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */
   uint8_t named;        /* got its name from THREAD_NEW */
+  uint8_t unknown;      /* events were dropped: no state until one is known */
 };
 
 typedef struct tl_lane {
