@@ -398,6 +398,22 @@ static void test_edges(void) {
   CHECK(l && l->nmarkers == 1 && l->markers[0].kind == TL_EV_DROPPED && l->markers[0].arg == 5 &&
         l->markers[0].t == 60);
   tl_layout_free(l);
+  /* After the gap, a lane whose state came from before it is not drawn on
+   * as if it were still so: MainThread made Thread-2 (pinned events) and
+   * then did what was dropped. */
+  tl_trace_destroy(tr);
+  tr = tl_trace_create(4, 256);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  ev(1, 1, TL_EV_THREAD_NEW, 0, 2, str("Thread-2"));
+  for (i = 1; i <= 10; i++) ev((uint64_t)i * 10, 2, i % 2 ? TL_EV_GIL_ACQUIRE : TL_EV_GIL_RELEASE, 0, 0, 0);
+  l = tl_layout_build(tr);
+  CHECK(l && l->nlanes == 2);
+  if (l) {
+    const tl_lane *m = &l->lanes[tl_layout_find_lane(l, P, 1)];
+    CHECK(m->nseg == 0 || m->seg[m->nseg - 1].t1 <= 70); /* nothing after the gap */
+    CHECK(!m->sm.open);
+  }
+  tl_layout_free(l);
 }
 
 /* A join that returns because the thread ended gets an exit -> join arrow,
