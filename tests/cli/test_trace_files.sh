@@ -67,8 +67,9 @@ expect_has "$out" "still here" "the run went on"
 expect_eq "$(grep -c 'cannot write the trace' "$T/err")" "1" "one message"
 cmp -s "$T/ring.bin" "$T/keep.bin" || fail "the older trace was touched"
 test -e "$T/keep.bin.part" && fail "no .part left after a failure"
-# a folder that does not exist: said at once, nothing runs
+# a folder that does not exist: said at once, the run goes on, exit 1
 $BIN --headless --trace "$T/no/such/dir/t.bin" -e 'print("ran")' >"$T/out" 2>"$T/err"
-expect_eq "$?" "1" "an unwritable --trace fails"
+expect_eq "$?" "1" "an unwritable --trace fails the exit"
 expect_has "$(cat "$T/err")" "cannot write the trace" "unwritable trace explained"
+expect_eq "$(cat "$T/out")" "ran" "the run went on"
 echo ok
