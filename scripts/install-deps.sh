@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages threadlab needs, only those missing, so it is
 # cheap to run before every build. Needs root (or sudo) only when something
-# is missing.
+# is missing. python3-greenlet and python3-gevent are only for `make bench`
+# and for checking the coroutine lessons against the real greenlet/gevent.
 set -eu
 
 PKGS="gcc make pkg-config liblua5.4-dev libedit-dev libsdl2-dev libsdl2-ttf-dev
 libsdl2-image-dev libfontconfig-dev fontconfig fonts-dejavu-core fonts-wqy-microhei
-librsvg2-bin xvfb xauth python3 procps"
+librsvg2-bin xvfb xauth python3 procps
+python3-greenlet python3-gevent"
 
 missing=""
 for p in $PKGS; do

@@ -17,6 +17,10 @@ TL__EMBED(tl__lua_sync, "sim/lua/sync.lua");
 TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
 TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
+TL__EMBED(tl__lua_generator, "sim/lua/generator.lua");
+TL__EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
+TL__EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
+TL__EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {
@@ -61,6 +65,11 @@ static const struct tl__part {
     {"queue",          NULL,                 TL__LUA(tl__lua_queue),     "queue"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
+    {"green_core",     luaopen_tl_green,     NULL, NULL,                 NULL},
+    {"generator",      NULL,                 TL__LUA(tl__lua_generator), "generator"},
+    {"greenlet",       NULL,                 TL__LUA(tl__lua_greenlet),  "greenlet"},
+    {"gevent",         NULL,                 TL__LUA(tl__lua_gevent),    "gevent"},
+    {"asyncio",        NULL,                 TL__LUA(tl__lua_asyncio),   "asyncio"},
     {NULL,             NULL,                 NULL, NULL,                 NULL}};
 
 static int tl__open(lua_State *L) {

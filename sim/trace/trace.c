@@ -58,7 +58,7 @@ int tl_event_kind_has_text(unsigned kind) {
 int tl_event_pinned(unsigned kind, unsigned reason) {
   switch (kind) {
     case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_MARK: case TL_EV_DEADLOCK:
-    case TL_EV_FORK: case TL_EV_TRACE_FULL: case TL_EV_DROPPED:
+    case TL_EV_FORK: case TL_EV_TRACE_FULL: case TL_EV_DROPPED: case TL_EV_GREEN_NEW:
       return 1;
     case TL_EV_LESSON_STEP:
       return reason != TL_LESSON_LINE; /* a line number a step: many, and passing */

@@ -72,7 +72,10 @@
   X(TRACE_FULL, "trace-full")                               \
   X(COMPUTE, "compute")             /* C work without the GIL; arg: ns asked */ \
   X(COMPUTE_END, "compute-end")             \
-  X(DROPPED, "dropped")             /* arg: events dropped before it (ring) */
+  X(DROPPED, "dropped")             /* arg: events dropped before it (ring) */ \
+  X(GREEN_NEW, "green-new")         /* obj: green lane id, arg: name, reason: tl_green_kind */ \
+  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left */ \
+  X(GREEN_END, "green-end")         /* obj: green lane that finished */
 
 enum tl_event_kind {
 #define TL__KIND_ENUM(name, text) TL_EV_##name,
@@ -144,6 +147,22 @@ static inline const char *tl_obj_type_name(unsigned type) {
   };
   return type < TL_OBJ__COUNT ? names[type] : NULL;
 }
+
+/* X(name, text): what runs on a green lane (GREEN_NEW's reason), from 1. */
+#define TL_GREEN_KINDS(X)                                   \
+  X(GENERATOR, "generator")                                 \
+  X(GREENLET, "greenlet")                                   \
+  X(HUB, "hub")           /* gevent's hub: runs the loop */ \
+  X(TASK, "task")         /* an asyncio task */             \
+  X(LOOP, "event loop")   /* asyncio's loop */
+
+enum tl_green_kind {
+  TL_GREEN__NONE = 0,
+#define TL__GREEN_ENUM(name, text) TL_GREEN_##name,
+  TL_GREEN_KINDS(TL__GREEN_ENUM)
+#undef TL__GREEN_ENUM
+  TL_GREEN__COUNT
+};
 
 /* 40 bytes. t is ns on the active clock since the trace began. */
 typedef struct tl_event {

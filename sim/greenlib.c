@@ -1,0 +1,51 @@
+/* The C half of the coroutine modules (generators, greenlet, gevent,
+ * asyncio): they run on Lua coroutines inside one thread, and each resume
+ * is a switch between two green lanes of that thread. This writes those
+ * lanes and switches into the trace, so the views can nest them under the
+ * thread that runs them. */
+#include "engine.h"
+
+#include <lauxlib.h>
+#include <string.h>
+
+static const char *const tl__green_kinds[] = {
+#define TL__GREEN_TEXT(name, text) text,
+    TL_GREEN_KINDS(TL__GREEN_TEXT)
+#undef TL__GREEN_TEXT
+    NULL};
+
+/* _green.new(kind, name) -> id: a green lane of the calling thread. */
+static int f_new(lua_State *L) {
+  size_t len;
+  int kind = luaL_checkoption(L, 1, NULL, tl__green_kinds) + 1;
+  const char *name = luaL_checklstring(L, 2, &len);
+  uint32_t id = tl_trace_global ? tl_trace_new_id(tl_trace_global) : 0;
+  if (tl_trace_global)
+    tl_emit(TL_EV_GREEN_NEW, (uint16_t)kind, id, tl_trace_str(tl_trace_global, name, len));
+  lua_pushinteger(L, id);
+  return 1;
+}
+
+/* _green.switch(to, from): the lane `to` runs now (0 is the thread's own). */
+static int f_switch(lua_State *L) {
+  lua_Integer to = luaL_checkinteger(L, 1), from = luaL_checkinteger(L, 2);
+  tl_emit(TL_EV_GREEN_SWITCH, 0, (uint32_t)to, (uint64_t)from);
+  return 0;
+}
+
+/* _green.finish(id): the lane's function returned or raised. */
+static int f_finish(lua_State *L) {
+  tl_emit(TL_EV_GREEN_END, 0, (uint32_t)luaL_checkinteger(L, 1), 0);
+  return 0;
+}
+
+int luaopen_tl_green(lua_State *L) {
+  static const luaL_Reg lib[] = {
+    { "new",    f_new    },
+    { "switch", f_switch },
+    { "finish", f_finish },
+    { NULL,     NULL     }
+  };
+  luaL_newlib(L, lib);
+  return 1;
+}

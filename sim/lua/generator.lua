@@ -1,0 +1,210 @@
+-- Python's generators on Lua coroutines: generator(fn, ...) is the object
+-- calling a generator function makes; next(g), g:send(v), g:throw(e),
+-- g:close(), StopIteration carrying the return value, and yield_from(sub)
+-- for `yield from`. The body yields with yield(v) (or coroutine.yield(v);
+-- only yield(v) lets close/throw raise at the suspension point, as Python
+-- does). Every resume and every yield is a switch between two green lanes
+-- of the thread that runs them, written to the trace.
+local parts = ...
+local errors, green = parts.errors, parts.green_core
+
+local StopIteration = errors.class("StopIteration", errors.Exception)
+local GeneratorExit = errors.class("GeneratorExit", errors.BaseException)
+_G.StopIteration, _G.GeneratorExit = StopIteration, GeneratorExit
+
+local M = {}
+local lane_of = setmetatable({}, { __mode = "k" })  -- coroutine -> lane id
+local aware = setmetatable({}, { __mode = "k" })    -- bodies that yield(v)
+local THROW = setmetatable({}, { __tostring = function() return "<throw>" end })
+M.lane_of, M.THROW = lane_of, THROW
+
+-- A readable, unique lane name: the global a function is known by, else
+-- its source line; a second lane of one name gets "-2", and so on.
+local used = {}
+function M.name(fn, fallback)
+  local name
+  for k, v in pairs(_G) do
+    if v == fn and type(k) == "string" then name = k break end
+  end
+  if not name then
+    local info = debug.getinfo(fn, "S")
+    name = fallback or ("fn@" .. info.short_src:match("[^/]*$") .. ":" .. info.linedefined)
+  end
+  local n = (used[name] or 0) + 1
+  used[name] = n
+  return n == 1 and name or (name .. "-" .. n)
+end
+
+-- Resumes co from whatever runs now, writing both switches (and the end of
+-- the lane if it finished).
+function M.resume(co, ...)
+  local from = lane_of[coroutine.running()] or 0
+  local to = lane_of[co] or 0
+  green.switch(to, from)
+  local r = table.pack(coroutine.resume(co, ...))
+  if coroutine.status(co) == "dead" then green.finish(to) end
+  green.switch(from, to)
+  return r
+end
+
+-- yield(v): gives v to whoever resumed; returns what send passed. A value
+-- thrown in (throw, close) is raised here.
+function _G.yield(...)
+  local co = coroutine.running()
+  aware[co] = true
+  local r = table.pack(coroutine.yield(...))
+  if r[1] == THROW then error(r[2], 0) end
+  return table.unpack(r, 1, r.n)
+end
+
+local Gen = {}
+Gen.__index = Gen
+Gen.__name = "generator"
+
+function Gen.__tostring(g) return "<generator object " .. g.name .. ">" end
+
+local function check(g, what)
+  if getmetatable(g) ~= Gen then
+    error(errors.TypeError(what .. " needs a generator, got " .. type(g)), 3)
+  end
+end
+
+-- generator(fn, ...): a generator object that runs fn(...) on first next.
+local function new(fn, ...)
+  if type(fn) ~= "function" then
+    error(errors.TypeError("generator() needs a function, got " .. type(fn)), 2)
+  end
+  local args = table.pack(...)
+  local co = coroutine.create(function() return fn(table.unpack(args, 1, args.n)) end)
+  local name = M.name(fn)
+  lane_of[co] = green.new("generator", name)
+  return setmetatable({ co = co, name = name, started = false, closed = false }, Gen)
+end
+
+-- The one step every operation shares: resume with args, turn the outcome
+-- into Python's (a value, StopIteration(value), or the body's error).
+local function step(g, ...)
+  if g.closed then error(StopIteration(), 3) end
+  if coroutine.status(g.co) == "running" or g.running then
+    error(errors.ValueError("generator already executing"), 3)
+  end
+  g.started, g.running = true, true
+  local r = M.resume(g.co, ...)
+  g.running = false
+  if not r[1] then
+    g.closed = true
+    local e = r[2]
+    -- PEP 479: a StopIteration escaping a body is a RuntimeError.
+    if type(e) == "table" and e.type == "StopIteration" then
+      e = errors.RuntimeError("generator raised StopIteration")
+    end
+    error(e, 3)
+  end
+  if coroutine.status(g.co) == "dead" then
+    g.closed = true
+    local stop = StopIteration(r[2])
+    stop.value = r[2]
+    error(stop, 3)
+  end
+  return table.unpack(r, 2, r.n)
+end
+
+function Gen:send(v)
+  check(self, "send")
+  if not self.started and v ~= nil then
+    error(errors.TypeError("can't send non-None value to a just-started generator"), 2)
+  end
+  return step(self, v)
+end
+
+function Gen:next() check(self, "next") return step(self) end
+Gen.__next = Gen.next
+
+-- g:throw(e): raises e where the body is suspended.
+function Gen:throw(e)
+  check(self, "throw")
+  if not self.started or not aware[self.co] then
+    -- nothing to raise it in: it ends the generator and comes straight back
+    self.closed = true
+    coroutine.close(self.co)
+    error(e, 2)
+  end
+  return step(self, THROW, e)
+end
+
+-- g:close(): GeneratorExit at the suspension point; the body may clean up
+-- but must not yield again.
+function Gen:close()
+  check(self, "close")
+  if self.closed then return end
+  if not self.started or not aware[self.co] then
+    self.closed = true
+    coroutine.close(self.co) -- runs pending <close> variables, as finally
+    return
+  end
+  local ok, e = pcall(step, self, THROW, GeneratorExit())
+  if ok then
+    self.closed = true
+    error(errors.RuntimeError("generator ignored GeneratorExit"), 2)
+  end
+  if type(e) == "table" and (e.type == "GeneratorExit" or e.type == "StopIteration") then return end
+  error(e, 2)
+end
+
+-- for v in g do ... end: ends on StopIteration.
+function Gen.__call(g)
+  if g.closed then return nil end
+  local ok, v = pcall(step, g)
+  if ok then return v end
+  if type(v) == "table" and v.type == "StopIteration" then return nil end
+  error(v, 2)
+end
+
+function Gen:__close() self:close() end
+
+-- yield_from(sub): `yield from sub` inside a body. Passes every value out
+-- and every send in; returns sub's return value. sub may be a generator or
+-- a list.
+function _G.yield_from(sub)
+  if getmetatable(sub) ~= Gen then
+    if type(sub) ~= "table" then
+      error(errors.TypeError("yield_from needs a generator or a list, got " .. type(sub)), 2)
+    end
+    for _, v in ipairs(sub) do yield(v) end
+    return nil
+  end
+  local ok, v = pcall(step, sub)
+  while true do
+    if not ok then
+      if type(v) == "table" and v.type == "StopIteration" then return v.value end
+      error(v, 0)
+    end
+    local got = table.pack(pcall(yield, v))
+    if got[1] then
+      ok, v = pcall(step, sub, got[2])
+    elseif type(got[2]) == "table" and got[2].type == "GeneratorExit" then
+      sub:close()
+      error(got[2], 0)
+    else
+      ok, v = pcall(step, sub, THROW, got[2])
+    end
+  end
+end
+
+-- next(g [, default]) advances a generator; next(t [, k]) is Lua's.
+local lua_next = next
+function _G.next(x, ...)
+  if getmetatable(x) == Gen then
+    if select("#", ...) == 0 then return step(x) end
+    local default = ...
+    local ok, v = pcall(step, x)
+    if ok then return v end
+    if type(v) == "table" and v.type == "StopIteration" then return default end
+    error(v, 2)
+  end
+  return lua_next(x, ...)
+end
+
+M.Generator = Gen
+M.isgenerator = function(x) return getmetatable(x) == Gen end
+return setmetatable(M, { __call = function(_, ...) return new(...) end })
