@@ -1,1 +1,421 @@
-return {}
+-- asyncio on Lua coroutines. Lua's coroutines are stackful, so a task is a
+-- plain function run as a coroutine: asyncio.sleep, Lock:acquire,
+-- Queue:get, Event:wait, gather and wait_for suspend the task that calls
+-- them, with no `await` keyword (await(x) exists for readers of Python).
+-- The loop runs in the thread that called asyncio.run, drawn as a green
+-- lane of its own; its timers use the active clock (virtual in lessons).
+local parts = ...
+local errors, green, gen = parts.errors, parts.green_core, parts.generator
+local time_sleep, monotonic = time.sleep, time.monotonic
+
+local M = {}
+local CancelledError = errors.class("asyncio.exceptions.CancelledError", errors.BaseException)
+local InvalidStateError = errors.class("asyncio.exceptions.InvalidStateError", errors.Exception)
+M.CancelledError, M.InvalidStateError = CancelledError, InvalidStateError
+M.TimeoutError = errors.TimeoutError -- one class since Python 3.11
+M.QueueEmpty = errors.class("asyncio.queues.QueueEmpty", errors.Exception)
+M.QueueFull = errors.class("asyncio.queues.QueueFull", errors.Exception)
+
+local loops = setmetatable({}, { __mode = "k" })   -- root coroutine -> loop
+local task_of = setmetatable({}, { __mode = "k" }) -- coroutine -> task
+local THROW = {}
+local ntasks = 0
+
+local function no_loop(level)
+  error(errors.RuntimeError("no running event loop"), level + 1)
+end
+
+local function running()
+  local co = coroutine.running()
+  local t = task_of[co]
+  if t and not t.done then return t.loop, t end
+  local l = loops[co]
+  if l then return l, nil end
+  return nil
+end
+
+function M.get_running_loop()
+  local l = running()
+  if not l then no_loop(2) end
+  return l
+end
+
+function M.current_task()
+  local l, t = running()
+  if not l then no_loop(2) end
+  return t
+end
+
+local Loop = {}
+Loop.__index = Loop
+
+function Loop:push(task, ...)
+  self.tail = self.tail + 1
+  self.ready[self.tail] = { task, table.pack(...) }
+end
+
+function Loop:call_later(secs, fn)
+  self.seq = self.seq + 1
+  local t = { when = monotonic() + secs, seq = self.seq, fn = fn }
+  local ts = self.timers
+  local i = #ts
+  while i > 0 and ts[i].when > t.when do i = i - 1 end
+  table.insert(ts, i + 1, t)
+  return t
+end
+
+-- Suspends the calling task until the waker registered runs; the waker
+-- takes (value) or (THROW, error). Callable only from a task.
+local function suspend(register, level)
+  local loop, task = running()
+  if not task then no_loop((level or 2) + 1) end
+  local token = {}
+  task.waiting = token
+  register(function(...)
+    if task.waiting ~= token then return end
+    task.waiting = nil
+    loop:push(task, ...)
+  end)
+  local r = table.pack(coroutine.yield())
+  if r[1] == THROW then error(r[2], 0) end
+  return table.unpack(r, 1, r.n)
+end
+M._suspend = suspend
+
+local Task = {}
+Task.__index = Task
+Task.__name = "Task"
+function Task.__tostring(t)
+  return ("<Task %s %s>"):format(t.done and (t.cancelled_ and "cancelled" or "finished") or "pending", t.name)
+end
+
+function Loop:step(task, args)
+  if task.done then return end
+  if not task.started and task.cancel_pending then
+    return self:finish(task, false, CancelledError())
+  end
+  task.started = true
+  green.switch(task.lane, self.lane)
+  local r = table.pack(coroutine.resume(task.co, table.unpack(args, 1, args.n)))
+  green.switch(self.lane, task.lane)
+  if not r[1] then
+    self:finish(task, false, r[2])
+  elseif coroutine.status(task.co) == "dead" then
+    self:finish(task, true, table.unpack(r, 2, r.n))
+  elseif r[2] ~= nil or r.n > 1 then
+    -- a bare coroutine.yield in a task: asyncio has no such suspension
+    self:push(task, THROW, errors.RuntimeError("coroutine.yield inside a task: use asyncio.sleep(0)"))
+  end
+end
+
+function Loop:finish(task, ok, ...)
+  task.done = true
+  self.tasks[task] = nil
+  green.finish(task.lane)
+  if ok then
+    task.result_ = table.pack(...)
+  else
+    local e = ...
+    if type(e) == "table" and e.type == CancelledError.name then task.cancelled_ = true end
+    task.exception_ = e
+  end
+  local cbs = task.callbacks
+  task.callbacks = {}
+  for _, cb in ipairs(cbs) do cb(task) end
+end
+
+function Loop:run_until(main)
+  while not main.done do
+    if self.head <= self.tail then
+      local item = self.ready[self.head]
+      self.ready[self.head] = nil
+      self.head = self.head + 1
+      self:step(item[1], item[2])
+    elseif #self.timers > 0 then
+      local t = table.remove(self.timers, 1)
+      if not t.cancelled then
+        local now = monotonic()
+        if t.when > now then time_sleep(t.when - now) end
+        t.fn()
+      end
+    else
+      -- Python would hang here; a lab says why instead
+      error(errors.RuntimeError("event loop stopped: every task waits and no timer is pending"), 0)
+    end
+  end
+end
+
+local function new_task(loop, fn, ...)
+  if type(fn) ~= "function" then
+    error(errors.TypeError("a coroutine function was expected, got " .. type(fn)), 3)
+  end
+  ntasks = ntasks + 1
+  local name = "Task-" .. ntasks
+  local co = coroutine.create(fn)
+  local t = setmetatable({ co = co, loop = loop, name = name, callbacks = {},
+                           done = false, started = false }, Task)
+  task_of[co] = t
+  loop.tasks[t] = true
+  t.lane = green.new("task", name)
+  loop:push(t, ...)
+  return t
+end
+
+function M.create_task(fn, ...)
+  local loop = running()
+  if not loop then no_loop(2) end
+  return new_task(loop, fn, ...)
+end
+M.ensure_future = M.create_task
+
+function Task:get_name() return self.name end
+function Task:set_name(n) self.name = tostring(n) end
+function Task:cancelled() return self.cancelled_ == true end
+function Task:result()
+  if not self.done then error(InvalidStateError("Result is not set."), 2) end
+  if self.exception_ ~= nil then error(self.exception_, 2) end
+  return table.unpack(self.result_, 1, self.result_.n)
+end
+function Task:exception()
+  if not self.done then error(InvalidStateError("Exception is not set."), 2) end
+  if self.cancelled_ then error(self.exception_, 2) end
+  return self.exception_
+end
+function Task:add_done_callback(fn)
+  if self.done then fn(self) else table.insert(self.callbacks, fn) end
+end
+
+-- cancel(): CancelledError at the task's suspension point.
+function Task:cancel(msg)
+  if self.done then return false end
+  self.cancel_pending = true
+  if self.waiting then
+    self.waiting = nil
+    self.loop:push(self, THROW, CancelledError(msg))
+  end
+  return true
+end
+
+local function as_task(loop, x, level)
+  if getmetatable(x) == Task then return x end
+  if type(x) == "function" then return new_task(loop, x) end
+  error(errors.TypeError("an awaitable (a task or a function) is required, got " .. type(x)), level + 1)
+end
+
+-- await(x): the result of a task (waiting for it) or of calling a function.
+local function await(x, ...)
+  if type(x) == "function" then return x(...) end
+  local loop = running()
+  if not loop then no_loop(2) end
+  local t = as_task(loop, x, 2)
+  if not t.done then
+    suspend(function(wake) table.insert(t.callbacks, function() wake(true) end) end, 2)
+  end
+  if t.exception_ ~= nil then error(t.exception_, 2) end
+  return table.unpack(t.result_, 1, t.result_.n)
+end
+M.await, _G.await = await, await
+
+-- asyncio.run(fn, ...): a new loop in this thread until fn's task is done.
+function M.run(fn, ...)
+  local co = coroutine.running()
+  if running() then
+    error(errors.RuntimeError("asyncio.run() cannot be called from a running event loop"), 2)
+  end
+  if type(fn) ~= "function" then
+    error(errors.ValueError("a coroutine was expected, got " .. tostring(fn)), 2)
+  end
+  local loop = setmetatable({ ready = {}, head = 1, tail = 0, timers = {}, seq = 0, tasks = {} }, Loop)
+  loop.lane = green.new("event loop", "event loop")
+  loops[co] = loop
+  green.switch(loop.lane, 0)
+  local main = new_task(loop, fn, ...)
+  local ok, err = pcall(loop.run_until, loop, main)
+  -- what is still pending is cancelled, as asyncio.run does
+  if ok then
+    local pending = {}
+    for _, item in pairs(loop.ready) do pending[item[1]] = true end
+    for t in pairs(loop.tasks) do if not t.done then t:cancel() pending[t] = true end end
+    for t in pairs(pending) do if not t.done then pcall(loop.run_until, loop, t) end end
+  end
+  loops[co] = nil
+  green.switch(0, loop.lane)
+  if not ok then error(err, 0) end
+  if main.exception_ ~= nil then error(main.exception_, 0) end
+  return table.unpack(main.result_, 1, main.result_.n)
+end
+
+-- sleep(delay, result): suspends the task; 0 lets the others run once.
+function M.sleep(delay, result)
+  delay = delay or 0
+  if type(delay) ~= "number" then
+    error(errors.TypeError("delay must be a number, not " .. type(delay)), 2)
+  end
+  local loop = running()
+  if not loop then no_loop(2) end
+  if delay <= 0 then
+    suspend(function(wake) wake(true) end, 2)
+  else
+    suspend(function(wake) loop:call_later(delay, function() wake(true) end) end, 2)
+  end
+  return result
+end
+
+-- gather(...): tasks or functions; the list of their results, in order.
+-- The first error is raised (the others run on), as gather does.
+function M.gather(...)
+  local loop = running()
+  if not loop then no_loop(2) end
+  local n = select("#", ...)
+  local ts = {}
+  for i = 1, n do ts[i] = as_task(loop, (select(i, ...)), 2) end
+  local left = 0
+  for i = 1, n do if not ts[i].done then left = left + 1 end end
+  local failed
+  for i = 1, n do if ts[i].done and ts[i].exception_ ~= nil then failed = ts[i] break end end
+  if left > 0 and not failed then
+    failed = suspend(function(wake)
+      for i = 1, n do
+        if not ts[i].done then
+          table.insert(ts[i].callbacks, function(t)
+            left = left - 1
+            if t.exception_ ~= nil then wake(t) elseif left == 0 then wake(false) end
+          end)
+        end
+      end
+    end, 2)
+  end
+  if failed then error(failed.exception_, 2) end
+  local out = {}
+  for i = 1, n do out[i] = ts[i].result_[1] end
+  return out
+end
+
+-- wait_for(x, timeout): x's result, or TimeoutError (x is cancelled).
+function M.wait_for(x, timeout)
+  local loop = running()
+  if not loop then no_loop(2) end
+  local t = as_task(loop, x, 2)
+  if timeout == nil then return await(t) end
+  if type(timeout) ~= "number" then
+    error(errors.TypeError("timeout must be a number, not " .. type(timeout)), 2)
+  end
+  if not t.done then
+    local timer
+    local finished = suspend(function(wake)
+      table.insert(t.callbacks, function() wake(true) end)
+      timer = loop:call_later(math.max(timeout, 0), function() wake(false) end)
+    end, 2)
+    timer.cancelled = true
+    if not finished then
+      t:cancel()
+      error(errors.TimeoutError(), 2)
+    end
+  end
+  return await(t)
+end
+
+-- Lock / Event / Semaphore / Queue: a FIFO of wakers each.
+local function wake_first(list, ...)
+  local w = table.remove(list, 1)
+  if w then w(...) return true end
+  return false
+end
+
+local Lock = {}
+Lock.__index = Lock
+function M.Lock() return setmetatable({ _locked = false, waiters = {} }, Lock) end
+function Lock:locked() return self._locked end
+function Lock:acquire()
+  if not running() then no_loop(2) end
+  if not self._locked and #self.waiters == 0 then self._locked = true return true end
+  -- release hands the lock straight to the first waiter
+  suspend(function(wake) table.insert(self.waiters, wake) end, 2)
+  return true
+end
+function Lock:release()
+  if not self._locked then error(errors.RuntimeError("Lock is not acquired."), 2) end
+  if not wake_first(self.waiters, true) then self._locked = false end
+end
+
+local Event = {}
+Event.__index = Event
+function M.Event() return setmetatable({ flag = false, waiters = {} }, Event) end
+function Event:is_set() return self.flag end
+function Event:set()
+  self.flag = true
+  local ws = self.waiters
+  self.waiters = {}
+  for _, w in ipairs(ws) do w(true) end
+end
+function Event:clear() self.flag = false end
+function Event:wait()
+  if self.flag then return true end
+  return suspend(function(wake) table.insert(self.waiters, wake) end, 2)
+end
+
+local Sem = {}
+Sem.__index = Sem
+function M.Semaphore(value)
+  value = value or 1
+  if math.type(value) ~= "integer" or value < 0 then
+    error(errors.ValueError("Semaphore initial value must be >= 0"), 2)
+  end
+  return setmetatable({ value = value, waiters = {} }, Sem)
+end
+function Sem:locked() return self.value == 0 end
+function Sem:acquire()
+  if self.value > 0 and #self.waiters == 0 then self.value = self.value - 1 return true end
+  suspend(function(wake) table.insert(self.waiters, wake) end, 2)
+  return true
+end
+function Sem:release()
+  if not wake_first(self.waiters, true) then self.value = self.value + 1 end
+end
+
+local Q = {}
+Q.__index = Q
+function M.Queue(maxsize)
+  maxsize = maxsize or 0
+  if math.type(maxsize) ~= "integer" then error(errors.TypeError("maxsize must be an integer"), 2) end
+  return setmetatable({ items = {}, maxsize = maxsize, getters = {}, putters = {},
+                        unfinished = 0, joiners = {} }, Q)
+end
+function Q:qsize() return #self.items end
+function Q:empty() return #self.items == 0 end
+function Q:full() return self.maxsize > 0 and #self.items >= self.maxsize end
+function Q:put_nowait(item)
+  if self:full() then error(M.QueueFull(), 2) end
+  table.insert(self.items, item)
+  self.unfinished = self.unfinished + 1
+  wake_first(self.getters, true)
+end
+function Q:get_nowait()
+  if #self.items == 0 then error(M.QueueEmpty(), 2) end
+  local item = table.remove(self.items, 1)
+  wake_first(self.putters, true)
+  return item
+end
+function Q:put(item)
+  while self:full() do suspend(function(wake) table.insert(self.putters, wake) end, 2) end
+  return self:put_nowait(item)
+end
+function Q:get()
+  while #self.items == 0 do suspend(function(wake) table.insert(self.getters, wake) end, 2) end
+  return self:get_nowait()
+end
+function Q:task_done()
+  if self.unfinished <= 0 then error(errors.ValueError("task_done() called too many times"), 2) end
+  self.unfinished = self.unfinished - 1
+  if self.unfinished == 0 then
+    local js = self.joiners
+    self.joiners = {}
+    for _, w in ipairs(js) do w(true) end
+  end
+end
+function Q:join()
+  if self.unfinished > 0 then suspend(function(wake) table.insert(self.joiners, wake) end, 2) end
+end
+
+M.Task = Task
+return M
