@@ -38,6 +38,7 @@
 #define TL_THEME_ARROW_PUT 0x7B5EA7    /* put -> get */
 #define TL_THEME_ARROW_FORK 0x555555
 #define TL_THEME_ARROW_EXIT 0x999999
+#define TL_THEME_ARROW_SWITCH 0x2E7D32 /* a coroutine switch: green, as green lanes */
 
 /* Markers. */
 #define TL_THEME_MARK_PRINT 0x1F5FA8

@@ -251,7 +251,8 @@ static void tl__deadlocked(tl__json *j) {
 
 static const char *const tl__flow_names[TL_ARROW__COUNT] = {
     "GIL handoff",   "forced GIL switch", "lock handoff", "notify -> wake",
-    "set -> wake",   "put -> get",        "fork",         "exit -> join"};
+    "set -> wake",   "put -> get",        "fork",         "exit -> join",
+    "coroutine switch"};
 
 static void tl__flows(tl__json *j) {
   const tl_layout *l = j->l;

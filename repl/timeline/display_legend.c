@@ -15,7 +15,8 @@ static const char *const tl__legend_state[TL_STATE__COUNT] = {
     "running without the GIL (C code)"};
 static const char *const tl__legend_arrow[TL_ARROW__COUNT] = {
     "GIL handoff", "forced GIL switch", "lock handoff", "notify → wake",
-    "set → wake",  "put → get",         "fork",         "exit → join"};
+    "set → wake",  "put → get",         "fork",         "exit → join",
+    "coroutine switch"};
 static const unsigned tl__legend_marks[] = {
     TL_EV_PRINT, TL_EV_MARK, TL_EV_GIL_DROP_REQUEST, TL_EV_GIL_FAILED_WAKEUP,
     TL_EV_INTERRUPT, TL_EV_LOST_UPDATE, TL_EV_DEADLOCK, TL__LOOK_HANG, TL_EV_TRACE_FULL,

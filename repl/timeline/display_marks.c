@@ -14,11 +14,12 @@
 
 const uint32_t tl__arrow_rgb[TL_ARROW__COUNT] = {
     TL_THEME_ARROW_GIL, TL_THEME_ARROW_GIL_FORCED, TL_THEME_ARROW_LOCK, TL_THEME_ARROW_NOTIFY,
-    TL_THEME_ARROW_SET, TL_THEME_ARROW_PUT,        TL_THEME_ARROW_FORK, TL_THEME_ARROW_EXIT};
-const float tl__arrow_width[TL_ARROW__COUNT] = {1.2f, 1.4f, 1.8f, 1.5f, 1.5f, 1.5f, 1.3f, 1.3f};
+    TL_THEME_ARROW_SET, TL_THEME_ARROW_PUT,        TL_THEME_ARROW_FORK, TL_THEME_ARROW_EXIT,
+    TL_THEME_ARROW_SWITCH};
+const float tl__arrow_width[TL_ARROW__COUNT] = {1.2f, 1.4f, 1.8f, 1.5f, 1.5f, 1.5f, 1.3f, 1.3f, 1.2f};
 const int tl__arrow_dash[TL_ARROW__COUNT] = {TL_DASH_SOLID,  TL_DASH_DASHED, TL_DASH_SOLID,
                                              TL_DASH_SOLID,  TL_DASH_SOLID,  TL_DASH_DOTTED,
-                                             TL_DASH_DASHED, TL_DASH_DOTTED};
+                                             TL_DASH_DASHED, TL_DASH_DOTTED, TL_DASH_SOLID};
 
 /* The time under x + dx px (where a bucket that begins at x ends). */
 static double tl__t_after(const tl__geo *g, float x, float dx) {
@@ -46,6 +47,9 @@ static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
       break;
     case TL_ARROW_FORK:
       it->title = tl__strf(g->d, "%s forked process %u (%s) at %s", from, a->obj, to, at);
+      break;
+    case TL_ARROW_SWITCH:
+      it->title = tl__strf(g->d, "switch from %s to %s at %s", from, to, at);
       break;
     case TL_ARROW_EXIT:
       it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);

@@ -87,7 +87,8 @@ const char *tl_state_name(int state) {
 const char *tl_arrow_kind_name(int kind) {
   static const char *const names[TL_ARROW__COUNT] = {
       "gil-handoff", "gil-forced", "lock-handoff", "notify-wake",
-      "set-wake",    "put-get",    "fork",         "exit-join"};
+      "set-wake",    "put-get",    "fork",         "exit-join",
+      "switch"};
   return kind >= 0 && kind < TL_ARROW__COUNT ? names[kind] : "?";
 }
 
@@ -131,6 +132,8 @@ void tl_layout_reset(tl_layout *l) {
   free(l->globals);
   tl__map_free(&pv->lanes);
   tl__map_free(&pv->procs);
+  tl__map_free(&pv->greens);
+  free(pv->green);
   free(pv->batch);
   for (i = 1; i < l->nnotes; i++) free(l->notes[i]);
   free(l->notes);
@@ -196,6 +199,7 @@ int32_t tl__lane(tl_layout *l, int32_t proc, uint32_t tid) {
   }
   ln->pid = p->pid;
   ln->tid = tid;
+  ln->host = -1;
   ln->proc = proc;
   l->nlanes++;
   p->lanes[p->nlanes++] = i;
@@ -284,6 +288,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
            s->wait_obj)
 #undef TL__PICK
   if (st != TL_STATE_NONE || !s->started) return st;
+  if (s->green) return TL_STATE_IDLE;      /* a suspended coroutine */
   if (!p->has_gil) return TL_STATE_RUNNING; /* free-threaded: alive is running */
   if (s->last_release == TL_GIL_FORCED || s->last_release == TL_GIL_YIELD)
     return TL_STATE_READY;                  /* dropped it, wants it back */
@@ -635,6 +640,9 @@ static const struct {
     [TL_EV_TRACE_FULL] = {tl__on_process_marker, TL__ANY},
     [TL_EV_DROPPED] = {tl__on_dropped, TL__ANY},
     [TL_EV_LOST_UPDATE] = {tl__on_marker, TL__LANE},
+    [TL_EV_GREEN_NEW] = {tl__on_green_new, TL__LANE},
+    [TL_EV_GREEN_SWITCH] = {tl__on_green_switch, TL__LANE},
+    [TL_EV_GREEN_END] = {tl__on_green_end, TL__LANE},
 };
 
 static int tl__consume(tl_layout *l, const tl_event *e) {

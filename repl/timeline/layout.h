@@ -66,6 +66,7 @@ enum tl_arrow_kind {
   TL_ARROW_FORK,        /* fork -> the child's first thread */
   TL_ARROW_EXIT,        /* a thread's end -> the join that returns; a child
                          * process's exit -> the parent's join/wait */
+  TL_ARROW_SWITCH,      /* a coroutine switch between two lanes of one thread */
   TL_ARROW__COUNT
 };
 
@@ -99,12 +100,14 @@ struct tl__lane_sm {
   uint8_t open;         /* the lane's last segment is still going on */
   uint8_t named;        /* got its name from THREAD_NEW */
   uint8_t unknown;      /* events were dropped: no state until one is known */
+  uint8_t green;        /* a green lane: suspended is idle, never ready */
 };
 
 typedef struct tl_lane {
   int32_t pid;
   uint32_t tid;
   int32_t proc;         /* index into tl_layout.procs */
+  int32_t host;         /* a green lane: the lane of the thread running it; else -1 */
   char *name;
   tl_segment *seg;      /* in time order; the last one is open until t_end */
   size_t nseg, capseg;

@@ -52,6 +52,18 @@ struct tl__layout_private {
   tl_event *batch;      /* events read, to be laid out in (t, seq) order */
   size_t capbatch;
   uint64_t now;         /* the time of the event being laid out */
+  tl__map greens;       /* green lane id -> index into green */
+  struct tl__green *green; /* green lanes named, not yet run (or run) */
+  size_t ngreen, capgreen;
+};
+
+/* A green lane as GREEN_NEW names it: drawn from its first switch on, so a
+ * generator never advanced leaves no empty row. */
+struct tl__green {
+  uint64_t name;        /* trace string */
+  int32_t host;         /* the lane of the thread that made it */
+  int32_t lane;         /* its lane once it ran, else -1 */
+  uint8_t kind;         /* enum tl_green_kind */
 };
 
 /* layout.c */
@@ -75,6 +87,9 @@ int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t);
 tl__obj *tl__obj_get(tl_layout *l, uint32_t id);
 const tl__obj *tl__obj_find(const tl_layout *l, uint32_t id);
 void tl__objects_free(tl_layout *l);
+
+/* layout_green.c: coroutines as green lanes nested under their thread */
+tl__handler tl__on_green_new, tl__on_green_switch, tl__on_green_end;
 
 /* layout_deadlock.c */
 tl__handler tl__on_deadlock;
