@@ -226,7 +226,7 @@ function M.run(fn, ...)
     error(errors.ValueError("a coroutine was expected, got " .. tostring(fn)), 2)
   end
   local loop = setmetatable({ ready = {}, head = 1, tail = 0, timers = {}, seq = 0, tasks = {} }, Loop)
-  loop.lane = green.new("event loop", "event loop")
+  loop.lane = green.new("event loop", gen.unique("event loop"))
   loops[co] = loop
   green.switch(loop.lane, 0)
   local main = new_task(loop, fn, ...)

@@ -21,6 +21,12 @@ M.lane_of, M.THROW = lane_of, THROW
 -- A readable, unique lane name: the global a function is known by, else
 -- its source line; a second lane of one name gets "-2", and so on.
 local used = {}
+function M.unique(name)
+  local n = (used[name] or 0) + 1
+  used[name] = n
+  return n == 1 and name or (name .. "-" .. n)
+end
+
 function M.name(fn, fallback)
   local name
   for k, v in pairs(_G) do

@@ -42,7 +42,7 @@ function M.get_hub()
   local hub = hubs[main]
   if not hub then
     local state = { ready = {}, timers = {}, seq = 0, main = main }
-    hub = greenlet.new(function() return hub_loop(state) end, main, nil, "Hub", "hub")
+    hub = greenlet.new(function() return hub_loop(state) end, main, nil, gen.unique("Hub"), "hub")
     hub.state = state
     hubs[main] = hub
   end
