@@ -28,6 +28,7 @@
 #define TL_THEME_WAITING 0x56B4E9  /* sky blue: waits on a condition, queue ... */
 #define TL_THEME_EVENT 0x1F78B4    /* deep blue: waits for an event */
 #define TL_THEME_NOGIL 0x8FD9B6    /* pale green: runs C code without the GIL */
+#define TL_THEME_SUSPENDED 0xA9C7B4 /* grey green: a coroutine switched out */
 
 /* Arrows. */
 #define TL_THEME_ARROW_GIL 0x3A3A3A

@@ -78,7 +78,7 @@ void tl__map_free(tl__map *m) {
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait", "running-nogil"};
+    "waiting", "event-wait", "running-nogil", "suspended"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
@@ -288,7 +288,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
            s->wait_obj)
 #undef TL__PICK
   if (st != TL_STATE_NONE || !s->started) return st;
-  if (s->green) return TL_STATE_IDLE;      /* a suspended coroutine */
+  if (s->green) return TL_STATE_SUSPENDED;
   if (!p->has_gil) return TL_STATE_RUNNING; /* free-threaded: alive is running */
   if (s->last_release == TL_GIL_FORCED || s->last_release == TL_GIL_YIELD)
     return TL_STATE_READY;                  /* dropped it, wants it back */

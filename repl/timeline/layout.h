@@ -27,6 +27,7 @@ enum tl_lane_state {
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
   TL_STATE_NOGIL,    /* runs C code that let go of the GIL (lab.compute{gil=false}) */
+  TL_STATE_SUSPENDED, /* a green lane (coroutine) switched out: waits to be resumed */
   TL_STATE__COUNT
 };
 
