@@ -38,6 +38,14 @@ static int f_switch(lua_State *L) {
   return 0;
 }
 
+/* _green.sleeping(id, on): the lane's thread sleeps for it (the hub or
+ * the event loop waiting for its next timer), so the lane is drawn asleep. */
+static int f_sleeping(lua_State *L) {
+  lua_Integer id = luaL_checkinteger(L, 1);
+  tl_emit(TL_EV_GREEN_SWITCH, lua_toboolean(L, 2) ? 1 : 2, (uint32_t)id, (uint64_t)id);
+  return 0;
+}
+
 /* _green.finish(id): the lane's function returned or raised. */
 static int f_finish(lua_State *L) {
   tl_emit(TL_EV_GREEN_END, 0, (uint32_t)luaL_checkinteger(L, 1), 0);
@@ -49,6 +57,7 @@ int luaopen_tl_green(lua_State *L) {
     { "new",    f_new    },
     { "switch", f_switch },
     { "finish", f_finish },
+    { "sleeping", f_sleeping },
     { NULL,     NULL     }
   };
   luaL_newlib(L, lib);

@@ -76,6 +76,12 @@ int tl__on_green_switch(tl_layout *l, int32_t proc, int32_t lane, const tl_event
   int32_t to = tl__green_lane(l, proc, lane, e->obj);
   int32_t from = tl__green_lane(l, proc, lane, (uint32_t)e->arg);
   if (to == -1 || from == -1) return -1;
+  if (e->reason) { /* the hub or loop sleeps (1) or wakes (2) on its thread */
+    if (to < 0 || !l->lanes[to].sm.green) return 0;
+    l->lanes[to].sm.sleeping = e->reason == 1;
+    l->lanes[to].sm.stamp_sleep = l->stamp;
+    return tl__refresh(l, to, e->t);
+  }
   if (from >= 0 && l->lanes[from].sm.green && !l->lanes[from].sm.ended) {
     l->lanes[from].sm.holds = 0;
     if (tl__refresh(l, from, e->t)) return -1;

@@ -135,7 +135,11 @@ function Loop:run_until(main)
       local t = table.remove(self.timers, 1)
       if not t.cancelled then
         local now = monotonic()
-        if t.when > now then time_sleep(t.when - now) end
+        if t.when > now then
+          green.sleeping(self.lane, true)
+          time_sleep(t.when - now)
+          green.sleeping(self.lane, false)
+        end
         t.fn()
       end
     else

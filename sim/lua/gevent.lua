@@ -6,31 +6,36 @@
 -- monkey.patch_all(). The hub is a green lane of its own.
 local parts = ...
 local errors, greenlet, gen = parts.errors, parts.greenlet, parts.generator
+local green = parts.green_core
 local queue_mod = parts.queue
 local time_sleep, monotonic = time.sleep, time.monotonic
 
-local M = {}
+local M = { _count = 0 } -- gevent names its greenlets Greenlet-0, Greenlet-1, ...
 local LoopExit = errors.class("gevent.exceptions.LoopExit", errors.Exception)
 M.LoopExit = LoopExit
 local hubs = setmetatable({}, { __mode = "k" }) -- main greenlet -> hub
 local GEvent = {}
 
 -- The hub's state: callbacks to run now, timers sorted by (when, seq).
-local function hub_loop(hub)
+local function hub_loop(st, hub)
   while true do
-    local cb = table.remove(hub.ready, 1)
+    local cb = table.remove(st.ready, 1)
     if cb then
       cb()
-    elseif #hub.timers > 0 then
-      local t = hub.timers[1]
+    elseif #st.timers > 0 then
+      local t = st.timers[1]
       local now = monotonic()
-      if t.when > now then time_sleep(t.when - now) end
-      table.remove(hub.timers, 1)
+      if t.when > now then
+        green.sleeping(hub.lane, true)
+        time_sleep(t.when - now)
+        green.sleeping(hub.lane, false)
+      end
+      table.remove(st.timers, 1)
       if not t.cancelled then t.fn() end
     else
       -- nothing left to run: back to whoever waits, which learns the loop
       -- is empty (gevent's LoopExit)
-      greenlet.switch_to(hub.main, false, LoopExit)
+      greenlet.switch_to(st.main, false, LoopExit)
     end
   end
 end
@@ -42,7 +47,7 @@ function M.get_hub()
   local hub = hubs[main]
   if not hub then
     local state = { ready = {}, timers = {}, seq = 0, main = main }
-    hub = greenlet.new(function() return hub_loop(state) end, main, nil, gen.unique("Hub"), "hub")
+    hub = greenlet.new(function() return hub_loop(state, hub) end, main, nil, gen.unique("Hub"), "hub")
     hub.state = state
     hubs[main] = hub
   end
@@ -136,7 +141,8 @@ function M._make(fn, ...)
     end
     for _, w in ipairs(g.links) do w(g) end
     g.links = {}
-  end, hub, GMT, gen.name(fn))
+  end, hub, GMT, "Greenlet-" .. M._count)
+  M._count = M._count + 1
   g.links = {}
   g.finished = false
   return g

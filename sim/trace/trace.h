@@ -74,7 +74,7 @@
   X(COMPUTE_END, "compute-end")             \
   X(DROPPED, "dropped")             /* arg: events dropped before it (ring) */ \
   X(GREEN_NEW, "green-new")         /* obj: green lane id, arg: name, reason: tl_green_kind */ \
-  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left */ \
+  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead */ \
   X(GREEN_END, "green-end")         /* obj: green lane that finished */
 
 enum tl_event_kind {
