@@ -250,13 +250,24 @@ void tl_gil_configure(const tl_config *cfg);
 
 /* Whole lines to stdout/stderr, never torn by another thread (base.c). */
 void tl_write_out(int to_stderr, const char *s, size_t len);
+/* The same for n pieces written as one (a newline after them if asked). */
+void tl_write_parts(int to_stderr, const char *const *parts, const size_t *lens, int n,
+                   int newline);
 long tl_gettid(void);
 
 /* Errors as Python-style objects (errors.c). */
 int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
 void tl_push_error(lua_State *L, const char *type, const char *msg);
-/* Formats the error at idx (with its traceback) as Python would print it. */
-const char *tl_format_exception(lua_State *L, int idx);
+/* Writes the error at idx (as tl_msghandler left it) to stderr as Python
+ * prints it: heading (may be NULL), "Traceback (most recent call last):",
+ * the frames oldest first, "Type: message". Never raises; falls back to
+ * fixed text when even that cannot be done. */
+void tl_report_exception(lua_State *L, int idx, const char *heading);
+/* The error at idx ended the running thread: calls threading.excepthook
+ * with args {exc_type, exc_value, exc_traceback, thread}; never raises. */
+void tl_thread_excepthook(lua_State *L, int idx, int thread_ref, const char *name);
+/* Pushes threading.excepthook's default. */
+void tl_errors_open(lua_State *L);
 /* Whether the value at idx is an error object of class type (exactly). */
 int tl_is_error(lua_State *L, int idx, const char *type);
 /* The one test for "is this error a KeyboardInterrupt" (C and, as
@@ -264,6 +275,9 @@ int tl_is_error(lua_State *L, int idx, const char *type);
 #define tl_is_interrupt(L, idx) tl_is_error((L), (idx), "KeyboardInterrupt")
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
+/* While above 0 the calling thread may allocate a little past the memory
+ * limit: reporting a MemoryError needs a few bytes. */
+extern _Thread_local int tl__mem_grace;
 
 /* Threads (thread.c). */
 void tl__thread_unref(tl_thread *t);

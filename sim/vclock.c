@@ -177,6 +177,15 @@ void tl__v_schedule(void) {
     uint64_t next;
     if (w->v.paused) break; /* :resume kicks */
     if (w->cfg.sched == TL_SCHED_MANUAL) {
+      /* A cancelled thread (:reset, exit) runs until it has unwound: it
+       * must not wait for the user to pick it. */
+      for (t = w->live; t; t = t->next)
+        if (t->vs == TL_VS_READY && t->cancel == TL_CANCEL_KILL && t != w->main) break;
+      if (t) {
+        t->vbudget = 1 << 30;
+        tl__grant(t);
+        break;
+      }
       /* The user chooses (:run, :step) while at the prompt; while
        * MainThread waits in the world (start, join), it goes first when it
        * can, and otherwise the others go one statement at a time. */

@@ -415,6 +415,8 @@ void tl__deadlocks(tl__geo *g) {
       uint32_t text;
       int left;
       if (e->holder < 0 || (size_t)e->waiter >= l->nlanes || (size_t)e->holder >= l->nlanes) continue;
+      /* waiting for a Lock it holds itself: no arrow to draw, the bar says which lock */
+      if (e->holder == e->waiter) continue;
       y0 = tl__lane_cy(g, e->waiter);
       y1 = tl__lane_cy(g, e->holder);
       /* Each label on its own arrow's side of the bundle: the two arrows of

@@ -193,9 +193,11 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
     if ((b = tl__node_of(&gr, 1, (int32_t)e[i].obj, 0)) < 0) continue;
     tl__obj_label(l, e[i].obj, obj, sizeof obj);
     snprintf(title, sizeof title, "%s %s %s", who, e[i].on ? "waits on" : "waits for", obj);
-    tl__edge(d, &gr, &gr.node[a], &gr.node[b], e[i].on ? "waits on" : "waits for", e[i].cycle,
-             title);
-    if (holder && (a = tl__node_of(&gr, 0, e[i].holder, 0)) >= 0) {
+    /* A thread waiting for a Lock it holds itself: one edge says both. */
+    tl__edge(d, &gr, &gr.node[a], &gr.node[b],
+             e[i].on ? "waits on" : e[i].holder == e[i].waiter ? "waits for, holds" : "waits for",
+             e[i].cycle, title);
+    if (holder && e[i].holder != e[i].waiter && (a = tl__node_of(&gr, 0, e[i].holder, 0)) >= 0) {
       snprintf(title, sizeof title, "%s is held by %s", obj, holder);
       tl__edge(d, &gr, &gr.node[b], &gr.node[a], "held by", e[i].cycle, title);
     }

@@ -143,6 +143,10 @@ int tl__check_cycle(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
   for (steps = 0; steps < 256; steps++) {
     if (!tl__waits_for(l, cur, &e) || e.holder < 0) return 0;
     cur = e.holder;
+    /* A thread waiting for a plain Lock it holds itself is no cycle: any
+     * thread may release a Lock. The engine reports it as a hang when
+     * nothing else can run, and that report is the only record. */
+    if (cur == lane && steps == 0) return 0;
     if (cur == lane) break;
   }
   if (cur != lane) return 0;

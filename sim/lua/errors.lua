@@ -46,6 +46,10 @@ class("TimeoutError", Exception)
 class("AssertionError", Exception)
 class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX
 class("BrokenBarrierError", errors.RuntimeError)
+class("RecursionError", errors.RuntimeError)
+class("OSError", Exception)
+-- A call the sandbox (--sandbox) does not allow.
+class("PermissionError", errors.OSError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
 -- and a hang: nothing can run again, yet no cycle (a notify nobody can send)

@@ -1,6 +1,7 @@
 -- The lesson format, as policy. A lesson is a Lua file:
 --
---   lesson{ title = {en=..., zh=...}, source = "000 §2.5", needs = {...} }
+--   lesson{ title = {en=..., zh=...}, source = "000 §2.5", needs = {...},
+--           speed = 4 }                    its own pace, unless --speed is given
 --   say{ en = [[...]], zh = [[...]] }      narration
 --   step{ en = "...", zh = "..." }         a pause point; it first shows the
 --                                          code that follows it, up to the next step
@@ -249,8 +250,13 @@ local function header(_, h)
   if type(h) ~= "table" or type(h.title) ~= "table" then
     error(ValueError("lesson{title={en=..., zh=...}, source=...} is the header"), 2)
   end
+  if h.speed ~= nil and (type(h.speed) ~= "number" or not (h.speed >= 0)) then
+    error(ValueError("lesson{speed=...} is a pace: virtual seconds per wall second, >= 0"), 2)
+  end
   state(2)
   S.title, S.source, S.needs = h.title, h.source, h.needs
+  -- A lesson whose story sleeps for long stretches plays faster; --speed wins.
+  if h.speed and S.player and S.player.pace then S.player.pace(h.speed) end
   C.emit("title", S.total, tr(h.title) .. " (" .. tostring(h.source or "") .. ")")
   -- The window shows the line MainThread is on, from the trace.
   if type(lab._trace_lines) == "function" then lab._trace_lines(true) end

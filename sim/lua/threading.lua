@@ -98,6 +98,11 @@ function threading.main_thread() return main end
 threading.get_ident = core.get_ident
 threading.get_native_id = core.get_ident
 threading.enumerate = core.enumerate
+-- Called with args {exc_type=, exc_value=, exc_traceback=, thread=} when a
+-- thread's run raises; replaceable, as in Python. The default writes
+-- "Exception in thread NAME:" and the traceback to stderr.
+threading.excepthook = core.excepthook
+threading.__excepthook__ = core.excepthook
 function threading.active_count() return #core.enumerate() end
 threading.activeCount = threading.active_count
 
