@@ -244,6 +244,7 @@ function M.run(fn, ...)
   end
   loops[co] = nil
   green.switch(0, loop.lane)
+  green.finish(loop.lane)
   if not ok then error(err, 0) end
   if main.exception_ ~= nil then error(main.exception_, 0) end
   return table.unpack(main.result_, 1, main.result_.n)
