@@ -53,14 +53,20 @@ function M.resume(co, ...)
   return r
 end
 
+local co_running, co_resume, co_yield, co_status =
+  coroutine.running, coroutine.resume, coroutine.yield, coroutine.status
+local g_switch, g_finish = green.switch, green.finish
+
 -- yield(v): gives v to whoever resumed; returns what send passed. A value
--- thrown in (throw, close) is raised here.
+-- thrown in (throw, close) is raised here. (Varargs, not tables: a send
+-- round trip is the hot path of every generator.)
+local function resumed(first, ...)
+  if first == THROW then error(..., 0) end
+  return first, ...
+end
 function _G.yield(...)
-  local co = coroutine.running()
-  aware[co] = true
-  local r = table.pack(coroutine.yield(...))
-  if r[1] == THROW then error(r[2], 0) end
-  return table.unpack(r, 1, r.n)
+  aware[co_running()] = true
+  return resumed(co_yield(...))
 end
 
 local Gen = {}
@@ -83,40 +89,47 @@ local function new(fn, ...)
   local args = table.pack(...)
   local co = coroutine.create(function() return fn(table.unpack(args, 1, args.n)) end)
   local name = M.name(fn)
-  lane_of[co] = green.new("generator", name)
-  return setmetatable({ co = co, name = name, started = false, closed = false }, Gen)
+  local lane = green.new("generator", name)
+  lane_of[co] = lane
+  return setmetatable({ co = co, lane = lane, name = name, started = false, closed = false }, Gen)
 end
 
 -- The one step every operation shares: resume with args, turn the outcome
 -- into Python's (a value, StopIteration(value), or the body's error).
+local function stepped(g, from, ok, ...)
+  local to = g.lane
+  g.running = false
+  if co_status(g.co) == "dead" then
+    g.closed = true
+    g_finish(to)
+    g_switch(from, to)
+    if not ok then
+      local e = ...
+      -- PEP 479: a StopIteration escaping a body is a RuntimeError.
+      if type(e) == "table" and e.type == "StopIteration" then
+        e = errors.RuntimeError("generator raised StopIteration")
+      end
+      error(e, 0)
+    end
+    local stop = StopIteration((...))
+    stop.value = (...)
+    error(stop, 0)
+  end
+  g_switch(from, to)
+  return ...
+end
+
 local function step(g, ...)
   if g.closed then error(StopIteration(), 3) end
-  if coroutine.status(g.co) == "running" or g.running then
-    error(errors.ValueError("generator already executing"), 3)
-  end
+  if g.running then error(errors.ValueError("generator already executing"), 3) end
   g.started, g.running = true, true
-  local r = M.resume(g.co, ...)
-  g.running = false
-  if not r[1] then
-    g.closed = true
-    local e = r[2]
-    -- PEP 479: a StopIteration escaping a body is a RuntimeError.
-    if type(e) == "table" and e.type == "StopIteration" then
-      e = errors.RuntimeError("generator raised StopIteration")
-    end
-    error(e, 3)
-  end
-  if coroutine.status(g.co) == "dead" then
-    g.closed = true
-    local stop = StopIteration(r[2])
-    stop.value = r[2]
-    error(stop, 3)
-  end
-  return table.unpack(r, 2, r.n)
+  local from = lane_of[co_running()] or 0
+  g_switch(g.lane, from)
+  return stepped(g, from, co_resume(g.co, ...))
 end
 
 function Gen:send(v)
-  check(self, "send")
+  if getmetatable(self) ~= Gen then check(self, "send") end
   if not self.started and v ~= nil then
     error(errors.TypeError("can't send non-None value to a just-started generator"), 2)
   end
