@@ -75,6 +75,30 @@ while read -r name prog expect; do
 done <<EOT
 $BENCHES
 EOT
+# Coroutines: each the median of 5 runs a side, tracing on (as always).
+# generator and asyncio against $PYTHON; gevent against Debian's
+# python3-gevent under /usr/bin/python3 (scripts/install-deps.sh).
+# name                 program              expected  python
+CORO_BENCHES="
+generator-switch-1M  generator_switch_1M  1000000   $PY_EXE
+asyncio-tasks-10k    asyncio_tasks_10k    10000     $PY_EXE
+"
+while read -r name prog expect py; do
+    [ -n "$name" ] || continue
+    if [ -n "${BENCH:-}" ]; then
+        case " $BENCH " in *" $name "*) ;; *) continue ;; esac
+    fi
+    ran=$((ran + 1))
+    tl=$("$PY_EXE" "$TIMEIT" --median -n 5 --expect "$expect" -- \
+            "$TL_BIN" --headless "$DIR/$prog.lua") || {
+        echo "bench $name FAILED (threadlab)" >&2; status=1; continue; }
+    pt=$("$PY_EXE" "$TIMEIT" --median -n 5 --expect "$expect" -- "$py" "$DIR/$prog.py") || {
+        echo "bench $name FAILED ($py)" >&2; status=1; continue; }
+    ratio=$("$PY_EXE" -c 'import sys; print("%.3f" % (float(sys.argv[1]) / max(float(sys.argv[2]), 1e-9)))' "$tl" "$pt")
+    echo "bench $name threadlab=$tl python3=$pt ratio=$ratio (median of 5; $py)"
+done <<EOT
+$CORO_BENCHES
+EOT
 # The GIL battle (Beazley, "Inside the Python GIL"): count(N) twice in a row,
 # then in two threads at once, in one process; the ratio threaded/sequential,
 # the median of 5 runs. py3 beside CPython's own ratio on this machine; py2
