@@ -21,10 +21,12 @@ static void *tl__sig_main(void *arg) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (atomic_load(&tl__stopping)) break;
+    if (sig == SIGUSR2) tl_procs_contain_bomb(); /* a child hit the cap 100 times */
     if (sig != SIGINT) continue;
     if (atomic_load(&tl__at_prompt)) {
       char c = 'i';
@@ -42,11 +44,24 @@ static void *tl__sig_main(void *arg) {
   return NULL;
 }
 
+/* In a forked child: the Ctrl-C thread was not copied. The child gets its
+ * own (Ctrl-C reaches the foreground children, as in a terminal), and
+ * never reads the terminal. */
+static void tl__after_fork_child(void) {
+  tl_mutex_init(&tl__world_mu);
+  atomic_store(&tl__at_prompt, 0);
+  tl__pipe[0] = tl__pipe[1] = -1;
+  if (pipe(tl__pipe) != 0) tl__pipe[0] = tl__pipe[1] = -1;
+  pthread_create(&tl__sig_thread, NULL, tl__sig_main, NULL);
+}
+
 void tl_signals_start(void) {
   sigset_t set;
+  tl_proc_after_fork_child = tl__after_fork_child;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
   /* Every thread made from now on inherits the mask. */
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   if (pipe(tl__pipe) != 0) tl__pipe[0] = tl__pipe[1] = -1;

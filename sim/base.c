@@ -19,6 +19,10 @@ void tl_write_out(int to_stderr, const char *s, size_t len) {
   tl_mutex_unlock(&tl__out_mu);
 }
 
+void tl__out_lock(void) { tl_mutex_lock(&tl__out_mu); }
+void tl__out_unlock(void) { tl_mutex_unlock(&tl__out_mu); }
+void tl__out_reinit(void) { tl_mutex_init(&tl__out_mu); }
+
 /* print(...): arguments separated by a space, as Python prints them, so the
  * output reads like the notes' output. */
 static int f_print(lua_State *L) {

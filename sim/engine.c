@@ -190,6 +190,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   w->live = w->main;
   w->nlive = 1;
   tl_mutex_unlock(&w->mu);
+  tl_emit_text(TL_EV_PROC_NAME, 0, "MainProcess", 11);
   tl_emit_text(TL_EV_THREAD_NEW, w->main->id, "MainThread", 10);
   tl_emit(TL_EV_THREAD_START, 0, w->main->id, 0);
   tl_gil_take(w->main);

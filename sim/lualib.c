@@ -17,6 +17,7 @@ TL__EMBED(tl__lua_sync, "sim/lua/sync.lua");
 TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
 TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
+TL__EMBED(tl__lua_mp, "sim/lua/multiprocessing.lua");
 
 /* Runs an embedded chunk with nargs arguments from the stack; leaves one
  * result. */
@@ -82,6 +83,14 @@ static int tl__open(lua_State *L) {
   lua_getfield(L, -1, "unwatch");
   lua_setfield(L, -3, "unwatch");
   lua_pop(L, 2);
+  /* os.fork and friends, signal, multiprocessing (alias mp) */
+  luaopen_tl_proc(L);
+  tl__run_embedded(L, tl__lua_mp, tl__lua_mp_end, "=multiprocessing.lua", 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.mp");
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, "multiprocessing");
+  lua_setglobal(L, "mp");
   /* lesson{}, say{}, step, show, expect{}: the lesson format (lesson.lua). */
   luaopen_tl_lesson(L);
   tl__run_embedded(L, tl__lua_lesson, tl__lua_lesson_end, "=lesson.lua", 1);

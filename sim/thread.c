@@ -85,6 +85,9 @@ void tl__thread_run(tl_thread *t) {
     tl_mutex_unlock(&tl_W->mu);
     if (!killed) tl__print_exception(t, L);
   }
+  /* This thread forked: in the child it is the only one, and when its
+   * function returns the child ends (with 0, as a last thread's exit). */
+  if (tl_proc_is_child() && tl_W->main == t) tl_proc_child_end(L, LUA_OK);
   lua_settop(L, 0);
   lua_sethook(L, NULL, 0, 0);
   luaL_unref(L, LUA_REGISTRYINDEX, t->object_ref);

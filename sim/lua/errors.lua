@@ -44,7 +44,13 @@ class("TypeError", Exception)
 class("MemoryError", Exception)
 class("TimeoutError", Exception)
 class("AssertionError", Exception)
+class("AttributeError", Exception)
 class("BrokenBarrierError", errors.RuntimeError)
+-- What the os functions of processes raise, as Python's OSError family.
+class("OSError", Exception)
+class("ChildProcessError", errors.OSError)
+class("BlockingIOError", errors.OSError)
+class("ProcessLookupError", errors.OSError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
 

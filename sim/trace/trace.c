@@ -59,7 +59,8 @@ int tl_event_kind_has_text(unsigned kind) {
 int tl_event_pinned(unsigned kind, unsigned reason) {
   switch (kind) {
     case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_MARK: case TL_EV_DEADLOCK:
-    case TL_EV_FORK: case TL_EV_TRACE_FULL: case TL_EV_DROPPED:
+    case TL_EV_FORK: case TL_EV_TRACE_FULL: case TL_EV_DROPPED: case TL_EV_PROC_NAME:
+    case TL_EV_REPARENT: case TL_EV_EXIT: case TL_EV_REAP:
       return 1;
     case TL_EV_LESSON_STEP:
       return reason != TL_LESSON_LINE; /* a line number a step: many, and passing */

@@ -63,7 +63,9 @@
   X(FORK, "fork")                   /* obj: child pid */    \
   X(EXIT, "exit")                   /* arg: status */       \
   X(REAP, "reap")                   /* obj: child pid */    \
-  X(KILL, "kill")                                           \
+  X(KILL, "kill")                   /* obj: victim pid, arg: signal */ \
+  X(PROC_NAME, "proc-name")         /* arg: the process's name, obj: its parent pid */ \
+  X(REPARENT, "reparent")           /* pid: the orphan, obj: its new parent pid */ \
   X(WATCH_READ, "watch-read")                               \
   X(WATCH_WRITE, "watch-write")                             \
   X(LOST_UPDATE, "lost-update")                             \

@@ -1,0 +1,549 @@
+/* Processes: os.fork and friends, as real forks of the whole program.
+ *
+ * A child is a real copy: every global copied, not shared, and only the
+ * forking thread exists in it (the engine forgets the others, as CPython's
+ * after-fork does). Its events reach the parent through the trace, which
+ * lives in a MAP_SHARED mapping made at start-up.
+ *
+ * What every process of a run must agree on lives in a second small shared
+ * mapping: how many processes are live or unreaped (the cap that contains a
+ * fork bomb counts them all), the refusals, and the pid of each, so the top
+ * process (a child subreaper: orphans come back to it) can kill and reap
+ * everything at :reset, at exit, or when a fork bomb is contained. */
+#include "engine.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TL__SLOTS 4096
+#define TL__BOMB_REFUSALS 100
+
+typedef struct tl__shared {
+  _Atomic int count;      /* processes live or unreaped, the top one not counted */
+  _Atomic int refusals;   /* forks refused at the cap */
+  _Atomic int bomb;       /* the run is being ended as a fork bomb */
+  int max;
+  int32_t top;
+  _Atomic int32_t pid[TL__SLOTS];  /* 0: free */
+  _Atomic int32_t ppid[TL__SLOTS];
+  _Atomic uint64_t vend[TL__SLOTS]; /* the virtual time it exited at */
+} tl__shared;
+
+static tl__shared *tl__S;
+static int tl__child;              /* this process is a child of the run */
+static char tl__proc_name[64] = "MainProcess";
+void (*tl_proc_after_fork_child)(void);
+
+int tl_proc_is_child(void) { return tl__child; }
+int tl_proc_max(void) { return tl__S ? tl__S->max : 0; }
+
+/* ---- the table of processes ------------------------------------------- */
+
+static int tl__slot_of(int32_t pid) {
+  for (int i = 0; i < TL__SLOTS; i++)
+    if (atomic_load(&tl__S->pid[i]) == pid) return i;
+  return -1;
+}
+
+static void tl__register(int32_t pid, int32_t ppid) {
+  for (int i = 0; i < TL__SLOTS; i++) {
+    int32_t z = 0;
+    if (atomic_compare_exchange_strong(&tl__S->pid[i], &z, pid)) {
+      atomic_store(&tl__S->ppid[i], ppid);
+      atomic_store(&tl__S->vend[i], 0);
+      return;
+    }
+  }
+}
+
+/* A child of this process was reaped with status st. */
+static void tl__reaped(int32_t pid, int st) {
+  int i = tl__slot_of(pid);
+  if (i >= 0) {
+    uint64_t vend = atomic_load(&tl__S->vend[i]);
+    atomic_store(&tl__S->pid[i], 0);
+    atomic_fetch_sub(&tl__S->count, 1);
+    /* the virtual clock: a process that waited for a child goes on from
+     * the child's end, never before it */
+    if (TL_VIRTUAL() && vend > atomic_load(&tl_W->v.now)) atomic_store(&tl_W->v.now, vend);
+  }
+  if (tl_W) tl_emit(TL_EV_REAP, 0, (uint32_t)pid, (uint64_t)(unsigned)st);
+}
+
+static void tl__atfork_prepare(void) {
+  if (tl_W) tl_mutex_lock(&tl_W->mu);
+  tl__out_lock();
+}
+
+static void tl__atfork_parent(void) {
+  tl__out_unlock();
+  if (tl_W) tl_mutex_unlock(&tl_W->mu);
+}
+
+static void tl__atfork_child(void) {
+  tl__out_reinit();
+  if (tl_W) tl_mutex_init(&tl_W->mu); /* held by the forking thread: now free */
+}
+
+int tl_procs_init(int max_procs) {
+  if (tl__S) {
+    tl__S->max = max_procs;
+    return 0;
+  }
+  tl__S = mmap(NULL, sizeof *tl__S, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (tl__S == MAP_FAILED) {
+    tl__S = NULL;
+    return -1;
+  }
+  tl__S->max = max_procs;
+  tl__S->top = (int32_t)getpid();
+  /* orphans of the run come back to threadlab, which reaps them */
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  pthread_atfork(tl__atfork_prepare, tl__atfork_parent, tl__atfork_child);
+  return 0;
+}
+
+/* Kills and reaps every process of the run: only the top process, which
+ * every orphan comes back to. Returns how many were still there. */
+int tl_procs_kill_all(void) {
+  int killed = 0, rounds;
+  if (!tl__S || tl__child) return 0;
+  for (rounds = 0; rounds < 20000; rounds++) {
+    int st, any = 0;
+    pid_t p;
+    for (int i = 0; i < TL__SLOTS; i++) {
+      int32_t pid = atomic_load(&tl__S->pid[i]);
+      if (pid > 0 && kill(pid, SIGKILL) == 0) any = 1;
+    }
+    while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+      int i = tl__slot_of(p);
+      killed++;
+      if (i >= 0) {
+        atomic_store(&tl__S->pid[i], 0);
+        atomic_fetch_sub(&tl__S->count, 1);
+      }
+    }
+    if (p < 0 && errno == ECHILD) break;
+    (void)any;
+    {
+      struct timespec ts = {0, 200000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  atomic_store(&tl__S->count, 0);
+  atomic_store(&tl__S->refusals, 0);
+  memset((void *)tl__S->pid, 0, sizeof tl__S->pid);
+  return killed;
+}
+
+/* The 100th refusal anywhere: the top process ends the run (its signal
+ * thread calls this on SIGUSR2). */
+void tl_procs_contain_bomb(void) {
+  int n = tl__S ? atomic_load(&tl__S->count) : 0;
+  char msg[128];
+  if (!tl__S || tl__child || !atomic_load(&tl__S->bomb)) return;
+  tl_procs_kill_all();
+  snprintf(msg, sizeof msg, "fork bomb contained: %d processes at the cap of %d\n",
+           n > tl__S->max ? tl__S->max : n, tl__S->max);
+  tl_write_out(1, msg, strlen(msg));
+  _exit(1);
+}
+
+/* ---- fork --------------------------------------------------------------- */
+
+/* In the child: only the forking thread exists. The engine forgets the
+ * others (their structs stay, so a lock they held still names its holder),
+ * and the forking thread becomes the child's MainThread. */
+static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name) {
+  tl_world *w = tl_W;
+  tl_thread *t, *next;
+  tl__child = 1;
+  w->pid = (int32_t)getpid();
+  tl_cond_init(&w->gil.cond);
+  tl_cond_init(&w->gil.switch_cond);
+  tl_cond_init(&w->v.pace);
+  tl_cond_init(&self->cv);
+  for (t = w->live; t; t = next) {
+    next = t->next;
+    if (t == self) continue;
+    t->ended = 1;
+    t->forked_away = 1;
+    atomic_fetch_add(&t->refs, 1); /* its Lua handle may go; the struct stays */
+    if (t->object_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, t->object_ref);
+    if (t->state_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, t->state_ref);
+    t->object_ref = t->state_ref = LUA_NOREF;
+  }
+  self->next = self->prev = NULL;
+  w->live = self;
+  w->nlive = 1;
+  w->main = self;
+  w->main_pthread = pthread_self();
+  w->gil.nwaiters = 0;
+  w->gil.drop_request = 0;
+  w->v.running = self;
+  self->vs = TL_VS_RUN;
+  tl__hosts_forget();
+  if (tl_proc_after_fork_child) tl_proc_after_fork_child();
+  snprintf(tl__proc_name, sizeof tl__proc_name, "%s", name);
+  tl_emit_text(TL_EV_PROC_NAME, (uint32_t)getppid(), name, strlen(name));
+  tl_emit_text(TL_EV_THREAD_NEW, self->id, self->name, strlen(self->name));
+  tl_emit(TL_EV_THREAD_START, 0, self->id, 0);
+  (void)L;
+}
+
+/* fork([name]): the name is what the timeline calls the child. */
+static int tl__fork(lua_State *L, const char *name) {
+  tl_thread *self = tl__self;
+  char dflt[64];
+  pid_t pid;
+  int n;
+  if (!tl__S) return tl_raise(L, "OSError", "processes are not available");
+  n = atomic_fetch_add(&tl__S->count, 1);
+  if (n >= tl__S->max) {
+    atomic_fetch_sub(&tl__S->count, 1);
+    if (atomic_fetch_add(&tl__S->refusals, 1) + 1 == TL__BOMB_REFUSALS) {
+      atomic_store(&tl__S->bomb, 1);
+      kill(tl__S->top, SIGUSR2);
+    }
+    return tl_raise(L, "BlockingIOError",
+                    "[Errno 11] Resource temporarily unavailable: threadlab's process cap "
+                    "is reached (--max-procs %d: every live or unreaped process of the run)",
+                    tl__S->max);
+  }
+  if (!name) {
+    snprintf(dflt, sizeof dflt, "child of %d", (int)tl_W->pid);
+    name = dflt;
+  }
+  fflush(stdout); /* nothing printed before the fork appears twice */
+  fflush(stderr);
+  pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    atomic_fetch_sub(&tl__S->count, 1);
+    return tl_raise(L, e == EAGAIN ? "BlockingIOError" : "OSError", "[Errno %d] %s", e,
+                    strerror(e));
+  }
+  if (pid == 0) {
+    tl__after_fork_child(self, L, name);
+    lua_pushinteger(L, 0);
+    return 1;
+  }
+  tl__register(pid, tl_W->pid);
+  tl_emit(TL_EV_FORK, 0, (uint32_t)pid, 0);
+  lua_pushinteger(L, pid);
+  return 1;
+}
+
+static int f_fork(lua_State *L) { return tl__fork(L, NULL); }
+static int f_fork_named(lua_State *L) { return tl__fork(L, luaL_optstring(L, 1, NULL)); }
+
+/* ---- ending ------------------------------------------------------------- */
+
+/* Tells the trace this process ends, hands its children to the top process
+ * (they are orphans now) and records when it ended. */
+static void tl__exiting(int status) {
+  int32_t me = (int32_t)getpid();
+  if (!tl__S) return;
+  for (int i = 0; i < TL__SLOTS; i++) {
+    int32_t pid = atomic_load(&tl__S->pid[i]);
+    if (pid > 0 && atomic_load(&tl__S->ppid[i]) == me) {
+      atomic_store(&tl__S->ppid[i], tl__S->top);
+      if (tl_trace_global)
+        tl_trace_emit(tl_trace_global, tl_clock_now(), pid, 0, TL_EV_REPARENT, 0,
+                      (uint32_t)tl__S->top, 0);
+    }
+  }
+  {
+    int i = tl__slot_of(me);
+    if (i >= 0) atomic_store(&tl__S->vend[i], tl_clock_now());
+  }
+  if (tl_W) tl_emit(TL_EV_EXIT, 0, 0, (uint64_t)(unsigned)status);
+}
+
+void tl_proc_exit(int code) {
+  fflush(stdout);
+  fflush(stderr);
+  tl__exiting(code & 0xff);
+  _exit(code);
+}
+
+/* os._exit(n): ends the process at once (no waiting for threads). */
+static int f_exit_(lua_State *L) {
+  int code = (int)luaL_optinteger(L, 1, 0);
+  tl_proc_exit(code);
+  return 0;
+}
+
+/* The run's end in a child: what was to run has run (status: its Lua
+ * status); waits for its non-daemon threads, as Python's shutdown does,
+ * and exits, never touching the parent's files, history or terminal. */
+void tl_proc_child_end(lua_State *L, int status) {
+  int code = status == LUA_OK ? 0 : 1;
+  if (tl_world_wait_non_daemon(tl_W) == 130) code = 130;
+  tl_proc_atexit(L);
+  tl_proc_exit(code);
+}
+
+void tl_proc_atexit(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.mp");
+  if (lua_istable(L, -1) && lua_getfield(L, -1, "_exit_function") == LUA_TFUNCTION) {
+    lua_pushcfunction(L, tl_msghandler);
+    lua_insert(L, -2);
+    if (lua_pcall(L, 0, 0, -2) != LUA_OK) {
+      const char *s = tl_format_exception(L, -1);
+      tl_write_out(1, s, strlen(s));
+      tl_write_out(1, "\n", 1);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* _proc.child_end(code): multiprocessing's child has run its target. */
+static int f_child_end(lua_State *L) {
+  int code = (int)luaL_optinteger(L, 1, 0);
+  if (tl_world_wait_non_daemon(tl_W) == 130 && code == 0) code = 1;
+  tl_proc_exit(code);
+  return 0;
+}
+
+static int f_format(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushstring(L, tl_format_exception(L, 1));
+  return 1;
+}
+
+/* ---- waiting ------------------------------------------------------------ */
+
+/* waitpid(pid, flags, timeout): waits with the GIL released, interruptibly,
+ * polling (a blocked waitpid cannot be cut short). 0 when nothing ended
+ * (WNOHANG or the timeout), or -1 with errno. */
+static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int *st) {
+  tl_thread *self = tl__self;
+  uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+  uint64_t step = 50000;
+  pid_t r;
+  int cancelled = 0;
+  if ((r = waitpid(pid, st, WNOHANG)) != 0 || (flags & WNOHANG) || timeout == 0) return r;
+  tl_mutex_lock(&tl_W->mu);
+  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
+  for (;;) {
+    if ((r = waitpid(pid, st, WNOHANG)) != 0) break;
+    if (wall_end && tl_now_ns() >= wall_end) break;
+    if (self->cancel) {
+      cancelled = 1;
+      break;
+    }
+    /* The virtual clock stands still while this process waits for a
+     * child (it goes on from the child's end): a real sleep, the world
+     * mutex released so Ctrl-C can reach this thread. */
+    tl_mutex_unlock(&tl_W->mu);
+    {
+      struct timespec ts = {0, (long)step};
+      nanosleep(&ts, NULL);
+    }
+    tl_mutex_lock(&tl_W->mu);
+    if (step < 5000000) step *= 2;
+  }
+  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
+  tl_mutex_unlock(&tl_W->mu);
+  if (cancelled) tl_check_cancel(L);
+  return r;
+}
+
+static int tl__push_wait(lua_State *L, pid_t r, int st) {
+  if (r < 0) {
+    if (errno == ECHILD) return tl_raise(L, "ChildProcessError", "[Errno 10] No child processes");
+    return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+  }
+  if (r > 0) tl__reaped(r, st);
+  lua_pushinteger(L, r);
+  lua_pushinteger(L, r > 0 ? st : 0);
+  return 2;
+}
+
+static int f_wait(lua_State *L) {
+  int st = 0;
+  pid_t r = tl__waitpid(L, -1, 0, -1, &st);
+  return tl__push_wait(L, r, st);
+}
+
+static int f_waitpid(lua_State *L) {
+  int st = 0;
+  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  int flags = (int)luaL_optinteger(L, 2, 0);
+  pid_t r = tl__waitpid(L, pid, flags, -1, &st);
+  return tl__push_wait(L, r, st);
+}
+
+/* _proc.join(pid, timeout): nil on timeout, else the raw status. */
+static int f_join(lua_State *L) {
+  int st = 0;
+  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
+  pid_t r;
+  if (timeout < 0 && !lua_isnoneornil(L, 2)) timeout = 0;
+  tl_emit(TL_EV_JOIN, 1, (uint32_t)pid, 0);
+  r = tl__waitpid(L, pid, 0, timeout, &st);
+  tl_emit(TL_EV_JOIN_END, r == 0, (uint32_t)pid, 0);
+  if (r < 0) return tl_raise(L, "ChildProcessError", "[Errno 10] No child processes");
+  if (r == 0) return 0;
+  tl__reaped(r, st);
+  lua_pushinteger(L, st);
+  return 1;
+}
+
+/* _proc.poll(pid): the raw status if it ended (reaped now), else nil. */
+static int f_poll(lua_State *L) {
+  int st = 0;
+  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  pid_t r = waitpid(pid, &st, WNOHANG);
+  if (r <= 0) return 0;
+  tl__reaped(r, st);
+  lua_pushinteger(L, st);
+  return 1;
+}
+
+/* ---- the rest of os ----------------------------------------------------- */
+
+static int f_kill(lua_State *L) {
+  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  int sig = (int)luaL_checkinteger(L, 2);
+  if (kill(pid, sig) != 0) {
+    int e = errno;
+    if (e == ESRCH) return tl_raise(L, "ProcessLookupError", "[Errno 3] No such process");
+    return tl_raise(L, "OSError", "[Errno %d] %s", e, strerror(e));
+  }
+  tl_emit(TL_EV_KILL, 0, (uint32_t)pid, (uint64_t)sig);
+  return 0;
+}
+
+static int f_getpid(lua_State *L) {
+  lua_pushinteger(L, getpid());
+  return 1;
+}
+
+static int f_getppid(lua_State *L) {
+  lua_pushinteger(L, getppid());
+  return 1;
+}
+
+static int f_wifexited(lua_State *L) {
+  lua_pushboolean(L, WIFEXITED((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+static int f_wexitstatus(lua_State *L) {
+  lua_pushinteger(L, WEXITSTATUS((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+static int f_wifsignaled(lua_State *L) {
+  lua_pushboolean(L, WIFSIGNALED((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+static int f_wtermsig(lua_State *L) {
+  lua_pushinteger(L, WTERMSIG((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+/* os.exit in a child ends the child as a child (never the parent's exit
+ * path: its files, its history, its terminal). */
+static int f_exit(lua_State *L) {
+  int code;
+  if (lua_isnoneornil(L, 1) || lua_isboolean(L, 1))
+    code = lua_isnoneornil(L, 1) || lua_toboolean(L, 1) ? 0 : 1;
+  else
+    code = (int)luaL_checkinteger(L, 1);
+  if (tl__child) tl_proc_exit(code);
+  lua_pushvalue(L, lua_upvalueindex(1)); /* Lua's own os.exit */
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 0);
+  return 0;
+}
+
+static int f_name(lua_State *L) {
+  if (lua_isstring(L, 1)) {
+    const char *s = lua_tostring(L, 1);
+    snprintf(tl__proc_name, sizeof tl__proc_name, "%s", s);
+    tl_emit_text(TL_EV_PROC_NAME, (uint32_t)getppid(), s, strlen(s));
+  }
+  lua_pushstring(L, tl__proc_name);
+  return 1;
+}
+
+static int f_is_child(lua_State *L) {
+  lua_pushboolean(L, tl__child);
+  return 1;
+}
+
+static int f_cpu_count(lua_State *L) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  lua_pushinteger(L, n > 0 ? n : 1);
+  return 1;
+}
+
+/* Adds the process functions to os, makes signal, and returns _proc (for
+ * multiprocessing.lua). */
+int luaopen_tl_proc(lua_State *L) {
+  static const luaL_Reg os_funcs[] = {
+    { "fork",        f_fork        },
+    { "getpid",      f_getpid      },
+    { "getppid",     f_getppid     },
+    { "wait",        f_wait        },
+    { "waitpid",     f_waitpid     },
+    { "_exit",       f_exit_       },
+    { "kill",        f_kill        },
+    { "WIFEXITED",   f_wifexited   },
+    { "WEXITSTATUS", f_wexitstatus },
+    { "WIFSIGNALED", f_wifsignaled },
+    { "WTERMSIG",    f_wtermsig    },
+    { NULL,          NULL          }
+  };
+  static const luaL_Reg lib[] = {
+    { "fork",      f_fork_named },
+    { "join",      f_join       },
+    { "poll",      f_poll       },
+    { "name",      f_name       },
+    { "is_child",  f_is_child   },
+    { "cpu_count", f_cpu_count  },
+    { "child_end", f_child_end  },
+    { "format",    f_format     },
+    { NULL,        NULL         }
+  };
+  static const struct { const char *name; int value; } sigs[] = {
+    { "SIGINT", SIGINT }, { "SIGKILL", SIGKILL }, { "SIGTERM", SIGTERM },
+    { "SIGCHLD", SIGCHLD }, { "SIGUSR1", SIGUSR1 }, { "SIGHUP", SIGHUP }
+  };
+  lua_getglobal(L, "os");
+  luaL_setfuncs(L, os_funcs, 0);
+  lua_pushinteger(L, WNOHANG);
+  lua_setfield(L, -2, "WNOHANG");
+  lua_getfield(L, -1, "exit");
+  lua_pushcclosure(L, f_exit, 1);
+  lua_setfield(L, -2, "exit");
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 8);
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    lua_pushinteger(L, sigs[i].value);
+    lua_setfield(L, -2, sigs[i].name);
+  }
+  lua_setglobal(L, "signal");
+  luaL_newlib(L, lib);
+  lua_pushcfunction(L, tl_msghandler);
+  lua_setfield(L, -2, "msgh");
+  return 1;
+}
