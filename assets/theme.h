@@ -27,6 +27,7 @@
 #define TL_THEME_DONE 0xD6D6D6     /* light grey */
 #define TL_THEME_WAITING 0x56B4E9  /* sky blue: waits on a condition, queue ... */
 #define TL_THEME_EVENT 0x1F78B4    /* deep blue: waits for an event */
+#define TL_THEME_ZOMBIE 0x3D3D3D   /* near black: exited, not yet reaped */
 
 /* Arrows. */
 #define TL_THEME_ARROW_GIL 0x3A3A3A
@@ -48,6 +49,8 @@
 #define TL_THEME_MARK_TRACE_FULL 0x000000
 #define TL_THEME_MARK_LOST_UPDATE 0xCC3311
 #define TL_THEME_MARK_STEP 0x999999
+#define TL_THEME_MARK_KILL 0xCC0000
+#define TL_THEME_MARK_REPARENT 0x8C564B
 
 /* Deadlocks: the cycle and its banner. */
 #define TL_THEME_DEADLOCK 0xD00000

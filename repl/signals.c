@@ -21,12 +21,12 @@ static void *tl__sig_main(void *arg) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGUSR1);
-  sigaddset(&set, SIGUSR2);
+  sigaddset(&set, TL_SIG_BOMB);
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (atomic_load(&tl__stopping)) break;
-    if (sig == SIGUSR2) tl_procs_contain_bomb(); /* a child hit the cap 100 times */
+    if (sig == TL_SIG_BOMB) tl_procs_contain_bomb(); /* a child hit the cap 100 times */
     if (sig != SIGINT) continue;
     if (atomic_load(&tl__at_prompt)) {
       char c = 'i';
@@ -61,7 +61,7 @@ void tl_signals_start(void) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGUSR1);
-  sigaddset(&set, SIGUSR2);
+  sigaddset(&set, TL_SIG_BOMB);
   /* Every thread made from now on inherits the mask. */
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   if (pipe(tl__pipe) != 0) tl__pipe[0] = tl__pipe[1] = -1;

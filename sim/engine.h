@@ -293,6 +293,9 @@ void tl_proc_atexit(lua_State *L);
 void tl_proc_exit(int code);
 /* The top process: kill and reap every process of the run; how many. */
 int tl_procs_kill_all(void);
+/* The signal a child sends the top process when the cap was hit 100 times
+ * (SIGUSR2 is the GIL's poke, SIGUSR1 stops the Ctrl-C thread). */
+#define TL_SIG_BOMB (SIGRTMIN + 2)
 /* The top process, told by a child that the cap was hit 100 times. */
 void tl_procs_contain_bomb(void);
 /* Set by the front: what a new child needs besides the engine (Ctrl-C). */

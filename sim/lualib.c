@@ -103,5 +103,12 @@ int tl_open_all(lua_State *L) {
   lua_pushcfunction(L, tl__open);
   status = lua_pcall(L, 0, 0, 0);
   if (status != LUA_OK) lua_pop(L, 1);
+  /* Opening the libraries is not the program's work: its instructions
+   * cost no virtual time, so the program's clock starts at a fresh
+   * quantum whatever the libraries' size. */
+  if (tl__self && tl__self->L == L) {
+    tl__self->vdebt = 0;
+    tl_gil_set_base_hook(tl__self, L);
+  }
   return status;
 }

@@ -26,6 +26,7 @@
 
 #define TL__SLOTS 4096
 #define TL__BOMB_REFUSALS 100
+#define TL__TRIES 3 /* more tries at the cap before BlockingIOError */
 
 typedef struct tl__shared {
   _Atomic int count;      /* processes live or unreaped, the top one not counted */
@@ -76,6 +77,9 @@ static void tl__reaped(int32_t pid, int st) {
      * the child's end, never before it */
     if (TL_VIRTUAL() && vend > atomic_load(&tl_W->v.now)) atomic_store(&tl_W->v.now, vend);
   }
+  /* A child killed by a signal could not say it ended: its reaper does. */
+  if (WIFSIGNALED(st) && tl_trace_global)
+    tl_trace_emit(tl_trace_global, tl_clock_now(), pid, 0, TL_EV_EXIT, 0, 0, (uint64_t)(unsigned)st);
   if (tl_W) tl_emit(TL_EV_REAP, 0, (uint32_t)pid, (uint64_t)(unsigned)st);
 }
 
@@ -146,7 +150,7 @@ int tl_procs_kill_all(void) {
 }
 
 /* The 100th refusal anywhere: the top process ends the run (its signal
- * thread calls this on SIGUSR2). */
+ * thread calls this on TL_SIG_BOMB). */
 void tl_procs_contain_bomb(void) {
   int n = tl__S ? atomic_load(&tl__S->count) : 0;
   char msg[128];
@@ -197,6 +201,7 @@ static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name
   tl_emit_text(TL_EV_PROC_NAME, (uint32_t)getppid(), name, strlen(name));
   tl_emit_text(TL_EV_THREAD_NEW, self->id, self->name, strlen(self->name));
   tl_emit(TL_EV_THREAD_START, 0, self->id, 0);
+  tl_emit(TL_EV_GIL_ACQUIRE, 0, 0, 0); /* it forked holding its GIL: the child's */
   (void)L;
 }
 
@@ -207,12 +212,23 @@ static int tl__fork(lua_State *L, const char *name) {
   pid_t pid;
   int n;
   if (!tl__S) return tl_raise(L, "OSError", "processes are not available");
-  n = atomic_fetch_add(&tl__S->count, 1);
-  if (n >= tl__S->max) {
+  /* At the cap a fork tries again a few times, 5 ms apart (a process
+   * about to be reaped frees a slot), each try a refusal: a run that keeps
+   * hitting the cap (TL__BOMB_REFUSALS) is a fork bomb, which the top
+   * process ends. A bomb's processes each die of their first failed fork,
+   * so without the tries they would stop short of it. */
+  for (int tries = 0;; tries++) {
+    n = atomic_fetch_add(&tl__S->count, 1);
+    if (n < tl__S->max) break;
     atomic_fetch_sub(&tl__S->count, 1);
     if (atomic_fetch_add(&tl__S->refusals, 1) + 1 == TL__BOMB_REFUSALS) {
       atomic_store(&tl__S->bomb, 1);
-      kill(tl__S->top, SIGUSR2);
+      kill(tl__S->top, TL_SIG_BOMB);
+    }
+    if (tries < TL__TRIES) {
+      struct timespec ts = {0, 5000000};
+      nanosleep(&ts, NULL);
+      continue;
     }
     return tl_raise(L, "BlockingIOError",
                     "[Errno 11] Resource temporarily unavailable: threadlab's process cap "
@@ -266,6 +282,8 @@ static void tl__exiting(int status) {
     int i = tl__slot_of(me);
     if (i >= 0) atomic_store(&tl__S->vend[i], tl_clock_now());
   }
+  if (tl_W && tl__self && atomic_load(&tl__self->holds_gil))
+    tl_emit(TL_EV_GIL_RELEASE, TL_GIL_EXIT, 0, 0);
   if (tl_W) tl_emit(TL_EV_EXIT, 0, 0, (uint64_t)(unsigned)status);
 }
 
@@ -337,6 +355,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
   pid_t r;
   int cancelled = 0;
   if ((r = waitpid(pid, st, WNOHANG)) != 0 || (flags & WNOHANG) || timeout == 0) return r;
+  tl_emit(TL_EV_JOIN, 2, (uint32_t)(pid > 0 ? pid : 0), 0);
   tl_mutex_lock(&tl_W->mu);
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
   for (;;) {
@@ -359,6 +378,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
   }
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
+  tl_emit(TL_EV_JOIN_END, 2, (uint32_t)(pid > 0 ? pid : 0), 0);
   if (cancelled) tl_check_cancel(L);
   return r;
 }
@@ -395,9 +415,7 @@ static int f_join(lua_State *L) {
   double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
   pid_t r;
   if (timeout < 0 && !lua_isnoneornil(L, 2)) timeout = 0;
-  tl_emit(TL_EV_JOIN, 1, (uint32_t)pid, 0);
   r = tl__waitpid(L, pid, 0, timeout, &st);
-  tl_emit(TL_EV_JOIN_END, r == 0, (uint32_t)pid, 0);
   if (r < 0) return tl_raise(L, "ChildProcessError", "[Errno 10] No child processes");
   if (r == 0) return 0;
   tl__reaped(r, st);
@@ -479,7 +497,7 @@ static int f_name(lua_State *L) {
   if (lua_isstring(L, 1)) {
     const char *s = lua_tostring(L, 1);
     snprintf(tl__proc_name, sizeof tl__proc_name, "%s", s);
-    tl_emit_text(TL_EV_PROC_NAME, (uint32_t)getppid(), s, strlen(s));
+    tl_emit_text(TL_EV_PROC_NAME, 0, s, strlen(s));
   }
   lua_pushstring(L, tl__proc_name);
   return 1;

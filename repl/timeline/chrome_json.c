@@ -72,7 +72,7 @@ static void tl__metadata(tl__json *j) {
   size_t p, k;
   for (p = 0; p < l->nprocs; p++) {
     const tl_proc *pr = &l->procs[p];
-    snprintf(buf, sizeof buf, p ? "process %d (forked)" : "threadlab (pid %d)", (int)pr->pid);
+    tl_layout_proc_label(l, p, buf, sizeof buf);
     tl__begin(j, "M", pr->pid, 0);
     tl__name(j, "process_name");
     fputs(",\"args\":{\"name\":", j->f);

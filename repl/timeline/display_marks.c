@@ -138,6 +138,9 @@ tl__marker_look tl__look(unsigned kind) {
     case TL_EV_LOST_UPDATE: k.rgb = TL_THEME_MARK_LOST_UPDATE; k.shape = TL_SHAPE_CROSS;
       k.what = "lost update"; break;
     case TL_EV_LESSON_STEP: k.rgb = TL_THEME_MARK_STEP; k.what = "lesson step"; break;
+    case TL_EV_KILL: k.rgb = TL_THEME_MARK_KILL; k.shape = TL_SHAPE_CROSS; k.what = "signal"; break;
+    case TL_EV_REPARENT: k.rgb = TL_THEME_MARK_REPARENT; k.shape = TL_SHAPE_SQUARE;
+      k.what = "re-parented orphan"; break;
     default: break;
   }
   return k;

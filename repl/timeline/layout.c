@@ -78,7 +78,7 @@ void tl__map_free(tl__map *m) {
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait"};
+    "waiting", "event-wait", "zombie"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
@@ -202,8 +202,25 @@ const char *tl_layout_text(const tl_layout *l, uint64_t off) {
   return l->trace && off ? tl_trace_strat(l->trace, off) : "";
 }
 
+const char *tl_layout_proc_label(const tl_layout *l, size_t proc, char *buf, size_t n) {
+  const tl_proc *p = &l->procs[proc];
+  const char *name = p->name ? tl_layout_text(l, p->name) : "";
+  if (*name) snprintf(buf, n, "%s (pid %d)", name, (int)p->pid);
+  else snprintf(buf, n, "process %d", (int)p->pid);
+  return buf;
+}
+
 const char *tl_layout_marker_label(const tl_layout *l, const tl_marker *m, char *buf, size_t n) {
   const char *text = tl_layout_text(l, m->text), *nl;
+  if (m->kind == TL_EV_KILL) {
+    snprintf(buf, n, "%s", m->arg == 15 ? "terminate (SIGTERM)" : m->arg == 9 ? "kill (SIGKILL)"
+                          : m->arg == 2 ? "SIGINT" : "signal");
+    return buf;
+  }
+  if (m->kind == TL_EV_REPARENT) {
+    snprintf(buf, n, "orphan: re-parented to %u", m->obj);
+    return buf;
+  }
   if (m->kind == TL_EV_DROPPED) {
     snprintf(buf, n, "%llu older events dropped", (unsigned long long)m->arg);
     return buf;
@@ -267,7 +284,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   uint8_t st = TL_STATE_NONE;
   uint64_t best = 0;
   *obj = 0;
-  if (s->ended) return TL_STATE_DONE;
+  if (s->ended) return p->exited && !p->reaped ? TL_STATE_ZOMBIE : TL_STATE_DONE;
 #define TL__PICK(cond, stamp, state, o) \
   if ((cond) && (st == TL_STATE_NONE || (stamp) > best)) { st = (state); best = (stamp); *obj = (o); }
   TL__PICK(s->holds, s->stamp_gil, TL_STATE_RUNNING, 0)
@@ -529,6 +546,7 @@ static int tl__on_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event 
   s->join_obj = e->obj;
   s->stamp_join = l->stamp;
   if (tl__refresh(l, lane, e->t)) return -1;
+  if (e->reason == 2) return 0; /* waits for a child process (obj: its pid) */
   return tl__check_cycle(l, proc, lane, e->t);
 }
 
@@ -537,6 +555,10 @@ static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_e
 static int tl__on_join_end(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   if (s->joining && !e->reason) tl__cycle_resolved(l, lane);
+  if (e->reason == 2) { /* a child process waited for: its REAP draws the arrow */
+    s->joining = 0;
+    return tl__refresh(l, lane, e->t);
+  }
   s->joining = 0;
   if (!e->reason && tl__exit_to_join(l, proc, lane, e)) return -1;
   return tl__refresh(l, lane, e->t);
@@ -584,8 +606,11 @@ static const struct {
     [TL_EV_QUEUE_GET] = {tl__on_queue_get, TL__LANE},
     [TL_EV_QUEUE_BLOCK] = {tl__on_wait_begin, TL__LANE},
     [TL_EV_FORK] = {tl__on_fork, TL__LANE},
-    [TL_EV_EXIT] = {tl__on_exit, TL__LANE},
+    [TL_EV_EXIT] = {tl__on_exit, TL__ANY},
     [TL_EV_REAP] = {tl__on_reap, TL__LANE},
+    [TL_EV_KILL] = {tl__on_kill, TL__ANY},
+    [TL_EV_REPARENT] = {tl__on_reparent, TL__ANY},
+    [TL_EV_PROC_NAME] = {tl__on_proc_name, TL__ANY},
     [TL_EV_DEADLOCK] = {tl__on_deadlock, TL__ANY},
     [TL_EV_LESSON_STEP] = {tl__on_lesson, TL__ANY},
     [TL_EV_TRACE_FULL] = {tl__on_process_marker, TL__ANY},

@@ -26,6 +26,7 @@ enum tl_lane_state {
   TL_STATE_DONE,
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
+  TL_STATE_ZOMBIE,   /* its process exited and is not yet reaped by its parent */
   TL_STATE__COUNT
 };
 
@@ -106,6 +107,9 @@ typedef struct tl_proc {
   uint64_t rel_t, rel_stamp;
   uint8_t rel_reason;
   uint8_t exited;       /* its EXIT was seen */
+  uint8_t reaped;       /* its parent's REAP was seen (a zombie till then) */
+  uint8_t forked;       /* its fork arrow is drawn */
+  uint64_t name;        /* trace string: its PROC_NAME ("MainProcess", "Process-1"); 0 none */
 } tl_proc;
 
 /* One "waits for" in a wait-for graph: a thread waiting for a lock (held by
@@ -196,6 +200,8 @@ int tl_layout_lock_owner(const tl_layout *l, uint32_t id);
 /* The wait-for edges of process `proc` now (lock waits and joins), with
  * cycles marked; at most max are written, the number found is returned. */
 size_t tl_layout_wait_edges(const tl_layout *l, int proc, tl_wait_edge *out, size_t max);
+/* A process's header: "MainProcess (pid 1234)". */
+const char *tl_layout_proc_label(const tl_layout *l, size_t proc, char *buf, size_t n);
 /* A marker's text ("" if none). */
 const char *tl_layout_text(const tl_layout *l, uint64_t off);
 /* What a marker says in a few words (a label; "" if nothing), in buf or in

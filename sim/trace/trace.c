@@ -49,7 +49,7 @@ int tl_event_kind_has_text(unsigned kind) {
   switch (kind) {
     case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_PRINT:
     case TL_EV_MARK: case TL_EV_INTERRUPT: case TL_EV_DEADLOCK:
-    case TL_EV_LESSON_STEP: case TL_EV_LOST_UPDATE:
+    case TL_EV_LESSON_STEP: case TL_EV_LOST_UPDATE: case TL_EV_PROC_NAME:
       return 1;
     default:
       return 0;

@@ -41,8 +41,8 @@
   X(LOCK_TIMEOUT, "lock-timeout")                           \
   X(SLEEP, "sleep")                 /* arg: ns asked */     \
   X(SLEEP_END, "sleep-end")                                 \
-  X(JOIN, "join")                   /* obj: joined thread */\
-  X(JOIN_END, "join-end")           /* reason: 1 timed out */ \
+  X(JOIN, "join")                   /* obj: joined thread; reason 2: a child process (obj: pid, 0 any) */ \
+  X(JOIN_END, "join-end")           /* reason: 1 timed out, 2 a child process waited for */ \
   X(PRINT, "print")                 /* arg: text */         \
   X(MARK, "mark")                   /* arg: text */         \
   X(INTERRUPT, "interrupt")         /* arg: error text */   \
