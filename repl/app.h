@@ -109,7 +109,7 @@ void tl_signals_start(void);
 void tl_signals_stop(void);
 void tl_signals_at_prompt(int yes);
 int tl_signals_fd(void);          /* readable after Ctrl-C at the prompt */
-int tl_signals_drain(void);       /* how many Ctrl-C were pending */
+int tl_signals_drain(void);       /* how many Ctrl-C were pending (0: a redraw) */
 void tl_signals_lock_world(void); /* held while the world is replaced */
 void tl_signals_unlock_world(void);
 

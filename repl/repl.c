@@ -66,7 +66,10 @@ static char *tl__read_line(const char *prompt, int *interrupted) {
       break;
     }
     if (fds[1].revents & POLLIN) {
-      tl_signals_drain();
+      if (tl_signals_drain() == 0) { /* a child printed: the prompt again */
+        rl_forced_update_display();
+        continue;
+      }
       *interrupted = 1;
       break;
     }

@@ -12,11 +12,14 @@ static tl_mutex tl__out_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void tl_write_out(int to_stderr, const char *s, size_t len) {
   FILE *f = to_stderr ? stderr : stdout;
+  int over = tl__proc_over_prompt();
   tl_mutex_lock(&tl__out_mu);
   if (to_stderr) fflush(stdout);
+  if (over) fputs("\r\033[K", f);
   fwrite(s, 1, len, f);
   fflush(f);
   tl_mutex_unlock(&tl__out_mu);
+  if (over) tl__proc_redraw_prompt();
 }
 
 void tl__out_lock(void) { tl_mutex_lock(&tl__out_mu); }

@@ -255,6 +255,8 @@ void tl_write_out(int to_stderr, const char *s, size_t len);
 void tl__out_lock(void);
 void tl__out_unlock(void);
 void tl__out_reinit(void);
+int tl__proc_over_prompt(void);
+void tl__proc_redraw_prompt(void);
 long tl_gettid(void);
 
 /* Errors as Python-style objects (errors.c). */
@@ -296,6 +298,10 @@ int tl_procs_kill_all(void);
 /* The signal a child sends the top process when the cap was hit 100 times
  * (SIGUSR2 is the GIL's poke, SIGUSR1 stops the Ctrl-C thread). */
 #define TL_SIG_BOMB (SIGRTMIN + 2)
+/* A child printed while the top process shows its prompt: draw it again. */
+#define TL_SIG_REDRAW (SIGRTMIN + 3)
+/* The top process's REPL shows its prompt (children print around it). */
+void tl_procs_set_prompt(int yes);
 /* The top process, told by a child that the cap was hit 100 times. */
 void tl_procs_contain_bomb(void);
 /* Set by the front: what a new child needs besides the engine (Ctrl-C). */

@@ -32,6 +32,7 @@ typedef struct tl__shared {
   _Atomic int count;      /* processes live or unreaped, the top one not counted */
   _Atomic int refusals;   /* forks refused at the cap */
   _Atomic int bomb;       /* the run is being ended as a fork bomb */
+  _Atomic int prompt;     /* the top process's REPL shows its prompt */
   int max;
   int32_t top;
   _Atomic int32_t pid[TL__SLOTS];  /* 0: free */
@@ -45,6 +46,19 @@ static char tl__proc_name[64] = "MainProcess";
 void (*tl_proc_after_fork_child)(void);
 
 int tl_proc_is_child(void) { return tl__child; }
+
+void tl_procs_set_prompt(int yes) {
+  if (tl__S && !tl__child) atomic_store(&tl__S->prompt, yes);
+}
+
+/* A child's whole line at the REPL prompt: it clears the prompt's line,
+ * writes, and asks the top process to draw the prompt again. */
+int tl__proc_over_prompt(void) {
+  return tl__child && tl__S && atomic_load(&tl__S->prompt);
+}
+void tl__proc_redraw_prompt(void) {
+  if (tl__S) kill(tl__S->top, TL_SIG_REDRAW);
+}
 int tl_proc_max(void) { return tl__S ? tl__S->max : 0; }
 
 /* ---- the table of processes ------------------------------------------- */
@@ -337,6 +351,14 @@ static int f_child_end(lua_State *L) {
   return 0;
 }
 
+/* _proc.write_err(s): whole lines to stderr, as print writes stdout. */
+static int f_write_err(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  tl_write_out(1, s, len);
+  return 0;
+}
+
 static int f_format(lua_State *L) {
   lua_settop(L, 1);
   lua_pushstring(L, tl_format_exception(L, 1));
@@ -540,6 +562,7 @@ int luaopen_tl_proc(lua_State *L) {
     { "cpu_count", f_cpu_count  },
     { "child_end", f_child_end  },
     { "format",    f_format     },
+    { "write_err", f_write_err  },
     { NULL,        NULL         }
   };
   static const struct { const char *name; int value; } sigs[] = {

@@ -95,8 +95,7 @@ local function bootstrap(self)
     if type(err) == "table" and err.type == "SystemExit" then
       code = tonumber(err.args and err.args[1]) or (err.message == "" and 0 or 1)
     else
-      io.stderr:write("Process " .. self.name .. ":\n" .. proc.format(err) .. "\n")
-      io.stderr:flush()
+      proc.write_err("Process " .. self.name .. ":\n" .. proc.format(err) .. "\n")
       code = 1
     end
   end
