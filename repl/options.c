@@ -58,7 +58,7 @@ static int tl__set_headless(tl_options *o, const char *a, const char *v) {
 }
 
 static int tl__set_gil(tl_options *o, const char *a, const char *v) {
-  static const int policy[] = {TL_GIL_PY3, TL_GIL_PY2, TL_GIL_NONE};
+  static const int policy[] = {TL_POLICY_PY3, TL_POLICY_PY2, TL_POLICY_NONE};
   int i = tl__choice("py3|py2|none", v);
   if (i < 0) return tl__fail("--gil takes py3, py2 or none, not '%s'", v);
   o->cfg.policy = policy[i];
@@ -202,6 +202,7 @@ static int tl__set_from_to(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+/* Reads the file as it goes: a streamed trace of any size. */
 static int tl__do_dump_trace(tl_options *o, const char *a, const char *v) {
   char err[512];
   if (tl_trace_dump_file(v, stdout, err, sizeof err) != 0) {
@@ -275,15 +276,15 @@ const tl_option tl_option_table[] = {
      "when the in-memory log is full: ring (default)\n"
      "drops the oldest events, stop keeps the first",
      NULL, tl__set_trace_mode},
-    {"--view", NULL, "FILE", "open a saved trace (with --record: redraw it)", "x.trace",
+    {"--view", NULL, "FILE", "open a saved trace (with --record: redraw it)", "t.trace",
      tl__set_view},
-    {"--from", NULL, "S", "with --view --record: only from S seconds on", "0", tl__set_from_to},
-    {"--to", NULL, "S", "with --view --record: only up to S seconds", "1", tl__set_from_to},
+    {"--from", NULL, "S", "with --view --record: from S seconds on", "0", tl__set_from_to},
+    {"--to", NULL, "S", "with --view --record: up to S seconds", "1", tl__set_from_to},
     {"--auto", NULL, NULL, "a lesson plays through without pausing at its steps", NULL,
      tl__set_auto},
     {"--lessons", NULL, NULL, "list the lessons, then the REPL (as make run does)", NULL,
      tl__set_lessons},
-    {"--trace-size", NULL, "N", "room for N events in memory (default 4000000)", "1000",
+    {"--trace-size", NULL, "N", "room for N events in memory (default 2000000)", "1000",
      tl__set_trace_size},
     {"--dump-trace", NULL, "FILE", "print a saved trace, one event a line, and exit",
      "/dev/null", tl__do_dump_trace},
@@ -343,7 +344,7 @@ int tl_options_check(const tl_options *o) {
 int tl_options_parse(tl_options *o, int argc, char **argv) {
   int i, rc;
   memset(o, 0, sizeof *o);
-  o->cfg.policy = TL_GIL_PY3;
+  o->cfg.policy = TL_POLICY_PY3;
   o->cfg.switch_points = TL_SWITCH_STATEMENT;
   o->cfg.switch_interval_ns = 5000000;
   o->cfg.check_interval = 100;
@@ -377,7 +378,9 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
     if (rc != TL__GO_ON) return rc;
   }
   if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) o->headless = 1;
-  if (o->cfg.policy == TL_GIL_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
+  if (o->cfg.policy == TL_POLICY_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
     return tl__fail("%s", "--gil none (free-threaded) needs --clock virtual");
+  if (o->view && (o->script || o->nexec || o->trace_out))
+    return tl__fail("%s", "--view opens a saved trace: no script, -e or --trace with it");
   return TL__GO_ON;
 }

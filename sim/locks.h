@@ -18,23 +18,6 @@
 #define TL_RLOCK_MT "threadlab.RLock"
 #define TL_LOCK_NAME 48
 
-/* LOCK_NEW's reason: what kind of object the name belongs to, so views can
- * tell a Lock from an RLock, a Condition, a Queue ... */
-enum tl_obj_type {
-  TL_OBJ_LOCK = 1,
-  TL_OBJ_RLOCK = 2,
-  TL_OBJ_CONDITION = 3,
-  TL_OBJ_SEMAPHORE = 4,
-  TL_OBJ_BOUNDED_SEMAPHORE = 5,
-  TL_OBJ_EVENT = 6,
-  TL_OBJ_BARRIER = 7,
-  TL_OBJ_QUEUE = 8,
-  TL_OBJ_LIFO_QUEUE = 9,
-  TL_OBJ_PRIORITY_QUEUE = 10,
-  TL_OBJ_SIMPLE_QUEUE = 11,
-  TL_OBJ_GLOBAL = 12 /* a global watched by lab.watch */
-};
-
 typedef struct tl_lockhdr tl_lockhdr;
 struct tl_lockhdr {
   uint32_t magic;        /* TL_LOCK_MAGIC: a wait_obj of TL_WAIT_LOCK is one */
@@ -78,13 +61,21 @@ void tl__lock_metatable(lua_State *L, const char *tname, const luaL_Reg *methods
 /* The lock's state as text for tostring (copied under the world mutex). */
 void tl__lock_describe(tl_lockhdr *k, char *buf, size_t len);
 
-/* deadlock.c: the held-lock list and the lock-order check; GIL held. */
+/* lockorder.c: the held-lock list and the lock-order check; GIL held. */
 void tl__held_add(tl_lockhdr *k, tl_thread *t);
 void tl__held_remove(tl_lockhdr *k);
-/* Registers a live lock for :locks (the registry keeps it weakly). */
+void tl__lock_order_reset(void);
+
+/* deadlocklib.c: registers a live lock for :locks (the registry keeps it
+ * weakly). */
 void tl__locks_register(lua_State *L, int idx, uint32_t id);
-/* A thread's wait ended: it is no longer counted as deadlocked (world
- * mutex held). */
+
+/* deadlock.c: the detector. A thread's wait ended: it is no longer counted
+ * as deadlocked (world mutex held). */
 void tl__deadlock_thaw(tl_thread *t);
+/* The deadlocks found so far (world mutex held), and forgetting them. */
+int tl__deadlock_nfound(void);
+const char *tl__deadlock_found(int i);
+void tl__deadlock_reset(void);
 
 #endif

@@ -1,6 +1,7 @@
 -- multiprocessing's Lua half: Process over a real fork (os.fork is C, in
 -- proc.c: _proc). Names, errors and reprs follow CPython's.
-local proc = ...
+local parts = ...
+local proc = parts.proc
 
 local mp = {}
 

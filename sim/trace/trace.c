@@ -114,9 +114,12 @@ void tl_trace_clear(tl_trace *tr) {
   tl_trace_stream_flush(tr);
   if (n > tr->capacity) n = tr->capacity;
   if (p > tr->pin_capacity) p = tr->pin_capacity;
-  /* madvise gives the pages back: a cleared ring costs nothing again. */
-  memset(tr->ev, 0, n * sizeof(tl_event));
-  memset(tr->pinned, 0, p * sizeof(tl_event));
+  /* MADV_REMOVE gives the pages back (they read as zeros again): a cleared
+   * ring costs no memory until it fills again. */
+  if (madvise(tr->ev, tl__align(n * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(tr->ev, 0, n * sizeof(tl_event));
+  if (madvise(tr->pinned, tl__align(p * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(tr->pinned, 0, p * sizeof(tl_event));
   atomic_store(&tr->claimed, 0);
   atomic_store(&tr->published, 0);
   atomic_store(&tr->stream_pos, 0);
@@ -262,6 +265,21 @@ uint64_t tl_trace_dropped(const tl_trace *tr) {
   return tl_trace_mode(tr) == TL_TRACE_RING && n > tr->capacity ? n - tr->capacity : 0;
 }
 
+int tl_trace_oldest(const tl_trace *ctr, tl_event *out) {
+  tl_trace *tr = (tl_trace *)ctr;
+  int tries;
+  for (tries = 0; tries < 8; tries++) {
+    uint64_t n = atomic_load_explicit(&tr->claimed, memory_order_acquire);
+    uint64_t lo = tl_trace_mode(tr) == TL_TRACE_RING && n > tr->capacity ? n - tr->capacity : 0;
+    if (n == 0) return 0;
+    /* the oldest may be being overwritten: the next one is as good */
+    if (tl__get(&tr->ev[lo % tr->capacity], lo, out) ||
+        (lo + 1 < n && tl__get(&tr->ev[(lo + 1) % tr->capacity], lo + 1, out)))
+      return 1;
+  }
+  return 0;
+}
+
 uint64_t tl_trace_kind_count(const tl_trace *tr, unsigned kind) {
   return kind < 64 ? atomic_load(&((tl_trace *)tr)->kinds[kind]) : 0;
 }
@@ -291,8 +309,8 @@ void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos) {
   if (pos != UINT64_MAX) atomic_store_explicit(&tr->stream_pos, pos, memory_order_release);
   if (on >= 0) atomic_store_explicit(&tr->streaming, on, memory_order_release);
 }
-void tl__trace_set_lost(tl_trace *tr, uint64_t lost);
-void tl__trace_set_lost(tl_trace *tr, uint64_t lost) {
+void tl__trace_loaded(tl_trace *tr, uint64_t lost);
+void tl__trace_loaded(tl_trace *tr, uint64_t lost) {
   atomic_store(&tr->lost, lost);
   tr->loaded = 1;
 }

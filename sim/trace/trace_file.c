@@ -39,7 +39,8 @@
 
 uint64_t tl__trace_published(tl_trace *tr);
 void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos);
-void tl__trace_set_lost(tl_trace *tr, uint64_t lost);
+/* marks a trace as read from a file, with the lost count it had */
+void tl__trace_loaded(tl_trace *tr, uint64_t lost);
 
 struct tl__head {
   char magic[8];
@@ -540,7 +541,7 @@ tl_trace *tl_trace_load(const char *path, size_t capacity, uint64_t from, uint64
     tl__close_file(&fl);
     return NULL;
   }
-  tl__trace_set_lost(ld.tr, fl.lost);
+  tl__trace_loaded(ld.tr, fl.lost);
   tl__close_file(&fl);
   return ld.tr;
 }
