@@ -209,6 +209,10 @@ static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name
   w->gil.drop_request = 0;
   w->v.running = self;
   self->vs = TL_VS_RUN;
+  /* a lesson's MainThread traces its lines for the window; a child's
+   * lines are not the lesson's (and would slow it down) */
+  self->trace_lines = 0;
+  tl_gil_set_base_hook(self, L);
   tl__hosts_forget();
   if (tl_proc_after_fork_child) tl_proc_after_fork_child();
   snprintf(tl__proc_name, sizeof tl__proc_name, "%s", name);
@@ -373,7 +377,7 @@ static int f_format(lua_State *L) {
 static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int *st) {
   tl_thread *self = tl__self;
   uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
-  uint64_t step = 50000;
+  uint64_t step = 20000;
   pid_t r;
   int cancelled = 0;
   if ((r = waitpid(pid, st, WNOHANG)) != 0 || (flags & WNOHANG) || timeout == 0) return r;
@@ -396,7 +400,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
       nanosleep(&ts, NULL);
     }
     tl_mutex_lock(&tl_W->mu);
-    if (step < 5000000) step *= 2;
+    if (step < 1000000) step *= 2; /* a zombie drawn longer than it lived is a lie */
   }
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
@@ -583,6 +587,16 @@ int luaopen_tl_proc(lua_State *L) {
     lua_setfield(L, -2, sigs[i].name);
   }
   lua_setglobal(L, "signal");
+  /* sys.executable, as Python's: this threadlab (a lesson runs a program
+   * in a threadlab of its own to show how a whole run ends) */
+  {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    lua_createtable(L, 0, 1);
+    lua_pushlstring(L, exe, n > 0 ? (size_t)n : 0);
+    lua_setfield(L, -2, "executable");
+    lua_setglobal(L, "sys");
+  }
   luaL_newlib(L, lib);
   lua_pushcfunction(L, tl_msghandler);
   lua_setfield(L, -2, "msgh");
