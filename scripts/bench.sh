@@ -14,6 +14,8 @@
 #   bench timeline-frame-10m ms_per_frame=<ms>  (the same with 10,000,000 events)
 #   bench lock-loop-2x3M[-instruction] threadlab=<s> python3=<s> ratio=<r> events=<n>
 #   bench trace-bytes-per-event bytes=<b> (resident memory per event held)
+#   bench cpu-4proc-vs-4threads threadlab: threads=<s> procs=<s> ratio=<procs/threads>
+#                               python3: threads=<s> procs=<s> ratio=<r>  (best ratio of RUNS)
 # and exits non-zero if any program fails or prints a wrong result.
 set -u
 
@@ -44,6 +46,7 @@ churn-20000       churn_20000      20000
 gil-handoff       gil_handoff      40000
 lock-loop-2x3M    lock_loop_2x3M   6000000
 lock-loop-2x3M-instruction lock_loop_2x3M 6000000
+process-start-200 process_start_200 200
 "
 
 status=0
@@ -71,6 +74,25 @@ while read -r name prog expect; do
 done <<EOT
 $BENCHES
 EOT
+# The same CPU-bound work in 4 threads and in 4 processes, timed inside each
+# program: the run with the best ratio of RUNS, per side.
+if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" cpu-4proc-vs-4threads "* ]]; then
+    ran=$((ran + 1))
+    best_of() { # the output line with the smallest ratio
+        local best="" line r br
+        for _ in $(seq "$RUNS"); do
+            line=$("$@" | tail -1) || return 1
+            case $line in *" ok") ;; *) return 1 ;; esac
+            r=$(printf '%s' "$line" | sed -n 's/.*ratio=\([0-9.]*\).*/\1/p')
+            if [ -z "$best" ] || awk -v a="$r" -v b="$br" 'BEGIN{exit !(a<b)}'; then best=$line; br=$r; fi
+        done
+        printf '%s' "${best% ok}"
+    }
+    tlc=$(best_of "$TL_BIN" --headless "$DIR/cpu_4proc_vs_4threads.lua") &&
+    pyc=$(best_of "$PY_EXE" "$DIR/cpu_4proc_vs_4threads.py") &&
+    echo "bench cpu-4proc-vs-4threads threadlab: $tlc python3: $pyc" ||
+    { echo "bench cpu-4proc-vs-4threads FAILED" >&2; status=1; }
+fi
 # Pacing of the virtual clock: wall time over virtual time at --speed 1.
 if [ -z "${BENCH:-}" ] || case " $BENCH " in *" pacing "*) true ;; *) false ;; esac; then
     ran=$((ran + 1))
