@@ -32,6 +32,7 @@ typedef struct tl__shared {
   _Atomic int count;      /* processes live or unreaped, the top one not counted */
   _Atomic int refusals;   /* forks refused at the cap */
   _Atomic int bomb;       /* the run is being ended as a fork bomb */
+  _Atomic int bomb_count; /* processes live or unreaped when it was found */
   _Atomic int prompt;     /* the top process's REPL shows its prompt */
   int max;
   int32_t top;
@@ -131,16 +132,19 @@ int tl_procs_init(int max_procs) {
 }
 
 /* Kills and reaps every process of the run: only the top process, which
- * every orphan comes back to. Returns how many were still there. */
-int tl_procs_kill_all(void) {
+ * every orphan comes back to. Returns how many were still there. Called by
+ * MainThread (:reset, exit) and by the Ctrl-C thread (a bomb): one at a
+ * time, and whichever comes first when a bomb was found ends the run. */
+static tl_mutex tl__kill_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int tl__kill_all_locked(void) {
   int killed = 0, rounds;
-  if (!tl__S || tl__child) return 0;
   for (rounds = 0; rounds < 20000; rounds++) {
-    int st, any = 0;
+    int st;
     pid_t p;
     for (int i = 0; i < TL__SLOTS; i++) {
       int32_t pid = atomic_load(&tl__S->pid[i]);
-      if (pid > 0 && kill(pid, SIGKILL) == 0) any = 1;
+      if (pid > 0) kill(pid, SIGKILL);
     }
     while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
       int i = tl__slot_of(p);
@@ -151,7 +155,6 @@ int tl_procs_kill_all(void) {
       }
     }
     if (p < 0 && errno == ECHILD) break;
-    (void)any;
     {
       struct timespec ts = {0, 200000};
       nanosleep(&ts, NULL);
@@ -159,21 +162,35 @@ int tl_procs_kill_all(void) {
   }
   atomic_store(&tl__S->count, 0);
   atomic_store(&tl__S->refusals, 0);
-  memset((void *)tl__S->pid, 0, sizeof tl__S->pid);
+  for (int i = 0; i < TL__SLOTS; i++) atomic_store(&tl__S->pid[i], 0);
+  return killed;
+}
+
+/* The bomb's end: everything was killed and reaped; say so, exit 1. */
+static void tl__bomb_exit(void) {
+  char msg[128];
+  int n = atomic_load(&tl__S->bomb_count);
+  snprintf(msg, sizeof msg, "fork bomb contained: %d processes at the cap of %d\n",
+           n > tl__S->max ? tl__S->max : n, tl__S->max);
+  tl_write_out(1, msg, strlen(msg));
+  _exit(1);
+}
+
+int tl_procs_kill_all(void) {
+  int killed;
+  if (!tl__S || tl__child) return 0;
+  tl_mutex_lock(&tl__kill_mu);
+  killed = tl__kill_all_locked();
+  if (atomic_load(&tl__S->bomb)) tl__bomb_exit();
+  tl_mutex_unlock(&tl__kill_mu);
   return killed;
 }
 
 /* The 100th refusal anywhere: the top process ends the run (its signal
  * thread calls this on TL_SIG_BOMB). */
 void tl_procs_contain_bomb(void) {
-  int n = tl__S ? atomic_load(&tl__S->count) : 0;
-  char msg[128];
   if (!tl__S || tl__child || !atomic_load(&tl__S->bomb)) return;
   tl_procs_kill_all();
-  snprintf(msg, sizeof msg, "fork bomb contained: %d processes at the cap of %d\n",
-           n > tl__S->max ? tl__S->max : n, tl__S->max);
-  tl_write_out(1, msg, strlen(msg));
-  _exit(1);
 }
 
 /* ---- fork --------------------------------------------------------------- */
@@ -240,6 +257,7 @@ static int tl__fork(lua_State *L, const char *name) {
     if (n < tl__S->max) break;
     atomic_fetch_sub(&tl__S->count, 1);
     if (atomic_fetch_add(&tl__S->refusals, 1) + 1 == TL__BOMB_REFUSALS) {
+      atomic_store(&tl__S->bomb_count, n);
       atomic_store(&tl__S->bomb, 1);
       kill(tl__S->top, TL_SIG_BOMB);
     }
