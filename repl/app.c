@@ -84,6 +84,7 @@ static int tl__run_script(tl_options *o, lua_State *L) {
 static tl_options *tl__opts;
 
 static void tl__kill_children(void) { tl_procs_kill_all(); }
+static int tl__trace_failed; /* --trace could not even begin */
 
 static int tl__new_world(tl_options *o) {
   if (!tl_trace_global) {
@@ -94,9 +95,10 @@ static int tl__new_world(tl_options *o) {
       return -1;
     }
     tl_trace_set_mode(tl_trace_global, o->trace_mode);
+    /* Not writable: said once, the run goes on, the exit status says so. */
     if (o->trace_out && tl_trace_stream_start(tl_trace_global, o->trace_out, err, sizeof err) != 0) {
-      fprintf(stderr, "threadlab: cannot write the trace: %s\n", err);
-      return -1;
+      fprintf(stderr, "threadlab: cannot write the trace: %s; the run goes on without it\n", err);
+      tl__trace_failed = 1;
     }
   }
   /* The Ctrl-C thread reads tl_W under this lock. */
@@ -139,7 +141,7 @@ static int tl__write_outputs(tl_options *o) {
   for (i = 0; i < o->nrecords; i++)
     if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0)
       fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
-  return tl_trace_stream_finish(tl_trace_global) != 0;
+  return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed;
 }
 
 /* threadlab --view FILE: a saved trace in the window, or redrawn into the

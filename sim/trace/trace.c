@@ -12,7 +12,6 @@
 struct tl_trace {
   /* Shared between forked processes (the struct itself is in the mapping). */
   _Atomic uint64_t claimed;   /* sequence numbers handed out */
-  _Atomic uint64_t published; /* a hint: every event below it is published */
   _Atomic uint64_t lost;      /* STOP: events not recorded */
   _Atomic uint64_t pin_claimed, pin_lost;
   _Atomic uint64_t arena_used;
@@ -121,7 +120,6 @@ void tl_trace_clear(tl_trace *tr) {
   if (madvise(tr->pinned, tl__align(p * sizeof(tl_event)), MADV_REMOVE) != 0)
     memset(tr->pinned, 0, p * sizeof(tl_event));
   atomic_store(&tr->claimed, 0);
-  atomic_store(&tr->published, 0);
   atomic_store(&tr->stream_pos, 0);
   atomic_store(&tr->lost, 0);
   atomic_store(&tr->pin_claimed, 0);
@@ -284,26 +282,7 @@ uint64_t tl_trace_kind_count(const tl_trace *tr, unsigned kind) {
   return kind < 64 ? atomic_load(&((tl_trace *)tr)->kinds[kind]) : 0;
 }
 
-/* Internal, for the file code: the sequence number below which every event
- * is published (scanning on from the hint). */
-uint64_t tl__trace_published(tl_trace *tr);
-uint64_t tl__trace_published(tl_trace *tr) {
-  uint64_t n = atomic_load_explicit(&tr->published, memory_order_acquire);
-  uint64_t lim = atomic_load_explicit(&tr->claimed, memory_order_acquire);
-  tl_event e;
-  if (atomic_load_explicit(&tr->mode, memory_order_relaxed) == TL_TRACE_STOP && lim > tr->capacity)
-    lim = tr->capacity;
-  if (n + tr->capacity < lim) n = lim - tr->capacity; /* the older ones are gone */
-  while (n < lim && tl__get(&tr->ev[n % tr->capacity], n, &e)) n++;
-  atomic_store_explicit(&tr->published, n, memory_order_release);
-  return n;
-}
-
 /* For the streaming writer (trace_file.c). */
-tl_event *tl__trace_slot(tl_trace *tr, uint64_t seq);
-tl_event *tl__trace_slot(tl_trace *tr, uint64_t seq) { return &tr->ev[seq % tr->capacity]; }
-int tl__trace_get(const tl_event *e, uint64_t seq, tl_event *out);
-int tl__trace_get(const tl_event *e, uint64_t seq, tl_event *out) { return tl__get(e, seq, out); }
 void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos);
 void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos) {
   if (pos != UINT64_MAX) atomic_store_explicit(&tr->stream_pos, pos, memory_order_release);

@@ -37,7 +37,6 @@
 #define TL__VERSION 2
 #define TL__BLOCK_EVENTS 65536 /* 2.5 MB of events a write */
 
-uint64_t tl__trace_published(tl_trace *tr);
 void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos);
 /* marks a trace as read from a file, with the lost count it had */
 void tl__trace_loaded(tl_trace *tr, uint64_t lost);
