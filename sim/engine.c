@@ -1,5 +1,6 @@
 /* The world: its threads, its clock, waiting and cancellation. */
 #include "engine.h"
+#include "io.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -261,6 +262,7 @@ void tl_world_destroy(tl_world *w) {
   tl_emit(TL_EV_THREAD_END, 0, w->main->id, 0);
   lua_close(w->L);
   w->L = NULL;
+  tl_io_close_all(); /* every pipe and socket the program opened */
   tl__hosts_reap(1);
   tl__thread_unref(w->main);
   tl_cond_destroy(&w->gil.cond);

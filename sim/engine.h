@@ -44,7 +44,7 @@ enum tl_cancel {
 /* What a thread waits for; shown by :threads and drawn by the views. */
 enum tl_wait_kind {
   TL_WAIT_NONE, TL_WAIT_GIL, TL_WAIT_LOCK, TL_WAIT_JOIN, TL_WAIT_SLEEP,
-  TL_WAIT_START, TL_WAIT_INPUT, TL_WAIT_COMPUTE
+  TL_WAIT_START, TL_WAIT_INPUT, TL_WAIT_COMPUTE, TL_WAIT_IO
 };
 
 typedef struct tl_thread tl_thread;

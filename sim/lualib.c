@@ -1,6 +1,7 @@
 /* Opens threadlab's modules into a fresh state: the C halves, then the Lua
  * halves, which are built into the binary so it runs from anywhere. */
 #include "locks.h"
+#include "io.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -61,6 +62,9 @@ static const struct tl__part {
     {"sync",           NULL,                 TL__LUA(tl__lua_sync),      NULL},
     {"queue",          NULL,                 TL__LUA(tl__lua_queue),     "queue"},
     {"proc",           luaopen_tl_proc,      NULL, NULL,                 NULL},
+    {"io",             luaopen_tl_io,        NULL, NULL,                 NULL},
+    {"socket",         luaopen_tl_socket,    NULL, NULL,                 "socket"},
+    {"select",         luaopen_tl_select,    NULL, NULL,                 "select"},
     {"multiprocessing", NULL,                TL__LUA(tl__lua_mp),        "multiprocessing"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},

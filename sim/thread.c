@@ -51,6 +51,7 @@ const char *tl_thread_state_name(const tl_thread *t) {
     case TL_WAIT_SLEEP: return "sleeping";
     case TL_WAIT_START: return "starting a thread";
     case TL_WAIT_INPUT: return "waiting for input";
+    case TL_WAIT_IO: return "waiting for I/O";
     default: return "in I/O";
   }
 }

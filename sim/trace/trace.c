@@ -49,6 +49,7 @@ int tl_event_kind_has_text(unsigned kind) {
     case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_PRINT:
     case TL_EV_MARK: case TL_EV_INTERRUPT: case TL_EV_DEADLOCK:
     case TL_EV_LESSON_STEP: case TL_EV_LOST_UPDATE: case TL_EV_PROC_NAME:
+    case TL_EV_IO_WAIT: case TL_EV_IO_READY:
       return 1;
     default:
       return 0;
