@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lauxlib.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -394,6 +395,9 @@ int luaopen_tl_io(lua_State *L) {
     { "owned", f_owned   },
     { NULL,    NULL      }
   };
+  /* As CPython at start-up: a write to a closed pipe or socket raises
+   * BrokenPipeError instead of killing the program. */
+  signal(SIGPIPE, SIG_IGN);
   lua_getglobal(L, "os");
   luaL_setfuncs(L, os_funcs, 0);
   lua_pop(L, 1);

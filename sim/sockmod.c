@@ -69,7 +69,8 @@ static void tl__push_addr(lua_State *L, const struct sockaddr_storage *ss) {
 
 /* An address table at idx into ss; raises on a bad one, and
  * PermissionError outside the loopback. */
-static socklen_t tl__get_addr(lua_State *L, tl_sock *s, int idx, struct sockaddr_storage *ss) {
+static socklen_t tl__get_addr(lua_State *L, tl_sock *s, int idx, struct sockaddr_storage *ss,
+                              const char *fn) {
   const char *host;
   lua_Integer port;
   memset(ss, 0, sizeof *ss);
@@ -86,7 +87,7 @@ static socklen_t tl__get_addr(lua_State *L, tl_sock *s, int idx, struct sockaddr
   port = lua_tointeger(L, -1);
   lua_pop(L, 2);
   if (port < 0 || port > 65535)
-    return (socklen_t)tl_raise(L, "OverflowError", "port must be 0-65535.");
+    return (socklen_t)tl_raise(L, "OverflowError", "%s(): port must be 0-65535.", fn);
   if (strcmp(host, "localhost") == 0) host = s->family == AF_INET6 ? "::1" : "127.0.0.1";
   if (s->family == AF_INET6) {
     struct sockaddr_in6 *a = (void *)ss;
@@ -217,11 +218,48 @@ static void tl__sock_wait(lua_State *L, tl_sock *s, short events, int err) {
   if (tl_io_wait_fd(L, s->fd, events, s->timeout) == 0) tl_raise(L, "TimeoutError", "timed out");
 }
 
+/* bind(2), but in the virtual clock port 0 is a port drawn from the
+ * seeded stream, not the kernel's: the same seed, the same ports, the
+ * same trace byte for byte. */
+static int tl__bind(int fd, struct sockaddr_storage *ss, socklen_t len) {
+  in_port_t *port = ss->ss_family == AF_INET6 ? &((struct sockaddr_in6 *)ss)->sin6_port
+                                              : &((struct sockaddr_in *)ss)->sin_port;
+  if (!TL_VIRTUAL() || *port != 0) return bind(fd, (struct sockaddr *)ss, len);
+  for (int i = 0; i < 64; i++) {
+    uint64_t r;
+    tl_mutex_lock(&tl_W->mu);
+    r = tl__v_rand(30000);
+    tl_mutex_unlock(&tl_W->mu);
+    *port = htons((uint16_t)(20000 + r));
+    if (bind(fd, (struct sockaddr *)ss, len) == 0) return 0;
+    if (errno != EADDRINUSE) return -1;
+  }
+  *port = 0;
+  return bind(fd, (struct sockaddr *)ss, len);
+}
+
+/* In the virtual clock an unbound socket about to connect or send gets
+ * its port from the seed too (else the kernel's ephemeral one). */
+static void tl__autobind(tl_sock *s) {
+  struct sockaddr_storage ss;
+  if (!TL_VIRTUAL() || tl__local_port(s->fd) != 0) return;
+  memset(&ss, 0, sizeof ss);
+  if (s->family == AF_INET6) {
+    ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+    ((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+    tl__bind(s->fd, &ss, sizeof(struct sockaddr_in6));
+  } else {
+    ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+    ((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    tl__bind(s->fd, &ss, sizeof(struct sockaddr_in));
+  }
+}
+
 static int f_bind(lua_State *L) {
   tl_sock *s = tl__check(L);
   struct sockaddr_storage ss;
-  socklen_t len = tl__get_addr(L, s, 2, &ss);
-  if (bind(tl__fd(L, s), (struct sockaddr *)&ss, len) != 0) return tl_io_raise_errno(L, errno);
+  socklen_t len = tl__get_addr(L, s, 2, &ss, "bind");
+  if (tl__bind(tl__fd(L, s), &ss, len) != 0) return tl_io_raise_errno(L, errno);
   tl__describe(s, "", 0);
   return 0;
 }
@@ -260,10 +298,11 @@ static int f_accept(lua_State *L) {
 static int f_connect(lua_State *L) {
   tl_sock *s = tl__check(L);
   struct sockaddr_storage ss;
-  socklen_t len = tl__get_addr(L, s, 2, &ss);
+  socklen_t len = tl__get_addr(L, s, 2, &ss, "connect");
   int err = 0;
   socklen_t elen = sizeof err;
   tl__fd(L, s);
+  tl__autobind(s);
   if (connect(s->fd, (struct sockaddr *)&ss, len) != 0) {
     if (errno != EINPROGRESS && errno != EINTR) return tl_io_raise_errno(L, errno);
     tl__sock_wait(L, s, POLLOUT, EINPROGRESS);
@@ -319,7 +358,9 @@ static int f_sendto(lua_State *L) {
   size_t n;
   const char *p = luaL_checklstring(L, 2, &n);
   struct sockaddr_storage ss;
-  socklen_t len = tl__get_addr(L, s, 3, &ss);
+  socklen_t len = tl__get_addr(L, s, 3, &ss, "sendto");
+  tl__fd(L, s);
+  tl__autobind(s);
   lua_pushinteger(L, tl__send(L, s, p, n, &ss, len));
   return 1;
 }
