@@ -28,6 +28,7 @@
 #define TL_THEME_WAITING 0x56B4E9  /* sky blue: waits on a condition, queue ... */
 #define TL_THEME_EVENT 0x1F78B4    /* deep blue: waits for an event */
 #define TL_THEME_ZOMBIE 0x3D3D3D   /* near black: exited, not yet reaped */
+#define TL_THEME_IO 0xD98C5F       /* terracotta: waits for I/O on descriptors */
 
 /* Arrows. */
 #define TL_THEME_ARROW_GIL 0x3A3A3A
@@ -38,6 +39,7 @@
 #define TL_THEME_ARROW_PUT 0x7B5EA7    /* put -> get */
 #define TL_THEME_ARROW_FORK 0x555555
 #define TL_THEME_ARROW_EXIT 0x999999
+#define TL_THEME_ARROW_IO 0xA0522D     /* write -> the reader it woke */
 
 /* Markers. */
 #define TL_THEME_MARK_PRINT 0x1F5FA8
@@ -51,6 +53,7 @@
 #define TL_THEME_MARK_STEP 0x999999
 #define TL_THEME_MARK_KILL 0xCC0000
 #define TL_THEME_MARK_REPARENT 0x8C564B
+#define TL_THEME_MARK_IO_READY 0xA0522D
 
 /* Deadlocks: the cycle and its banner. */
 #define TL_THEME_DEADLOCK 0xD00000

@@ -165,7 +165,7 @@ void tl_io_changed(void) {
 }
 
 /* The ready set, as the trace names it. */
-static void tl__emit_ready(struct pollfd *fds, int n, int r) {
+static void tl__emit_ready(struct pollfd *fds, int n, int r, int flags) {
   char buf[512], one[200];
   size_t len = 0;
   uint32_t chan = 0;
@@ -178,11 +178,11 @@ static void tl__emit_ready(struct pollfd *fds, int n, int r) {
                               len ? ", " : "", one);
       if (len >= sizeof buf) { len = sizeof buf - 1; break; }
     }
-  tl_emit(TL_EV_IO_READY, (uint16_t)(r > 0 ? r : 0), chan,
+  tl_emit(TL_EV_IO_READY, (uint16_t)((r > 0 ? r & 0x7fff : 0) | (flags & TL_IO_MARK ? 0x8000 : 0)), chan,
           tl_trace_global ? tl_trace_str(tl_trace_global, buf, len) : 0);
 }
 
-int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, const char *what) {
+int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
   tl_thread *self = tl__self;
   int r, err = 0, cancelled = 0, virt;
   uint64_t deadline = 0, wall_end = 0;
@@ -192,20 +192,15 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, const ch
   {
     char buf[512], one[200];
     size_t len = 0;
-    if (!what) {
-      buf[0] = 0;
-      for (int i = 0; i < n; i++) {
-        tl_io_describe(fds[i].fd, one, sizeof one);
-        len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "%s%s",
-                                len ? ", " : "", one);
-        if (len >= sizeof buf) { len = sizeof buf - 1; break; }
-      }
-      what = buf;
-    } else {
-      len = strlen(what);
+    buf[0] = 0;
+    for (int i = 0; i < n; i++) {
+      tl_io_describe(fds[i].fd, one, sizeof one);
+      len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "%s%s",
+                              len ? ", " : "", one);
+      if (len >= sizeof buf) { len = sizeof buf - 1; break; }
     }
-    tl_emit(TL_EV_IO_WAIT, 0, n ? tl_io_chan(fds[0].fd) : 0,
-            tl_trace_global ? tl_trace_str(tl_trace_global, what, len) : 0);
+    tl_emit(TL_EV_IO_WAIT, (uint16_t)flags, n ? tl_io_chan(fds[0].fd) : 0,
+            tl_trace_global ? tl_trace_str(tl_trace_global, buf, len) : 0);
   }
   tl_mutex_lock(&tl_W->mu);
   virt = TL_VIRTUAL();
@@ -248,7 +243,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, const ch
   }
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
-  tl__emit_ready(fds, n, cancelled ? 0 : r);
+  tl__emit_ready(fds, n, cancelled ? 0 : r, flags);
   if (cancelled) {
     tl_check_cancel(L);
     return 0;
@@ -259,7 +254,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, const ch
 
 int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout) {
   struct pollfd p = {fd, events, 0};
-  return tl_io_wait(L, &p, 1, timeout, NULL);
+  return tl_io_wait(L, &p, 1, timeout, 0);
 }
 
 /* ---- os ------------------------------------------------------------------ */

@@ -15,8 +15,11 @@
  * woken by any descriptor write in threadlab, or looks again each virtual
  * millisecond. fds[i].revents are set. Returns how many are ready (0 on
  * timeout); on cancellation raises (KeyboardInterrupt, or the :reset
- * kill). `what` names the descriptors for the trace, or NULL. */
-int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, const char *what);
+ * kill). The trace names the descriptors (IO_WAIT) and the ready set
+ * (IO_READY; drawn as a marker with TL_IO_MARK). */
+int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags);
+/* flags: the wait is a select/poll/epoll whose ready set is drawn */
+#define TL_IO_MARK 1
 /* One descriptor: events POLLIN or POLLOUT; 1 ready, 0 timed out. */
 int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout);
 /* After a write, close, connect... that may make another thread's

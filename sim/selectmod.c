@@ -71,7 +71,7 @@ static int f_select(lua_State *L) {
       n++;
     }
   }
-  tl_io_wait(L, fds, n, timeout, NULL);
+  tl_io_wait(L, fds, n, timeout, TL_IO_MARK);
   n = 0;
   for (int i = 0; i < 3; i++) {
     lua_Integer len = luaL_len(L, i + 1);
@@ -151,7 +151,7 @@ static int f_poll_poll(lua_State *L) {
   /* a copy: another thread may register meanwhile (as CPython guards) */
   struct pollfd *fds = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *fds, 0);
   memcpy(fds, p->fds, (size_t)n * sizeof *fds);
-  tl_io_wait(L, fds, n, timeout, NULL);
+  tl_io_wait(L, fds, n, timeout, TL_IO_MARK);
   lua_newtable(L);
   for (int i = 0; i < n; i++)
     if (fds[i].revents) {
@@ -225,7 +225,7 @@ static int f_epoll_poll(lua_State *L) {
   me.fd = e->epfd;
   me.events = POLLIN;
   me.revents = 0;
-  if (timeout != 0) tl_io_wait(L, &me, 1, timeout, NULL);
+  if (timeout != 0) tl_io_wait(L, &me, 1, timeout, TL_IO_MARK);
   while ((r = epoll_wait(e->epfd, evs, max, 0)) < 0 && errno == EINTR) {}
   if (r < 0) return tl_io_raise_errno(L, errno);
   lua_createtable(L, r, 0);

@@ -114,6 +114,9 @@ static void tl__what(const tl_layout *l, const tl_lane *ln, const tl_segment *s,
       jl = tl_layout_find_lane(l, ln->pid, s->obj);
       snprintf(buf, n, "%s", jl >= 0 ? l->lanes[jl].name : "a thread");
       break;
+    case TL_STATE_IO:
+      snprintf(buf, n, "%s", tl_layout_text(l, s->obj));
+      break;
     default:
       break;
   }
@@ -251,7 +254,7 @@ static void tl__deadlocked(tl__json *j) {
 
 static const char *const tl__flow_names[TL_ARROW__COUNT] = {
     "GIL handoff",   "forced GIL switch", "lock handoff", "notify -> wake",
-    "set -> wake",   "put -> get",        "fork",         "exit -> join"};
+    "set -> wake",   "put -> get",        "fork",         "exit -> join", "write -> read"};
 
 static void tl__flows(tl__json *j) {
   const tl_layout *l = j->l;

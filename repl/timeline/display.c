@@ -22,7 +22,7 @@ uint32_t tl_display_state_colour(int state) {
   static const uint32_t rgb[TL_STATE__COUNT] = {
       TL_THEME_BACKGROUND, TL_THEME_RUNNING, TL_THEME_READY, TL_THEME_BLOCKED,
       TL_THEME_SLEEPING,   TL_THEME_JOINING, TL_THEME_IDLE,  TL_THEME_DONE,
-      TL_THEME_WAITING,    TL_THEME_EVENT,   TL_THEME_ZOMBIE};
+      TL_THEME_WAITING,    TL_THEME_EVENT,   TL_THEME_ZOMBIE, TL_THEME_IO};
   return tl__rgba(state >= 0 && state < TL_STATE__COUNT ? rgb[state] : TL_THEME_IDLE);
 }
 
@@ -58,7 +58,7 @@ float tl__lane_cy(const tl__geo *g, int lane) {
 /* Half the bar height of a state: the busier, the taller. */
 float tl__bar_half(const tl__geo *g, int state) {
   static const float frac[TL_STATE__COUNT] = {0, .25f, .17f, .17f, .17f, .17f, .11f, .05f,
-                                              .17f, .17f, .11f};
+                                              .17f, .17f, .11f, .17f};
   return g->lane_h * frac[state >= 0 && state < TL_STATE__COUNT ? state : TL_STATE_IDLE];
 }
 
@@ -241,6 +241,8 @@ static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
   } else if (s->state == TL_STATE_JOINING) {
     int jl = tl_layout_find_lane(g->l, g->l->lanes[lane].pid, s->obj);
     snprintf(what, sizeof what, " %s", jl >= 0 ? tl__lane_name(g, jl) : "a thread");
+  } else if (s->state == TL_STATE_IO) {
+    snprintf(what, sizeof what, " on %s", tl_layout_text(g->l, s->obj));
   }
   it->title = tl__strf(g->d, "%s: %s%s for %s%s (%s – %s)", tl__lane_name(g, lane),
                        tl_state_name(s->state), what, live ? "at least " : "", dur, t0,
@@ -261,6 +263,8 @@ static void tl__segment_label(tl__geo *g, int lane, const tl_segment *s, float x
     tl__obj_label(g->l, s->obj, buf, sizeof buf);
   } else if (s->state == TL_STATE_SLEEPING) {
     snprintf(buf, sizeof buf, "sleep");
+  } else if (s->state == TL_STATE_IO) {
+    snprintf(buf, sizeof buf, "I/O %s", tl_layout_text(g->l, s->obj));
   } else if (s->state == TL_STATE_JOINING) {
     int jl = tl_layout_find_lane(g->l, g->l->lanes[lane].pid, s->obj);
     snprintf(buf, sizeof buf, "join %s", jl >= 0 ? tl__lane_name(g, jl) : "");

@@ -12,14 +12,14 @@ static const char *const tl__legend_state[TL_STATE__COUNT] = {
     NULL,       "running (holds the GIL)", "ready (wants the GIL)", "blocked on a lock",
     "sleeping", "joining",                 "other wait (e.g. input)", "done",
     "waiting (condition, queue, semaphore)", "waiting for an event",
-    "zombie (exited, not yet reaped)"};
+    "zombie (exited, not yet reaped)", "waiting for I/O (descriptors)"};
 static const char *const tl__legend_arrow[TL_ARROW__COUNT] = {
     "GIL handoff", "forced GIL switch", "lock handoff", "notify → wake",
-    "set → wake",  "put → get",         "fork",         "exit → join/wait"};
+    "set → wake",  "put → get",         "fork",         "exit → join/wait", "write → read"};
 static const unsigned tl__legend_marks[] = {
     TL_EV_PRINT, TL_EV_MARK, TL_EV_GIL_DROP_REQUEST, TL_EV_GIL_FAILED_WAKEUP,
     TL_EV_INTERRUPT, TL_EV_LOST_UPDATE, TL_EV_DEADLOCK, TL_EV_TRACE_FULL, TL_EV_DROPPED,
-    TL_EV_LESSON_STEP, TL_EV_KILL, TL_EV_REPARENT};
+    TL_EV_LESSON_STEP, TL_EV_KILL, TL_EV_REPARENT, TL_EV_IO_READY};
 #define TL__NMARKS (sizeof tl__legend_marks / sizeof *tl__legend_marks)
 
 #define TL__LEGEND_ROW 20.0f

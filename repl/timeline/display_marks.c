@@ -14,11 +14,12 @@
 
 const uint32_t tl__arrow_rgb[TL_ARROW__COUNT] = {
     TL_THEME_ARROW_GIL, TL_THEME_ARROW_GIL_FORCED, TL_THEME_ARROW_LOCK, TL_THEME_ARROW_NOTIFY,
-    TL_THEME_ARROW_SET, TL_THEME_ARROW_PUT,        TL_THEME_ARROW_FORK, TL_THEME_ARROW_EXIT};
-const float tl__arrow_width[TL_ARROW__COUNT] = {1.2f, 1.4f, 1.8f, 1.5f, 1.5f, 1.5f, 1.3f, 1.3f};
+    TL_THEME_ARROW_SET, TL_THEME_ARROW_PUT,        TL_THEME_ARROW_FORK, TL_THEME_ARROW_EXIT,
+    TL_THEME_ARROW_IO};
+const float tl__arrow_width[TL_ARROW__COUNT] = {1.2f, 1.4f, 1.8f, 1.5f, 1.5f, 1.5f, 1.3f, 1.3f, 1.5f};
 const int tl__arrow_dash[TL_ARROW__COUNT] = {TL_DASH_SOLID,  TL_DASH_DASHED, TL_DASH_SOLID,
                                              TL_DASH_SOLID,  TL_DASH_SOLID,  TL_DASH_DOTTED,
-                                             TL_DASH_DASHED, TL_DASH_DOTTED};
+                                             TL_DASH_DASHED, TL_DASH_DOTTED, TL_DASH_SOLID};
 
 /* The time under x + dx px (where a bucket that begins at x ends). */
 static double tl__t_after(const tl__geo *g, float x, float dx) {
@@ -49,6 +50,9 @@ static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
       break;
     case TL_ARROW_EXIT:
       it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);
+      break;
+    case TL_ARROW_IO:
+      it->title = tl__strf(g->d, "%s wrote; %s, waiting for I/O, could read at %s", from, to, at);
       break;
     default:
       it->title = tl__strf(g->d, "GIL %s from %s to %s at %s",
@@ -141,6 +145,8 @@ tl__marker_look tl__look(unsigned kind) {
     case TL_EV_KILL: k.rgb = TL_THEME_MARK_KILL; k.shape = TL_SHAPE_CROSS; k.what = "signal"; break;
     case TL_EV_REPARENT: k.rgb = TL_THEME_MARK_REPARENT; k.shape = TL_SHAPE_SQUARE;
       k.what = "re-parented orphan"; break;
+    case TL_EV_IO_READY: k.rgb = TL_THEME_MARK_IO_READY; k.shape = TL_SHAPE_TRIANGLE_DOWN;
+      k.what = "select/poll/epoll ready set"; break;
     default: break;
   }
   return k;

@@ -78,7 +78,7 @@ void tl__map_free(tl__map *m) {
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait", "zombie"};
+    "waiting", "event-wait", "zombie", "io-wait"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
@@ -87,7 +87,7 @@ const char *tl_state_name(int state) {
 const char *tl_arrow_kind_name(int kind) {
   static const char *const names[TL_ARROW__COUNT] = {
       "gil-handoff", "gil-forced", "lock-handoff", "notify-wake",
-      "set-wake",    "put-get",    "fork",         "exit-join"};
+      "set-wake",    "put-get",    "fork",         "exit-join", "write-read"};
   return kind >= 0 && kind < TL_ARROW__COUNT ? names[kind] : "?";
 }
 
@@ -298,6 +298,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   TL__PICK(s->joining, s->stamp_join, TL_STATE_JOINING, s->join_obj)
   TL__PICK(s->waiting, s->stamp_wait, s->waiting == 2 ? TL_STATE_EVENT : TL_STATE_WAITING,
            s->wait_obj)
+  TL__PICK(s->io, s->stamp_io, TL_STATE_IO, s->io_text)
 #undef TL__PICK
   if (st != TL_STATE_NONE || !s->started) return st;
   if (!p->has_gil) return TL_STATE_RUNNING; /* free-threaded: alive is running */
@@ -312,7 +313,7 @@ int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   uint8_t st = tl__state_of(&l->procs[ln->proc], &ln->sm, &obj);
   struct tl__lane_sm *s = &ln->sm;
   if (s->unknown) { /* after a gap: drawn again once something says what it does */
-    if (s->holds || s->wants || s->locking || s->sleeping || s->joining || s->waiting ||
+    if (s->holds || s->wants || s->locking || s->sleeping || s->joining || s->waiting || s->io ||
         s->last_release || s->ended)
       s->unknown = 0;
     else
@@ -478,7 +479,7 @@ static int tl__on_dropped(tl_layout *l, int32_t proc, int32_t lane, const tl_eve
   for (i = 0; i < l->nlanes; i++) {
     struct tl__lane_sm *s = &l->lanes[i].sm;
     if (s->ended) continue;
-    s->holds = s->wants = s->locking = s->sleeping = s->joining = s->waiting = 0;
+    s->holds = s->wants = s->locking = s->sleeping = s->joining = s->waiting = s->io = 0;
     s->last_release = 0;
     s->unknown = 1;
     if (tl__refresh(l, (int32_t)i, e->t)) return -1;
@@ -649,6 +650,9 @@ static const struct {
     [TL_EV_TRACE_FULL] = {tl__on_process_marker, TL__ANY},
     [TL_EV_DROPPED] = {tl__on_dropped, TL__ANY},
     [TL_EV_LOST_UPDATE] = {tl__on_marker, TL__LANE},
+    [TL_EV_IO_WAIT] = {tl__on_io_wait, TL__LANE},
+    [TL_EV_IO_READY] = {tl__on_io_ready, TL__LANE},
+    [TL_EV_IO_WRITE] = {tl__on_io_write, TL__LANE},
 };
 
 static int tl__consume(tl_layout *l, const tl_event *e) {

@@ -27,6 +27,7 @@ enum tl_lane_state {
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
   TL_STATE_ZOMBIE,   /* its process exited and is not yet reaped by its parent */
+  TL_STATE_IO,       /* waits for I/O (obj: trace string naming the descriptors) */
   TL_STATE__COUNT
 };
 
@@ -66,6 +67,7 @@ enum tl_arrow_kind {
   TL_ARROW_FORK,        /* fork -> the child's first thread */
   TL_ARROW_EXIT,        /* a thread's end -> the join that returns; a child
                          * process's exit -> the parent's join/wait */
+  TL_ARROW_IO,          /* a write on a pipe or socket -> the reader it woke */
   TL_ARROW__COUNT
 };
 
@@ -94,6 +96,9 @@ struct tl__lane_sm {
   uint32_t lock_obj, join_obj, wait_obj;
   uint8_t started, ended, holds, wants, locking, sleeping, joining;
   uint8_t waiting;      /* 1: on a condition-like object; 2: on an event */
+  uint8_t io;           /* waits for I/O */
+  uint32_t io_text;     /* what it waits on (trace string) */
+  uint64_t stamp_io, io_t;
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */
   uint8_t named;        /* got its name from THREAD_NEW */

@@ -73,8 +73,8 @@
   X(LESSON_STEP, "lesson-step")     /* arg: text, reason: tl_lesson_part */ \
   X(TRACE_FULL, "trace-full")                               \
   X(DROPPED, "dropped")             /* arg: events dropped before it (ring) */ \
-  X(IO_WAIT, "io-wait")             /* obj: channel, arg: the descriptors (text) */ \
-  X(IO_READY, "io-ready")           /* reason: how many ready, obj: channel, arg: the ready set (text) */ \
+  X(IO_WAIT, "io-wait")             /* obj: channel, arg: the descriptors (text), reason: 1 select/poll/epoll */ \
+  X(IO_READY, "io-ready")           /* reason: how many ready | 0x8000 for select/poll/epoll, obj: channel, arg: the ready set (text) */ \
   X(IO_READ, "io-read")             /* obj: channel, arg: bytes */ \
   X(IO_WRITE, "io-write")           /* obj: channel, arg: bytes */
 
