@@ -25,6 +25,14 @@ struct tl__fd {
   uint8_t pipe_end; /* 1 read end, 2 write end */
   uint32_t chan;    /* both ends of one pipe share it (arrows) */
   char desc[72];    /* "socket 127.0.0.1:8080", "epoll" (for the trace) */
+  uint16_t lport;   /* a listening socket: its port */
+  uint16_t cport;   /* a connected socket: the port it connected to */
+};
+
+/* What an I/O waiter waits on (its wait_obj). */
+struct tl__io_waiter {
+  struct pollfd *fds;
+  int n;
 };
 static struct tl__fd *tl__fds;
 static int tl__nfds;
@@ -64,6 +72,13 @@ void tl_io_disown(int fd) {
 int tl_io_owned(int fd) {
   struct tl__fd *s = tl__slot(fd, 0);
   return s && s->own;
+}
+
+void tl_io_set_ports(int fd, int lport, int cport) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s) return;
+  if (lport >= 0) s->lport = (uint16_t)lport;
+  if (cport >= 0) s->cport = (uint16_t)cport;
 }
 
 void tl_io_set_desc(int fd, const char *desc, uint32_t chan) {
@@ -118,7 +133,7 @@ const char *tl_io_describe(int fd, char *buf, size_t n) {
 
 void tl_io_note(int fd, int wrote, size_t bytes) {
   tl_emit(wrote ? TL_EV_IO_WRITE : TL_EV_IO_READ, 0, tl_io_chan(fd), (uint64_t)bytes);
-  tl_io_changed(); /* data for a reader, or room for a writer */
+  tl_io_changed(fd); /* data for a reader, or room for a writer */
 }
 
 /* ---- errors -------------------------------------------------------------- */
@@ -156,12 +171,41 @@ int tl_io_raise_errno(lua_State *L, int err) {
 
 /* ---- the wait ------------------------------------------------------------ */
 
-void tl_io_changed(void) {
+void tl_io_changed(int fd) {
+  (void)fd;
   if (!tl_W || !TL_VIRTUAL()) return; /* the kernel wakes a real poll */
   tl_mutex_lock(&tl_W->mu);
   for (tl_thread *t = tl_W->live; t; t = t->next)
     if (t->wait_kind == TL_WAIT_IO) tl__wake(t);
   tl_mutex_unlock(&tl_W->mu);
+}
+
+/* The other end of a connection whose both ends this process holds. */
+int tl_io_peer(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s || !s->own || !s->chan || s->pipe_end) return -1;
+  for (int o = 0; o < tl__nfds; o++)
+    if (o != fd && tl__fds[o].own && tl__fds[o].chan == s->chan && !tl__fds[o].pipe_end) return o;
+  return -1;
+}
+
+int tl_io_listener(int port) {
+  for (int o = 0; o < tl__nfds; o++)
+    if (tl__fds[o].own && tl__fds[o].lport == port) return o;
+  return -1;
+}
+
+/* The virtual clock: loopback TCP is carried by the kernel a moment after
+ * send() returns (in a softirq, maybe on another CPU). Until it has landed
+ * at the peer, the virtual clock stands still, so what the peer's next
+ * poll sees never depends on the machine's load: the same run each time. */
+void tl_io_settle(int fd, short events, int (*landed)(int fd, long want), long want) {
+  struct pollfd p = {fd, events, 0};
+  if (!TL_VIRTUAL() || fd < 0) return;
+  for (int i = 0; i < 2000; i++) {
+    if (landed ? landed(fd, want) : poll(&p, 1, 0) > 0) return;
+    poll(&p, 1, 1);
+  }
 }
 
 /* The ready set, as the trace names it. */
@@ -186,6 +230,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
   tl_thread *self = tl__self;
   int r, err = 0, cancelled = 0, virt;
   uint64_t deadline = 0, wall_end = 0;
+  struct tl__io_waiter me = {fds, n};
   while ((r = poll(fds, (nfds_t)n, 0)) < 0 && errno == EINTR) {}
   if (r < 0) return tl_io_raise_errno(L, errno);
   if (r > 0 || timeout == 0 || !self) return r;
@@ -215,7 +260,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       /* A peer in threadlab wakes us (tl_io_changed); one outside it (a
        * forked process) is seen at the next virtual millisecond. */
       uint64_t tick = tl_deadline_in(0.001), d = deadline && deadline < tick ? deadline : tick;
-      if (tl__wait(self, TL_WAIT_IO, fds, d) == ECANCELED) { cancelled = 1; break; }
+      if (tl__wait(self, TL_WAIT_IO, &me, d) == ECANCELED) { cancelled = 1; break; }
       tl_mutex_unlock(&tl_W->mu);
       r = poll(fds, (nfds_t)n, 0);
       err = errno;
@@ -226,7 +271,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       /* Slices of 50 ms: a cancellation is seen between two. */
       int ms = 50;
       self->wait_kind = TL_WAIT_IO;
-      self->wait_obj = fds;
+      self->wait_obj = &me;
       if (wall_end) {
         uint64_t now = tl_now_ns();
         if (now >= wall_end) { r = 0; break; }
@@ -301,7 +346,7 @@ static int f_read(lua_State *L) {
   }
   if (r > 0) {
     tl_emit(TL_EV_IO_READ, 0, tl_io_chan(fd), (uint64_t)r);
-    tl_io_changed(); /* room for a blocked writer */
+    tl_io_changed(fd); /* room for a blocked writer */
   }
   luaL_pushresultsize(&b, (size_t)r);
   return 1;
@@ -325,7 +370,7 @@ static int f_write(lua_State *L) {
     }
     done += (size_t)r;
     tl_emit(TL_EV_IO_WRITE, 0, tl_io_chan(fd), (uint64_t)r);
-    tl_io_changed();
+    tl_io_changed(fd);
   } while (blocking && done < len);
   lua_pushinteger(L, (lua_Integer)done);
   return 1;
@@ -333,9 +378,9 @@ static int f_write(lua_State *L) {
 
 static int f_close(lua_State *L) {
   int fd = tl__checkfd(L, 1);
+  tl_io_changed(fd); /* the other end sees its end of file */
   if (close(fd) != 0 && errno != EINTR) return tl_io_raise_errno(L, errno);
   tl_io_disown(fd);
-  tl_io_changed(); /* the other end sees its end of file */
   return 0;
 }
 

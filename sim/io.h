@@ -24,7 +24,18 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
 int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout);
 /* After a write, close, connect... that may make another thread's
  * descriptor ready: wakes this process's I/O waiters (virtual clock). */
-void tl_io_changed(void);
+void tl_io_changed(int fd);
+/* A socket's ports, for targeted wakes (-1: keep): the port it listens
+ * on, the port it connected to. */
+void tl_io_set_ports(int fd, int lport, int cport);
+/* The other end of fd's connection held by this process, or -1; the
+ * listening socket on port, or -1. */
+int tl_io_peer(int fd);
+int tl_io_listener(int port);
+/* Virtual clock: waits (really, the clock standing still) until what was
+ * just sent has landed at fd: landed(fd, want) says so, or else fd polls
+ * ready for events. */
+void tl_io_settle(int fd, short events, int (*landed)(int fd, long want), long want);
 
 /* The table of descriptors this program opened. */
 void tl_io_own(int fd, int blocking);

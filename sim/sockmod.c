@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -224,13 +225,24 @@ static void tl__sock_wait(lua_State *L, tl_sock *s, short events, int err) {
 static int tl__bind(int fd, struct sockaddr_storage *ss, socklen_t len) {
   in_port_t *port = ss->ss_family == AF_INET6 ? &((struct sockaddr_in6 *)ss)->sin6_port
                                               : &((struct sockaddr_in *)ss)->sin_port;
+  static const tl_world *world;
+  static uint64_t rng;
+  int one = 1;
   if (!TL_VIRTUAL() || *port != 0) return bind(fd, (struct sockaddr *)ss, len);
+  /* A stream of its own, from the seed: a port taken on this machine
+   * (another run's TIME_WAIT) costs a retry here, never a change in
+   * which thread the scheduler picks. */
+  if (world != tl_W) {
+    world = tl_W;
+    rng = tl_W->cfg.seed ^ 0x9e3779b97f4a7c15u;
+  }
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   for (int i = 0; i < 64; i++) {
-    uint64_t r;
-    tl_mutex_lock(&tl_W->mu);
-    r = tl__v_rand(30000);
-    tl_mutex_unlock(&tl_W->mu);
-    *port = htons((uint16_t)(20000 + r));
+    uint64_t r = (rng += 0x9e3779b97f4a7c15u);
+    r = (r ^ (r >> 30)) * 0xbf58476d1ce4e5b9u;
+    r = (r ^ (r >> 27)) * 0x94d049bb133111ebu;
+    r ^= r >> 31;
+    *port = htons((uint16_t)(20000 + r % 30000));
     if (bind(fd, (struct sockaddr *)ss, len) == 0) return 0;
     if (errno != EADDRINUSE) return -1;
   }
@@ -268,6 +280,7 @@ static int f_listen(lua_State *L) {
   tl_sock *s = tl__check(L);
   int backlog = (int)luaL_optinteger(L, 2, SOMAXCONN);
   if (listen(tl__fd(L, s), backlog < 0 ? 0 : backlog) != 0) return tl_io_raise_errno(L, errno);
+  tl_io_set_ports(s->fd, tl__local_port(s->fd), -1);
   tl__describe(s, "", 0);
   return 0;
 }
@@ -318,14 +331,27 @@ static int f_connect(lua_State *L) {
   } else {
     tl__describe(s, "to", 0);
   }
-  tl_io_changed(); /* the listener has one to accept */
+  tl_io_set_ports(s->fd, -1, tl__peer_port(s->fd));
+  tl_io_settle(tl_io_listener(tl__peer_port(s->fd)), POLLIN, NULL, 0);
+  tl_io_changed(s->fd); /* the listener has one to accept */
   return 0;
 }
+
+/* How many bytes wait unread at fd (TCP). */
+static long tl__unread(int fd) {
+  int q = 0;
+  return ioctl(fd, FIONREAD, &q) == 0 ? q : 0;
+}
+
+static int tl__has(int fd, long want) { return tl__unread(fd) >= want; }
 
 static int tl__send(lua_State *L, tl_sock *s, const char *p, size_t n,
                     const struct sockaddr_storage *to, socklen_t tolen) {
   ssize_t r;
+  int peer = -1;
+  long q0 = 0;
   tl__fd(L, s);
+  if (TL_VIRTUAL() && s->type == SOCK_STREAM && (peer = tl_io_peer(s->fd)) >= 0) q0 = tl__unread(peer);
   for (;;) {
     r = sendto(s->fd, p, n, MSG_NOSIGNAL, (const struct sockaddr *)to, tolen);
     if (r >= 0) break;
@@ -333,7 +359,10 @@ static int tl__send(lua_State *L, tl_sock *s, const char *p, size_t n,
     if (errno != EAGAIN) return tl_io_raise_errno(L, errno);
     tl__sock_wait(L, s, POLLOUT, errno);
   }
-  if (r > 0) tl_io_note(s->fd, 1, (size_t)r);
+  if (r > 0) {
+    tl_io_settle(peer, POLLIN, tl__has, q0 + (long)r);
+    tl_io_note(s->fd, 1, (size_t)r);
+  }
   return (int)r;
 }
 
@@ -466,8 +495,10 @@ static int f_fileno(lua_State *L) {
 
 static int f_shutdown(lua_State *L) {
   tl_sock *s = tl__check(L);
-  if (shutdown(tl__fd(L, s), (int)luaL_checkinteger(L, 2)) != 0) return tl_io_raise_errno(L, errno);
-  tl_io_changed();
+  int how = (int)luaL_checkinteger(L, 2);
+  if (shutdown(tl__fd(L, s), how) != 0) return tl_io_raise_errno(L, errno);
+  if (how != SHUT_RD) tl_io_settle(tl_io_peer(s->fd), POLLRDHUP, NULL, 0);
+  tl_io_changed(s->fd);
   return 0;
 }
 
@@ -475,12 +506,14 @@ static int f_shutdown(lua_State *L) {
 static int f_close(lua_State *L) {
   tl_sock *s = tl__check(L);
   if (s->fd >= 0) {
+    int peer = s->type == SOCK_STREAM ? tl_io_peer(s->fd) : -1;
+    tl_io_changed(s->fd); /* the peer reads its end of file */
     if (tl_io_owned(s->fd)) {
       close(s->fd);
       tl_io_disown(s->fd);
     }
     s->fd = -1;
-    tl_io_changed(); /* the peer reads its end of file */
+    tl_io_settle(peer, POLLRDHUP, NULL, 0);
   }
   return 0;
 }
