@@ -1,7 +1,7 @@
 /* Waits on descriptors: a lane "waits for I/O" from IO_WAIT to IO_READY;
  * the last write on the channel (a pipe, a connection) before the reader
  * could go on is an arrow from the writer to it; a select/poll/epoll
- * return is a marker naming its ready set. */
+ * return with something ready is a marker naming its ready set. */
 #include "layout_private.h"
 
 int tl__on_io_wait(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
@@ -24,7 +24,7 @@ int tl__on_io_ready(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e)
       k->sig_lane >= 0 && k->sig_lane != lane && k->sig_t >= since &&
       tl__arrow(l, TL_ARROW_IO, k->sig_lane, lane, k->sig_t, e->t, e->obj, 0))
     return -1;
-  return e->reason & 0x8000 ? tl__marker(l, e, proc, lane) : 0;
+  return (e->reason & 0x8000) && (e->reason & 0x7fff) ? tl__marker(l, e, proc, lane) : 0;
 }
 
 int tl__on_io_write(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {

@@ -282,7 +282,7 @@ static void test_io(void) {
       io += t1->seg[i].state == TL_STATE_IO && t1->seg[i].obj == (uint32_t)what;
     for (i = 0; i < t1->nmarks; i++) marks += l->markers[t1->marks[i]].kind == TL_EV_IO_READY;
     CHECK(io == 3);
-    CHECK(marks == 2);
+    CHECK(marks == 1); /* the timed-out select has nothing to show */
     CHECK(strcmp(tl_layout_text(l, t1->seg[1].obj), "fd 5 (pipe read end)") == 0);
   }
   CHECK(l->state_kinds & 1u << TL_STATE_IO);
