@@ -47,6 +47,8 @@ gil-handoff       gil_handoff      40000
 lock-loop-2x3M    lock_loop_2x3M   6000000
 lock-loop-2x3M-instruction lock_loop_2x3M 6000000
 process-start-200 process_start_200 200
+pipe-roundtrip-100k pipe_roundtrip_100k 100000
+select-echo-20k   select_echo_20k  20000
 "
 
 status=0
