@@ -39,6 +39,7 @@ typedef struct tl__shared {
   _Atomic int32_t pid[TL__SLOTS];  /* 0: free */
   _Atomic int32_t ppid[TL__SLOTS];
   _Atomic uint64_t vend[TL__SLOTS]; /* the virtual time it exited at */
+  char name[TL__SLOTS][48];         /* what the timeline calls it */
 } tl__shared;
 
 static tl__shared *tl__S;
@@ -70,10 +71,11 @@ static int tl__slot_of(int32_t pid) {
   return -1;
 }
 
-static void tl__register(int32_t pid, int32_t ppid) {
+static void tl__register(int32_t pid, int32_t ppid, const char *name) {
   for (int i = 0; i < TL__SLOTS; i++) {
     int32_t z = 0;
     if (atomic_compare_exchange_strong(&tl__S->pid[i], &z, pid)) {
+      snprintf(tl__S->name[i], sizeof tl__S->name[i], "%.47s", name);
       atomic_store(&tl__S->ppid[i], ppid);
       atomic_store(&tl__S->vend[i], 0);
       return;
@@ -289,7 +291,7 @@ static int tl__fork(lua_State *L, const char *name) {
     lua_pushinteger(L, 0);
     return 1;
   }
-  tl__register(pid, tl_W->pid);
+  tl__register(pid, tl_W->pid, name);
   tl_emit(TL_EV_FORK, 0, (uint32_t)pid, 0);
   lua_pushinteger(L, pid);
   return 1;
@@ -547,6 +549,49 @@ static int f_name(lua_State *L) {
   return 1;
 }
 
+/* processes() -> {{pid=, ppid=, name=, state=, threads=}, ...}: every
+ * process of the run but the top one, from the shared table and /proc,
+ * for :threads (their threads live in their own address spaces). */
+static int f_processes(lua_State *L) {
+  int n = 0;
+  lua_newtable(L);
+  for (int i = 0; tl__S && i < TL__SLOTS; i++) {
+    int32_t pid = atomic_load(&tl__S->pid[i]);
+    char path[64], buf[512], *p;
+    const char *state = "gone";
+    int threads = 0;
+    FILE *f;
+    if (pid <= 0) continue;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if ((f = fopen(path, "r"))) {
+      size_t got = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      buf[got] = 0;
+      if ((p = strrchr(buf, ')')) && p[1] == ' ') {
+        char st = p[2];
+        state = st == 'Z' ? "zombie (exited, not yet reaped)" : st == 'R' ? "running"
+              : st == 'T' || st == 't' ? "stopped" : "waiting or sleeping";
+        /* field 20 of stat: the number of threads */
+        for (int k = 0; k < 17 && p; k++) p = strchr(p + 1, ' ');
+        if (p) threads = atoi(p + 1);
+      }
+    }
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, pid);
+    lua_setfield(L, -2, "pid");
+    lua_pushinteger(L, atomic_load(&tl__S->ppid[i]));
+    lua_setfield(L, -2, "ppid");
+    lua_pushstring(L, tl__S->name[i]);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, state);
+    lua_setfield(L, -2, "state");
+    lua_pushinteger(L, threads);
+    lua_setfield(L, -2, "threads");
+    lua_rawseti(L, -2, ++n);
+  }
+  return 1;
+}
+
 static int f_is_child(lua_State *L) {
   lua_pushboolean(L, tl__child);
   return 1;
@@ -581,6 +626,7 @@ int luaopen_tl_proc(lua_State *L) {
     { "poll",      f_poll       },
     { "name",      f_name       },
     { "is_child",  f_is_child   },
+    { "processes", f_processes  },
     { "cpu_count", f_cpu_count  },
     { "child_end", f_child_end  },
     { "format",    f_format     },
