@@ -182,6 +182,7 @@ function mp.active_children()
 end
 
 mp.cpu_count = proc.cpu_count
+mp._processes = proc.processes -- for :threads
 
 function mp.set_start_method(method)
   if method ~= "fork" and method ~= "spawn" then

@@ -73,6 +73,21 @@ time.sleep(0.6); os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0); t:join()' 2>&
 expect_has "$out" "timed: false" "the lock stays locked in the child"
 expect_has "$out" "which Thread-1 held when this process was forked; Thread-1 does not exist in this child" "the detector names the hazard"
 
+# a wait for a child releases the GIL (another thread runs meanwhile), and
+# a thread stuck in one is cancelled at exit (the run ends at once)
+out=$(timeout 20 $BIN --headless -e 'local n, stop = 0, false
+local t = threading.Thread{target = function() while not stop do n = n + 1 end end}; t:start()
+local pid = os.fork()
+if pid == 0 then time.sleep(0.3); os._exit(0) end
+os.waitpid(pid, 0); stop = true; t:join()
+print("ran while waiting:", n > 1000)
+local pid2 = os.fork()
+if pid2 == 0 then time.sleep(100); os._exit(0) end
+threading.Thread{daemon = true, target = function() os.waitpid(pid2, 0) end}:start()
+time.sleep(0.1); print("main ends")' 2>&1); rc=$?
+expect_eq "$out" "$(printf 'ran while waiting: true\nmain ends')" "waitpid releases the GIL; a waiter is cancelled at exit"
+expect_eq "$rc" "0" "exit status with a thread in waitpid"
+
 # nothing of these runs is left: no process, no zombie
 sleep 0.2
 left=0
