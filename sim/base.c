@@ -25,6 +25,16 @@ void tl_write_out(int to_stderr, const char *s, size_t len) {
 void tl__out_lock(void) { tl_mutex_lock(&tl__out_mu); }
 void tl__out_unlock(void) { tl_mutex_unlock(&tl__out_mu); }
 void tl__out_reinit(void) { tl_mutex_init(&tl__out_mu); }
+void tl_write_parts(int to_stderr, const char *const *parts, const size_t *lens, int n,
+                   int newline) {
+  FILE *f = to_stderr ? stderr : stdout;
+  tl_mutex_lock(&tl__out_mu);
+  if (to_stderr) fflush(stdout);
+  for (int i = 0; i < n; i++) fwrite(parts[i], 1, lens[i], f);
+  if (newline) fputc('\n', f);
+  fflush(f);
+  tl_mutex_unlock(&tl__out_mu);
+}
 
 /* print(...): arguments separated by a space, as Python prints them, so the
  * output reads like the notes' output. */

@@ -46,17 +46,18 @@ class("AssertionError", Exception)
 class("AttributeError", Exception)
 class("LookupError", Exception)
 class("KeyError", errors.LookupError)
-class("ArithmeticError", Exception)
-class("OverflowError", errors.ArithmeticError)
+class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX; a port past 65535
 class("BrokenBarrierError", errors.RuntimeError)
+class("RecursionError", errors.RuntimeError)
 -- What the os functions of processes raise, as Python's OSError family.
 class("OSError", Exception)
 class("ChildProcessError", errors.OSError)
 class("BlockingIOError", errors.OSError)
 class("ProcessLookupError", errors.OSError)
+-- A call the sandbox (--sandbox) does not allow; a socket off the loopback.
+class("PermissionError", errors.OSError)
 -- ... and what descriptors and sockets raise (TimeoutError is socket.timeout).
 class("TimeoutError", errors.OSError)
-class("PermissionError", errors.OSError)
 class("InterruptedError", errors.OSError)
 class("FileNotFoundError", errors.OSError)
 class("FileExistsError", errors.OSError)
