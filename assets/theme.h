@@ -27,6 +27,8 @@
 #define TL_THEME_DONE 0xD6D6D6     /* light grey */
 #define TL_THEME_WAITING 0x56B4E9  /* sky blue: waits on a condition, queue ... */
 #define TL_THEME_EVENT 0x1F78B4    /* deep blue: waits for an event */
+#define TL_THEME_ZOMBIE 0x3D3D3D   /* near black: exited, not yet reaped */
+#define TL_THEME_IO 0xD98C5F       /* terracotta: waits for I/O on descriptors */
 #define TL_THEME_NOGIL 0x8FD9B6    /* pale green: runs C code without the GIL */
 #define TL_THEME_SUSPENDED 0xA9C7B4 /* grey green: a coroutine switched out */
 
@@ -39,6 +41,7 @@
 #define TL_THEME_ARROW_PUT 0x7B5EA7    /* put -> get */
 #define TL_THEME_ARROW_FORK 0x555555
 #define TL_THEME_ARROW_EXIT 0x999999
+#define TL_THEME_ARROW_IO 0xA0522D     /* write -> the reader it woke */
 #define TL_THEME_ARROW_SWITCH 0x2E7D32 /* a coroutine switch: green, as green lanes */
 
 /* Markers. */
@@ -51,6 +54,9 @@
 #define TL_THEME_MARK_TRACE_FULL 0x000000
 #define TL_THEME_MARK_LOST_UPDATE 0xCC3311
 #define TL_THEME_MARK_STEP 0x999999
+#define TL_THEME_MARK_KILL 0xCC0000
+#define TL_THEME_MARK_REPARENT 0x8C564B
+#define TL_THEME_MARK_IO_READY 0xA0522D
 
 /* Deadlocks: the cycle and its banner. */
 #define TL_THEME_DEADLOCK 0xD00000

@@ -23,6 +23,12 @@ int tl_app_docall(lua_State *L, int nargs, int nresults) {
   lua_insert(L, base);
   status = lua_pcall(L, nargs, nresults, base);
   lua_remove(L, base);
+  /* A child forked in this chunk (or line, or lesson step) ends with it:
+   * it never goes back to the parent's script, prompt or files. */
+  if (tl_proc_is_child()) {
+    if (status != LUA_OK) tl_app_report(L);
+    tl_proc_child_end(L, status);
+  }
   return status;
 }
 
@@ -74,6 +80,7 @@ static int tl__run_script(tl_options *o, lua_State *L) {
 
 static tl_options *tl__opts;
 
+static void tl__kill_children(void) { tl_procs_kill_all(); }
 static int tl__trace_failed; /* --trace could not even begin */
 
 static int tl__new_world(tl_options *o) {
@@ -113,6 +120,7 @@ void tl_app_sync_window(void) {
 }
 
 int tl_app_reset(tl_options *o) {
+  tl_procs_kill_all(); /* no child, zombie or orphan survives :reset */
   tl_signals_lock_world();
   tl_world_destroy(tl_W);
   tl_window_lock_trace(); /* the window must not read it half cleared */
@@ -180,6 +188,7 @@ int tl_app_main(int argc, char **argv) {
   tl_options opt;
   int rc = tl_options_parse(&opt, argc, argv), i, shut, is_lesson;
   lua_State *L;
+  if (rc < 0) rc = tl_options_check(&opt);
   if (rc >= 0) return rc;
   if ((opt.view_from || opt.view_to) && !(opt.view && opt.nrecords)) {
     fprintf(stderr, "threadlab: --from and --to go with --view FILE --record OUT\n");
@@ -194,6 +203,11 @@ int tl_app_main(int argc, char **argv) {
   if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
   tl__opts = &opt;
   rc = 0;
+  if (tl_procs_init(opt.max_procs, opt.cfg.clock == TL_CLOCK_VIRTUAL) != 0) {
+    perror("threadlab: cannot make the process table");
+    return 1;
+  }
+  atexit(tl__kill_children); /* os.exit too leaves no child behind */
   tl_signals_start();
   tl_gil_install_signal();
   if (tl__new_world(&opt) != 0) return 1;
@@ -223,6 +237,8 @@ int tl_app_main(int argc, char **argv) {
    * runaway thread would keep a student's terminal hostage), and after a
    * deadlock the threads in it will never end. */
   shut = rc == 130 || tl__deadlocked ? 0 : tl_world_wait_non_daemon(tl_W);
+  if (shut == 0 && rc != 130) tl_proc_atexit(tl_W->L); /* daemonic children end */
+  tl_procs_kill_all(); /* then nothing of the run is left */
   tl_signals_lock_world();
   tl_world_destroy(tl_W);
   tl_signals_unlock_world();

@@ -37,6 +37,7 @@ typedef struct tl_options {
   int auto_play;    /* --auto: a lesson plays through without pausing */
   int list_lessons; /* --lessons: the lesson list before the REPL */
   int clock_given;  /* --clock (or --sched manual) was given: lessons keep it */
+  int max_procs;    /* --max-procs: live or unreaped processes of the run */
   int speed_given;  /* --speed was given: it wins over a lesson's own pace */
 } tl_options;
 
@@ -61,6 +62,8 @@ void tl_options_usage(FILE *out);
 void tl_help_entry(FILE *out, const char *left, const char *help, int col, int wrap);
 /* Fills o from argv: -1 to go on, else the exit status. */
 int tl_options_parse(tl_options *o, int argc, char **argv);
+/* The rules between options: -1 to go on, else 2 (said on stderr). */
+int tl_options_check(const tl_options *o);
 
 /* Runs a chunk on MainThread (the caller holds the GIL) with a traceback
  * handler; prints an uncaught error. Returns the Lua status. */
@@ -136,7 +139,7 @@ void tl_signals_start(void);
 void tl_signals_stop(void);
 void tl_signals_at_prompt(int yes);
 int tl_signals_fd(void);          /* readable after Ctrl-C at the prompt */
-int tl_signals_drain(void);       /* how many Ctrl-C were pending */
+int tl_signals_drain(void);       /* how many Ctrl-C were pending (0: a redraw) */
 void tl_signals_lock_world(void); /* held while the world is replaced */
 void tl_signals_unlock_world(void);
 

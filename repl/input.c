@@ -221,7 +221,8 @@ char *tl_input_read(const char *prompt, const char *preset, int extra_fd,
       break;
     }
     if (!cut && (fds[1].revents & POLLIN)) {
-      tl_signals_drain();
+      /* 0: a child printed and asked for the prompt again, no Ctrl-C */
+      if (tl_signals_drain() == 0) continue;
       *status = TL_INPUT_INTERRUPT;
       cut = 1;
     } else if (!cut && n > 2 && (fds[2].revents & POLLIN) && on_extra()) {

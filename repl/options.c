@@ -145,6 +145,14 @@ static int tl__set_memory_limit(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+static int tl__set_max_procs(tl_options *o, const char *a, const char *v) {
+  double num;
+  if (tl__number_arg(v, 1, 4000, 1, &num))
+    return tl__fail("--max-procs takes a whole number from 1 to 4000, not '%s'", v);
+  o->max_procs = (int)num;
+  return TL__GO_ON;
+}
+
 static int tl__set_record(tl_options *o, const char *a, const char *v) {
   if (o->nrecords == TL__MAX_LIST) return tl__fail("too many %s options", a);
   o->records[o->nrecords++] = v;
@@ -253,6 +261,10 @@ const tl_option tl_option_table[] = {
      tl__set_sched},
     {"--memory-limit", NULL, "MB", "what Lua may allocate (default 4096): a MemoryError past it",
      "64", tl__set_memory_limit},
+    {"--max-procs", NULL, "N",
+     "processes a run may have live or unreaped (default 64):\n"
+     "a fork past it raises BlockingIOError; 100 such = a fork bomb, ended",
+     "64", tl__set_max_procs},
     {"--record", NULL, "FILE",
      "write a diagram of the run at exit: .svg, .png, or\n"
      ".json (Chrome Trace Event, for ui.perfetto.dev)",
@@ -322,6 +334,17 @@ void tl_options_usage(FILE *out) {
         out);
 }
 
+/* The rules between options (each option alone parses: see test_front). */
+int tl_options_check(const tl_options *o) {
+  if (o->view && (o->script || o->nexec || o->trace_out))
+    return tl__fail("%s", "--view opens a saved trace: no script, -e or --trace with it");
+  if ((o->view_from || o->view_to) && !(o->view && o->nrecords))
+    return tl__fail("%s", "--from and --to go with --view FILE --record OUT");
+  if (o->view_to && o->view_to <= o->view_from)
+    return tl__fail("%s", "--to must come after --from");
+  return TL__GO_ON;
+}
+
 int tl_options_parse(tl_options *o, int argc, char **argv) {
   int i, rc;
   memset(o, 0, sizeof *o);
@@ -334,6 +357,7 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
   o->cfg.speed = 1;
   o->cfg.cores = 2;
   o->cfg.instr_ns = 10;
+  o->max_procs = 64;
   o->trace_size = TL_DEFAULT_TRACE_SIZE;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];

@@ -148,6 +148,26 @@ static void tl__cmd_threads(lua_State *L) {
     lua_pop(L, 6);
   }
   lua_pop(L, 3);
+  /* the other processes of the run: their threads are theirs, so what
+   * the kernel says of each (the timeline has their threads) */
+  lua_getglobal(L, "multiprocessing");
+  if (lua_istable(L, -1) && lua_getfield(L, -1, "_processes") == LUA_TFUNCTION) {
+    lua_call(L, 0, 1);
+    n = (lua_Integer)lua_rawlen(L, -1);
+    if (n) printf("  other processes of this run:\n");
+    for (lua_Integer i = 1; i <= n; i++) {
+      lua_rawgeti(L, -1, i);
+      lua_getfield(L, -1, "pid");
+      lua_getfield(L, -2, "name");
+      lua_getfield(L, -3, "ppid");
+      lua_getfield(L, -4, "state");
+      lua_getfield(L, -5, "threads");
+      printf("  pid %-7s %-20s parent %s, %s, %s thread(s)\n", lua_tostring(L, -5),
+             lua_tostring(L, -4), lua_tostring(L, -3), lua_tostring(L, -2), lua_tostring(L, -1));
+      lua_pop(L, 6);
+    }
+  }
+  lua_pop(L, 2);
   fflush(stdout);
 }
 

@@ -14,6 +14,8 @@
 #   bench timeline-frame-10m ms_per_frame=<ms>  (the same with 10,000,000 events)
 #   bench lock-loop-2x3M[-instruction] threadlab=<s> python3=<s> ratio=<r> events=<n>
 #   bench trace-bytes-per-event bytes=<b> (resident memory per event held)
+#   bench cpu-4proc-vs-4threads threadlab: threads=<s> procs=<s> ratio=<procs/threads>
+#                               python3: threads=<s> procs=<s> ratio=<r>  (best ratio of RUNS)
 # and the GIL battle (two CPU-bound threads against the same work in a row,
 # each a median of 5 runs; BENCH name: gil-battle):
 #   bench gil-py3-threaded-vs-seq threadlab=<ratio> python3=<ratio>
@@ -48,6 +50,9 @@ churn-20000       churn_20000      20000
 gil-handoff       gil_handoff      40000
 lock-loop-2x3M    lock_loop_2x3M   6000000
 lock-loop-2x3M-instruction lock_loop_2x3M 6000000
+process-start-200 process_start_200 200
+pipe-roundtrip-100k pipe_roundtrip_100k 100000
+select-echo-20k   select_echo_20k  20000
 "
 
 status=0
@@ -99,6 +104,25 @@ while read -r name prog expect py; do
 done <<EOT
 $CORO_BENCHES
 EOT
+# The same CPU-bound work in 4 threads and in 4 processes, timed inside each
+# program: the run with the best ratio of RUNS, per side.
+if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" cpu-4proc-vs-4threads "* ]]; then
+    ran=$((ran + 1))
+    best_of() { # the output line with the smallest ratio
+        local best="" line r br
+        for _ in $(seq "$RUNS"); do
+            line=$("$@" | tail -1) || return 1
+            case $line in *" ok") ;; *) return 1 ;; esac
+            r=$(printf '%s' "$line" | sed -n 's/.*ratio=\([0-9.]*\).*/\1/p')
+            if [ -z "$best" ] || awk -v a="$r" -v b="$br" 'BEGIN{exit !(a<b)}'; then best=$line; br=$r; fi
+        done
+        printf '%s' "${best% ok}"
+    }
+    tlc=$(best_of "$TL_BIN" --headless "$DIR/cpu_4proc_vs_4threads.lua") &&
+    pyc=$(best_of "$PY_EXE" "$DIR/cpu_4proc_vs_4threads.py") &&
+    echo "bench cpu-4proc-vs-4threads threadlab: $tlc python3: $pyc" ||
+    { echo "bench cpu-4proc-vs-4threads FAILED" >&2; status=1; }
+fi
 # The GIL battle (Beazley, "Inside the Python GIL"): count(N) twice in a row,
 # then in two threads at once, in one process; the ratio threaded/sequential,
 # the median of 5 runs. py3 beside CPython's own ratio on this machine; py2

@@ -256,6 +256,11 @@ static int tl__check(tl_thread *self, int kind, const void *obj, uint64_t deadli
       if (res == TL__SELF)
         snprintf(w, sizeof w, "threadlab: warning: %s waits for Lock %s, which it acquired "
                  "itself; only another thread can release it\n", self->name, k->name);
+      else if (k->owner->forked_away)
+        snprintf(w, sizeof w, "threadlab: warning: %s waits for Lock %s, which %s held when "
+                 "this process was forked; %s does not exist in this child, so the lock "
+                 "stays locked here (a lock held across fork)\n", self->name, k->name,
+                 k->owner->name, k->owner->name);
       else
         snprintf(w, sizeof w, "threadlab: warning: %s waits for Lock %s, held by %s, which "
                  "has ended; only another thread can release it\n", self->name, k->name,

@@ -1,5 +1,6 @@
 /* The world: its threads, its clock, waiting and cancellation. */
 #include "engine.h"
+#include "io.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -167,7 +168,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   tl_gil_init(&w->gil);
   w->cfg = *cfg;
   w->t0 = tl_now_ns();
-  w->pid = (int32_t)getpid();
+  w->pid = tl_proc_self_pid();
   w->next_tid = 1;
   w->main_pthread = pthread_self();
   if (w->cfg.cores < 1) w->cfg.cores = 1;
@@ -195,6 +196,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   w->live = w->main;
   w->nlive = 1;
   tl_mutex_unlock(&w->mu);
+  tl_emit_text(TL_EV_PROC_NAME, 0, "MainProcess", 11);
   tl_emit_text(TL_EV_THREAD_NEW, w->main->id, "MainThread", 10);
   tl_emit(TL_EV_THREAD_START, 0, w->main->id, 0);
   tl_gil_take(w->main);
@@ -267,6 +269,7 @@ void tl_world_destroy(tl_world *w) {
   tl_emit(TL_EV_THREAD_END, 0, w->main->id, 0);
   lua_close(w->L);
   w->L = NULL;
+  tl_io_close_all(); /* every pipe and socket the program opened */
   tl__hosts_reap(1);
   tl__thread_unref(w->main);
   tl_cond_destroy(&w->gil.cond);

@@ -44,7 +44,7 @@ enum tl_cancel {
 /* What a thread waits for; shown by :threads and drawn by the views. */
 enum tl_wait_kind {
   TL_WAIT_NONE, TL_WAIT_GIL, TL_WAIT_LOCK, TL_WAIT_JOIN, TL_WAIT_SLEEP,
-  TL_WAIT_START, TL_WAIT_INPUT, TL_WAIT_COMPUTE
+  TL_WAIT_START, TL_WAIT_INPUT, TL_WAIT_COMPUTE, TL_WAIT_IO
 };
 
 typedef struct tl_thread tl_thread;
@@ -78,6 +78,7 @@ struct tl_thread {
   void *held;             /* lockorder.c: the locks it holds (locks.h); GIL */
   uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
   uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
+  uint8_t forked_away;    /* proc.c: did not survive a fork into this child */
   /* The virtual clock (vclock.c), under the world mutex. */
   int vs;                 /* enum tl_vstate */
   uint64_t vready_since;  /* when it became ready */
@@ -250,6 +251,12 @@ void tl_gil_configure(const tl_config *cfg);
 
 /* Whole lines to stdout/stderr, never torn by another thread (base.c). */
 void tl_write_out(int to_stderr, const char *s, size_t len);
+/* Around a fork (proc.c): the output lock is held across it. */
+void tl__out_lock(void);
+void tl__out_unlock(void);
+void tl__out_reinit(void);
+int tl__proc_over_prompt(void);
+void tl__proc_redraw_prompt(void);
 /* The same for n pieces written as one (a newline after them if asked). */
 void tl_write_parts(int to_stderr, const char *const *parts, const size_t *lens, int n,
                    int newline);
@@ -289,6 +296,38 @@ void tl__thread_run(tl_thread *t);
 int tl__host_start(tl_thread *t);
 /* Joins the host pthreads that have exited; with all, every one. */
 void tl__hosts_reap(int all);
+/* In a forked child: the parked pthreads were not copied. */
+void tl__hosts_forget(void);
+
+/* Processes (proc.c). Made once at start-up, before any fork: the shared
+ * table, the cap, the subreaper; -1 if the mapping fails. */
+int tl_procs_init(int max_procs, int virtual_pids);
+/* This process's pid as the program sees it (virtual under a run begun on
+ * the virtual clock: 1000, 1001, ...). */
+int32_t tl_proc_self_pid(void);
+int tl_proc_max(void);
+int tl_proc_is_child(void);
+/* A child's end once what it had to run has run: waits for its non-daemon
+ * threads and exits (never returns). */
+void tl_proc_child_end(lua_State *L, int status);
+/* multiprocessing's end-of-main-code work: daemonic children terminated,
+ * the rest joined (as CPython's atexit hook); errors printed. */
+void tl_proc_atexit(lua_State *L);
+/* Ends this process as a child ends: its EXIT in the trace, _exit. */
+void tl_proc_exit(int code);
+/* The top process: kill and reap every process of the run; how many. */
+int tl_procs_kill_all(void);
+/* The signal a child sends the top process when the cap was hit 100 times
+ * (SIGUSR2 is the GIL's poke, SIGUSR1 stops the Ctrl-C thread). */
+#define TL_SIG_BOMB (SIGRTMIN + 2)
+/* A child printed while the top process shows its prompt: draw it again. */
+#define TL_SIG_REDRAW (SIGRTMIN + 3)
+/* The top process's REPL shows its prompt (children print around it). */
+void tl_procs_set_prompt(int yes);
+/* The top process, told by a child that the cap was hit 100 times. */
+void tl_procs_contain_bomb(void);
+/* Set by the front: what a new child needs besides the engine (Ctrl-C). */
+extern void (*tl_proc_after_fork_child)(void);
 const char *tl_thread_state_name(const tl_thread *t);
 /* The Thread class's C helpers (thread_class.c). */
 void tl__push_thread_name(lua_State *L);
@@ -305,6 +344,7 @@ int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
 int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
 int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
 int luaopen_tl_lesson(lua_State *L);   /* the C half of the lesson module */
+int luaopen_tl_proc(lua_State *L);     /* os.fork..., signal; returns _proc */
 int luaopen_tl_green(lua_State *L);    /* the C half of the coroutine modules */
 
 /* The deadlock detector (deadlock.c), for every lock or join wait: called

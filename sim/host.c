@@ -116,3 +116,8 @@ void tl__hosts_reap(int all) {
     free(h);
   }
 }
+
+void tl__hosts_forget(void) {
+  tl__idle = NULL;
+  tl__all = NULL; /* their memory stays: the child is short-lived */
+}

@@ -1,6 +1,7 @@
 /* Opens threadlab's modules into a fresh state: the C halves, then the Lua
  * halves, which are built into the binary so it runs from anywhere. */
 #include "locks.h"
+#include "io.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -17,6 +18,7 @@ TL__EMBED(tl__lua_sync, "sim/lua/sync.lua");
 TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
 TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
+TL__EMBED(tl__lua_mp, "sim/lua/multiprocessing.lua");
 TL__EMBED(tl__lua_generator, "sim/lua/generator.lua");
 TL__EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
 TL__EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
@@ -63,6 +65,11 @@ static const struct tl__part {
     {"prim",           luaopen_tl_prim,      NULL, NULL,                 NULL},
     {"sync",           NULL,                 TL__LUA(tl__lua_sync),      NULL},
     {"queue",          NULL,                 TL__LUA(tl__lua_queue),     "queue"},
+    {"proc",           luaopen_tl_proc,      NULL, NULL,                 NULL},
+    {"io",             luaopen_tl_io,        NULL, NULL,                 NULL},
+    {"socket",         luaopen_tl_socket,    NULL, NULL,                 "socket"},
+    {"select",         luaopen_tl_select,    NULL, NULL,                 "select"},
+    {"multiprocessing", NULL,                TL__LUA(tl__lua_mp),        "multiprocessing"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
     {"green_core",     luaopen_tl_green,     NULL, NULL,                 NULL},
@@ -100,6 +107,12 @@ static int tl__open(lua_State *L) {
   /* errors.c finds the error classes here */
   lua_getfield(L, parts, "errors");
   lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
+  /* proc.c finds multiprocessing's end-of-main-code hook here; mp is its
+   * short name, as the notes' `import multiprocessing as mp` */
+  lua_getfield(L, parts, "multiprocessing");
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, "mp");
+  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.mp");
   /* and threading.excepthook here, whatever the globals say */
   lua_getfield(L, parts, "threading");
   lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.threading");

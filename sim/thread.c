@@ -51,6 +51,7 @@ const char *tl_thread_state_name(const tl_thread *t) {
     case TL_WAIT_SLEEP: return "sleeping";
     case TL_WAIT_START: return "starting a thread";
     case TL_WAIT_INPUT: return "waiting for input";
+    case TL_WAIT_IO: return "waiting for I/O";
     default: return "in I/O";
   }
 }
@@ -78,6 +79,9 @@ void tl__thread_run(tl_thread *t) {
     tl_mutex_unlock(&tl_W->mu);
     if (!killed) tl_thread_excepthook(L, -1, t->object_ref, t->name);
   }
+  /* This thread forked: in the child it is the only one, and when its
+   * function returns the child ends (with 0, as a last thread's exit). */
+  if (tl_proc_is_child() && tl_W->main == t) tl_proc_child_end(L, LUA_OK);
   lua_settop(L, 0);
   lua_sethook(L, NULL, 0, 0);
   luaL_unref(L, LUA_REGISTRYINDEX, t->object_ref);

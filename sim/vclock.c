@@ -113,6 +113,7 @@ static const char *tl__wait_words(int kind) {
     case TL_WAIT_GIL: return "waits for the GIL";
     case TL_WAIT_INPUT: return "waits for input";
     case TL_WAIT_COMPUTE: return "computes";
+    case TL_WAIT_IO: return "waits for I/O";
     default: return "waits";
   }
 }

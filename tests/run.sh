@@ -20,6 +20,12 @@ trap 'rm -rf "$TL_TMP"' EXIT
 # Under ASan, leaks inside system libraries (see the file) are not ours.
 [ "${TL_SANITIZER:-}" = asan ] &&
   export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# Under TSan: every forked child starts a thread (its own Ctrl-C thread,
+# so Ctrl-C reaches foreground children), and TSan refuses new threads after
+# a fork of a multi-threaded process unless told not to. The child is safe
+# to go on: the engine's mutexes are re-made by pthread_atfork (sim/proc.c).
+[ "${TL_SANITIZER:-}" = tsan ] &&
+  export TSAN_OPTIONS="die_after_fork=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 # A test must not depend on a display or a history file of the user's.
 unset DISPLAY WAYLAND_DISPLAY
 export HOME="$TL_TMP/home"; mkdir -p "$HOME"

@@ -65,7 +65,7 @@ static void tl__metadata(tl__json *j) {
   size_t p, k;
   for (p = 0; p < l->nprocs; p++) {
     const tl_proc *pr = &l->procs[p];
-    snprintf(buf, sizeof buf, p ? "process %d (forked)" : "threadlab (pid %d)", (int)pr->pid);
+    tl_layout_proc_label(l, p, buf, sizeof buf);
     tl__begin(j, "M", pr->pid, 0);
     tl__name(j, "process_name");
     fputs(",\"args\":{\"name\":", j->f);
@@ -113,6 +113,9 @@ static void tl__what(const tl_layout *l, const tl_lane *ln, const tl_segment *s,
     case TL_STATE_JOINING:
       jl = tl_layout_find_lane(l, ln->pid, s->obj);
       snprintf(buf, n, "%s", jl >= 0 ? l->lanes[jl].name : "a thread");
+      break;
+    case TL_STATE_IO:
+      snprintf(buf, n, "%s", tl_layout_text(l, s->obj));
       break;
     default:
       break;
@@ -251,7 +254,7 @@ static void tl__deadlocked(tl__json *j) {
 
 static const char *const tl__flow_names[TL_ARROW__COUNT] = {
     "GIL handoff",   "forced GIL switch", "lock handoff", "notify -> wake",
-    "set -> wake",   "put -> get",        "fork",         "exit -> join",
+    "set -> wake",   "put -> get",        "fork",         "exit -> join", "write -> read",
     "coroutine switch"};
 
 static void tl__flows(tl__json *j) {

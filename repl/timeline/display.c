@@ -22,7 +22,7 @@ uint32_t tl_display_state_colour(int state) {
   static const uint32_t rgb[TL_STATE__COUNT] = {
       TL_THEME_BACKGROUND, TL_THEME_RUNNING, TL_THEME_READY, TL_THEME_BLOCKED,
       TL_THEME_SLEEPING,   TL_THEME_JOINING, TL_THEME_IDLE,  TL_THEME_DONE,
-      TL_THEME_WAITING,    TL_THEME_EVENT,   TL_THEME_NOGIL,
+      TL_THEME_WAITING,    TL_THEME_EVENT,   TL_THEME_ZOMBIE, TL_THEME_NOGIL, TL_THEME_IO,
       TL_THEME_SUSPENDED};
   return tl__rgba(state >= 0 && state < TL_STATE__COUNT ? rgb[state] : TL_THEME_IDLE);
 }
@@ -59,7 +59,7 @@ float tl__lane_cy(const tl__geo *g, int lane) {
 /* Half the bar height of a state: the busier, the taller. */
 float tl__bar_half(const tl__geo *g, int state) {
   static const float frac[TL_STATE__COUNT] = {0, .25f, .17f, .17f, .17f, .17f, .11f, .05f,
-                                              .17f, .17f, .25f, .08f};
+                                              .17f, .17f, .11f, .25f, .17f, .08f};
   return g->lane_h * frac[state >= 0 && state < TL_STATE__COUNT ? state : TL_STATE_IDLE];
 }
 
@@ -132,17 +132,28 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
   return 0;
 }
 
+/* A GIL row is its process's header: the process's name and pid. With
+ * one process and no name it is just the GIL. */
+static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
+  char head[80];
+  if (l->nprocs == 1 && !l->procs[p].name) {
+    snprintf(buf, n, "GIL (pid %d)", (int)l->procs[p].pid);
+    return;
+  }
+  snprintf(buf, n, "%s · GIL", tl_layout_proc_label(l, p, head, sizeof head));
+}
+
 /* The name column: as wide as the longest name, within reason. */
 static float tl__label_width(const tl_layout *l, float width) {
   float w = 90, cap = width * 0.28f;
   size_t i;
-  char buf[48];
+  char buf[96];
   for (i = 0; i < l->nlanes; i++) {
     float t = tl__text_px(l->lanes[i].name, TL__FONT) + 34;
     if (t > w) w = t;
   }
   for (i = 0; i < l->nprocs; i++) {
-    snprintf(buf, sizeof buf, "GIL (pid %d)", (int)l->procs[i].pid);
+    tl__gil_label(l, i, buf, sizeof buf);
     if (tl__text_px(buf, 11) * 1.1f + 20 > w) w = tl__text_px(buf, 11) * 1.1f + 20;
   }
   if (cap > 260) cap = 260;
@@ -177,14 +188,14 @@ static void tl__row_labels(tl__geo *g) {
   tl_display *d = g->d;
   size_t p, i;
   for (p = 0; p < l->nprocs; p++) {
-    char buf[48];
+    char buf[96];
     tl_dl_item *it;
-    snprintf(buf, sizeof buf, "GIL (pid %d)", (int)l->procs[p].pid);
+    tl__gil_label(l, p, buf, sizeof buf);
     it = tl__text(d, TL_ROLE_LABEL, 8, g->gil_y[p] + g->gil_h / 2 + 4,
                   tl__str(d, buf, 11, g->label_w - 10, 0), 11, TL_ANCHOR_START,
                   tl__rgba(TL_THEME_TEXT_MUTED));
     it->bold = 1;
-    it->title = tl__strf(d, "Who holds the GIL of process %d", (int)l->procs[p].pid);
+    it->title = tl__strf(d, "%s: its threads below; this row: who holds its GIL", buf);
   }
   for (i = 0; i < l->nlanes; i++) {
     float cy = tl__lane_cy(g, (int)i), s = g->lane_h < 20 ? g->lane_h * 0.4f : 10;
@@ -231,6 +242,8 @@ static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
   } else if (s->state == TL_STATE_JOINING) {
     int jl = tl_layout_find_lane(g->l, g->l->lanes[lane].pid, s->obj);
     snprintf(what, sizeof what, " %s", jl >= 0 ? tl__lane_name(g, jl) : "a thread");
+  } else if (s->state == TL_STATE_IO) {
+    snprintf(what, sizeof what, " on %s", tl_layout_text(g->l, s->obj));
   }
   it->title = tl__strf(g->d, "%s: %s%s for %s%s (%s – %s)", tl__lane_name(g, lane),
                        tl_state_name(s->state), what, live ? "at least " : "", dur, t0,
@@ -251,6 +264,8 @@ static void tl__segment_label(tl__geo *g, int lane, const tl_segment *s, float x
     tl__obj_label(g->l, s->obj, buf, sizeof buf);
   } else if (s->state == TL_STATE_SLEEPING) {
     snprintf(buf, sizeof buf, "sleep");
+  } else if (s->state == TL_STATE_IO) {
+    snprintf(buf, sizeof buf, "I/O %s", tl_layout_text(g->l, s->obj));
   } else if (s->state == TL_STATE_JOINING) {
     int jl = tl_layout_find_lane(g->l, g->l->lanes[lane].pid, s->obj);
     snprintf(buf, sizeof buf, "join %s", jl >= 0 ? tl__lane_name(g, jl) : "");

@@ -12,15 +12,16 @@ static const char *const tl__legend_state[TL_STATE__COUNT] = {
     NULL,       "running (holds the GIL)", "ready (wants the GIL)", "blocked on a lock",
     "sleeping", "joining",                 "other wait (e.g. input)", "done",
     "waiting (condition, queue, semaphore)", "waiting for an event",
-    "running without the GIL (C code)", "suspended coroutine"};
+    "zombie (exited, not yet reaped)", "running without the GIL (C code)",
+    "waiting for I/O (descriptors)", "suspended coroutine"};
 static const char *const tl__legend_arrow[TL_ARROW__COUNT] = {
     "GIL handoff", "forced GIL switch", "lock handoff", "notify → wake",
-    "set → wake",  "put → get",         "fork",         "exit → join",
+    "set → wake",  "put → get",         "fork",         "exit → join/wait", "write → read",
     "coroutine switch"};
 static const unsigned tl__legend_marks[] = {
     TL_EV_PRINT, TL_EV_MARK, TL_EV_GIL_DROP_REQUEST, TL_EV_GIL_FAILED_WAKEUP,
     TL_EV_INTERRUPT, TL_EV_LOST_UPDATE, TL_EV_DEADLOCK, TL__LOOK_HANG, TL_EV_TRACE_FULL,
-    TL_EV_DROPPED, TL_EV_LESSON_STEP};
+    TL_EV_DROPPED, TL_EV_LESSON_STEP, TL_EV_KILL, TL_EV_REPARENT, TL_EV_IO_READY};
 #define TL__NMARKS (sizeof tl__legend_marks / sizeof *tl__legend_marks)
 
 #define TL__LEGEND_ROW 20.0f

@@ -15,11 +15,12 @@
 const uint32_t tl__arrow_rgb[TL_ARROW__COUNT] = {
     TL_THEME_ARROW_GIL, TL_THEME_ARROW_GIL_FORCED, TL_THEME_ARROW_LOCK, TL_THEME_ARROW_NOTIFY,
     TL_THEME_ARROW_SET, TL_THEME_ARROW_PUT,        TL_THEME_ARROW_FORK, TL_THEME_ARROW_EXIT,
-    TL_THEME_ARROW_SWITCH};
-const float tl__arrow_width[TL_ARROW__COUNT] = {1.2f, 1.4f, 1.8f, 1.5f, 1.5f, 1.5f, 1.3f, 1.3f, 1.2f};
+    TL_THEME_ARROW_IO, TL_THEME_ARROW_SWITCH};
+const float tl__arrow_width[TL_ARROW__COUNT] = {1.2f, 1.4f, 1.8f, 1.5f, 1.5f, 1.5f, 1.3f, 1.3f, 1.5f, 1.2f};
 const int tl__arrow_dash[TL_ARROW__COUNT] = {TL_DASH_SOLID,  TL_DASH_DASHED, TL_DASH_SOLID,
                                              TL_DASH_SOLID,  TL_DASH_SOLID,  TL_DASH_DOTTED,
-                                             TL_DASH_DASHED, TL_DASH_DOTTED, TL_DASH_SOLID};
+                                             TL_DASH_DASHED, TL_DASH_DOTTED, TL_DASH_SOLID,
+                                             TL_DASH_SOLID};
 
 /* The time under x + dx px (where a bucket that begins at x ends). */
 static double tl__t_after(const tl__geo *g, float x, float dx) {
@@ -53,6 +54,9 @@ static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
       break;
     case TL_ARROW_EXIT:
       it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);
+      break;
+    case TL_ARROW_IO:
+      it->title = tl__strf(g->d, "%s wrote; %s, waiting for I/O, could read at %s", from, to, at);
       break;
     default:
       it->title = tl__strf(g->d, "GIL %s from %s to %s at %s",
@@ -143,6 +147,11 @@ tl__marker_look tl__look(unsigned kind) {
     case TL_EV_LOST_UPDATE: k.rgb = TL_THEME_MARK_LOST_UPDATE; k.shape = TL_SHAPE_CROSS;
       k.what = "lost update"; break;
     case TL_EV_LESSON_STEP: k.rgb = TL_THEME_MARK_STEP; k.what = "lesson step"; break;
+    case TL_EV_KILL: k.rgb = TL_THEME_MARK_KILL; k.shape = TL_SHAPE_CROSS; k.what = "signal"; break;
+    case TL_EV_REPARENT: k.rgb = TL_THEME_MARK_REPARENT; k.shape = TL_SHAPE_SQUARE;
+      k.what = "re-parented orphan"; break;
+    case TL_EV_IO_READY: k.rgb = TL_THEME_MARK_IO_READY; k.shape = TL_SHAPE_TRIANGLE_DOWN;
+      k.what = "select/poll/epoll ready set"; break;
     default: break;
   }
   return k;

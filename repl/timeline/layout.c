@@ -78,7 +78,7 @@ void tl__map_free(tl__map *m) {
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait", "running-nogil", "suspended"};
+    "waiting", "event-wait", "zombie", "running-nogil", "io-wait", "suspended"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
@@ -87,7 +87,7 @@ const char *tl_state_name(int state) {
 const char *tl_arrow_kind_name(int kind) {
   static const char *const names[TL_ARROW__COUNT] = {
       "gil-handoff", "gil-forced", "lock-handoff", "notify-wake",
-      "set-wake",    "put-get",    "fork",         "exit-join",
+      "set-wake",    "put-get",    "fork",         "exit-join", "write-read",
       "switch"};
   return kind >= 0 && kind < TL_ARROW__COUNT ? names[kind] : "?";
 }
@@ -210,8 +210,25 @@ const char *tl_layout_text(const tl_layout *l, uint64_t off) {
   return l->trace && off ? tl_trace_strat(l->trace, off) : "";
 }
 
+const char *tl_layout_proc_label(const tl_layout *l, size_t proc, char *buf, size_t n) {
+  const tl_proc *p = &l->procs[proc];
+  const char *name = p->name ? tl_layout_text(l, p->name) : "";
+  if (*name) snprintf(buf, n, "%s (pid %d)", name, (int)p->pid);
+  else snprintf(buf, n, "process %d", (int)p->pid);
+  return buf;
+}
+
 const char *tl_layout_marker_label(const tl_layout *l, const tl_marker *m, char *buf, size_t n) {
   const char *text = tl_layout_text(l, m->text), *nl;
+  if (m->kind == TL_EV_KILL) {
+    snprintf(buf, n, "%s", m->arg == 15 ? "terminate (SIGTERM)" : m->arg == 9 ? "kill (SIGKILL)"
+                          : m->arg == 2 ? "SIGINT" : "signal");
+    return buf;
+  }
+  if (m->kind == TL_EV_REPARENT) {
+    snprintf(buf, n, "orphan: re-parented to %u", m->obj);
+    return buf;
+  }
   if (m->kind == TL_EV_DROPPED) {
     snprintf(buf, n, "%llu older events dropped", (unsigned long long)m->arg);
     return buf;
@@ -275,7 +292,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   uint8_t st = TL_STATE_NONE;
   uint64_t best = 0;
   *obj = 0;
-  if (s->ended) return TL_STATE_DONE;
+  if (s->ended) return p->exited && !p->reaped ? TL_STATE_ZOMBIE : TL_STATE_DONE;
 #define TL__PICK(cond, stamp, state, o) \
   if ((cond) && (st == TL_STATE_NONE || (stamp) > best)) { st = (state); best = (stamp); *obj = (o); }
   TL__PICK(s->holds, s->stamp_gil, TL_STATE_RUNNING, 0)
@@ -286,6 +303,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   TL__PICK(s->joining, s->stamp_join, TL_STATE_JOINING, s->join_obj)
   TL__PICK(s->waiting, s->stamp_wait, s->waiting == 2 ? TL_STATE_EVENT : TL_STATE_WAITING,
            s->wait_obj)
+  TL__PICK(s->io, s->stamp_io, TL_STATE_IO, s->io_text)
 #undef TL__PICK
   if (st != TL_STATE_NONE || !s->started) return st;
   if (s->green) return TL_STATE_SUSPENDED;
@@ -301,7 +319,7 @@ int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   uint8_t st = tl__state_of(&l->procs[ln->proc], &ln->sm, &obj);
   struct tl__lane_sm *s = &ln->sm;
   if (s->unknown) { /* after a gap: drawn again once something says what it does */
-    if (s->holds || s->wants || s->locking || s->sleeping || s->joining || s->waiting ||
+    if (s->holds || s->wants || s->locking || s->sleeping || s->joining || s->waiting || s->io ||
         s->last_release || s->ended)
       s->unknown = 0;
     else
@@ -468,7 +486,7 @@ static int tl__on_dropped(tl_layout *l, int32_t proc, int32_t lane, const tl_eve
   for (i = 0; i < l->nlanes; i++) {
     struct tl__lane_sm *s = &l->lanes[i].sm;
     if (s->ended) continue;
-    s->holds = s->wants = s->locking = s->sleeping = s->joining = s->waiting = 0;
+    s->holds = s->wants = s->locking = s->sleeping = s->joining = s->waiting = s->io = 0;
     s->last_release = 0;
     s->unknown = 1;
     if (tl__refresh(l, (int32_t)i, e->t)) return -1;
@@ -576,6 +594,7 @@ static int tl__on_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event 
   s->join_obj = e->obj;
   s->stamp_join = l->stamp;
   if (tl__refresh(l, lane, e->t)) return -1;
+  if (e->reason == 2) return 0; /* waits for a child process (obj: its pid) */
   return tl__check_cycle(l, proc, lane, e->t);
 }
 
@@ -584,6 +603,10 @@ static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_e
 static int tl__on_join_end(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   if (s->joining && !e->reason) tl__cycle_resolved(l, lane);
+  if (e->reason == 2) { /* a child process waited for: its REAP draws the arrow */
+    s->joining = 0;
+    return tl__refresh(l, lane, e->t);
+  }
   s->joining = 0;
   if (!e->reason && tl__exit_to_join(l, proc, lane, e)) return -1;
   return tl__refresh(l, lane, e->t);
@@ -633,13 +656,19 @@ static const struct {
     [TL_EV_QUEUE_GET] = {tl__on_queue_get, TL__LANE},
     [TL_EV_QUEUE_BLOCK] = {tl__on_wait_begin, TL__LANE},
     [TL_EV_FORK] = {tl__on_fork, TL__LANE},
-    [TL_EV_EXIT] = {tl__on_exit, TL__LANE},
+    [TL_EV_EXIT] = {tl__on_exit, TL__ANY},
     [TL_EV_REAP] = {tl__on_reap, TL__LANE},
+    [TL_EV_KILL] = {tl__on_kill, TL__ANY},
+    [TL_EV_REPARENT] = {tl__on_reparent, TL__ANY},
+    [TL_EV_PROC_NAME] = {tl__on_proc_name, TL__ANY},
     [TL_EV_DEADLOCK] = {tl__on_deadlock, TL__ANY},
     [TL_EV_LESSON_STEP] = {tl__on_lesson, TL__ANY},
     [TL_EV_TRACE_FULL] = {tl__on_process_marker, TL__ANY},
     [TL_EV_DROPPED] = {tl__on_dropped, TL__ANY},
     [TL_EV_LOST_UPDATE] = {tl__on_marker, TL__LANE},
+    [TL_EV_IO_WAIT] = {tl__on_io_wait, TL__LANE},
+    [TL_EV_IO_READY] = {tl__on_io_ready, TL__LANE},
+    [TL_EV_IO_WRITE] = {tl__on_io_write, TL__LANE},
     [TL_EV_GREEN_NEW] = {tl__on_green_new, TL__LANE},
     [TL_EV_GREEN_SWITCH] = {tl__on_green_switch, TL__LANE},
     [TL_EV_GREEN_END] = {tl__on_green_end, TL__LANE},

@@ -26,7 +26,9 @@ enum tl_lane_state {
   TL_STATE_DONE,
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
+  TL_STATE_ZOMBIE,   /* its process exited and is not yet reaped by its parent */
   TL_STATE_NOGIL,    /* runs C code that let go of the GIL (lab.compute{gil=false}) */
+  TL_STATE_IO,       /* waits for I/O (obj: trace string naming the descriptors) */
   TL_STATE_SUSPENDED, /* a green lane (coroutine) switched out: waits to be resumed */
   TL_STATE__COUNT
 };
@@ -67,6 +69,7 @@ enum tl_arrow_kind {
   TL_ARROW_FORK,        /* fork -> the child's first thread */
   TL_ARROW_EXIT,        /* a thread's end -> the join that returns; a child
                          * process's exit -> the parent's join/wait */
+  TL_ARROW_IO,          /* a write on a pipe or socket -> the reader it woke */
   TL_ARROW_SWITCH,      /* a coroutine switch between two lanes of one thread */
   TL_ARROW__COUNT
 };
@@ -97,6 +100,9 @@ struct tl__lane_sm {
   uint32_t lock_obj, join_obj, wait_obj;
   uint8_t started, ended, holds, wants, locking, sleeping, joining, computing;
   uint8_t waiting;      /* 1: on a condition-like object; 2: on an event */
+  uint8_t io;           /* waits for I/O */
+  uint32_t io_text;     /* what it waits on (trace string) */
+  uint64_t stamp_io, io_t;
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */
   uint8_t named;        /* got its name from THREAD_NEW */
@@ -133,6 +139,9 @@ typedef struct tl_proc {
   uint64_t rel_t, rel_stamp;
   uint8_t rel_reason;
   uint8_t exited;       /* its EXIT was seen */
+  uint8_t reaped;       /* its parent's REAP was seen (a zombie till then) */
+  uint8_t forked;       /* its fork arrow is drawn */
+  uint64_t name;        /* trace string: its PROC_NAME ("MainProcess", "Process-1"); 0 none */
 } tl_proc;
 
 /* One "waits for" in a wait-for graph: a thread waiting for a lock (held by
@@ -233,6 +242,8 @@ int tl_layout_lock_owner(const tl_layout *l, uint32_t id);
 /* The wait-for edges of process `proc` now (lock waits and joins), with
  * cycles marked; at most max are written, the number found is returned. */
 size_t tl_layout_wait_edges(const tl_layout *l, int proc, tl_wait_edge *out, size_t max);
+/* A process's header: "MainProcess (pid 1234)". */
+const char *tl_layout_proc_label(const tl_layout *l, size_t proc, char *buf, size_t n);
 /* A marker's text ("" if none). */
 const char *tl_layout_text(const tl_layout *l, uint64_t off);
 /* What a marker says in a few words (a label; "" if nothing), in buf or in

@@ -195,6 +195,7 @@ int tl__on_queue_get(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e
 
 int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
   const tl__pending *p = tl__pending_get(l, &l->priv->forks, (uint32_t)l->procs[proc].pid);
+  if (p) l->procs[proc].forked = 1;
   return p ? tl__arrow(l, TL_ARROW_FORK, p->lane, lane, p->t, t, (uint32_t)l->procs[proc].pid, 0)
            : 0;
 }
@@ -206,6 +207,9 @@ int tl__on_fork(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
 int tl__on_exit(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   tl_proc *p = &l->procs[proc];
   size_t i;
+  if (p->exited) return 0;
+  if (lane < 0) lane = p->nlanes ? p->lanes[0] : -1; /* said by its reaper: it was killed */
+  if (lane < 0) return 0;
   p->exited = 1;
   if (tl__pend(l, &l->priv->exits, (uint32_t)p->pid, lane, e->t)) return -1;
   for (i = 0; i < p->nlanes; i++) {
@@ -215,7 +219,48 @@ int tl__on_exit(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   return 0;
 }
 
+/* The process of pid, or -1 when the trace has not shown it. */
+static int32_t tl__proc_of(const tl_layout *l, uint32_t pid) {
+  for (size_t i = 0; i < l->nprocs; i++)
+    if ((uint32_t)l->procs[i].pid == pid) return (int32_t)i;
+  return -1;
+}
+
 int tl__on_reap(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   const tl__pending *p = tl__pending_get(l, &l->priv->exits, e->obj);
+  int32_t child = tl__proc_of(l, e->obj);
+  if (child >= 0) { /* the zombie is gone */
+    tl_proc *c = &l->procs[child];
+    c->reaped = 1;
+    for (size_t i = 0; i < c->nlanes; i++)
+      if (tl__refresh(l, c->lanes[i], e->t)) return -1;
+  }
   return p ? tl__arrow(l, TL_ARROW_EXIT, p->lane, lane, p->t, e->t, e->obj, 0) : 0;
+}
+
+/* terminate/kill: a marker on the victim's first lane. */
+int tl__on_kill(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  int32_t victim = tl__proc_of(l, e->obj);
+  if (victim < 0 || !l->procs[victim].nlanes) return tl__marker(l, e, proc, lane);
+  return tl__marker(l, e, victim, l->procs[victim].lanes[0]);
+}
+
+/* An orphan given to threadlab's top process: a marker on it. */
+int tl__on_reparent(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  if (!l->procs[proc].nlanes) return 0;
+  return tl__marker(l, e, proc, l->procs[proc].lanes[0]);
+}
+
+/* A child names itself as it starts, with its parent's pid: the fork
+ * arrow comes from the parent's lane of the same thread (the forking
+ * thread is the child's first), whichever of the two events came first. */
+int tl__on_proc_name(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  tl_proc *p = &l->procs[proc];
+  int32_t from;
+  p->name = e->arg;
+  if (!e->obj || p->forked || lane < 0) return 0;
+  from = tl_layout_find_lane(l, (int32_t)e->obj, e->tid);
+  if (from < 0) return 0;
+  p->forked = 1;
+  return tl__arrow(l, TL_ARROW_FORK, from, lane, e->t, e->t, (uint32_t)p->pid, 0);
 }

@@ -81,7 +81,9 @@ typedef int tl__handler(tl_layout *l, int32_t proc, int32_t lane, const tl_event
 /* layout_objects.c: locks, conditions, events, queues and processes */
 tl__handler tl__on_lock_new, tl__on_lock_request, tl__on_lock_acquire, tl__on_lock_release,
     tl__on_lock_timeout, tl__on_wait_begin, tl__on_wait_end, tl__on_signal, tl__on_wake,
-    tl__on_queue_put, tl__on_queue_get, tl__on_fork, tl__on_exit, tl__on_reap;
+    tl__on_queue_put, tl__on_queue_get, tl__on_fork, tl__on_exit, tl__on_reap,
+    tl__on_kill, tl__on_reparent, tl__on_proc_name, tl__on_io_wait, tl__on_io_ready,
+    tl__on_io_write;
 /* A lane has just been made in proc: the end of a fork arrow. */
 int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t);
 tl__obj *tl__obj_get(tl_layout *l, uint32_t id);

@@ -42,14 +42,30 @@ class("RuntimeError", Exception)
 class("ValueError", Exception)
 class("TypeError", Exception)
 class("MemoryError", Exception)
-class("TimeoutError", Exception)
 class("AssertionError", Exception)
-class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX
+class("AttributeError", Exception)
+class("LookupError", Exception)
+class("KeyError", errors.LookupError)
+class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX; a port past 65535
 class("BrokenBarrierError", errors.RuntimeError)
 class("RecursionError", errors.RuntimeError)
+-- What the os functions of processes raise, as Python's OSError family.
 class("OSError", Exception)
--- A call the sandbox (--sandbox) does not allow.
+class("ChildProcessError", errors.OSError)
+class("BlockingIOError", errors.OSError)
+class("ProcessLookupError", errors.OSError)
+-- A call the sandbox (--sandbox) does not allow; a socket off the loopback.
 class("PermissionError", errors.OSError)
+-- ... and what descriptors and sockets raise (TimeoutError is socket.timeout).
+class("TimeoutError", errors.OSError)
+class("InterruptedError", errors.OSError)
+class("FileNotFoundError", errors.OSError)
+class("FileExistsError", errors.OSError)
+class("ConnectionError", errors.OSError)
+class("BrokenPipeError", errors.ConnectionError)
+class("ConnectionRefusedError", errors.ConnectionError)
+class("ConnectionResetError", errors.ConnectionError)
+class("ConnectionAbortedError", errors.ConnectionError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
 -- and a hang: nothing can run again, yet no cycle (a notify nobody can send)

@@ -48,7 +48,8 @@ int tl_event_kind_has_text(unsigned kind) {
   switch (kind) {
     case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_PRINT:
     case TL_EV_MARK: case TL_EV_INTERRUPT: case TL_EV_DEADLOCK:
-    case TL_EV_LESSON_STEP: case TL_EV_LOST_UPDATE:
+    case TL_EV_LESSON_STEP: case TL_EV_LOST_UPDATE: case TL_EV_PROC_NAME:
+    case TL_EV_IO_WAIT: case TL_EV_IO_READY:
       return 1;
     default:
       return 0;
@@ -58,7 +59,8 @@ int tl_event_kind_has_text(unsigned kind) {
 int tl_event_pinned(unsigned kind, unsigned reason) {
   switch (kind) {
     case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_MARK: case TL_EV_DEADLOCK:
-    case TL_EV_FORK: case TL_EV_TRACE_FULL: case TL_EV_DROPPED: case TL_EV_GREEN_NEW:
+    case TL_EV_FORK: case TL_EV_TRACE_FULL: case TL_EV_DROPPED: case TL_EV_PROC_NAME:
+    case TL_EV_REPARENT: case TL_EV_EXIT: case TL_EV_REAP: case TL_EV_GREEN_NEW:
       return 1;
     case TL_EV_LESSON_STEP:
       return reason != TL_LESSON_LINE; /* a line number a step: many, and passing */

@@ -41,8 +41,8 @@
   X(LOCK_TIMEOUT, "lock-timeout")                           \
   X(SLEEP, "sleep")                 /* arg: ns asked */     \
   X(SLEEP_END, "sleep-end")                                 \
-  X(JOIN, "join")                   /* obj: joined thread */\
-  X(JOIN_END, "join-end")           /* reason: 1 timed out */ \
+  X(JOIN, "join")                   /* obj: joined thread; reason 2: a child process (obj: pid, 0 any) */ \
+  X(JOIN_END, "join-end")           /* reason: 1 timed out, 2 a child process waited for */ \
   X(PRINT, "print")                 /* arg: text */         \
   X(MARK, "mark")                   /* arg: text */         \
   X(INTERRUPT, "interrupt")         /* arg: error text */   \
@@ -63,7 +63,9 @@
   X(FORK, "fork")                   /* obj: child pid */    \
   X(EXIT, "exit")                   /* arg: status */       \
   X(REAP, "reap")                   /* obj: child pid */    \
-  X(KILL, "kill")                                           \
+  X(KILL, "kill")                   /* obj: victim pid, arg: signal */ \
+  X(PROC_NAME, "proc-name")         /* arg: the process's name, obj: its parent pid */ \
+  X(REPARENT, "reparent")           /* pid: the orphan, obj: its new parent pid */ \
   X(WATCH_READ, "watch-read")                               \
   X(WATCH_WRITE, "watch-write")                             \
   X(LOST_UPDATE, "lost-update")                             \
@@ -73,6 +75,10 @@
   X(COMPUTE, "compute")             /* C work without the GIL; arg: ns asked */ \
   X(COMPUTE_END, "compute-end")             \
   X(DROPPED, "dropped")             /* arg: events dropped before it (ring) */ \
+  X(IO_WAIT, "io-wait")             /* obj: channel, arg: the descriptors (text), reason: 1 select/poll/epoll */ \
+  X(IO_READY, "io-ready")           /* reason: how many ready | 0x8000 for select/poll/epoll, obj: channel, arg: the ready set (text) */ \
+  X(IO_READ, "io-read")             /* obj: channel, arg: bytes */ \
+  X(IO_WRITE, "io-write")           /* obj: channel, arg: bytes */ \
   X(GREEN_NEW, "green-new")         /* obj: green lane id, arg: name, reason: tl_green_kind */ \
   X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead */ \
   X(GREEN_END, "green-end")         /* obj: green lane that finished */

@@ -244,6 +244,52 @@ static void test_fork_exit(void) {
   tl_layout_free(l);
 }
 
+/* I/O: a lane waits for I/O between IO_WAIT and IO_READY (naming the
+ * descriptors); the write on the channel during the wait is an arrow from
+ * the writer; only a select/poll/epoll return (0x8000) is a marker. */
+static void test_io(void) {
+  tl_layout *l;
+  uint64_t what;
+  fresh();
+  what = str("fd 5 (pipe read end)");
+  ev(0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(5, 2, TL_EV_IO_WRITE, 0, 77, 3);       /* before the wait: no arrow from it */
+  ev(10, 1, TL_EV_IO_WAIT, 0, 77, what);
+  ev(20, 2, TL_EV_IO_WRITE, 0, 77, 5);
+  ev(25, 1, TL_EV_IO_READY, 1, 77, str("fd 5 (pipe read end)"));
+  ev(30, 1, TL_EV_IO_WAIT, 1, 0, what);     /* a select */
+  ev(40, 3, TL_EV_IO_WRITE, 0, 78, 1);
+  ev(45, 1, TL_EV_IO_READY, 0x8000 | 1, 78, str("fd 9"));
+  ev(50, 1, TL_EV_IO_WAIT, 1, 0, what);
+  ev(60, 1, TL_EV_IO_READY, 0x8000, 0, str("")); /* timed out: no arrow */
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(count_kind(l, TL_ARROW_IO) == 2);
+  CHECK(l->narrows_of[TL_ARROW_IO] == 2);
+  if (l->narrows_of[TL_ARROW_IO] == 2) {
+    const tl_arrow *a = &l->arrows[l->arrows_of[TL_ARROW_IO][0]];
+    const tl_arrow *b = &l->arrows[l->arrows_of[TL_ARROW_IO][1]];
+    CHECK(a->t0 == 20 && a->t1 == 25 && a->from == tl_layout_find_lane(l, P, 2) &&
+          a->to == tl_layout_find_lane(l, P, 1));
+    CHECK(b->t0 == 40 && b->t1 == 45 && b->from == tl_layout_find_lane(l, P, 3));
+  }
+  {
+    const tl_lane *t1 = &l->lanes[tl_layout_find_lane(l, P, 1)];
+    size_t i;
+    int io = 0, marks = 0;
+    for (i = 0; i < t1->nseg; i++)
+      io += t1->seg[i].state == TL_STATE_IO && t1->seg[i].obj == (uint32_t)what;
+    for (i = 0; i < t1->nmarks; i++) marks += l->markers[t1->marks[i]].kind == TL_EV_IO_READY;
+    CHECK(io == 3);
+    CHECK(marks == 1); /* the timed-out select has nothing to show */
+    CHECK(strcmp(tl_layout_text(l, t1->seg[1].obj), "fd 5 (pipe read end)") == 0);
+  }
+  CHECK(l->state_kinds & 1u << TL_STATE_IO);
+  CHECK(strcmp(tl_state_name(TL_STATE_IO), "io-wait") == 0);
+  tl_layout_free(l);
+}
+
 int main(int argc, char **argv) {
   static const tl_test tests[] = {
       TL_TEST(test_handoff_rule),
@@ -253,6 +299,7 @@ int main(int argc, char **argv) {
       TL_TEST(test_join_cycle),
       TL_TEST(test_wakeups),
       TL_TEST(test_fork_exit),
+      TL_TEST(test_io),
       {NULL, NULL}};
   int rc = tl_test_main(tests, argc, argv);
   tl_trace_destroy(tr);

@@ -1,0 +1,446 @@
+/* Descriptors: os.pipe, read, write, close, set_blocking; the one wait for
+ * readiness; the table of what the program opened.
+ *
+ * Every descriptor threadlab makes is non-blocking in the kernel, and a
+ * "blocking" call is a loop of try / wait for readiness: so every blocking
+ * call releases the GIL, can be cut short (Ctrl-C, :reset), and in the
+ * virtual clock never stalls the scheduler in a system call. */
+#include "io.h"
+
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lauxlib.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the table of descriptors ----------------------------------------- */
+
+struct tl__fd {
+  uint8_t own;      /* the program opened it */
+  uint8_t nonblock; /* the program asked for non-blocking calls */
+  uint8_t pipe_end; /* 1 read end, 2 write end */
+  uint32_t chan;    /* both ends of one pipe share it (arrows) */
+  char desc[72];    /* "socket 127.0.0.1:8080", "epoll" (for the trace) */
+  uint16_t lport;   /* a listening socket: its port */
+  uint16_t cport;   /* a connected socket: the port it connected to */
+};
+
+/* What an I/O waiter waits on (its wait_obj). */
+struct tl__io_waiter {
+  struct pollfd *fds;
+  int n;
+};
+static struct tl__fd *tl__fds;
+static int tl__nfds;
+
+
+static struct tl__fd *tl__slot(int fd, int grow) {
+  if (fd < 0) return NULL;
+  if (fd >= tl__nfds) {
+    int n = tl__nfds ? tl__nfds : 64;
+    struct tl__fd *m;
+    if (!grow) return NULL;
+    while (n <= fd) n *= 2;
+    if (!(m = realloc(tl__fds, (size_t)n * sizeof *m))) return NULL;
+    memset(m + tl__nfds, 0, (size_t)(n - tl__nfds) * sizeof *m);
+    tl__fds = m;
+    tl__nfds = n;
+  }
+  return &tl__fds[fd];
+}
+
+void tl_io_own(int fd, int blocking) {
+  struct tl__fd *s = tl__slot(fd, 1);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  fcntl(fd, F_SETFD, FD_CLOEXEC); /* a spawned threadlab inherits none */
+  if (!s) return;
+  memset(s, 0, sizeof *s);
+  s->own = 1;
+  s->nonblock = !blocking;
+}
+
+void tl_io_disown(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (s) memset(s, 0, sizeof *s);
+}
+
+int tl_io_owned(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  return s && s->own;
+}
+
+void tl_io_set_ports(int fd, int lport, int cport) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s) return;
+  if (lport >= 0) s->lport = (uint16_t)lport;
+  if (cport >= 0) s->cport = (uint16_t)cport;
+}
+
+void tl_io_set_desc(int fd, const char *desc, uint32_t chan) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s) return;
+  snprintf(s->desc, sizeof s->desc, "%s", desc);
+  if (chan) s->chan = chan;
+}
+
+uint32_t tl_io_chan(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  return s ? s->chan : 0;
+}
+
+int tl_io_blocking(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (s && s->own) return !s->nonblock;
+  {
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 || !(fl & O_NONBLOCK);
+  }
+}
+
+void tl_io_set_blocking(int fd, int yes) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (s && s->own) {
+    s->nonblock = !yes;
+  } else {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, yes ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
+  }
+}
+
+void tl_io_close_all(void) {
+  for (int fd = 0; fd < tl__nfds; fd++)
+    if (tl__fds[fd].own) {
+      close(fd);
+      memset(&tl__fds[fd], 0, sizeof tl__fds[fd]);
+    }
+}
+
+const char *tl_io_describe(int fd, char *buf, size_t n) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (s && s->desc[0])
+    snprintf(buf, n, "fd %d (%s)", fd, s->desc);
+  else if (s && s->pipe_end)
+    snprintf(buf, n, "fd %d (pipe %s end)", fd, s->pipe_end == 1 ? "read" : "write");
+  else
+    snprintf(buf, n, "fd %d", fd);
+  return buf;
+}
+
+void tl_io_note(int fd, int wrote, size_t bytes) {
+  tl_emit(wrote ? TL_EV_IO_WRITE : TL_EV_IO_READ, 0, tl_io_chan(fd), (uint64_t)bytes);
+  tl_io_changed(fd); /* data for a reader, or room for a writer */
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static const char *tl__errno_class(int err) {
+  switch (err) {
+    case EAGAIN: case EINPROGRESS: case EALREADY: return "BlockingIOError";
+    case EPIPE: case ESHUTDOWN: return "BrokenPipeError";
+    case ECONNREFUSED: return "ConnectionRefusedError";
+    case ECONNRESET: return "ConnectionResetError";
+    case ECONNABORTED: return "ConnectionAbortedError";
+    case EACCES: case EPERM: return "PermissionError";
+    case ETIMEDOUT: return "TimeoutError";
+    case EINTR: return "InterruptedError";
+    case ENOENT: return "FileNotFoundError";
+    case EEXIST: return "FileExistsError";
+    case ECHILD: return "ChildProcessError";
+    case ESRCH: return "ProcessLookupError";
+    default: return "OSError";
+  }
+}
+
+int tl_io_raise_errno(lua_State *L, int err) {
+  const char *msg = strerror(err);
+  lua_pushfstring(L, "[Errno %d] %s", err, msg);
+  tl_push_error(L, tl__errno_class(err), lua_tostring(L, -1));
+  if (lua_istable(L, -1)) {
+    lua_pushinteger(L, err);
+    lua_setfield(L, -2, "errno");
+    lua_pushstring(L, msg);
+    lua_setfield(L, -2, "strerror");
+  }
+  return lua_error(L);
+}
+
+/* ---- the wait ------------------------------------------------------------ */
+
+void tl_io_changed(int fd) {
+  (void)fd;
+  if (!tl_W || !TL_VIRTUAL()) return; /* the kernel wakes a real poll */
+  tl_mutex_lock(&tl_W->mu);
+  for (tl_thread *t = tl_W->live; t; t = t->next)
+    if (t->wait_kind == TL_WAIT_IO) tl__wake(t);
+  tl_mutex_unlock(&tl_W->mu);
+}
+
+/* The other end of a connection whose both ends this process holds. */
+int tl_io_peer(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s || !s->own || !s->chan || s->pipe_end) return -1;
+  for (int o = 0; o < tl__nfds; o++)
+    if (o != fd && tl__fds[o].own && tl__fds[o].chan == s->chan && !tl__fds[o].pipe_end) return o;
+  return -1;
+}
+
+int tl_io_listener(int port) {
+  for (int o = 0; o < tl__nfds; o++)
+    if (tl__fds[o].own && tl__fds[o].lport == port) return o;
+  return -1;
+}
+
+/* The virtual clock: loopback TCP is carried by the kernel a moment after
+ * send() returns (in a softirq, maybe on another CPU). Until it has landed
+ * at the peer, the virtual clock stands still, so what the peer's next
+ * poll sees never depends on the machine's load: the same run each time. */
+void tl_io_settle(int fd, short events, int (*landed)(int fd, long want), long want) {
+  struct pollfd p = {fd, events, 0};
+  if (!TL_VIRTUAL() || fd < 0) return;
+  for (int i = 0; i < 2000; i++) {
+    if (landed ? landed(fd, want) : poll(&p, 1, 0) > 0) return;
+    poll(&p, 1, 1);
+  }
+}
+
+/* The ready set, as the trace names it. */
+static void tl__emit_ready(struct pollfd *fds, int n, int r, int flags) {
+  char buf[512], one[200];
+  size_t len = 0;
+  uint32_t chan = 0;
+  buf[0] = 0;
+  for (int i = 0; i < n && r > 0; i++)
+    if (fds[i].revents) {
+      if (!chan) chan = tl_io_chan(fds[i].fd);
+      tl_io_describe(fds[i].fd, one, sizeof one);
+      len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "%s%s",
+                              len ? ", " : "", one);
+      if (len >= sizeof buf) { len = sizeof buf - 1; break; }
+    }
+  tl_emit(TL_EV_IO_READY, (uint16_t)((r > 0 ? r & 0x7fff : 0) | (flags & TL_IO_MARK ? 0x8000 : 0)), chan,
+          tl_trace_global ? tl_trace_str(tl_trace_global, buf, len) : 0);
+}
+
+int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
+  tl_thread *self = tl__self;
+  int r, err = 0, cancelled = 0, virt;
+  uint64_t deadline = 0, wall_end = 0;
+  struct tl__io_waiter me = {fds, n};
+  while ((r = poll(fds, (nfds_t)n, 0)) < 0 && errno == EINTR) {}
+  if (r < 0) return tl_io_raise_errno(L, errno);
+  if (r > 0 || timeout == 0 || !self) return r;
+  {
+    char buf[512], one[200];
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < n; i++) {
+      tl_io_describe(fds[i].fd, one, sizeof one);
+      len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "%s%s",
+                              len ? ", " : "", one);
+      if (len >= sizeof buf) { len = sizeof buf - 1; break; }
+    }
+    tl_emit(TL_EV_IO_WAIT, (uint16_t)flags, n ? tl_io_chan(fds[0].fd) : 0,
+            tl_trace_global ? tl_trace_str(tl_trace_global, buf, len) : 0);
+  }
+  tl_mutex_lock(&tl_W->mu);
+  virt = TL_VIRTUAL();
+  TL_ALLOW_THREADS_BEGIN(self);
+  if (virt)
+    deadline = timeout > 0 ? tl_deadline_in(timeout) : 0;
+  else if (timeout > 0)
+    wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
+  for (;;) {
+    if (self->cancel) { cancelled = 1; break; }
+    if (virt) {
+      /* A peer in threadlab wakes us (tl_io_changed); one outside it (a
+       * forked process) is seen at the next virtual millisecond. */
+      uint64_t tick = tl_deadline_in(0.001), d = deadline && deadline < tick ? deadline : tick;
+      if (tl__wait(self, TL_WAIT_IO, &me, d) == ECANCELED) { cancelled = 1; break; }
+      tl_mutex_unlock(&tl_W->mu);
+      r = poll(fds, (nfds_t)n, 0);
+      err = errno;
+      tl_mutex_lock(&tl_W->mu);
+      if (r != 0 && !(r < 0 && err == EINTR)) break;
+      if (deadline && tl_clock_now() >= deadline) { r = 0; break; }
+    } else {
+      /* Slices of 50 ms: a cancellation is seen between two. */
+      int ms = 50;
+      self->wait_kind = TL_WAIT_IO;
+      self->wait_obj = &me;
+      if (wall_end) {
+        uint64_t now = tl_now_ns();
+        if (now >= wall_end) { r = 0; break; }
+        if (wall_end - now < 50000000u) ms = (int)((wall_end - now + 999999) / 1000000);
+      }
+      tl_mutex_unlock(&tl_W->mu);
+      r = poll(fds, (nfds_t)n, ms);
+      err = errno;
+      tl_mutex_lock(&tl_W->mu);
+      self->wait_kind = TL_WAIT_NONE;
+      self->wait_obj = NULL;
+      if (r != 0 && !(r < 0 && err == EINTR)) break;
+    }
+  }
+  TL_ALLOW_THREADS_END(self);
+  tl_mutex_unlock(&tl_W->mu);
+  tl__emit_ready(fds, n, cancelled ? 0 : r, flags);
+  if (cancelled) {
+    tl_check_cancel(L);
+    return 0;
+  }
+  if (r < 0) return tl_io_raise_errno(L, err);
+  return r;
+}
+
+int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout) {
+  struct pollfd p = {fd, events, 0};
+  return tl_io_wait(L, &p, 1, timeout, 0);
+}
+
+/* ---- os ------------------------------------------------------------------ */
+
+static int tl__checkfd(lua_State *L, int i) {
+  lua_Integer fd = luaL_checkinteger(L, i);
+  if (fd < 0 || fd > 0x7fffffff) return (int)tl_io_raise_errno(L, EBADF);
+  return (int)fd;
+}
+
+static int f_pipe(lua_State *L) {
+  int p[2];
+  uint32_t chan;
+  if (pipe(p) != 0) return tl_io_raise_errno(L, errno);
+  chan = tl_trace_global ? tl_trace_new_id(tl_trace_global) : 0;
+  for (int i = 0; i < 2; i++) {
+    struct tl__fd *s;
+    tl_io_own(p[i], 1);
+    if ((s = tl__slot(p[i], 0))) {
+      s->pipe_end = (uint8_t)(i + 1);
+      s->chan = chan;
+    }
+  }
+  lua_pushinteger(L, p[0]);
+  lua_pushinteger(L, p[1]);
+  return 2;
+}
+
+static int f_read(lua_State *L) {
+  int fd = tl__checkfd(L, 1);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_Buffer b;
+  ssize_t r;
+  char *p;
+  if (n < 0) return tl_raise(L, "ValueError", "negative length");
+  if (!tl_io_owned(fd) && tl_io_blocking(fd)) tl_io_wait_fd(L, fd, POLLIN, -1);
+  p = luaL_buffinitsize(L, &b, (size_t)n);
+  for (;;) {
+    r = read(fd, p, (size_t)n);
+    if (r >= 0) break;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN || !tl_io_blocking(fd)) return tl_io_raise_errno(L, errno);
+    tl_io_wait_fd(L, fd, POLLIN, -1);
+  }
+  if (r > 0) {
+    tl_emit(TL_EV_IO_READ, 0, tl_io_chan(fd), (uint64_t)r);
+    tl_io_changed(fd); /* room for a blocked writer */
+  }
+  luaL_pushresultsize(&b, (size_t)r);
+  return 1;
+}
+
+static int f_write(lua_State *L) {
+  int fd = tl__checkfd(L, 1);
+  size_t len, done = 0;
+  const char *s = luaL_checklstring(L, 2, &len);
+  int blocking = tl_io_blocking(fd);
+  do {
+    ssize_t r = write(fd, s + done, len - done);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN && blocking) {
+        tl_io_wait_fd(L, fd, POLLOUT, -1);
+        continue;
+      }
+      if (done) break; /* a partial write counts, as write(2) says */
+      return tl_io_raise_errno(L, errno);
+    }
+    done += (size_t)r;
+    tl_emit(TL_EV_IO_WRITE, 0, tl_io_chan(fd), (uint64_t)r);
+    tl_io_changed(fd);
+  } while (blocking && done < len);
+  lua_pushinteger(L, (lua_Integer)done);
+  return 1;
+}
+
+static int f_close(lua_State *L) {
+  int fd = tl__checkfd(L, 1);
+  tl_io_changed(fd); /* the other end sees its end of file */
+  if (close(fd) != 0 && errno != EINTR) return tl_io_raise_errno(L, errno);
+  tl_io_disown(fd);
+  return 0;
+}
+
+static int f_set_blocking(lua_State *L) {
+  int fd = tl__checkfd(L, 1);
+  luaL_checkany(L, 2);
+  if (fcntl(fd, F_GETFL) < 0) return tl_io_raise_errno(L, errno);
+  tl_io_set_blocking(fd, lua_toboolean(L, 2));
+  return 0;
+}
+
+static int f_get_blocking(lua_State *L) {
+  int fd = tl__checkfd(L, 1);
+  if (fcntl(fd, F_GETFL) < 0) return tl_io_raise_errno(L, errno);
+  lua_pushboolean(L, tl_io_blocking(fd));
+  return 1;
+}
+
+/* _io.wait(fd, "r"|"w", timeout): for the Lua halves (true if ready). */
+static int f_wait_fd(lua_State *L) {
+  int fd = tl__checkfd(L, 1);
+  const char *mode = luaL_checkstring(L, 2);
+  double timeout = luaL_optnumber(L, 3, -1);
+  lua_pushboolean(L, tl_io_wait_fd(L, fd, *mode == 'w' ? POLLOUT : POLLIN, timeout) > 0);
+  return 1;
+}
+
+/* _io.owned(): the descriptors the program holds open, sorted. */
+static int f_owned(lua_State *L) {
+  int k = 0;
+  lua_newtable(L);
+  for (int fd = 0; fd < tl__nfds; fd++)
+    if (tl__fds[fd].own) {
+      lua_pushinteger(L, fd);
+      lua_rawseti(L, -2, ++k);
+    }
+  return 1;
+}
+
+int luaopen_tl_io(lua_State *L) {
+  static const luaL_Reg os_funcs[] = {
+    { "pipe",         f_pipe         },
+    { "read",         f_read         },
+    { "write",        f_write        },
+    { "close",        f_close        },
+    { "set_blocking", f_set_blocking },
+    { "get_blocking", f_get_blocking },
+    { NULL,           NULL           }
+  };
+  static const luaL_Reg lib[] = {
+    { "wait",  f_wait_fd },
+    { "owned", f_owned   },
+    { NULL,    NULL      }
+  };
+  /* As CPython at start-up: a write to a closed pipe or socket raises
+   * BrokenPipeError instead of killing the program. */
+  signal(SIGPIPE, SIG_IGN);
+  lua_getglobal(L, "os");
+  luaL_setfuncs(L, os_funcs, 0);
+  lua_pop(L, 1);
+  luaL_newlib(L, lib);
+  return 1;
+}

@@ -1,0 +1,65 @@
+/* Descriptors (io.c): the one wait for readiness every blocking call on a
+ * pipe or socket goes through (select, poll, epoll, and later gevent and
+ * asyncio), the table of descriptors the program opened (closed at :reset
+ * and exit), and OSError with Python's errno classes. */
+#ifndef TL_IO_H
+#define TL_IO_H
+
+#include <lua.h>
+#include <poll.h>
+
+/* Waits, the GIL held on entry and on return, until one of fds is ready,
+ * timeout seconds pass (< 0: no timeout) or the thread is cancelled. The
+ * GIL is released meanwhile. In the virtual clock the wait is a scheduler
+ * point: the thread blocks in the engine (never in a system call) and is
+ * woken by any descriptor write in threadlab, or looks again each virtual
+ * millisecond. fds[i].revents are set. Returns how many are ready (0 on
+ * timeout); on cancellation raises (KeyboardInterrupt, or the :reset
+ * kill). The trace names the descriptors (IO_WAIT) and the ready set
+ * (IO_READY; drawn as a marker with TL_IO_MARK). */
+int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags);
+/* flags: the wait is a select/poll/epoll whose ready set is drawn */
+#define TL_IO_MARK 1
+/* One descriptor: events POLLIN or POLLOUT; 1 ready, 0 timed out. */
+int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout);
+/* After a write, close, connect... that may make another thread's
+ * descriptor ready: wakes this process's I/O waiters (virtual clock). */
+void tl_io_changed(int fd);
+/* A socket's ports, for targeted wakes (-1: keep): the port it listens
+ * on, the port it connected to. */
+void tl_io_set_ports(int fd, int lport, int cport);
+/* The other end of fd's connection held by this process, or -1; the
+ * listening socket on port, or -1. */
+int tl_io_peer(int fd);
+int tl_io_listener(int port);
+/* Virtual clock: waits (really, the clock standing still) until what was
+ * just sent has landed at fd: landed(fd, want) says so, or else fd polls
+ * ready for events. */
+void tl_io_settle(int fd, short events, int (*landed)(int fd, long want), long want);
+
+/* The table of descriptors this program opened. */
+void tl_io_own(int fd, int blocking);
+void tl_io_disown(int fd);
+int tl_io_owned(int fd);
+int tl_io_blocking(int fd);       /* as the program set it (1 if not ours) */
+void tl_io_set_blocking(int fd, int yes);
+/* :reset and exit: closes every descriptor the program opened. */
+void tl_io_close_all(void);
+
+/* Raises the OSError subclass Python raises for err ("[Errno 9] Bad file
+ * descriptor"), with e.errno and e.strerror. */
+int tl_io_raise_errno(lua_State *L, int err);
+/* What names fd in the trace: "fd 5 (pipe read end)". */
+const char *tl_io_describe(int fd, char *buf, size_t n);
+/* What the trace calls an owned descriptor ("socket 127.0.0.1:8080"), and
+ * the channel its readiness arrows follow (0: keep). */
+void tl_io_set_desc(int fd, const char *desc, uint32_t chan);
+uint32_t tl_io_chan(int fd);
+/* Trace events about data through fd (the arrows' ends). */
+void tl_io_note(int fd, int wrote, size_t bytes);
+
+int luaopen_tl_io(lua_State *L);     /* os.pipe, read, write...; returns _io */
+int luaopen_tl_socket(lua_State *L); /* the socket module */
+int luaopen_tl_select(lua_State *L); /* the select module (a callable table) */
+
+#endif

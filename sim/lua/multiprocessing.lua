@@ -1,0 +1,204 @@
+-- multiprocessing's Lua half: Process over a real fork (os.fork is C, in
+-- proc.c: _proc). Names, errors and reprs follow CPython's.
+local parts = ...
+local proc = parts.proc
+
+local mp = {}
+
+local Process = {}
+mp.Process = Process
+
+local counter = 0          -- children this process has made (their names)
+local identity = {}        -- {} in the main process, {1} in Process-1 ...
+local children = {}        -- this process's started children, in order
+local current              -- the Process object of this process
+local parent               -- the parent's, or nil in the main process
+local start_method = "fork"
+
+local fields = { target = true, args = true, kwargs = true, name = true, daemon = true,
+                 group = true, run = true }
+
+-- A constructor's keyword table: a field Process does not take is an
+-- error, as an unexpected keyword argument is in Python. Subclass style
+-- (a run method given) keeps every field, for run to use.
+local function keywords(kw, what)
+  if kw ~= nil and type(kw) ~= "table" then
+    error(TypeError(what .. "{...} takes a table of keyword arguments, got " .. type(kw)), 3)
+  end
+  kw = kw or {}
+  if kw.run == nil then
+    for k in pairs(kw) do
+      if not fields[k] then
+        error(TypeError(what .. "() got an unexpected keyword argument '" .. tostring(k) .. "'"), 3)
+      end
+    end
+  end
+  return kw
+end
+
+local function exitcode_of(status)
+  if os.WIFSIGNALED(status) then return -os.WTERMSIG(status) end
+  return os.WEXITSTATUS(status)
+end
+
+local function new(_, kw)
+  kw = keywords(kw, "Process")
+  if kw.target ~= nil and type(kw.target) ~= "function" and
+     not (getmetatable(kw.target) or {}).__call then
+    error(TypeError("target must be callable, got " .. type(kw.target)), 2)
+  end
+  local self = setmetatable({}, Process)
+  for k, v in pairs(kw) do rawset(self, k, v) end
+  counter = counter + 1
+  local id = { table.unpack(identity) }
+  id[#id + 1] = counter
+  rawset(self, "_identity", id)
+  rawset(self, "name", kw.name ~= nil and tostring(kw.name) or ("Process-" .. table.concat(id, ":")))
+  if kw.daemon == nil then rawset(self, "daemon", current.daemon or false)
+  else rawset(self, "daemon", not not kw.daemon) end
+  rawset(self, "args", kw.args or {})
+  if type(self.args) ~= "table" then
+    error(TypeError("args must be a table, got " .. type(self.args)), 2)
+  end
+  rawset(self, "_parent_pid", os.getpid())
+  return self
+end
+
+-- p.exitcode is a field, as in Python, but asks the child each time it is
+-- read until the child has ended (then it is kept).
+Process.__index = function(self, k)
+  if k == "exitcode" then
+    if not rawget(self, "_started") then return nil end
+    local st = proc.poll(self.pid)
+    if st then rawset(self, "exitcode", exitcode_of(st)) end
+    return rawget(self, "exitcode")
+  end
+  return Process[k]
+end
+setmetatable(Process, { __call = new })
+
+function Process:run()
+  if self.target then
+    local a = self.args
+    self.target(table.unpack(a, 1, a.n or #a))
+  end
+end
+
+-- The child's side of start: run, report, end (never returns).
+local function bootstrap(self)
+  local code = 0
+  parent = { name = current.name, pid = os.getppid(), daemon = current.daemon }
+  current = self
+  children, counter, identity = {}, 0, self._identity
+  rawset(self, "pid", os.getpid())
+  local ok, err = xpcall(self.run, proc.msgh, self)
+  if not ok then
+    if type(err) == "table" and err.type == "SystemExit" then
+      code = tonumber(err.args and err.args[1]) or (err.message == "" and 0 or 1)
+    else
+      proc.report(err, "Process " .. self.name .. ":\n")
+      code = 1
+    end
+  end
+  mp._exit_function()
+  proc.child_end(code)
+end
+
+function Process:start()
+  if rawget(self, "_started") then error(AssertionError("cannot start a process twice"), 2) end
+  if self._parent_pid ~= os.getpid() then
+    error(AssertionError("can only start a process object created by current process"), 2)
+  end
+  if current.daemon then
+    error(AssertionError("daemonic processes are not allowed to have children"), 2)
+  end
+  if start_method == "spawn" then
+    error(RuntimeError("the spawn start method is not built yet: use fork"), 2)
+  end
+  local pid = proc.fork(self.name)
+  if pid == 0 then bootstrap(self) end
+  rawset(self, "_started", true)
+  rawset(self, "pid", pid)
+  rawset(self, "ident", pid)
+  children[#children + 1] = self
+end
+
+function Process:join(timeout)
+  if self._parent_pid ~= os.getpid() then error(AssertionError("can only join a child process"), 2) end
+  if not rawget(self, "_started") then error(AssertionError("can only join a started process"), 2) end
+  if rawget(self, "exitcode") ~= nil then return end
+  local st = proc.join(self.pid, timeout)
+  if st then rawset(self, "exitcode", exitcode_of(st)) end
+end
+
+function Process:is_alive()
+  if self == current then return true end
+  if self._parent_pid ~= os.getpid() then error(AssertionError("can only test a child process"), 2) end
+  if not rawget(self, "_started") then return false end
+  return self.exitcode == nil
+end
+
+local function signal_it(self, sig)
+  if not rawget(self, "_started") then
+    error(AttributeError("'NoneType' object has no attribute 'terminate'"), 3)
+  end
+  if self.exitcode == nil then pcall(os.kill, self.pid, sig) end
+end
+function Process:terminate() signal_it(self, signal.SIGTERM) end
+function Process:kill() signal_it(self, signal.SIGKILL) end
+
+function Process.__tostring(self)
+  local s = ("<Process name='%s'"):format(self.name)
+  if rawget(self, "_started") then s = s .. " pid=" .. self.pid end
+  s = s .. " parent=" .. self._parent_pid
+  if not rawget(self, "_started") then s = s .. " initial"
+  elseif self.exitcode == nil then s = s .. " started"
+  else s = s .. " stopped" .. (self.exitcode ~= 0 and " exitcode=" .. self.exitcode or "") end
+  if self.daemon then s = s .. " daemon" end
+  return s .. ">"
+end
+
+current = setmetatable({ name = "MainProcess", daemon = false, _identity = {},
+                         _started = true, _parent_pid = 0 }, Process)
+rawset(current, "pid", os.getpid())
+
+function mp.current_process() return current end
+function mp.parent_process()
+  if not parent then return nil end
+  return setmetatable({ name = parent.name, pid = parent.pid, daemon = parent.daemon,
+                        _started = true, _parent_pid = 0 }, Process)
+end
+
+function mp.active_children()
+  local live, out = {}, {}
+  for _, p in ipairs(children) do
+    -- (a raw os.fork child has a copy of the list: not its children)
+    if p._parent_pid == os.getpid() and p.exitcode == nil then
+      live[#live + 1] = p; out[#out + 1] = p
+    end
+  end
+  children = live
+  return out
+end
+
+mp.cpu_count = proc.cpu_count
+mp._processes = proc.processes -- for :threads
+
+function mp.set_start_method(method)
+  if method ~= "fork" and method ~= "spawn" then
+    error(ValueError("cannot find context for '" .. tostring(method) .. "'"), 2)
+  end
+  start_method = method
+end
+function mp.get_start_method() return start_method end
+
+-- At the end of a process's main code, as CPython's atexit hook: daemonic
+-- children are terminated, then every child is joined.
+function mp._exit_function()
+  for _, p in ipairs(mp.active_children()) do
+    if p.daemon then p:terminate() end
+  end
+  for _, p in ipairs(mp.active_children()) do p:join() end
+end
+
+return mp
