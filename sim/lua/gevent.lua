@@ -9,6 +9,7 @@ local errors, greenlet, gen = parts.errors, parts.greenlet, parts.generator
 local green = parts.green_core
 local queue_mod = parts.queue
 local time_sleep, monotonic = time.sleep, time.monotonic
+local orig_select = select.select
 
 local M = { _count = 0 } -- gevent names its greenlets Greenlet-0, Greenlet-1, ...
 local LoopExit = errors.class("gevent.exceptions.LoopExit", errors.Exception)
@@ -17,21 +18,44 @@ local hubs = setmetatable({}, { __mode = "k" }) -- main greenlet -> hub
 local GEvent = {}
 
 -- The hub's state: callbacks to run now, timers sorted by (when, seq).
+-- Waits on the descriptors greenlets wait for (select, on the clock in
+-- use: the hub's thread shows the I/O wait), at most until the next timer,
+-- and wakes the greenlets whose descriptor is ready.
+local function poll_io(st, timeout)
+  local r, w = {}, {}
+  for _, e in ipairs(st.io) do
+    local list = e.mode == "r" and r or w
+    list[#list + 1] = e.fd
+  end
+  if timeout and timeout < 0 then timeout = 0 end
+  local rr, ww = orig_select(r, w, {}, timeout)
+  local ready = {}
+  for _, fd in ipairs(rr) do ready["r" .. tostring(fd)] = true end
+  for _, fd in ipairs(ww) do ready["w" .. tostring(fd)] = true end
+  local keep = {}
+  for _, e in ipairs(st.io) do
+    if ready[e.mode .. tostring(e.fd)] then e.wake(true) else keep[#keep + 1] = e end
+  end
+  st.io = keep
+end
+
 local function hub_loop(st, hub)
   while true do
     local cb = table.remove(st.ready, 1)
+    local t = st.timers[1]
     if cb then
       cb()
-    elseif #st.timers > 0 then
-      local t = st.timers[1]
-      local now = monotonic()
-      if t.when > now then
-        green.sleeping(hub.lane, true)
-        time_sleep(t.when - now)
-        green.sleeping(hub.lane, false)
-      end
+    elseif t and t.cancelled then
       table.remove(st.timers, 1)
-      if not t.cancelled then t.fn() end
+    elseif t and t.when <= monotonic() then
+      table.remove(st.timers, 1)
+      t.fn()
+    elseif #st.io > 0 then
+      poll_io(st, t and (t.when - monotonic()) or nil)
+    elseif t then
+      green.sleeping(hub.lane, true)
+      time_sleep(t.when - monotonic())
+      green.sleeping(hub.lane, false)
     else
       -- nothing left to run: back to whoever waits, which learns the loop
       -- is empty (gevent's LoopExit)
@@ -46,7 +70,7 @@ function M.get_hub()
   while main.parent do main = main.parent end
   local hub = hubs[main]
   if not hub then
-    local state = { ready = {}, timers = {}, seq = 0, main = main }
+    local state = { ready = {}, timers = {}, io = {}, seq = 0, main = main }
     hub = greenlet.new(function() return hub_loop(state, hub) end, main, nil, gen.unique("Hub"), "hub")
     hub.state = state
     hubs[main] = hub
@@ -82,8 +106,13 @@ local function wait(register, timeout, timeout_value)
     if t then t.cancelled = true end
     schedule(function() greenlet.switch_to(cur, false, v) end)
   end
-  register(wake)
-  if timeout ~= nil then t = timer(timeout, function() wake(timeout_value) end) end
+  local cleanup = register(wake)
+  if timeout ~= nil then
+    t = timer(timeout, function()
+      if cleanup then cleanup() end
+      wake(timeout_value)
+    end)
+  end
   local v = greenlet.switch_to(hub, false)
   if v == LoopExit then
     done = true
@@ -369,11 +398,73 @@ end
 
 -- monkey.patch_all(): the blocking calls of the process wait in the hub
 -- instead, so other greenlets run meanwhile.
+-- wait_fd(fd, "r"|"w", timeout): the calling greenlet waits in the hub
+-- until fd is readable/writable (true) or the timeout passes (false).
+function M.wait_fd(fd, mode, timeout)
+  local st = M.get_hub().state
+  return wait(function(wake)
+    local e = { fd = fd, mode = mode, wake = wake }
+    table.insert(st.io, e)
+    return function()
+      for i, x in ipairs(st.io) do if x == e then table.remove(st.io, i) break end end
+    end
+  end, timeout, false)
+end
+
+local function fdof(x)
+  if math.type(x) == "integer" then return x end
+  return x:fileno()
+end
+
+-- monkey.patch_all(): the blocking calls wait in the hub instead, so the
+-- other greenlets run meanwhile: time.sleep, a blocking socket's accept,
+-- recv, recvfrom, send, sendall, select.select, os.read and os.write.
 M.monkey = { patched = {} }
 function M.monkey.patch_all()
+  if M.monkey.patched.time then return end
   time.sleep = function(secs) return M.sleep(secs) end
   M.monkey.patched.time = true
-  for _, hook in ipairs(M.monkey.hooks or {}) do hook(M) end
+  -- the socket methods live in the upvalue of the socket metatable's __index
+  local mt = debug.getregistry()["threadlab.socket"]
+  local methods = mt and select(2, debug.getupvalue(mt.__index, 1))
+  if type(methods) == "table" then
+    local function cooperative(name, mode)
+      local orig = methods[name]
+      methods[name] = function(s, ...)
+        if s:getblocking() then M.wait_fd(s:fileno(), mode) end
+        return orig(s, ...)
+      end
+    end
+    cooperative("accept", "r") cooperative("recv", "r") cooperative("recvfrom", "r")
+    cooperative("send", "w") cooperative("sendall", "w") cooperative("sendto", "w")
+    M.monkey.patched.socket = true
+  end
+  if type(os.read) == "function" then
+    local read, write = os.read, os.write
+    os.read = function(fd, n) M.wait_fd(fd, "r") return read(fd, n) end
+    os.write = function(fd, data) M.wait_fd(fd, "w") return write(fd, data) end
+    M.monkey.patched.os = true
+  end
+  -- select.select: wait in the hub for any of them, then ask without waiting
+  select.select = function(r, w, x, timeout)
+    local st = M.get_hub().state
+    local es = {}
+    for _, s in ipairs(r or {}) do es[#es + 1] = { fd = fdof(s), mode = "r" } end
+    for _, s in ipairs(w or {}) do es[#es + 1] = { fd = fdof(s), mode = "w" } end
+    local function cleanup()
+      local mine, keep = {}, {}
+      for _, e in ipairs(es) do mine[e] = true end
+      for _, e in ipairs(st.io) do if not mine[e] then keep[#keep + 1] = e end end
+      st.io = keep
+    end
+    M._wait(function(wake)
+      for _, e in ipairs(es) do e.wake = wake table.insert(st.io, e) end
+      return cleanup
+    end, timeout, false)
+    cleanup()
+    return orig_select(r or {}, w or {}, x or {}, 0)
+  end
+  M.monkey.patched.select = true
 end
 function M.monkey.is_module_patched(name) return M.monkey.patched[name] == true end
 M.monkey.hooks = {}
