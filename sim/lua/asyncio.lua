@@ -7,6 +7,7 @@
 local parts = ...
 local errors, green, gen = parts.errors, parts.green_core, parts.generator
 local time_sleep, monotonic = time.sleep, time.monotonic
+local orig_select = select.select
 
 local M = {}
 local CancelledError = errors.class("asyncio.exceptions.CancelledError", errors.BaseException)
@@ -131,6 +132,13 @@ function Loop:run_until(main)
       self.ready[self.head] = nil
       self.head = self.head + 1
       self:step(item[1], item[2])
+    elseif #self.io > 0 then
+      self:poll_io(self.timers[1] and (self.timers[1].when - monotonic()) or nil)
+      local t = self.timers[1]
+      if t and (t.cancelled or t.when <= monotonic()) then
+        table.remove(self.timers, 1)
+        if not t.cancelled then t.fn() end
+      end
     elseif #self.timers > 0 then
       local t = table.remove(self.timers, 1)
       if not t.cancelled then
@@ -148,6 +156,39 @@ function Loop:run_until(main)
     end
   end
 end
+
+-- Waits (select, the thread's I/O wait) on the descriptors tasks wait for,
+-- at most timeout, and wakes those whose descriptor is ready.
+function Loop:poll_io(timeout)
+  local r, w = {}, {}
+  for _, e in ipairs(self.io) do
+    local list = e.mode == "r" and r or w
+    list[#list + 1] = e.fd
+  end
+  if timeout and timeout < 0 then timeout = 0 end
+  local rr, ww = orig_select(r, w, {}, timeout)
+  local ready = {}
+  for _, fd in ipairs(rr) do ready["r" .. fd] = true end
+  for _, fd in ipairs(ww) do ready["w" .. fd] = true end
+  local keep = {}
+  for _, e in ipairs(self.io) do
+    if ready[e.mode .. e.fd] then e.wake(true) else keep[#keep + 1] = e end
+  end
+  self.io = keep
+end
+
+-- Suspends the calling task until fd is readable ("r") or writable ("w").
+local function wait_fd(fd, mode)
+  local loop = running()
+  if not loop then no_loop(3) end
+  local e = { fd = fd, mode = mode }
+  local ok, err = pcall(suspend, function(wake) e.wake = wake table.insert(loop.io, e) end, 3)
+  if not ok then
+    for i, x in ipairs(loop.io) do if x == e then table.remove(loop.io, i) break end end
+    error(err, 0)
+  end
+end
+M._wait_fd = wait_fd
 
 local function new_task(loop, fn, ...)
   if type(fn) ~= "function" then
@@ -229,7 +270,7 @@ function M.run(fn, ...)
   if type(fn) ~= "function" then
     error(errors.ValueError("a coroutine was expected, got " .. tostring(fn)), 2)
   end
-  local loop = setmetatable({ ready = {}, head = 1, tail = 0, timers = {}, seq = 0, tasks = {} }, Loop)
+  local loop = setmetatable({ ready = {}, head = 1, tail = 0, timers = {}, seq = 0, tasks = {}, io = {} }, Loop)
   loop.lane = green.new("event loop", gen.unique("event loop"))
   loops[co] = loop
   green.switch(loop.lane, 0)
@@ -421,6 +462,113 @@ end
 function Q:join()
   if self.unfinished > 0 then suspend(function(wake) table.insert(self.joiners, wake) end, 2) end
 end
+
+-- Streams: open_connection and start_server on loopback sockets.
+local Reader, Writer = {}, {}
+Reader.__index, Writer.__index = Reader, Writer
+local function streams(sock)
+  return setmetatable({ sock = sock, buf = "", eof = false }, Reader),
+         setmetatable({ sock = sock }, Writer)
+end
+local function fill(r)
+  if r.eof then return false end
+  wait_fd(r.sock:fileno(), "r")
+  local data = r.sock:recv(65536)
+  if data == "" then r.eof = true return false end
+  r.buf = r.buf .. data
+  return true
+end
+-- read(n): up to n bytes (-1 or nil: until EOF); "" at EOF.
+function Reader:read(n)
+  n = n or -1
+  if n < 0 then
+    while fill(self) do end
+    local all = self.buf
+    self.buf = ""
+    return all
+  end
+  if #self.buf == 0 then fill(self) end
+  local out = self.buf:sub(1, n)
+  self.buf = self.buf:sub(n + 1)
+  return out
+end
+function Reader:readline()
+  while not self.buf:find("\n", 1, true) and fill(self) do end
+  local i = self.buf:find("\n", 1, true) or #self.buf
+  local line = self.buf:sub(1, i)
+  self.buf = self.buf:sub(i + 1)
+  return line
+end
+function Reader:readexactly(n)
+  while #self.buf < n and fill(self) do end
+  if #self.buf < n then
+    error(errors.class("asyncio.exceptions.IncompleteReadError", errors.EOFError or errors.Exception)(
+      ("%d bytes read on a total of %d expected bytes"):format(#self.buf, n)), 2)
+  end
+  return self:read(n)
+end
+function Reader:at_eof() return self.eof and #self.buf == 0 end
+function Writer:write(data) self.pending = (self.pending or "") .. tostring(data) end
+function Writer:drain()
+  local data = self.pending or ""
+  self.pending = nil
+  local fd = self.sock:fileno()
+  while #data > 0 do
+    wait_fd(fd, "w")
+    local n = self.sock:send(data)
+    data = data:sub(n + 1)
+  end
+end
+function Writer:close() if self.pending then self:drain() end self.sock:close() self.closed = true end
+function Writer:is_closing() return self.closed == true end
+function Writer:wait_closed() end
+function Writer:get_extra_info(name)
+  if name == "peername" then return self.sock:getpeername() end
+  if name == "sockname" then return self.sock:getsockname() end
+  if name == "socket" then return self.sock end
+end
+
+-- open_connection(host, port) -> reader, writer
+function M.open_connection(host, port)
+  if not running() then no_loop(2) end
+  local s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+  s:connect({ host, port })
+  return streams(s)
+end
+
+-- start_server(cb, host, port) -> Server: cb(reader, writer) runs as a
+-- task per client.
+local Server = {}
+Server.__index = Server
+function M.start_server(cb, host, port)
+  local loop = running()
+  if not loop then no_loop(2) end
+  if type(cb) ~= "function" then error(errors.TypeError("client_connected_cb must be a function"), 2) end
+  local s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+  s:setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+  s:bind({ host or "127.0.0.1", port or 0 })
+  s:listen(100)
+  local srv = setmetatable({ sockets = { s }, serving = true, closed_ev = M.Event() }, Server)
+  srv.acceptor = new_task(loop, function()
+    while srv.serving do
+      wait_fd(s:fileno(), "r")
+      if not srv.serving then break end
+      local conn = s:accept()
+      new_task(loop, cb, streams(conn))
+    end
+  end)
+  return srv
+end
+function Server:close()
+  if not self.serving then return end
+  self.serving = false
+  self.acceptor:cancel()
+  self.sockets[1]:close()
+  self.closed_ev:set()
+end
+function Server:wait_closed() if self.serving then self.closed_ev:wait() end end
+function Server:serve_forever() self.closed_ev:wait() end
+function Server:is_serving() return self.serving end
 
 M.Task = Task
 return M
