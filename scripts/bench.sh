@@ -87,6 +87,7 @@ EOT
 CORO_BENCHES="
 generator-switch-1M  generator_switch_1M  1000000   $PY_EXE
 asyncio-tasks-10k    asyncio_tasks_10k    10000     $PY_EXE
+echo-gevent-20k      echo_gevent_20k      20000     /usr/bin/python3
 "
 while read -r name prog expect py; do
     [ -n "$name" ] || continue
