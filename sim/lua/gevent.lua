@@ -53,9 +53,13 @@ local function hub_loop(st, hub)
     elseif #st.io > 0 then
       poll_io(st, t and (t.when - monotonic()) or nil)
     elseif t then
-      green.sleeping(hub.lane, true)
-      time_sleep(t.when - monotonic())
-      green.sleeping(hub.lane, false)
+      -- the clock moves while the hub runs: the delay is taken once
+      local delay = t.when - monotonic()
+      if delay > 0 then
+        green.sleeping(hub.lane, true)
+        time_sleep(delay)
+        green.sleeping(hub.lane, false)
+      end
     else
       -- nothing left to run: back to whoever waits, which learns the loop
       -- is empty (gevent's LoopExit)
