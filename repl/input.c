@@ -221,8 +221,13 @@ char *tl_input_read(const char *prompt, const char *preset, int extra_fd,
       break;
     }
     if (!cut && (fds[1].revents & POLLIN)) {
-      /* 0: a child printed and asked for the prompt again, no Ctrl-C */
-      if (tl_signals_drain() == 0) continue;
+      /* 0: a child printed over the prompt and asks for it again (no
+       * Ctrl-C); what was typed stays in the reader's buffer */
+      if (tl_signals_drain() == 0) {
+        fputs(prompt, stdout);
+        fflush(stdout);
+        continue;
+      }
       *status = TL_INPUT_INTERRUPT;
       cut = 1;
     } else if (!cut && n > 2 && (fds[2].revents & POLLIN) && on_extra()) {
