@@ -100,6 +100,9 @@ static int tl__open(lua_State *L) {
   lua_pushvalue(L, -1);
   lua_setglobal(L, "mp");
   lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.mp");
+  /* and threading.excepthook here, whatever the globals say */
+  lua_getfield(L, parts, "threading");
+  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.threading");
   return 0;
 }
 

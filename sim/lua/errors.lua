@@ -45,12 +45,16 @@ class("MemoryError", Exception)
 class("TimeoutError", Exception)
 class("AssertionError", Exception)
 class("AttributeError", Exception)
+class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX
 class("BrokenBarrierError", errors.RuntimeError)
+class("RecursionError", errors.RuntimeError)
 -- What the os functions of processes raise, as Python's OSError family.
 class("OSError", Exception)
 class("ChildProcessError", errors.OSError)
 class("BlockingIOError", errors.OSError)
 class("ProcessLookupError", errors.OSError)
+-- A call the sandbox (--sandbox) does not allow.
+class("PermissionError", errors.OSError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
 
