@@ -27,7 +27,7 @@
 
 #define TL__SLOTS 4096
 #define TL__BOMB_REFUSALS 100
-#define TL__TRIES 3 /* more tries at the cap before BlockingIOError */
+#define TL__TRIES 10 /* more tries at the cap before BlockingIOError (50 ms) */
 
 typedef struct tl__shared {
   _Atomic int count;      /* processes live or unreaped, the top one not counted */
