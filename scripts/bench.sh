@@ -98,6 +98,7 @@ if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" cpu-4proc-vs-4threads "* ]]; then
     pyc=$(best_of "$PY_EXE" "$DIR/cpu_4proc_vs_4threads.py") &&
     echo "bench cpu-4proc-vs-4threads threadlab: $tlc python3: $pyc" ||
     { echo "bench cpu-4proc-vs-4threads FAILED" >&2; status=1; }
+fi
 # The GIL battle (Beazley, "Inside the Python GIL"): count(N) twice in a row,
 # then in two threads at once, in one process; the ratio threaded/sequential,
 # the median of 5 runs. py3 beside CPython's own ratio on this machine; py2

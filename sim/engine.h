@@ -330,7 +330,7 @@ void tl_procs_contain_bomb(void);
 extern void (*tl_proc_after_fork_child)(void);
 const char *tl_thread_state_name(const tl_thread *t);
 /* The Thread class's C helpers (thread_class.c). */
-void tl__push_default_name(lua_State *L);
+void tl__push_thread_name(lua_State *L);
 int tl__f_property_class(lua_State *L);
 
 /* Lua modules. */
