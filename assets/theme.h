@@ -27,9 +27,9 @@
 #define TL_THEME_DONE 0xD6D6D6     /* light grey */
 #define TL_THEME_WAITING 0x56B4E9  /* sky blue: waits on a condition, queue ... */
 #define TL_THEME_EVENT 0x1F78B4    /* deep blue: waits for an event */
+#define TL_THEME_NOGIL 0x8FD9B6    /* pale green: runs C code without the GIL */
 #define TL_THEME_ZOMBIE 0x3D3D3D   /* near black: exited, not yet reaped */
 #define TL_THEME_IO 0xD98C5F       /* terracotta: waits for I/O on descriptors */
-#define TL_THEME_NOGIL 0x8FD9B6    /* pale green: runs C code without the GIL */
 #define TL_THEME_SUSPENDED 0xA9C7B4 /* grey green: a coroutine switched out */
 
 /* Arrows. */

@@ -221,10 +221,16 @@ char *tl_input_read(const char *prompt, const char *preset, int extra_fd,
       break;
     }
     if (!cut && (fds[1].revents & POLLIN)) {
-      /* 0: a child printed and asked for the prompt again, no Ctrl-C */
-      if (tl_signals_drain() == 0) continue;
-      *status = TL_INPUT_INTERRUPT;
-      cut = 1;
+      if (tl_signals_drain() == 0) {
+        /* a child printed a line over the prompt (it cleared the line
+         * first): the prompt again; what was typed is still there, and
+         * shows again as it is edited */
+        tl_write_out(0, prompt, strlen(prompt));
+        if (!(fds[0].revents & POLLIN)) continue;
+      } else {
+        *status = TL_INPUT_INTERRUPT;
+        cut = 1;
+      }
     } else if (!cut && n > 2 && (fds[2].revents & POLLIN) && on_extra()) {
       *status = TL_INPUT_OTHER;
       cut = 1;

@@ -27,7 +27,7 @@
 
 #define TL__SLOTS 4096
 #define TL__BOMB_REFUSALS 100
-#define TL__TRIES 3 /* more tries at the cap before BlockingIOError */
+#define TL__TRIES 10 /* more tries at the cap before BlockingIOError (50 ms) */
 
 typedef struct tl__shared {
   _Atomic int count;      /* processes live or unreaped, the top one not counted */
@@ -455,7 +455,7 @@ void tl_proc_atexit(lua_State *L) {
     lua_pushcfunction(L, tl_msghandler);
     lua_insert(L, -2);
     if (lua_pcall(L, 0, 0, -2) != LUA_OK) {
-      tl_report_exception(L, -1, "Error in atexit._run_exitfuncs:\n");
+      tl_report_exception(L, -1, NULL);
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -481,12 +481,10 @@ static int f_write_err(lua_State *L) {
   return 0;
 }
 
-/* _proc.report(err, heading): err (with its traceback) to stderr, as
- * Python prints it under heading. */
+/* _proc.report(err, heading): the error as Python prints it, to stderr. */
 static int f_report(lua_State *L) {
-  const char *heading = luaL_optstring(L, 2, NULL);
   lua_settop(L, 2);
-  tl_report_exception(L, 1, heading);
+  tl_report_exception(L, 1, luaL_optstring(L, 2, NULL));
   return 0;
 }
 

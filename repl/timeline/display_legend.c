@@ -12,7 +12,7 @@ static const char *const tl__legend_state[TL_STATE__COUNT] = {
     NULL,       "running (holds the GIL)", "ready (wants the GIL)", "blocked on a lock",
     "sleeping", "joining",                 "other wait (e.g. input)", "done",
     "waiting (condition, queue, semaphore)", "waiting for an event",
-    "zombie (exited, not yet reaped)", "running without the GIL (C code)",
+    "running without the GIL (C code)", "zombie (exited, not yet reaped)",
     "waiting for I/O (descriptors)", "suspended coroutine"};
 static const char *const tl__legend_arrow[TL_ARROW__COUNT] = {
     "GIL handoff", "forced GIL switch", "lock handoff", "notify → wake",

@@ -78,7 +78,7 @@ void tl__map_free(tl__map *m) {
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait", "zombie", "running-nogil", "io-wait", "suspended"};
+    "waiting", "event-wait", "running-nogil", "zombie", "io-wait", "suspended"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";

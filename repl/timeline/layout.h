@@ -26,8 +26,8 @@ enum tl_lane_state {
   TL_STATE_DONE,
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
-  TL_STATE_ZOMBIE,   /* its process exited and is not yet reaped by its parent */
   TL_STATE_NOGIL,    /* runs C code that let go of the GIL (lab.compute{gil=false}) */
+  TL_STATE_ZOMBIE,   /* its process exited and is not yet reaped by its parent */
   TL_STATE_IO,       /* waits for I/O (obj: trace string naming the descriptors) */
   TL_STATE_SUSPENDED, /* a green lane (coroutine) switched out: waits to be resumed */
   TL_STATE__COUNT
