@@ -52,6 +52,29 @@ static int f_finish(lua_State *L) {
   return 0;
 }
 
+/* coroutine.resume(co, ...), as Lua's (its upvalue), but the coroutine is
+ * the thread's running state while it runs: the GIL's switch requests and
+ * the virtual clock's accounting hook go to the state that runs, so a long
+ * loop inside a generator or a task still lets the other threads in. */
+static int f_co_resume(lua_State *L) {
+  tl_thread *self = tl__self;
+  lua_State *co = lua_tothread(L, 1), *prev;
+  luaL_argexpected(L, co != NULL, 1, "coroutine");
+  prev = self ? atomic_load(&self->cur_L) : NULL;
+  if (prev) {
+    atomic_store(&self->cur_L, co);
+    tl_gil_set_base_hook(self, co);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET); /* returns false, err: never raises */
+  if (prev) {
+    atomic_store(&self->cur_L, prev);
+    tl_gil_set_base_hook(self, prev);
+  }
+  return lua_gettop(L);
+}
+
 int luaopen_tl_green(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "new",    f_new    },
@@ -60,6 +83,11 @@ int luaopen_tl_green(lua_State *L) {
     { "sleeping", f_sleeping },
     { NULL,     NULL     }
   };
+  lua_getglobal(L, "coroutine");
+  lua_getfield(L, -1, "resume");
+  lua_pushcclosure(L, f_co_resume, 1);
+  lua_setfield(L, -2, "resume");
+  lua_pop(L, 1);
   luaL_newlib(L, lib);
   return 1;
 }
