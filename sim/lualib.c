@@ -18,6 +18,8 @@ TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
 TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
 TL__EMBED(tl__lua_mp, "sim/lua/multiprocessing.lua");
+TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
+TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {
@@ -62,6 +64,9 @@ static const struct tl__part {
     {"queue",          NULL,                 TL__LUA(tl__lua_queue),     "queue"},
     {"proc",           luaopen_tl_proc,      NULL, NULL,                 NULL},
     {"multiprocessing", NULL,                TL__LUA(tl__lua_mp),        "multiprocessing"},
+    {"ipc",            luaopen_tl_ipc,       NULL, NULL,                 NULL},
+    {"mp_ipc",         NULL,                 TL__LUA(tl__lua_mpipc),     NULL},
+    {"mp_pool",        NULL,                 TL__LUA(tl__lua_mppool),    NULL},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
     {NULL,             NULL,                 NULL, NULL,                 NULL}};

@@ -46,11 +46,18 @@ class("TimeoutError", Exception)
 class("AssertionError", Exception)
 class("AttributeError", Exception)
 class("BrokenBarrierError", errors.RuntimeError)
+class("IndexError", Exception)
+class("EOFError", Exception)
+class("RecursionError", errors.RuntimeError)
+-- pickle's: what cannot cross between processes.
+class("PicklingError", Exception)
+class("UnpicklingError", Exception)
 -- What the os functions of processes raise, as Python's OSError family.
 class("OSError", Exception)
 class("ChildProcessError", errors.OSError)
 class("BlockingIOError", errors.OSError)
 class("ProcessLookupError", errors.OSError)
+class("BrokenPipeError", errors.OSError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
 
