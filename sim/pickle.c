@@ -218,9 +218,9 @@ static int tl__dump_table(tl__dumper *d, int idx) {
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     size_t saved;
-    int k = lua_gettop(L) - 1;
+    int k = lua_gettop(L) - 1, rc;
     tl__path_push(d, L, k, &saved);
-    if (tl__dump(d, k) < 0 || tl__dump(d, k + 1) < 0) return -1;
+    if ((rc = tl__dump(d, k)) < 0 || (rc = tl__dump(d, k + 1)) < 0) return rc;
     d->path[d->plen = saved] = 0;
     lua_pop(L, 1);
   }
@@ -257,7 +257,7 @@ static int tl__dump(tl__dumper *d, int idx) {
     }
     case LUA_TTABLE:
       if (++d->depth > TL__PICKLE_DEPTH) {
-        snprintf(d->err, sizeof d->err, "maximum recursion depth exceeded while pickling an object (at %s)", d->path);
+        snprintf(d->err, sizeof d->err, "maximum recursion depth exceeded while pickling an object");
         return -2;
       }
       luaL_checkstack(L, 10, NULL);
