@@ -3,8 +3,8 @@ lesson{
   source = "003 进程的创建-fork, getpid/getppid",
 }
 
--- Processes play on the real clock: one virtual clock across processes is
--- not built yet, so pids and times differ from run to run.
+-- Processes play on the real clock: on the virtual clock a child runs to its
+-- end before its parent goes on (see README, Processes).
 lab.clock{ clock = "real" }
 
 say{

@@ -206,7 +206,7 @@ int tl_app_main(int argc, char **argv) {
   if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
   tl__opts = &opt;
   rc = 0;
-  if (tl_procs_init(opt.max_procs) != 0) {
+  if (tl_procs_init(opt.max_procs, opt.cfg.clock == TL_CLOCK_VIRTUAL) != 0) {
     perror("threadlab: cannot make the process table");
     return 1;
   }

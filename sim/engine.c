@@ -162,7 +162,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   tl_gil_init(&w->gil);
   w->cfg = *cfg;
   w->t0 = tl_now_ns();
-  w->pid = (int32_t)getpid();
+  w->pid = tl_proc_self_pid();
   w->next_tid = 1;
   w->main_pthread = pthread_self();
   if (w->cfg.cores < 1) w->cfg.cores = 1;

@@ -283,7 +283,10 @@ void tl__hosts_forget(void);
 
 /* Processes (proc.c). Made once at start-up, before any fork: the shared
  * table, the cap, the subreaper; -1 if the mapping fails. */
-int tl_procs_init(int max_procs);
+int tl_procs_init(int max_procs, int virtual_pids);
+/* This process's pid as the program sees it (virtual under a run begun on
+ * the virtual clock: 1000, 1001, ...). */
+int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
 int tl_proc_is_child(void);
 /* A child's end once what it had to run has run: waits for its non-daemon

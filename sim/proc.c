@@ -12,6 +12,7 @@
  * everything at :reset, at exit, or when a fork bomb is contained. */
 #include "engine.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <signal.h>
@@ -36,6 +37,9 @@ typedef struct tl__shared {
   _Atomic int prompt;     /* the top process's REPL shows its prompt */
   int max;
   int32_t top;
+  int virtual_pids;       /* the run began on the virtual clock */
+  _Atomic int32_t next_vpid;
+  _Atomic int32_t vpid[TL__SLOTS]; /* its virtual pid (1001, 1002, ...) */
   _Atomic int32_t pid[TL__SLOTS];  /* 0: free */
   _Atomic int32_t ppid[TL__SLOTS];
   _Atomic uint64_t vend[TL__SLOTS]; /* the virtual time it exited at */
@@ -44,6 +48,7 @@ typedef struct tl__shared {
 
 static tl__shared *tl__S;
 static int tl__child;              /* this process is a child of the run */
+static int32_t tl__vself = 1000;   /* this process's virtual pid */
 static char tl__proc_name[64] = "MainProcess";
 void (*tl_proc_after_fork_child)(void);
 
@@ -71,11 +76,39 @@ static int tl__slot_of(int32_t pid) {
   return -1;
 }
 
-static void tl__register(int32_t pid, int32_t ppid, const char *name) {
+/* Pids as the program sees them: under a run begun on the virtual clock,
+ * virtual (1000 the top process, then 1001, 1002 ... in the order of the
+ * forks), so runs, traces and pictures are the same every time; else the
+ * kernel's. */
+static int32_t tl__to_virtual(int32_t real) {
+  int i;
+  if (!tl__S || !tl__S->virtual_pids || real <= 0) return real;
+  if (real == tl__S->top) return 1000;
+  if (real == getpid()) return tl__vself;
+  i = tl__slot_of(real);
+  return i >= 0 ? atomic_load(&tl__S->vpid[i]) : real;
+}
+
+static int32_t tl__to_real(int32_t pid) {
+  if (!tl__S || !tl__S->virtual_pids || pid < 1000) return pid;
+  if (pid == 1000) return tl__S->top;
+  if (pid == tl__vself) return getpid();
+  for (int i = 0; i < TL__SLOTS; i++)
+    if (atomic_load(&tl__S->pid[i]) > 0 && atomic_load(&tl__S->vpid[i]) == pid)
+      return atomic_load(&tl__S->pid[i]);
+  return -1; /* no such process of this run */
+}
+
+int32_t tl_proc_self_pid(void) {
+  return tl__S && tl__S->virtual_pids ? tl__vself : (int32_t)getpid();
+}
+
+static void tl__register(int32_t pid, int32_t ppid, const char *name, int32_t vpid) {
   for (int i = 0; i < TL__SLOTS; i++) {
     int32_t z = 0;
     if (atomic_compare_exchange_strong(&tl__S->pid[i], &z, pid)) {
       snprintf(tl__S->name[i], sizeof tl__S->name[i], "%.47s", name);
+      atomic_store(&tl__S->vpid[i], vpid);
       atomic_store(&tl__S->ppid[i], ppid);
       atomic_store(&tl__S->vend[i], 0);
       return;
@@ -86,6 +119,7 @@ static void tl__register(int32_t pid, int32_t ppid, const char *name) {
 /* A child of this process was reaped with status st. */
 static void tl__reaped(int32_t pid, int st) {
   int i = tl__slot_of(pid);
+  int32_t shown = tl__to_virtual(pid);
   if (i >= 0) {
     uint64_t vend = atomic_load(&tl__S->vend[i]);
     atomic_store(&tl__S->pid[i], 0);
@@ -96,8 +130,8 @@ static void tl__reaped(int32_t pid, int st) {
   }
   /* A child killed by a signal could not say it ended: its reaper does. */
   if (WIFSIGNALED(st) && tl_trace_global)
-    tl_trace_emit(tl_trace_global, tl_clock_now(), pid, 0, TL_EV_EXIT, 0, 0, (uint64_t)(unsigned)st);
-  if (tl_W) tl_emit(TL_EV_REAP, 0, (uint32_t)pid, (uint64_t)(unsigned)st);
+    tl_trace_emit(tl_trace_global, tl_clock_now(), shown, 0, TL_EV_EXIT, 0, 0, (uint64_t)(unsigned)st);
+  if (tl_W) tl_emit(TL_EV_REAP, 0, (uint32_t)shown, (uint64_t)(unsigned)st);
 }
 
 static void tl__atfork_prepare(void) {
@@ -115,7 +149,7 @@ static void tl__atfork_child(void) {
   if (tl_W) tl_mutex_init(&tl_W->mu); /* held by the forking thread: now free */
 }
 
-int tl_procs_init(int max_procs) {
+int tl_procs_init(int max_procs, int virtual_pids) {
   if (tl__S) {
     tl__S->max = max_procs;
     return 0;
@@ -127,6 +161,8 @@ int tl_procs_init(int max_procs) {
   }
   tl__S->max = max_procs;
   tl__S->top = (int32_t)getpid();
+  tl__S->virtual_pids = virtual_pids;
+  atomic_store(&tl__S->next_vpid, 1001);
   /* orphans of the run come back to threadlab, which reaps them */
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   pthread_atfork(tl__atfork_prepare, tl__atfork_parent, tl__atfork_child);
@@ -139,6 +175,26 @@ int tl_procs_init(int max_procs) {
  * time, and whichever comes first when a bomb was found ends the run. */
 static tl_mutex tl__kill_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* The kernel's list of this process's children (orphans included, as a
+ * subreaper's), for those not in the table yet (forked a moment ago). */
+static void tl__kill_listed_children(void) {
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+  if (!d) return;
+  while ((e = readdir(d))) {
+    char path[300];
+    FILE *f;
+    long pid;
+    if (e->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+    if (!(f = fopen(path, "r"))) continue;
+    while (fscanf(f, "%ld", &pid) == 1)
+      if (pid > 0) kill((pid_t)pid, SIGKILL);
+    fclose(f);
+  }
+  closedir(d);
+}
+
 static int tl__kill_all_locked(void) {
   int killed = 0, rounds;
   for (rounds = 0; rounds < 20000; rounds++) {
@@ -148,6 +204,7 @@ static int tl__kill_all_locked(void) {
       int32_t pid = atomic_load(&tl__S->pid[i]);
       if (pid > 0) kill(pid, SIGKILL);
     }
+    tl__kill_listed_children();
     while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
       int i = tl__slot_of(p);
       killed++;
@@ -200,11 +257,13 @@ void tl_procs_contain_bomb(void) {
 /* In the child: only the forking thread exists. The engine forgets the
  * others (their structs stay, so a lock they held still names its holder),
  * and the forking thread becomes the child's MainThread. */
-static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name) {
+static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name,
+                                 int32_t vpid, int32_t vparent) {
   tl_world *w = tl_W;
   tl_thread *t, *next;
   tl__child = 1;
-  w->pid = (int32_t)getpid();
+  tl__vself = vpid;
+  w->pid = tl_proc_self_pid();
   tl_cond_init(&w->gil.cond);
   tl_cond_init(&w->gil.switch_cond);
   tl_cond_init(&w->v.pace);
@@ -235,11 +294,41 @@ static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name
   tl__hosts_forget();
   if (tl_proc_after_fork_child) tl_proc_after_fork_child();
   snprintf(tl__proc_name, sizeof tl__proc_name, "%s", name);
-  tl_emit_text(TL_EV_PROC_NAME, (uint32_t)getppid(), name, strlen(name));
+  tl_emit_text(TL_EV_PROC_NAME, (uint32_t)vparent, name, strlen(name));
   tl_emit_text(TL_EV_THREAD_NEW, self->id, self->name, strlen(self->name));
   tl_emit(TL_EV_THREAD_START, 0, self->id, 0);
   tl_emit(TL_EV_GIL_ACQUIRE, 0, 0, 0); /* it forked holding its GIL: the child's */
   (void)L;
+}
+
+/* The virtual clock across processes, as far as it is built: processes run
+ * one at a time, a child first, until it has ended (it stays a zombie till
+ * its parent waits), each on its own virtual clock from the fork on, and a
+ * wait goes on from the child's end. So the order of every event is the
+ * same on every run: traces and pictures replay byte for byte. The price:
+ * a parent cannot act while its child runs (a child that never ends holds
+ * its parent until Ctrl-C). One scheduler with --cores across processes is
+ * the part not built. */
+static void tl__run_child_first(lua_State *L, pid_t pid) {
+  tl_thread *self = tl__self;
+  uint64_t step = 20000;
+  int cancelled = 0;
+  for (;;) {
+    siginfo_t si;
+    struct timespec ts;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == pid)
+      break;
+    tl_mutex_lock(&tl_W->mu);
+    cancelled = self->cancel != TL_CANCEL_NONE;
+    tl_mutex_unlock(&tl_W->mu);
+    if (cancelled) break;
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)step;
+    nanosleep(&ts, NULL);
+    if (step < 1000000) step *= 2;
+  }
+  if (cancelled) tl_check_cancel(L);
 }
 
 /* fork([name]): the name is what the timeline calls the child. */
@@ -248,6 +337,7 @@ static int tl__fork(lua_State *L, const char *name) {
   char dflt[64];
   pid_t pid;
   int n;
+  int32_t vpid, vparent = tl_proc_self_pid();
   if (!tl__S) return tl_raise(L, "OSError", "processes are not available");
   /* At the cap a fork tries again a few times, 5 ms apart (a process
    * about to be reaped frees a slot), each try a refusal: a run that keeps
@@ -274,9 +364,10 @@ static int tl__fork(lua_State *L, const char *name) {
                     tl__S->max);
   }
   if (!name) {
-    snprintf(dflt, sizeof dflt, "child of %d", (int)tl_W->pid);
+    snprintf(dflt, sizeof dflt, "child of %d", (int)vparent);
     name = dflt;
   }
+  vpid = atomic_fetch_add(&tl__S->next_vpid, 1);
   fflush(stdout); /* nothing printed before the fork appears twice */
   fflush(stderr);
   pid = fork();
@@ -287,13 +378,22 @@ static int tl__fork(lua_State *L, const char *name) {
                     strerror(e));
   }
   if (pid == 0) {
-    tl__after_fork_child(self, L, name);
+    /* the parent puts it in the table as fork returns there: wait for it,
+     * so that what it records (its end's virtual time) has a place */
+    for (int i = 0; i < 2000 && tl__slot_of((int32_t)getpid()) < 0 && !atomic_load(&tl__S->bomb);
+         i++) {
+      struct timespec ts = {0, 10000};
+      nanosleep(&ts, NULL);
+    }
+    tl__after_fork_child(self, L, name, vpid, vparent);
     lua_pushinteger(L, 0);
     return 1;
   }
-  tl__register(pid, tl_W->pid, name);
-  tl_emit(TL_EV_FORK, 0, (uint32_t)pid, 0);
-  lua_pushinteger(L, pid);
+  tl__register(pid, (int32_t)getpid(), name, vpid);
+  if (!tl__S->virtual_pids) vpid = pid;
+  tl_emit(TL_EV_FORK, 0, (uint32_t)vpid, 0);
+  if (TL_VIRTUAL()) tl__run_child_first(L, pid);
+  lua_pushinteger(L, vpid);
   return 1;
 }
 
@@ -312,8 +412,8 @@ static void tl__exiting(int status) {
     if (pid > 0 && atomic_load(&tl__S->ppid[i]) == me) {
       atomic_store(&tl__S->ppid[i], tl__S->top);
       if (tl_trace_global)
-        tl_trace_emit(tl_trace_global, tl_clock_now(), pid, 0, TL_EV_REPARENT, 0,
-                      (uint32_t)tl__S->top, 0);
+        tl_trace_emit(tl_trace_global, tl_clock_now(), tl__to_virtual(pid), 0, TL_EV_REPARENT,
+                      0, (uint32_t)tl__to_virtual(tl__S->top), 0);
     }
   }
   {
@@ -401,7 +501,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
   pid_t r;
   int cancelled = 0;
   if ((r = waitpid(pid, st, WNOHANG)) != 0 || (flags & WNOHANG) || timeout == 0) return r;
-  tl_emit(TL_EV_JOIN, 2, (uint32_t)(pid > 0 ? pid : 0), 0);
+  tl_emit(TL_EV_JOIN, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   tl_mutex_lock(&tl_W->mu);
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
   for (;;) {
@@ -424,7 +524,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
   }
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
-  tl_emit(TL_EV_JOIN_END, 2, (uint32_t)(pid > 0 ? pid : 0), 0);
+  tl_emit(TL_EV_JOIN_END, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   if (cancelled) tl_check_cancel(L);
   return r;
 }
@@ -434,8 +534,11 @@ static int tl__push_wait(lua_State *L, pid_t r, int st) {
     if (errno == ECHILD) return tl_raise(L, "ChildProcessError", "[Errno 10] No child processes");
     return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
   }
-  if (r > 0) tl__reaped(r, st);
-  lua_pushinteger(L, r);
+  {
+    int32_t shown = r > 0 ? tl__to_virtual(r) : r; /* before the slot is freed */
+    if (r > 0) tl__reaped(r, st);
+    lua_pushinteger(L, shown);
+  }
   lua_pushinteger(L, r > 0 ? st : 0);
   return 2;
 }
@@ -450,14 +553,16 @@ static int f_waitpid(lua_State *L) {
   int st = 0;
   pid_t pid = (pid_t)luaL_checkinteger(L, 1);
   int flags = (int)luaL_optinteger(L, 2, 0);
-  pid_t r = tl__waitpid(L, pid, flags, -1, &st);
+  pid_t r;
+  if (pid > 0 && (pid = tl__to_real(pid)) < 0) pid = 0x7ffffff0; /* none: ECHILD */
+  r = tl__waitpid(L, pid, flags, -1, &st);
   return tl__push_wait(L, r, st);
 }
 
 /* _proc.join(pid, timeout): nil on timeout, else the raw status. */
 static int f_join(lua_State *L) {
   int st = 0;
-  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  pid_t pid = tl__to_real((int32_t)luaL_checkinteger(L, 1));
   double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
   pid_t r;
   if (timeout < 0 && !lua_isnoneornil(L, 2)) timeout = 0;
@@ -472,8 +577,8 @@ static int f_join(lua_State *L) {
 /* _proc.poll(pid): the raw status if it ended (reaped now), else nil. */
 static int f_poll(lua_State *L) {
   int st = 0;
-  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
-  pid_t r = waitpid(pid, &st, WNOHANG);
+  pid_t pid = tl__to_real((int32_t)luaL_checkinteger(L, 1));
+  pid_t r = pid > 0 ? waitpid(pid, &st, WNOHANG) : -1;
   if (r <= 0) return 0;
   tl__reaped(r, st);
   lua_pushinteger(L, st);
@@ -483,24 +588,26 @@ static int f_poll(lua_State *L) {
 /* ---- the rest of os ----------------------------------------------------- */
 
 static int f_kill(lua_State *L) {
-  pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+  int32_t shown = (int32_t)luaL_checkinteger(L, 1);
+  pid_t pid = tl__to_real(shown);
   int sig = (int)luaL_checkinteger(L, 2);
+  if (pid < 0) return tl_raise(L, "ProcessLookupError", "[Errno 3] No such process");
   if (kill(pid, sig) != 0) {
     int e = errno;
     if (e == ESRCH) return tl_raise(L, "ProcessLookupError", "[Errno 3] No such process");
     return tl_raise(L, "OSError", "[Errno %d] %s", e, strerror(e));
   }
-  tl_emit(TL_EV_KILL, 0, (uint32_t)pid, (uint64_t)sig);
+  tl_emit(TL_EV_KILL, 0, (uint32_t)shown, (uint64_t)sig);
   return 0;
 }
 
 static int f_getpid(lua_State *L) {
-  lua_pushinteger(L, getpid());
+  lua_pushinteger(L, tl_proc_self_pid());
   return 1;
 }
 
 static int f_getppid(lua_State *L) {
-  lua_pushinteger(L, getppid());
+  lua_pushinteger(L, tl__to_virtual((int32_t)getppid()));
   return 1;
 }
 
@@ -577,9 +684,9 @@ static int f_processes(lua_State *L) {
       }
     }
     lua_createtable(L, 0, 5);
-    lua_pushinteger(L, pid);
+    lua_pushinteger(L, tl__to_virtual(pid));
     lua_setfield(L, -2, "pid");
-    lua_pushinteger(L, atomic_load(&tl__S->ppid[i]));
+    lua_pushinteger(L, tl__to_virtual(atomic_load(&tl__S->ppid[i])));
     lua_setfield(L, -2, "ppid");
     lua_pushstring(L, tl__S->name[i]);
     lua_setfield(L, -2, "name");

@@ -1,0 +1,29 @@
+# The virtual clock across processes, as far as it is built: virtual pids
+# (1000, 1001, ...), a child runs before its parent goes on, and a wait goes
+# on from the child's end, so a fork + Process run replays byte for byte.
+. tests/cli/lib.sh
+cat > "$T/p.lua" <<'LUA'
+local pid = os.fork()
+if pid == 0 then
+  local s = 0; for i = 1, 100000 do s = s + i end
+  time.sleep(0.5); print("child", os.getpid(), os.getppid()); os._exit(3)
+end
+local _, st = os.waitpid(pid, 0)
+print("status", pid, os.WEXITSTATUS(st), ("%.3f"):format(time.time() - 1767225600))
+local p = mp.Process{target = function(a) time.sleep(1); print("in", a, os.getpid()) end, args = {1}}
+p:start(); p:join()
+print("exitcode", p.exitcode, p.pid, ("%.3f"):format(time.time() - 1767225600))
+LUA
+for i in 1 2; do
+  $BIN --headless --clock virtual --speed 0 --seed 3 --trace "$T/$i.trace" --record "$T/$i.svg" "$T/p.lua" > "$T/$i.out" || fail "run $i"
+  $BIN --dump-trace "$T/$i.trace" > "$T/$i.dump" || fail "dump $i"
+done
+expect_eq "$(cat "$T/1.out")" "$(printf 'child 1001 1000\nstatus 1001 3 0.502\nin 1 1002\nexitcode 0 1002 1.502')" "virtual pids; a wait goes on from the child's end"
+expect_has "$(cat "$T/1.out")" "in 1 1002" "Process-1 is 1002"
+cmp -s "$T/1.dump" "$T/2.dump" || fail "--dump-trace differs between two runs"
+cmp -s "$T/1.svg" "$T/2.svg" || fail "the SVG differs between two runs"
+grep -q "MainProcess (pid 1000)" "$T/1.svg" || fail "the SVG names MainProcess (pid 1000)"
+# on the real clock, pids are the kernel's
+out=$($BIN --headless -e 'print(os.getpid() ~= 1000 and os.getpid() > 1)')
+expect_eq "$out" "true" "real pids on the real clock"
+echo ok
