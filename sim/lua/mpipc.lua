@@ -257,7 +257,9 @@ local function feed(self)
       if not sent then error(err, 0) end
     else
       self._sem:release()
-      proc.write_err(proc.format(bytes) .. "\n")
+      -- CPython prints the traceback and goes on; the item is lost
+      proc.write_err("Exception in " .. threading.current_thread().name ..
+                     " (the item is lost):\n" .. proc.format(bytes) .. "\n")
     end
   end
 end
