@@ -150,21 +150,22 @@ static int tl__write_all(lua_State *L, int fd, const char *p, size_t n) {
   return 0;
 }
 
-/* send(fd, bytes): an 8-byte length, then the bytes. */
+/* send(fd, bytes, tag): an 8-byte length, an 8-byte tag (what the trace
+ * needs to draw the put -> get arrow: the item's serial and its putter),
+ * then the bytes. */
+#define TL__HEAD 16
 static int f_send(lua_State *L) {
   int fd = (int)luaL_checkinteger(L, 1);
   size_t n;
   const char *s = luaL_checklstring(L, 2, &n);
-  uint64_t len = n;
-  char head[8];
-  memcpy(head, &len, 8);
+  uint64_t head[2] = {n, (uint64_t)luaL_optinteger(L, 3, 0)};
   if (n < 4096) { /* one write: a small message is never torn */
-    char buf[4096 + 8];
-    memcpy(buf, head, 8);
-    memcpy(buf + 8, s, n);
-    tl__write_all(L, fd, buf, n + 8);
+    char buf[4096 + TL__HEAD];
+    memcpy(buf, head, TL__HEAD);
+    memcpy(buf + TL__HEAD, s, n);
+    tl__write_all(L, fd, buf, n + TL__HEAD);
   } else {
-    tl__write_all(L, fd, head, 8);
+    tl__write_all(L, fd, (const char *)head, TL__HEAD);
     tl__write_all(L, fd, s, n);
   }
   return 0;
@@ -189,27 +190,29 @@ static int tl__read_all(lua_State *L, int fd, char *p, size_t n) {
   return 1;
 }
 
-/* recv(fd, timeout): the bytes of one message, nil at EOF, false when the
- * timeout passes first. */
+/* recv(fd, timeout): the bytes of one message and its tag, nil at EOF,
+ * false when the timeout passes first. */
 static int f_recv(lua_State *L) {
   int fd = (int)luaL_checkinteger(L, 1);
   double timeout = luaL_optnumber(L, 2, -1);
-  uint64_t len;
+  uint64_t head[2], len;
   char *buf;
   if (!tl__wait_fd(L, fd, POLLIN, timeout)) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  if (!tl__read_all(L, fd, (char *)&len, 8)) {
+  if (!tl__read_all(L, fd, (char *)head, TL__HEAD)) {
     lua_pushnil(L);
     return 1;
   }
+  len = head[0];
   if (len > ((uint64_t)1 << 40)) return tl_raise(L, "OSError", "bad message length %llu", (unsigned long long)len);
   buf = lua_newuserdatauv(L, len ? len : 1, 0);
   if (len && !tl__read_all(L, fd, buf, len))
     return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
   lua_pushlstring(L, buf, len);
-  return 1;
+  lua_pushinteger(L, (lua_Integer)head[1]);
+  return 2;
 }
 
 static int f_poll(lua_State *L) {
@@ -414,6 +417,15 @@ static int f_shm_set(lua_State *L) {
   return 0;
 }
 
+/* shm_add(m, i, delta) -> the value before: atomic across processes */
+static int f_shm_add(lua_State *L) {
+  tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
+  size_t i = tl__shm_index(L, m);
+  lua_pushinteger(L, __atomic_fetch_add(&((int64_t *)m->p)[i], (int64_t)luaL_checkinteger(L, 3),
+                                        __ATOMIC_SEQ_CST));
+  return 1;
+}
+
 int luaopen_tl_ipc(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "dumps",       f_dumps       },
@@ -433,6 +445,7 @@ int luaopen_tl_ipc(lua_State *L) {
     { "shm",         f_shm         },
     { "shm_get",     f_shm_get     },
     { "shm_set",     f_shm_set     },
+    { "shm_add",     f_shm_add     },
     { NULL,          NULL          }
   };
   /* a write to a closed peer is a BrokenPipeError, as in Python */

@@ -6,6 +6,10 @@ local parts = ...
 local mp, ipc, proc = parts.multiprocessing, parts.ipc, parts.proc
 local threading, queue = parts.threading, parts.queue
 
+local sync = parts.sync
+local prim = sync.prim
+local emit, tid, K, T = prim.emit, prim.tid, prim.kinds, prim.types
+
 local SEMAPHORE, RECURSIVE = 0, 1
 local SEM_VALUE_MAX = 2147483647
 
@@ -152,12 +156,37 @@ function Event:wait(timeout)
   return false
 end
 
+--------------------------------------------------------------- channels --
+-- What a view needs to draw every message as an arrow from sender to
+-- receiver across processes: an object id made before the fork (so every
+-- process knows it), and a serial per message from a counter in shared
+-- memory, sent along in the message's tag with the sender's thread id.
+local function channel(type_code, prefix)
+  local id, name = sync.new_object(type_code, prefix)
+  return { id = id, name = name, serials = ipc.shm(1, false) }
+end
+ipc.channel = channel
+
+-- The tag of the next message; QUEUE_PUT drawn at the sender
+function ipc.sent(ch, size)
+  local serial = ipc.shm_add(ch.serials, 0, 1) + 1
+  emit(K.QUEUE_PUT, ch.id, (size or 0) | serial << 32)
+  return tid() | serial << 32
+end
+function ipc.received(ch, tag)
+  emit(K.QUEUE_GET, ch.id, tag or 0)
+end
+-- A wait about to start (dir 1: a full put, 0: an empty get), and one that
+-- timed out
+function ipc.blocked(ch, dir) emit(K.QUEUE_BLOCK, ch.id, 0, dir) end
+function ipc.timed_out(ch) emit(K.COND_WAKE, ch.id, 0, 1) end
+
 ------------------------------------------------------------------- Pipe --
 local Connection = {}
 Connection.__index = Connection
 
-local function conn(fd, readable, writable)
-  return setmetatable({ _fd = fd, readable = readable, writable = writable }, Connection)
+local function conn(fd, readable, writable, ch)
+  return setmetatable({ _fd = fd, readable = readable, writable = writable, _ch = ch }, Connection)
 end
 
 local function check_open(self)
@@ -167,17 +196,20 @@ end
 function Connection:send(obj)
   check_open(self)
   if not self.writable then error(OSError("connection is read-only"), 2) end
-  ipc.send(self._fd, ipc.dumps(obj, "obj"))
+  local bytes = ipc.dumps(obj, "obj")
+  ipc.send(self._fd, bytes, ipc.sent(self._ch))
 end
 function Connection:send_bytes(s)
   check_open(self)
-  ipc.send(self._fd, s)
+  ipc.send(self._fd, s, ipc.sent(self._ch))
 end
 function Connection:recv_bytes()
   check_open(self)
   if not self.readable then error(OSError("connection is write-only"), 2) end
-  local s = ipc.recv(self._fd)
-  if s == nil then error(EOFError(""), 2) end
+  if not ipc.poll(self._fd, 0) then ipc.blocked(self._ch, 0) end
+  local s, tag = ipc.recv(self._fd)
+  if s == nil then ipc.timed_out(self._ch); error(EOFError(""), 2) end
+  ipc.received(self._ch, tag)
   return s
 end
 function Connection:recv()
@@ -199,12 +231,13 @@ Connection.__close = Connection.close
 Connection.__tostring = function(self) return ("<Connection fd=%d>"):format(self._fd) end
 
 function mp.Pipe(duplex)
+  local ch = channel(T.SIMPLE_QUEUE, "Pipe")
   if duplex == nil or duplex then
     local a, b = ipc.socketpair()
-    return conn(a, true, true), conn(b, true, true)
+    return conn(a, true, true, ch), conn(b, true, true, ch)
   end
   local r, w = ipc.pipe()
-  return conn(r, true, false), conn(w, false, true)
+  return conn(r, true, false, ch), conn(w, false, true, ch)
 end
 
 ------------------------------------------------------------------ Queue --
@@ -215,7 +248,7 @@ local live_queues = setmetatable({}, { __mode = "k" })
 local function reset_after_fork(self)
   -- a forked child has the parent's buffer but no feeder thread
   self._opid = os.getpid()
-  self._buffer, self._head, self._tail = {}, 1, 0
+  self._buffer, self._tags, self._head, self._tail = {}, {}, 1, 0
   self._notempty = threading.Condition()
   self._thread = nil
   self._closed = false
@@ -227,6 +260,7 @@ local function new_queue(maxsize, mt)
   if maxsize <= 0 then maxsize = SEM_VALUE_MAX end
   local r, w = ipc.pipe()
   local self = setmetatable({ _maxsize = maxsize, _reader = r, _writer = w,
+                              _ch = channel(T.QUEUE, "mp.Queue"),
                               _rlock = mp.Lock(), _wlock = mp.Lock(),
                               _sem = mp.BoundedSemaphore(maxsize) }, mt)
   reset_after_fork(self)
@@ -243,8 +277,8 @@ local function feed(self)
     local cv = self._notempty
     cv:acquire()
     while self._head > self._tail do cv:wait() end
-    local obj = self._buffer[self._head]
-    self._buffer[self._head] = nil
+    local obj, tag = self._buffer[self._head], self._tags[self._head]
+    self._buffer[self._head], self._tags[self._head] = nil, nil
     self._head = self._head + 1
     cv:release()
     if obj == STOP then return end
@@ -252,7 +286,7 @@ local function feed(self)
     local ok, bytes = xpcall(ipc.dumps, proc.msgh, obj, "obj")
     if ok then
       self._wlock:acquire()
-      local sent, err = pcall(ipc.send, self._writer, bytes)
+      local sent, err = pcall(ipc.send, self._writer, bytes, tag)
       self._wlock:release()
       if not sent then error(err, 0) end
     else
@@ -272,7 +306,14 @@ function Queue:put(obj, block, timeout)
   check_pid(self)
   if self._closed then error(ValueError("Queue is closed"), 2) end
   block, timeout = block_args(block, timeout)
-  if not self._sem:acquire(block, timeout) then error(queue.Full(""), 2) end
+  if not self._sem:acquire(false) then
+    if block then ipc.blocked(self._ch, 1) end
+    if not block or not self._sem:acquire(true, timeout) then
+      if block then ipc.timed_out(self._ch) end
+      error(queue.Full(""), 2)
+    end
+  end
+  local tag = ipc.sent(self._ch, self:qsize())
   local cv = self._notempty
   cv:acquire()
   if not self._thread then
@@ -283,6 +324,7 @@ function Queue:put(obj, block, timeout)
   end
   self._tail = self._tail + 1
   self._buffer[self._tail] = obj == nil and ipc.NONE or obj
+  self._tags[self._tail] = tag
   cv:notify()
   cv:release()
 end
@@ -294,13 +336,22 @@ function Queue:get(block, timeout)
   block, timeout = block_args(block, timeout)
   if not block then timeout = 0 end
   local deadline = timeout and time.monotonic() + timeout
-  if not self._rlock:acquire(true, timeout) then error(queue.Empty(""), 2) end
+  local waits = block and not ipc.poll(self._reader, 0)
+  if waits then ipc.blocked(self._ch, 0) end
+  if not self._rlock:acquire(true, timeout) then
+    if waits then ipc.timed_out(self._ch) end
+    error(queue.Empty(""), 2)
+  end
   local left = deadline and math.max(0, deadline - time.monotonic())
-  local ok, s = pcall(ipc.recv, self._reader, left)
+  local ok, s, tag = pcall(ipc.recv, self._reader, left)
   self._rlock:release()
   if not ok then error(s, 0) end
-  if s == false then error(queue.Empty(""), 2) end
+  if s == false then
+    if waits then ipc.timed_out(self._ch) end
+    error(queue.Empty(""), 2)
+  end
   if s == nil then error(EOFError(""), 2) end
+  ipc.received(self._ch, tag)
   self._sem:release()
   return ipc.loads(s)
 end

@@ -5,6 +5,7 @@
 local parts = ...
 local mp, ipc, proc, threading = parts.multiprocessing, parts.ipc, parts.proc, parts.threading
 local errors = parts.errors
+local T = parts.sync.prim.types
 
 local Pool = {}
 Pool.__index = Pool
@@ -74,7 +75,7 @@ local function rebuild(e)
 end
 
 ---------------------------------------------------------------- workers --
-local function send(pool_wlock, fd, msg)
+local function send(pool_wlock, fd, msg, ch)
   local ok, bytes = pcall(ipc.dumps, msg, "result")
   if not ok then
     msg[3], msg[4] = false, { type = "MaybeEncodingError",
@@ -82,7 +83,7 @@ local function send(pool_wlock, fd, msg)
     bytes = ipc.dumps(msg, "result")
   end
   pool_wlock:acquire()
-  ipc.send(fd, bytes)
+  ipc.send(fd, bytes, ipc.sent(ch))
   pool_wlock:release()
 end
 
@@ -90,10 +91,12 @@ local function worker(self)
   if self._initializer then self._initializer(table.unpack(self._initargs)) end
   local done, max = 0, self._maxtasks
   while not max or done < max do
+    if not ipc.poll(self._task_r, 0) then ipc.blocked(self._tasks, 0) end
     self._rlock:acquire()
-    local s = ipc.recv(self._task_r)
+    local s, tag = ipc.recv(self._task_r)
     self._rlock:release()
     if not s then break end
+    ipc.received(self._tasks, tag)
     local task = ipc.loads(s)
     if task == false then break end
     local job, i, fn, chunk, star = task[1], task[2], task[3], task[4], task[5]
@@ -109,11 +112,11 @@ local function worker(self)
       end
       out[k] = r[2]
     end
-    send(self._wlock, self._out_w, { "result", job, i, ok, ok and out or err })
+    send(self._wlock, self._out_w, { "result", job, i, ok, ok and out or err }, self._results)
     done = done + 1
   end
   if max and done >= max then
-    send(self._wlock, self._out_w, { "exit", mp.current_process().name })
+    send(self._wlock, self._out_w, { "exit", mp.current_process().name }, self._results)
   end
 end
 
@@ -128,8 +131,9 @@ end
 -- The result handler: a thread of the parent; callbacks run here.
 local function handle_results(self)
   while true do
-    local s = ipc.recv(self._out_r)
+    local s, tag = ipc.recv(self._out_r)
     if not s then return end
+    ipc.received(self._results, tag)
     local msg = ipc.loads(s)
     if msg[1] == "stop" then return end
     if msg[1] == "exit" then
@@ -177,7 +181,8 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
                               _maxtasks = maxtasksperchild, _task_r = tr, _task_w = tw,
                               _out_r = orr, _out_w = ow, _rlock = mp.Lock(), _wlock = mp.Lock(),
                               _cache = {}, _job = 0, _workers = {}, _state = "RUN",
-                              _opid = os.getpid() }, Pool)
+                              _opid = os.getpid(), _tasks = ipc.channel(T.QUEUE, "Pool tasks"),
+                              _results = ipc.channel(T.QUEUE, "Pool results") }, Pool)
   for _ = 1, n do start_worker(self) end
   self._handler = threading.Thread{ target = handle_results, args = { self }, daemon = true,
                                     name = "Thread (_handle_results)" }
@@ -202,7 +207,7 @@ local function put_task(self, r, i, fn, chunk, star, argname)
     set_chunk(r, i, false, e)
     return
   end
-  ipc.send(self._task_w, bytes)
+  ipc.send(self._task_w, bytes, ipc.sent(self._tasks))
 end
 
 function Pool:apply_async(fn, args, kw)
