@@ -9,7 +9,8 @@ local T = parts.sync.prim.types
 
 local Pool = {}
 Pool.__index = Pool
-local pool_counter = 0
+local pool_counter = 0   -- workers made (their names)
+local pools = 0          -- pools made (their result handlers' names)
 
 ------------------------------------------------------------ AsyncResult --
 local AsyncResult = {}
@@ -184,8 +185,9 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
                               _opid = os.getpid(), _tasks = ipc.channel(T.QUEUE, "Pool tasks"),
                               _results = ipc.channel(T.QUEUE, "Pool results") }, Pool)
   for _ = 1, n do start_worker(self) end
+  pools = pools + 1
   self._handler = threading.Thread{ target = handle_results, args = { self }, daemon = true,
-                                    name = "Thread (_handle_results)" }
+                                    name = "Pool-" .. pools .. " (_handle_results)" }
   self._handler:start()
   return self
 end
