@@ -26,11 +26,22 @@
  * Under the virtual clock the baton goes to the other threads for a
  * virtual half-millisecond at a time. Returns 1 ready, 0 timed out. */
 typedef int (*tl__ready_fn)(void *arg, int slice_ms);
+/* The name of what the current call waits on, for the hang report (the
+ * Lua half passes it: "mp.Queue-3", "Pipe-5"). */
+static _Thread_local const char *tl__hang_name;
+
+/* On the virtual clock processes run one at a time (a child runs to its end
+ * before its parent goes on), so a message no thread of this process can
+ * still send never comes: after this much virtual time the wait is a hang,
+ * reported naming what it waited on. */
+#define TL__VHANG_NS (60ull * 1000000000ull)
 
 static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj) {
   tl_thread *self = tl__self;
   uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
-  int r = 0, cancelled = 0;
+  uint64_t v0 = tl_clock_now();
+  int r = 0, cancelled = 0, hang = 0;
+  double vslice = 0.0005; /* virtual seconds per look; doubles up to 1 s */
   if (ready(arg, 0)) return 1;
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
@@ -47,11 +58,16 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
       if ((wall_end - now) / 1000000 < (uint64_t)slice) slice = (int)((wall_end - now) / 1000000) + 1;
     }
     if (TL_VIRTUAL()) {
-      if (tl__v_wait(self, TL_WAIT_INPUT, obj, tl_deadline_in(0.0005)) == ECANCELED) {
+      if (timeout < 0 && tl_clock_now() - v0 > TL__VHANG_NS) {
+        hang = 1;
+        break;
+      }
+      if (tl__v_wait(self, TL_WAIT_INPUT, obj, tl_deadline_in(vslice)) == ECANCELED) {
         cancelled = 1;
         break;
       }
       slice = 0;
+      if (vslice < 1.0) vslice *= 2;
     }
     tl_mutex_unlock(&tl_W->mu);
     r = ready(arg, slice);
@@ -65,6 +81,13 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
+  if (hang) {
+    return tl_raise(L, "RuntimeError",
+                    "hang across processes: waiting on %s for a message no process will send "
+                    "(on the virtual clock a child runs to its end before its parent goes on; "
+                    "play this on the real clock: lab.clock{clock = \"real\"})",
+                    tl__hang_name ? tl__hang_name : "a pipe");
+  }
   return r;
 }
 
@@ -197,6 +220,7 @@ static int f_recv(lua_State *L) {
   double timeout = luaL_optnumber(L, 2, -1);
   uint64_t head[2], len;
   char *buf;
+  tl__hang_name = luaL_optstring(L, 3, NULL);
   if (!tl__wait_fd(L, fd, POLLIN, timeout)) {
     lua_pushboolean(L, 0);
     return 1;
@@ -321,6 +345,7 @@ static int f_sem_acquire(lua_State *L) {
     return 1;
   }
   if (!block) timeout = 0;
+  tl__hang_name = luaL_optstring(L, 4, NULL);
   lua_pushboolean(L, tl__ipc_wait(L, tl__sem_try, s, timeout, s));
   return 1;
 }

@@ -36,7 +36,7 @@ end
 
 function SemLock:acquire(block, timeout)
   block, timeout = block_args(block, timeout)
-  return ipc.sem_acquire(self._sem, block, timeout)
+  return ipc.sem_acquire(self._sem, block, timeout, self._name or self._type)
 end
 function SemLock:release() ipc.sem_release(self._sem) end
 function SemLock:get_value() return ipc.sem_value(self._sem) end
@@ -207,7 +207,7 @@ function Connection:recv_bytes()
   check_open(self)
   if not self.readable then error(OSError("connection is write-only"), 2) end
   if not ipc.poll(self._fd, 0) then ipc.blocked(self._ch, 0) end
-  local s, tag = ipc.recv(self._fd)
+  local s, tag = ipc.recv(self._fd, nil, self._ch.name)
   if s == nil then ipc.timed_out(self._ch); error(EOFError(""), 2) end
   ipc.received(self._ch, tag)
   return s
@@ -338,12 +338,13 @@ function Queue:get(block, timeout)
   local deadline = timeout and time.monotonic() + timeout
   local waits = block and not ipc.poll(self._reader, 0)
   if waits then ipc.blocked(self._ch, 0) end
+  self._rlock._name = self._ch.name
   if not self._rlock:acquire(true, timeout) then
     if waits then ipc.timed_out(self._ch) end
     error(queue.Empty(""), 2)
   end
   local left = deadline and math.max(0, deadline - time.monotonic())
-  local ok, s, tag = pcall(ipc.recv, self._reader, left)
+  local ok, s, tag = pcall(ipc.recv, self._reader, left, self._ch.name)
   self._rlock:release()
   if not ok then error(s, 0) end
   if s == false then

@@ -48,4 +48,11 @@ done
 g=$($BIN --headless "${TMPDIR:-/tmp}/tl_value_$$.lua" guarded)
 expect_eq "$g" 200000 "guarded, real clock"
 rm -f "${TMPDIR:-/tmp}/tl_value_$$.lua"
+# a hang across processes is reported naming the queue (on the virtual clock
+# a child runs to its end first: the parent's put comes too late)
+out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
+local p = mp.Process{target = function() print("child", q:get()) end}
+p:start() q:put(5) p:join() print("exitcode", p.exitcode)' 2>&1)
+expect_has "$out" "RuntimeError: hang across processes: waiting on mp.Queue-1" "the hang names the queue"
+expect_has "$out" "exitcode 1" "the session goes on"
 echo ok
