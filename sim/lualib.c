@@ -20,6 +20,7 @@ TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
 TL__EMBED(tl__lua_mp, "sim/lua/multiprocessing.lua");
 TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
 TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
+TL__EMBED(tl__lua_futures, "sim/lua/futures.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {
@@ -67,6 +68,7 @@ static const struct tl__part {
     {"ipc",            luaopen_tl_ipc,       NULL, NULL,                 NULL},
     {"mp_ipc",         NULL,                 TL__LUA(tl__lua_mpipc),     NULL},
     {"mp_pool",        NULL,                 TL__LUA(tl__lua_mppool),    NULL},
+    {"concurrent",     NULL,                 TL__LUA(tl__lua_futures),   "concurrent"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
     {NULL,             NULL,                 NULL, NULL,                 NULL}};
