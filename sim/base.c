@@ -26,6 +26,20 @@ void tl__out_lock(void) { tl_mutex_lock(&tl__out_mu); }
 void tl__out_unlock(void) { tl_mutex_unlock(&tl__out_mu); }
 void tl__out_reinit(void) { tl_mutex_init(&tl__out_mu); }
 
+void tl_write_parts(int to_stderr, const char *const *parts, const size_t *lens, int n,
+                   int newline) {
+  FILE *f = to_stderr ? stderr : stdout;
+  int over = tl__proc_over_prompt();
+  tl_mutex_lock(&tl__out_mu);
+  if (to_stderr) fflush(stdout);
+  if (over) fputs("\r\033[K", f);
+  for (int i = 0; i < n; i++) fwrite(parts[i], 1, lens[i], f);
+  if (newline) fputc('\n', f);
+  fflush(f);
+  tl_mutex_unlock(&tl__out_mu);
+  if (over) tl__proc_redraw_prompt();
+}
+
 /* print(...): arguments separated by a space, as Python prints them, so the
  * output reads like the notes' output. */
 static int f_print(lua_State *L) {

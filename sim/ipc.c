@@ -82,7 +82,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
   if (hang) {
-    return tl_raise(L, "RuntimeError",
+    return tl_raise(L, "HangError",
                     "hang across processes: waiting on %s for a message no process will send "
                     "(on the virtual clock a child runs to its end before its parent goes on; "
                     "play this on the real clock: lab.clock{clock = \"real\"})",

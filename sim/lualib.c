@@ -107,6 +107,9 @@ static int tl__open(lua_State *L) {
   lua_pushvalue(L, -1);
   lua_setglobal(L, "mp");
   lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.mp");
+  /* and threading.excepthook here, whatever the globals say */
+  lua_getfield(L, parts, "threading");
+  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.threading");
   return 0;
 }
 
@@ -122,12 +125,10 @@ int tl_open_all(lua_State *L) {
   lua_pushcfunction(L, tl__open);
   status = lua_pcall(L, 0, 0, 0);
   if (status != LUA_OK) lua_pop(L, 1);
-  /* Opening the libraries is not the program's work: its instructions
-   * cost no virtual time, so the program's clock starts at a fresh
-   * quantum whatever the libraries' size. */
-  if (tl__self && tl__self->L == L) {
-    tl__self->vdebt = 0;
-    tl_gil_set_base_hook(tl__self, L);
-  }
+  /* The modules' own statements are not the program's: the virtual clock's
+   * count of instructions (a 10 us quantum a thousand) starts afresh, so
+   * what a program's first statements cost does not hang on how much Lua
+   * the modules run at start-up. */
+  if (tl__self && atomic_load(&tl__self->holds_gil)) tl_gil_set_base_hook(tl__self, L);
   return status;
 }

@@ -27,7 +27,7 @@
 
 #define TL__SLOTS 4096
 #define TL__BOMB_REFUSALS 100
-#define TL__TRIES 3 /* more tries at the cap before BlockingIOError */
+#define TL__TRIES 10 /* more tries at the cap before BlockingIOError (50 ms) */
 
 typedef struct tl__shared {
   _Atomic int count;      /* processes live or unreaped, the top one not counted */
@@ -455,9 +455,7 @@ void tl_proc_atexit(lua_State *L) {
     lua_pushcfunction(L, tl_msghandler);
     lua_insert(L, -2);
     if (lua_pcall(L, 0, 0, -2) != LUA_OK) {
-      const char *s = tl_format_exception(L, -1);
-      tl_write_out(1, s, strlen(s));
-      tl_write_out(1, "\n", 1);
+      tl_report_exception(L, -1, NULL);
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -483,10 +481,11 @@ static int f_write_err(lua_State *L) {
   return 0;
 }
 
-static int f_format(lua_State *L) {
-  lua_settop(L, 1);
-  lua_pushstring(L, tl_format_exception(L, 1));
-  return 1;
+/* _proc.report(err, heading): the error as Python prints it, to stderr. */
+static int f_report(lua_State *L) {
+  lua_settop(L, 2);
+  tl_report_exception(L, 1, luaL_optstring(L, 2, NULL));
+  return 0;
 }
 
 /* ---- waiting ------------------------------------------------------------ */
@@ -736,7 +735,7 @@ int luaopen_tl_proc(lua_State *L) {
     { "processes", f_processes  },
     { "cpu_count", f_cpu_count  },
     { "child_end", f_child_end  },
-    { "format",    f_format     },
+    { "report",    f_report     },
     { "write_err", f_write_err  },
     { NULL,        NULL         }
   };

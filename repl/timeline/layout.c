@@ -78,7 +78,7 @@ void tl__map_free(tl__map *m) {
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait", "zombie"};
+    "waiting", "event-wait", "running-nogil", "zombie"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
@@ -295,6 +295,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   TL__PICK(s->wants, s->stamp_want, TL_STATE_READY, 0)
   TL__PICK(s->locking, s->stamp_lock, TL_STATE_BLOCKED, s->lock_obj)
   TL__PICK(s->sleeping, s->stamp_sleep, TL_STATE_SLEEPING, 0)
+  TL__PICK(s->computing, s->stamp_compute, TL_STATE_NOGIL, 0)
   TL__PICK(s->joining, s->stamp_join, TL_STATE_JOINING, s->join_obj)
   TL__PICK(s->waiting, s->stamp_wait, s->waiting == 2 ? TL_STATE_EVENT : TL_STATE_WAITING,
            s->wait_obj)
@@ -382,6 +383,7 @@ int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   m->proc = proc;
   m->obj = e->obj;
   m->kind = e->kind;
+  m->hang = e->kind == TL_EV_DEADLOCK && e->reason == 3;
   m->note = 0;
   return 0;
 }
@@ -573,6 +575,13 @@ static int tl__on_sleep(tl_layout *l, int32_t proc, int32_t lane, const tl_event
   return tl__refresh(l, lane, e->t);
 }
 
+static int tl__on_compute(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  s->computing = e->kind == TL_EV_COMPUTE;
+  if (s->computing) s->stamp_compute = l->stamp;
+  return tl__refresh(l, lane, e->t);
+}
+
 static int tl__on_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   s->joining = 1;
@@ -622,6 +631,8 @@ static const struct {
     [TL_EV_LOCK_TIMEOUT] = {tl__on_lock_timeout, TL__LANE},
     [TL_EV_SLEEP] = {tl__on_sleep, TL__LANE},
     [TL_EV_SLEEP_END] = {tl__on_sleep, TL__LANE},
+    [TL_EV_COMPUTE] = {tl__on_compute, TL__LANE},
+    [TL_EV_COMPUTE_END] = {tl__on_compute, TL__LANE},
     [TL_EV_JOIN] = {tl__on_join, TL__LANE},
     [TL_EV_JOIN_END] = {tl__on_join_end, TL__LANE},
     [TL_EV_PRINT] = {tl__on_marker, TL__ANY},

@@ -45,6 +45,7 @@ class("MemoryError", Exception)
 class("TimeoutError", Exception)
 class("AssertionError", Exception)
 class("AttributeError", Exception)
+class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX
 class("BrokenBarrierError", errors.RuntimeError)
 class("IndexError", Exception)
 class("EOFError", Exception)
@@ -58,8 +59,12 @@ class("ChildProcessError", errors.OSError)
 class("BlockingIOError", errors.OSError)
 class("ProcessLookupError", errors.OSError)
 class("BrokenPipeError", errors.OSError)
+-- A call the sandbox (--sandbox) does not allow.
+class("PermissionError", errors.OSError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
+-- and a hang: nothing can run again, yet no cycle (a notify nobody can send)
+class("HangError", errors.DeadlockError)
 
 -- Every class is a global, as Python's builtins are.
 for name, c in pairs(errors) do _G[name] = c end

@@ -292,8 +292,8 @@ local function feed(self)
     else
       self._sem:release()
       -- CPython prints the traceback and goes on; the item is lost
-      proc.write_err("Exception in " .. threading.current_thread().name ..
-                     " (the item is lost):\n" .. proc.format(bytes) .. "\n")
+      proc.report(bytes, "Exception in " .. threading.current_thread().name ..
+                         " (the item is lost):\n")
     end
   end
 end

@@ -151,8 +151,7 @@ local function handle_results(self)
       if r then
         local ok, err = pcall(set_chunk, r, msg[3], msg[4], msg[4] and msg[5] or rebuild(msg[5]))
         if not ok then
-          proc.write_err("Exception in thread " .. threading.current_thread().name ..
-                         ":\n" .. proc.format(err) .. "\n")
+          proc.report(err, "Exception in thread " .. threading.current_thread().name .. ":\n")
         end
       end
     end

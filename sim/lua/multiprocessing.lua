@@ -96,7 +96,7 @@ local function bootstrap(self)
     if type(err) == "table" and err.type == "SystemExit" then
       code = tonumber(err.args and err.args[1]) or (err.message == "" and 0 or 1)
     else
-      proc.write_err("Process " .. self.name .. ":\n" .. proc.format(err) .. "\n")
+      proc.report(err, "Process " .. self.name .. ":\n")
       code = 1
     end
   end

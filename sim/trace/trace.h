@@ -72,6 +72,8 @@
   X(DEADLOCK, "deadlock")           /* arg: description */  \
   X(LESSON_STEP, "lesson-step")     /* arg: text, reason: tl_lesson_part */ \
   X(TRACE_FULL, "trace-full")                               \
+  X(COMPUTE, "compute")             /* C work without the GIL; arg: ns asked */ \
+  X(COMPUTE_END, "compute-end")             \
   X(DROPPED, "dropped")             /* arg: events dropped before it (ring) */
 
 enum tl_event_kind {

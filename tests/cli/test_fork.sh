@@ -71,7 +71,7 @@ local pid = os.fork()
 if pid == 0 then print("timed:", l:acquire(true, 0.2)); l:acquire(); os._exit(0) end
 time.sleep(0.6); os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0); t:join()' 2>&1)
 expect_has "$out" "timed: false" "the lock stays locked in the child"
-expect_has "$out" "which Thread-1 held when this process was forked; Thread-1 does not exist in this child" "the detector names the hazard"
+expect_has "$out" "which Thread-1 (<lambda>) held when this process was forked; Thread-1 (<lambda>) does not exist in this child" "the detector names the hazard"
 
 # a wait for a child releases the GIL (another thread runs meanwhile), and
 # a thread stuck in one is cancelled at exit (the run ends at once)

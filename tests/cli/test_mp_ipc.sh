@@ -53,6 +53,6 @@ rm -f "${TMPDIR:-/tmp}/tl_value_$$.lua"
 out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
 local p = mp.Process{target = function() print("child", q:get()) end}
 p:start() q:put(5) p:join() print("exitcode", p.exitcode)' 2>&1)
-expect_has "$out" "RuntimeError: hang across processes: waiting on mp.Queue-1" "the hang names the queue"
+expect_has "$out" "HangError: hang across processes: waiting on mp.Queue-1" "the hang names the queue"
 expect_has "$out" "exitcode 1" "the session goes on"
 echo ok

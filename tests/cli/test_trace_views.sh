@@ -10,7 +10,7 @@ $BIN --headless --clock virtual --speed 0 --auto --trace "$T/t.trace" --record "
 $BIN --view "$T/t.trace" --record "$T/a.svg" --record "$T/a.json" || fail "--view --record"
 svg=$(cat "$T/a.svg")
 expect_has "$svg" ">Two threads, two locks, opposite order<" "step title drawn"
-expect_has "$svg" ">They stay stuck<" "second step title drawn"
+expect_has "$svg" ">Help from outside: the main thread releases lock A<" "second step title drawn"
 expect_has "$svg" "DEADLOCK at 1 s" "deadlock banner"
 # the first narration of the lesson is the first step's tooltip
 expect_has "$svg" "<title>lesson step: Two threads, two locks, opposite order&#10;&#10;A deadlock: two threads each hold one lock" "narration as the step's title"
