@@ -172,6 +172,13 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   n = n or mp.cpu_count()
   if math.type(n) ~= "integer" then error(TypeError("processes must be an integer"), 2) end
   if n < 1 then error(ValueError("Number of processes must be at least 1"), 2) end
+  -- On the virtual clock a child runs to its end before its parent goes on:
+  -- a worker waiting for its first task would wait for ever.
+  if lab.clock().clock == "virtual" then
+    error(RuntimeError("a Pool needs the real clock: on the virtual clock a child process runs " ..
+                       "to its end before its parent goes on, so no worker could get a task " ..
+                       "(lab.clock{clock = \"real\"})"), 2)
+  end
   if maxtasksperchild ~= nil and (math.type(maxtasksperchild) ~= "integer" or maxtasksperchild < 1) then
     error(ValueError("maxtasksperchild must be a positive int or None"), 2)
   end

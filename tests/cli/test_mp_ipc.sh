@@ -55,4 +55,8 @@ local p = mp.Process{target = function() print("child", q:get()) end}
 p:start() q:put(5) p:join() print("exitcode", p.exitcode)' 2>&1)
 expect_has "$out" "HangError: hang across processes: waiting on mp.Queue-1" "the hang names the queue"
 expect_has "$out" "exitcode 1" "the session goes on"
+# a Pool on the virtual clock: a clear error at once, the session goes on
+out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'print(pcall(mp.Pool, 2)) print("on")' 2>&1)
+expect_has "$out" "RuntimeError: a Pool needs the real clock" "Pool on the virtual clock"
+expect_has "$out" "on" "the session goes on"
 echo ok
