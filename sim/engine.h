@@ -344,6 +344,7 @@ int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
 int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
 int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
 int luaopen_tl_lesson(lua_State *L);   /* the C half of the lesson module */
+int luaopen_tl_ipc(lua_State *L);      /* multiprocessing._ipc: pickle, pipes, shared memory */
 int luaopen_tl_proc(lua_State *L);     /* os.fork..., signal; returns _proc */
 int luaopen_tl_green(lua_State *L);    /* the C half of the coroutine modules */
 

@@ -23,6 +23,9 @@ TL__EMBED(tl__lua_generator, "sim/lua/generator.lua");
 TL__EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
 TL__EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
 TL__EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
+TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
+TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
+TL__EMBED(tl__lua_futures, "sim/lua/futures.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {
@@ -70,6 +73,10 @@ static const struct tl__part {
     {"socket",         luaopen_tl_socket,    NULL, NULL,                 "socket"},
     {"select",         luaopen_tl_select,    NULL, NULL,                 "select"},
     {"multiprocessing", NULL,                TL__LUA(tl__lua_mp),        "multiprocessing"},
+    {"ipc",            luaopen_tl_ipc,       NULL, NULL,                 NULL},
+    {"mp_ipc",         NULL,                 TL__LUA(tl__lua_mpipc),     NULL},
+    {"mp_pool",        NULL,                 TL__LUA(tl__lua_mppool),    NULL},
+    {"concurrent",     NULL,                 TL__LUA(tl__lua_futures),   "concurrent"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
     {"green_core",     luaopen_tl_green,     NULL, NULL,                 NULL},

@@ -48,7 +48,12 @@ class("LookupError", Exception)
 class("KeyError", errors.LookupError)
 class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX; a port past 65535
 class("BrokenBarrierError", errors.RuntimeError)
+class("IndexError", Exception)
+class("EOFError", Exception)
 class("RecursionError", errors.RuntimeError)
+-- pickle's: what cannot cross between processes.
+class("PicklingError", Exception)
+class("UnpicklingError", Exception)
 -- What the os functions of processes raise, as Python's OSError family.
 class("OSError", Exception)
 class("ChildProcessError", errors.OSError)

@@ -1,0 +1,517 @@
+-- multiprocessing between processes: Pipe, Queue, JoinableQueue, the
+-- process-shared Lock family, Value and Array, as CPython builds them: a
+-- pipe plus semaphores in shared memory, and a feeder thread per queue.
+-- The C half (ipc.c) pickles, frames messages and holds the semaphores.
+local parts = ...
+local mp, ipc, proc = parts.multiprocessing, parts.ipc, parts.proc
+local threading, queue = parts.threading, parts.queue
+
+local sync = parts.sync
+local prim = sync.prim
+local emit, tid, K, T = prim.emit, prim.tid, prim.kinds, prim.types
+
+local SEMAPHORE, RECURSIVE = 0, 1
+local SEM_VALUE_MAX = 2147483647
+
+-- acquire(block, timeout) or acquire{block=, timeout=}, as threading's.
+local function block_args(block, timeout)
+  if type(block) == "table" then
+    local kw = block
+    block = kw.block
+    if block == nil then block = kw.blocking end
+    timeout = kw.timeout
+  end
+  if block == nil then block = true end
+  if timeout ~= nil and timeout < 0 then timeout = nil end
+  return block, timeout
+end
+
+---------------------------------------------------------------- SemLock --
+local SemLock = {}
+SemLock.__index = SemLock
+
+local function semlock(kind, value, maxvalue, typename)
+  return setmetatable({ _sem = ipc.semlock(kind, value, maxvalue), _type = typename }, SemLock)
+end
+
+function SemLock:acquire(block, timeout)
+  block, timeout = block_args(block, timeout)
+  return ipc.sem_acquire(self._sem, block, timeout, self._name or self._type)
+end
+function SemLock:release() ipc.sem_release(self._sem) end
+function SemLock:get_value() return ipc.sem_value(self._sem) end
+function SemLock:_is_mine() return ipc.sem_mine(self._sem) end
+function SemLock:_count() return ipc.sem_count(self._sem) end
+function SemLock:locked() return ipc.sem_value(self._sem) == 0 end
+-- `local _ <close> = lock:held()`, as threading's
+function SemLock:held()
+  self:acquire()
+  return setmetatable({}, { __close = function() self:release() end })
+end
+function SemLock.__tostring(self)
+  if self._type == "Lock" or self._type == "RLock" then
+    return ("<%s(owner=%s)>"):format(self._type, self:_is_mine() and "MainThread" or
+                                     (self:get_value() == 0 and "SomeOtherThread" or "None"))
+  end
+  return ("<%s(value=%d)>"):format(self._type, self:get_value())
+end
+
+function mp.Lock() return semlock(SEMAPHORE, 1, 1, "Lock") end
+function mp.RLock() return semlock(RECURSIVE, 1, 1, "RLock") end
+function mp.Semaphore(value)
+  value = value or 1
+  if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 2) end
+  return semlock(SEMAPHORE, value, SEM_VALUE_MAX, "Semaphore")
+end
+function mp.BoundedSemaphore(value)
+  value = value or 1
+  if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 2) end
+  return semlock(SEMAPHORE, value, value, "BoundedSemaphore")
+end
+
+-------------------------------------------------------------- Condition --
+-- CPython's algorithm over four semaphores, so it works across processes.
+local Condition = {}
+Condition.__index = Condition
+
+function mp.Condition(lock)
+  return setmetatable({ _lock = lock or mp.RLock(), _sleeping = mp.Semaphore(0),
+                        _woken = mp.Semaphore(0), _wait = mp.Semaphore(0) }, Condition)
+end
+function Condition:acquire(...) return self._lock:acquire(...) end
+function Condition:release() return self._lock:release() end
+function Condition:held() return self._lock:held() end
+
+function Condition:wait(timeout)
+  if not self._lock:_is_mine() and self._lock._type == "RLock" then
+    error(AssertionError("must acquire() condition before using wait()"), 2)
+  end
+  self._sleeping:release()
+  local count = self._lock._type == "RLock" and self._lock:_count() or 1
+  for _ = 1, count do self._lock:release() end
+  local ok, got = pcall(self._wait.acquire, self._wait, true, timeout)
+  self._woken:release()
+  for _ = 1, count do self._lock:acquire() end
+  if not ok then error(got, 0) end
+  return got
+end
+
+function Condition:notify(n)
+  n = n or 1
+  while self._woken:acquire(false) do self._sleeping:acquire(false) end
+  local sleepers = 0
+  while sleepers < n and self._sleeping:acquire(false) do
+    self._wait:release()
+    sleepers = sleepers + 1
+  end
+  if sleepers > 0 then
+    for _ = 1, sleepers do self._woken:acquire() end
+    while self._wait:acquire(false) do end
+  end
+end
+function Condition:notify_all() self:notify(SEM_VALUE_MAX) end
+
+function Condition:wait_for(pred, timeout)
+  local r = pred()
+  if r then return r end
+  local deadline = timeout and time.monotonic() + timeout
+  while not r do
+    local left
+    if deadline then
+      left = deadline - time.monotonic()
+      if left <= 0 then break end
+    end
+    self:wait(left)
+    r = pred()
+  end
+  return r
+end
+
+------------------------------------------------------------------ Event --
+local Event = {}
+Event.__index = Event
+function mp.Event()
+  return setmetatable({ _cond = mp.Condition(mp.Lock()), _flag = mp.Semaphore(0) }, Event)
+end
+function Event:is_set()
+  local _ <close> = self._cond:held()
+  if self._flag:acquire(false) then self._flag:release(); return true end
+  return false
+end
+function Event:set()
+  local _ <close> = self._cond:held()
+  self._flag:acquire(false)
+  self._flag:release()
+  self._cond:notify_all()
+end
+function Event:clear()
+  local _ <close> = self._cond:held()
+  self._flag:acquire(false)
+end
+function Event:wait(timeout)
+  local _ <close> = self._cond:held()
+  if self._flag:acquire(false) then self._flag:release()
+  else self._cond:wait(timeout) end
+  if self._flag:acquire(false) then self._flag:release(); return true end
+  return false
+end
+
+--------------------------------------------------------------- channels --
+-- What a view needs to draw every message as an arrow from sender to
+-- receiver across processes: an object id made before the fork (so every
+-- process knows it), and a serial per message from a counter in shared
+-- memory, sent along in the message's tag with the sender's thread id.
+local function channel(type_code, prefix)
+  local id, name = sync.new_object(type_code, prefix)
+  return { id = id, name = name, serials = ipc.shm(1, false) }
+end
+ipc.channel = channel
+
+-- The tag of the next message; QUEUE_PUT drawn at the sender
+function ipc.sent(ch, size)
+  local serial = ipc.shm_add(ch.serials, 0, 1) + 1
+  emit(K.QUEUE_PUT, ch.id, (size or 0) | serial << 32)
+  return tid() | serial << 32
+end
+function ipc.received(ch, tag)
+  emit(K.QUEUE_GET, ch.id, tag or 0)
+end
+-- A wait about to start (dir 1: a full put, 0: an empty get), and one that
+-- timed out
+function ipc.blocked(ch, dir) emit(K.QUEUE_BLOCK, ch.id, 0, dir) end
+function ipc.timed_out(ch) emit(K.COND_WAKE, ch.id, 0, 1) end
+
+------------------------------------------------------------------- Pipe --
+local Connection = {}
+Connection.__index = Connection
+
+local function conn(fd, readable, writable, ch)
+  return setmetatable({ _fd = fd, readable = readable, writable = writable, _ch = ch }, Connection)
+end
+
+local function check_open(self)
+  if self.closed then error(OSError("handle is closed"), 3) end
+end
+
+function Connection:send(obj)
+  check_open(self)
+  if not self.writable then error(OSError("connection is read-only"), 2) end
+  local bytes = ipc.dumps(obj, "obj")
+  ipc.send(self._fd, bytes, ipc.sent(self._ch))
+end
+function Connection:send_bytes(s)
+  check_open(self)
+  ipc.send(self._fd, s, ipc.sent(self._ch))
+end
+function Connection:recv_bytes()
+  check_open(self)
+  if not self.readable then error(OSError("connection is write-only"), 2) end
+  if not ipc.poll(self._fd, 0) then ipc.blocked(self._ch, 0) end
+  local s, tag = ipc.recv(self._fd, nil, self._ch.name)
+  if s == nil then ipc.timed_out(self._ch); error(EOFError(""), 2) end
+  ipc.received(self._ch, tag)
+  return s
+end
+function Connection:recv()
+  return ipc.loads(self:recv_bytes())
+end
+-- poll() answers at once; poll(t) waits up to t seconds; poll(-1) forever
+function Connection:poll(timeout)
+  check_open(self)
+  return ipc.poll(self._fd, timeout or 0)
+end
+function Connection:close()
+  if not self.closed then
+    ipc.close(self._fd)
+    rawset(self, "closed", true)
+  end
+end
+function Connection:fileno() return self._fd end
+Connection.__close = Connection.close
+Connection.__tostring = function(self) return ("<Connection fd=%d>"):format(self._fd) end
+
+function mp.Pipe(duplex)
+  local ch = channel(T.SIMPLE_QUEUE, "Pipe")
+  if duplex == nil or duplex then
+    local a, b = ipc.socketpair()
+    return conn(a, true, true, ch), conn(b, true, true, ch)
+  end
+  local r, w = ipc.pipe()
+  return conn(r, true, false, ch), conn(w, false, true, ch)
+end
+
+------------------------------------------------------------------ Queue --
+local Queue = {}
+Queue.__index = Queue
+local live_queues = setmetatable({}, { __mode = "k" })
+
+local function reset_after_fork(self)
+  -- a forked child has the parent's buffer but no feeder thread
+  self._opid = os.getpid()
+  self._buffer, self._tags, self._head, self._tail = {}, {}, 1, 0
+  self._notempty = threading.Condition()
+  self._thread = nil
+  self._closed = false
+end
+
+local function new_queue(maxsize, mt)
+  maxsize = maxsize or 0
+  if math.type(maxsize) ~= "integer" then error(TypeError("maxsize must be an integer"), 3) end
+  if maxsize <= 0 then maxsize = SEM_VALUE_MAX end
+  local r, w = ipc.pipe()
+  local self = setmetatable({ _maxsize = maxsize, _reader = r, _writer = w,
+                              _ch = channel(T.QUEUE, "mp.Queue"),
+                              _rlock = mp.Lock(), _wlock = mp.Lock(),
+                              _sem = mp.BoundedSemaphore(maxsize) }, mt)
+  reset_after_fork(self)
+  return self
+end
+function mp.Queue(maxsize) return new_queue(maxsize, Queue) end
+
+local STOP = {}
+
+-- The feeder: pickles each item and writes it to the pipe. An item that
+-- cannot be pickled is reported here, in the feeder, and lost.
+local function feed(self)
+  while true do
+    local cv = self._notempty
+    cv:acquire()
+    while self._head > self._tail do cv:wait() end
+    local obj, tag = self._buffer[self._head], self._tags[self._head]
+    self._buffer[self._head], self._tags[self._head] = nil, nil
+    self._head = self._head + 1
+    cv:release()
+    if obj == STOP then return end
+    if obj == ipc.NONE then obj = nil end
+    local ok, bytes = xpcall(ipc.dumps, proc.msgh, obj, "obj")
+    if ok then
+      self._wlock:acquire()
+      local sent, err = pcall(ipc.send, self._writer, bytes, tag)
+      self._wlock:release()
+      if not sent then error(err, 0) end
+    else
+      self._sem:release()
+      -- CPython prints the traceback and goes on; the item is lost
+      proc.report(bytes, "Exception in " .. threading.current_thread().name ..
+                         " (the item is lost):\n")
+    end
+  end
+end
+
+local function check_pid(self)
+  if self._opid ~= os.getpid() then reset_after_fork(self) end
+end
+
+function Queue:put(obj, block, timeout)
+  check_pid(self)
+  if self._closed then error(ValueError("Queue is closed"), 2) end
+  block, timeout = block_args(block, timeout)
+  if not self._sem:acquire(false) then
+    if block then ipc.blocked(self._ch, 1) end
+    if not block or not self._sem:acquire(true, timeout) then
+      if block then ipc.timed_out(self._ch) end
+      error(queue.Full(""), 2)
+    end
+  end
+  local tag = ipc.sent(self._ch, self:qsize())
+  local cv = self._notempty
+  cv:acquire()
+  if not self._thread then
+    self._thread = threading.Thread{ target = feed, args = { self }, daemon = true,
+                                     name = "QueueFeederThread" }
+    self._thread:start()
+    live_queues[self] = true
+  end
+  self._tail = self._tail + 1
+  self._buffer[self._tail] = obj == nil and ipc.NONE or obj
+  self._tags[self._tail] = tag
+  cv:notify()
+  cv:release()
+end
+function Queue:put_nowait(obj) return self:put(obj, false) end
+
+function Queue:get(block, timeout)
+  check_pid(self)
+  if self._closed then error(ValueError("Queue is closed"), 2) end
+  block, timeout = block_args(block, timeout)
+  if not block then timeout = 0 end
+  local deadline = timeout and time.monotonic() + timeout
+  local waits = block and not ipc.poll(self._reader, 0)
+  if waits then ipc.blocked(self._ch, 0) end
+  self._rlock._name = self._ch.name
+  if not self._rlock:acquire(true, timeout) then
+    if waits then ipc.timed_out(self._ch) end
+    error(queue.Empty(""), 2)
+  end
+  local left = deadline and math.max(0, deadline - time.monotonic())
+  local ok, s, tag = pcall(ipc.recv, self._reader, left, self._ch.name)
+  self._rlock:release()
+  if not ok then error(s, 0) end
+  if s == false then
+    if waits then ipc.timed_out(self._ch) end
+    error(queue.Empty(""), 2)
+  end
+  if s == nil then error(EOFError(""), 2) end
+  ipc.received(self._ch, tag)
+  self._sem:release()
+  return ipc.loads(s)
+end
+function Queue:get_nowait() return self:get(false) end
+
+function Queue:qsize() return self._maxsize - self._sem:get_value() end
+function Queue:empty() return not ipc.poll(self._reader, 0) end
+function Queue:full() return self._sem:get_value() == 0 end
+
+function Queue:close()
+  check_pid(self)
+  if self._closed then return end
+  self._closed = true
+  if self._thread then
+    local cv = self._notempty
+    cv:acquire()
+    self._tail = self._tail + 1
+    self._buffer[self._tail] = STOP
+    cv:notify()
+    cv:release()
+  end
+end
+function Queue:join_thread()
+  if not self._closed then error(AssertionError("Queue.join_thread() before close()"), 2) end
+  if self._thread and self._opid == os.getpid() then self._thread:join() end
+end
+function Queue:cancel_join_thread() self._thread = nil end
+Queue.__tostring = function() return "<multiprocessing.queues.Queue object>" end
+
+--------------------------------------------------------- JoinableQueue --
+local JoinableQueue = setmetatable({}, { __index = Queue })
+JoinableQueue.__index = JoinableQueue
+function mp.JoinableQueue(maxsize)
+  local self = new_queue(maxsize, JoinableQueue)
+  self._unfinished = mp.Semaphore(0)
+  self._cond = mp.Condition()
+  return self
+end
+function JoinableQueue:put(obj, block, timeout)
+  check_pid(self)
+  if self._closed then error(ValueError("Queue is closed"), 2) end
+  local b, t = block_args(block, timeout)
+  if not self._sem:acquire(b, t) then error(queue.Full(""), 2) end
+  self._sem:release() -- Queue.put takes it again, under the condition
+  local _ <close> = self._cond:held()
+  Queue.put(self, obj, b, t)
+  self._unfinished:release()
+end
+function JoinableQueue:task_done()
+  local _ <close> = self._cond:held()
+  if not self._unfinished:acquire(false) then
+    error(ValueError("task_done() called too many times"), 2)
+  end
+  if self._unfinished:get_value() == 0 then self._cond:notify_all() end
+end
+function JoinableQueue:join()
+  local _ <close> = self._cond:held()
+  if self._unfinished:get_value() ~= 0 then self._cond:wait() end
+end
+
+-- None crosses a queue as nil: the buffer cannot hold a nil
+ipc.NONE = setmetatable({}, { __name = "None" })
+
+-- At the end of a process, as CPython's finalizers: children first, then
+-- every queue this process put to is flushed by its feeder.
+local exit_function = mp._exit_function
+function mp._exit_function()
+  exit_function()
+  for q in pairs(live_queues) do
+    if q._opid == os.getpid() and q._thread then
+      q:close()
+      q._thread:join()
+    end
+  end
+end
+
+--------------------------------------------------------- Value and Array --
+local INT = { b = true, B = true, h = true, H = true, i = true, I = true, l = true, L = true,
+              q = true, Q = true }
+local FLOAT = { f = true, d = true }
+
+local function typecode_of(tc)
+  if INT[tc] then return false end
+  if FLOAT[tc] then return true end
+  error(TypeError("bad typecode (must be b, B, h, H, i, I, l, L, q, Q, f or d): " .. tostring(tc)), 3)
+end
+
+local function make_lock(kw)
+  local lock = kw and kw.lock
+  if lock == nil or lock == true then return mp.RLock() end
+  if lock == false then return nil end
+  return lock
+end
+
+local Value = {}
+Value.__index = function(self, k)
+  if k == "value" then return ipc.shm_get(rawget(self, "_shm"), 0) end
+  return Value[k]
+end
+Value.__newindex = function(self, k, v)
+  if k ~= "value" then error(AttributeError("'Synchronized' object has no attribute '" .. tostring(k) .. "'"), 2) end
+  ipc.shm_set(rawget(self, "_shm"), 0, v)
+end
+function Value:get_lock()
+  local l = rawget(self, "_lock")
+  if not l then error(AttributeError("'c_long' object has no attribute 'get_lock'"), 2) end
+  return l
+end
+function Value:acquire(...) return self:get_lock():acquire(...) end
+function Value:release() return self:get_lock():release() end
+function Value:held() return self:get_lock():held() end
+Value.__tostring = function(self)
+  return ("<Synchronized wrapper for c_%s(%s)>"):format(rawget(self, "_tc"), tostring(self.value))
+end
+
+function mp.Value(tc, v, kw)
+  local isfloat = typecode_of(tc)
+  local self = setmetatable({}, Value)
+  rawset(self, "_shm", ipc.shm(1, isfloat))
+  rawset(self, "_tc", tc)
+  rawset(self, "_lock", make_lock(kw))
+  if v ~= nil then ipc.shm_set(self._shm, 0, isfloat and v + 0.0 or v) end
+  return self
+end
+
+-- Array: indexed from 1, as Lua tables are
+local Array = {}
+Array.__index = function(self, k)
+  if math.type(k) == "integer" then return ipc.shm_get(rawget(self, "_shm"), k - 1) end
+  return Array[k]
+end
+Array.__newindex = function(self, k, v)
+  if math.type(k) ~= "integer" then error(TypeError("array indices must be integers"), 2) end
+  ipc.shm_set(rawget(self, "_shm"), k - 1, v)
+end
+Array.__len = function(self) return rawget(self, "_n") end
+Array.get_lock, Array.acquire, Array.release, Array.held =
+  Value.get_lock, Value.acquire, Value.release, Value.held
+function Array:tolist()
+  local t = {}
+  for i = 1, #self do t[i] = self[i] end
+  return t
+end
+
+function mp.Array(tc, init, kw)
+  local isfloat = typecode_of(tc)
+  local n = type(init) == "table" and #init or init
+  if math.type(n) ~= "integer" then error(TypeError("size must be an integer or a table"), 2) end
+  local self = setmetatable({}, Array)
+  rawset(self, "_shm", ipc.shm(n, isfloat))
+  rawset(self, "_n", n)
+  rawset(self, "_lock", make_lock(kw))
+  if type(init) == "table" then
+    for i = 1, n do ipc.shm_set(self._shm, i - 1, isfloat and init[i] + 0.0 or init[i]) end
+  end
+  return self
+end
+
+-- pickle.dumps(v) / pickle.loads(s): what crosses between processes
+pickle = { dumps = function(v) return ipc.dumps(v, "obj") end, loads = ipc.loads,
+           PicklingError = PicklingError, UnpicklingError = UnpicklingError }
+return mp
