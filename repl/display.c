@@ -132,6 +132,13 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
 }
 
 /* The name column: as wide as the longest name, within reason. */
+/* Processes go by their number in order of appearance, not their OS pid,
+ * so that a recording on the virtual clock is the same file every time. */
+static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
+  if (l->nprocs > 1) snprintf(buf, n, "GIL, process %zu", p + 1);
+  else snprintf(buf, n, "GIL");
+}
+
 static float tl__label_width(const tl_layout *l, float width) {
   float w = 90, cap = width * 0.28f;
   size_t i;
@@ -141,7 +148,7 @@ static float tl__label_width(const tl_layout *l, float width) {
     if (t > w) w = t;
   }
   for (i = 0; i < l->nprocs; i++) {
-    snprintf(buf, sizeof buf, "GIL (pid %d)", (int)l->procs[i].pid);
+    tl__gil_label(l, i, buf, sizeof buf);
     if (tl__text_px(buf, 11) * 1.1f + 20 > w) w = tl__text_px(buf, 11) * 1.1f + 20;
   }
   if (cap > 260) cap = 260;
@@ -178,12 +185,12 @@ static void tl__row_labels(tl__geo *g) {
   for (p = 0; p < l->nprocs; p++) {
     char buf[48];
     tl_dl_item *it;
-    snprintf(buf, sizeof buf, "GIL (pid %d)", (int)l->procs[p].pid);
+    tl__gil_label(l, p, buf, sizeof buf);
     it = tl__text(d, TL_ROLE_LABEL, 8, g->gil_y[p] + g->gil_h / 2 + 4,
                   tl__str(d, buf, 11, g->label_w - 10, 0), 11, TL_ANCHOR_START,
                   tl__rgba(TL_THEME_TEXT_MUTED));
     it->bold = 1;
-    it->title = tl__strf(d, "Who holds the GIL of process %d", (int)l->procs[p].pid);
+    it->title = tl__strf(d, "Who holds the GIL of process %zu", p + 1);
   }
   for (i = 0; i < l->nlanes; i++) {
     float cy = tl__lane_cy(g, (int)i), s = g->lane_h < 20 ? g->lane_h * 0.4f : 10;
@@ -198,7 +205,7 @@ static void tl__row_labels(tl__geo *g) {
     it->lane = (int32_t)i;
     it->bold = (int)i == g->focus;
     it->title = tl__strf(d, "%s: thread %u of process %d (click: show what it touches)",
-                         l->lanes[i].name, l->lanes[i].tid, (int)l->lanes[i].pid);
+                         l->lanes[i].name, l->lanes[i].tid, (int)l->lanes[i].proc + 1);
   }
 }
 
