@@ -288,7 +288,7 @@ static int f_pause(lua_State *L) {
   return 1;
 }
 
-int luaopen_tl_player(lua_State *L) {
+static int luaopen_tl_player(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "pause",  f_pause  },
     { "unmute", f_unmute },

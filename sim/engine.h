@@ -282,6 +282,7 @@ int luaopen_tl_rlock(lua_State *L);    /* returns the RLock constructor */
 int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
 int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
 int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
+int luaopen_tl_lesson(lua_State *L);   /* the C half of the lesson module */
 
 /* The deadlock detector (deadlock.c), for every lock or join wait: called
  * with the world mutex and the GIL held just before waiting for obj (a

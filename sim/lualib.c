@@ -18,8 +18,6 @@ TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
 TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
 
-int luaopen_tl_lesson(lua_State *L); /* lesson.c */
-
 /* Runs an embedded chunk with nargs arguments from the stack; leaves one
  * result. */
 static void tl__run_embedded(lua_State *L, const char *code, const char *end,
