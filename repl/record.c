@@ -1,4 +1,5 @@
 /* Recording: the diagram format follows the file's extension. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,14 +15,29 @@ static int tl__has_ext(const char *path, const char *ext) {
   return n > e && strcasecmp(path + n - e, ext) == 0;
 }
 
+static int tl__write_dl(const tl_display *d, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "w");
+  int rc;
+  if (!f) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  rc = tl_display_write_text(d, f);
+  if (fclose(f) != 0) rc = -1;
+  if (rc) snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+  return rc;
+}
+
 int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
                     char *err, size_t errlen) {
   int svg = tl__has_ext(path, ".svg"), png = tl__has_ext(path, ".png"), rc = -1;
+  int dl = tl__has_ext(path, ".dl");
   tl_layout *l;
   tl_display *d = NULL;
   tl_display_opts o;
-  if (!svg && !png && !tl__has_ext(path, ".json")) {
-    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name)");
+  if (!svg && !png && !dl && !tl__has_ext(path, ".json")) {
+    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name, "
+                          "or .dl for the display list as text)");
     return -1;
   }
   if (to && to <= from) {
@@ -32,7 +48,7 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
     snprintf(err, errlen, "%s: out of memory laying out the trace", path);
     return -1;
   }
-  if (!svg && !png) {
+  if (!svg && !png && !dl) {
     rc = tl_json_write(l, path, from, to, err, errlen);
   } else {
     tl_display_opts_default(&o);
@@ -43,6 +59,8 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
       snprintf(err, errlen, "%s: out of memory drawing the trace", path);
     else if (svg)
       rc = tl_svg_write_display(d, path, err, errlen);
+    else if (dl)
+      rc = tl__write_dl(d, path, err, errlen);
     else
       rc = tl_png_write_display(d, path, 2, err, errlen);
   }

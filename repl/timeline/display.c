@@ -491,6 +491,12 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
                               tl__rgba(TL_THEME_TEXT));
     it->bold = 1;
   }
+  if (o->title) tl__panel(d, "title", 0, 0, d->width, g->title_y + 8);
+  for (i = 0; i < l->nprocs; i++)
+    tl__panel(d, "process", 0, g->gil_y[i], d->width, g->proc_y1[i]);
+  tl__panel(d, "names", 0, g->rows_y0, d->plot_x0, g->rows_y1);
+  tl__panel(d, "plot", d->plot_x0, g->rows_y0, d->plot_x1, g->rows_y1);
+  tl__panel(d, "axis", 0, g->rows_y1, d->width, g->rows_y1 + 30);
   tl__row_backgrounds(g);
   if (l->nlanes) tl__ticks(g, 0);
   for (i = 0; i < l->nprocs; i++)
@@ -511,8 +517,13 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   else
     tl__ticks(g, 1);
   y = g->rows_y1 + (l->nlanes ? 30 : 40);
-  if (o->legend) y += tl__legend(g, d->width, y);
+  if (o->legend) {
+    float h = tl__legend(g, d->width, y);
+    tl__panel(d, "legend", 0, y, d->width, y + h);
+    y += h;
+  }
   if (l->lost) {
+    tl__panel(d, "notes", 0, y, d->width, y + 20);
     char buf[120];
     snprintf(buf, sizeof buf, "%llu events were lost: the trace was full",
              (unsigned long long)l->lost);

@@ -371,6 +371,7 @@ void tl__banner(tl__geo *g) {
   tl_dl_item *it;
   int i;
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
+  tl__panel(d, "banner", x0, y, x1, y + h);
   it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h, tl__rgba(TL_THEME_DEADLOCK_BG));
   it->stroke = tl__rgba(TL_THEME_DEADLOCK);
   it->size = 4;

@@ -36,7 +36,9 @@ tl_display *tl__display_new(float width, float height);
 uint32_t tl__rgba(uint32_t rgb);
 uint32_t tl__ink_on(uint32_t rgba);
 tl_dl_item *tl__item(tl_display *d, int kind, int role);
+/* The width a painter gives s at size px (a safe estimate, no fonts). */
 float tl__text_px(const char *s, float size);
+float tl__text_w(const char *s, float size, int bold);
 /* s cleaned (valid UTF-8, controls as spaces unless keep_nl) and cut with
  * an ellipsis to max_px; 0 if nothing fits. */
 uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int keep_nl);
@@ -48,6 +50,8 @@ tl_dl_item *tl__line(tl_display *d, int kind, int role, float x0, float y0, floa
                      uint32_t stroke, float width, int dash);
 tl_dl_item *tl__text(tl_display *d, int role, float x, float y, uint32_t text, float size,
                      int anchor, uint32_t fill);
+/* Notes a panel (see tl_dl_panel); past TL_DL_MAX_PANELS, nothing. */
+void tl__panel(tl_display *d, const char *name, float x0, float y0, float x1, float y1);
 /* "Lock A", "Condition #7": what a waiting state waits on. */
 void tl__obj_label(const tl_layout *l, uint32_t obj, char *buf, size_t n);
 
