@@ -55,6 +55,7 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
     o.t_from = from;
     o.t_to = to ? to : (from ? (l->t_end > from ? l->t_end : from + 1) : 0);
     o.waitfor = 1;
+    o.group_short = 1;
     if (!(d = tl_display_build(l, &o)))
       snprintf(err, errlen, "%s: out of memory drawing the trace", path);
     else if (svg)

@@ -90,10 +90,17 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
   int dl = tl__banner_pick(g);
   for (i = 0; i < l->nglobals && !g->has_global; i++)
     g->has_global = l->markers[l->globals[i]].kind != TL_EV_DEADLOCK;
+  float *row_y;
+  free(g->lane_y);
+  free(g->gil_y);
+  free(g->proc_y1);
+  free(g->band_at), free(g->band_row), free(g->band_anchor), free(g->band_room);
+  g->band_at = g->band_room = NULL, g->band_row = g->band_anchor = NULL;
+  g->band_rows = 0;
   g->lane_y = malloc((l->nlanes + 1) * sizeof *g->lane_y);
   g->gil_y = malloc((l->nprocs + 1) * sizeof *g->gil_y);
   g->proc_y1 = malloc((l->nprocs + 1) * sizeof *g->proc_y1);
-  if (!g->lane_y || !g->gil_y || !g->proc_y1) return -1;
+  if (!g->lane_y || !g->gil_y || !g->proc_y1 || tl__rows_plan(g) != 0) return -1;
   if (o->title) { g->title_y = y + 18; y += 30; }
   if (dl >= 0) {
     g->banner_dl = (size_t)dl;
@@ -101,32 +108,42 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
     g->banner_y = y;
     y += (float)g->banner_lines * TL__BANNER_LINE + 14;
   }
-  if (g->has_global) { g->band_y = y + 10; y += 14; }
+  if (g->has_global && (g->band_rows = tl__band_plan(g)) < 0) return -1;
+  if (g->band_rows > 0) {
+    g->band_y = y + 10;
+    y += (float)g->band_rows * TL__BAND_ROW + 1;
+  }
   g->lane_h = TL__LANE_H;
   g->gil_h = TL__GIL_H;
   fixed = y + (float)l->nprocs * (TL__GIL_H + TL__PROC_GAP) + 40 +
           (o->legend ? tl__legend_h(g, g->d->width) : 0);
-  if (o->height > 0 && l->nlanes) {
+  if (o->height > 0 && g->nrows) {
     float most = o->max_lane_h > TL__LANE_H ? o->max_lane_h : TL__LANE_H;
-    g->lane_h = (o->height - fixed) / (float)l->nlanes;
+    g->lane_h = (o->height - fixed) / (float)g->nrows;
     if (g->lane_h > most) g->lane_h = most;
     if (g->lane_h < 6) g->lane_h = 6;
     if (g->lane_h > TL__LANE_H) { /* GIL rows grow a third as much */
       g->gil_h = TL__GIL_H + (g->lane_h - TL__LANE_H) / 3;
-      g->lane_h -= (float)l->nprocs * (g->gil_h - TL__GIL_H) / (float)l->nlanes;
+      g->lane_h -= (float)l->nprocs * (g->gil_h - TL__GIL_H) / (float)g->nrows;
     }
   }
   g->rows_y0 = y;
+  if (!(row_y = malloc(((size_t)g->nrows + 1) * sizeof *row_y))) return -1;
   for (p = 0; p < l->nprocs; p++) {
     if (p) y += TL__PROC_GAP;
     g->gil_y[p] = y;
     y += g->gil_h;
     for (k = 0; k < l->procs[p].nlanes; k++) {
-      g->lane_y[l->procs[p].lanes[k]] = y;
-      y += g->lane_h;
+      int lane = l->procs[p].lanes[k], r = g->lane_row[lane];
+      if (g->row_lane[r] == lane) {
+        row_y[r] = y;
+        y += g->lane_h;
+      }
     }
     g->proc_y1[p] = y;
   }
+  for (i = 0; i < l->nlanes; i++) g->lane_y[i] = row_y[g->lane_row[i]];
+  free(row_y);
   g->rows_y1 = y;
   return 0;
 }
@@ -139,8 +156,8 @@ static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
   else snprintf(buf, n, "GIL");
 }
 
-static float tl__label_width(const tl_layout *l, float width) {
-  float w = 90, cap = width * 0.28f;
+static float tl__label_width(const tl_layout *l, float width, int groups) {
+  float w = groups ? tl__text_px("99 short threads", TL__FONT) + 34 : 90, cap = width * 0.28f;
   size_t i;
   char buf[48];
   for (i = 0; i < l->nlanes; i++) {
@@ -165,11 +182,13 @@ static void tl__row_backgrounds(tl__geo *g) {
     tl__rect(d, TL_ROLE_CHROME, d->plot_x0, g->gil_y[p] + 2, d->plot_x1, g->gil_y[p] + g->gil_h - 2,
              tl__rgba(TL_THEME_GIL_ROW));
     for (k = 0; k < l->procs[p].nlanes; k++) {
-      int lane = l->procs[p].lanes[k];
+      int lane = l->procs[p].lanes[k], r = g->lane_row[lane];
       float y = g->lane_y[lane];
       if (lane == g->focus)
         tl__rect(d, TL_ROLE_CHROME, 0, y, d->width, y + g->lane_h, tl__rgba(TL_THEME_FOCUS));
-      else if (k % 2)
+      else if (g->row_lane[r] != lane)
+        continue;
+      else if ((r - g->lane_row[l->procs[p].lanes[0]]) % 2)
         tl__rect(d, TL_ROLE_CHROME, 0, y, d->width, y + g->lane_h, tl__rgba(TL_THEME_ZEBRA));
     }
     if (p)
@@ -195,17 +214,31 @@ static void tl__row_labels(tl__geo *g) {
   for (i = 0; i < l->nlanes; i++) {
     float cy = tl__lane_cy(g, (int)i), s = g->lane_h < 20 ? g->lane_h * 0.4f : 10;
     float fs = g->lane_h < 20 ? g->lane_h * 0.6f : TL__FONT;
-    tl_dl_item *it = tl__rect(d, TL_ROLE_LABEL, 8, cy - s / 2, 8 + s, cy + s / 2,
-                              tl_display_thread_colour((int)i));
+    int r = g->lane_row[i], group;
+    char buf[48];
+    tl_dl_item *it;
+    if (g->row_lane[r] != (int)i) continue; /* the row's first thread names it */
+    group = tl__row_is_group(g, r);
+    it = tl__rect(d, TL_ROLE_LABEL, 8, cy - s / 2, 8 + s, cy + s / 2,
+                  group ? tl__rgba(TL_THEME_DONE) : tl_display_thread_colour((int)i));
     it->size = 2;
     it->lane = (int32_t)i;
+    snprintf(buf, sizeof buf, "%d short threads", g->row_count[r]);
     it = tl__text(d, TL_ROLE_LABEL, 14 + s, cy + fs * 0.36f,
-                  tl__str(d, l->lanes[i].name, fs, g->label_w - s - 20, 0), fs,
+                  tl__str(d, group ? buf : l->lanes[i].name, fs, g->label_w - s - 20, 0), fs,
                   TL_ANCHOR_START, tl__rgba(TL_THEME_TEXT));
     it->lane = (int32_t)i;
     it->bold = (int)i == g->focus;
-    it->title = tl__strf(d, "%s: thread %u of process %d (click: show what it touches)",
-                         l->lanes[i].name, l->lanes[i].tid, (int)l->lanes[i].proc + 1);
+    if (group)
+      it->title = tl__strf(d, "%d threads, each too short to see at this scale, share this row "
+                              "(the first: %s; zoom in to see them one by one)",
+                           g->row_count[r], l->lanes[i].name);
+    else if (g->row_count[r] > 1)
+      it->title = tl__strf(d, "%s: %d threads of this name, one after another, in process %d",
+                           l->lanes[i].name, g->row_count[r], (int)l->lanes[i].proc + 1);
+    else
+      it->title = tl__strf(d, "%s: thread %u of process %d (click: show what it touches)",
+                           l->lanes[i].name, l->lanes[i].tid, (int)l->lanes[i].proc + 1);
   }
 }
 
@@ -494,6 +527,9 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   if (o->title) tl__panel(d, "title", 0, 0, d->width, g->title_y + 8);
   for (i = 0; i < l->nprocs; i++)
     tl__panel(d, "process", 0, g->gil_y[i], d->width, g->proc_y1[i]);
+  if (g->band_rows > 0)
+    tl__panel(d, "band", d->plot_x0, g->band_y - 10, d->plot_x1,
+              g->band_y - 10 + (float)g->band_rows * TL__BAND_ROW + 1);
   tl__panel(d, "names", 0, g->rows_y0, d->plot_x0, g->rows_y1);
   tl__panel(d, "plot", d->plot_x0, g->rows_y0, d->plot_x1, g->rows_y1);
   tl__panel(d, "axis", 0, g->rows_y1, d->width, g->rows_y1 + 30);
@@ -503,6 +539,7 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
     tl__row(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil, l->procs[i].holder >= 0);
   for (i = 0; i < l->nlanes; i++)
     tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open);
+  if (g->has_group) tl__group_ticks(g);
   tl__row_labels(g);
   tl__stuck(g);
   tl__arrows(g);
@@ -551,6 +588,7 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   tl_display_opts def;
   tl_display *d;
   tl__geo g;
+  int pass, planned = -1;
   if (!o) { tl_display_opts_default(&def); o = &def; }
   if (!(d = tl__display_new(o->width > 100 ? o->width : 100, o->height))) return NULL;
   memset(&g, 0, sizeof g);
@@ -561,11 +599,17 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   tl__window(&g, o);
   d->t_from = (uint64_t)g.from;
   d->t_to = (uint64_t)g.to;
-  g.label_w = tl__label_width(l, d->width);
-  d->plot_x0 = g.label_w;
-  d->plot_x1 = d->width - 16 > d->plot_x0 + 40 ? d->width - 16 : d->plot_x0 + 40;
-  g.scale = (d->plot_x1 - d->plot_x0) / (g.to - g.from);
-  if (tl__plan(&g, o) == 0) {
+  for (pass = 0; pass < 2; pass++) {
+    /* A group row's name may need a wider name column: then once more. */
+    float w = tl__label_width(l, d->width, pass);
+    if (pass && (!g.has_group || w <= g.label_w)) break;
+    g.label_w = w;
+    d->plot_x0 = g.label_w;
+    d->plot_x1 = d->width - 16 > d->plot_x0 + 40 ? d->width - 16 : d->plot_x0 + 40;
+    g.scale = (d->plot_x1 - d->plot_x0) / (g.to - g.from);
+    if ((planned = tl__plan(&g, o)) != 0) break;
+  }
+  if (planned == 0) {
     tl__rect(d, TL_ROLE_CHROME, 0, 0, d->width, d->height, d->background);
     tl__draw(&g, o);
     if (d->n) d->items[0].y1 = d->height; /* known only now, when natural */
@@ -577,6 +621,13 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   d->lane_h = g.lane_h;
   free(g.gil_y);
   free(g.proc_y1);
+  free(g.band_at);
+  free(g.band_row);
+  free(g.band_anchor);
+  free(g.band_room);
+  free(g.lane_row);
+  free(g.row_lane);
+  free(g.row_count);
   if (d->oom) {
     tl_display_free(d);
     return NULL;

@@ -92,6 +92,8 @@ typedef struct tl_display_opts {
                            * last deadlock, if there was one */
   float max_lane_h;       /* with a fixed height, lanes grow to fill it up
                            * to this (0: they keep their usual 36 px) */
+  int group_short;        /* threads whose whole life is too short to see
+                           * share one row per process that counts them */
   float tips_near;        /* >= 0: only items within a few px of this x get
                            * their tooltip (a window's pointer: faster);
                            * < 0 (the default): every item */

@@ -110,8 +110,10 @@ float tl__text_px(const char *s, float size) {
 uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int keep_nl) {
   const unsigned char *p = (const unsigned char *)s;
   size_t need = strlen(s) * 3 + 8, off = d->nstr, len = 0;
-  float w = 0, ell = tl__glyph_px(0x2026, size);
+  float w = 0, ell = tl__glyph_px(0x2026, size) * 1.03f;
+  int whole;
   if (!*s || max_px < ell * 2) return 0;
+  whole = tl__text_px(s, size) <= max_px; /* then no room is kept for a "…" */
   if (d->nstr + need > d->capstr) {
     size_t c = d->capstr ? d->capstr : 4096;
     char *q;
@@ -123,9 +125,9 @@ uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int kee
   while (*p) {
     const unsigned char *at = p;
     uint32_t c = tl__utf8_next(&p);
-    float cw = tl__glyph_px(c, size);
+    float cw = tl__glyph_px(c, size) * 1.03f;
     if (c < 0x20 || c == 0x7F) c = (c == '\n' && keep_nl) ? '\n' : ' ';
-    if (w + cw > max_px - (*p ? ell : 0)) {
+    if (!whole && w + cw > max_px - (*p ? ell : 0)) {
       if (at == (const unsigned char *)s) return 0;
       len += tl__utf8_put(d->strings + off + len, 0x2026);
       break;

@@ -140,12 +140,12 @@ tl__marker_look tl__look(unsigned kind) {
   return k;
 }
 
-/* Where a label of width w fits beside a marker at x: to its right up to
- * `right`, else to its left down to `left`; the roomier side if neither.
+/* Where a label of width w fits beside a marker at x, between left and
+ * right: to its right, else to its left; the roomier side if neither.
  * Returns the anchor and sets *at and *room; room < 24 means nowhere. */
 static int tl__label_side(float x, float r, float w, float left, float right, float *at,
                           float *room) {
-  float rr = right - (x + r + 2), lr = (x - r - 2) - left;
+  float rr = x + r + 2 >= left ? right - (x + r + 2) : -1, lr = (x - r - 2) - left;
   if (w <= rr || (w > lr && rr >= lr)) {
     *at = x + r + 2;
     *room = rr;
@@ -162,32 +162,94 @@ int tl__global_dash(unsigned kind) {
                                      : TL_DASH_SOLID;
 }
 
+/* What a global marker's label says: a step its title, others what they
+ * are and their text. */
+static void tl__global_text(const tl__geo *g, const tl_marker *m, char *buf, size_t n) {
+  const char *text = tl_layout_text(g->l, m->text);
+  snprintf(buf, n, "%s%s%s", m->kind == TL_EV_LESSON_STEP ? "" : tl__look(m->kind).what,
+           *text && m->kind != TL_EV_LESSON_STEP ? ": " : "", text);
+}
+
+#define TL__BAND_MAX 6
+
+int tl__band_plan(tl__geo *g) {
+  const tl_layout *l = g->l;
+  float end[TL__BAND_MAX], x0 = g->d->plot_x0, x1 = g->d->plot_x1, left;
+  int rows = 0, k, j;
+  size_t i, n = l->nglobals ? l->nglobals : 1;
+  char buf[200];
+  g->band_at = calloc(n, sizeof *g->band_at);
+  g->band_row = calloc(n, 1);
+  g->band_anchor = calloc(n, 1);
+  g->band_room = calloc(n, sizeof *g->band_room);
+  if (!g->band_at || !g->band_row || !g->band_anchor || !g->band_room) return -1;
+  for (i = 0; i < l->nglobals; i++) {
+    const tl_marker *m = &l->markers[l->globals[i]];
+    float x = tl__x(g, (double)m->t), w;
+    int placed = 0;
+    if (m->kind == TL_EV_DEADLOCK || (double)m->t < g->from || (double)m->t > g->to) continue;
+    tl__global_text(g, m, buf, sizeof buf);
+    w = tl__text_px(buf, TL__SMALL);
+    /* The first row with room: right of the line, else left of it. */
+    for (k = 0; k < rows + 1 && k < TL__BAND_MAX && !placed; k++) {
+      float after = k < rows ? end[k] + 8 : -1e9f;
+      if (x + 3 >= after && x + 3 + w <= x1) {
+        g->band_at[i] = x + 3, g->band_anchor[i] = TL_ANCHOR_START, end[k] = x + 3 + w;
+      } else if (x - 3 - w >= (after > x0 ? after : x0)) {
+        g->band_at[i] = x - 3, g->band_anchor[i] = TL_ANCHOR_END, end[k] = x;
+      } else {
+        continue;
+      }
+      g->band_row[i] = (uint8_t)k;
+      g->band_room[i] = w + 1;
+      if (k == rows) rows++;
+      placed = 1;
+    }
+    if (placed) continue;
+    /* No row has room for all of it: a new row while one may be added,
+     * else the row that ends first; the roomier side of the line, cut. */
+    if (rows < TL__BAND_MAX) {
+      k = rows++;
+      end[k] = -1e9f;
+    } else {
+      for (k = 0, j = 1; j < rows; j++)
+        if (end[j] < end[k]) k = j;
+    }
+    left = end[k] + 8 > x0 ? end[k] + 8 : x0;
+    if (x + 3 >= left && x1 - (x + 3) >= (x - 3) - left) {
+      g->band_at[i] = x + 3, g->band_anchor[i] = TL_ANCHOR_START, g->band_room[i] = x1 - x - 3;
+      end[k] = x1;
+    } else {
+      g->band_at[i] = x - 3, g->band_anchor[i] = TL_ANCHOR_END, g->band_room[i] = x - 3 - left;
+      end[k] = x;
+    }
+    g->band_row[i] = (uint8_t)k;
+  }
+  return rows;
+}
+
 /* A vertical line through a process (deadlock) or every row; its label in
  * the band above the rows (a deadlock's goes in the banner). */
-static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *band_end) {
+static void tl__global_marker(tl__geo *g, size_t gi, const tl_marker *m, float x) {
   tl__marker_look k = tl__look(m->kind);
   const char *text = tl_layout_text(g->l, m->text);
   int whole = m->kind != TL_EV_DEADLOCK || m->proc < 0 || (size_t)m->proc >= g->l->nprocs;
   float y0 = whole ? g->rows_y0 : g->gil_y[m->proc];
   float y1 = whole ? g->rows_y1 : g->proc_y1[m->proc];
   char buf[200];
-  float at, room;
-  int anchor;
   uint32_t label;
   tl_dl_item *it = tl__line(g->d, TL_DL_LINE, TL_ROLE_MARKER, x, y0, x, y1, tl__rgba(k.rgb),
                             m->kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(m->kind));
   it->ref = m->kind;
   it->title = tl__strf(g->d, "%s%s%s", k.what, *text ? ": " : "", text);
-  if (m->kind == TL_EV_DEADLOCK || !g->has_global) return;
-  snprintf(buf, sizeof buf, "%s%s%s", m->kind == TL_EV_LESSON_STEP ? "" : k.what,
-           *text && m->kind != TL_EV_LESSON_STEP ? ": " : "", text);
-  anchor = tl__label_side(x, 1, tl__text_px(buf, TL__SMALL), *band_end + 6, g->d->plot_x1, &at,
-                          &room);
-  if (room < 24 || !(label = tl__str(g->d, buf, TL__SMALL, room, 0))) return;
-  it = tl__text(g->d, TL_ROLE_MARKER, at, g->band_y, label, TL__SMALL, anchor, tl__rgba(k.rgb));
+  if (m->kind == TL_EV_DEADLOCK || g->band_rows <= 0) return;
+  tl__global_text(g, m, buf, sizeof buf);
+  if (g->band_room[gi] < 24 || !(label = tl__str(g->d, buf, TL__SMALL, g->band_room[gi], 0)))
+    return;
+  it = tl__text(g->d, TL_ROLE_MARKER, g->band_at[gi],
+                g->band_y + TL__BAND_ROW * (float)g->band_row[gi], label, TL__SMALL,
+                g->band_anchor[gi], tl__rgba(k.rgb));
   it->ref = m->kind;
-  *band_end = anchor == TL_ANCHOR_START ? at + tl__text_px(tl_display_str(g->d, label), TL__SMALL)
-                                        : x + 1;
 }
 
 /* The label of a print/mark/interrupt, beside it, clear of the labels
@@ -219,6 +281,16 @@ static size_t tl__mark_search(const tl_layout *l, const uint32_t *idx, size_t lo
                     strictly_after);
 }
 
+/* qsort has no context argument; the display is built on one thread at a
+ * time per layout, and this is only read during the sort. */
+static _Thread_local const tl_marker *tl__sort_marks;
+
+static int tl__mark_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  uint64_t tx = tl__sort_marks[x].t, ty = tl__sort_marks[y].t;
+  return tx < ty ? -1 : tx > ty ? 1 : x < y ? -1 : x > y;
+}
+
 static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
   tl__marker_look k = tl__look(m->kind);
   char first[700];
@@ -236,17 +308,18 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
                             : tl__strf(g->d, "%s", first);
 }
 
-static void tl__lane_markers(tl__geo *g, int lane, float r) {
+/* The markers marks[0..n) (in time order) of the threads of one row. */
+static void tl__row_markers(tl__geo *g, const uint32_t *marks, size_t n, float r) {
   const tl_layout *l = g->l;
-  const tl_lane *ln = &l->lanes[lane];
-  size_t n = ln->nmarks, i = tl__mark_search(l, ln->marks, 0, n, g->from, 0), j;
+  size_t i = tl__mark_search(l, marks, 0, n, g->from, 0), j;
   float label_end = -1e9f;
-  while (i < n && (double)l->markers[ln->marks[i]].t <= g->to) {
-    const tl_marker *m = &l->markers[ln->marks[i]];
+  while (i < n && (double)l->markers[marks[i]].t <= g->to) {
+    const tl_marker *m = &l->markers[marks[i]];
+    int lane = m->lane;
     tl__marker_look k = tl__look(m->kind);
     float x = tl__x(g, (double)m->t), y;
     tl_dl_item *it;
-    j = tl__mark_search(l, ln->marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
+    j = tl__mark_search(l, marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
     /* A drop request is drawn on the GIL row, on the holding it ends, so
      * it does not hide the forced-switch arrow that follows at once. */
     if (m->kind == TL_EV_GIL_DROP_REQUEST && m->proc >= 0 && (size_t)m->proc < l->nprocs)
@@ -266,7 +339,7 @@ static void tl__lane_markers(tl__geo *g, int lane, float r) {
     if (tl__wants_tip(g, x, x)) tl__marker_title(g, it, m);
     if (j == i + 1)
       tl__marker_label(g, m, x, y, r,
-                       j < n ? tl__x(g, (double)l->markers[ln->marks[j]].t) : g->d->plot_x1 + 1e6f,
+                       j < n ? tl__x(g, (double)l->markers[marks[j]].t) : g->d->plot_x1 + 1e6f,
                        &label_end);
     if (label_end < x + r) label_end = x + r;
     i = j;
@@ -275,14 +348,38 @@ static void tl__lane_markers(tl__geo *g, int lane, float r) {
 
 void tl__markers(tl__geo *g) {
   const tl_layout *l = g->l;
-  float band_end = -1e9f, r = g->lane_h < 24 ? 3 : 4.5f;
+  float r = g->lane_h < 24 ? 3 : 4.5f;
   size_t i;
   for (i = 0; i < l->nglobals; i++) {
     const tl_marker *m = &l->markers[l->globals[i]];
     if ((double)m->t < g->from || (double)m->t > g->to) continue;
-    tl__global_marker(g, m, tl__x(g, (double)m->t), &band_end);
+    tl__global_marker(g, i, m, tl__x(g, (double)m->t));
   }
-  for (i = 0; i < l->nlanes; i++) tl__lane_markers(g, (int)i, r);
+  for (i = 0; i < l->nlanes; i++) {
+    const tl_lane *ln = &l->lanes[i];
+    int row = g->lane_row[i];
+    uint32_t *all;
+    size_t n = 0, k;
+    if (g->row_count[row] == 1) {
+      tl__row_markers(g, ln->marks, ln->nmarks, r);
+      continue;
+    }
+    if (g->row_lane[row] != (int)i) continue;
+    /* Threads sharing a row: their markers as one row's, so that their
+     * labels keep clear of each other. */
+    for (k = i; k < l->nlanes; k++)
+      if (g->lane_row[k] == row) n += l->lanes[k].nmarks;
+    if (!(all = malloc((n ? n : 1) * sizeof *all))) { g->d->oom = 1; return; }
+    for (k = i, n = 0; k < l->nlanes; k++)
+      if (g->lane_row[k] == row) {
+        memcpy(all + n, l->lanes[k].marks, l->lanes[k].nmarks * sizeof *all);
+        n += l->lanes[k].nmarks;
+      }
+    tl__sort_marks = l->markers;
+    qsort(all, n, sizeof *all, tl__mark_cmp);
+    tl__row_markers(g, all, n, r);
+    free(all);
+  }
 }
 
 /* ---- deadlocks --------------------------------------------------------- */
