@@ -418,7 +418,8 @@ static void tl__ticks(tl__geo *g, int axis) {
   tl_display *d = g->d;
   double step = tl__tick_step(g->to - g->from, d->plot_x1 - d->plot_x0), unit = 1, k;
   const char *uname = "ns";
-  int dec;
+  int dec, anchor;
+  float half;
   float y = g->rows_y1 + 4;
   /* The unit of the numbers shown ("4.5 ms", not "4500 µs"), unless that
    * would take more than three decimals. */
@@ -443,8 +444,13 @@ static void tl__ticks(tl__geo *g, int axis) {
     tl__line(d, TL_DL_LINE, TL_ROLE_CHROME, x, y, x, y + 5, tl__rgba(TL_THEME_AXIS), 1,
              TL_DASH_SOLID);
     snprintf(buf, sizeof buf, "%.*f %s", dec, k * step / unit, uname);
-    tl__text(d, TL_ROLE_CHROME, x, y + 17, tl__str(d, buf, 11, 200, 0), 11, TL_ANCHOR_MIDDLE,
-             tl__rgba(TL_THEME_TEXT_MUTED));
+    /* centred under its tick, unless that would cross the picture's edge */
+    half = tl__text_px(buf, 11) / 2;
+    anchor = x + half > d->width - 2 ? TL_ANCHOR_END : x - half < 2 ? TL_ANCHOR_START
+                                                                   : TL_ANCHOR_MIDDLE;
+    tl__text(d, TL_ROLE_CHROME,
+             anchor == TL_ANCHOR_END ? d->width - 2 : anchor == TL_ANCHOR_START ? 2 : x, y + 17,
+             tl__str(d, buf, 11, 200, 0), 11, anchor, tl__rgba(TL_THEME_TEXT_MUTED));
   }
 }
 
