@@ -371,7 +371,7 @@ void tl__markers(tl__geo *g) {
       if (g->lane_row[k] == row) n += l->lanes[k].nmarks;
     if (!(all = malloc((n ? n : 1) * sizeof *all))) { g->d->oom = 1; return; }
     for (k = i, n = 0; k < l->nlanes; k++)
-      if (g->lane_row[k] == row) {
+      if (g->lane_row[k] == row && l->lanes[k].nmarks) {
         memcpy(all + n, l->lanes[k].marks, l->lanes[k].nmarks * sizeof *all);
         n += l->lanes[k].nmarks;
       }
