@@ -68,10 +68,12 @@ LIB_OBJ      := $(TRACE_OBJ) $(SIM_OBJ) $(TIMELINE_OBJ) $(WINDOW_OBJ) $(FRONT_OB
 LUA_SRC      := $(wildcard sim/lua/*.lua)
 
 # C unit tests link only the layers they test: the trace and timeline tests
-# against the trace and the timeline, the window tests add the window.
+# against the trace and the timeline, the window tests add the window, the
+# front's tests link everything.
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 WINDOW_UNITS := tests/unit/test_view.c tests/unit/test_window.c
-PURE_UNITS   := $(filter-out $(WINDOW_UNITS),$(UNIT_SRC))
+FRONT_UNITS  := tests/unit/test_front.c
+PURE_UNITS   := $(filter-out $(WINDOW_UNITS) $(FRONT_UNITS),$(UNIT_SRC))
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 
 .PHONY: all run test check-sanitize bench deps clean units
@@ -106,6 +108,11 @@ $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(WINDOW_UNITS)): $(OUT)/tests/%: \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WINDOW_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) \
 	  $(shell pkg-config --libs $(SDL_PKGS) 2>/dev/null) -lm -pthread
+
+$(patsubst tests/unit/%.c,$(OUT)/tests/%,$(FRONT_UNITS)): $(OUT)/tests/%: \
+    tests/unit/%.c tests/unit/check.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FRONT_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 deps:
 	@scripts/install-deps.sh
