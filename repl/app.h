@@ -9,6 +9,9 @@
 
 #define TL_VERSION "0.1.0"
 #define TL__MAX_LIST 32
+/* The exit status of a lesson this build cannot play (what test runners
+ * count as skipped). */
+#define TL_EXIT_SKIPPED 77
 
 typedef struct tl_options {
   const char *script;

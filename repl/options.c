@@ -58,7 +58,7 @@ static int tl__set_headless(tl_options *o, const char *a, const char *v) {
 }
 
 static int tl__set_gil(tl_options *o, const char *a, const char *v) {
-  static const int policy[] = {TL_GIL_PY3, TL_GIL_PY2, TL_GIL_NONE};
+  static const int policy[] = {TL_POLICY_PY3, TL_POLICY_PY2, TL_POLICY_NONE};
   int i = tl__choice("py3|py2|none", v);
   if (i < 0) return tl__fail("--gil takes py3, py2 or none, not '%s'", v);
   o->cfg.policy = policy[i];
@@ -291,7 +291,7 @@ void tl_options_usage(FILE *out) {
 int tl_options_parse(tl_options *o, int argc, char **argv) {
   int i, rc;
   memset(o, 0, sizeof *o);
-  o->cfg.policy = TL_GIL_PY3;
+  o->cfg.policy = TL_POLICY_PY3;
   o->cfg.switch_points = TL_SWITCH_STATEMENT;
   o->cfg.switch_interval_ns = 5000000;
   o->cfg.check_interval = 100;
@@ -324,7 +324,7 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
     if (rc != TL__GO_ON) return rc;
   }
   if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) o->headless = 1;
-  if (o->cfg.policy == TL_GIL_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
+  if (o->cfg.policy == TL_POLICY_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
     return tl__fail("%s", "--gil none (free-threaded) needs --clock virtual");
   return TL__GO_ON;
 }

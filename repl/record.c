@@ -1,9 +1,9 @@
 /* Recording: the diagram format follows the file's extension. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
+#include "atomic_file.h"
 #include "chrome_json.h"
 #include "display.h"
 #include "layout.h"
@@ -15,17 +15,12 @@ static int tl__has_ext(const char *path, const char *ext) {
   return n > e && strcasecmp(path + n - e, ext) == 0;
 }
 
+static int tl__dl_writer(FILE *f, const char *tmp, void *d, char *err, size_t errlen) {
+  return tl_display_write_text(d, f);
+}
+
 static int tl__write_dl(const tl_display *d, const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "w");
-  int rc;
-  if (!f) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    return -1;
-  }
-  rc = tl_display_write_text(d, f);
-  if (fclose(f) != 0) rc = -1;
-  if (rc) snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-  return rc;
+  return tl_write_file_atomic(path, NULL, tl__dl_writer, (void *)d, err, errlen);
 }
 
 int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,

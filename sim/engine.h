@@ -17,7 +17,7 @@
 #include "tl_sync.h"
 #include "trace.h"
 
-enum tl_gil_policy { TL_GIL_PY3, TL_GIL_PY2, TL_GIL_NONE };
+enum tl_gil_policy { TL_POLICY_PY3, TL_POLICY_PY2, TL_POLICY_NONE };
 enum tl_clock_kind { TL_CLOCK_REAL, TL_CLOCK_VIRTUAL };
 enum tl_sched_mode { TL_SCHED_AUTO, TL_SCHED_MANUAL };
 
@@ -257,6 +257,11 @@ int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
 void tl_push_error(lua_State *L, const char *type, const char *msg);
 /* Formats the error at idx (with its traceback) as Python would print it. */
 const char *tl_format_exception(lua_State *L, int idx);
+/* Whether the value at idx is an error object of class type (exactly). */
+int tl_is_error(lua_State *L, int idx, const char *type);
+/* The one test for "is this error a KeyboardInterrupt" (C and, as
+ * threading._prim.is_interrupt, Lua). */
+#define tl_is_interrupt(L, idx) tl_is_error((L), (idx), "KeyboardInterrupt")
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
 

@@ -53,6 +53,15 @@ int tl_msghandler(lua_State *L) {
   return 1;
 }
 
+int tl_is_error(lua_State *L, int idx, const char *type) {
+  int yes;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  lua_getfield(L, idx, "type");
+  yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), type) == 0;
+  lua_pop(L, 1);
+  return yes;
+}
+
 const char *tl_format_exception(lua_State *L, int idx) {
   luaL_Buffer b;
   idx = lua_absindex(L, idx);

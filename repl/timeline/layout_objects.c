@@ -6,12 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The LOCK_NEW reason says what the object is. */
-static const char *const tl__type_names[] = {
-    "Lock",  "Lock",      "RLock",     "Condition",     "Semaphore",   "BoundedSemaphore",
-    "Event", "Barrier",   "Queue",     "LifoQueue",     "PriorityQueue", "SimpleQueue",
-    "global"};
-
 tl__obj *tl__obj_get(tl_layout *l, uint32_t id) {
   struct tl__layout_private *pv = l->priv;
   int32_t i = tl__map_get(&pv->objs, id);
@@ -50,9 +44,10 @@ const char *tl_layout_lock_name(const tl_layout *l, uint32_t id) {
 }
 
 const char *tl_layout_obj_type(const tl_layout *l, uint32_t id) {
+  /* The LOCK_NEW reason says what the object is; an unnamed one is a Lock. */
   const tl__obj *k = tl__obj_find(l, id);
-  size_t n = sizeof tl__type_names / sizeof *tl__type_names;
-  return k && k->type < n ? tl__type_names[k->type] : "Lock";
+  const char *name = k ? tl_obj_type_name(k->type) : NULL;
+  return name ? name : "Lock";
 }
 
 int tl_layout_lock_owner(const tl_layout *l, uint32_t id) {

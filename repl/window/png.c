@@ -10,6 +10,7 @@
 
 #include <SDL_image.h>
 
+#include "atomic_file.h"
 #include "sdl_paint.h"
 #include "text.h"
 
@@ -62,40 +63,36 @@ static int tl__add_phys(const char *path, float density) {
   return rc;
 }
 
-int tl_png_save_surface_at(SDL_Surface *s, const char *path, float density, char *err,
-                           size_t errlen) {
-  size_t n = strlen(path) + 24;
-  char *tmp = malloc(n);
-  FILE *probe;
-  SDL_Surface *rgb = NULL;
+typedef struct tl__png_job {
+  SDL_Surface *s;
+  float density;
+} tl__png_job;
+
+/* SDL_image writes by name (and its messages lack the reason, which the
+ * temporary file, opened first, gives). Without an alpha channel the
+ * picture is opaque whatever was blended into it. */
+static int tl__png_writer(FILE *f, const char *tmp, void *arg, char *err, size_t errlen) {
+  tl__png_job *job = arg;
+  SDL_Surface *rgb = SDL_ConvertSurfaceFormat(job->s, SDL_PIXELFORMAT_RGB24, 0);
   int rc = -1;
-  if (!tmp) {
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmp%ld.png", path, (long)getpid());
-  /* SDL_image's messages lack the reason: try the file first. */
-  if (!(probe = fopen(tmp, "wb"))) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    free(tmp);
-    return -1;
-  }
-  fclose(probe);
-  /* Without an alpha channel the picture is opaque whatever was blended. */
-  if (!(rgb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_RGB24, 0)))
-    snprintf(err, errlen, "cannot write %s: %s", path, SDL_GetError());
+  if (!rgb)
+    snprintf(err, errlen, "%s", SDL_GetError());
   else if (IMG_SavePNG(rgb, tmp) != 0)
-    snprintf(err, errlen, "cannot write %s: %s", path, IMG_GetError());
-  else if (tl__add_phys(tmp, density) != 0)
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-  else if (rename(tmp, path) != 0)
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    snprintf(err, errlen, "%s", IMG_GetError());
+  else if (tl__add_phys(tmp, job->density) != 0)
+    snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
   else
     rc = 0;
-  if (rc) remove(tmp);
   SDL_FreeSurface(rgb);
-  free(tmp);
   return rc;
+}
+
+int tl_png_save_surface_at(SDL_Surface *s, const char *path, float density, char *err,
+                           size_t errlen) {
+  tl__png_job job;
+  job.s = s;
+  job.density = density;
+  return tl_write_file_atomic(path, ".png", tl__png_writer, &job, err, errlen);
 }
 
 int tl_png_save_surface(SDL_Surface *s, const char *path, char *err, size_t errlen) {

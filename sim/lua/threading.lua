@@ -1,8 +1,9 @@
 -- threading's Lua half: the Thread class and the helpers learners know from
 -- Python. The mechanism (pthreads, the GIL, waiting) is C: threading._core.
-local core, Lock, lock_methods = ...
+local parts = ...
+local core, Lock, lock_methods = parts.threading_core, parts.Lock, parts.lock_methods
 
-local threading = { _core = core, Lock = Lock }
+local threading = { _core = core, Lock = Lock, _deadlock = parts.deadlock }
 
 local Thread = {}
 Thread.__index = Thread
