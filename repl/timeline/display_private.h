@@ -94,6 +94,8 @@ void tl__markers(tl__geo *g);
  * whole run) in rows of the band above the lanes, each in full beside its
  * line where any row has room; the number of rows (0: no band). */
 int tl__band_plan(tl__geo *g);
+/* What a global marker's label says. */
+void tl__global_text(const tl__geo *g, const tl_marker *m, char *buf, size_t n);
 void tl__deadlocks(tl__geo *g);
 /* After a deadlock that ended the run: its threads shown blocked on. */
 void tl__stuck(tl__geo *g);
