@@ -1,6 +1,7 @@
 """Checks a Chrome Trace Event file the way the viewers read it.
 
-    python3 jsoncheck.py [--any] FILE [THREAD_NAME...]
+    python3 jsoncheck.py FILE [THREAD_NAME...]
+    python3 jsoncheck.py --any FILE...
 
 Fails unless: it is JSON with a traceEvents list; every event has a phase,
 pid and tid, and no tid is 0 (older Perfetto merges tid 0 into tid 1);
@@ -13,8 +14,9 @@ and "f") pair up, one start and one finish per id with the same name and
 category, the finish binding to its enclosing slice ("bp": "e"), and each
 end lies strictly inside a slice of its own thread, so every viewer binds it
 to that slice and no other; and the names given on the command line are
-thread names. Without --any there must be slices and flows. Prints a
-summary."""
+thread names. Without --any there must be slices and flows; with it, each
+argument is a file to check (a run may have neither, e.g. threads that
+live no time at all). Prints a summary per file."""
 import json
 import sys
 from collections import Counter, defaultdict
@@ -39,12 +41,17 @@ def inside(slices, ts):
 
 
 def main():
-    global PATH
     args = sys.argv[1:]
-    lenient = bool(args) and args[0] == "--any"
-    if lenient:
-        args = args[1:]
-    PATH = args[0]
+    if args[:1] == ["--any"]:
+        for path in args[1:]:
+            check(path, [], True)
+    else:
+        check(args[0], args[1:], False)
+
+
+def check(path, wanted_names, lenient):
+    global PATH
+    PATH = path
     try:
         doc = json.load(open(PATH, encoding="utf-8"))
     except ValueError as e:
@@ -119,10 +126,10 @@ def main():
         for end in (s, f):
             if not inside(spans.get((end["pid"], end["tid"]), []), float(end["ts"])):
                 fail(f"flow {fid}: this end lies inside no slice of its thread: {end}")
-    wanted = set(args[1:]) - set(names.values())
+    wanted = set(wanted_names) - set(names.values())
     if wanted:
         fail(f"no thread named {sorted(wanted)}; names: {sorted(set(names.values()))}")
-    print(f"{len(events)} events, {len(names)} threads named, phases {dict(phases)}, "
+    print(f"{PATH}: {len(events)} events, {len(names)} threads named, phases {dict(phases)}, "
           f"{len(flows)} flows")
 
 

@@ -1,7 +1,7 @@
 """Checks the picture rules on a display list written as text
 (threadlab --record FILE.dl):
 
-    python3 picturecheck.py FILE.dl
+    python3 picturecheck.py FILE.dl...
 
 Fails, saying where, unless:
 - no two texts overlap (step titles, marker labels, row names, bar labels,
@@ -19,9 +19,12 @@ import sys
 SLACK = 0.6  # px: boxes that only touch do not overlap
 
 
+PATH = "?"
+
+
 def fail(problems):
     for p in problems[:12]:
-        print(f"picturecheck: {sys.argv[1]}: {p}")
+        print(f"picturecheck: {PATH}: {p}")
     if len(problems) > 12:
         print(f"picturecheck: ... and {len(problems) - 12} more")
     sys.exit(1)
@@ -62,7 +65,13 @@ def inside(box, p):
 
 
 def main():
-    panels, lanes, items = parse(sys.argv[1])
+    global PATH
+    for PATH in sys.argv[1:]:
+        check(PATH)
+
+
+def check(path):
+    panels, lanes, items = parse(path)
     problems = []
     texts = [it for it in items if it["kind"] == "text" and it["text"]]
     holders = [p for p in panels if p[0] != "process"]
@@ -115,7 +124,7 @@ def main():
             problems.append(f"a step title cut short or too small: {it['text']!r}")
     if problems:
         fail(problems)
-    print(f"{len(texts)} texts, {len(rows)} rows, {len(steps)} steps: ok")
+    print(f"{path}: {len(texts)} texts, {len(rows)} rows, {len(steps)} steps: ok")
 
 
 main()

@@ -1,6 +1,7 @@
 """Checks that a file is a real PNG picture with something drawn on it.
 
-    python3 pngcheck.py [--density D [--no-pixels]] FILE [MIN_WIDTH MIN_HEIGHT [MIN_RED]]
+    python3 pngcheck.py [--density D] FILE [MIN_WIDTH MIN_HEIGHT [MIN_RED]]
+    python3 pngcheck.py --density D --no-pixels FILE...
 
 Decodes the PNG itself (8-bit RGB or RGBA, the kinds SDL2_image writes),
 with no library, and fails unless it has the PNG signature, a sane size, at
@@ -12,7 +13,7 @@ recording), also fails unless a pHYs chunk before the pixels says D times
 72 dpi in pixels per metre, the same across and down, and every pixel is
 fully opaque (no alpha channel, or alpha 255 everywhere). --no-pixels
 skips what needs the pixels decoded (slow in Python) when there is no
-alpha channel: the colours and the share drawn.
+alpha channel: the colours and the share drawn; each argument is a file.
 Prints "WxH colours=N drawn=F red=R"."""
 import struct
 import sys
@@ -88,8 +89,16 @@ def main():
         density, args = float(args[1]), args[2:]
         if args[:1] == ["--no-pixels"]:
             pixels, args = False, args[1:]
-    PATH = args[0]
-    w, h, bpp, rows, phys = decode(open(PATH, "rb").read(), pixels)
+    if not pixels:
+        for PATH in args:
+            check(PATH, density, False, [])
+    else:
+        PATH = args[0]
+        check(PATH, density, True, args[1:])
+
+
+def check(path, density, pixels, args):
+    w, h, bpp, rows, phys = decode(open(path, "rb").read(), pixels)
     if density is not None:
         want = round(density * 72 / 0.0254)
         if not phys:
@@ -100,14 +109,14 @@ def main():
             clear = sum(row[x] != 255 for row in rows for x in range(3, w * 4, 4))
             if clear:
                 fail(f"{clear} pixels are not fully opaque")
-    min_w = int(args[1]) if len(args) > 1 else 100
-    min_h = int(args[2]) if len(args) > 2 else 100
+    min_w = int(args[0]) if len(args) > 0 else 100
+    min_h = int(args[1]) if len(args) > 1 else 100
     if w < min_w or h < min_h:
         fail(f"only {w}x{h}")
     if rows is None:
-        print(f"{w}x{h} opaque, {density:g}x density")
+        print(f"{path}: {w}x{h} opaque, {density:g}x density")
         return
-    min_red = float(args[3]) if len(args) > 3 else 0
+    min_red = float(args[2]) if len(args) > 2 else 0
     counts, red = {}, 0
     for row in rows[::2]:
         for x in range(0, w * bpp, bpp * 2):

@@ -1,6 +1,7 @@
 # A recording on the virtual clock holds no OS pid and no wall time: the
 # same lesson recorded twice is the same bytes in every format, and
-# scripts/record-lessons.sh run twice writes the same files.
+# scripts/record-lessons.sh run twice writes the same files, its PNGs
+# opaque and marked with their 2x density (pHYs).
 . tests/cli/lib.sh
 # The same lesson twice: the same bytes, in every format.
 for i in 1 2; do
@@ -15,4 +16,7 @@ scripts/record-lessons.sh "$T/p1" > "$T/log" 2>&1 || fail "record-lessons: $(tai
 scripts/record-lessons.sh "$T/p2" > "$T/log" 2>&1 || fail "record-lessons again: $(tail -5 "$T/log")"
 diff -r "$T/p1" "$T/p2" > /dev/null || fail "record-lessons twice: $(diff -rq "$T/p1" "$T/p2" | head -3)"
 [ "$(ls "$T/p1" | wc -l)" -ge 38 ] || fail "record-lessons wrote $(ls "$T/p1" | wc -l) files"
+# Every PNG is opaque and says it is drawn at twice the pixels.
+python3 tests/cli/pngcheck.py --density 2 --no-pixels "$T"/p1/*.png > "$T/check" ||
+  fail "$(cat "$T/check")"
 echo ok
