@@ -46,6 +46,10 @@ typedef struct tl_option {
 extern const tl_option tl_option_table[]; /* ends with a NULL name */
 const tl_option *tl_option_find(const char *arg);
 void tl_options_usage(FILE *out);
+/* One entry of --help or :help: left, then help from column col (on the
+ * next line when left is too long and wrap is set, else after two spaces),
+ * each further line of help indented to col. */
+void tl_help_entry(FILE *out, const char *left, const char *help, int col, int wrap);
 /* Fills o from argv: -1 to go on, else the exit status. */
 int tl_options_parse(tl_options *o, int argc, char **argv);
 
@@ -67,17 +71,24 @@ int tl_repl_holding_world(void);
 char *tl_repl_read_line(const char *prompt, int *interrupted);
 int tl_repl_eval(lua_State *L, char *line);
 
-/* The REPL's :commands (repl.c): one table, read by the dispatcher, :help
- * and Tab completion. help NULL hides a command from :help. */
+/* The REPL's :commands (repl.c), and the lesson player's at a step prompt
+ * (player.c): one table each, read by the dispatcher, the help and Tab
+ * completion. help NULL hides a command from the help. */
 typedef struct tl_command {
   const char *name;
   const char *aliases; /* space-separated, or NULL */
-  const char *args;    /* for :help: "FILE [FROM TO]", or NULL */
+  const char *args;    /* for the help: "FILE [FROM TO]", or NULL */
   const char *help;    /* lines split by '\n'; NULL: hidden */
-  /* cmd: the word typed (name or alias); returns 1 to end the REPL */
+  const char *help_zh; /* the same in Chinese, where the help has both */
+  /* cmd: the word typed (name or alias). The REPL's return 1 to end the
+   * REPL; the step prompt's, what the pause answers (see player.c). */
   int (*run)(tl_options *opt, const char *cmd, const char *arg);
 } tl_command;
 extern const tl_command tl_command_table[]; /* ends with a NULL name */
+extern const tl_command tl_step_command_table[]; /* player.c */
+const tl_command *tl_command_find(const tl_command *table, const char *name);
+/* The visible entries, help from column col (in Chinese if zh and given). */
+void tl_command_help(FILE *out, const tl_command *table, int col, int zh);
 const tl_command *tl_repl_find_command(const char *name);
 void tl_repl_help(FILE *out);
 
@@ -110,6 +121,9 @@ void tl_signals_unlock_world(void);
 /* Writes the trace as a diagram chosen by the file's extension: .svg,
  * .png or .json (Chrome Trace Event, for Perfetto). */
 int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen);
+/* The same for the span [from, to) ns of the trace (to 0: to its end). */
+int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
+                    char *err, size_t errlen);
 /* lab.screenshot and lab.narrate, added to the lab table (labfront.c). */
 void tl_front_open(lua_State *L);
 /* Tells the window how the world's clock moves (after a change of clock
@@ -117,9 +131,5 @@ void tl_front_open(lua_State *L);
 void tl_app_sync_window(void);
 /* threadlab --bench-frame N (bench_frame.c): the exit status. */
 int tl_bench_frame(long n);
-
-/* The same for the window [from, to) ns of the trace (to 0: to its end). */
-int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
-                    char *err, size_t errlen);
 
 #endif
