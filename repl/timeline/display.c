@@ -156,10 +156,20 @@ static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
   else snprintf(buf, n, "GIL");
 }
 
+static int tl__most_grouped(const tl__geo *g) {
+  int r, most = 0;
+  for (r = 0; r < g->nrows; r++)
+    if (g->row_group[r] && g->row_count[r] > most) most = g->row_count[r];
+  return most;
+}
+
+/* groups: the most threads a group row holds (0: none). */
 static float tl__label_width(const tl_layout *l, float width, int groups) {
-  float w = groups ? tl__text_px("99 short threads", TL__FONT) + 34 : 90, cap = width * 0.28f;
+  float w = 90, cap = width * 0.28f;
   size_t i;
   char buf[48];
+  snprintf(buf, sizeof buf, "%d short threads", groups);
+  if (groups) w = tl__text_px(buf, TL__FONT) + 34;
   for (i = 0; i < l->nlanes; i++) {
     float t = tl__text_px(l->lanes[i].name, TL__FONT) + 34;
     if (t > w) w = t;
@@ -607,7 +617,7 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   d->t_to = (uint64_t)g.to;
   for (pass = 0; pass < 2; pass++) {
     /* A group row's name may need a wider name column: then once more. */
-    float w = tl__label_width(l, d->width, pass);
+    float w = tl__label_width(l, d->width, pass ? tl__most_grouped(&g) : 0);
     if (pass && (!g.has_group || w <= g.label_w)) break;
     g.label_w = w;
     d->plot_x0 = g.label_w;
@@ -634,6 +644,7 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   free(g.lane_row);
   free(g.row_lane);
   free(g.row_count);
+  free(g.row_group);
   if (d->oom) {
     tl_display_free(d);
     return NULL;

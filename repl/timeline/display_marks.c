@@ -48,7 +48,10 @@ static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
       it->title = tl__strf(g->d, "%s forked process %u (%s) at %s", from, a->obj, to, at);
       break;
     case TL_ARROW_EXIT:
-      it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);
+      if (g->l->lanes[a->from].pid == g->l->lanes[a->to].pid) /* a thread's end */
+        it->title = tl__strf(g->d, "%s ended; %s's join returned at %s", from, to, at);
+      else
+        it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);
       break;
     default:
       it->title = tl__strf(g->d, "GIL %s from %s to %s at %s",

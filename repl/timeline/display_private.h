@@ -39,6 +39,7 @@ typedef struct tl__geo {
   int *lane_row;          /* per lane: its row (display_rows.c) */
   int *row_lane;          /* per row: its first lane, whose name it shows */
   int *row_count;         /* per row: how many lanes share it */
+  uint8_t *row_group;     /* per row: threads of several names share it */
   int nrows, has_group;
 } tl__geo;
 

@@ -58,20 +58,41 @@ static int tl__in_deadlock(const tl_layout *l, int lane) {
   return 0;
 }
 
+/* The slot of `name` in a table of rows by name (open addressing, mask
+ * + 1 slots, each a row + 1 or 0 for none): where its latest row of this
+ * process (rows from `first` on) is, or the empty slot it would take. */
+static size_t tl__name_slot(const tl__geo *g, const int *table, size_t mask, const char *name,
+                            int first) {
+  const unsigned char *c = (const unsigned char *)name;
+  uint32_t h = 2166136261u;
+  size_t i;
+  while (*c) h = (h ^ *c++) * 16777619u;
+  for (i = h & mask;; i = (i + 1) & mask) {
+    int r = table[i] - 1;
+    if (r < 0 || (r >= first && strcmp(g->l->lanes[g->row_lane[r]].name, name) == 0)) return i;
+  }
+}
+
 int tl__rows_plan(tl__geo *g) {
   const tl_layout *l = g->l;
-  size_t p, k, n = l->nlanes + 1;
+  size_t p, k, n = l->nlanes + 1, mask = 15, slot;
   int r;
   uint64_t *free_at;
+  int *by_name;
+  while (mask + 1 < 2 * n) mask = mask * 2 + 1;
   free(g->lane_row);
   free(g->row_lane);
   free(g->row_count);
+  free(g->row_group);
   g->lane_row = calloc(n, sizeof *g->lane_row);
   g->row_lane = calloc(n, sizeof *g->row_lane);
   g->row_count = calloc(n, sizeof *g->row_count);
+  g->row_group = calloc(n, 1);
   free_at = calloc(n, sizeof *free_at);
-  if (!g->lane_row || !g->row_lane || !g->row_count || !free_at) {
+  by_name = calloc(mask + 1, sizeof *by_name);
+  if (!g->lane_row || !g->row_lane || !g->row_count || !g->row_group || !free_at || !by_name) {
     free(free_at);
+    free(by_name);
     return -1;
   }
   g->nrows = 0;
@@ -84,7 +105,9 @@ int tl__rows_plan(tl__geo *g) {
       uint64_t t0, t1;
       tl__life(ln, &t0, &t1);
       r = -1;
-      if (g->o->group_short && ln->sm.ended && lane != g->focus && !tl__has_words(g, ln) &&
+      /* (a process's first thread, its MainThread, is never one of them) */
+      if (g->o->group_short && k > 0 && ln->sm.ended && lane != g->focus &&
+          !tl__has_words(g, ln) &&
           !tl__in_deadlock(l, lane) && tl__shown_px(g, ln) < TL__SHORT_PX &&
           (double)(t1 - t0) * g->scale < TL__SHORT_PX) {
         if (group < 0) {
@@ -93,14 +116,13 @@ int tl__rows_plan(tl__geo *g) {
         }
         r = group;
       } else {
-        int j;
-        for (j = first; j < g->nrows && r < 0; j++)
-          if (j != group && free_at[j] <= t0 && free_at[j] != UINT64_MAX &&
-              strcmp(l->lanes[g->row_lane[j]].name, ln->name) == 0)
-            r = j;
+        /* the latest row of this name, if its thread has ended by now */
+        slot = tl__name_slot(g, by_name, mask, ln->name, first);
+        if (by_name[slot] && free_at[by_name[slot] - 1] <= t0) r = by_name[slot] - 1;
         if (r < 0) {
           r = g->nrows++;
           g->row_lane[r] = lane;
+          by_name[slot] = r + 1;
         }
         free_at[r] = ln->sm.ended ? t1 : UINT64_MAX;
       }
@@ -110,18 +132,18 @@ int tl__rows_plan(tl__geo *g) {
     /* One short thread alone is no group: it keeps its row and name. */
     if (group >= 0 && g->row_count[group] > 1) g->has_group = 1;
   }
+  /* a reused row holds threads of one name; a group, of several */
+  for (k = 0; k < l->nlanes; k++) {
+    r = g->lane_row[k];
+    if (strcmp(l->lanes[k].name, l->lanes[g->row_lane[r]].name) != 0) g->row_group[r] = 1;
+  }
   free(free_at);
+  free(by_name);
   return 0;
 }
 
 int tl__row_is_group(const tl__geo *g, int row) {
-  const tl_lane *ln = &g->l->lanes[g->row_lane[row]];
-  size_t k;
-  if (g->row_count[row] < 2) return 0;
-  /* a reused row holds lanes of one name; a group, of several */
-  for (k = 0; k < g->l->nlanes; k++)
-    if (g->lane_row[k] == row && strcmp(g->l->lanes[k].name, ln->name) != 0) return 1;
-  return 0;
+  return g->row_group[row];
 }
 
 void tl__group_ticks(tl__geo *g) {
