@@ -86,11 +86,11 @@ static int tl__banner_pick(const tl__geo *g) {
 static int tl__plan(tl__geo *g, const tl_display_opts *o) {
   const tl_layout *l = g->l;
   size_t p, k, i;
-  float y = 8, fixed;
+  float y = 8, fixed, *row_y;
   int dl = tl__banner_pick(g);
   for (i = 0; i < l->nglobals && !g->has_global; i++)
     g->has_global = l->markers[l->globals[i]].kind != TL_EV_DEADLOCK;
-  float *row_y;
+  /* A second plan (a wider name column) starts from nothing again. */
   free(g->lane_y);
   free(g->gil_y);
   free(g->proc_y1);
@@ -148,7 +148,6 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
   return 0;
 }
 
-/* The name column: as wide as the longest name, within reason. */
 /* Processes go by their number in order of appearance, not their OS pid,
  * so that a recording on the virtual clock is the same file every time. */
 static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
@@ -156,6 +155,7 @@ static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
   else snprintf(buf, n, "GIL");
 }
 
+/* The most threads one group row holds, 0 if there is none. */
 static int tl__most_grouped(const tl__geo *g) {
   int r, most = 0;
   for (r = 0; r < g->nrows; r++)
@@ -163,7 +163,8 @@ static int tl__most_grouped(const tl__geo *g) {
   return most;
 }
 
-/* groups: the most threads a group row holds (0: none). */
+/* The name column: as wide as the longest name, within reason; groups:
+ * the most threads a group row holds (0: none). */
 static float tl__label_width(const tl_layout *l, float width, int groups) {
   float w = 90, cap = width * 0.28f;
   size_t i;
