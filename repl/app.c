@@ -11,11 +11,8 @@
 #include <unistd.h>
 
 void tl_app_report(lua_State *L) {
-  const char *text = tl_format_exception(L, -1);
-  size_t len = strlen(text);
-  tl_write_out(1, text, len);
-  tl_write_out(1, "\n", 1);
-  lua_pop(L, 2);
+  tl_report_exception(L, -1, NULL);
+  lua_pop(L, 1);
 }
 
 int tl_app_docall(lua_State *L, int nargs, int nresults) {
