@@ -135,14 +135,15 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
     y += g->gil_h;
     for (k = 0; k < l->procs[p].nlanes; k++) {
       int lane = l->procs[p].lanes[k], r = g->lane_row[lane];
-      if (g->row_lane[r] == lane) {
+      if (r >= 0 && g->row_lane[r] == lane) {
         row_y[r] = y;
         y += g->lane_h;
       }
     }
     g->proc_y1[p] = y;
   }
-  for (i = 0; i < l->nlanes; i++) g->lane_y[i] = row_y[g->lane_row[i]];
+  for (i = 0; i < l->nlanes; i++) /* no row: far above the picture */
+    g->lane_y[i] = g->lane_row[i] >= 0 ? row_y[g->lane_row[i]] : -1e4f;
   free(row_y);
   g->rows_y1 = y;
   return 0;
@@ -195,11 +196,13 @@ static void tl__row_backgrounds(tl__geo *g) {
     for (k = 0; k < l->procs[p].nlanes; k++) {
       int lane = l->procs[p].lanes[k], r = g->lane_row[lane];
       float y = g->lane_y[lane];
-      if (lane == g->focus)
+      if (r < 0)
+        continue;
+      else if (lane == g->focus)
         tl__rect(d, TL_ROLE_CHROME, 0, y, d->width, y + g->lane_h, tl__rgba(TL_THEME_FOCUS));
       else if (g->row_lane[r] != lane)
         continue;
-      else if ((r - g->lane_row[l->procs[p].lanes[0]]) % 2)
+      else if ((r - g->lane_row[l->procs[p].lanes[0]]) % 2) /* (MainThread has a row) */
         tl__rect(d, TL_ROLE_CHROME, 0, y, d->width, y + g->lane_h, tl__rgba(TL_THEME_ZEBRA));
     }
     if (p)
@@ -228,7 +231,7 @@ static void tl__row_labels(tl__geo *g) {
     int r = g->lane_row[i], group;
     char buf[48];
     tl_dl_item *it;
-    if (g->row_lane[r] != (int)i) continue; /* the row's first thread names it */
+    if (r < 0 || g->row_lane[r] != (int)i) continue; /* the row's first thread names it */
     group = tl__row_is_group(g, r);
     it = tl__rect(d, TL_ROLE_LABEL, 8, cy - s / 2, 8 + s, cy + s / 2,
                   group ? tl__rgba(TL_THEME_DONE) : tl_display_thread_colour((int)i));
@@ -364,7 +367,8 @@ static size_t tl__seg_gallop(const tl_segment *seg, size_t i, size_t n, uint64_t
  * zoomed-out window costs per pixel, not per event. The item takes the
  * look of the longest segment in it (of a sample, when there are very
  * many). */
-static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t n) {
+static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t n,
+                             const tl_lod_row *lod) {
   size_t i = tl_segment_search(seg, n, (uint64_t)g->from), j, k, best;
   while (i < n && (double)seg[i].t0 < g->to) {
     const tl_segment *s = &seg[i];
@@ -379,11 +383,12 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
     j = tl__seg_gallop(seg, i, n, (uint64_t)(a + 1.0 / g->scale));
     if (j <= i) j = i + 1;
     best = i;
-    if (j - i <= 64) {
+    if (j - i <= 8) {
       for (k = i + 1; k < j; k++)
         if (seg[k].t1 - seg[k].t0 > seg[best].t1 - seg[best].t0) best = k;
     } else {
-      best = i + (j - i) / 2;
+      /* the look of what fills most of the pixel, from the summaries */
+      best = tl_lod_pick(lod, seg, i, j, lane < 0);
     }
     e = (double)seg[j - 1].t1 > g->to ? g->to : (double)seg[j - 1].t1;
     xb = tl__x(g, e);
@@ -396,14 +401,15 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
 
 /* A row whose last state is still going on: in a live view it runs on to
  * live_to, past the last event. */
-static void tl__row(tl__geo *g, int lane, const tl_segment *seg, size_t n, int open) {
+static void tl__row(tl__geo *g, int lane, const tl_segment *seg, size_t n, int open,
+                    const tl_lod_row *lod) {
   tl_segment last;
   double a, e;
   if (!n || !open || g->o->live_to <= seg[n - 1].t1 || seg[n - 1].state == TL_STATE_DONE) {
-    tl__row_segments(g, lane, seg, n);
+    tl__row_segments(g, lane, seg, n, lod);
     return;
   }
-  tl__row_segments(g, lane, seg, n - 1);
+  tl__row_segments(g, lane, seg, n - 1, lod);
   last = seg[n - 1];
   last.t1 = g->o->live_to;
   a = (double)last.t0 < g->from ? g->from : (double)last.t0;
@@ -553,9 +559,11 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   tl__row_backgrounds(g);
   if (l->nlanes) tl__ticks(g, 0);
   for (i = 0; i < l->nprocs; i++)
-    tl__row(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil, l->procs[i].holder >= 0);
+    tl__row(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil, l->procs[i].holder >= 0,
+            &l->procs[i].gillod);
   for (i = 0; i < l->nlanes; i++)
-    tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open);
+    tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open,
+            &l->lanes[i].lod);
   if (g->has_group) tl__group_ticks(g);
   tl__row_labels(g);
   tl__stuck(g);

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* What a global marker's label says: a step its title, others what they
- * are and their text. */
+/* What a global marker's label says: a step its title, a drop what was
+ * dropped, others what they are and their text. */
 void tl__global_text(const tl__geo *g, const tl_marker *m, char *buf, size_t n) {
-  const char *text = tl_layout_text(g->l, m->text);
-  snprintf(buf, n, "%s%s%s", m->kind == TL_EV_LESSON_STEP ? "" : tl__look(m->kind).what,
-           *text && m->kind != TL_EV_LESSON_STEP ? ": " : "", text);
+  char said[200];
+  const char *text = tl_layout_marker_label(g->l, m, said, sizeof said);
+  int bare = m->kind == TL_EV_LESSON_STEP || m->kind == TL_EV_DROPPED; /* says it all */
+  snprintf(buf, n, "%s%s%s", bare ? "" : tl__look(m->kind).what, *text && !bare ? ": " : "",
+           text);
 }
 
 #define TL__BAND_MAX 6

@@ -108,6 +108,10 @@ void tl__arrows(tl__geo *g) {
       float x1 = tl__x(g, (double)a->t1), y0 = tl__lane_cy(g, a->from), y1 = tl__lane_cy(g, a->to);
       tl_dl_item *it;
       j = tl__arrow_search(l, idx, i + 1, n, tl__t_after(g, x1, 6), 1);
+      if (tl__lane_hidden(g, a->from) || tl__lane_hidden(g, a->to)) { /* from out of view */
+        i = j;
+        continue;
+      }
       if (y1 > y0) { y0 += run; y1 -= run; }
       else { y0 -= run; y1 += run; }
       it = tl__line(d, TL_DL_ARROW, TL_ROLE_ARROW, x0, y0, x1, y1, tl__rgba(tl__arrow_rgb[k]),
@@ -138,6 +142,9 @@ tl__marker_look tl__look(unsigned kind) {
     case TL_EV_DEADLOCK: k.rgb = TL_THEME_DEADLOCK; k.what = "deadlock"; break;
     case TL__LOOK_HANG: k.rgb = TL_THEME_HANG; k.what = "hang"; break;
     case TL_EV_TRACE_FULL: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "trace full"; break;
+    case TL_EV_DROPPED: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "dropped"; break;
+    case TL_EV_LOST_UPDATE: k.rgb = TL_THEME_MARK_LOST_UPDATE; k.shape = TL_SHAPE_CROSS;
+      k.what = "lost update"; break;
     case TL_EV_LESSON_STEP: k.rgb = TL_THEME_MARK_STEP; k.what = "lesson step"; break;
     default: break;
   }
@@ -161,7 +168,7 @@ static int tl__label_side(float x, float r, float w, float left, float right, fl
 }
 
 int tl__global_dash(unsigned kind) {
-  return kind == TL_EV_TRACE_FULL    ? TL_DASH_DASHED
+  return kind == TL_EV_TRACE_FULL || kind == TL_EV_DROPPED ? TL_DASH_DASHED
          : kind == TL_EV_LESSON_STEP ? TL_DASH_DOTTED
                                      : TL_DASH_SOLID;
 }
@@ -170,7 +177,9 @@ int tl__global_dash(unsigned kind) {
  * the band above the rows (a deadlock's goes in the banner). */
 static void tl__global_marker(tl__geo *g, size_t gi, const tl_marker *m, float x) {
   tl__marker_look k = tl__look(m->hang ? TL__LOOK_HANG : m->kind);
-  const char *text = tl_layout_text(g->l, m->text);
+  char said[200];
+  const char *text = tl_layout_marker_label(g->l, m, said, sizeof said);
+  const char *note = tl_layout_marker_note(g->l, m);
   int whole = m->kind != TL_EV_DEADLOCK || m->proc < 0 || (size_t)m->proc >= g->l->nprocs;
   float y0 = whole ? g->rows_y0 : g->gil_y[m->proc];
   float y1 = whole ? g->rows_y1 : g->proc_y1[m->proc];
@@ -179,9 +188,13 @@ static void tl__global_marker(tl__geo *g, size_t gi, const tl_marker *m, float x
   tl_dl_item *it = tl__line(g->d, TL_DL_LINE, TL_ROLE_MARKER, x, y0, x, y1, tl__rgba(k.rgb),
                             m->kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(m->kind));
   it->ref = m->kind;
-  /* a hang's text says "hang: ..." itself */
-  it->title = m->hang && *text ? tl__strf(g->d, "%s", text)
-                               : tl__strf(g->d, "%s%s%s", k.what, *text ? ": " : "", text);
+  /* a hang's text says "hang: ..." itself; a step's tooltip is what the
+   * teacher said before it (in an SVG, its <title>): a recorded diagram
+   * keeps the narration */
+  it->title = m->kind == TL_EV_DROPPED ? tl__strf(g->d, "%s\n%s", text, note)
+              : m->hang && *text       ? tl__strf(g->d, "%s", text)
+                                       : tl__strf(g->d, "%s%s%s%s%s", k.what, *text ? ": " : "",
+                                                  text, *note ? "\n\n" : "", note);
   if (m->kind == TL_EV_DEADLOCK || g->band_rows <= 0) return;
   tl__global_text(g, m, buf, sizeof buf);
   if (g->band_room[gi] < 24 || !(label = tl__str(g->d, buf, TL__SMALL, g->band_room[gi], 0)))
@@ -196,12 +209,15 @@ static void tl__global_marker(tl__geo *g, size_t gi, const tl_marker *m, float x
  * before it and of the next marker of its lane (at next_x). */
 static void tl__marker_label(tl__geo *g, const tl_marker *m, float x, float y, float r,
                              float next_x, float *label_end) {
-  const char *s = tl_layout_text(g->l, m->text);
+  char said[200];
+  const char *s = tl_layout_marker_label(g->l, m, said, sizeof said);
   float right = x + 240, at, room;
   int anchor;
   uint32_t text;
   if (g->lane_h < 24 || !*s) return;
-  if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT) return;
+  if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT &&
+      m->kind != TL_EV_LOST_UPDATE)
+    return;
   if (next_x - r - 4 < right) right = next_x - r - 4;
   if (right > g->d->plot_x1) right = g->d->plot_x1;
   anchor = tl__label_side(x, r, tl__text_px(s, TL__SMALL),
@@ -240,6 +256,11 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
              m->kind == TL_EV_GIL_DROP_REQUEST ? "%s: %s asks %s to drop the GIL"
                                                : "%s: %s woke up, but %s had taken the GIL again",
              k.what, tl__lane_name(g, m->lane), hl >= 0 ? tl__lane_name(g, hl) : "?");
+  } else if (m->kind == TL_EV_LOST_UPDATE) {
+    char said[200];
+    snprintf(first, sizeof first, "%s by %s\n%s",
+             tl_layout_marker_label(g->l, m, said, sizeof said), tl__lane_name(g, m->lane),
+             tl_layout_marker_note(g->l, m));
   } else {
     snprintf(first, sizeof first, "%s by %s: %s", k.what, tl__lane_name(g, m->lane),
              tl_layout_text(g->l, m->text));
@@ -248,7 +269,9 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
                             : tl__strf(g->d, "%s", first);
 }
 
-/* The markers marks[0..n) (in time order) of the threads of one row. */
+/* The markers marks[0..n) (in time order) of the threads of one row, or
+ * a thread's drop requests (its gilmarks, drawn on the GIL row and grouped
+ * apart so that neither hides the other). */
 static void tl__row_markers(tl__geo *g, const uint32_t *marks, size_t n, float r) {
   const tl_layout *l = g->l;
   size_t i = tl__mark_search(l, marks, 0, n, g->from, 0), j;
@@ -295,11 +318,14 @@ void tl__markers(tl__geo *g) {
     if ((double)m->t < g->from || (double)m->t > g->to) continue;
     tl__global_marker(g, i, m, tl__x(g, (double)m->t));
   }
+  for (i = 0; i < l->nlanes; i++)
+    tl__row_markers(g, l->lanes[i].gilmarks, l->lanes[i].ngilmarks, r);
   for (i = 0; i < l->nlanes; i++) {
     const tl_lane *ln = &l->lanes[i];
     int row = g->lane_row[i];
     uint32_t *all;
     size_t n = 0, k;
+    if (row < 0) continue;
     if (g->row_count[row] == 1) {
       tl__row_markers(g, ln->marks, ln->nmarks, r);
       continue;

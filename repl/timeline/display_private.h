@@ -78,6 +78,8 @@ const char *tl__lane_name(const tl__geo *g, int lane);
 int tl__rows_plan(tl__geo *g);
 /* Whether a row holds threads of several names (a group of short ones). */
 int tl__row_is_group(const tl__geo *g, int row);
+/* Whether a lane has no row (nothing of it in a recording's window). */
+int tl__lane_hidden(const tl__geo *g, int lane);
 /* In each group row, a tick where each of its threads lived. */
 void tl__group_ticks(tl__geo *g);
 

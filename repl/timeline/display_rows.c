@@ -48,6 +48,28 @@ static int tl__has_words(const tl__geo *g, const tl_lane *ln) {
   return 0;
 }
 
+/* Whether a lane has nothing in the window: it began before (or after)
+ * it, and shows there no state but "done" and no marker. */
+static int tl__out_of_view(const tl__geo *g, const tl_lane *ln) {
+  size_t i = tl_segment_search(ln->seg, ln->nseg, (uint64_t)g->from);
+  /* one that began in the window is in view, however short; one whose
+   * start the trace no longer holds, only by what it shows */
+  if (ln->sm.started && ln->nseg && (double)ln->seg[0].t0 >= g->from &&
+      (double)ln->seg[0].t0 <= g->to)
+    return 0;
+  for (; i < ln->nseg && (double)ln->seg[i].t0 <= g->to; i++)
+    if (ln->seg[i].state != TL_STATE_DONE && ln->seg[i].state != TL_STATE_NONE) return 0;
+  for (i = 0; i < ln->nmarks; i++) {
+    double t = (double)g->l->markers[ln->marks[i]].t;
+    if (t >= g->from && t <= g->to) return 0;
+  }
+  return 1;
+}
+
+int tl__lane_hidden(const tl__geo *g, int lane) {
+  return g->lane_row && lane >= 0 && g->lane_row[lane] < 0;
+}
+
 /* Whether lane is in a deadlock's wait-for graph (it must stay in view). */
 static int tl__in_deadlock(const tl_layout *l, int lane) {
   size_t i, k;
@@ -105,6 +127,13 @@ int tl__rows_plan(tl__geo *g) {
       uint64_t t0, t1;
       tl__life(ln, &t0, &t1);
       r = -1;
+      /* Nothing of it in the window (a recording of a part, or a start
+       * the trace's ring let go): no row at all. */
+      if (g->o->group_short && k > 0 && lane != g->focus && tl__out_of_view(g, ln) &&
+          !tl__in_deadlock(l, lane)) {
+        g->lane_row[lane] = -1;
+        continue;
+      }
       /* (a process's first thread, its MainThread, is never one of them) */
       if (g->o->group_short && k > 0 && ln->sm.ended && lane != g->focus &&
           !tl__has_words(g, ln) &&
@@ -134,7 +163,7 @@ int tl__rows_plan(tl__geo *g) {
   }
   /* a reused row holds threads of one name; a group, of several */
   for (k = 0; k < l->nlanes; k++) {
-    r = g->lane_row[k];
+    if ((r = g->lane_row[k]) < 0) continue;
     if (strcmp(l->lanes[k].name, l->lanes[g->row_lane[r]].name) != 0) g->row_group[r] = 1;
   }
   free(free_at);
@@ -161,7 +190,7 @@ void tl__group_ticks(tl__geo *g) {
       uint64_t t0, t1;
       float x, cy, h = tl__bar_half(g, TL_STATE_RUNNING);
       r = g->lane_row[i];
-      if (g->row_count[r] < 2 || !ln->nseg || !tl__row_is_group(g, r)) continue;
+      if (r < 0 || g->row_count[r] < 2 || !ln->nseg || !tl__row_is_group(g, r)) continue;
       tl__life(ln, &t0, &t1);
       if ((double)t0 < g->from || (double)t0 > g->to) continue;
       x = tl__x(g, (double)t0);

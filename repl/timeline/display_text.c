@@ -39,7 +39,8 @@ int tl_display_write_text(const tl_display *d, FILE *out) {
     fprintf(out, "panel %s %.1f %.1f %.1f %.1f\n", d->panels[p].name, d->panels[p].x0,
             d->panels[p].y0, d->panels[p].x1, d->panels[p].y1);
   for (i = 0; i < d->nlanes && d->lane_top; i++)
-    fprintf(out, "lane %zu %.1f %.1f\n", i, d->lane_top[i], d->lane_top[i] + d->lane_h);
+    if (d->lane_top[i] >= 0) /* a lane with no row lies above the picture */
+      fprintf(out, "lane %zu %.1f %.1f\n", i, d->lane_top[i], d->lane_top[i] + d->lane_h);
   for (i = 0; i < d->n; i++) {
     const tl_dl_item *it = &d->items[i];
     float x0 = it->x0, y0 = it->y0, x1 = it->x1, y1 = it->y1;
