@@ -29,29 +29,16 @@ int tl_app_docall(lua_State *L, int nargs, int nresults) {
  * does not wait for them. */
 static int tl__deadlocked;
 
-/* Whether the error on top is a KeyboardInterrupt (exit status 130). */
-static int tl__is_interrupt(lua_State *L) {
-  int yes;
-  lua_getfield(L, -1, "type");
-  yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "KeyboardInterrupt") == 0;
-  lua_pop(L, 1);
-  return yes;
-}
-
 /* Runs a loaded chunk; 0, 1 on an error, 130 on an interrupt. */
 static int tl__run_chunk(lua_State *L, int status, int nargs) {
   if (status == LUA_OK) status = tl_app_docall(L, nargs, 0);
   else lua_insert(L, -(nargs + 1)), lua_pop(L, nargs);
   if (status == LUA_OK) return 0;
-  if (lua_type(L, -1) == LUA_TTABLE && tl__is_interrupt(L)) {
+  if (tl_is_interrupt(L, -1)) { /* exit status 130, as Python's */
     tl_app_report(L);
     return 130;
   }
-  if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_getfield(L, -1, "type");
-    tl__deadlocked = lua_isstring(L, -1) && strcmp(lua_tostring(L, -1), "DeadlockError") == 0;
-    lua_pop(L, 1);
-  }
+  tl__deadlocked = tl_is_error(L, -1, "DeadlockError");
   tl_app_report(L);
   return 1;
 }

@@ -9,6 +9,9 @@
 
 #define TL_VERSION "0.1.0"
 #define TL__MAX_LIST 32
+/* The exit status of a lesson this build cannot play (what test runners
+ * count as skipped). */
+#define TL_EXIT_SKIPPED 77
 
 typedef struct tl_options {
   const char *script;
@@ -128,6 +131,9 @@ void tl_signals_unlock_world(void);
 /* Writes the trace as a diagram chosen by the file's extension: .svg,
  * .png or .json (Chrome Trace Event, for Perfetto). */
 int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen);
+/* The same for the span [from, to) ns of the trace (to 0: to its end). */
+int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
+                    char *err, size_t errlen);
 /* lab.screenshot and lab.narrate, added to the lab table (labfront.c). */
 void tl_front_open(lua_State *L);
 /* Tells the window how the world's clock moves (after a change of clock
@@ -135,9 +141,5 @@ void tl_front_open(lua_State *L);
 void tl_app_sync_window(void);
 /* threadlab --bench-frame N (bench_frame.c): the exit status. */
 int tl_bench_frame(long n);
-
-/* The same for the window [from, to) ns of the trace (to 0: to its end). */
-int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
-                    char *err, size_t errlen);
 
 #endif

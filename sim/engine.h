@@ -177,10 +177,6 @@ uint64_t tl_deadline_in(double seconds);
 #define TL_SPIN_NS 30000
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
 
-/* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
- * deadline) when seconds is negative. */
-uint64_t tl_deadline_in(double seconds);
-
 /* Waiting, with the world mutex held: waits on self->cv until woken,
  * cancelled, or the deadline (from tl_deadline_in; 0 = none). Returns 0
  * when woken (check your condition again), ETIMEDOUT, or ECANCELED. */
@@ -268,6 +264,11 @@ void tl_report_exception(lua_State *L, int idx, const char *heading);
 void tl_thread_excepthook(lua_State *L, int idx, int thread_ref, const char *name);
 /* Pushes threading.excepthook's default. */
 void tl_errors_open(lua_State *L);
+/* Whether the value at idx is an error object of class type (exactly). */
+int tl_is_error(lua_State *L, int idx, const char *type);
+/* The one test for "is this error a KeyboardInterrupt" (C and, as
+ * threading._prim.is_interrupt, Lua). */
+#define tl_is_interrupt(L, idx) tl_is_error((L), (idx), "KeyboardInterrupt")
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
 /* While above 0 the calling thread may allocate a little past the memory

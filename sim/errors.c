@@ -42,6 +42,15 @@ int tl_raise(lua_State *L, const char *type, const char *fmt, ...) {
   return lua_error(L);
 }
 
+int tl_is_error(lua_State *L, int idx, const char *type) {
+  int yes;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  lua_getfield(L, idx, "type");
+  yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), type) == 0;
+  lua_pop(L, 1);
+  return yes;
+}
+
 /* ---- tracebacks ------------------------------------------------------ */
 
 /* Looks for the function on top among the fields of the table at t, depth

@@ -44,6 +44,12 @@ static int f_tid(lua_State *L) {
   return 1;
 }
 
+/* is_interrupt(e) -> whether e is a KeyboardInterrupt (as C asks it) */
+static int f_is_interrupt(lua_State *L) {
+  lua_pushboolean(L, tl_is_interrupt(L, 1));
+  return 1;
+}
+
 /* internal_lock() -> a Lock for a primitive's own use */
 static int f_internal_lock(lua_State *L) {
   tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, "internal", 1);
@@ -57,6 +63,7 @@ int luaopen_tl_prim(lua_State *L) {
     { "name",          f_name          },
     { "tid",           f_tid           },
     { "internal_lock", f_internal_lock },
+    { "is_interrupt",  f_is_interrupt  },
     { "kinds",         NULL            },
     { "types",         NULL            },
     { NULL,            NULL            }

@@ -1,7 +1,8 @@
-/* What the display list's files share (display.c: strings, geometry, rows,
- * segments, the axis and the whole picture; display_marks.c: arrows,
- * markers, deadlocks and the legend; display_waitfor.c: the wait-for
- * graph). Not for painters: they use display.h. */
+/* What the display list's files share (display.c: colours, geometry,
+ * rows, segments, the axis and the whole picture; display_items.c: items,
+ * strings and times; display_legend.c: the legend; display_marks.c:
+ * arrows, markers and the deadlock banner; display_waitfor.c: the
+ * wait-for graph). Not for painters: they use display.h. */
 #ifndef TL_DISPLAY_PRIVATE_H
 #define TL_DISPLAY_PRIVATE_H
 
@@ -41,7 +42,6 @@ float tl__text_px(const char *s, float size);
  * an ellipsis to max_px; 0 if nothing fits. */
 uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int keep_nl);
 uint32_t tl__strf(tl_display *d, const char *fmt, ...);
-void tl__fmt_time(char *buf, size_t n, double ns);
 tl_dl_item *tl__rect(tl_display *d, int role, float x0, float y0, float x1, float y1,
                      uint32_t fill);
 tl_dl_item *tl__line(tl_display *d, int kind, int role, float x0, float y0, float x1, float y1,

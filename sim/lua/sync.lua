@@ -93,9 +93,7 @@ local function acquire_restore(lock, saved)
   lock:acquire()
 end
 
-local function is_interrupt(e)
-  return type(e) == "table" and e.type == "KeyboardInterrupt"
-end
+local is_interrupt = prim.is_interrupt
 
 -- Waits on c, whose lock the caller holds, as CPython does: a fresh locked
 -- waiter lock per wait, which notify releases. The lock is held again on

@@ -111,8 +111,10 @@ static void test_commands(void) {
   free(help);
 }
 
-int main(void) {
-  test_options();
-  test_commands();
-  return failures != 0;
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {
+      TL_TEST(test_options),
+      TL_TEST(test_commands),
+      {NULL, NULL}};
+  return tl_test_main(tests, argc, argv);
 }
