@@ -96,6 +96,10 @@ static int tl__new_world(tl_options *o) {
     return -1;
   }
   tl_front_open(tl_W->L);
+  if (tl_W->cfg.sandbox && tl_sandbox_apply(tl_W->L) != LUA_OK) {
+    fprintf(stderr, "threadlab: cannot set up the sandbox\n");
+    return -1;
+  }
   tl_app_sync_window();
   return 0;
 }

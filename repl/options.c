@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int tl__fail(const char *fmt, const char *a) {
   fprintf(stderr, "threadlab: ");
@@ -160,6 +161,19 @@ static int tl__set_auto(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+static int tl__set_sandbox(tl_options *o, const char *a, const char *v) {
+  o->cfg.sandbox = 1;
+  return TL__GO_ON;
+}
+
+static int tl__set_record_dir(tl_options *o, const char *a, const char *v) {
+  struct stat st;
+  if (stat(v, &st) != 0 || !S_ISDIR(st.st_mode))
+    return tl__fail("--record-dir takes an existing folder, not '%s'", v);
+  o->cfg.record_dir = v;
+  return TL__GO_ON;
+}
+
 static int tl__set_lessons(tl_options *o, const char *a, const char *v) {
   o->list_lessons = 1;
   return TL__GO_ON;
@@ -232,6 +246,12 @@ const tl_option tl_option_table[] = {
      tl__set_sched},
     {"--memory-limit", NULL, "MB", "what Lua may allocate (default 4096): a MemoryError past it",
      "64", tl__set_memory_limit},
+    {"--sandbox", NULL, NULL,
+     "for lessons from others: no os.execute, io.popen, C modules,\n"
+     "debug library or string.dump; files are written only inside --record-dir",
+     NULL, tl__set_sandbox},
+    {"--record-dir", NULL, "DIR", "where a sandboxed run may write files", ".",
+     tl__set_record_dir},
     {"--record", NULL, "FILE",
      "write a diagram of the run at exit: .svg, .png, or\n"
      ".json (Chrome Trace Event, for ui.perfetto.dev)",

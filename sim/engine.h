@@ -116,6 +116,8 @@ typedef struct tl_config {
   int switch_points;       /* enum tl_switch_points */
   uint64_t switch_interval_ns;
   int check_interval;
+  int sandbox;             /* 1: asked for (--sandbox); 2: applied to the Lua state */
+  const char *record_dir;  /* --record-dir: where the sandbox may write */
 } tl_config;
 
 typedef struct tl_world {
@@ -298,6 +300,10 @@ int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
 int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
 int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
 int luaopen_tl_lesson(lua_State *L);   /* the C half of the lesson module */
+int luaopen_tl_sandbox(lua_State *L);  /* a function that turns the sandbox on */
+/* The sandbox (sandbox.c): applies it to the world's state (once);
+ * LUA_OK or not (then nothing may run). */
+int tl_sandbox_apply(lua_State *L);
 
 /* The deadlock detector (deadlock.c), for every lock or join wait: called
  * with the world mutex and the GIL held just before waiting for obj (a

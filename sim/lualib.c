@@ -60,6 +60,7 @@ static const struct tl__part {
     {"sync",           NULL,                 TL__LUA(tl__lua_sync),      NULL},
     {"queue",          NULL,                 TL__LUA(tl__lua_queue),     "queue"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
+    {"sandbox",        luaopen_tl_sandbox,   NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
     {NULL,             NULL,                 NULL, NULL,                 NULL}};
 

@@ -14,6 +14,9 @@
 -- nothing pauses. Narration goes straight to stdout, never through print:
 -- print is what the threads of the lesson do, and the checks read it.
 local C = (...).lesson_core
+local sandbox = (...).sandbox
+-- Taken now: a sandboxed lesson has no debug library of its own.
+local debug = debug
 
 local lesson = {}
 local S -- the lesson playing (see new_state)
@@ -250,6 +253,9 @@ local function header(_, h)
     error(ValueError("lesson{title={en=..., zh=...}, source=...} is the header"), 2)
   end
   state(2)
+  -- A lesson from someone else can ask to be played in the sandbox
+  -- (--sandbox): before any of its code runs.
+  if h.sandbox then sandbox() end
   S.title, S.source, S.needs = h.title, h.source, h.needs
   C.emit("title", S.total, tr(h.title) .. " (" .. tostring(h.source or "") .. ")")
   -- The window shows the line MainThread is on, from the trace.
