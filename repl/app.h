@@ -46,6 +46,10 @@ typedef struct tl_option {
 extern const tl_option tl_option_table[]; /* ends with a NULL name */
 const tl_option *tl_option_find(const char *arg);
 void tl_options_usage(FILE *out);
+/* One entry of --help or :help: left, then help from column col (on the
+ * next line when left is too long and wrap is set, else after two spaces),
+ * each further line of help indented to col. */
+void tl_help_entry(FILE *out, const char *left, const char *help, int col, int wrap);
 /* Fills o from argv: -1 to go on, else the exit status. */
 int tl_options_parse(tl_options *o, int argc, char **argv);
 
