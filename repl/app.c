@@ -77,7 +77,7 @@ static tl_options *tl__opts;
 
 static int tl__new_world(tl_options *o) {
   if (!tl_trace_global) {
-    tl_trace_global = tl_trace_create(o->trace_size, 64u << 20);
+    tl_trace_global = tl_trace_create(o->trace_size, o->trace_text);
     if (!tl_trace_global) {
       perror("threadlab: cannot make the trace");
       return -1;

@@ -25,6 +25,7 @@ typedef struct tl_options {
   int headless;
   const char *trace_out;
   size_t trace_size;
+  size_t trace_text;   /* bytes of the trace's text arena (--trace-text MB) */
   tl_config cfg;
   int auto_play;    /* --auto: a lesson plays through without pausing */
   int list_lessons; /* --lessons: the lesson list before the REPL */

@@ -187,6 +187,22 @@ static int tl__set_trace_size(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+static int tl__set_trace_text(tl_options *o, const char *a, const char *v) {
+  double num;
+  if (tl__number_arg(v, 1, 65536, 1, &num))
+    return tl__fail("--trace-text takes MiB from 1 to 65536, not '%s'", v);
+  o->trace_text = (size_t)num << 20;
+  return TL__GO_ON;
+}
+
+static int tl__set_max_threads(tl_options *o, const char *a, const char *v) {
+  double num;
+  if (tl__number_arg(v, 1, 1000000, 1, &num))
+    return tl__fail("--max-threads takes a whole number from 1, not '%s'", v);
+  o->cfg.max_threads = (int)num;
+  return TL__GO_ON;
+}
+
 static int tl__do_dump_trace(tl_options *o, const char *a, const char *v) {
   char err[512];
   tl_trace *tr = tl_trace_load(v, err, sizeof err);
@@ -263,6 +279,10 @@ const tl_option tl_option_table[] = {
      tl__set_lessons},
     {"--trace-size", NULL, "N", "room for N events (default 8000000)", "1000",
      tl__set_trace_size},
+    {"--trace-text", NULL, "MB", "room for names and printed text in the trace (default 64)",
+     "64", tl__set_trace_text},
+    {"--max-threads", NULL, "N", "threads that may run at once (default 10000)", "100",
+     tl__set_max_threads},
     {"--dump-trace", NULL, "FILE", "print a saved trace, one event a line, and exit",
      "/dev/null", tl__do_dump_trace},
     /* for scripts/bench.sh: one frame of the window over N events */
@@ -322,6 +342,8 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
   o->cfg.cores = 2;
   o->cfg.instr_ns = 10;
   o->trace_size = 8000000;
+  o->trace_text = (size_t)64 << 20;
+  o->cfg.max_threads = 10000;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
     const tl_option *p;

@@ -62,9 +62,26 @@ static int tl__killed(void) {
   return k;
 }
 
+/* memory_error(): a MemoryError object that names the cap. */
+static int f_memory_error(lua_State *L) {
+  char msg[160];
+  tl_memory_error_text(msg, sizeof msg);
+  tl_push_error(L, "MemoryError", msg);
+  return 1;
+}
+
 static int tl__finish_pcall(lua_State *L, int status, lua_KContext extra) {
   if (status != LUA_OK && status != LUA_YIELD) {
     if (tl__killed()) return lua_error(L);
+    if (status == LUA_ERRMEM) {
+      /* Lua's bare "not enough memory", as the MemoryError Python gives;
+       * the stack is unwound, and a little grace pays for the object. */
+      tl__mem_grace++;
+      lua_pushcfunction(L, f_memory_error);
+      if (lua_pcall(L, 0, 1, 0) == LUA_OK) lua_replace(L, -2);
+      else lua_pop(L, 1);
+      tl__mem_grace--;
+    }
     lua_pushboolean(L, 0);
     lua_pushvalue(L, -2);
     return 2;

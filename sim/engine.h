@@ -116,6 +116,7 @@ typedef struct tl_config {
   int switch_points;       /* enum tl_switch_points */
   uint64_t switch_interval_ns;
   int check_interval;
+  int max_threads;         /* threads that may run at once, MainThread aside */
   int sandbox;             /* 1: asked for (--sandbox); 2: applied to the Lua state */
   const char *record_dir;  /* --record-dir: where the sandbox may write */
 } tl_config;
@@ -271,6 +272,8 @@ int tl_is_error(lua_State *L, int idx, const char *type);
 /* The one test for "is this error a KeyboardInterrupt" (C and, as
  * threading._prim.is_interrupt, Lua). */
 #define tl_is_interrupt(L, idx) tl_is_error((L), (idx), "KeyboardInterrupt")
+/* What a MemoryError says: the cap, and the option that raises it. */
+void tl_memory_error_text(char *buf, size_t size);
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
 /* While above 0 the calling thread may allocate a little past the memory

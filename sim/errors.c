@@ -51,6 +51,11 @@ int tl_is_error(lua_State *L, int idx, const char *type) {
   return yes;
 }
 
+void tl_memory_error_text(char *buf, size_t size) {
+  snprintf(buf, size, "out of memory: Lua may hold at most %d MiB here"
+                      " (--memory-limit MB raises it)", (int)(tl_W->cfg.memory_limit >> 20));
+}
+
 /* ---- tracebacks ------------------------------------------------------ */
 
 /* Looks for the function on top among the fields of the table at t, depth
@@ -247,8 +252,9 @@ static int f_message(lua_State *L) {
   int prefix;
   const char *cls = tl__class_of(L, 1, &prefix);
   if (cls && strcmp(cls, "MemoryError") == 0 && prefix) {
-    lua_pushfstring(L, "MemoryError: out of memory: Lua may hold at most %d MiB here"
-                       " (--memory-limit MB raises it)", (int)(tl_W->cfg.memory_limit >> 20));
+    char msg[160];
+    tl_memory_error_text(msg, sizeof msg);
+    lua_pushfstring(L, "MemoryError: %s", msg);
     return 1;
   }
   if (prefix) lua_pushfstring(L, "%s: ", cls);

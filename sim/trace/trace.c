@@ -16,7 +16,7 @@ struct tl_trace {
   _Atomic uint64_t lost;
   _Atomic uint64_t arena_used;
   _Atomic uint32_t next_id;
-  _Atomic int warned;
+  _Atomic int warned;  /* 1: the events are full, 2: the text; said once each */
   uint64_t capacity;
   uint64_t arena_bytes;
   size_t map_bytes; /* 0 when loaded from a file (heap) */
@@ -101,10 +101,10 @@ uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
   if (i >= tr->capacity - 1) {
     if (i > tr->capacity - 1) {
       atomic_fetch_add_explicit(&tr->lost, 1, memory_order_relaxed);
-      if (!atomic_exchange(&tr->warned, 1))
+      if (!(atomic_fetch_or(&tr->warned, 1) & 1))
         fprintf(stderr,
-                "threadlab: warning: the trace is full (%llu events); later "
-                "events are counted but not recorded (raise --trace-size)\n",
+                "threadlab: the trace is full: it holds %llu events (--trace-size); later "
+                "events are counted, not recorded; --trace-size N keeps more\n",
                 (unsigned long long)tr->capacity);
       return (uint32_t)i;
     }
@@ -133,9 +133,11 @@ uint64_t tl_trace_str(tl_trace *tr, const char *s, size_t len) {
   off = atomic_fetch_add_explicit(&tr->arena_used, len + 1, memory_order_relaxed);
   if (off + len + 1 > tr->arena_bytes) {
     atomic_fetch_sub_explicit(&tr->arena_used, len + 1, memory_order_relaxed);
-    if (!atomic_exchange(&tr->warned, 1))
-      fprintf(stderr, "threadlab: warning: the trace's text arena is full; "
-                      "later names and printed text are not recorded\n");
+    if (!(atomic_fetch_or(&tr->warned, 2) & 2))
+      fprintf(stderr, "threadlab: the trace's text is full: it holds %llu MiB of names and "
+                      "printed text (--trace-text); later text is not recorded;"
+                      " --trace-text MB keeps more\n",
+              (unsigned long long)(tr->arena_bytes >> 20));
     return 0;
   }
   memcpy(tr->arena + off, s, len);
