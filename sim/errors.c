@@ -44,8 +44,12 @@ int tl_raise(lua_State *L, const char *type, const char *fmt, ...) {
 
 int tl_is_error(lua_State *L, int idx, const char *type) {
   int yes;
+  idx = lua_absindex(L, idx);
   if (lua_type(L, idx) != LUA_TTABLE) return 0;
-  lua_getfield(L, idx, "type");
+  /* raw: a user's error object may have an __index that raises, and this
+   * runs outside any protected call */
+  lua_pushliteral(L, "type");
+  lua_rawget(L, idx);
   yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), type) == 0;
   lua_pop(L, 1);
   return yes;
