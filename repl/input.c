@@ -130,6 +130,8 @@ static void *tl__reader(void *arg) {
     tl_mutex_unlock(&tl__in.mu);
     line = tl__in.tty ? readline(prompt) : tl__plain_line(prompt);
     tl_mutex_lock(&tl__in.mu);
+    free(tl__in.preset); /* not taken when the input is not a terminal */
+    tl__in.preset = NULL;
     tl__in.line = line;
     tl__in.eof = !line && !tl__in.was_cut;
     tl_mutex_unlock(&tl__in.mu);
