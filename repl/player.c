@@ -195,7 +195,7 @@ static int tl__do_lang(tl_options *o, const char *cmd, const char *arg) {
     puts("usage: :lang zh  or  :lang en");
     return TL__STEP_AGAIN;
   }
-  snprintf(tl__P.lang, sizeof tl__P.lang, "%s", arg);
+  snprintf(tl__P.lang, sizeof tl__P.lang, "%s", strcmp(arg, "zh") ? "en" : "zh");
   tl__lesson_fn(L, "_relang");
   lua_pushstring(L, arg);
   if (tl_app_docall(L, 1, 0) != LUA_OK) tl_app_report(L);
