@@ -51,7 +51,8 @@ class Session:
             piece, data = data[:512], data[512:]
             os.write(self.fd, piece)
             sent += piece.count(pace.encode())
-            deadline = time.time() + 10
+            # (a slow reader, on a loaded machine, must not be overrun)
+            deadline = time.time() + 60
             while echoed < sent and data and time.time() < deadline:
                 r, _, _ = select.select([self.fd], [], [], 1)
                 if r:
@@ -61,6 +62,7 @@ class Session:
                         break
                     echoed += got.count(pace)
                     self.out += got
+        self.echoed = echoed
 
     def line(self, text, until=r"\n> $|\n> "):
         self.send(text + "\r")
