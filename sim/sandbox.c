@@ -2,8 +2,9 @@
  * sandbox=true): what could harm the machine is taken away and raises
  * PermissionError naming itself. Gone: os.execute, io.popen,
  * package.loadlib and C modules, the debug library, string.dump (binary
- * chunks are refused everywhere already). File writes (io.open for writing,
- * io.output, os.remove, os.rename, lab.screenshot) go only inside the folder
+ * chunks are refused everywhere already), io.tmpfile and os.tmpname. File
+ * writes (io.open for writing, io.output, os.remove, os.rename,
+ * lab.screenshot) go only inside the folder
  * --record-dir names, and nowhere without it. Reading stays, and so do
  * threads and the rest of threadlab's API. threadlab's own Lua halves took
  * what they use when they opened, before this runs. */
@@ -137,6 +138,7 @@ static int tl__apply(lua_State *L) {
   lua_pop(L, 1);
   lua_getfield(L, g, "io");
   tl__block(L, -1, "io", "popen");
+  tl__block(L, -1, "io", "tmpfile");
   lua_getfield(L, -1, "open");
   lua_pushcclosure(L, f_open, 1);
   lua_setfield(L, -2, "open");

@@ -18,6 +18,7 @@ try(require, "evil")
 try(function() return debug.getinfo(1) end)
 try(string.dump, print)
 try(os.tmpname)
+try(io.tmpfile)
 try(io.open, "outside.txt", "w")
 try(io.open, "out/../outside.txt", "a")
 try(io.output, "outside.txt")
@@ -36,6 +37,7 @@ expect_has "$out" "PermissionError: require('evil'): C modules are not allowed" 
 expect_has "$out" "PermissionError: debug.getinfo is not allowed" "the debug library"
 expect_has "$out" "PermissionError: string.dump is not allowed" "string.dump"
 expect_has "$out" "PermissionError: os.tmpname is not allowed" "os.tmpname"
+expect_has "$out" "PermissionError: io.tmpfile is not allowed" "io.tmpfile"
 expect_has "$out" "PermissionError: io.open('outside.txt'): the sandbox writes only inside --record-dir out" "a write outside"
 expect_has "$out" "PermissionError: io.open('out/../outside.txt')" "a way out through .."
 expect_has "$out" "PermissionError: io.output('outside.txt')" "io.output"
