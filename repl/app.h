@@ -30,6 +30,7 @@ typedef struct tl_options {
   int auto_play;    /* --auto: a lesson plays through without pausing */
   int list_lessons; /* --lessons: the lesson list before the REPL */
   int clock_given;  /* --clock (or --sched manual) was given: lessons keep it */
+  int speed_given;  /* --speed was given: it wins over a lesson's own pace */
 } tl_options;
 
 int tl_app_main(int argc, char **argv);

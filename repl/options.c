@@ -110,6 +110,7 @@ static int tl__set_speed(tl_options *o, const char *a, const char *v) {
   if (tl__number_arg(v, 0, 1e9, 0, &num))
     return tl__fail("--speed takes a number >= 0 (0 = as fast as possible), not '%s'", v);
   o->cfg.speed = num;
+  o->speed_given = 1;
   return TL__GO_ON;
 }
 
@@ -244,7 +245,7 @@ const tl_option tl_option_table[] = {
      NULL, tl__set_gil},
     {"--switch-interval", NULL, "MS", "py3: how long a waiter waits before it asks (default 5)",
      "5", tl__set_switch_interval},
-    {"--check-interval", NULL, "N", "py2: instructions between releases (default 100)", "100",
+    {"--check-interval", NULL, "N", "py2: ticks between releases (default 100)", "100",
      tl__set_check_interval},
     {"--switch-points", NULL, "instruction|statement",
      "where a thread may be switched (default statement)", NULL, tl__set_switch_points},
@@ -325,7 +326,8 @@ void tl_options_usage(FILE *out) {
   }
   fputs("With no script and no -e, threadlab starts its REPL (type :help there).\n"
         "A lesson (a file that begins with lesson{...}) plays on the virtual clock\n"
-        "at speed 1 and pauses at each step unless --clock, --speed or --auto say else.\n",
+        "at speed 1 (or its own pace) and pauses at each step unless --clock, --speed\n"
+        "or --auto say else.\n",
         out);
 }
 

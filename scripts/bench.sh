@@ -11,6 +11,10 @@
 # synthetic 1,000,000-event trace, display list and software painting, the
 # mean over many frames after the layout is built; best of RUNS runs):
 #   bench timeline-frame-1m ms_per_frame=<ms>   (budget: 16.7 ms, 60 fps)
+# and the GIL battle (two CPU-bound threads against the same work in a row,
+# each a median of 5 runs; BENCH name: gil-battle):
+#   bench gil-py3-threaded-vs-seq threadlab=<ratio> python3=<ratio>
+#   bench gil-py2-threaded-vs-seq threadlab=<ratio> beazley=1.85
 # and exits non-zero if any program fails or prints a wrong result.
 set -u
 
@@ -60,6 +64,30 @@ while read -r name prog expect; do
 done <<EOT
 $BENCHES
 EOT
+# The GIL battle (Beazley, "Inside the Python GIL"): count(N) twice in a row,
+# then in two threads at once, in one process; the ratio threaded/sequential,
+# the median of 5 runs. py3 beside CPython's own ratio on this machine; py2
+# beside the 1.85 Beazley measured for Python 2.6 on two cores.
+median_ratio() {
+    local i out ratios=""
+    for i in 1 2 3 4 5; do
+        out=$("$@" 2>/dev/null) || return 1
+        echo "# $* -> $out" >&2
+        ratios="$ratios ${out##* }"
+    done
+    printf '%s\n' $ratios | sort -g | sed -n 3p
+}
+if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" gil-battle "* ]]; then
+    ran=$((ran + 1))
+    py3=$(median_ratio "$TL_BIN" --headless --gil py3 "$DIR/gil_battle.lua") &&
+    cpy=$(median_ratio "$PY_EXE" "$DIR/gil_battle.py") &&
+    py2=$(median_ratio "$TL_BIN" --headless --gil py2 "$DIR/gil_battle.lua") || {
+        echo "bench gil-battle FAILED" >&2; status=1; }
+    if [ -n "${py2:-}" ]; then
+        echo "bench gil-py3-threaded-vs-seq threadlab=$py3 python3=$cpy"
+        echo "bench gil-py2-threaded-vs-seq threadlab=$py2 beazley=1.85"
+    fi
+fi
 # Pacing of the virtual clock: wall time over virtual time at --speed 1.
 if [ -z "${BENCH:-}" ] || case " $BENCH " in *" pacing "*) true ;; *) false ;; esac; then
     ran=$((ran + 1))

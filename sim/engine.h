@@ -66,9 +66,11 @@ struct tl_thread {
   int cancel;             /* enum tl_cancel, under the world mutex */
   _Atomic int holds_gil;  /* written only by the thread itself */
   _Atomic int hook_wanted;
+  _Atomic int ticking;    /* py2: its base hook counts check-interval ticks */
   _Atomic uint32_t wakes;  /* bumped by tl__wake: a spinning waiter sees it */
   volatile sig_atomic_t in_hook;
   int primed;             /* the switch hook saw its first event */
+  int py2_tick;           /* py2: a check-interval tick waits for its line */
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
@@ -97,9 +99,11 @@ typedef struct tl_gil {
   uint32_t last_holder;  /* id of the thread that released it last */
   uint64_t switch_number;
   int drop_request;
-  int nwaiters;
+  _Atomic int nwaiters;    /* readable without the world mutex, as a hint */
   uint64_t release_gen;
-  tl_cond cond;        /* GIL waiters */
+  _Atomic uint32_t holder_id; /* the holder's id, readable without the mutex */
+  _Atomic int py2_sleepers;   /* py2 waiters asleep on held_hint (a futex) */
+  tl_cond cond;        /* GIL waiters (py3) */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
 } tl_gil;
 
@@ -167,7 +171,7 @@ void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 /* Names what a waiting thread waits for ("Lock A"); set by the module that
  * knows the object (deadlock.c), NULL for generic words. */
-extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n);
+extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);
 
 /* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
  * deadline) when seconds is negative. */
@@ -218,7 +222,7 @@ int tl_v_set_clock(int clock, char *err, size_t errlen);
 int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
-char *tl__describe_waits(void);
+char *tl__describe_waits(int hang);
 /* Stepping out of the world and back in: MainThread around the REPL prompt
  * (the real clock: GIL release and take). */
 void tl_leave_world(tl_thread *self);
@@ -291,6 +295,9 @@ int tl__host_start(tl_thread *t);
 /* Joins the host pthreads that have exited; with all, every one. */
 void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
+/* The Thread class's C helpers (thread_class.c). */
+void tl__push_default_name(lua_State *L);
+int tl__f_property_class(lua_State *L);
 
 /* Lua modules. */
 int luaopen_tl_threading(lua_State *L);  /* the C half: threading._core */

@@ -202,6 +202,8 @@ static int f_compute(lua_State *L) {
   int gil = 1, r = 0;
   if (!(ms >= 0) || ms > 3.6e6) return tl_raise(L, "ValueError", "ms must be in [0, 3600000]");
   if (lua_istable(L, 2) && lua_getfield(L, 2, "gil") != LUA_TNIL) gil = lua_toboolean(L, -1);
+  /* Work without the GIL is running, not waiting: the views draw it so. */
+  if (!gil) tl_emit(TL_EV_COMPUTE, 1, 0, (uint64_t)(ms * 1e6));
   if (TL_VIRTUAL()) {
     if (gil) {
       tl_v_burn((uint64_t)(ms * 1e6)); /* the GIL is held all along */
@@ -222,6 +224,7 @@ static int f_compute(lua_State *L) {
       for (int i = 0; i < 10000; i++) spin += (uint64_t)i;
     if (!gil) tl_gil_take(self);
   }
+  if (!gil) tl_emit(TL_EV_COMPUTE_END, 0, 0, 0);
   tl_check_cancel(L);
   return 0;
 }

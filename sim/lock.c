@@ -76,6 +76,8 @@ void tl__acquire_args(lua_State *L, int *blocking, double *timeout) {
     tl_raise(L, "ValueError", "can't specify a timeout for a non-blocking call");
   if (*timeout < 0 && *timeout != -1)
     tl_raise(L, "ValueError", "timeout value must be a non-negative number");
+  if (*timeout > TL_TIMEOUT_MAX) /* as _thread's lock: threading.TIMEOUT_MAX */
+    tl_raise(L, "OverflowError", "timeout value is too large");
 }
 
 /* World mutex held. */

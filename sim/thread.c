@@ -310,15 +310,16 @@ int luaopen_tl_threading(lua_State *L) {
     { NULL,   NULL        }
   };
   static const luaL_Reg lib[] = {
-    { "start",     f_start     },
-    { "join",      f_join      },
-    { "is_alive",  f_is_alive  },
-    { "set_main",  f_set_main  },
-    { "current",   f_current   },
-    { "get_ident", f_get_ident },
-    { "enumerate", f_enumerate },
-    { "states",    f_states    },
-    { NULL,        NULL        }
+    { "start",          f_start              },
+    { "join",           f_join               },
+    { "is_alive",       f_is_alive           },
+    { "set_main",       f_set_main           },
+    { "current",        f_current            },
+    { "get_ident",      f_get_ident          },
+    { "enumerate",      f_enumerate          },
+    { "states",         f_states             },
+    { "property_class", tl__f_property_class },
+    { NULL,             NULL                 }
   };
   luaL_newmetatable(L, TL__HANDLE);
   luaL_setfuncs(L, handle_meta, 0);
@@ -326,5 +327,7 @@ int luaopen_tl_threading(lua_State *L) {
   luaL_newlib(L, lib);
   tl_errors_open(L);
   lua_setfield(L, -2, "excepthook");
+  tl__push_default_name(L);
+  lua_setfield(L, -2, "default_name");
   return 1;
 }

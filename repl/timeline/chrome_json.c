@@ -224,7 +224,7 @@ static void tl__deadlocked(tl__json *j) {
       else
         snprintf(what, sizeof what, "%s #%u", tl_layout_obj_type(l, e->obj), e->obj);
       tl__begin(j, "i", ln->pid, ln->tid);
-      tl__name(j, e->cycle ? "deadlocked" : "waits (deadlock)");
+      tl__name(j, d->hang ? "hangs (nothing can run again)" : e->cycle ? "deadlocked" : "waits (deadlock)");
       fputs(",\"cat\":\"deadlock\",\"s\":\"t\"", j->f);
       tl__jtime(j->f, "ts", d->t);
       fputs(",\"args\":{\"waits for\":", j->f);

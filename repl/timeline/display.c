@@ -22,7 +22,7 @@ uint32_t tl_display_state_colour(int state) {
   static const uint32_t rgb[TL_STATE__COUNT] = {
       TL_THEME_BACKGROUND, TL_THEME_RUNNING, TL_THEME_READY, TL_THEME_BLOCKED,
       TL_THEME_SLEEPING,   TL_THEME_JOINING, TL_THEME_IDLE,  TL_THEME_DONE,
-      TL_THEME_WAITING,    TL_THEME_EVENT};
+      TL_THEME_WAITING,    TL_THEME_EVENT,   TL_THEME_NOGIL};
   return tl__rgba(state >= 0 && state < TL_STATE__COUNT ? rgb[state] : TL_THEME_IDLE);
 }
 
@@ -58,7 +58,7 @@ float tl__lane_cy(const tl__geo *g, int lane) {
 /* Half the bar height of a state: the busier, the taller. */
 float tl__bar_half(const tl__geo *g, int state) {
   static const float frac[TL_STATE__COUNT] = {0, .25f, .17f, .17f, .17f, .17f, .11f, .05f,
-                                              .17f, .17f};
+                                              .17f, .17f, .25f};
   return g->lane_h * frac[state >= 0 && state < TL_STATE__COUNT ? state : TL_STATE_IDLE];
 }
 
@@ -468,7 +468,7 @@ static float tl__waitfor_below(tl__geo *g, float y) {
   if (w > 760) w = 760;
   if (h < 190) h = 190;
   tl_format_ns(at, sizeof at, (double)dl->t);
-  snprintf(head, sizeof head, "Who waits for whom at the deadlock (%s)", at);
+  snprintf(head, sizeof head, "Who waits for whom at the %s (%s)", dl->hang ? "hang" : "deadlock", at);
   tl__waitfor_panel(g->d, g->l, dl->edges, dl->nedges, 12, y + 6, w, h, head);
   return h + 14;
 }

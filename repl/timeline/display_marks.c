@@ -133,6 +133,7 @@ tl__marker_look tl__look(unsigned kind) {
     case TL_EV_INTERRUPT: k.rgb = TL_THEME_MARK_INTERRUPT; k.shape = TL_SHAPE_SQUARE;
       k.what = "interrupt"; break;
     case TL_EV_DEADLOCK: k.rgb = TL_THEME_DEADLOCK; k.what = "deadlock"; break;
+    case TL__LOOK_HANG: k.rgb = TL_THEME_HANG; k.what = "hang"; break;
     case TL_EV_TRACE_FULL: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "trace full"; break;
     case TL_EV_LESSON_STEP: k.rgb = TL_THEME_MARK_STEP; k.what = "lesson step"; break;
     default: break;
@@ -165,7 +166,7 @@ int tl__global_dash(unsigned kind) {
 /* A vertical line through a process (deadlock) or every row; its label in
  * the band above the rows (a deadlock's goes in the banner). */
 static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *band_end) {
-  tl__marker_look k = tl__look(m->kind);
+  tl__marker_look k = tl__look(m->hang ? TL__LOOK_HANG : m->kind);
   const char *text = tl_layout_text(g->l, m->text);
   int whole = m->kind != TL_EV_DEADLOCK || m->proc < 0 || (size_t)m->proc >= g->l->nprocs;
   float y0 = whole ? g->rows_y0 : g->gil_y[m->proc];
@@ -177,7 +178,9 @@ static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *ba
   tl_dl_item *it = tl__line(g->d, TL_DL_LINE, TL_ROLE_MARKER, x, y0, x, y1, tl__rgba(k.rgb),
                             m->kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(m->kind));
   it->ref = m->kind;
-  it->title = tl__strf(g->d, "%s%s%s", k.what, *text ? ": " : "", text);
+  /* a hang's text says "hang: ..." itself */
+  it->title = m->hang && *text ? tl__strf(g->d, "%s", text)
+                               : tl__strf(g->d, "%s%s%s", k.what, *text ? ": " : "", text);
   if (m->kind == TL_EV_DEADLOCK || !g->has_global) return;
   snprintf(buf, sizeof buf, "%s%s%s", m->kind == TL_EV_LESSON_STEP ? "" : k.what,
            *text && m->kind != TL_EV_LESSON_STEP ? ": " : "", text);
@@ -302,6 +305,9 @@ static void tl__describe(const tl_layout *l, const tl_deadlock *dl, char *buf, s
       if (e->join) {
         len += (size_t)snprintf(buf + len, n - len, "%s%s joins %s", len ? "; " : "", who,
                                 holder ? holder : "a thread");
+      } else if (e->on) {
+        tl__obj_label(l, e->obj, obj, sizeof obj);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s waits on %s", len ? "; " : "", who, obj);
       } else {
         tl__obj_label(l, e->obj, obj, sizeof obj);
         len += (size_t)snprintf(buf + len, n - len, "%s%s waits for %s%s%s", len ? "; " : "",
@@ -321,8 +327,11 @@ void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, 
     const char *nl = strchr(said, '\n');
     int len = nl ? (int)(nl - said) : (int)strlen(said);
     if (nl && len > 0 && said[len - 1] == ':') len--;
+    if (dl->hang && strncmp(said, "hang: ", 6) == 0) said += 6, len -= 6; /* HANG heads it */
     snprintf(a, na, "%.*s", len, said);
-    snprintf(b, nb, "%s", strcmp(mine, a) ? mine : "");
+    /* The layout's own words only if they add something: never the same
+     * waits twice (a hang's headline already lists every wait). */
+    snprintf(b, nb, "%s", strcmp(mine, a) && !dl->hang ? mine : "");
   } else {
     snprintf(a, na, "%s", *mine ? mine : "no thread can go on");
     if (nb) b[0] = '\0';
@@ -357,29 +366,32 @@ int tl__banner_wrap(tl__geo *g) {
   int n;
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
   tl_format_ns(at, sizeof at, (double)g->l->deadlocks[g->banner_dl].t);
-  snprintf(first, sizeof first, "DEADLOCK at %s: %s", at, a);
+  snprintf(first, sizeof first, "%s at %s: %s",
+           g->l->deadlocks[g->banner_dl].hang ? "HANG" : "DEADLOCK", at, a);
   n = tl__wrap_into(g->banner, 0, 4, first, width);
   if (*b) n = tl__wrap_into(g->banner, n, 4, b, width);
   return n;
 }
 
-/* A red box over the rows: what the deadlock is, in words. */
+/* A red box over the rows: what the deadlock is, in words (a hang's is
+ * amber: nothing can run again, but no thread holds what another wants). */
 void tl__banner(tl__geo *g) {
   tl_display *d = g->d;
   char a[600], b[600];
   float x0 = 8, x1 = d->plot_x1, y = g->banner_y, h = (float)g->banner_lines * TL__BANNER_LINE + 8;
   tl_dl_item *it;
-  int i;
+  int i, hang = g->l->deadlocks[g->banner_dl].hang;
+  uint32_t ink = tl__rgba(hang ? TL_THEME_HANG : TL_THEME_DEADLOCK);
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
-  it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h, tl__rgba(TL_THEME_DEADLOCK_BG));
-  it->stroke = tl__rgba(TL_THEME_DEADLOCK);
+  it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h,
+                tl__rgba(hang ? TL_THEME_HANG_BG : TL_THEME_DEADLOCK_BG));
+  it->stroke = ink;
   it->size = 4;
   it->ref = TL_EV_DEADLOCK;
   it->title = tl__strf(d, "%s%s%s", a, *b ? "\n" : "", b);
   for (i = 0; i < g->banner_lines; i++) {
     it = tl__text(d, TL_ROLE_MARKER, x0 + 10, y + 17 + TL__BANNER_LINE * (float)i,
-                  tl__str(d, g->banner[i], 12, x1 - x0 - 20, 0), 12, TL_ANCHOR_START,
-                  tl__rgba(TL_THEME_DEADLOCK));
+                  tl__str(d, g->banner[i], 12, x1 - x0 - 20, 0), 12, TL_ANCHOR_START, ink);
     it->bold = i == 0 || !*b;
     it->ref = TL_EV_DEADLOCK;
   }
@@ -403,6 +415,8 @@ void tl__deadlocks(tl__geo *g) {
       uint32_t text;
       int left;
       if (e->holder < 0 || (size_t)e->waiter >= l->nlanes || (size_t)e->holder >= l->nlanes) continue;
+      /* waiting for a Lock it holds itself: no arrow to draw, the bar says which lock */
+      if (e->holder == e->waiter) continue;
       y0 = tl__lane_cy(g, e->waiter);
       y1 = tl__lane_cy(g, e->holder);
       /* Each label on its own arrow's side of the bundle: the two arrows of
@@ -411,15 +425,17 @@ void tl__deadlocks(tl__geo *g) {
       if (y1 > y0) { y0 += run; y1 -= run; }
       else { y0 -= run; y1 += run; }
       it = tl__line(g->d, TL_DL_ARROW, TL_ROLE_MARKER, x + dx, y0, x + dx, y1,
-                    tl__rgba(e->cycle ? TL_THEME_DEADLOCK : 0xE08080), e->cycle ? 2.2f : 1.4f,
+                    tl__rgba(dl->hang ? TL_THEME_HANG : e->cycle ? TL_THEME_DEADLOCK : 0xE08080),
+                    e->cycle ? 2.2f : 1.4f,
                     e->cycle ? TL_DASH_SOLID : TL_DASH_DASHED);
       it->lane = e->holder;
       it->lane2 = e->waiter;
       it->ref = TL_EV_DEADLOCK;
       if (e->join) snprintf(obj, sizeof obj, "joins %s", tl__lane_name(g, e->holder));
       else tl__obj_label(l, e->obj, obj, sizeof obj);
-      it->title = tl__strf(g->d, "%s waits for %s%s%s%s", tl__lane_name(g, e->waiter), obj,
-                           e->join ? "" : ", held by ", e->join ? "" : tl__lane_name(g, e->holder),
+      it->title = tl__strf(g->d, "%s %s%s%s%s%s", tl__lane_name(g, e->waiter),
+                           e->join ? "" : "waits for ", obj, e->join ? "" : ", held by ",
+                           e->join ? "" : tl__lane_name(g, e->holder),
                            e->cycle ? " (in the cycle)" : "");
       ym = (y0 + y1) / 2 + 4;
       text = tl__str(g->d, obj, 11, 160, 0);
@@ -427,7 +443,8 @@ void tl__deadlocks(tl__geo *g) {
         /* Beside the whole bundle of arrows, so no label covers another. */
         float side = (float)(m - 1) * 7 + 6;
         it = tl__text(g->d, TL_ROLE_MARKER, x + (left ? -side : side), ym, text, 11,
-                      left ? TL_ANCHOR_END : TL_ANCHOR_START, tl__rgba(TL_THEME_DEADLOCK));
+                      left ? TL_ANCHOR_END : TL_ANCHOR_START,
+                      tl__rgba(dl->hang ? TL_THEME_HANG : TL_THEME_DEADLOCK));
         it->bold = 1;
         it->lane = e->waiter;
         it->ref = TL_EV_DEADLOCK;
@@ -447,7 +464,9 @@ void tl__stuck(tl__geo *g) {
   for (k = 0; k < dl->nedges; k++) {
     const tl_wait_edge *e = &dl->edges[k];
     const tl_lane *ln = &l->lanes[e->waiter];
-    int st = e->join ? TL_STATE_JOINING : TL_STATE_BLOCKED;
+    int st = e->join ? TL_STATE_JOINING
+             : e->on ? (e->on == 2 ? TL_STATE_EVENT : TL_STATE_WAITING)
+                     : TL_STATE_BLOCKED;
     float cy = tl__lane_cy(g, e->waiter), h = tl__bar_half(g, st);
     float x0 = tl__x(g, (double)dl->t > g->from ? (double)dl->t : g->from), x1 = g->d->plot_x1;
     tl_dl_item *it;
@@ -459,8 +478,9 @@ void tl__stuck(tl__geo *g) {
     it->ref = st;
     if (e->join) snprintf(obj, sizeof obj, "join %s", tl__lane_name(g, e->holder));
     else tl__obj_label(l, e->obj, obj, sizeof obj);
-    it->title = tl__strf(g->d, "%s: blocked on %s for ever (deadlocked; the run ended here)",
-                         ln->name, obj);
+    it->title = tl__strf(g->d, "%s: %s %s for ever (%s; the run ended here)", ln->name,
+                         e->on ? "waits on" : "blocked on", obj,
+                         dl->hang ? "a hang: nothing can run again" : "deadlocked");
     text = tl__str(g->d, obj, TL__SMALL, x1 - x0 - 40, 0);
     if (text && g->lane_h >= 24)
       tl__text(g->d, TL_ROLE_LABEL, x1 - 4, cy + 3.5f, text, TL__SMALL, TL_ANCHOR_END,

@@ -83,7 +83,7 @@ typedef struct tl__order {
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait"};
+    "waiting", "event-wait", "running-nogil"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
@@ -251,6 +251,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   TL__PICK(s->wants, s->stamp_want, TL_STATE_READY, 0)
   TL__PICK(s->locking, s->stamp_lock, TL_STATE_BLOCKED, s->lock_obj)
   TL__PICK(s->sleeping, s->stamp_sleep, TL_STATE_SLEEPING, 0)
+  TL__PICK(s->computing, s->stamp_compute, TL_STATE_NOGIL, 0)
   TL__PICK(s->joining, s->stamp_join, TL_STATE_JOINING, s->join_obj)
   TL__PICK(s->waiting, s->stamp_wait, s->waiting == 2 ? TL_STATE_EVENT : TL_STATE_WAITING,
            s->wait_obj)
@@ -324,6 +325,7 @@ int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   m->proc = proc;
   m->obj = e->obj;
   m->kind = e->kind;
+  m->hang = e->kind == TL_EV_DEADLOCK && e->reason == 3;
   return 0;
 }
 
@@ -454,6 +456,13 @@ static int tl__on_sleep(tl_layout *l, int32_t proc, int32_t lane, const tl_event
   return tl__refresh(l, lane, e->t);
 }
 
+static int tl__on_compute(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  s->computing = e->kind == TL_EV_COMPUTE;
+  if (s->computing) s->stamp_compute = l->stamp;
+  return tl__refresh(l, lane, e->t);
+}
+
 static int tl__on_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   s->joining = 1;
@@ -498,6 +507,8 @@ static const struct {
     [TL_EV_LOCK_TIMEOUT] = {tl__on_lock_timeout, TL__LANE},
     [TL_EV_SLEEP] = {tl__on_sleep, TL__LANE},
     [TL_EV_SLEEP_END] = {tl__on_sleep, TL__LANE},
+    [TL_EV_COMPUTE] = {tl__on_compute, TL__LANE},
+    [TL_EV_COMPUTE_END] = {tl__on_compute, TL__LANE},
     [TL_EV_JOIN] = {tl__on_join, TL__LANE},
     [TL_EV_JOIN_END] = {tl__on_join_end, TL__LANE},
     [TL_EV_PRINT] = {tl__on_marker, TL__ANY},

@@ -26,6 +26,7 @@ enum tl_lane_state {
   TL_STATE_DONE,
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
+  TL_STATE_NOGIL,    /* runs C code that let go of the GIL (lab.compute{gil=false}) */
   TL_STATE__COUNT
 };
 
@@ -65,13 +66,14 @@ typedef struct tl_marker {
   int32_t proc;         /* index into tl_layout.procs */
   uint32_t obj;
   uint16_t kind;        /* the event kind: TL_EV_PRINT, TL_EV_MARK, ... */
+  uint8_t hang;         /* a DEADLOCK marker that reports a hang */
 } tl_marker;
 
 /* What the state machine knows of one thread; private to layout.c. */
 struct tl__lane_sm {
-  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait;
+  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait, stamp_compute;
   uint32_t lock_obj, join_obj, wait_obj;
-  uint8_t started, ended, holds, wants, locking, sleeping, joining;
+  uint8_t started, ended, holds, wants, locking, sleeping, joining, computing;
   uint8_t waiting;      /* 1: on a condition-like object; 2: on an event */
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */
@@ -105,23 +107,29 @@ typedef struct tl_proc {
 } tl_proc;
 
 /* One "waits for" in a wait-for graph: a thread waiting for a lock (held by
- * holder) or waiting to join the thread of lane holder. */
+ * holder), waiting to join the thread of lane holder, or waiting on a
+ * condition-like object (a Condition, Semaphore, queue, Barrier: on = 1; an
+ * Event: on = 2), which nobody holds. */
 typedef struct tl_wait_edge {
   int32_t waiter;       /* lane */
   int32_t holder;       /* lane of the lock's owner or of the joined thread; -1 */
-  uint32_t obj;         /* the lock's id (joins: the joined thread's tid) */
+  uint32_t obj;         /* the lock's or object's id (joins: the joined thread's tid) */
   uint8_t join;
+  uint8_t on;           /* waits on a condition-like object (1) or an Event (2) */
   uint8_t cycle;        /* part of a cycle */
 } tl_wait_edge;
 
 /* A deadlock (or a hang): when, what the engine said (a DEADLOCK event's
  * text), and the wait-for edges at that moment. The layout also finds
- * lock cycles by itself, so a deadlock shows even with no detector. */
+ * lock cycles by itself, so a deadlock shows even with no detector. A hang
+ * (DEADLOCK reason 3: nothing can run again, and no cycle) is no deadlock:
+ * the views draw it in their own colours and words. */
 typedef struct tl_deadlock {
   uint64_t t;
   uint64_t text;        /* trace string of the DEADLOCK event; 0 if none */
   int32_t proc;
   uint8_t reported;     /* a DEADLOCK event says so (else found by the layout) */
+  uint8_t hang;         /* a hang, not a deadlock */
   tl_wait_edge *edges;
   size_t nedges, capedges;
 } tl_deadlock;

@@ -44,6 +44,7 @@ class("TypeError", Exception)
 class("MemoryError", Exception)
 class("TimeoutError", Exception)
 class("AssertionError", Exception)
+class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX
 class("BrokenBarrierError", errors.RuntimeError)
 class("RecursionError", errors.RuntimeError)
 class("OSError", Exception)

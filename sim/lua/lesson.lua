@@ -1,6 +1,7 @@
 -- The lesson format, as policy. A lesson is a Lua file:
 --
---   lesson{ title = {en=..., zh=...}, source = "000 §2.5", needs = {...} }
+--   lesson{ title = {en=..., zh=...}, source = "000 §2.5", needs = {...},
+--           speed = 4 }                    its own pace, unless --speed is given
 --   say{ en = [[...]], zh = [[...]] }      narration
 --   step{ en = "...", zh = "..." }         a pause point; it first shows the
 --                                          code that follows it, up to the next step
@@ -252,11 +253,16 @@ local function header(_, h)
   if type(h) ~= "table" or type(h.title) ~= "table" then
     error(ValueError("lesson{title={en=..., zh=...}, source=...} is the header"), 2)
   end
+  if h.speed ~= nil and (type(h.speed) ~= "number" or not (h.speed >= 0)) then
+    error(ValueError("lesson{speed=...} is a pace: virtual seconds per wall second, >= 0"), 2)
+  end
   state(2)
   -- A lesson from someone else can ask to be played in the sandbox
   -- (--sandbox): before any of its code runs.
   if h.sandbox then sandbox() end
   S.title, S.source, S.needs = h.title, h.source, h.needs
+  -- A lesson whose story sleeps for long stretches plays faster; --speed wins.
+  if h.speed and S.player and S.player.pace then S.player.pace(h.speed) end
   C.emit("title", S.total, tr(h.title) .. " (" .. tostring(h.source or "") .. ")")
   -- The window shows the line MainThread is on, from the trace.
   if type(lab._trace_lines) == "function" then lab._trace_lines(true) end
@@ -434,10 +440,12 @@ local function in_order(lines, want)
 end
 
 -- The first report naming every word in parts; with cycles_only, a hang
--- report ("hang: no thread can ever run again: ...") does not count.
-local function find_report(texts, parts, cycles_only)
+-- report ("hang: go1 waits for a notify nobody can send ...") does not
+-- count, and with hangs_only only a hang report does.
+local function find_report(texts, parts, cycles_only, hangs_only)
   for _, text in ipairs(texts) do
-    local all = not cycles_only or text:sub(1, 5) ~= "hang:"
+    local hang = text:sub(1, 5) == "hang:"
+    local all = not (cycles_only and hang) and not (hangs_only and not hang)
     for _, p in ipairs(parts) do
       if not text:find(p, 1, true) then all = false end
     end
@@ -452,7 +460,9 @@ end
 --   printed={...}          these lines were printed in this order (since the step began)
 --   not_printed={...}      none of these lines was printed (since the step began)
 --   count={pattern, n}     n printed lines (since the step began) match the Lua pattern
---   deadlock=true|{...}    a deadlock or hang was reported (naming these words)
+--   deadlock=true|{...}    a deadlock (a cycle) was reported (naming these words)
+--   hang=true|{...}        a hang was reported: nothing can run again, with
+--                          no cycle (a lost notification), naming these words
 --   deadlock_cycle={...}   the deadlock detector named this cycle (words)
 --   needs="threading.X"    check only where the build has it
 --   en=, zh=               what is checked, in words
@@ -505,9 +515,16 @@ function expect(t)
   if t.deadlock then
     local texts = C.deadlocks(S.start_mark)
     local words = type(t.deadlock) == "table" and t.deadlock or {}
-    record(t, line, find_report(texts, words) ~= nil, "a deadlock was found",
-           #texts == 0 and "no deadlock or hang was reported"
-             or "no report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
+    record(t, line, find_report(texts, words, true) ~= nil, "a deadlock was found",
+           #texts == 0 and "no deadlock was reported"
+             or "no deadlock report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
+  end
+  if t.hang then
+    local texts = C.deadlocks(S.start_mark)
+    local words = type(t.hang) == "table" and t.hang or {}
+    record(t, line, find_report(texts, words, false, true) ~= nil, "a hang was found",
+           #texts == 0 and "no hang was reported"
+             or "no hang report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
   end
   if t.deadlock_cycle then
     local texts = C.deadlocks(S.start_mark)

@@ -59,7 +59,9 @@
   X(LOST_UPDATE, "lost-update")                             \
   X(DEADLOCK, "deadlock")           /* arg: description */  \
   X(LESSON_STEP, "lesson-step")     /* arg: text, reason: tl_lesson_part */ \
-  X(TRACE_FULL, "trace-full")
+  X(TRACE_FULL, "trace-full")                               \
+  X(COMPUTE, "compute")             /* C work without the GIL; arg: ns asked */ \
+  X(COMPUTE_END, "compute-end")
 
 enum tl_event_kind {
 #define TL__KIND_ENUM(name, text) TL_EV_##name,
