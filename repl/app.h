@@ -9,6 +9,11 @@
 
 #define TL_VERSION "0.1.0"
 #define TL__MAX_LIST 32
+/* 2 M events of 40 bytes: a full ring is 80 MB, and the window's layout of
+ * what the ring holds takes up to about as much again (a GIL switch or a
+ * sleep on every few events), so a session with the window open stays
+ * under 256 MB resident; --trace keeps every event on disk. */
+#define TL_DEFAULT_TRACE_SIZE 2000000
 /* The exit status of a lesson this build cannot play (what test runners
  * count as skipped). */
 #define TL_EXIT_SKIPPED 77
@@ -23,9 +28,12 @@ typedef struct tl_options {
   int nrecords;
   int interactive;
   int headless;
-  const char *trace_out;
+  const char *trace_out;  /* --trace: streamed */
   size_t trace_size;
   size_t trace_text;   /* bytes of the trace's text arena (--trace-text MB) */
+  int trace_mode;         /* enum tl_trace_mode */
+  const char *view;       /* --view FILE */
+  uint64_t view_from, view_to; /* --from, --to (ns) */
   tl_config cfg;
   int auto_play;    /* --auto: a lesson plays through without pausing */
   int list_lessons; /* --lessons: the lesson list before the REPL */

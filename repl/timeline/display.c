@@ -313,7 +313,8 @@ static size_t tl__seg_gallop(const tl_segment *seg, size_t i, size_t n, uint64_t
  * zoomed-out window costs per pixel, not per event. The item takes the
  * look of the longest segment in it (of a sample, when there are very
  * many). */
-static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t n) {
+static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t n,
+                             const tl_lod_row *lod) {
   size_t i = tl_segment_search(seg, n, (uint64_t)g->from), j, k, best;
   while (i < n && (double)seg[i].t0 < g->to) {
     const tl_segment *s = &seg[i];
@@ -328,11 +329,12 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
     j = tl__seg_gallop(seg, i, n, (uint64_t)(a + 1.0 / g->scale));
     if (j <= i) j = i + 1;
     best = i;
-    if (j - i <= 64) {
+    if (j - i <= 8) {
       for (k = i + 1; k < j; k++)
         if (seg[k].t1 - seg[k].t0 > seg[best].t1 - seg[best].t0) best = k;
     } else {
-      best = i + (j - i) / 2;
+      /* the look of what fills most of the pixel, from the summaries */
+      best = tl_lod_pick(lod, seg, i, j, lane < 0);
     }
     e = (double)seg[j - 1].t1 > g->to ? g->to : (double)seg[j - 1].t1;
     xb = tl__x(g, e);
@@ -345,14 +347,15 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
 
 /* A row whose last state is still going on: in a live view it runs on to
  * live_to, past the last event. */
-static void tl__row(tl__geo *g, int lane, const tl_segment *seg, size_t n, int open) {
+static void tl__row(tl__geo *g, int lane, const tl_segment *seg, size_t n, int open,
+                    const tl_lod_row *lod) {
   tl_segment last;
   double a, e;
   if (!n || !open || g->o->live_to <= seg[n - 1].t1 || seg[n - 1].state == TL_STATE_DONE) {
-    tl__row_segments(g, lane, seg, n);
+    tl__row_segments(g, lane, seg, n, lod);
     return;
   }
-  tl__row_segments(g, lane, seg, n - 1);
+  tl__row_segments(g, lane, seg, n - 1, lod);
   last = seg[n - 1];
   last.t1 = g->o->live_to;
   a = (double)last.t0 < g->from ? g->from : (double)last.t0;
@@ -487,9 +490,11 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   tl__row_backgrounds(g);
   if (l->nlanes) tl__ticks(g, 0);
   for (i = 0; i < l->nprocs; i++)
-    tl__row(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil, l->procs[i].holder >= 0);
+    tl__row(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil, l->procs[i].holder >= 0,
+            &l->procs[i].gillod);
   for (i = 0; i < l->nlanes; i++)
-    tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open);
+    tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open,
+            &l->lanes[i].lod);
   tl__row_labels(g);
   tl__stuck(g);
   tl__arrows(g);

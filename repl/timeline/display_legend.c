@@ -18,7 +18,8 @@ static const char *const tl__legend_arrow[TL_ARROW__COUNT] = {
     "set → wake",  "put → get",         "fork",         "exit → join"};
 static const unsigned tl__legend_marks[] = {
     TL_EV_PRINT, TL_EV_MARK, TL_EV_GIL_DROP_REQUEST, TL_EV_GIL_FAILED_WAKEUP,
-    TL_EV_INTERRUPT, TL_EV_DEADLOCK, TL__LOOK_HANG, TL_EV_TRACE_FULL, TL_EV_LESSON_STEP};
+    TL_EV_INTERRUPT, TL_EV_LOST_UPDATE, TL_EV_DEADLOCK, TL__LOOK_HANG, TL_EV_TRACE_FULL,
+    TL_EV_DROPPED, TL_EV_LESSON_STEP};
 #define TL__NMARKS (sizeof tl__legend_marks / sizeof *tl__legend_marks)
 
 #define TL__LEGEND_ROW 20.0f
@@ -58,6 +59,7 @@ static void tl__legend_sample(tl__geo *g, int e, float x, float cy, float sample
     unsigned kind = tl__legend_marks[mk];
     tl__marker_look k = tl__look(kind);
     if (kind == TL_EV_DEADLOCK || kind == TL__LOOK_HANG || kind == TL_EV_TRACE_FULL ||
+        kind == TL_EV_DROPPED ||
         kind == TL_EV_LESSON_STEP) {
       tl__line(d, TL_DL_LINE, TL_ROLE_CHROME, x + 6, cy - 7, x + 6, cy + 7, tl__rgba(k.rgb),
                kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(kind));
@@ -84,6 +86,7 @@ float tl__legend(tl__geo *g, float width, float y0) {
     else {
       label = tl__legend_marks[mk] == TL_EV_DEADLOCK  ? "deadlock (the cycle in red)"
               : tl__legend_marks[mk] == TL__LOOK_HANG ? "hang (nothing can run again, no cycle)"
+              : tl__legend_marks[mk] == TL_EV_DROPPED ? "older events dropped"
                                                       : tl__look(tl__legend_marks[mk]).what;
       sample = 12;
     }

@@ -135,6 +135,9 @@ tl__marker_look tl__look(unsigned kind) {
     case TL_EV_DEADLOCK: k.rgb = TL_THEME_DEADLOCK; k.what = "deadlock"; break;
     case TL__LOOK_HANG: k.rgb = TL_THEME_HANG; k.what = "hang"; break;
     case TL_EV_TRACE_FULL: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "trace full"; break;
+    case TL_EV_DROPPED: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "dropped"; break;
+    case TL_EV_LOST_UPDATE: k.rgb = TL_THEME_MARK_LOST_UPDATE; k.shape = TL_SHAPE_CROSS;
+      k.what = "lost update"; break;
     case TL_EV_LESSON_STEP: k.rgb = TL_THEME_MARK_STEP; k.what = "lesson step"; break;
     default: break;
   }
@@ -158,7 +161,7 @@ static int tl__label_side(float x, float r, float w, float left, float right, fl
 }
 
 int tl__global_dash(unsigned kind) {
-  return kind == TL_EV_TRACE_FULL    ? TL_DASH_DASHED
+  return kind == TL_EV_TRACE_FULL || kind == TL_EV_DROPPED ? TL_DASH_DASHED
          : kind == TL_EV_LESSON_STEP ? TL_DASH_DOTTED
                                      : TL_DASH_SOLID;
 }
@@ -167,7 +170,9 @@ int tl__global_dash(unsigned kind) {
  * the band above the rows (a deadlock's goes in the banner). */
 static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *band_end) {
   tl__marker_look k = tl__look(m->hang ? TL__LOOK_HANG : m->kind);
-  const char *text = tl_layout_text(g->l, m->text);
+  char said[200];
+  const char *text = tl_layout_marker_label(g->l, m, said, sizeof said);
+  const char *note = tl_layout_marker_note(g->l, m);
   int whole = m->kind != TL_EV_DEADLOCK || m->proc < 0 || (size_t)m->proc >= g->l->nprocs;
   float y0 = whole ? g->rows_y0 : g->gil_y[m->proc];
   float y1 = whole ? g->rows_y1 : g->proc_y1[m->proc];
@@ -178,14 +183,21 @@ static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *ba
   tl_dl_item *it = tl__line(g->d, TL_DL_LINE, TL_ROLE_MARKER, x, y0, x, y1, tl__rgba(k.rgb),
                             m->kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(m->kind));
   it->ref = m->kind;
-  /* a hang's text says "hang: ..." itself */
-  it->title = m->hang && *text ? tl__strf(g->d, "%s", text)
-                               : tl__strf(g->d, "%s%s%s", k.what, *text ? ": " : "", text);
+  /* a hang's text says "hang: ..." itself; a step's tooltip is what the
+   * teacher said before it (in an SVG, its <title>): a recorded diagram
+   * keeps the narration */
+  it->title = m->kind == TL_EV_DROPPED ? tl__strf(g->d, "%s\n%s", text, note)
+              : m->hang && *text       ? tl__strf(g->d, "%s", text)
+                                       : tl__strf(g->d, "%s%s%s%s%s", k.what, *text ? ": " : "",
+                                                  text, *note ? "\n\n" : "", note);
   if (m->kind == TL_EV_DEADLOCK || !g->has_global) return;
-  snprintf(buf, sizeof buf, "%s%s%s", m->kind == TL_EV_LESSON_STEP ? "" : k.what,
-           *text && m->kind != TL_EV_LESSON_STEP ? ": " : "", text);
+  snprintf(buf, sizeof buf, "%s%s%s",
+           m->kind == TL_EV_LESSON_STEP || m->kind == TL_EV_DROPPED ? "" : k.what,
+           *text && m->kind != TL_EV_LESSON_STEP && m->kind != TL_EV_DROPPED ? ": " : "", text);
   anchor = tl__label_side(x, 1, tl__text_px(buf, TL__SMALL), *band_end + 6, g->d->plot_x1, &at,
                           &room);
+  /* close behind another label: only the tooltip, never one over another */
+  if (anchor == TL_ANCHOR_START && at < *band_end + 6) return;
   if (room < 24 || !(label = tl__str(g->d, buf, TL__SMALL, room, 0))) return;
   it = tl__text(g->d, TL_ROLE_MARKER, at, g->band_y, label, TL__SMALL, anchor, tl__rgba(k.rgb));
   it->ref = m->kind;
@@ -197,12 +209,15 @@ static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *ba
  * before it and of the next marker of its lane (at next_x). */
 static void tl__marker_label(tl__geo *g, const tl_marker *m, float x, float y, float r,
                              float next_x, float *label_end) {
-  const char *s = tl_layout_text(g->l, m->text);
+  char said[200];
+  const char *s = tl_layout_marker_label(g->l, m, said, sizeof said);
   float right = x + 240, at, room;
   int anchor;
   uint32_t text;
   if (g->lane_h < 24 || !*s) return;
-  if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT) return;
+  if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT &&
+      m->kind != TL_EV_LOST_UPDATE)
+    return;
   if (next_x - r - 4 < right) right = next_x - r - 4;
   if (right > g->d->plot_x1) right = g->d->plot_x1;
   anchor = tl__label_side(x, r, tl__text_px(s, TL__SMALL),
@@ -231,6 +246,11 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
              m->kind == TL_EV_GIL_DROP_REQUEST ? "%s: %s asks %s to drop the GIL"
                                                : "%s: %s woke up, but %s had taken the GIL again",
              k.what, tl__lane_name(g, m->lane), hl >= 0 ? tl__lane_name(g, hl) : "?");
+  } else if (m->kind == TL_EV_LOST_UPDATE) {
+    char said[200];
+    snprintf(first, sizeof first, "%s by %s\n%s",
+             tl_layout_marker_label(g->l, m, said, sizeof said), tl__lane_name(g, m->lane),
+             tl_layout_marker_note(g->l, m));
   } else {
     snprintf(first, sizeof first, "%s by %s: %s", k.what, tl__lane_name(g, m->lane),
              tl_layout_text(g->l, m->text));
@@ -239,17 +259,18 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
                             : tl__strf(g->d, "%s", first);
 }
 
-static void tl__lane_markers(tl__geo *g, int lane, float r) {
+/* A lane's markers, or (marks: its gilmarks) its drop requests, which are
+ * grouped apart so that neither hides the other. */
+static void tl__lane_markers(tl__geo *g, int lane, float r, const uint32_t *marks, size_t n) {
   const tl_layout *l = g->l;
-  const tl_lane *ln = &l->lanes[lane];
-  size_t n = ln->nmarks, i = tl__mark_search(l, ln->marks, 0, n, g->from, 0), j;
+  size_t i = tl__mark_search(l, marks, 0, n, g->from, 0), j;
   float label_end = -1e9f;
-  while (i < n && (double)l->markers[ln->marks[i]].t <= g->to) {
-    const tl_marker *m = &l->markers[ln->marks[i]];
+  while (i < n && (double)l->markers[marks[i]].t <= g->to) {
+    const tl_marker *m = &l->markers[marks[i]];
     tl__marker_look k = tl__look(m->kind);
     float x = tl__x(g, (double)m->t), y;
     tl_dl_item *it;
-    j = tl__mark_search(l, ln->marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
+    j = tl__mark_search(l, marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
     /* A drop request is drawn on the GIL row, on the holding it ends, so
      * it does not hide the forced-switch arrow that follows at once. */
     if (m->kind == TL_EV_GIL_DROP_REQUEST && m->proc >= 0 && (size_t)m->proc < l->nprocs)
@@ -269,7 +290,7 @@ static void tl__lane_markers(tl__geo *g, int lane, float r) {
     if (tl__wants_tip(g, x, x)) tl__marker_title(g, it, m);
     if (j == i + 1)
       tl__marker_label(g, m, x, y, r,
-                       j < n ? tl__x(g, (double)l->markers[ln->marks[j]].t) : g->d->plot_x1 + 1e6f,
+                       j < n ? tl__x(g, (double)l->markers[marks[j]].t) : g->d->plot_x1 + 1e6f,
                        &label_end);
     if (label_end < x + r) label_end = x + r;
     i = j;
@@ -285,7 +306,10 @@ void tl__markers(tl__geo *g) {
     if ((double)m->t < g->from || (double)m->t > g->to) continue;
     tl__global_marker(g, m, tl__x(g, (double)m->t), &band_end);
   }
-  for (i = 0; i < l->nlanes; i++) tl__lane_markers(g, (int)i, r);
+  for (i = 0; i < l->nlanes; i++) {
+    tl__lane_markers(g, (int)i, r, l->lanes[i].gilmarks, l->lanes[i].ngilmarks);
+    tl__lane_markers(g, (int)i, r, l->lanes[i].marks, l->lanes[i].nmarks);
+  }
 }
 
 /* ---- deadlocks --------------------------------------------------------- */

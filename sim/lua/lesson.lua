@@ -287,22 +287,14 @@ local function print_say(t)
   out(dedent(tr(t)) .. "\n\n")
 end
 
--- The window's narration panel, where the build has one (lab.narrate): the
--- step playing and what was said last.
-local function narrate(text)
-  if type(lab.narrate) ~= "function" then return end
-  local head = S.current and tr(S.current.title) or tr(S.title or "")
-  pcall(lab.narrate, head .. "\n" .. (text or ""))
-end
-
 function lesson.say(t)
   state(2)
   if type(t) ~= "table" and type(t) ~= "string" then
     error(TypeError("say{en=..., zh=...} takes a table or a string"), 2)
   end
   S.says[#S.says + 1] = t
+  -- the narration panel and the recorded step markers read it from the trace
   C.emit("say", S.n, dedent(tr(t)))
-  narrate(dedent(tr(t)))
   print_say(t)
 end
 
@@ -368,9 +360,6 @@ function lesson.step(title)
   end
   step_header()
   print_code(part)
-  local intro = {}
-  for _, t in ipairs(S.intro) do intro[#intro + 1] = dedent(tr(t)) end
-  narrate(table.concat(intro, "\n"))
   pause(("step %d/%d> "):format(S.n, math.max(S.total, S.n)), S.n - 1)
   S.spaced = false -- the step's code prints next
 end
