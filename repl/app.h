@@ -30,6 +30,7 @@ typedef struct tl_options {
   int headless;
   const char *trace_out;  /* --trace: streamed */
   size_t trace_size;
+  size_t trace_text;   /* bytes of the trace's text arena (--trace-text MB) */
   int trace_mode;         /* enum tl_trace_mode */
   const char *view;       /* --view FILE */
   uint64_t view_from, view_to; /* --from, --to (ns) */
@@ -105,8 +106,16 @@ void tl_repl_help(FILE *out);
  * is lesson{...}. tl_player_run plays one (in a fresh world if asked) and
  * returns the exit status; tl_player_command runs :lessons and :lesson N
  * from the REPL (0 when the command is not the player's). */
-int tl_player_is_lesson(const char *path);
-int tl_player_run(tl_options *opt, const char *path, int fresh_world);
+int tl_player_run(tl_options *opt, const char *path, int fresh_world, const char *src,
+                  size_t srclen); /* src NULL: read path */
+
+/* Scripts and lessons as text (source.c): read whole, once, from a file,
+ * "-", a pipe or a FIFO (NULL with a reason); loaded as text only (a
+ * compiled chunk is refused); a lesson begins with lesson{...}. */
+char *tl_source_read(const char *path, size_t *len, char *err, size_t errlen);
+int tl_source_load(lua_State *L, const char *buf, size_t len, const char *chunkname);
+int tl_source_is_binary(const char *buf, size_t len);
+int tl_source_is_lesson(const char *buf, size_t len);
 int tl_player_command(tl_options *opt, const char *cmd, const char *arg);
 void tl_player_print_catalog(void);
 

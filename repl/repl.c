@@ -82,7 +82,7 @@ static int tl__load(lua_State *L, char *first, int *interrupted) {
   size_t len;
   lua_pushfstring(L, "return %s", first);
   code = lua_tolstring(L, -1, &len);
-  status = luaL_loadbuffer(L, code, len, "=stdin");
+  status = luaL_loadbufferx(L, code, len, "=stdin", "t");
   if (status == LUA_OK) {
     lua_remove(L, -2);
     add_history(first);
@@ -93,7 +93,7 @@ static int tl__load(lua_State *L, char *first, int *interrupted) {
   for (;;) {
     char *more;
     code = lua_tolstring(L, -1, &len);
-    status = luaL_loadbuffer(L, code, len, "=stdin");
+    status = luaL_loadbufferx(L, code, len, "=stdin", "t");
     if (!tl__incomplete(L, status)) break;
     more = tl__read_line(TL__PROMPT2, interrupted);
     if (!more || *interrupted) {

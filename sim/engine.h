@@ -120,6 +120,9 @@ typedef struct tl_config {
   int switch_points;       /* enum tl_switch_points */
   uint64_t switch_interval_ns;
   int check_interval;
+  int max_threads;         /* threads that may run at once, MainThread aside */
+  int sandbox;             /* 1: asked for (--sandbox); 2: applied to the Lua state */
+  const char *record_dir;  /* --record-dir: where the sandbox may write */
 } tl_config;
 
 typedef struct tl_world {
@@ -273,6 +276,8 @@ int tl_is_error(lua_State *L, int idx, const char *type);
 /* The one test for "is this error a KeyboardInterrupt" (C and, as
  * threading._prim.is_interrupt, Lua). */
 #define tl_is_interrupt(L, idx) tl_is_error((L), (idx), "KeyboardInterrupt")
+/* What a MemoryError says: the cap, and the option that raises it. */
+void tl_memory_error_text(char *buf, size_t size);
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
 /* While above 0 the calling thread may allocate a little past the memory
@@ -305,6 +310,10 @@ int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
 int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
 int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
 int luaopen_tl_lesson(lua_State *L);   /* the C half of the lesson module */
+int luaopen_tl_sandbox(lua_State *L);  /* a function that turns the sandbox on */
+/* The sandbox (sandbox.c): applies it to the world's state (once);
+ * LUA_OK or not (then nothing may run). */
+int tl_sandbox_apply(lua_State *L);
 
 /* The deadlock detector (deadlock.c), for every lock or join wait: called
  * with the world mutex and the GIL held just before waiting for obj (a

@@ -42,6 +42,24 @@ int tl_raise(lua_State *L, const char *type, const char *fmt, ...) {
   return lua_error(L);
 }
 
+int tl_is_error(lua_State *L, int idx, const char *type) {
+  int yes;
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  /* raw: a user's error object may have an __index that raises, and this
+   * runs outside any protected call */
+  lua_pushliteral(L, "type");
+  lua_rawget(L, idx);
+  yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), type) == 0;
+  lua_pop(L, 1);
+  return yes;
+}
+
+void tl_memory_error_text(char *buf, size_t size) {
+  snprintf(buf, size, "out of memory: Lua may hold at most %d MiB here"
+                      " (--memory-limit MB raises it)", (int)(tl_W->cfg.memory_limit >> 20));
+}
+
 /* ---- tracebacks ------------------------------------------------------ */
 
 /* Looks for the function on top among the fields of the table at t, depth
@@ -188,15 +206,6 @@ int tl_msghandler(lua_State *L) {
   return 1;
 }
 
-int tl_is_error(lua_State *L, int idx, const char *type) {
-  int yes;
-  if (lua_type(L, idx) != LUA_TTABLE) return 0;
-  lua_getfield(L, idx, "type");
-  yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), type) == 0;
-  lua_pop(L, 1);
-  return yes;
-}
-
 /* ---- reporting ------------------------------------------------------- */
 
 /* The value the user raised: the error object, or what the message handler
@@ -247,8 +256,9 @@ static int f_message(lua_State *L) {
   int prefix;
   const char *cls = tl__class_of(L, 1, &prefix);
   if (cls && strcmp(cls, "MemoryError") == 0 && prefix) {
-    lua_pushfstring(L, "MemoryError: out of memory: Lua may hold at most %d MiB here"
-                       " (--memory-limit MB raises it)", (int)(tl_W->cfg.memory_limit >> 20));
+    char msg[160];
+    tl_memory_error_text(msg, sizeof msg);
+    lua_pushfstring(L, "MemoryError: %s", msg);
     return 1;
   }
   if (prefix) lua_pushfstring(L, "%s: ", cls);

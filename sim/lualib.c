@@ -60,6 +60,7 @@ static const struct tl__part {
     {"sync",           NULL,                 TL__LUA(tl__lua_sync),      NULL},
     {"queue",          NULL,                 TL__LUA(tl__lua_queue),     "queue"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
+    {"sandbox",        luaopen_tl_sandbox,   NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
     {NULL,             NULL,                 NULL, NULL,                 NULL}};
 
@@ -112,7 +113,10 @@ int tl_open_all(lua_State *L) {
   /* The modules' own statements are not the program's: the virtual clock's
    * count of instructions (a 10 us quantum a thousand) starts afresh, so
    * what a program's first statements cost does not hang on how much Lua
-   * the modules run at start-up. */
-  if (tl__self && atomic_load(&tl__self->holds_gil)) tl_gil_set_base_hook(tl__self, L);
+   * the modules run at start-up; nor do the builtins they called. */
+  if (tl__self && atomic_load(&tl__self->holds_gil)) {
+    tl_gil_set_base_hook(tl__self, L);
+    tl__self->vdebt = 0;
+  }
   return status;
 }

@@ -121,10 +121,17 @@ static int f_start(lua_State *L) {
   tl_thread *self = tl__self, *t;
   tl_thread **h;
   const char *name;
-  int err;
+  int err, running;
   if (tl__check_handle(L, 1, 0))
     return tl_raise(L, "RuntimeError", "threads can only be started once");
   tl__hosts_reap(0);
+  tl_mutex_lock(&tl_W->mu);
+  running = tl_W->nlive - 1;
+  tl_mutex_unlock(&tl_W->mu);
+  if (tl_W->cfg.max_threads > 0 && running >= tl_W->cfg.max_threads)
+    return tl_raise(L, "RuntimeError",
+                    "can't start new thread: %d threads are running, threadlab's limit"
+                    " (--max-threads N raises it)", running);
   lua_getfield(L, 1, "name");
   name = lua_tostring(L, -1);
   lua_getfield(L, 1, "daemon");
@@ -170,7 +177,9 @@ static int f_start(lua_State *L) {
     atomic_fetch_sub(&t->refs, 1); /* the pthread that never ran */
     luaL_unref(L, LUA_REGISTRYINDEX, t->object_ref);
     luaL_unref(L, LUA_REGISTRYINDEX, t->state_ref);
-    return tl_raise(L, "RuntimeError", "can't start new thread: %s", strerror(err));
+    return tl_raise(L, "RuntimeError",
+                    "can't start new thread: the system refused one more (%s) with %d running;"
+                    " its limit is ulimit -u", strerror(err), tl_W->nlive - 1);
   }
   /* Like CPython's start(): wait until the thread runs. It takes the GIL
    * before it says so, so it runs first. */

@@ -15,6 +15,9 @@
 -- nothing pauses. Narration goes straight to stdout, never through print:
 -- print is what the threads of the lesson do, and the checks read it.
 local C = (...).lesson_core
+local sandbox = (...).sandbox
+-- Taken now: a sandboxed lesson has no debug library of its own.
+local debug = debug
 
 local lesson = {}
 local S -- the lesson playing (see new_state)
@@ -254,6 +257,9 @@ local function header(_, h)
     error(ValueError("lesson{speed=...} is a pace: virtual seconds per wall second, >= 0"), 2)
   end
   state(2)
+  -- A lesson from someone else can ask to be played in the sandbox
+  -- (--sandbox): before any of its code runs.
+  if h.sandbox then sandbox() end
   S.title, S.source, S.needs = h.title, h.source, h.needs
   -- A lesson whose story sleeps for long stretches plays faster; --speed wins.
   if h.speed and S.player and S.player.pace then S.player.pace(h.speed) end
