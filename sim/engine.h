@@ -72,7 +72,7 @@ struct tl_thread {
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
-  tl_thread *wnext;       /* a lock's waiter list */
+  tl_thread *wnext, *wprev; /* a lock's waiter list */
   void *held;             /* deadlock.c: the locks it holds (locks.h); GIL */
   uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
   uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
@@ -88,6 +88,9 @@ struct tl_thread {
   int vlines;             /* the line hook is on */
   int trace_lines;        /* traces each line it starts (a lesson's MainThread) */
   uint64_t vdebt;         /* builtin costs not yet charged (see tl_v_charge) */
+  int joiners;            /* threads in join() waiting for this one; world mutex */
+  int deferred;           /* woken, its pthread not yet (engine.c); world mutex */
+  tl_thread *dnext, *dprev;
 };
 
 typedef struct tl_gil {
@@ -98,6 +101,8 @@ typedef struct tl_gil {
   uint64_t switch_number;
   int drop_request;
   int nwaiters;
+  tl_thread *timer;    /* py3: the one waiter timing the switch interval */
+  int woke_one;        /* the holder woke a thread since it took the GIL */
   uint64_t release_gen;
   tl_cond cond;        /* GIL waiters */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
@@ -124,6 +129,7 @@ typedef struct tl_world {
   tl_thread *main;
   tl_thread *live;         /* every started, not yet ended thread */
   int nlive;
+  int njoin_any;           /* threads waiting for any thread's end (exit, :reset) */
   uint32_t next_tid;
   tl_gil gil;
   tl_config cfg;
@@ -175,6 +181,7 @@ uint64_t tl_deadline_in(double seconds);
  * that is spinning costs no wake-up of a sleeping CPU, which on a
  * virtual machine costs tens of microseconds. */
 #define TL_SPIN_NS 30000
+#define TL_MAX_SPINNERS 1
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
 
 /* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
@@ -186,6 +193,10 @@ uint64_t tl_deadline_in(double seconds);
  * when woken (check your condition again), ETIMEDOUT, or ECANCELED. */
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline);
 void tl__wake(tl_thread *t);
+/* Wakes the first thread whose wake-up waits for the GIL to be released
+ * (world mutex held), and takes a thread off that queue. */
+void tl__wake_deferred(void);
+void tl__deferred_unlink(tl_thread *t);
 
 /* Cancels t (with the world mutex held): wakes any wait and makes running
  * Lua code raise at its next instruction. */

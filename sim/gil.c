@@ -134,14 +134,24 @@ void tl__gil_take_locked(tl_thread *t) {
     while (g->locked) {
       if (tl_W->cfg.policy == TL_GIL_PY3) {
         uint64_t sn = g->switch_number;
+        int r;
         /* Spin a moment first (see tl__spin_while). Not under py2, whose
          * point is that a woken waiter comes too late. */
         tl_mutex_unlock(&tl_W->mu);
         tl__spin_while(&g->held_hint, 1);
         tl_mutex_lock(&tl_W->mu);
         if (!g->locked) break;
-        int r = tl_cond_wait_until(&g->cond, &tl_W->mu,
-                                   tl_now_ns() + tl_W->cfg.switch_interval_ns);
+        /* One waiter keeps the switch interval's time; the rest sleep until
+         * woken. With every waiter timing it, N waiters cost N wake-ups
+         * per interval, and handing the GIL to each of N threads in turn
+         * cost N^2 (8,000 threads woken by one Event.set took seconds). */
+        if (g->timer == NULL) g->timer = t;
+        if (g->timer != t) {
+          tl_cond_wait(&g->cond, &tl_W->mu);
+          continue;
+        }
+        r = tl_cond_wait_until(&g->cond, &tl_W->mu,
+                               tl_now_ns() + tl_W->cfg.switch_interval_ns);
         if (r == ETIMEDOUT && g->locked && sn == g->switch_number) {
           if (!g->drop_request) {
             g->drop_request = 1;
@@ -158,12 +168,18 @@ void tl__gil_take_locked(tl_thread *t) {
     }
     t->wait_kind = TL_WAIT_NONE;
     g->nwaiters--;
+    if (g->timer == t) {
+      /* Hand the timing on: another waiter wakes and takes it up. */
+      g->timer = NULL;
+      if (g->nwaiters > 0) tl_cond_signal(&g->cond);
+    }
   }
   g->locked = 1;
   atomic_store(&g->held_hint, 1);
   g->holder = t;
   g->switch_number++;
   g->drop_request = 0;
+  g->woke_one = 0;
   atomic_store(&t->holds_gil, 1);
   tl_cond_broadcast(&g->switch_cond);
   tl_emit(TL_EV_GIL_ACQUIRE, 0, g->last_holder, 0);
@@ -185,6 +201,7 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
   g->release_gen++;
   tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
   tl_cond_signal(&g->cond);
+  tl__wake_deferred();
   if (reason == TL_GIL_FORCED) {
     /* Forced switching: do not race the waiter for the GIL just dropped. */
     uint64_t sn = g->switch_number;

@@ -15,14 +15,20 @@ static tl_lockhdr *tl__check_lock(lua_State *L) {
   return luaL_checkudata(L, 1, TL_LOCK_MT);
 }
 
-static void tl__unlink_waiter(tl_lockhdr *k, tl_thread *t) {
-  tl_thread **p;
-  for (p = &k->waiters; *p; p = &(*p)->wnext)
-    if (*p == t) {
-      *p = t->wnext;
-      break;
-    }
+static void tl__link_waiter(tl_lockhdr *k, tl_thread *t) {
   t->wnext = NULL;
+  t->wprev = k->wtail;
+  if (k->wtail) k->wtail->wnext = t;
+  else k->waiters = t;
+  k->wtail = t;
+}
+
+static void tl__unlink_waiter(tl_lockhdr *k, tl_thread *t) {
+  if (t->wprev) t->wprev->wnext = t->wnext;
+  else k->waiters = t->wnext;
+  if (t->wnext) t->wnext->wprev = t->wprev;
+  else k->wtail = t->wprev;
+  t->wnext = t->wprev = NULL;
 }
 
 tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type,
@@ -135,12 +141,7 @@ int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout) 
     r = tl__deadlock_before_wait(self, TL_WAIT_LOCK, k, deadline);
   }
   TL_ALLOW_THREADS_BEGIN(self);
-  self->wnext = NULL;
-  {
-    tl_thread **p = &k->waiters;
-    while (*p) p = &(*p)->wnext;
-    *p = self;
-  }
+  tl__link_waiter(k, self);
   while (k->count && r == 0) r = tl__wait(self, TL_WAIT_LOCK, k, deadline);
   tl__unlink_waiter(k, self);
   got = !k->count;

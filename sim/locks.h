@@ -46,7 +46,8 @@ struct tl_lockhdr {
   tl_thread *owner;      /* the holder (a Lock: who acquired it); a counted
                           * reference unless internal */
   uint32_t last_tid;     /* who released it last, for handoff arrows */
-  tl_thread *waiters;    /* FIFO, linked through wnext */
+  tl_thread *waiters;    /* FIFO, linked through wnext and wprev, */
+  tl_thread *wtail;      /* so joining and leaving it cost O(1) */
   tl_thread *held_by;    /* whose held list it is on (its owner); GIL */
   tl_lockhdr *hnext, *hprev; /* that list, newest first; GIL */
   char name[TL_LOCK_NAME];

@@ -96,9 +96,13 @@ void tl__thread_run(tl_thread *t) {
   if (t->prev) t->prev->next = t->next; else tl_W->live = t->next;
   if (t->next) t->next->prev = t->prev;
   tl_W->nlive--;
-  for (z = tl_W->live; z; z = z->next)
-    if (z->wait_kind == TL_WAIT_JOIN && (z->wait_obj == t || z->wait_obj == NULL))
-      tl__wake(z);
+  /* Only a thread someone joins looks for its joiners: with thousands of
+   * threads ending, a look through every live thread at each end made
+   * their ends cost N^2. */
+  if (t->joiners || tl_W->njoin_any)
+    for (z = tl_W->live; z; z = z->next)
+      if (z->wait_kind == TL_WAIT_JOIN && (z->wait_obj == t || z->wait_obj == NULL))
+        tl__wake(z);
   tl_emit(TL_EV_THREAD_END, status != LUA_OK, t->id, 0);
   tl__gil_release_locked(t, TL_GIL_EXIT);
   atomic_store(&t->cur_L, NULL);
@@ -206,7 +210,9 @@ static int f_join(lua_State *L) {
   if (!t->ended) {
     r = tl__deadlock_before_wait(self, TL_WAIT_JOIN, t, deadline);
     TL_ALLOW_THREADS_BEGIN(self);
+    t->joiners++;
     while (!t->ended && r == 0) r = tl__wait(self, TL_WAIT_JOIN, t, deadline);
+    t->joiners--;
     TL_ALLOW_THREADS_END(self);
   }
   tl_mutex_unlock(&tl_W->mu);
