@@ -160,6 +160,14 @@ static int tl__parse(tl_options *o, int argc, char **argv) {
     } else if (strcmp(a, "--record") == 0) {
       TL__NEEDS_VALUE();
       if (o->nrecords == TL__MAX_LIST) return tl__fail("too many %s options", a);
+      {
+        /* Refused now, not after a long run. */
+        char err[600];
+        if (tl_record_check(v, err, sizeof err) != 0) {
+          fprintf(stderr, "threadlab: --record %s: %s\n", v, err);
+          return 2;
+        }
+      }
       o->records[o->nrecords++] = v;
     } else if (strcmp(a, "--trace") == 0) {
       TL__NEEDS_VALUE();
@@ -321,15 +329,20 @@ int tl_app_reset(tl_options *o) {
   return tl__new_world(o);
 }
 
-static void tl__write_outputs(tl_options *o) {
-  int i;
+/* Returns 0, or 1 when a recording or the trace could not be written (the
+ * older file, if any, is left as it was: the writers rename into place). */
+static int tl__write_outputs(tl_options *o) {
+  int i, failed = 0;
   char err[512];
   for (i = 0; i < o->nrecords; i++)
-    if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0)
+    if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0) {
       fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
+      failed = 1;
+    }
   if (o->trace_out && tl_trace_save(tl_trace_global, o->trace_out) != 0)
     fprintf(stderr, "threadlab: cannot save the trace to %s: %s\n", o->trace_out,
             strerror(errno));
+  return failed;
 }
 
 int tl_app_main(int argc, char **argv) {
@@ -380,7 +393,7 @@ int tl_app_main(int argc, char **argv) {
   }
   tl_signals_stop();
   tl_window_stop(); /* a script without -i: the window closes when it ends */
-  tl__write_outputs(&opt);
+  if (tl__write_outputs(&opt) && rc == 0) rc = 1;
   tl_text_shutdown();
   tl_trace_destroy(tl_trace_global);
   tl_trace_global = NULL;

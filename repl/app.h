@@ -84,6 +84,9 @@ void tl_app_sync_window(void);
 /* threadlab --bench-frame N (bench_frame.c): the exit status. */
 int tl_bench_frame(long n);
 
+/* Whether a recording can go to path: a known extension and a folder
+ * that takes a new file. 0, or -1 with why (nothing is left behind). */
+int tl_record_check(const char *path, char *err, size_t errlen);
 /* The same for the window [from, to) ns of the trace (to 0: to its end). */
 int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
                     char *err, size_t errlen);

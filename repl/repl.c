@@ -304,8 +304,10 @@ static void tl__cmd_setting(lua_State *L, const char *key, const char *arg) {
       lua_pushstring(L, arg);
     }
     lua_setfield(L, -2, key);
-    if (tl_app_docall(L, 1, 0) != LUA_OK) {
-      tl_app_report(L);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+      /* A command's mistake needs no traceback: just what went wrong. */
+      printf("%s\n", luaL_tolstring(L, -1, NULL));
+      lua_pop(L, 2);
       return;
     }
   }
@@ -337,7 +339,8 @@ static void tl__cmd_record(const char *arg) {
       return;
     }
   }
-  if (tl_record_range(tl_trace_global, path, (uint64_t)(from * 1e9), (uint64_t)(to * 1e9), err,
+  if (tl_record_check(path, err, sizeof err) != 0 ||
+      tl_record_range(tl_trace_global, path, (uint64_t)(from * 1e9), (uint64_t)(to * 1e9), err,
                       sizeof err) != 0)
     printf("cannot record %s: %s\n", path, err);
   else
@@ -380,9 +383,12 @@ static int tl__command(tl_options *opt, const char *line) {
     int runs = 20;
     sscanf(arg, "%1023s %d", fn, &runs);
     snprintf(code, sizeof code, "lab.print_outcomes(lab.explore(%s, {runs = %d}))", fn, runs);
-    if (!fn[0]) puts("usage: :explore FUNCTION [runs]");
-    else if (luaL_loadstring(tl_W->L, code) != LUA_OK || tl_app_docall(tl_W->L, 0, 0) != LUA_OK)
-      tl_app_report(tl_W->L);
+    if (!fn[0]) {
+      puts("usage: :explore FUNCTION [runs]");
+    } else if (luaL_loadstring(tl_W->L, code) != LUA_OK || lua_pcall(tl_W->L, 0, 0, 0) != LUA_OK) {
+      printf(":explore: %s\n", luaL_tolstring(tl_W->L, -1, NULL));
+      lua_pop(tl_W->L, 2);
+    }
   } else if (strcmp(cmd, "reset") == 0) {
     if (tl_app_reset(opt) != 0) return 1;
     fputs("reset: every thread cancelled; a fresh world\n", stdout);

@@ -54,6 +54,7 @@ static int tl__killed(void) {
 static int tl__finish_pcall(lua_State *L, int status, lua_KContext extra) {
   if (status != LUA_OK && status != LUA_YIELD) {
     if (tl__killed()) return lua_error(L);
+    tl_typed_error(L, -1);
     lua_pushboolean(L, 0);
     lua_pushvalue(L, -2);
     return 2;

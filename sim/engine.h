@@ -270,6 +270,27 @@ void tl_push_error(lua_State *L, const char *type, const char *msg);
 const char *tl_format_exception(lua_State *L, int idx);
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
+/* Argument checks (errors.c): each raises a TypeError (ValueError for a
+ * NaN) naming fname and arg. */
+int tl_arg_error(lua_State *L, const char *fname, const char *arg, const char *expected,
+                 int idx);
+/* The table at idx has only the keyword fields named in allowed (NULL
+ * ended): "Thread() got an unexpected keyword argument 'targt'". */
+void tl_check_kwargs(lua_State *L, int idx, const char *fname, const char *const *allowed);
+/* nil/none -> -1, else a number that is not NaN (the caller checks < 0). */
+double tl_check_timeout(lua_State *L, int idx, const char *fname, const char *arg);
+/* A number with no fraction: 3 and 3.0, never 1.5 or NaN. */
+lua_Integer tl_check_whole(lua_State *L, int idx, const char *fname, const char *arg);
+const char *tl_check_str(lua_State *L, int idx, const char *fname, const char *arg);
+double tl_check_number(lua_State *L, int idx, const char *fname, const char *arg);
+/* A string from list (NULL ended): its index; else a ValueError listing them. */
+int tl_check_option(lua_State *L, int idx, const char *fname, const char *arg,
+                    const char *const *list);
+/* Adds kwargs, timeout, whole, argerror to the errors table at idx. */
+void tl_errors_add_checks(lua_State *L, int idx);
+/* A Lua library's "bad argument" string error as a TypeError object
+ * (pcall and the message handler turn it: callers see a typed error). */
+void tl_typed_error(lua_State *L, int idx);
 
 /* Threads (thread.c). */
 void tl__thread_unref(tl_thread *t);

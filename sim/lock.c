@@ -53,32 +53,41 @@ tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type
   return k;
 }
 
+const char *tl__lock_name_arg(lua_State *L, const char *fname) {
+  static const char *const kw[] = { "name", NULL };
+  const char *name = NULL;
+  if (lua_istable(L, 1) && !lua_getmetatable(L, 1)) {
+    tl_check_kwargs(L, 1, fname, kw);
+    lua_getfield(L, 1, "name");
+    if (!lua_isnil(L, -1)) name = tl_check_str(L, -1, fname, "name");
+    lua_pop(L, 1); /* the table keeps the string */
+  } else if (!lua_isnoneornil(L, 1)) {
+    name = tl_check_str(L, 1, fname, "name");
+  }
+  return name;
+}
+
 /* threading.Lock([{name=...}]) */
 static int f_new(lua_State *L) {
-  const char *name = NULL;
-  if (lua_istable(L, 1)) {
-    lua_getfield(L, 1, "name");
-    name = lua_tostring(L, -1);
-    lua_pop(L, 1); /* the table keeps the string */
-  } else if (lua_isstring(L, 1)) {
-    name = lua_tostring(L, 1);
-  }
+  const char *name = tl__lock_name_arg(L, "Lock");
   tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, name, 0);
   return 1;
 }
 
 void tl__acquire_args(lua_State *L, int *blocking, double *timeout) {
+  static const char *const kw[] = { "blocking", "timeout", NULL };
   *blocking = 1;
   *timeout = -1;
-  if (lua_istable(L, 2)) {
+  if (lua_istable(L, 2) && !lua_getmetatable(L, 2)) {
+    tl_check_kwargs(L, 2, "acquire", kw);
     lua_getfield(L, 2, "blocking");
     if (!lua_isnil(L, -1)) *blocking = lua_toboolean(L, -1);
     lua_getfield(L, 2, "timeout");
-    if (!lua_isnil(L, -1)) *timeout = luaL_checknumber(L, -1);
+    *timeout = tl_check_timeout(L, -1, "acquire", "timeout");
     lua_pop(L, 2);
   } else {
     if (!lua_isnoneornil(L, 2)) *blocking = lua_toboolean(L, 2);
-    if (!lua_isnoneornil(L, 3)) *timeout = luaL_checknumber(L, 3);
+    *timeout = tl_check_timeout(L, 3, "acquire", "timeout");
   }
   if (!*blocking && *timeout != -1)
     tl_raise(L, "ValueError", "can't specify a timeout for a non-blocking call");

@@ -60,6 +60,8 @@ struct tl_lockhdr {
  * listed for :locks unless internal. */
 tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type,
                           const char *name, int internal);
+/* The name a lock constructor was given (fname: "Lock"), or NULL. */
+const char *tl__lock_name_arg(lua_State *L, const char *fname);
 /* Reads (blocking, timeout) from stack slots 2 and 3 as Python's
  * lock.acquire parses them, positionally or as a table of keywords. */
 void tl__acquire_args(lua_State *L, int *blocking, double *timeout);

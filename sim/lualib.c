@@ -35,6 +35,7 @@ static int tl__open(lua_State *L) {
   luaopen_tl_base(L);
 
   tl__run_embedded(L, tl__lua_errors, tl__lua_errors_end, "=errors.lua", 0);
+  tl_errors_add_checks(L, -1);
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
   lua_pop(L, 1);
@@ -42,7 +43,8 @@ static int tl__open(lua_State *L) {
   luaopen_tl_time(L);
   lua_setglobal(L, "time");
   luaopen_tl_lab(L);
-  tl__run_embedded(L, tl__lua_lab, tl__lua_lab_end, "=lab.lua", 1);
+  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
+  tl__run_embedded(L, tl__lua_lab, tl__lua_lab_end, "=lab.lua", 2);
   lua_setglobal(L, "lab");
 
   luaopen_tl_threading(L);
@@ -50,7 +52,8 @@ static int tl__open(lua_State *L) {
   luaL_getmetatable(L, TL_LOCK_MT);
   lua_getfield(L, -1, "methods");
   lua_remove(L, -2);
-  tl__run_embedded(L, tl__lua_threading, tl__lua_threading_end, "=threading.lua", 3);
+  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
+  tl__run_embedded(L, tl__lua_threading, tl__lua_threading_end, "=threading.lua", 4);
   luaopen_tl_deadlock(L);
   lua_setfield(L, -2, "_deadlock");
 
@@ -88,6 +91,18 @@ static int tl__open(lua_State *L) {
   luaopen_tl_lesson(L);
   tl__run_embedded(L, tl__lua_lesson, tl__lua_lesson_end, "=lesson.lua", 1);
   lua_setglobal(L, "lesson");
+  /* In package.loaded, so that Lua's own argument errors name the
+   * function ("time.sleep"), as require would find it. */
+  {
+    static const char *const mods[] = { "threading", "queue", "time", "lab", "lesson", NULL };
+    int i;
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    for (i = 0; mods[i]; i++) {
+      lua_getglobal(L, mods[i]);
+      lua_setfield(L, -2, mods[i]);
+    }
+    lua_pop(L, 1);
+  }
   return 0;
 }
 

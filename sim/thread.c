@@ -202,7 +202,7 @@ static int f_join(lua_State *L) {
   int r = 0;
   if (t == self) return tl_raise(L, "RuntimeError", "cannot join current thread");
   if (!lua_isnoneornil(L, 2)) {
-    double s = luaL_checknumber(L, 2);
+    double s = tl_check_timeout(L, 2, "join", "timeout");
     deadline = tl_deadline_in(s < 0 ? 0 : s);
   }
   tl_emit(TL_EV_JOIN, 0, t->id, 0);

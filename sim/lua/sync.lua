@@ -47,10 +47,13 @@ local function callable(f)
   return type(f) == "function" or (getmetatable(f) or {}).__call ~= nil
 end
 
-local function check_timeout(t)
-  if t ~= nil and type(t) ~= "number" then
-    error(TypeError("timeout must be a number or nil, not " .. type(t)), 3)
-  end
+local check_timeout, kwargs, whole, argerror =
+  errors.timeout, errors.kwargs, errors.whole, errors.argerror
+
+-- Something Condition can wait with: a Lock, an RLock, or the like.
+local function lock_like(v)
+  local t = type(v)
+  return (t == "userdata" or t == "table") and v.acquire ~= nil and v.release ~= nil
 end
 
 -- A new object id, and its name (given, or made from prefix and id).
@@ -157,6 +160,8 @@ end
 function threading.Condition(lock, kw)
   if is_kw(lock) then kw, lock = lock, lock.lock end
   kw = kw or {}
+  kwargs("Condition", kw, "lock", "name")
+  if lock ~= nil and not lock_like(lock) then argerror("Condition", "lock", "a Lock or RLock", lock) end
   local id, name = new_object(T.CONDITION, "Condition", kw.name)
   if lock == nil then lock = RLock{ name = name } end
   return new_cond(lock, id, name, true)
@@ -179,7 +184,7 @@ function Condition:_is_owned()
 end
 
 function Condition:wait(timeout)
-  check_timeout(timeout)
+  check_timeout("Condition.wait", timeout)
   if not self:_is_owned() then error(RuntimeError("cannot wait on un-acquired lock"), 2) end
   emit(K.COND_WAIT, self.id)
   return (cond_wait(self, timeout))
@@ -188,7 +193,8 @@ end
 -- Waits until predicate() is true or the timeout has passed; returns the
 -- predicate's last value.
 function Condition:wait_for(predicate, timeout)
-  check_timeout(timeout)
+  check_timeout("Condition.wait_for", timeout)
+  if not callable(predicate) then argerror("Condition.wait_for", "predicate", "a function", predicate) end
   local endtime, waittime = nil, timeout
   local result = predicate()
   while not result do
@@ -208,7 +214,7 @@ end
 
 function Condition:notify(n)
   if n == nil then n = 1 end
-  if type(n) ~= "number" then error(TypeError("n must be a number, not " .. type(n)), 2) end
+  n = whole("Condition.notify", "n", n)
   if not self:_is_owned() then error(RuntimeError("cannot notify on un-acquired lock"), 2) end
   emit(K.COND_NOTIFY, self.id, cond_notify(self, n), 0)
 end
@@ -234,10 +240,9 @@ BoundedSemaphore.__index = BoundedSemaphore
 local function new_semaphore(class, type_code, value, kw, bounded)
   if is_kw(value) then kw, value = value, value.value end
   kw = kw or {}
+  kwargs(class.__name, kw, "value", "name")
   if value == nil then value = 1 end
-  if type(value) ~= "number" then
-    error(TypeError("semaphore value must be a number, not " .. type(value)), 3)
-  end
+  value = whole(class.__name, "value", value)
   if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 3) end
   local id, name = new_object(type_code, class.__name, kw.name)
   return setmetatable({ _cond = new_cond(internal_lock()), _value = value, _initial = value,
@@ -254,13 +259,14 @@ function threading.BoundedSemaphore(value, kw)
 end
 
 local function acquire_args(blocking, timeout)
-  if is_kw(blocking) then blocking, timeout = blocking.blocking, blocking.timeout end
+  if is_kw(blocking) then
+    kwargs("Semaphore.acquire", blocking, "blocking", "timeout")
+    blocking, timeout = blocking.blocking, blocking.timeout
+  end
   if blocking == nil then blocking = true end
+  check_timeout("Semaphore.acquire", timeout)
   if not blocking and timeout ~= nil then
     error(ValueError("can't specify timeout for non-blocking acquire"), 3)
-  end
-  if timeout ~= nil and type(timeout) ~= "number" then
-    error(TypeError("timeout must be a number or nil, not " .. type(timeout)), 3)
   end
   return blocking, timeout
 end
@@ -312,7 +318,7 @@ end
 -- release([n])
 function Semaphore:release(n)
   if n == nil then n = 1 end
-  if type(n) ~= "number" then error(TypeError("n must be a number, not " .. type(n)), 2) end
+  n = whole("Semaphore.release", "n", n)
   if n < 1 then error(ValueError("n must be one or more"), 2) end
   locked(self._cond._lock, sem_release, self, n)
 end
@@ -335,7 +341,9 @@ Event.__index = Event
 
 -- threading.Event() or threading.Event{name=}
 function threading.Event(kw)
-  kw = is_kw(kw) and kw or {}
+  if kw ~= nil and not is_kw(kw) then argerror("Event", "kw", "a table of keywords", kw) end
+  kw = kw or {}
+  kwargs("Event", kw, "name")
   local id, name = new_object(T.EVENT, "Event", kw.name)
   return setmetatable({ _cond = new_cond(internal_lock()), _flag = false, id = id,
                         name = name }, Event)
@@ -372,7 +380,7 @@ end
 
 -- wait([timeout]) -> the flag (true unless it timed out)
 function Event:wait(timeout)
-  check_timeout(timeout)
+  check_timeout("Event.wait", timeout)
   return locked(self._cond._lock, event_wait, self, timeout)
 end
 
@@ -398,14 +406,13 @@ function threading.Barrier(parties, action, timeout, kw)
     parties, action, timeout = kw.parties, kw.action, kw.timeout
   end
   kw = kw or {}
-  if type(parties) ~= "number" then
-    error(TypeError("parties must be a number, not " .. type(parties)), 2)
-  end
+  kwargs("Barrier", kw, "parties", "action", "timeout", "name")
+  parties = whole("Barrier", "parties", parties)
   if parties < 1 then error(ValueError("parties must be >= 1"), 2) end
   if action ~= nil and not callable(action) then
     error(TypeError("action must be callable, not " .. type(action)), 2)
   end
-  check_timeout(timeout)
+  check_timeout("Barrier", timeout)
   local id, name = new_object(T.BARRIER, "Barrier", kw.name)
   return setmetatable({ _cond = new_cond(internal_lock()), _action = action,
                         _timeout = timeout, parties = parties, _state = 0, _count = 0,
@@ -480,7 +487,7 @@ end
 -- wait([timeout]) -> this thread's index, 0 .. parties-1, all different
 function Barrier:wait(timeout)
   if timeout == nil then timeout = self._timeout end
-  check_timeout(timeout)
+  check_timeout("Barrier.wait", timeout)
   return locked(self._cond._lock, barrier_wait, self, timeout)
 end
 
@@ -515,11 +522,13 @@ function threading.Timer(interval, fn, args)
   local kw = {}
   if is_kw(interval) then
     kw = interval
+    kwargs("Timer", kw, "interval", "fn", "function", "args", "name", "daemon")
     interval, fn, args = kw.interval, kw.fn or kw["function"], kw.args
   end
   if type(interval) ~= "number" then
     error(TypeError("interval must be a number, not " .. type(interval)), 2)
   end
+  check_timeout("Timer", interval, "interval")
   if not callable(fn) then error(TypeError("function must be callable, not " .. type(fn)), 2) end
   if args ~= nil and type(args) ~= "table" then
     error(TypeError("args must be a table, not " .. type(args)), 2)
@@ -554,6 +563,10 @@ function threading.local_(kw)
     error(TypeError("local_ takes a table of fields, not " .. type(kw)), 2)
   end
   local init = kw and kw.init
+  -- Fields beside init make a subclass body; without one, local() as in
+  -- Python takes no arguments.
+  if kw and init == nil then kwargs("local_", kw) end
+  if init ~= nil and not callable(init) then argerror("local_", "init", "a function", init) end
   local store = setmetatable({}, { __mode = "k" }) -- thread object -> its fields
   local obj = {}
   local function data()
