@@ -1,12 +1,23 @@
 # threadlab. `make run` and `make test` are all anyone needs; both install
 # the Debian packages they need first (scripts/install-deps.sh).
 
-CC      ?= gcc
-PKGS    := lua5.4 libedit sdl2 SDL2_ttf SDL2_image fontconfig
+# make presets CC to cc, so `CC ?= gcc` would never apply; an explicit
+# CC=... on the command line or in the environment still wins.
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+LUA_PKGS := lua5.4 libedit
+SDL_PKGS := sdl2 SDL2_ttf SDL2_image fontconfig
+LUA_CFLAGS := $(shell pkg-config --cflags $(LUA_PKGS) 2>/dev/null)
+SDL_CFLAGS := $(shell pkg-config --cflags $(SDL_PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread \
-           -Isim -Irepl -Iassets $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+           -Wshadow -Wmissing-prototypes -Wstrict-prototypes -pthread
+# .ci/run builds with WERROR=1: a warning fails CI.
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+LDLIBS  += $(shell pkg-config --libs $(LUA_PKGS) $(SDL_PKGS) 2>/dev/null) -lm -pthread
 
 # BUILD selects a flavour: objects in build/$(BUILD), the binary beside them
 # (the plain build's binary is ./threadlab).
@@ -27,12 +38,43 @@ else
 BIN     := $(OUT)/threadlab
 endif
 
-SIM_SRC  := $(wildcard sim/*.c)
-REPL_SRC := $(filter-out repl/main.c,$(wildcard repl/*.c))
-LIB_OBJ  := $(patsubst %.c,$(OUT)/%.o,$(SIM_SRC) $(REPL_SRC))
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_BIN := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
-LUA_SRC  := $(wildcard sim/lua/*.lua)
+# The layers, each compiled with the include paths it may use, so a
+# forbidden include is a build error naming the file that has it:
+#   sim/trace/      the trace and its vocabulary: plain C, nothing else
+#   sim/            the engine: the trace and Lua, never SDL or a terminal
+#   repl/timeline/  trace -> layout -> display list -> SVG/JSON: the trace
+#                   only (no engine, no Lua, no SDL)
+#   repl/window/    the SDL painter, text, PNG, the live view: the timeline
+#                   and SDL (no engine, no Lua)
+#   repl/           the front: everything
+TRACE_INC    := -Isim/trace
+SIM_INC      := -Isim $(TRACE_INC) $(LUA_CFLAGS)
+TIMELINE_INC := -Irepl/timeline $(TRACE_INC) -Iassets
+WINDOW_INC   := -Irepl/window $(TIMELINE_INC) $(SDL_CFLAGS)
+FRONT_INC    := -Irepl $(WINDOW_INC) -Isim $(LUA_CFLAGS)
+
+TRACE_SRC    := $(wildcard sim/trace/*.c)
+SIM_SRC      := $(wildcard sim/*.c)
+TIMELINE_SRC := $(wildcard repl/timeline/*.c)
+WINDOW_SRC   := $(wildcard repl/window/*.c)
+FRONT_SRC    := $(filter-out repl/main.c,$(wildcard repl/*.c))
+obj = $(patsubst %.c,$(OUT)/%.o,$(1))
+TRACE_OBJ    := $(call obj,$(TRACE_SRC))
+SIM_OBJ      := $(call obj,$(SIM_SRC))
+TIMELINE_OBJ := $(call obj,$(TIMELINE_SRC))
+WINDOW_OBJ   := $(call obj,$(WINDOW_SRC))
+FRONT_OBJ    := $(call obj,$(FRONT_SRC))
+LIB_OBJ      := $(TRACE_OBJ) $(SIM_OBJ) $(TIMELINE_OBJ) $(WINDOW_OBJ) $(FRONT_OBJ)
+LUA_SRC      := $(wildcard sim/lua/*.lua)
+
+# C unit tests link only the layers they test: the trace and timeline tests
+# against the trace and the timeline, the window tests add the window, the
+# front's tests link everything.
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+WINDOW_UNITS := tests/unit/test_view.c tests/unit/test_window.c
+FRONT_UNITS  := tests/unit/test_front.c
+PURE_UNITS   := $(filter-out $(WINDOW_UNITS) $(FRONT_UNITS),$(UNIT_SRC))
+UNIT_BIN     := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 
 .PHONY: all run test check-sanitize bench deps clean units
 all: $(BIN) units
@@ -42,16 +84,35 @@ units: $(UNIT_BIN)
 $(BIN): $(OUT)/repl/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/%.o: %.c $(wildcard sim/*.h repl/*.h assets/*.h) Makefile
+$(TRACE_OBJ):    LAYER_INC := $(TRACE_INC)
+$(SIM_OBJ):      LAYER_INC := $(SIM_INC)
+$(TIMELINE_OBJ): LAYER_INC := $(TIMELINE_INC)
+$(WINDOW_OBJ):   LAYER_INC := $(WINDOW_INC)
+$(FRONT_OBJ) $(OUT)/repl/main.o: LAYER_INC := $(FRONT_INC)
+
+# -MMD records the headers each object really includes (read back below).
+$(OUT)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(CFLAGS) $(LAYER_INC) -MMD -c -o $@ $<
 
 # The Lua halves are built into the binary.
 $(OUT)/sim/lualib.o: $(LUA_SRC)
 
-$(OUT)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB_OBJ)
+$(patsubst tests/unit/%.c,$(OUT)/tests/%,$(PURE_UNITS)): $(OUT)/tests/%: \
+    tests/unit/%.c tests/unit/check.h $(TRACE_OBJ) $(TIMELINE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
+	$(CC) $(CFLAGS) $(TIMELINE_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) -lm -pthread
+
+$(patsubst tests/unit/%.c,$(OUT)/tests/%,$(WINDOW_UNITS)): $(OUT)/tests/%: \
+    tests/unit/%.c tests/unit/check.h $(TRACE_OBJ) $(TIMELINE_OBJ) $(WINDOW_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WINDOW_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) \
+	  $(shell pkg-config --libs $(SDL_PKGS) 2>/dev/null) -lm -pthread
+
+$(patsubst tests/unit/%.c,$(OUT)/tests/%,$(FRONT_UNITS)): $(OUT)/tests/%: \
+    tests/unit/%.c tests/unit/check.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FRONT_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 deps:
 	@scripts/install-deps.sh
@@ -62,7 +123,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@TL_BIN=./threadlab TL_UNITS=$(OUT)/tests tests/run.sh
+	@TL_BIN=./$(BIN) TL_UNITS=$(OUT)/tests tests/run.sh
 
 check-sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=asan all

@@ -3,11 +3,15 @@
 #define TL_APP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "engine.h"
 
 #define TL_VERSION "0.1.0"
 #define TL__MAX_LIST 32
+/* The exit status of a lesson this build cannot play (what test runners
+ * count as skipped). */
+#define TL_EXIT_SKIPPED 77
 
 typedef struct tl_options {
   const char *script;
@@ -29,6 +33,22 @@ typedef struct tl_options {
 
 int tl_app_main(int argc, char **argv);
 
+/* The command line (options.c): one table, read by the parser and by
+ * --help. help NULL hides an option from --help (it is still accepted). */
+typedef struct tl_option {
+  const char *name, *alias; /* "--help", "-h" */
+  const char *value;        /* what follows it ("FILE", "a|b"); NULL: a flag */
+  const char *help;         /* lines split by '\n'; NULL: hidden */
+  const char *sample;       /* a value it accepts (NULL: a choice's first word) */
+  /* -1 to go on, else the exit status (2: bad usage, said on stderr) */
+  int (*set)(tl_options *o, const char *name, const char *value);
+} tl_option;
+extern const tl_option tl_option_table[]; /* ends with a NULL name */
+const tl_option *tl_option_find(const char *arg);
+void tl_options_usage(FILE *out);
+/* Fills o from argv: -1 to go on, else the exit status. */
+int tl_options_parse(tl_options *o, int argc, char **argv);
+
 /* Runs a chunk on MainThread (the caller holds the GIL) with a traceback
  * handler; prints an uncaught error. Returns the Lua status. */
 int tl_app_docall(lua_State *L, int nargs, int nresults);
@@ -46,6 +66,20 @@ void tl_repl_hold_world(int yes);
 int tl_repl_holding_world(void);
 char *tl_repl_read_line(const char *prompt, int *interrupted);
 int tl_repl_eval(lua_State *L, char *line);
+
+/* The REPL's :commands (repl.c): one table, read by the dispatcher, :help
+ * and Tab completion. help NULL hides a command from :help. */
+typedef struct tl_command {
+  const char *name;
+  const char *aliases; /* space-separated, or NULL */
+  const char *args;    /* for :help: "FILE [FROM TO]", or NULL */
+  const char *help;    /* lines split by '\n'; NULL: hidden */
+  /* cmd: the word typed (name or alias); returns 1 to end the REPL */
+  int (*run)(tl_options *opt, const char *cmd, const char *arg);
+} tl_command;
+extern const tl_command tl_command_table[]; /* ends with a NULL name */
+const tl_command *tl_repl_find_command(const char *name);
+void tl_repl_help(FILE *out);
 
 /* The lesson player (player.c). A lesson is a file whose first statement
  * is lesson{...}. tl_player_run plays one (in a fresh world if asked) and

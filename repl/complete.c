@@ -1,4 +1,5 @@
-/* Tab completion of globals and fields ("threading.Lo" -> "threading.Lock").
+/* Tab completion of globals and fields ("threading.Lo" -> "threading.Lock")
+ * and of :commands (from the command table).
  * It runs while the REPL waits for input, that is without the GIL, so it
  * takes the GIL for the moment it reads Lua tables. */
 #include <lauxlib.h>
@@ -87,19 +88,30 @@ static void tl__collect(const char *text) {
   if (!tl_repl_holding_world()) tl_leave_world(self);
 }
 
+/* ":th" as the first word of a line: the visible :commands. */
+static void tl__collect_commands(const char *text) {
+  const tl_command *c;
+  size_t n = strlen(text + 1);
+  for (c = tl_command_table; c->name; c++)
+    if (c->help && strncmp(c->name, text + 1, n) == 0) tl__add(":", 1, c->name);
+}
+
+static int tl__first_word; /* the word being completed begins the line */
+
 static char *tl__generate(const char *text, int state) {
   if (state == 0) {
     while (tl__nmatches) free(tl__matches[--tl__nmatches]);
     tl__next = 0;
-    tl__collect(text);
+    if (tl__first_word && text[0] == ':') tl__collect_commands(text);
+    else tl__collect(text);
   }
   /* readline frees what it is given. */
   return tl__next < tl__nmatches ? strdup(tl__matches[tl__next++]) : NULL;
 }
 
 static char **tl__complete(const char *text, int start, int end) {
-  (void)start;
   (void)end;
+  tl__first_word = (size_t)start == strspn(rl_line_buffer, " \t");
   rl_attempted_completion_over = 1;
   return rl_completion_matches(text, tl__generate);
 }

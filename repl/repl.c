@@ -161,28 +161,6 @@ static void tl__print_results(lua_State *L, int base) {
   if (tl_app_docall(L, n, 0) != LUA_OK) tl_app_report(L);
 }
 
-static void tl__cmd_help(void) {
-  fputs("threadlab REPL. Type Lua; an expression prints its value.\n"
-        "  :help             this text\n"
-        "  :threads          every live thread and what it is doing\n"
-        "  :locks            every lock: its holder, its waiters; deadlocks found\n"
-        "  :record FILE [FROM TO]  write the trace so far (or the seconds FROM..TO)\n"
-        "                    as .svg, .png, or .json (Chrome Trace Event, for Perfetto)\n"
-        "  :screenshot FILE  save the timeline window as drawn (.png)\n"
-        "  :clock [real|virtual]  :seed [N]  :speed [X]  :sched [auto|manual]\n"
-        "                    show or set the clock (virtual: seeded, repeatable)\n"
-        "  :pause, :resume   freeze and thaw virtual time\n"
-        "  :run T2 [n]       manual scheduling: T2 runs n statements (default 1);\n"
-        "                    in the window, keys 1-9 run T1-T9 one statement\n"
-        "  :step [n]         the scheduler's own pick runs n statements\n"
-        "  :explore FN [N]   lab.explore(FN, {runs=N}): every distinct outcome\n"
-        "  :reset            cancel every thread, start a fresh world\n"
-        "  :lessons          list the lessons;  :lesson N  plays lesson N\n"
-        "  :quit             leave (also Ctrl-D)\n"
-        "Modules: threading, time, lab. Ctrl-C interrupts MainThread.\n",
-        stdout);
-}
-
 /* Every live thread, oldest first: id, name, state, and where it stands. */
 static void tl__cmd_threads(lua_State *L) {
   lua_Integer n;
@@ -347,58 +325,166 @@ static void tl__cmd_record(const char *arg) {
     printf("recorded %s\n", path);
 }
 
+/* The :commands' actions: 1 when the REPL should end. cmd is the name typed
+ * (an alias, perhaps), arg the rest of the line. */
+static int tl__do_quit(tl_options *opt, const char *cmd, const char *arg) { return 1; }
+
+static int tl__do_help(tl_options *opt, const char *cmd, const char *arg) {
+  fputs("threadlab REPL. Type Lua; an expression prints its value.\n", stdout);
+  tl_repl_help(stdout);
+  fputs("Modules: threading, queue, time, lab. Ctrl-C interrupts MainThread.\n", stdout);
+  return 0;
+}
+
+static int tl__do_threads(tl_options *opt, const char *cmd, const char *arg) {
+  tl__cmd_threads(tl_W->L);
+  return 0;
+}
+
+static int tl__do_locks(tl_options *opt, const char *cmd, const char *arg) {
+  tl__cmd_locks(tl_W->L);
+  return 0;
+}
+
+static int tl__do_record(tl_options *opt, const char *cmd, const char *arg) {
+  tl__cmd_record(arg);
+  return 0;
+}
+
+static int tl__do_screenshot(tl_options *opt, const char *cmd, const char *arg) {
+  char err[600];
+  if (!arg[0]) fputs("usage: :screenshot FILE.png\n", stdout);
+  else if (tl_window_screenshot(tl_trace_global, arg, err, sizeof err) != 0)
+    printf("cannot save the screenshot: %s\n", err);
+  else
+    printf("saved %s\n", arg);
+  return 0;
+}
+
+static int tl__do_setting(tl_options *opt, const char *cmd, const char *arg) {
+  tl__cmd_setting(tl_W->L, cmd, arg);
+  return 0;
+}
+
+static int tl__do_pause(tl_options *opt, const char *cmd, const char *arg) {
+  if (tl__call_lab(tl_W->L, cmd, "") == 0)
+    puts(cmd[0] == 'p' ? "paused: virtual time stands still (:resume)" : "resumed");
+  return 0;
+}
+
+/* :run T2 [n] runs T2 n statements; :step [n], the scheduler's pick. */
+static int tl__do_run(tl_options *opt, const char *cmd, const char *arg) {
+  if (tl__call_lab(tl_W->L, cmd, arg) == 0) tl__cmd_threads(tl_W->L);
+  return 0;
+}
+
+/* :explore FN [runs]: lab.explore(FN, {runs=}) printed as a table. */
+static int tl__do_explore(tl_options *opt, const char *cmd, const char *arg) {
+  char code[1200], fn[1024] = "";
+  int runs = 20;
+  sscanf(arg, "%1023s %d", fn, &runs);
+  snprintf(code, sizeof code, "lab.print_outcomes(lab.explore(%s, {runs = %d}))", fn, runs);
+  if (!fn[0]) {
+    puts("usage: :explore FUNCTION [runs]");
+  } else if (luaL_loadstring(tl_W->L, code) != LUA_OK || lua_pcall(tl_W->L, 0, 0, 0) != LUA_OK) {
+    printf(":explore: %s\n", luaL_tolstring(tl_W->L, -1, NULL));
+    lua_pop(tl_W->L, 2);
+  }
+  return 0;
+}
+
+static int tl__do_reset(tl_options *opt, const char *cmd, const char *arg) {
+  if (tl_app_reset(opt) != 0) return 1;
+  fputs("reset: every thread cancelled; a fresh world\n", stdout);
+  return 0;
+}
+
+/* :lessons, :lesson N */
+static int tl__do_lesson(tl_options *opt, const char *cmd, const char *arg) {
+  tl_player_command(opt, cmd, arg);
+  return 0;
+}
+
+/* The one list of :commands: the dispatcher, :help and Tab completion all
+ * read it. name, aliases (space-separated), arguments and help for :help
+ * (help NULL: hidden, still accepted), action. */
+const tl_command tl_command_table[] = {
+    {"help", "h", NULL, "this text", tl__do_help},
+    {"threads", NULL, NULL, "every live thread and what it is doing", tl__do_threads},
+    {"locks", NULL, NULL, "every lock: its holder, its waiters; deadlocks found", tl__do_locks},
+    {"record", NULL, "FILE [FROM TO]",
+     "write the trace so far (or the seconds FROM..TO)\n"
+     "as .svg, .png, or .json (Chrome Trace Event, for Perfetto)",
+     tl__do_record},
+    {"screenshot", NULL, "FILE", "save the timeline window as drawn (.png)", tl__do_screenshot},
+    {"clock", NULL, "[real|virtual]", "show or set the clock (virtual: seeded, repeatable)",
+     tl__do_setting},
+    {"seed", NULL, "[N]", "show or set the virtual scheduler's seed", tl__do_setting},
+    {"speed", NULL, "[X]", "show or set virtual seconds per wall second", tl__do_setting},
+    {"sched", NULL, "[auto|manual]", "show or set who picks the next thread", tl__do_setting},
+    {"pause", NULL, NULL, "freeze virtual time", tl__do_pause},
+    {"resume", NULL, NULL, "thaw virtual time", tl__do_pause},
+    {"run", NULL, "T2 [n]",
+     "manual scheduling: T2 runs n statements (default 1);\n"
+     "in the window, keys 1-9 run T1-T9 one statement",
+     tl__do_run},
+    {"step", NULL, "[n]", "the scheduler's own pick runs n statements", tl__do_run},
+    {"explore", NULL, "FN [N]", "lab.explore(FN, {runs=N}): every distinct outcome",
+     tl__do_explore},
+    {"reset", NULL, NULL, "cancel every thread, start a fresh world", tl__do_reset},
+    {"lessons", NULL, NULL, "list the lessons", tl__do_lesson},
+    {"lesson", NULL, "N", "play lesson N", tl__do_lesson},
+    {"quit", "q exit", NULL, "leave (also Ctrl-D)", tl__do_quit},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+/* Whether word is one of the space-separated words of list. */
+static int tl__among(const char *list, const char *word) {
+  size_t n = strlen(word);
+  while (list && *list) {
+    size_t len = strcspn(list, " ");
+    if (len == n && strncmp(list, word, n) == 0) return 1;
+    list += len + (list[len] == ' ');
+  }
+  return 0;
+}
+
+const tl_command *tl_repl_find_command(const char *name) {
+  const tl_command *c;
+  for (c = tl_command_table; c->name; c++)
+    if (strcmp(c->name, name) == 0 || tl__among(c->aliases, name)) return c;
+  return NULL;
+}
+
+#define TL__HELP_COL 20
+
+void tl_repl_help(FILE *out) {
+  const tl_command *c;
+  for (c = tl_command_table; c->name; c++) {
+    const char *h = c->help;
+    int n;
+    if (!h) continue;
+    n = fprintf(out, "  :%s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
+    if (n >= TL__HELP_COL) fprintf(out, "  ");
+    else fprintf(out, "%*s", TL__HELP_COL - n, "");
+    while (*h) {
+      size_t len = strcspn(h, "\n");
+      fprintf(out, "%.*s\n", (int)len, h);
+      h += len;
+      if (*h == '\n' && *++h) fprintf(out, "%*s", TL__HELP_COL, "");
+    }
+  }
+}
+
 /* Returns 1 when the REPL should end. */
 static int tl__command(tl_options *opt, const char *line) {
   char cmd[32] = "", arg[1024] = "";
+  const tl_command *c;
+  int quit = 0;
   sscanf(line, ":%31s %1023[^\n]", cmd, arg);
-  if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0 || strcmp(cmd, "exit") == 0) {
-    return 1;
-  } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "h") == 0) {
-    tl__cmd_help();
-  } else if (strcmp(cmd, "threads") == 0) {
-    tl__cmd_threads(tl_W->L);
-  } else if (strcmp(cmd, "locks") == 0) {
-    tl__cmd_locks(tl_W->L);
-  } else if (strcmp(cmd, "record") == 0) {
-    tl__cmd_record(arg);
-  } else if (strcmp(cmd, "screenshot") == 0) {
-    char err[600];
-    if (!arg[0]) fputs("usage: :screenshot FILE.png\n", stdout);
-    else if (tl_window_screenshot(tl_trace_global, arg, err, sizeof err) != 0)
-      printf("cannot save the screenshot: %s\n", err);
-    else
-      printf("saved %s\n", arg);
-  } else if (strcmp(cmd, "clock") == 0 || strcmp(cmd, "seed") == 0 ||
-             strcmp(cmd, "speed") == 0 || strcmp(cmd, "sched") == 0) {
-    tl__cmd_setting(tl_W->L, cmd, arg);
-  } else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
-    if (tl__call_lab(tl_W->L, cmd, "") == 0)
-      puts(cmd[0] == 'p' ? "paused: virtual time stands still (:resume)" : "resumed");
-  } else if (strcmp(cmd, "run") == 0 || strcmp(cmd, "step") == 0) {
-    /* :run T2 [n] runs T2 n statements; :step [n], the scheduler's pick. */
-    if (tl__call_lab(tl_W->L, cmd, arg) == 0) tl__cmd_threads(tl_W->L);
-  } else if (strcmp(cmd, "explore") == 0) {
-    /* :explore FN [runs]: lab.explore(FN, {runs=}) printed as a table. */
-    char code[1200], fn[1024] = "";
-    int runs = 20;
-    sscanf(arg, "%1023s %d", fn, &runs);
-    snprintf(code, sizeof code, "lab.print_outcomes(lab.explore(%s, {runs = %d}))", fn, runs);
-    if (!fn[0]) {
-      puts("usage: :explore FUNCTION [runs]");
-    } else if (luaL_loadstring(tl_W->L, code) != LUA_OK || lua_pcall(tl_W->L, 0, 0, 0) != LUA_OK) {
-      printf(":explore: %s\n", luaL_tolstring(tl_W->L, -1, NULL));
-      lua_pop(tl_W->L, 2);
-    }
-  } else if (strcmp(cmd, "reset") == 0) {
-    if (tl_app_reset(opt) != 0) return 1;
-    fputs("reset: every thread cancelled; a fresh world\n", stdout);
-  } else if (tl_player_command(opt, cmd, arg)) {
-    /* :lessons, :lesson N */
-  } else {
-    printf("unknown command ':%s' (type :help)\n", cmd);
-  }
+  if ((c = tl_repl_find_command(cmd))) quit = c->run(opt, cmd, arg);
+  else printf("unknown command ':%s' (type :help)\n", cmd);
   fflush(stdout);
-  return 0;
+  return quit;
 }
 
 int tl_repl_command(tl_options *opt, const char *line) { return tl__command(opt, line); }

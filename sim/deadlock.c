@@ -91,7 +91,7 @@ static tl__order *tl__order_add(uint64_t key) {
 }
 
 static const char *tl__type(const tl_lockhdr *k) {
-  return k->type == TL_OBJ_RLOCK ? "RLock" : "Lock";
+  return tl_obj_type_name(k->type);
 }
 
 /* t, holding x, has just taken y. */

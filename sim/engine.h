@@ -17,7 +17,7 @@
 #include "tl_sync.h"
 #include "trace.h"
 
-enum tl_gil_policy { TL_GIL_PY3, TL_GIL_PY2, TL_GIL_NONE };
+enum tl_gil_policy { TL_POLICY_PY3, TL_POLICY_PY2, TL_POLICY_NONE };
 enum tl_clock_kind { TL_CLOCK_REAL, TL_CLOCK_VIRTUAL };
 enum tl_sched_mode { TL_SCHED_AUTO, TL_SCHED_MANUAL };
 
@@ -268,6 +268,11 @@ int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
 void tl_push_error(lua_State *L, const char *type, const char *msg);
 /* Formats the error at idx (with its traceback) as Python would print it. */
 const char *tl_format_exception(lua_State *L, int idx);
+/* Whether the value at idx is an error object of class type (exactly). */
+int tl_is_error(lua_State *L, int idx, const char *type);
+/* The one test for "is this error a KeyboardInterrupt" (C and, as
+ * threading._prim.is_interrupt, Lua). */
+#define tl_is_interrupt(L, idx) tl_is_error((L), (idx), "KeyboardInterrupt")
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
 /* Argument checks (errors.c): each raises a TypeError (ValueError for a
@@ -286,8 +291,8 @@ double tl_check_number(lua_State *L, int idx, const char *fname, const char *arg
 /* A string from list (NULL ended): its index; else a ValueError listing them. */
 int tl_check_option(lua_State *L, int idx, const char *fname, const char *arg,
                     const char *const *list);
-/* Adds kwargs, timeout, whole, argerror to the errors table at idx. */
-void tl_errors_add_checks(lua_State *L, int idx);
+/* The part "arg_checks": kwargs, timeout, whole, argerror for errors.lua. */
+int tl_open_arg_checks(lua_State *L);
 /* A Lua library's "bad argument" string error as a TypeError object
  * (pcall and the message handler turn it: callers see a typed error). */
 void tl_typed_error(lua_State *L, int idx);
@@ -314,6 +319,7 @@ int luaopen_tl_rlock(lua_State *L);    /* returns the RLock constructor */
 int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
 int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
 int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
+int luaopen_tl_lesson(lua_State *L);   /* the C half of the lesson module */
 
 /* The deadlock detector (deadlock.c), for every lock or join wait: called
  * with the world mutex and the GIL held just before waiting for obj (a

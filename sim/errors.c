@@ -79,6 +79,15 @@ int tl_msghandler(lua_State *L) {
   return 1;
 }
 
+int tl_is_error(lua_State *L, int idx, const char *type) {
+  int yes;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  lua_getfield(L, idx, "type");
+  yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), type) == 0;
+  lua_pop(L, 1);
+  return yes;
+}
+
 const char *tl_format_exception(lua_State *L, int idx) {
   luaL_Buffer b;
   idx = lua_absindex(L, idx);
@@ -254,7 +263,7 @@ static int f_argerror(lua_State *L) {
                       4);
 }
 
-void tl_errors_add_checks(lua_State *L, int idx) {
+int tl_open_arg_checks(lua_State *L) {
   static const luaL_Reg fns[] = {
     { "kwargs",   f_kwargs   },
     { "timeout",  f_timeout  },
@@ -262,8 +271,6 @@ void tl_errors_add_checks(lua_State *L, int idx) {
     { "argerror", f_argerror },
     { NULL,       NULL       }
   };
-  idx = lua_absindex(L, idx);
-  lua_pushvalue(L, idx);
-  luaL_setfuncs(L, fns, 0);
-  lua_pop(L, 1);
+  luaL_newlib(L, fns);
+  return 1;
 }

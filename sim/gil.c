@@ -61,9 +61,9 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
   /* TSan defers asynchronous signals until the thread next enters its
    * runtime, which a pure Lua loop never does; sanitizer builds poll. */
   mask = LUA_MASKCOUNT;
-  count = tl_W->cfg.policy == TL_GIL_PY2 ? tl__py2_ticks(t) : 1000;
+  count = tl_W->cfg.policy == TL_POLICY_PY2 ? tl__py2_ticks(t) : 1000;
 #else
-  if (tl_W->cfg.policy == TL_GIL_PY2) {
+  if (tl_W->cfg.policy == TL_POLICY_PY2) {
     mask = LUA_MASKCOUNT;
     count = tl__py2_ticks(t);
   }
@@ -132,7 +132,7 @@ void tl__gil_take_locked(tl_thread *t) {
     g->nwaiters++;
     t->wait_kind = TL_WAIT_GIL;
     while (g->locked) {
-      if (tl_W->cfg.policy == TL_GIL_PY3) {
+      if (tl_W->cfg.policy == TL_POLICY_PY3) {
         uint64_t sn = g->switch_number;
         int r;
         /* Spin a moment first (see tl__spin_while). Not under py2, whose
@@ -283,7 +283,7 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   t->primed = 0; /* the next request starts over */
   if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
     /* A plain count tick: the py2 check interval, or the TSan poll. */
-    is_tick = tl_W->cfg.policy == TL_GIL_PY2;
+    is_tick = tl_W->cfg.policy == TL_POLICY_PY2;
     if (is_tick && tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
       /* py2 ticks count instructions, but switches wait for a statement. */
       atomic_store(&t->hook_wanted, 1);
@@ -292,7 +292,7 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
       return;
     }
   }
-  if (is_line && tl_W->cfg.policy == TL_GIL_PY2 && !t->cancel) is_tick = 1;
+  if (is_line && tl_W->cfg.policy == TL_POLICY_PY2 && !t->cancel) is_tick = 1;
   tl__base_hook(t, L);
   tl_mutex_lock(&tl_W->mu);
   if (!t->cancel) {

@@ -11,7 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const tl__parts[] = { "step", "title", "say", "code", "check", NULL };
+static const char *const tl__parts[] = {
+#define TL__PART_TEXT(name, text) text,
+  TL_LESSON_PARTS(TL__PART_TEXT)
+#undef TL__PART_TEXT
+  NULL
+};
 
 /* emit(what, obj, text): one LESSON_STEP event; what names the part
  * (enum tl_lesson_part in trace.h), obj is the step number (or a line). */

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const tl__type_names[] = { "?", "Lock", "RLock" };
-
 static tl_lockhdr *tl__check_lock(lua_State *L) {
   return luaL_checkudata(L, 1, TL_LOCK_MT);
 }
@@ -42,7 +40,7 @@ tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type
   if (name)
     snprintf(k->name, sizeof k->name, "%s", name);
   else
-    snprintf(k->name, sizeof k->name, "%s-%u", tl__type_names[type], k->id);
+    snprintf(k->name, sizeof k->name, "%s-%u", tl_obj_type_name((unsigned)type), k->id);
   luaL_setmetatable(L, tname);
   if (!internal) {
     if (tl_trace_global)
@@ -214,7 +212,7 @@ int tl__lock_push_locked(lua_State *L, tl_lockhdr *k) {
 static int f_locked(lua_State *L) { return tl__lock_push_locked(L, tl__check_lock(L)); }
 
 void tl__lock_describe(tl_lockhdr *k, char *buf, size_t len) {
-  const char *type = tl__type_names[k->type];
+  const char *type = tl_obj_type_name(k->type);
   tl_mutex_lock(&tl_W->mu);
   if (!k->count)
     snprintf(buf, len, "<unlocked threading.%s %s>", type, k->name);

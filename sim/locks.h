@@ -18,23 +18,6 @@
 #define TL_RLOCK_MT "threadlab.RLock"
 #define TL_LOCK_NAME 48
 
-/* LOCK_NEW's reason: what kind of object the name belongs to, so views can
- * tell a Lock from an RLock, a Condition, a Queue ... */
-enum tl_obj_type {
-  TL_OBJ_LOCK = 1,
-  TL_OBJ_RLOCK = 2,
-  TL_OBJ_CONDITION = 3,
-  TL_OBJ_SEMAPHORE = 4,
-  TL_OBJ_BOUNDED_SEMAPHORE = 5,
-  TL_OBJ_EVENT = 6,
-  TL_OBJ_BARRIER = 7,
-  TL_OBJ_QUEUE = 8,
-  TL_OBJ_LIFO_QUEUE = 9,
-  TL_OBJ_PRIORITY_QUEUE = 10,
-  TL_OBJ_SIMPLE_QUEUE = 11,
-  TL_OBJ_GLOBAL = 12 /* a global watched by lab.watch */
-};
-
 typedef struct tl_lockhdr tl_lockhdr;
 struct tl_lockhdr {
   uint32_t magic;        /* TL_LOCK_MAGIC: a wait_obj of TL_WAIT_LOCK is one */

@@ -18,91 +18,86 @@ TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
 TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
 TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
 
-int luaopen_tl_lesson(lua_State *L); /* lesson.c */
-
-/* Runs an embedded chunk with nargs arguments from the stack; leaves one
- * result. */
-static void tl__run_embedded(lua_State *L, const char *code, const char *end,
-                             const char *name, int nargs) {
-  if (luaL_loadbuffer(L, code, (size_t)(end - code), name) != LUA_OK)
-    lua_error(L);
-  lua_insert(L, -(nargs + 1));
-  lua_call(L, nargs, 1);
-}
-
-static int tl__open(lua_State *L) {
-  luaL_openlibs(L);
-  luaopen_tl_base(L);
-
-  tl__run_embedded(L, tl__lua_errors, tl__lua_errors_end, "=errors.lua", 0);
-  tl_errors_add_checks(L, -1);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
-  lua_pop(L, 1);
-
-  luaopen_tl_time(L);
-  lua_setglobal(L, "time");
-  luaopen_tl_lab(L);
-  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
-  tl__run_embedded(L, tl__lua_lab, tl__lua_lab_end, "=lab.lua", 2);
-  lua_setglobal(L, "lab");
-
-  luaopen_tl_threading(L);
-  luaopen_tl_lock(L);
+/* The methods of a lock type, from its metatable (made by its luaopen). */
+static int tl__lock_methods(lua_State *L) {
   luaL_getmetatable(L, TL_LOCK_MT);
   lua_getfield(L, -1, "methods");
-  lua_remove(L, -2);
-  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
-  tl__run_embedded(L, tl__lua_threading, tl__lua_threading_end, "=threading.lua", 4);
-  luaopen_tl_deadlock(L);
-  lua_setfield(L, -2, "_deadlock");
+  return 1;
+}
 
-  /* The primitives built on Lock and RLock: (threading, RLock, its
-   * methods, threading._prim, errors) -> what queue.lua needs. */
-  lua_pushvalue(L, -1);
-  luaopen_tl_rlock(L);
+static int tl__rlock_methods(lua_State *L) {
   luaL_getmetatable(L, TL_RLOCK_MT);
   lua_getfield(L, -1, "methods");
-  lua_remove(L, -2);
-  luaopen_tl_prim(L);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -6, "_prim");
-  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
-  tl__run_embedded(L, tl__lua_sync, tl__lua_sync_end, "=sync.lua", 5);
+  return 1;
+}
 
-  /* queue: (threading, the above, errors) */
-  lua_pushvalue(L, -2);
-  lua_pushvalue(L, -2);
-  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
-  tl__run_embedded(L, tl__lua_queue, tl__lua_queue_end, "=queue.lua", 3);
-  lua_setglobal(L, "queue");
-  lua_pop(L, 1);
-  lua_setglobal(L, "threading");
+#define TL__LUA(sym) sym, sym##_end
 
-  /* lab.watch, lab.unwatch */
-  lua_getglobal(L, "lab");
-  luaopen_tl_watch(L);
-  lua_getfield(L, -1, "watch");
-  lua_setfield(L, -3, "watch");
-  lua_getfield(L, -1, "unwatch");
-  lua_setfield(L, -3, "unwatch");
-  lua_pop(L, 2);
-  /* lesson{}, say{}, step, show, expect{}: the lesson format (lesson.lua). */
-  luaopen_tl_lesson(L);
-  tl__run_embedded(L, tl__lua_lesson, tl__lua_lesson_end, "=lesson.lua", 1);
-  lua_setglobal(L, "lesson");
-  /* In package.loaded, so that Lua's own argument errors name the
-   * function ("time.sleep"), as require would find it. */
-  {
-    static const char *const mods[] = { "threading", "queue", "time", "lab", "lesson", NULL };
-    int i;
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-    for (i = 0; mods[i]; i++) {
-      lua_getglobal(L, mods[i]);
-      lua_setfield(L, -2, mods[i]);
+/* Every part of threadlab's Lua API, in the order they open, as lite's
+ * api.c lists its libs. A part is a C half (a luaopen_* that pushes one
+ * value) or a Lua half (called with the table of the parts opened before
+ * it, which it takes by name: `local parts = ...`), never both. Each lands
+ * in that table under its name, and as a global if it has one. */
+static const struct tl__part {
+  const char *name;
+  lua_CFunction c_half;
+  const char *lua, *lua_end;
+  const char *global;
+} tl__parts[] = {
+    {"arg_checks",     tl_open_arg_checks,   NULL, NULL,                 NULL},
+    {"errors",         NULL,                 TL__LUA(tl__lua_errors),    NULL},
+    {"time",           luaopen_tl_time,      NULL, NULL,                 "time"},
+    {"lab_core",       luaopen_tl_lab,       NULL, NULL,                 NULL},
+    {"watch",          luaopen_tl_watch,     NULL, NULL,                 NULL},
+    {"lab",            NULL,                 TL__LUA(tl__lua_lab),       "lab"},
+    {"threading_core", luaopen_tl_threading, NULL, NULL,                 NULL},
+    {"Lock",           luaopen_tl_lock,      NULL, NULL,                 NULL},
+    {"lock_methods",   tl__lock_methods,     NULL, NULL,                 NULL},
+    {"deadlock",       luaopen_tl_deadlock,  NULL, NULL,                 NULL},
+    {"threading",      NULL,                 TL__LUA(tl__lua_threading), "threading"},
+    {"RLock",          luaopen_tl_rlock,     NULL, NULL,                 NULL},
+    {"rlock_methods",  tl__rlock_methods,    NULL, NULL,                 NULL},
+    {"prim",           luaopen_tl_prim,      NULL, NULL,                 NULL},
+    {"sync",           NULL,                 TL__LUA(tl__lua_sync),      NULL},
+    {"queue",          NULL,                 TL__LUA(tl__lua_queue),     "queue"},
+    {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
+    {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
+    {NULL,             NULL,                 NULL, NULL,                 NULL}};
+
+static int tl__open(lua_State *L) {
+  const struct tl__part *p;
+  char chunk[64];
+  int parts;
+  luaL_openlibs(L);
+  luaopen_tl_base(L);
+  lua_newtable(L);
+  parts = lua_gettop(L);
+  for (p = tl__parts; p->name; p++) {
+    if (p->c_half) {
+      lua_pushcfunction(L, p->c_half);
+      lua_call(L, 0, 1);
+    } else {
+      snprintf(chunk, sizeof chunk, "=%s.lua", p->name);
+      if (luaL_loadbuffer(L, p->lua, (size_t)(p->lua_end - p->lua), chunk) != LUA_OK)
+        lua_error(L);
+      lua_pushvalue(L, parts);
+      lua_call(L, 1, 1);
     }
-    lua_pop(L, 1);
+    if (p->global) {
+      lua_pushvalue(L, -1);
+      lua_setglobal(L, p->global);
+      /* Also in package.loaded, so that Lua's own argument errors name
+       * the function ("time.sleep"), as require would find it. */
+      luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -2, p->global);
+      lua_pop(L, 1);
+    }
+    lua_setfield(L, parts, p->name);
   }
+  /* errors.c finds the error classes here */
+  lua_getfield(L, parts, "errors");
+  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
   return 0;
 }
 

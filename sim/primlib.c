@@ -44,6 +44,12 @@ static int f_tid(lua_State *L) {
   return 1;
 }
 
+/* is_interrupt(e) -> whether e is a KeyboardInterrupt (as C asks it) */
+static int f_is_interrupt(lua_State *L) {
+  lua_pushboolean(L, tl_is_interrupt(L, 1));
+  return 1;
+}
+
 /* internal_lock() -> a Lock for a primitive's own use */
 static int f_internal_lock(lua_State *L) {
   tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, "internal", 1);
@@ -57,23 +63,16 @@ int luaopen_tl_prim(lua_State *L) {
     { "name",          f_name          },
     { "tid",           f_tid           },
     { "internal_lock", f_internal_lock },
+    { "is_interrupt",  f_is_interrupt  },
     { "kinds",         NULL            },
     { "types",         NULL            },
     { NULL,            NULL            }
   };
-  static const struct { const char *name; int type; } types[] = {
-    { "LOCK", TL_OBJ_LOCK },
-    { "RLOCK", TL_OBJ_RLOCK },
-    { "CONDITION", TL_OBJ_CONDITION },
-    { "SEMAPHORE", TL_OBJ_SEMAPHORE },
-    { "BOUNDED_SEMAPHORE", TL_OBJ_BOUNDED_SEMAPHORE },
-    { "EVENT", TL_OBJ_EVENT },
-    { "BARRIER", TL_OBJ_BARRIER },
-    { "QUEUE", TL_OBJ_QUEUE },
-    { "LIFO_QUEUE", TL_OBJ_LIFO_QUEUE },
-    { "PRIORITY_QUEUE", TL_OBJ_PRIORITY_QUEUE },
-    { "SIMPLE_QUEUE", TL_OBJ_SIMPLE_QUEUE },
-    { "GLOBAL", TL_OBJ_GLOBAL },
+  static const char *const types[] = {
+    NULL,
+#define TL__TYPE_NAME(name, text) #name,
+    TL_OBJECT_TYPES(TL__TYPE_NAME)
+#undef TL__TYPE_NAME
   };
   static const char *const kinds[] = {
 #define TL__KIND_NAME(name, text) #name,
@@ -88,10 +87,10 @@ int luaopen_tl_prim(lua_State *L) {
     lua_setfield(L, -2, kinds[i]);
   }
   lua_setfield(L, -2, "kinds");
-  lua_createtable(L, 0, (int)(sizeof types / sizeof *types));
-  for (i = 0; i < sizeof types / sizeof *types; i++) {
-    lua_pushinteger(L, types[i].type);
-    lua_setfield(L, -2, types[i].name);
+  lua_createtable(L, 0, TL_OBJ__COUNT);
+  for (i = 1; i < sizeof types / sizeof *types; i++) {
+    lua_pushinteger(L, (lua_Integer)i);
+    lua_setfield(L, -2, types[i]);
   }
   lua_setfield(L, -2, "types");
   return 1;

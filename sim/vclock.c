@@ -325,7 +325,7 @@ void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
     t->vticks += t->vcount;
   }
   tl_mutex_lock(&w->mu);
-  if (w->cfg.policy == TL_GIL_NONE && ns) {
+  if (w->cfg.policy == TL_POLICY_NONE && ns) {
     /* No GIL: the ready threads take turns with this one, on as many
      * cores as there are, so a round of quanta takes share/cores quanta. */
     int share = 1 + tl__nready(t);
@@ -359,7 +359,7 @@ void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
       switch_now = 1;
       reason = t->vswitch;
     }
-  } else if (w->cfg.policy == TL_GIL_PY3) {
+  } else if (w->cfg.policy == TL_POLICY_PY3) {
     tl_thread *r;
     for (r = w->live; r; r = r->next)
       if (r->vs == TL_VS_READY && r != t &&
@@ -372,7 +372,7 @@ void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
       tl_emit_as(r, TL_EV_GIL_DROP_REQUEST, 0, t->id, 0);
       t->vswitch = TL_GIL_FORCED;
     }
-  } else if (w->cfg.policy == TL_GIL_PY2) {
+  } else if (w->cfg.policy == TL_POLICY_PY2) {
     if (t->vticks >= w->cfg.check_interval ||
         (w->cfg.preempt > 0 && !is_line && (double)tl__v_rand(1000000) < w->cfg.preempt * 1e6)) {
       t->vticks = 0;
@@ -384,7 +384,7 @@ void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
   }
   if (switch_now) {
     t->vswitch = 0;
-    if (reason == TL_GIL_YIELD && w->cfg.policy == TL_GIL_PY2 && tl__v_rand(TL__PY2_ODDS) != 0) {
+    if (reason == TL_GIL_YIELD && w->cfg.policy == TL_POLICY_PY2 && tl__v_rand(TL__PY2_ODDS) != 0) {
       /* The old GIL on a multicore: the releaser takes it back before the
        * woken waiter gets to run. */
       tl_thread *r = tl__pick(t);

@@ -1,6 +1,8 @@
 -- lab's Lua half: exploring interleavings. The mechanism (the seeded
 -- scheduler, cancelling threads) is C.
-local lab, errors = ...
+local parts = ...
+local lab, errors = parts.lab_core, parts.errors
+lab.watch, lab.unwatch = parts.watch.watch, parts.watch.unwatch
 
 -- lab.explore(fn, {runs=N, seed=S}) runs fn under N seeds, S, S+1, ...,
 -- and returns one entry per distinct outcome, in the order first seen:

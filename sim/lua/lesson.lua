@@ -13,7 +13,7 @@
 -- through lesson._begin{player=...}. Without a player (dofile in the REPL)
 -- nothing pauses. Narration goes straight to stdout, never through print:
 -- print is what the threads of the lesson do, and the checks read it.
-local C = ...
+local C = (...).lesson_core
 
 local lesson = {}
 local S -- the lesson playing (see new_state)

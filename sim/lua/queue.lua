@@ -11,7 +11,8 @@
 --   QUEUE_BLOCK a put (reason 1), get (0) or join (2) must wait; the wait
 --               ends with COND_WAKE (arg: the thread that made room, put or
 --               finished; reason 1: timed out)
-local threading, sync, errors = ...
+local parts = ...
+local threading, sync, errors = parts.threading, parts.sync, parts.errors
 
 local prim = sync.prim
 local emit, tid, internal_lock = prim.emit, prim.tid, prim.internal_lock

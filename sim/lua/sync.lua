@@ -19,7 +19,9 @@
 --   Barrier    BARRIER_WAIT (arg: the arrival index) on arrival,
 --              BARRIER_PASS (arg: the thread that let everyone through;
 --              reason 1: broken) on leaving
-local threading, RLock, rlock_methods, prim, errors = ...
+local parts = ...
+local threading, RLock, rlock_methods, prim, errors =
+  parts.threading, parts.RLock, parts.rlock_methods, parts.prim, parts.errors
 
 local emit, tid, new_id, name_it, internal_lock =
   prim.emit, prim.tid, prim.new_id, prim.name, prim.internal_lock
@@ -32,6 +34,7 @@ local pcall, error, type, setmetatable, getmetatable, tostring =
   pcall, error, type, setmetatable, getmetatable, tostring
 
 threading.RLock = RLock
+threading._prim = prim
 rlock_methods.held = held
 threading.BrokenBarrierError = BrokenBarrierError
 threading.DeadlockError = errors.DeadlockError
@@ -93,9 +96,7 @@ local function acquire_restore(lock, saved)
   lock:acquire()
 end
 
-local function is_interrupt(e)
-  return type(e) == "table" and e.type == "KeyboardInterrupt"
-end
+local is_interrupt = prim.is_interrupt
 
 -- Waits on c, whose lock the caller holds, as CPython does: a fresh locked
 -- waiter lock per wait, which notify releases. The lock is held again on

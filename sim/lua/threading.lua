@@ -1,8 +1,10 @@
 -- threading's Lua half: the Thread class and the helpers learners know from
 -- Python. The mechanism (pthreads, the GIL, waiting) is C: threading._core.
-local core, Lock, lock_methods, errors = ...
+local parts = ...
+local core, Lock, lock_methods, errors =
+  parts.threading_core, parts.Lock, parts.lock_methods, parts.errors
 
-local threading = { _core = core, Lock = Lock }
+local threading = { _core = core, Lock = Lock, _deadlock = parts.deadlock }
 
 local Thread = {}
 Thread.__index = Thread

@@ -414,22 +414,20 @@ static void test_exit_to_join(void) {
   tl_layout_free(l);
 }
 
-int main(void) {
-  test_exit_to_join();
-  test_gil_handoff();
-  test_lock_handoff();
-  test_waits();
-  test_sim_order();
-  test_out_of_order();
-  test_incremental();
-  test_jitter();
-  test_processes();
-  test_edges();
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {
+      TL_TEST(test_exit_to_join),
+      TL_TEST(test_gil_handoff),
+      TL_TEST(test_lock_handoff),
+      TL_TEST(test_waits),
+      TL_TEST(test_sim_order),
+      TL_TEST(test_out_of_order),
+      TL_TEST(test_incremental),
+      TL_TEST(test_jitter),
+      TL_TEST(test_processes),
+      TL_TEST(test_edges),
+      {NULL, NULL}};
+  int rc = tl_test_main(tests, argc, argv);
   tl_trace_destroy(tr);
-  if (failures) {
-    printf("test_layout: %d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("test_layout: ok\n");
-  return 0;
+  return rc;
 }

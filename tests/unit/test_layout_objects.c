@@ -244,19 +244,17 @@ static void test_fork_exit(void) {
   tl_layout_free(l);
 }
 
-int main(void) {
-  test_handoff_rule();
-  test_cycle_found();
-  test_reported_first();
-  test_transient_cycle();
-  test_join_cycle();
-  test_wakeups();
-  test_fork_exit();
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {
+      TL_TEST(test_handoff_rule),
+      TL_TEST(test_cycle_found),
+      TL_TEST(test_reported_first),
+      TL_TEST(test_transient_cycle),
+      TL_TEST(test_join_cycle),
+      TL_TEST(test_wakeups),
+      TL_TEST(test_fork_exit),
+      {NULL, NULL}};
+  int rc = tl_test_main(tests, argc, argv);
   tl_trace_destroy(tr);
-  if (failures) {
-    printf("test_layout_objects: %d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("test_layout_objects: ok\n");
-  return 0;
+  return rc;
 }

@@ -302,7 +302,14 @@ static void test_aggregation(void) {
   tl_trace_destroy(tr);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {
+      TL_TEST(test_scenario_svg),
+      TL_TEST(test_hostile_text),
+      TL_TEST(test_bad_paths),
+      TL_TEST(test_aggregation),
+      {NULL, NULL}};
+  int rc;
   const char *env = getenv("TL_TEST_OUT");
   if (env && *env) {
     snprintf(outdir, sizeof outdir, "%s", env);
@@ -313,19 +320,11 @@ int main(void) {
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
     CHECK(mkdir(outdir, 0777) == 0 || errno == EEXIST);
   }
-  test_scenario_svg();
-  test_hostile_text();
-  test_bad_paths();
-  test_aggregation();
+  rc = tl_test_main(tests, argc, argv);
   if (!keep) {
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", outdir);
     if (system(cmd) != 0) printf("could not remove %s\n", outdir);
   }
-  if (failures) {
-    printf("test_svg: %d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("test_svg: ok\n");
-  return 0;
+  return rc ? rc : failures != 0;
 }

@@ -123,11 +123,12 @@ static void test_save_load(void) {
   tl_trace_destroy(tr);
 }
 
-int main(void) {
-  test_concurrent_appends();
-  test_full();
-  test_strings_and_fork();
-  test_save_load();
-  if (!failures) printf("ok\n");
-  return failures != 0;
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {
+      TL_TEST(test_concurrent_appends),
+      TL_TEST(test_full),
+      TL_TEST(test_strings_and_fork),
+      TL_TEST(test_save_load),
+      {NULL, NULL}};
+  return tl_test_main(tests, argc, argv);
 }

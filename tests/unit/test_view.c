@@ -215,15 +215,12 @@ static void test_running_line(void) {
   tl_trace_destroy(tr);
 }
 
-int main(void) {
-  test_running_line();
-  test_navigation();
-  test_live();
-  test_paint();
-  if (failures) {
-    printf("test_view: %d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("test_view: ok\n");
-  return 0;
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {
+      TL_TEST(test_running_line),
+      TL_TEST(test_navigation),
+      TL_TEST(test_live),
+      TL_TEST(test_paint),
+      {NULL, NULL}};
+  return tl_test_main(tests, argc, argv);
 }

@@ -33,18 +33,10 @@ static int wait_request(char *cmd, size_t n) {
   return tl_window_take_request(cmd, n);
 }
 
-int main(int argc, char **argv) {
+static void test_window_thread(void) {
   tl_trace *tr;
   char err[600], cmd[64], shot[512];
   int i;
-  (void)argc;
-  if (!getenv("DISPLAY")) { /* no display: run again under a virtual one */
-    char from[16]; /* where -a starts looking: apart from other runs */
-    snprintf(from, sizeof from, "%d", 100 + (int)(getpid() % 800));
-    execlp("xvfb-run", "xvfb-run", "-a", "-n", from, argv[0], (char *)NULL);
-    printf("test_window: xvfb-run is missing (scripts/install-deps.sh installs xvfb)\n");
-    return 1;
-  }
   tr = tl_trace_create(1 << 16, 1 << 16);
   for (i = 0; i < 200; i++)
     tl_trace_emit(tr, (uint64_t)i * 1000, 1, 1 + (uint32_t)(i % 3),
@@ -52,7 +44,7 @@ int main(int argc, char **argv) {
   CHECK(tl_window_start(tr, err, sizeof err) == 0);
   if (failures) {
     printf("window: %s\n", err);
-    return 1;
+    return;
   }
   CHECK(tl_window_running());
   tl_window_set_rate(1);
@@ -93,10 +85,21 @@ int main(int argc, char **argv) {
   remove(shot);
   tl_text_shutdown();
   tl_trace_destroy(tr);
-  if (failures) {
-    printf("test_window: %d check(s) failed\n", failures);
+}
+
+int main(int argc, char **argv) {
+  static const tl_test tests[] = {TL_TEST(test_window_thread), {NULL, NULL}};
+  if (!getenv("DISPLAY") && !(argc > 1 && strcmp(argv[1], "--list") == 0)) {
+    /* no display: run again under a virtual one */
+    char from[16]; /* where -a starts looking: apart from other runs */
+    char **args = calloc((size_t)argc + 5, sizeof *args);
+    int i;
+    snprintf(from, sizeof from, "%d", 100 + (int)(getpid() % 800));
+    args[0] = "xvfb-run", args[1] = "-a", args[2] = "-n", args[3] = from;
+    for (i = 0; i < argc; i++) args[4 + i] = argv[i];
+    execvp("xvfb-run", args);
+    printf("test_window: xvfb-run is missing (scripts/install-deps.sh installs xvfb)\n");
     return 1;
   }
-  printf("test_window: ok\n");
-  return 0;
+  return tl_test_main(tests, argc, argv);
 }

@@ -2,6 +2,7 @@
  * into the string pool (always valid UTF-8, cut with an ellipsis to a
  * width), times and object names as people read them. See display.h. */
 #include "display_private.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,38 +33,6 @@ tl_dl_item *tl__item(tl_display *d, int kind, int role) {
   return it;
 }
 
-/* Decodes one UTF-8 code point; a malformed byte is U+FFFD, so hostile
- * text can never make an ill-formed string (or SVG) out of the display. */
-static uint32_t tl__utf8_next(const unsigned char **ps) {
-  const unsigned char *s = *ps;
-  uint32_t c = s[0], min;
-  int n, i;
-  if (c < 0x80) { *ps = s + 1; return c; }
-  if ((c & 0xE0) == 0xC0) { n = 1; c &= 0x1F; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { n = 2; c &= 0x0F; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { n = 3; c &= 0x07; min = 0x10000; }
-  else { *ps = s + 1; return 0xFFFD; }
-  for (i = 1; i <= n; i++) {
-    if ((s[i] & 0xC0) != 0x80) { *ps = s + 1; return 0xFFFD; }
-    c = c << 6 | (s[i] & 0x3F);
-  }
-  *ps = s + n + 1;
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0xFFFD;
-  return c;
-}
-
-static size_t tl__utf8_put(char *out, uint32_t c) {
-  if (c < 0x80) { out[0] = (char)c; return 1; }
-  if (c < 0x800) { out[0] = (char)(0xC0 | c >> 6); out[1] = (char)(0x80 | (c & 0x3F)); return 2; }
-  if (c < 0x10000) {
-    out[0] = (char)(0xE0 | c >> 12); out[1] = (char)(0x80 | (c >> 6 & 0x3F));
-    out[2] = (char)(0x80 | (c & 0x3F)); return 3;
-  }
-  out[0] = (char)(0xF0 | c >> 18); out[1] = (char)(0x80 | (c >> 12 & 0x3F));
-  out[2] = (char)(0x80 | (c >> 6 & 0x3F)); out[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
 /* No font metrics here (painters differ); CJK is about one em wide, the
  * rest of DejaVu Sans about 0.6 em. Overestimating only drops a label. */
 static float tl__glyph_px(uint32_t c, float size) {
@@ -73,7 +42,7 @@ static float tl__glyph_px(uint32_t c, float size) {
 float tl__text_px(const char *s, float size) {
   const unsigned char *p = (const unsigned char *)s;
   float w = 0;
-  while (*p) w += tl__glyph_px(tl__utf8_next(&p), size);
+  while (*p) w += tl__glyph_px(tl_utf8_next(&p), size);
   return w;
 }
 
@@ -92,16 +61,16 @@ uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int kee
   }
   while (*p) {
     const unsigned char *at = p;
-    uint32_t c = tl__utf8_next(&p);
+    uint32_t c = tl_utf8_next(&p);
     float cw = tl__glyph_px(c, size);
     if (c < 0x20 || c == 0x7F) c = (c == '\n' && keep_nl) ? '\n' : ' ';
     if (w + cw > max_px - (*p ? ell : 0)) {
       if (at == (const unsigned char *)s) return 0;
-      len += tl__utf8_put(d->strings + off + len, 0x2026);
+      len += tl_utf8_put(d->strings + off + len, 0x2026);
       break;
     }
     w += cw;
-    len += tl__utf8_put(d->strings + off + len, c);
+    len += tl_utf8_put(d->strings + off + len, c);
   }
   d->strings[off + len] = '\0';
   d->nstr += len + 1;
@@ -121,8 +90,7 @@ const char *tl_display_str(const tl_display *d, uint32_t off) {
   return off && off < d->nstr ? d->strings + off : "";
 }
 
-/* "532 ns", "12.3 µs", "4.56 ms", "1.234 s". */
-void tl__fmt_time(char *buf, size_t n, double ns) {
+void tl_format_ns(char *buf, size_t n, double ns) {
   if (ns < 1e3) snprintf(buf, n, "%.0f ns", ns);
   else if (ns < 1e6) snprintf(buf, n, "%.3g µs", ns / 1e3);
   else if (ns < 1e9) snprintf(buf, n, "%.3g ms", ns / 1e6);

@@ -224,7 +224,7 @@ tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width,
   if (which >= 0 && (size_t)which < l->ndeadlocks) {
     e = l->deadlocks[which].edges;
     n = l->deadlocks[which].nedges;
-    tl__fmt_time(at, sizeof at, (double)l->deadlocks[which].t);
+    tl_format_ns(at, sizeof at, (double)l->deadlocks[which].t);
     snprintf(head, sizeof head, "Wait-for graph at the deadlock (%s)", at);
   } else {
     n = tl_layout_wait_edges(l, -1, buf, 256);

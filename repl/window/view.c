@@ -1,5 +1,6 @@
 /* The window's view: its state, its display lists, and input. See view.h. */
 #include "view.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +75,12 @@ static int tl__wrap(const char *s, float width, float px, char *out, size_t n) {
   if (!*s) return 0;
   while (*p && o + 5 < n) {
     unsigned c = *p;
-    int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-    float cw = (len >= 3 ? px : px * 0.58f);
+    const unsigned char *next = p;
+    int len;
+    float cw;
+    tl_utf8_next(&next);
+    len = (int)(next - p);
+    cw = len >= 3 ? px : px * 0.58f;
     int i;
     if (c == '\n') {
       out[o++] = '\n';

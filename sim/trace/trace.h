@@ -75,18 +75,61 @@ enum tl_gil_reason {
   TL_GIL_EXIT = 4      /* the thread ended */
 };
 
-/* What a LESSON_STEP event carries (its reason): the lesson player puts the
- * lesson itself into the trace so the views can show it. Only STEP is a
- * marker on the timeline; a narration panel reads them all, the latest of
- * each kind being the current one. Texts are in the language playing. */
+/* X(name, text): what a LESSON_STEP event carries (its reason), in order
+ * from 0: the lesson player puts the lesson itself into the trace so the
+ * views can show it. Only STEP is a marker on the timeline; a narration
+ * panel reads them all, the latest of each kind being the current one.
+ * Texts are in the language playing. text is the name lesson.lua uses. */
+#define TL_LESSON_PARTS(X)                                                    \
+  X(STEP, "step")   /* a step begins; obj: its number, arg: its title */      \
+  X(TITLE, "title") /* the lesson's title and source; obj: how many steps */  \
+  X(SAY, "say")     /* narration */                                           \
+  X(CODE, "code")   /* the code of the step about to run; obj: its first line */ \
+  X(CHECK, "check") /* an expect result ("ok: ..." or "FAILED: ...") */       \
+  X(LINE, "line")   /* MainThread starts a line of the lesson; obj: its number */
+
 enum tl_lesson_part {
-  TL_LESSON_STEP = 0,  /* a step begins; obj: its number, arg: its title */
-  TL_LESSON_TITLE = 1, /* the lesson's title and source; obj: how many steps */
-  TL_LESSON_SAY = 2,   /* narration */
-  TL_LESSON_CODE = 3,  /* the code of the step about to run; obj: its first line */
-  TL_LESSON_CHECK = 4, /* an expect result ("ok: ..." or "FAILED: ...") */
-  TL_LESSON_LINE = 5   /* MainThread starts a line of the lesson; obj: its number */
+#define TL__PART_ENUM(name, text) TL_LESSON_##name,
+  TL_LESSON_PARTS(TL__PART_ENUM)
+#undef TL__PART_ENUM
+  TL_LESSON__COUNT
 };
+
+/* X(name, text): what kind of object a LOCK_NEW names (its reason), in
+ * order from 1, so views can tell a Lock from an RLock, a Condition, a
+ * Queue ...; text is the class name learners know. */
+#define TL_OBJECT_TYPES(X)                                  \
+  X(LOCK, "Lock")                                           \
+  X(RLOCK, "RLock")                                         \
+  X(CONDITION, "Condition")                                 \
+  X(SEMAPHORE, "Semaphore")                                 \
+  X(BOUNDED_SEMAPHORE, "BoundedSemaphore")                  \
+  X(EVENT, "Event")                                         \
+  X(BARRIER, "Barrier")                                     \
+  X(QUEUE, "Queue")                                         \
+  X(LIFO_QUEUE, "LifoQueue")                                \
+  X(PRIORITY_QUEUE, "PriorityQueue")                        \
+  X(SIMPLE_QUEUE, "SimpleQueue")                            \
+  X(GLOBAL, "global") /* a global watched by lab.watch */
+
+enum tl_obj_type {
+  TL_OBJ__NONE = 0,
+#define TL__OBJ_ENUM(name, text) TL_OBJ_##name,
+  TL_OBJECT_TYPES(TL__OBJ_ENUM)
+#undef TL__OBJ_ENUM
+  TL_OBJ__COUNT
+};
+
+/* The class name of an object type ("Lock"); NULL when it is none. */
+static inline const char *tl_obj_type_name(unsigned type) {
+  static const char *const names[TL_OBJ__COUNT] = {
+      NULL,
+#define TL__OBJ_TEXT(name, text) text,
+      TL_OBJECT_TYPES(TL__OBJ_TEXT)
+#undef TL__OBJ_TEXT
+  };
+  return type < TL_OBJ__COUNT ? names[type] : NULL;
+}
 
 /* 40 bytes. t is ns on the active clock since the trace began. */
 typedef struct tl_event {

@@ -6,12 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The LOCK_NEW reason says what the object is. */
-static const char *const tl__type_names[] = {
-    "Lock",  "Lock",      "RLock",     "Condition",     "Semaphore",   "BoundedSemaphore",
-    "Event", "Barrier",   "Queue",     "LifoQueue",     "PriorityQueue", "SimpleQueue",
-    "global"};
-
 tl__obj *tl__obj_get(tl_layout *l, uint32_t id) {
   struct tl__layout_private *pv = l->priv;
   int32_t i = tl__map_get(&pv->objs, id);
@@ -50,9 +44,10 @@ const char *tl_layout_lock_name(const tl_layout *l, uint32_t id) {
 }
 
 const char *tl_layout_obj_type(const tl_layout *l, uint32_t id) {
+  /* The LOCK_NEW reason says what the object is; an unnamed one is a Lock. */
   const tl__obj *k = tl__obj_find(l, id);
-  size_t n = sizeof tl__type_names / sizeof *tl__type_names;
-  return k && k->type < n ? tl__type_names[k->type] : "Lock";
+  const char *name = k ? tl_obj_type_name(k->type) : NULL;
+  return name ? name : "Lock";
 }
 
 int tl_layout_lock_owner(const tl_layout *l, uint32_t id) {
@@ -79,7 +74,7 @@ static const tl__pending *tl__pending_get(const tl_layout *l, const tl__map *m, 
 
 /* ---- locks ------------------------------------------------------------ */
 
-static int tl__lock_new(tl_layout *l, const tl_event *e) {
+int tl__on_lock_new(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   tl__obj *k = tl__obj_get(l, e->obj);
   const char *name = tl_trace_strat(l->trace, e->arg);
   if (!k) return -1;
@@ -93,7 +88,7 @@ static int tl__lock_new(tl_layout *l, const tl_event *e) {
   return 0;
 }
 
-static int tl__lock_request(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+int tl__on_lock_request(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   tl__obj *k = tl__obj_get(l, e->obj);
   if (!k) return -1;
@@ -106,7 +101,7 @@ static int tl__lock_request(tl_layout *l, int32_t proc, int32_t lane, const tl_e
   return tl__check_cycle(l, proc, lane, e->t);
 }
 
-static int tl__lock_acquire(tl_layout *l, int32_t lane, const tl_event *e) {
+int tl__on_lock_acquire(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   tl__obj *k = tl__obj_get(l, e->obj);
   int waited = s->locking && s->lock_obj == e->obj;
@@ -123,7 +118,7 @@ static int tl__lock_acquire(tl_layout *l, int32_t lane, const tl_event *e) {
   return tl__refresh(l, lane, e->t);
 }
 
-static int tl__lock_release(tl_layout *l, int32_t lane, const tl_event *e) {
+int tl__on_lock_release(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   tl__obj *k = tl__obj_get(l, e->obj);
   if (!k) return -1;
   k->rel_lane = lane;
@@ -134,17 +129,23 @@ static int tl__lock_release(tl_layout *l, int32_t lane, const tl_event *e) {
   return 0;
 }
 
+int tl__on_lock_timeout(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  l->lanes[lane].sm.locking = 0;
+  return tl__refresh(l, lane, e->t);
+}
+
 /* ---- conditions, events, queues, barriers ----------------------------- */
 
-static int tl__wait_begin(tl_layout *l, int32_t lane, const tl_event *e, int how) {
+/* How the wait is drawn: on an event, or on a condition-like object. */
+int tl__on_wait_begin(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
-  s->waiting = (uint8_t)how;
+  s->waiting = e->kind == TL_EV_EVENT_WAIT ? 2 : 1;
   s->wait_obj = e->obj;
   s->stamp_wait = l->stamp;
   return tl__refresh(l, lane, e->t);
 }
 
-static int tl__wait_end(tl_layout *l, int32_t lane, const tl_event *e) {
+int tl__on_wait_end(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   if (s->waiting && s->wait_obj == e->obj) s->waiting = 0;
   return tl__refresh(l, lane, e->t);
@@ -152,10 +153,11 @@ static int tl__wait_end(tl_layout *l, int32_t lane, const tl_event *e) {
 
 /* A wake-up (COND_WAKE, EVENT_WAKE) whose arg names the waker: an arrow
  * from the waker's notify/set (if seen) to the waiter. */
-static int tl__wake(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e, uint8_t kind) {
+int tl__on_wake(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  uint8_t kind = e->kind == TL_EV_COND_WAKE ? TL_ARROW_NOTIFY : TL_ARROW_SET;
   const tl__obj *k;
   int32_t from;
-  if (tl__wait_end(l, lane, e)) return -1;
+  if (tl__on_wait_end(l, proc, lane, e)) return -1;
   if (!e->arg || e->reason) return 0; /* timed out, or the waker is unknown */
   from = tl_layout_find_lane(l, l->procs[proc].pid, (uint32_t)e->arg);
   k = tl__obj_find(l, e->obj);
@@ -164,7 +166,7 @@ static int tl__wake(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e,
                    e->t, e->obj, 0);
 }
 
-static int tl__signal(tl_layout *l, int32_t lane, const tl_event *e) {
+int tl__on_signal(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   tl__obj *k = tl__obj_get(l, e->obj);
   if (!k) return -1;
   k->sig_lane = lane;
@@ -177,14 +179,14 @@ static uint64_t tl__item_key(const tl_event *e) {
   return (uint64_t)e->obj << 32 | (e->arg >> 32);
 }
 
-static int tl__queue_put(tl_layout *l, int32_t lane, const tl_event *e) {
-  if (tl__wait_end(l, lane, e)) return -1;
+int tl__on_queue_put(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  if (tl__on_wait_end(l, proc, lane, e)) return -1;
   return e->arg >> 32 ? tl__pend(l, &l->priv->puts, tl__item_key(e), lane, e->t) : 0;
 }
 
-static int tl__queue_get(tl_layout *l, int32_t lane, const tl_event *e) {
+int tl__on_queue_get(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   const tl__pending *p;
-  if (tl__wait_end(l, lane, e)) return -1;
+  if (tl__on_wait_end(l, proc, lane, e)) return -1;
   if (!(e->arg >> 32) || !(p = tl__pending_get(l, &l->priv->puts, tl__item_key(e)))) return 0;
   return tl__arrow(l, TL_ARROW_PUT, p->lane, lane, p->t, e->t, e->obj, 0);
 }
@@ -197,7 +199,11 @@ int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
            : 0;
 }
 
-static int tl__exit(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+int tl__on_fork(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  return tl__pend(l, &l->priv->forks, e->obj, lane, e->t);
+}
+
+int tl__on_exit(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   tl_proc *p = &l->procs[proc];
   size_t i;
   p->exited = 1;
@@ -209,55 +215,7 @@ static int tl__exit(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e)
   return 0;
 }
 
-static int tl__reap(tl_layout *l, int32_t lane, const tl_event *e) {
+int tl__on_reap(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   const tl__pending *p = tl__pending_get(l, &l->priv->exits, e->obj);
   return p ? tl__arrow(l, TL_ARROW_EXIT, p->lane, lane, p->t, e->t, e->obj, 0) : 0;
-}
-
-/* ---- dispatch --------------------------------------------------------- */
-
-int tl__object_event(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
-  int rc = 0;
-  if (e->kind == TL_EV_LOCK_NEW) return tl__lock_new(l, e) ? -1 : 1;
-  if (lane < 0) {
-    switch (e->kind) {
-      case TL_EV_LOCK_REQUEST: case TL_EV_LOCK_ACQUIRE: case TL_EV_LOCK_RELEASE:
-      case TL_EV_LOCK_TIMEOUT: case TL_EV_COND_WAIT: case TL_EV_COND_NOTIFY:
-      case TL_EV_COND_WAKE: case TL_EV_EVENT_WAIT: case TL_EV_EVENT_SET:
-      case TL_EV_EVENT_CLEAR: case TL_EV_EVENT_WAKE: case TL_EV_QUEUE_BLOCK:
-      case TL_EV_QUEUE_PUT: case TL_EV_QUEUE_GET: case TL_EV_BARRIER_WAIT:
-      case TL_EV_BARRIER_PASS: case TL_EV_SEM_ACQUIRE: case TL_EV_SEM_RELEASE:
-      case TL_EV_FORK: case TL_EV_EXIT: case TL_EV_REAP: case TL_EV_KILL:
-        return 1; /* about no thread: nothing to draw */
-      default:
-        return 0;
-    }
-  }
-  switch (e->kind) {
-    case TL_EV_LOCK_REQUEST: rc = tl__lock_request(l, proc, lane, e); break;
-    case TL_EV_LOCK_ACQUIRE: rc = tl__lock_acquire(l, lane, e); break;
-    case TL_EV_LOCK_RELEASE: rc = tl__lock_release(l, lane, e); break;
-    case TL_EV_LOCK_TIMEOUT:
-      l->lanes[lane].sm.locking = 0;
-      rc = tl__refresh(l, lane, e->t);
-      break;
-    case TL_EV_COND_WAIT: case TL_EV_QUEUE_BLOCK: case TL_EV_BARRIER_WAIT:
-      rc = tl__wait_begin(l, lane, e, 1);
-      break;
-    case TL_EV_EVENT_WAIT: rc = tl__wait_begin(l, lane, e, 2); break;
-    case TL_EV_COND_NOTIFY: case TL_EV_EVENT_SET: rc = tl__signal(l, lane, e); break;
-    case TL_EV_COND_WAKE: rc = tl__wake(l, proc, lane, e, TL_ARROW_NOTIFY); break;
-    case TL_EV_EVENT_WAKE: rc = tl__wake(l, proc, lane, e, TL_ARROW_SET); break;
-    case TL_EV_BARRIER_PASS: rc = tl__wait_end(l, lane, e); break;
-    case TL_EV_QUEUE_PUT: rc = tl__queue_put(l, lane, e); break;
-    case TL_EV_QUEUE_GET: rc = tl__queue_get(l, lane, e); break;
-    case TL_EV_FORK: rc = tl__pend(l, &l->priv->forks, e->obj, lane, e->t); break;
-    case TL_EV_EXIT: rc = tl__exit(l, proc, lane, e); break;
-    case TL_EV_REAP: rc = tl__reap(l, lane, e); break;
-    case TL_EV_EVENT_CLEAR: case TL_EV_SEM_ACQUIRE: case TL_EV_SEM_RELEASE: case TL_EV_KILL:
-      break;
-    default:
-      return 0;
-  }
-  return rc ? -1 : 1;
 }

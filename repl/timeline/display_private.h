@@ -41,7 +41,6 @@ float tl__text_px(const char *s, float size);
  * an ellipsis to max_px; 0 if nothing fits. */
 uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int keep_nl);
 uint32_t tl__strf(tl_display *d, const char *fmt, ...);
-void tl__fmt_time(char *buf, size_t n, double ns);
 tl_dl_item *tl__rect(tl_display *d, int role, float x0, float y0, float x1, float y1,
                      uint32_t fill);
 tl_dl_item *tl__line(tl_display *d, int kind, int role, float x0, float y0, float x1, float y1,

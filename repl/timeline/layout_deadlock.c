@@ -158,7 +158,7 @@ void tl__cycle_resolved(tl_layout *l, int32_t lane) {
   l->ndeadlocks--;
 }
 
-int tl__deadlock_event(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+int tl__on_deadlock(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   tl_deadlock *d = tl__last(l, proc);
   tl_wait_edge edge;
   if (e->reason == 1 || e->reason == 2) {

@@ -30,7 +30,7 @@ static double tl__t_after(const tl__geo *g, float x, float dx) {
 static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
   char at[32], obj[160];
   const char *from = tl__lane_name(g, a->from), *to = tl__lane_name(g, a->to);
-  tl__fmt_time(at, sizeof at, (double)a->t1);
+  tl_format_ns(at, sizeof at, (double)a->t1);
   switch (a->kind) {
     case TL_ARROW_LOCK: {
       const char *lk = tl_layout_lock_name(g->l, a->obj);
@@ -356,7 +356,7 @@ int tl__banner_wrap(tl__geo *g) {
   float width = g->d->plot_x1 - 8 - 20;
   int n;
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
-  tl__fmt_time(at, sizeof at, (double)g->l->deadlocks[g->banner_dl].t);
+  tl_format_ns(at, sizeof at, (double)g->l->deadlocks[g->banner_dl].t);
   snprintf(first, sizeof first, "DEADLOCK at %s: %s", at, a);
   n = tl__wrap_into(g->banner, 0, 4, first, width);
   if (*b) n = tl__wrap_into(g->banner, n, 4, b, width);

@@ -98,6 +98,9 @@ uint64_t tl_display_time_at(const tl_display *d, float x);
  * index into l->deadlocks) or, which < 0, as the waits stand now. */
 tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width, float height);
 
+/* The one way views write a time: "532 ns", "12.3 µs", "4.56 ms", "1.234 s". */
+void tl_format_ns(char *buf, size_t n, double ns);
+
 /* Colour of a lane state, of a thread (GIL row), as 0xRRGGBBAA. */
 uint32_t tl_display_state_colour(int state);
 uint32_t tl_display_thread_colour(int lane);

@@ -357,7 +357,7 @@ static void tl__glyph(tl_canvas *c, const tl_dl_item *it, float x, float y, floa
   SDL_RenderCopyF(c->r, sp->tex, NULL, &to);
 }
 
-static void tl__item(tl_canvas *c, const tl_display *d, const tl_dl_item *it, float ox,
+static void tl__paint_item(tl_canvas *c, const tl_display *d, const tl_dl_item *it, float ox,
                      float oy, float s) {
   SDL_Renderer *r = c->r;
   float x0 = ox + it->x0 * s, y0 = oy + it->y0 * s, x1 = ox + it->x1 * s, y1 = oy + it->y1 * s;
@@ -415,5 +415,5 @@ static void tl__item(tl_canvas *c, const tl_display *d, const tl_dl_item *it, fl
 void tl_sdl_paint(tl_canvas *c, const tl_display *d, float ox, float oy, float scale) {
   size_t i;
   SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_BLEND);
-  for (i = 0; i < d->n; i++) tl__item(c, d, &d->items[i], ox, oy, scale);
+  for (i = 0; i < d->n; i++) tl__paint_item(c, d, &d->items[i], ox, oy, scale);
 }

@@ -208,9 +208,9 @@ static void tl__row_labels(tl__geo *g) {
 static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
                               const tl_segment *s, int live) {
   char dur[32], t0[32], t1[32], what[200] = "", obj[160];
-  tl__fmt_time(dur, sizeof dur, (double)(s->t1 - s->t0));
-  tl__fmt_time(t0, sizeof t0, (double)s->t0);
-  tl__fmt_time(t1, sizeof t1, (double)s->t1);
+  tl_format_ns(dur, sizeof dur, (double)(s->t1 - s->t0));
+  tl_format_ns(t0, sizeof t0, (double)s->t0);
+  tl_format_ns(t1, sizeof t1, (double)s->t1);
   if (it->count > 1) {
     it->title = tl__strf(g->d, "%s: %u short states here (longest: %s)",
                          lane >= 0 ? tl__lane_name(g, lane) : "GIL", it->count,
@@ -467,7 +467,7 @@ static float tl__waitfor_below(tl__geo *g, float y) {
   float w = g->d->width - 24, h = 70 + 36 * (float)(dl->nedges < 6 ? dl->nedges : 6);
   if (w > 760) w = 760;
   if (h < 190) h = 190;
-  tl__fmt_time(at, sizeof at, (double)dl->t);
+  tl_format_ns(at, sizeof at, (double)dl->t);
   snprintf(head, sizeof head, "Who waits for whom at the deadlock (%s)", at);
   tl__waitfor_panel(g->d, g->l, dl->edges, dl->nedges, 12, y + 6, w, h, head);
   return h + 14;

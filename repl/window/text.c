@@ -1,5 +1,6 @@
 /* Fonts and text textures for the SDL painter. See text.h. */
 #include "text.h"
+#include "utf8.h"
 
 #include <fontconfig/fontconfig.h>
 #include <pthread.h>
@@ -124,23 +125,6 @@ static TTF_Font *tl__font(int face, int px, int bold) {
   return f;
 }
 
-static uint32_t tl__utf8_next(const unsigned char **ps) {
-  const unsigned char *s = *ps;
-  uint32_t c = s[0];
-  int n, i;
-  if (c < 0x80) { *ps = s + 1; return c; }
-  if ((c & 0xE0) == 0xC0) { n = 1; c &= 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { n = 2; c &= 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { n = 3; c &= 0x07; }
-  else { *ps = s + 1; return 0xFFFD; }
-  for (i = 1; i <= n; i++) {
-    if ((s[i] & 0xC0) != 0x80) { *ps = s + 1; return 0xFFFD; }
-    c = c << 6 | (s[i] & 0x3F);
-  }
-  *ps = s + n + 1;
-  return c;
-}
-
 /* Runs of s that one font draws: calls fn(font, run, len, arg) in order.
  * The Latin font draws what it has; the CJK font the rest it has. */
 static void tl__runs(const char *s, int px, int bold,
@@ -152,7 +136,7 @@ static void tl__runs(const char *s, int px, int bold,
   if (!lat) return;
   while (*p) {
     const unsigned char *at = p;
-    uint32_t c = tl__utf8_next(&p);
+    uint32_t c = tl_utf8_next(&p);
     TTF_Font *f = lat;
     if (c >= 0x80 && cjk && !TTF_GlyphIsProvided32(lat, c) && TTF_GlyphIsProvided32(cjk, c))
       f = cjk;

@@ -118,10 +118,7 @@ static void tl__status(tl_view *v, SDL_Renderer *r, tl_text *tx) {
                tl__rgb(v->paused ? 0xCC3311 : v->follow ? 0x00704F : TL_THEME_TEXT_MUTED),
                (x + 14) * u, base, 0);
   x += 14 + 14 + tl_text_width(tx, state, 12 * u, 1) / u;
-  if (s < 1e3) snprintf(span, sizeof span, "%.0f ns", s);
-  else if (s < 1e6) snprintf(span, sizeof span, "%.3g µs", s / 1e3);
-  else if (s < 1e9) snprintf(span, sizeof span, "%.3g ms", s / 1e6);
-  else snprintf(span, sizeof span, "%.4g s", s / 1e9);
+  tl_format_ns(span, sizeof span, s);
   snprintf(buf, sizeof buf, "%s shown · %zu events%s%s", span, l ? l->consumed : 0,
            v->status[0] ? " · " : "", v->status);
   tl_text_draw(tx, buf, 12 * u, 0, tl__rgb(TL_THEME_TEXT), x * u, base, 0);

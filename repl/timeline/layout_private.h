@@ -59,10 +59,15 @@ int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane);
 int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to, uint64_t t0, uint64_t t1,
               uint32_t obj, uint8_t reason);
 
-/* layout_objects.c: events about objects and processes; 1 when the event
- * was one of theirs (0: not handled), -1 when out of memory. lane is the
- * emitting thread's lane (-1 if none). */
-int tl__object_event(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e);
+/* An event kind's handler (see tl__by_kind in layout.c): 0, or -1 when out
+ * of memory. proc is the emitting process, lane the emitting thread's lane
+ * (-1 if none; never -1 for the kinds the table marks TL__LANE). */
+typedef int tl__handler(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e);
+
+/* layout_objects.c: locks, conditions, events, queues and processes */
+tl__handler tl__on_lock_new, tl__on_lock_request, tl__on_lock_acquire, tl__on_lock_release,
+    tl__on_lock_timeout, tl__on_wait_begin, tl__on_wait_end, tl__on_signal, tl__on_wake,
+    tl__on_queue_put, tl__on_queue_get, tl__on_fork, tl__on_exit, tl__on_reap;
 /* A lane has just been made in proc: the end of a fork arrow. */
 int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t);
 tl__obj *tl__obj_get(tl_layout *l, uint32_t id);
@@ -70,7 +75,7 @@ const tl__obj *tl__obj_find(const tl_layout *l, uint32_t id);
 void tl__objects_free(tl_layout *l);
 
 /* layout_deadlock.c */
-int tl__deadlock_event(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e);
+tl__handler tl__on_deadlock;
 /* After a lock request or a join: whether the wait closes a cycle. */
 int tl__check_cycle(tl_layout *l, int32_t proc, int32_t lane, uint64_t t);
 /* After a lane got what it waited for: a cycle found by the layout that it

@@ -58,7 +58,7 @@ static struct {
        .width = TL__DEFAULT_W,
        .height = TL__DEFAULT_H};
 
-static uint64_t tl__wall_ns(void) {
+static uint64_t tl__monotonic_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -303,7 +303,7 @@ static int tl__events(tl__win *w, int wait_ms) {
 /* Reads what the trace gained and where "now" is. */
 static void tl__follow_trace(tl__win *w, double rate) {
   tl_view *v = &w->view;
-  uint64_t now = tl__wall_ns(), end;
+  uint64_t now = tl__monotonic_ns(), end;
   if (tl_view_update(v, W.tr, 0)) w->dirty = 1;
   if (v->paused) return;
   if (v->layout->t_end != w->last_t_end) {
@@ -347,7 +347,7 @@ static void tl__loop(tl__win *w) {
   for (;;) {
     char shot[1024];
     double rate;
-    uint64_t t0 = tl__wall_ns();
+    uint64_t t0 = tl__monotonic_ns();
     if (!tl__events(w, w->dirty ? 0 : 12)) break;
     pthread_mutex_lock(&W.mu);
     if (W.quit) {
@@ -378,7 +378,7 @@ static void tl__loop(tl__win *w) {
       w->dirty = 1;
     }
     /* about 60 frames a second */
-    if (tl__wall_ns() - t0 < 16000000u) SDL_Delay((Uint32)((16000000u - (tl__wall_ns() - t0)) / 1000000u));
+    if (tl__monotonic_ns() - t0 < 16000000u) SDL_Delay((Uint32)((16000000u - (tl__monotonic_ns() - t0)) / 1000000u));
   }
 }
 

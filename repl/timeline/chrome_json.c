@@ -6,6 +6,9 @@
  * it reached, so Perfetto draws the arrow between the two slices. */
 #include "chrome_json.h"
 
+#include "atomic_file.h"
+#include "utf8.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,29 +24,19 @@ typedef struct tl__json {
 /* A JSON string: quotes, backslashes and controls escaped; bytes that are
  * not UTF-8 become U+FFFD, so hostile names never break the file. */
 static void tl__jstr(FILE *f, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
+  const unsigned char *p = (const unsigned char *)s, *q;
   fputc('"', f);
   while (*p) {
-    unsigned c = *p;
-    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-    int i, ok = n >= 0;
-    for (i = 1; ok && i <= n; i++) ok = (p[i] & 0xC0) == 0x80;
-    if (ok && n == 1 && c < 0xC2) ok = 0; /* overlong */
-    if (!ok) {
-      fputs("\\ufffd", f);
-      p++;
-      continue;
-    }
-    if (n > 0) {
-      fwrite(p, 1, (size_t)n + 1, f);
-      p += n + 1;
-      continue;
-    }
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    uint32_t c;
+    q = p;
+    c = tl_utf8_next(&q);
+    if (c == 0xFFFD) fputs("\\ufffd", f);
+    else if (c >= 0x80) fwrite(p, 1, (size_t)(q - p), f);
+    else if (c == '"' || c == '\\') fprintf(f, "\\%c", (int)c);
     else if (c == '\n') fputs("\\n", f);
-    else if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
+    else if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", (unsigned)c);
     else fputc((int)c, f);
-    p++;
+    p = q;
   }
   fputc('"', f);
 }
@@ -293,30 +286,18 @@ int tl_json_emit(const tl_layout *l, FILE *out, uint64_t from, uint64_t to) {
   return ferror(out) ? -1 : 0;
 }
 
+struct tl__json_job {
+  const tl_layout *l;
+  uint64_t from, to;
+};
+
+static int tl__json_writer(FILE *f, const char *tmp, void *arg, char *err, size_t errlen) {
+  const struct tl__json_job *job = arg;
+  return tl_json_emit(job->l, f, job->from, job->to);
+}
+
 int tl_json_write(const tl_layout *l, const char *path, uint64_t from, uint64_t to, char *err,
                   size_t errlen) {
-  size_t n = strlen(path) + 24;
-  char *tmp = malloc(n);
-  FILE *f;
-  int rc, saved = 0;
-  if (!tmp) {
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-  if (!(f = fopen(tmp, "w"))) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    free(tmp);
-    return -1;
-  }
-  rc = tl_json_emit(l, f, from, to);
-  if (rc) saved = errno;
-  if (fclose(f) != 0 && rc == 0) rc = -1, saved = errno;
-  if (rc == 0 && rename(tmp, path) != 0) rc = -1, saved = errno;
-  if (rc) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved ? saved : EIO));
-    remove(tmp);
-  }
-  free(tmp);
-  return rc;
+  struct tl__json_job job = {l, from, to};
+  return tl_write_file_atomic(path, NULL, tl__json_writer, &job, err, errlen);
 }

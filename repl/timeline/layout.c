@@ -379,7 +379,7 @@ static void tl__gil_release(tl_layout *l, int32_t proc, int32_t lane, uint64_t t
 /* ---- one event ------------------------------------------------------- */
 
 /* THREAD_NEW is emitted by the creator about the thread in obj. */
-static int tl__thread_new(tl_layout *l, int32_t proc, const tl_event *e) {
+static int tl__on_thread_new(tl_layout *l, int32_t proc, int32_t creator, const tl_event *e) {
   uint32_t tid = e->obj ? e->obj : e->tid;
   int32_t lane = tl__lane(l, proc, tid);
   const char *name = tl_trace_strat(l->trace, e->arg);
@@ -397,7 +397,7 @@ static int tl__thread_new(tl_layout *l, int32_t proc, const tl_event *e) {
   return tl__refresh(l, lane, e->t);
 }
 
-static int tl__thread_event(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+static int tl__on_thread(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   int32_t subject;
   if (!e->obj && lane < 0) return 0;
   subject = e->obj ? tl__lane(l, proc, e->obj) : lane;
@@ -407,67 +407,136 @@ static int tl__thread_event(tl_layout *l, int32_t proc, int32_t lane, const tl_e
   return tl__refresh(l, subject, e->t);
 }
 
+static int tl__on_marker(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  return tl__marker(l, e, proc, lane);
+}
+
+/* A marker across the process, not on the emitting thread's lane. */
+static int tl__on_process_marker(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  return tl__marker(l, e, proc, -1);
+}
+
+/* Narration, code and checks are for a narration panel, not markers; the
+ * panel shows the running line of the step's code. */
+static int tl__on_lesson(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  if (e->reason == TL_LESSON_CODE) {
+    l->lesson_code = e->arg;
+    l->lesson_first = e->obj;
+  } else if (e->reason == TL_LESSON_LINE) {
+    l->lesson_line = e->obj;
+  }
+  if (e->reason != TL_LESSON_STEP) return 0;
+  return tl__marker(l, e, proc, -1);
+}
+
+static int tl__on_gil_request(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  s->wants = 1;
+  s->stamp_want = l->stamp;
+  l->procs[proc].has_gil = 1;
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__on_gil_acquire(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  if (tl__gil_acquire(l, proc, lane, e->t)) return -1;
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__on_gil_release(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  tl__gil_release(l, proc, lane, e->t, (uint8_t)e->reason);
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__on_sleep(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  s->sleeping = e->kind == TL_EV_SLEEP;
+  if (s->sleeping) s->stamp_sleep = l->stamp;
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__on_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  s->joining = 1;
+  s->join_obj = e->obj;
+  s->stamp_join = l->stamp;
+  if (tl__refresh(l, lane, e->t)) return -1;
+  return tl__check_cycle(l, proc, lane, e->t);
+}
+
 static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e);
+
+static int tl__on_join_end(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  if (s->joining && !e->reason) tl__cycle_resolved(l, lane);
+  s->joining = 0;
+  if (!e->reason && tl__exit_to_join(l, proc, lane, e)) return -1;
+  return tl__refresh(l, lane, e->t);
+}
+
+/* Each event kind's one handler (layout.c, layout_objects.c or
+ * layout_deadlock.c), so an event takes one hop. TL__LANE: the event is
+ * about the emitting thread and means nothing without one; TL__CREATOR:
+ * the emitter's own lane is not made by the event (THREAD_NEW is about
+ * another thread). A kind with no entry draws nothing. */
+enum { TL__ANY = 0, TL__LANE = 1, TL__CREATOR = 2 };
+static const struct {
+  tl__handler *fn;
+  uint8_t needs;
+} tl__by_kind[TL_EV__COUNT] = {
+    [TL_EV_THREAD_NEW] = {tl__on_thread_new, TL__CREATOR},
+    [TL_EV_THREAD_START] = {tl__on_thread, TL__ANY},
+    [TL_EV_THREAD_END] = {tl__on_thread, TL__ANY},
+    [TL_EV_GIL_REQUEST] = {tl__on_gil_request, TL__LANE},
+    [TL_EV_GIL_ACQUIRE] = {tl__on_gil_acquire, TL__LANE},
+    [TL_EV_GIL_RELEASE] = {tl__on_gil_release, TL__LANE},
+    [TL_EV_GIL_DROP_REQUEST] = {tl__on_marker, TL__ANY},
+    [TL_EV_GIL_FAILED_WAKEUP] = {tl__on_marker, TL__ANY},
+    [TL_EV_LOCK_NEW] = {tl__on_lock_new, TL__ANY},
+    [TL_EV_LOCK_REQUEST] = {tl__on_lock_request, TL__LANE},
+    [TL_EV_LOCK_ACQUIRE] = {tl__on_lock_acquire, TL__LANE},
+    [TL_EV_LOCK_RELEASE] = {tl__on_lock_release, TL__LANE},
+    [TL_EV_LOCK_TIMEOUT] = {tl__on_lock_timeout, TL__LANE},
+    [TL_EV_SLEEP] = {tl__on_sleep, TL__LANE},
+    [TL_EV_SLEEP_END] = {tl__on_sleep, TL__LANE},
+    [TL_EV_JOIN] = {tl__on_join, TL__LANE},
+    [TL_EV_JOIN_END] = {tl__on_join_end, TL__LANE},
+    [TL_EV_PRINT] = {tl__on_marker, TL__ANY},
+    [TL_EV_MARK] = {tl__on_marker, TL__ANY},
+    [TL_EV_INTERRUPT] = {tl__on_marker, TL__ANY},
+    [TL_EV_COND_WAIT] = {tl__on_wait_begin, TL__LANE},
+    [TL_EV_COND_NOTIFY] = {tl__on_signal, TL__LANE},
+    [TL_EV_COND_WAKE] = {tl__on_wake, TL__LANE},
+    [TL_EV_EVENT_WAIT] = {tl__on_wait_begin, TL__LANE},
+    [TL_EV_EVENT_SET] = {tl__on_signal, TL__LANE},
+    [TL_EV_EVENT_WAKE] = {tl__on_wake, TL__LANE},
+    [TL_EV_BARRIER_WAIT] = {tl__on_wait_begin, TL__LANE},
+    [TL_EV_BARRIER_PASS] = {tl__on_wait_end, TL__LANE},
+    [TL_EV_QUEUE_PUT] = {tl__on_queue_put, TL__LANE},
+    [TL_EV_QUEUE_GET] = {tl__on_queue_get, TL__LANE},
+    [TL_EV_QUEUE_BLOCK] = {tl__on_wait_begin, TL__LANE},
+    [TL_EV_FORK] = {tl__on_fork, TL__LANE},
+    [TL_EV_EXIT] = {tl__on_exit, TL__LANE},
+    [TL_EV_REAP] = {tl__on_reap, TL__LANE},
+    [TL_EV_DEADLOCK] = {tl__on_deadlock, TL__ANY},
+    [TL_EV_LESSON_STEP] = {tl__on_lesson, TL__ANY},
+    [TL_EV_TRACE_FULL] = {tl__on_process_marker, TL__ANY},
+};
 
 static int tl__consume(tl_layout *l, const tl_event *e) {
   int32_t proc = tl__proc(l, e->pid), lane = -1;
-  struct tl__lane_sm *s;
-  int rc;
+  unsigned needs = e->kind < TL_EV__COUNT ? tl__by_kind[e->kind].needs : TL__ANY;
+  tl__handler *fn = e->kind < TL_EV__COUNT ? tl__by_kind[e->kind].fn : NULL;
   if (proc < 0) return -1;
   l->stamp++;
   l->priv->now = e->t;
   if (l->stamp == 1 || e->t < l->t_begin) l->t_begin = e->t;
   if (e->t > l->t_end) l->t_end = e->t;
-  if (e->kind == TL_EV_THREAD_NEW) return tl__thread_new(l, proc, e);
-  if (e->tid) {
+  if (e->tid && needs != TL__CREATOR) {
     if ((lane = tl__lane(l, proc, e->tid)) < 0) return -1;
     l->lanes[lane].sm.started = 1; /* it emits, so it runs */
   }
-  switch (e->kind) {
-    case TL_EV_LESSON_STEP:
-      /* Narration, code and checks are for a narration panel, not markers;
-       * the panel shows the running line of the step's code. */
-      if (e->reason == TL_LESSON_CODE) {
-        l->lesson_code = e->arg;
-        l->lesson_first = e->obj;
-      } else if (e->reason == TL_LESSON_LINE) {
-        l->lesson_line = e->obj;
-      }
-      if (e->reason != TL_LESSON_STEP) return 0;
-      return tl__marker(l, e, proc, -1);
-    case TL_EV_DEADLOCK:
-      return tl__deadlock_event(l, proc, lane, e);
-    case TL_EV_TRACE_FULL:
-      return tl__marker(l, e, proc, -1);
-    case TL_EV_PRINT: case TL_EV_MARK: case TL_EV_INTERRUPT:
-    case TL_EV_GIL_DROP_REQUEST: case TL_EV_GIL_FAILED_WAKEUP:
-      return tl__marker(l, e, proc, lane);
-    case TL_EV_THREAD_START: case TL_EV_THREAD_END:
-      return tl__thread_event(l, proc, lane, e);
-    default:
-      break;
-  }
-  if ((rc = tl__object_event(l, proc, lane, e)) != 0) return rc < 0 ? -1 : 0;
-  if (lane < 0) return 0;
-  s = &l->lanes[lane].sm;
-  switch (e->kind) {
-    case TL_EV_GIL_REQUEST: s->wants = 1; s->stamp_want = l->stamp;
-      l->procs[proc].has_gil = 1; break;
-    case TL_EV_GIL_ACQUIRE: if (tl__gil_acquire(l, proc, lane, e->t)) return -1; break;
-    case TL_EV_GIL_RELEASE: tl__gil_release(l, proc, lane, e->t, (uint8_t)e->reason); break;
-    case TL_EV_SLEEP: s->sleeping = 1; s->stamp_sleep = l->stamp; break;
-    case TL_EV_SLEEP_END: s->sleeping = 0; break;
-    case TL_EV_JOIN: s->joining = 1; s->join_obj = e->obj; s->stamp_join = l->stamp;
-      if (tl__refresh(l, lane, e->t)) return -1;
-      return tl__check_cycle(l, proc, lane, e->t);
-    case TL_EV_JOIN_END:
-      if (s->joining && !e->reason) tl__cycle_resolved(l, lane);
-      s->joining = 0;
-      if (!e->reason && tl__exit_to_join(l, proc, lane, e)) return -1;
-      break;
-    default: return 0;
-  }
-  return tl__refresh(l, lane, e->t);
+  if (!fn || (needs == TL__LANE && lane < 0)) return 0;
+  return fn(l, proc, lane, e) ? -1 : 0;
 }
 
 /* A join that returned because the thread ended: an arrow from that end

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "layout.h"
 
 /* Colours go out as #rrggbb plus an opacity only when not opaque. */
@@ -178,39 +179,12 @@ int tl_svg_paint(const tl_display *d, FILE *f) {
 
 /* Writes to a temporary file beside path and renames it into place, so a
  * failed export never leaves a truncated picture where a good one was. */
+static int tl__svg_writer(FILE *f, const char *tmp, void *d, char *err, size_t errlen) {
+  return tl_svg_paint(d, f);
+}
+
 int tl_svg_write_display(const tl_display *d, const char *path, char *err, size_t errlen) {
-  size_t n = strlen(path) + 16;
-  char *tmp = malloc(n);
-  FILE *f;
-  int rc, saved;
-  if (!tmp) {
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-  f = fopen(tmp, "w");
-  if (!f) {
-    saved = errno;
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
-    free(tmp);
-    return -1;
-  }
-  rc = tl_svg_paint(d, f);
-  saved = errno;
-  if (fclose(f) != 0 && rc == 0) {
-    rc = -1;
-    saved = errno;
-  }
-  if (rc == 0 && rename(tmp, path) != 0) {
-    rc = -1;
-    saved = errno;
-  }
-  if (rc != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved ? saved : EIO));
-    remove(tmp);
-  }
-  free(tmp);
-  return rc;
+  return tl_write_file_atomic(path, NULL, tl__svg_writer, (void *)d, err, errlen);
 }
 
 int tl_svg_write(const tl_trace *tr, const char *path, char *err, size_t errlen) {

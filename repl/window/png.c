@@ -9,35 +9,20 @@
 
 #include <SDL_image.h>
 
+#include "atomic_file.h"
 #include "sdl_paint.h"
 #include "text.h"
 
+/* SDL_image writes by name (and its messages lack the reason, which the
+ * temporary file, opened first, gives). */
+static int tl__png_writer(FILE *f, const char *tmp, void *s, char *err, size_t errlen) {
+  if (IMG_SavePNG(s, tmp) == 0) return 0;
+  snprintf(err, errlen, "%s", IMG_GetError());
+  return -1;
+}
+
 int tl_png_save_surface(SDL_Surface *s, const char *path, char *err, size_t errlen) {
-  size_t n = strlen(path) + 24;
-  char *tmp = malloc(n);
-  FILE *probe;
-  int rc = -1;
-  if (!tmp) {
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmp%ld.png", path, (long)getpid());
-  /* SDL_image's messages lack the reason: try the file first. */
-  if (!(probe = fopen(tmp, "wb"))) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    free(tmp);
-    return -1;
-  }
-  fclose(probe);
-  if (IMG_SavePNG(s, tmp) != 0)
-    snprintf(err, errlen, "cannot write %s: %s", path, IMG_GetError());
-  else if (rename(tmp, path) != 0)
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-  else
-    rc = 0;
-  if (rc) remove(tmp);
-  free(tmp);
-  return rc;
+  return tl_write_file_atomic(path, ".png", tl__png_writer, s, err, errlen);
 }
 
 int tl_png_write_display(const tl_display *d, const char *path, float scale, char *err,
