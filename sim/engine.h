@@ -89,6 +89,8 @@ struct tl_thread {
   int trace_lines;        /* traces each line it starts (a lesson's MainThread) */
   uint64_t vdebt;         /* builtin costs not yet charged (see tl_v_charge) */
   int joiners;            /* threads in join() waiting for this one; world mutex */
+  char waits_for[64];     /* what a primitive's wait is for ("Event Event-3"),
+                           * set by the Lua halves (GIL) for :threads */
   int deferred;           /* woken, its pthread not yet (engine.c); world mutex */
   tl_thread *dnext, *dprev;
 };

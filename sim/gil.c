@@ -205,8 +205,10 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
   if (reason == TL_GIL_FORCED) {
     /* Forced switching: do not race the waiter for the GIL just dropped. */
     uint64_t sn = g->switch_number;
+    t->wait_kind = TL_WAIT_GIL; /* (ready again at once: :threads says so) */
     while (sn == g->switch_number && g->nwaiters > 0)
       tl_cond_wait(&g->switch_cond, &tl_W->mu);
+    t->wait_kind = TL_WAIT_NONE;
   }
 }
 

@@ -286,8 +286,12 @@ static int f_states(lua_State *L) {
      * (deadlock.c); show what it really is. */
     lua_pushboolean(L, t->frozen ? t->frozen - 1 : t->daemon);
     lua_setfield(L, -2, "daemon");
-    lua_pushstring(L, t == tl__self ? "running (this REPL)"
-                      : t->frozen ? "deadlocked" : tl_thread_state_name(t));
+    if (t != tl__self && !t->frozen && t->waits_for[0] && t->wait_kind != TL_WAIT_GIL &&
+        tl_W->gil.holder != t)
+      lua_pushfstring(L, "waiting on %s", t->waits_for);
+    else
+      lua_pushstring(L, t == tl__self ? "running (this REPL)"
+                        : t->frozen ? "deadlocked" : tl_thread_state_name(t));
     lua_setfield(L, -2, "state");
     if (t != tl__self && t->started && !t->ended) {
       /* Where it stands: its innermost Lua line. Safe to read, since the
@@ -295,7 +299,11 @@ static int f_states(lua_State *L) {
       lua_State *S = atomic_load(&t->cur_L);
       lua_Debug ar;
       for (int level = 0; S && lua_getstack(S, level, &ar); level++) {
-        if (lua_getinfo(S, "Sl", &ar) && ar.currentline > 0) {
+        /* The user's line, not one inside threadlab's own Lua halves
+         * (embedded as "=sync.lua" and the like). */
+        if (lua_getinfo(S, "Sl", &ar) && ar.currentline > 0 &&
+            !(ar.source[0] == '=' && strstr(ar.source, ".lua") &&
+              strcmp(ar.source + strlen(ar.source) - 4, ".lua") == 0)) {
           lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
           lua_setfield(L, -2, "where");
           break;

@@ -14,6 +14,7 @@
 -- nothing pauses. Narration goes straight to stdout, never through print:
 -- print is what the threads of the lesson do, and the checks read it.
 local C = (...).lesson_core
+local E = (...).errors
 
 local lesson = {}
 local S -- the lesson playing (see new_state)
@@ -249,6 +250,8 @@ local function header(_, h)
   if type(h) ~= "table" or type(h.title) ~= "table" then
     error(ValueError("lesson{title={en=..., zh=...}, source=...} is the header"), 2)
   end
+  E.kwargs("lesson", h, "title", "source", "needs")
+  E.kwargs("lesson", h.title, "en", "zh")
   state(2)
   S.title, S.source, S.needs = h.title, h.source, h.needs
   C.emit("title", S.total, tr(h.title) .. " (" .. tostring(h.source or "") .. ")")
@@ -288,6 +291,7 @@ function lesson.say(t)
   if type(t) ~= "table" and type(t) ~= "string" then
     error(TypeError("say{en=..., zh=...} takes a table or a string"), 2)
   end
+  if type(t) == "table" then E.kwargs("say", t, "en", "zh") end
   S.says[#S.says + 1] = t
   C.emit("say", S.n, dedent(tr(t)))
   narrate(dedent(tr(t)))
@@ -453,6 +457,23 @@ end
 function expect(t)
   state(2)
   if type(t) ~= "table" then error(TypeError("expect{...} takes a table"), 2) end
+  E.kwargs("expect", t, "value", "is", "near", "min", "max", "ok", "printed", "not_printed",
+           "count", "deadlock", "deadlock_cycle", "needs", "en", "zh")
+  if t.count ~= nil and (type(t.count) ~= "table" or type(t.count[1]) ~= "string") then
+    E.argerror("expect", "count", "{pattern, n}", t.count)
+  end
+  if t.count ~= nil then
+    t.count[2] = E.whole("expect", "count[2]", t.count[2])
+    local ok, why = pcall(string.find, "", t.count[1])
+    if not ok then
+      if type(why) == "table" then why = why.message end
+      error(ValueError("expect{count=...}: bad pattern " .. ("%q"):format(t.count[1]) .. ": " ..
+                       (tostring(why):gsub("^.-:%d+: ", ""))), 2)
+    end
+  end
+  for _, k in ipairs{ "printed", "not_printed", "deadlock_cycle" } do
+    if t[k] ~= nil and type(t[k]) ~= "table" then E.argerror("expect", k, "a table of lines", t[k]) end
+  end
   local line = debug.getinfo(2, "l").currentline
   if t.needs ~= nil and not (t.needs == true or (type(t.needs) == "string" and have(t.needs))) then
     record(t, line, true, "check", nil, tr {

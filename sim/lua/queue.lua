@@ -287,6 +287,9 @@ local function new_queue(class, type_code, maxsize, kw)
     not_empty = new_cond(mutex), not_full = new_cond(mutex), all_tasks_done = new_cond(mutex),
     unfinished_tasks = 0, _serial = 0,
   }, class)
+  self.not_empty._what = class.__name .. " " .. name .. " (get)"
+  self.not_full._what = class.__name .. " " .. name .. " (put)"
+  self.all_tasks_done._what = class.__name .. " " .. name .. " (join)"
   self:_init(maxsize)
   return self
 end

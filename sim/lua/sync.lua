@@ -23,8 +23,8 @@ local parts = ...
 local threading, RLock, rlock_methods, prim, errors =
   parts.threading, parts.RLock, parts.rlock_methods, parts.prim, parts.errors
 
-local emit, tid, new_id, name_it, internal_lock =
-  prim.emit, prim.tid, prim.new_id, prim.name, prim.internal_lock
+local emit, tid, new_id, name_it, internal_lock, waiting =
+  prim.emit, prim.tid, prim.new_id, prim.name, prim.internal_lock, prim.waiting
 local K, T = prim.kinds, prim.types
 local timemod = time
 local RuntimeError, ValueError, TypeError, BrokenBarrierError =
@@ -110,7 +110,9 @@ local function cond_wait(c, timeout)
   ws[#ws + 1] = rec
   local lock = c._lock
   local saved = release_save(lock)
+  if c._what then waiting(c._what) end -- for :threads
   local ok, got = pcall(waiter_acquire, w, timeout)
+  if c._what then waiting() end
   local by = ok and got and rec.by or nil
   if c._traced then emit(K.COND_WAKE, c.id, by or 0, by and 0 or 1) end
   local rok, rerr = pcall(acquire_restore, lock, saved)
@@ -165,7 +167,9 @@ function threading.Condition(lock, kw)
   if lock ~= nil and not lock_like(lock) then argerror("Condition", "lock", "a Lock or RLock", lock) end
   local id, name = new_object(T.CONDITION, "Condition", kw.name)
   if lock == nil then lock = RLock{ name = name } end
-  return new_cond(lock, id, name, true)
+  local c = new_cond(lock, id, name, true)
+  c._what = "Condition " .. name
+  return c
 end
 
 function Condition:acquire(...) return self._lock:acquire(...) end
@@ -246,7 +250,9 @@ local function new_semaphore(class, type_code, value, kw, bounded)
   value = whole(class.__name, "value", value)
   if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 3) end
   local id, name = new_object(type_code, class.__name, kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock()), _value = value, _initial = value,
+  local c = new_cond(internal_lock())
+  c._what = class.__name .. " " .. name
+  return setmetatable({ _cond = c, _value = value, _initial = value,
                         _bounded = bounded, id = id, name = name }, class)
 end
 
@@ -346,8 +352,9 @@ function threading.Event(kw)
   kw = kw or {}
   kwargs("Event", kw, "name")
   local id, name = new_object(T.EVENT, "Event", kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock()), _flag = false, id = id,
-                        name = name }, Event)
+  local c = new_cond(internal_lock())
+  c._what = "Event " .. name
+  return setmetatable({ _cond = c, _flag = false, id = id, name = name }, Event)
 end
 
 function Event:is_set() return self._flag end
@@ -415,7 +422,9 @@ function threading.Barrier(parties, action, timeout, kw)
   end
   check_timeout("Barrier", timeout)
   local id, name = new_object(T.BARRIER, "Barrier", kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock()), _action = action,
+  local c = new_cond(internal_lock())
+  c._what = "Barrier " .. name
+  return setmetatable({ _cond = c, _action = action,
                         _timeout = timeout, parties = parties, _state = 0, _count = 0,
                         id = id, name = name }, Barrier)
 end
