@@ -92,6 +92,10 @@ void tl_player_print_catalog(void);
 
 /* Tab completion of globals and fields (complete.c). */
 void tl_complete_install(void);
+/* The completions of text, one per call (state 0 first, then 1, 2 ...),
+ * NULL when done; the caller frees each. first_word: text begins the line
+ * (so ":th" completes a :command). */
+char *tl_complete_word(const char *text, int first_word, int state);
 
 /* A fresh world in place of the current one (for :reset). */
 int tl_app_reset(tl_options *opt);

@@ -517,6 +517,13 @@ function expect(t)
     record(t, line, n == t.count[2], ("%d lines like %q"):format(t.count[2], t.count[1]),
            ("got %d lines like %q, want %d"):format(n, t.count[1], t.count[2]))
   end
+  for _, k in ipairs{ "deadlock", "deadlock_cycle" } do
+    if type(t[k]) == "table" then
+      for _, w in ipairs(t[k]) do
+        if type(w) ~= "string" then E.argerror("expect", k, "a table of words (strings)", w) end
+      end
+    end
+  end
   if t.deadlock then
     local texts = C.deadlocks(S.start_mark)
     local words = type(t.deadlock) == "table" and t.deadlock or {}
@@ -639,4 +646,5 @@ end
 
 say, step, show = lesson.say, lesson.step, lesson.show
 lesson.expect = expect
+lesson._parse = parse -- for the lesson fuzz target (tests/fuzz)
 return lesson
