@@ -1,7 +1,6 @@
 lesson{
   title = { en = "Timer: run a function later", zh = "定时器线程 Timer：过一会儿再运行" },
   source = "000 §1.4 定时器线程",
-  needs = { "threading.Timer" },
 }
 
 say{

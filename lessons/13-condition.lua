@@ -1,7 +1,6 @@
 lesson{
   title = { en = "Condition: wait until told", zh = "Condition：等别人通知" },
   source = "000 §2.5",
-  needs = { "threading.Condition" },
 }
 
 say{

@@ -1,7 +1,6 @@
 lesson{
   title = { en = "Event: a traffic light", zh = "Event：红绿灯" },
   source = "000 §3.3, 002 §6.9",
-  needs = { "threading.Event" },
 }
 
 say{

@@ -1,7 +1,6 @@
 lesson{
   title = { en = "Semaphore: at most N at a time", zh = "信号量：最多 N 个同时进行" },
   source = "004 信号量",
-  needs = { "threading.BoundedSemaphore" },
 }
 
 say{

@@ -79,7 +79,7 @@ say{
     每个线程读写 local_school.student，看到的都是自己的那一份。]],
 }
 
-step{ en = "Way 3: threading.local", zh = "做法三：threading.local", needs = "threading.local_" }
+step{ en = "Way 3: threading.local", zh = "做法三：threading.local" }
 
 local_school = threading.local_()
 

@@ -46,6 +46,10 @@ typedef struct tl_option {
 extern const tl_option tl_option_table[]; /* ends with a NULL name */
 const tl_option *tl_option_find(const char *arg);
 void tl_options_usage(FILE *out);
+/* One entry of --help or :help: left, then help from column col (on the
+ * next line when left is too long and wrap is set, else after two spaces),
+ * each further line of help indented to col. */
+void tl_help_entry(FILE *out, const char *left, const char *help, int col, int wrap);
 /* Fills o from argv: -1 to go on, else the exit status. */
 int tl_options_parse(tl_options *o, int argc, char **argv);
 
@@ -114,6 +118,9 @@ void tl_signals_unlock_world(void);
 /* Writes the trace as a diagram chosen by the file's extension: .svg,
  * .png or .json (Chrome Trace Event, for Perfetto). */
 int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen);
+/* The same for the span [from, to) ns of the trace (to 0: to its end). */
+int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
+                    char *err, size_t errlen);
 /* lab.screenshot and lab.narrate, added to the lab table (labfront.c). */
 void tl_front_open(lua_State *L);
 /* Tells the window how the world's clock moves (after a change of clock
@@ -125,8 +132,5 @@ int tl_bench_frame(long n);
 /* Whether a recording can go to path: a known extension and a folder
  * that takes a new file. 0, or -1 with why (nothing is left behind). */
 int tl_record_check(const char *path, char *err, size_t errlen);
-/* The same for the window [from, to) ns of the trace (to 0: to its end). */
-int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
-                    char *err, size_t errlen);
 
 #endif

@@ -264,6 +264,19 @@ const tl_option *tl_option_find(const char *arg) {
   return NULL;
 }
 
+void tl_help_entry(FILE *out, const char *left, const char *help, int col, int wrap) {
+  int n = fprintf(out, "%s", left);
+  if (n < col) fprintf(out, "%*s", col - n, "");
+  else if (wrap) fprintf(out, "\n%*s", col, "");
+  else fputs("  ", out);
+  while (*help) {
+    size_t len = strcspn(help, "\n");
+    fprintf(out, "%.*s\n", (int)len, help);
+    help += len;
+    if (*help == '\n' && *++help) fprintf(out, "%*s", col, "");
+  }
+}
+
 #define TL__HELP_COL 26
 
 void tl_options_usage(FILE *out) {
@@ -271,21 +284,10 @@ void tl_options_usage(FILE *out) {
   fputs("usage: threadlab [options] [script.lua [args...]]\n", out);
   for (p = tl_option_table; p->name; p++) {
     char left[80];
-    const char *h = p->help;
-    int n;
-    if (!h) continue;
-    n = snprintf(left, sizeof left, "  %s%s%s%s%s", p->name, p->alias ? ", " : "",
-                 p->alias ? p->alias : "", p->value ? " " : "", p->value ? p->value : "");
-    fputs(left, out);
-    /* a long left side gets its help on the next line */
-    if (n >= TL__HELP_COL) fprintf(out, "\n%*s", TL__HELP_COL, "");
-    else fprintf(out, "%*s", TL__HELP_COL - n, "");
-    while (*h) {
-      size_t len = strcspn(h, "\n");
-      fprintf(out, "%.*s\n", (int)len, h);
-      h += len;
-      if (*h == '\n' && *++h) fprintf(out, "%*s", TL__HELP_COL, "");
-    }
+    if (!p->help) continue;
+    snprintf(left, sizeof left, "  %s%s%s%s%s", p->name, p->alias ? ", " : "",
+             p->alias ? p->alias : "", p->value ? " " : "", p->value ? p->value : "");
+    tl_help_entry(out, left, p->help, TL__HELP_COL, 1);
   }
   fputs("With no script and no -e, threadlab starts its REPL (type :help there).\n"
         "A lesson (a file that begins with lesson{...}) plays on the virtual clock\n"

@@ -460,18 +460,10 @@ const tl_command *tl_repl_find_command(const char *name) {
 void tl_repl_help(FILE *out) {
   const tl_command *c;
   for (c = tl_command_table; c->name; c++) {
-    const char *h = c->help;
-    int n;
-    if (!h) continue;
-    n = fprintf(out, "  :%s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
-    if (n >= TL__HELP_COL) fprintf(out, "  ");
-    else fprintf(out, "%*s", TL__HELP_COL - n, "");
-    while (*h) {
-      size_t len = strcspn(h, "\n");
-      fprintf(out, "%.*s\n", (int)len, h);
-      h += len;
-      if (*h == '\n' && *++h) fprintf(out, "%*s", TL__HELP_COL, "");
-    }
+    char left[80];
+    if (!c->help) continue;
+    snprintf(left, sizeof left, "  :%s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
+    tl_help_entry(out, left, c->help, TL__HELP_COL, 0);
   }
 }
 

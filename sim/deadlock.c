@@ -1,4 +1,4 @@
-/* The deadlock detector and the lock-order check.
+/* The deadlock detector.
  *
  * The wait-for graph: a thread waiting for a Lock or RLock points at the
  * lock's holder; a thread in join() points at the thread it joins. An edge
@@ -17,10 +17,7 @@
  * A plain Lock has no owner in Python (any thread may release it), so
  * waiting for a Lock this thread acquired itself, or one whose holder has
  * ended, is only warned about. An RLock whose holder ended never comes free.
- *
- * The lock order: each thread keeps the locks it holds; taking Y while
- * holding X records "X before Y", and when another thread is seen taking
- * them the other way round, a warning names both orders (once a pair). */
+ * The lock-order check is lockorder.c; threading._deadlock, deadlocklib.c. */
 #include "locks.h"
 
 #include <errno.h>
@@ -30,132 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TL__LOCKS "threadlab.locks"
 #define TL__PATH 64
 #define TL__MSG 4096
 #define TL__FOUND 16
-#define TL__EDGES_MAX (1u << 16)
-#define TL__ORDER_DEPTH 32
 
-/* ---- lock order (GIL held) --------------------------------------------- */
-
-typedef struct tl__order {
-  uint64_t key;   /* first lock's id << 32 | second's; 0 = an empty slot */
-  uint32_t tid;   /* the first thread seen taking them in this order */
-  uint8_t warned;
-  char tname[TL_LOCK_NAME];
-} tl__order;
-
-static tl__order *tl__orders;
-static size_t tl__ocap, tl__on;
-
-static size_t tl__slot(uint64_t key, size_t cap) {
-  key *= 0x9e3779b97f4a7c15u;
-  return (size_t)(key ^ (key >> 31)) & (cap - 1);
-}
-
-static tl__order *tl__order_find(uint64_t key) {
-  size_t i;
-  if (!tl__ocap) return NULL;
-  for (i = tl__slot(key, tl__ocap); tl__orders[i].key; i = (i + 1) & (tl__ocap - 1))
-    if (tl__orders[i].key == key) return &tl__orders[i];
-  return NULL;
-}
-
-static int tl__orders_grow(void) {
-  size_t cap = tl__ocap ? tl__ocap * 2 : 64, i, j;
-  tl__order *t;
-  if (cap > TL__EDGES_MAX) return -1;
-  t = calloc(cap, sizeof *t);
-  if (!t) return -1;
-  for (i = 0; i < tl__ocap; i++) {
-    if (!tl__orders[i].key) continue;
-    for (j = tl__slot(tl__orders[i].key, cap); t[j].key; j = (j + 1) & (cap - 1)) {}
-    t[j] = tl__orders[i];
-  }
-  free(tl__orders);
-  tl__orders = t;
-  tl__ocap = cap;
-  return 0;
-}
-
-static tl__order *tl__order_add(uint64_t key) {
-  tl__order *e = tl__order_find(key);
-  size_t i;
-  if (e) return e;
-  if ((tl__on + 1) * 2 > tl__ocap && tl__orders_grow() != 0) return NULL;
-  for (i = tl__slot(key, tl__ocap); tl__orders[i].key; i = (i + 1) & (tl__ocap - 1)) {}
-  tl__orders[i].key = key;
-  tl__on++;
-  return &tl__orders[i];
-}
-
-static const char *tl__type(const tl_lockhdr *k) {
-  return tl_obj_type_name(k->type);
-}
-
-/* t, holding x, has just taken y. */
-static void tl__order_seen(const tl_lockhdr *x, const tl_lockhdr *y, const tl_thread *t) {
-  tl__order *e, *back;
-  char msg[512];
-  if (x == y || !x->id || !y->id) return;
-  e = tl__order_add((uint64_t)x->id << 32 | y->id);
-  if (!e) return; /* too many pairs to follow: keep what there is */
-  if (!e->tid) {
-    e->tid = t->id;
-    snprintf(e->tname, sizeof e->tname, "%s", t->name);
-  }
-  back = tl__order_find((uint64_t)y->id << 32 | x->id);
-  if (!back || back->tid == t->id || e->warned || back->warned) return;
-  e->warned = back->warned = 1;
-  snprintf(msg, sizeof msg,
-           "threadlab: warning: lock order: %s took %s %s then %s %s, but %s took "
-           "%s %s then %s %s; run at the same time, they can deadlock\n",
-           t->name, tl__type(x), x->name, tl__type(y), y->name, back->tname,
-           tl__type(y), y->name, tl__type(x), x->name);
-  tl_write_out(1, msg, strlen(msg));
-}
-
-void tl__held_add(tl_lockhdr *k, tl_thread *t) {
-  tl_lockhdr *x;
-  int depth = 0;
-  if (k->held_by) return;
-  for (x = t->held; x && depth < TL__ORDER_DEPTH; x = x->hnext, depth++)
-    tl__order_seen(x, k, t);
-  k->hprev = NULL;
-  k->hnext = t->held;
-  if (k->hnext) k->hnext->hprev = k;
-  t->held = k;
-  k->held_by = t;
-}
-
-void tl__held_remove(tl_lockhdr *k) {
-  tl_thread *t = k->held_by;
-  if (!t) return;
-  if (k->hprev) k->hprev->hnext = k->hnext;
-  else t->held = k->hnext;
-  if (k->hnext) k->hnext->hprev = k->hprev;
-  k->hnext = k->hprev = NULL;
-  k->held_by = NULL;
-}
-
-void tl__locks_register(lua_State *L, int idx, uint32_t id) {
-  if (!id) return;
-  idx = lua_absindex(L, idx);
-  if (lua_getfield(L, LUA_REGISTRYINDEX, TL__LOCKS) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "v");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, TL__LOCKS);
-  }
-  lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, id);
-  lua_pop(L, 1);
-}
+static const char *tl__type(const tl_lockhdr *k) { return tl_obj_type_name(k->type); }
 
 /* ---- the wait-for graph (world mutex held) ------------------------------ */
 
@@ -443,116 +319,6 @@ void tl_deadlock_after_wait(lua_State *L) {
 
 int tl__deadlock_main_told(void) { return tl__main_told; }
 
-/* ---- threading._deadlock: what :locks shows ---------------------------- */
-
-static int tl__cmp_id(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
-}
-
-static void tl__thread_field(lua_State *L, const char *key, const char *name, int ended,
-                             int frozen) {
-  lua_createtable(L, 0, 3);
-  lua_pushstring(L, name);
-  lua_setfield(L, -2, "name");
-  lua_pushboolean(L, ended);
-  lua_setfield(L, -2, "ended");
-  lua_pushboolean(L, frozen);
-  lua_setfield(L, -2, "deadlocked");
-  if (key) lua_setfield(L, -2, key);
-}
-
-/* locks() -> {{name=, type=, id=, count=, holder={name=, ended=,
- * deadlocked=} or nil, waiters={{name=, ...}, ...}}, ...}, oldest first */
-static int f_locks(lua_State *L) {
-  enum { WMAX = 16 };
-  uint32_t *ids = NULL;
-  size_t n = 0, cap = 0, i;
-  int row = 0;
-  lua_newtable(L);
-  if (lua_getfield(L, LUA_REGISTRYINDEX, TL__LOCKS) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    return 1;
-  }
-  lua_pushnil(L);
-  while (lua_next(L, -2)) {
-    if (lua_isinteger(L, -2)) {
-      if (n == cap) {
-        uint32_t *more = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
-        if (!more) {
-          lua_pop(L, 2);
-          break;
-        }
-        ids = more;
-      }
-      ids[n++] = (uint32_t)lua_tointeger(L, -2);
-    }
-    lua_pop(L, 1);
-  }
-  if (n) qsort(ids, n, sizeof *ids, tl__cmp_id);
-  for (i = 0; i < n; i++) {
-    tl_lockhdr *k;
-    char holder[TL_LOCK_NAME] = "", waiters[WMAX][TL_LOCK_NAME];
-    int wended[WMAX], wfrozen[WMAX], nw = 0, count, hended = 0, hfrozen = 0, j;
-    tl_thread *w;
-    lua_rawgeti(L, -1, (lua_Integer)ids[i]);
-    k = lua_touserdata(L, -1);
-    if (!k || k->magic != TL_LOCK_MAGIC) {
-      lua_pop(L, 1);
-      continue;
-    }
-    tl_mutex_lock(&tl_W->mu);
-    count = k->count;
-    if (count && k->owner) {
-      snprintf(holder, sizeof holder, "%s", k->owner->name);
-      hended = k->owner->ended;
-      hfrozen = k->owner->frozen != 0;
-    }
-    for (w = k->waiters; w && nw < WMAX; w = w->wnext, nw++) {
-      snprintf(waiters[nw], sizeof waiters[nw], "%s", w->name);
-      wended[nw] = w->ended;
-      wfrozen[nw] = w->frozen != 0;
-    }
-    tl_mutex_unlock(&tl_W->mu);
-    lua_createtable(L, 0, 6);
-    lua_pushstring(L, k->name);
-    lua_setfield(L, -2, "name");
-    lua_pushstring(L, tl__type(k));
-    lua_setfield(L, -2, "type");
-    lua_pushinteger(L, k->id);
-    lua_setfield(L, -2, "id");
-    lua_pushinteger(L, count);
-    lua_setfield(L, -2, "count");
-    if (holder[0]) tl__thread_field(L, "holder", holder, hended, hfrozen);
-    lua_createtable(L, nw, 0);
-    for (j = 0; j < nw; j++) {
-      tl__thread_field(L, NULL, waiters[j], wended[j], wfrozen[j]);
-      lua_rawseti(L, -2, j + 1);
-    }
-    lua_setfield(L, -2, "waiters");
-    lua_rawseti(L, -4, ++row);
-    lua_pop(L, 1); /* the lock */
-  }
-  free(ids);
-  lua_pop(L, 1);
-  return 1;
-}
-
-/* found() -> the deadlocks found so far, as messages */
-static int f_found(lua_State *L) {
-  int i, n;
-  tl_mutex_lock(&tl_W->mu);
-  n = tl__nfound;
-  tl_mutex_unlock(&tl_W->mu);
-  lua_createtable(L, n, 0);
-  for (i = 0; i < n; i++) {
-    lua_pushstring(L, tl__found[i]);
-    lua_rawseti(L, -2, i + 1);
-  }
-  return 1;
-}
-
-/* Opened once per world: forgets what the last world found. */
 /* The virtual clock found that nothing can ever run again (vclock.c):
  * MainThread learns it as a DeadlockError, as it learns of a cycle. */
 void tl__deadlock_report_hang(const char *msg) {
@@ -575,21 +341,16 @@ static int tl__describe_lock(int kind, const void *obj, char *buf, size_t n) {
   return snprintf(buf, n, "%s %s", tl__type(k), k->name);
 }
 
-int luaopen_tl_deadlock(lua_State *L) {
-  static const luaL_Reg lib[] = {
-    { "locks", f_locks },
-    { "found", f_found },
-    { NULL,    NULL    }
-  };
+
+int tl__deadlock_nfound(void) { return tl__nfound; }
+const char *tl__deadlock_found(int i) { return i >= 0 && i < tl__nfound ? tl__found[i] : NULL; }
+
+/* Forgets what the last world found (a fresh world). */
+void tl__deadlock_reset(void) {
   int i;
   tl__describe_obj = tl__describe_lock;
   tl__main_told = 0;
   for (i = 0; i < tl__nfound; i++) free(tl__found[i]);
   tl__nfound = 0;
-  free(tl__orders);
-  tl__orders = NULL;
-  tl__ocap = tl__on = 0;
   tl__main_msg[0] = 0;
-  luaL_newlib(L, lib);
-  return 1;
 }

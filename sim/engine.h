@@ -186,10 +186,6 @@ uint64_t tl_deadline_in(double seconds);
 #define TL_MAX_SPINNERS 1
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
 
-/* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
- * deadline) when seconds is negative. */
-uint64_t tl_deadline_in(double seconds);
-
 /* Waiting, with the world mutex held: waits on self->cv until woken,
  * cancelled, or the deadline (from tl_deadline_in; 0 = none). Returns 0
  * when woken (check your condition again), ETIMEDOUT, or ECANCELED. */

@@ -232,30 +232,20 @@ void tl_gil_configure(const tl_config *cfg) {
   if (self) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
 }
 
-void tl__hook(lua_State *L, lua_Debug *ar) {
-  tl_thread *t = tl__self;
+/* A lesson's MainThread: the window shows the line it is on. Only the
+ * lesson file's own lines (a file chunk, not threadlab's Lua). Returns
+ * whether the hook has more to do (a switch waiting for this line). */
+static int tl__trace_line(tl_thread *t, lua_State *L, lua_Debug *ar) {
+  if (lua_getinfo(L, "S", ar) && ar->source[0] == '@')
+    tl_emit_as(t, TL_EV_LESSON_STEP, TL_LESSON_LINE, (uint32_t)ar->currentline, 0);
+  return TL_VIRTUAL() ? t->vswitch || tl_W->cfg.sched == TL_SCHED_MANUAL
+                      : atomic_load(&t->hook_wanted);
+}
+
+/* The real clock's hook: a switch request delivered (py3), or a py2 tick. */
+static void tl__real_hook(tl_thread *t, lua_State *L, int is_line) {
   tl_gil *g = &tl_W->gil;
-  int is_line = ar->event == LUA_HOOKLINE;
   int is_tick = 0;
-  if (!t) return;
-  if (is_line && t->trace_lines) {
-    /* A lesson's MainThread: the window shows the line it is on. Only the
-     * lesson file's own lines (a file chunk, not threadlab's Lua). */
-    if (lua_getinfo(L, "S", ar) && ar->source[0] == '@')
-      tl_emit_as(t, TL_EV_LESSON_STEP, TL_LESSON_LINE, (uint32_t)ar->currentline, 0);
-    if (TL_VIRTUAL() ? !t->vswitch && tl_W->cfg.sched != TL_SCHED_MANUAL
-                     : !atomic_load(&t->hook_wanted))
-      return; /* only a line to trace, no switch waiting for it */
-  }
-  if (TL_VIRTUAL()) {
-    if (is_line && !t->primed) {
-      t->primed = 1; /* see below: the first line event can be stale */
-      return;
-    }
-    tl__v_hook(t, L, ar);
-    tl_check_cancel(L);
-    return;
-  }
   if (atomic_load(&t->hook_wanted)) {
     /* The VM notices an asynchronously set hook only at a backward jump or a
      * call, that is, at a statement boundary. For statement switch points
@@ -317,5 +307,23 @@ void tl__hook(lua_State *L, lua_Debug *ar) {
   tl_mutex_unlock(&tl_W->mu);
   t->in_hook = 0;
   if (atomic_load(&t->hook_wanted)) tl__switch_hook(t, L);
+  tl_check_cancel(L);
+}
+
+void tl__hook(lua_State *L, lua_Debug *ar) {
+  tl_thread *t = tl__self;
+  int is_line = ar->event == LUA_HOOKLINE;
+  if (!t) return;
+  if (is_line && t->trace_lines && !tl__trace_line(t, L, ar))
+    return; /* only a line to trace, no switch waiting for it */
+  if (!TL_VIRTUAL()) {
+    tl__real_hook(t, L, is_line);
+    return;
+  }
+  if (is_line && !t->primed) {
+    t->primed = 1; /* see tl__real_hook: the first line event can be stale */
+    return;
+  }
+  tl__v_hook(t, L, ar);
   tl_check_cancel(L);
 }

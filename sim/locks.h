@@ -64,13 +64,21 @@ void tl__lock_metatable(lua_State *L, const char *tname, const luaL_Reg *methods
 /* The lock's state as text for tostring (copied under the world mutex). */
 void tl__lock_describe(tl_lockhdr *k, char *buf, size_t len);
 
-/* deadlock.c: the held-lock list and the lock-order check; GIL held. */
+/* lockorder.c: the held-lock list and the lock-order check; GIL held. */
 void tl__held_add(tl_lockhdr *k, tl_thread *t);
 void tl__held_remove(tl_lockhdr *k);
-/* Registers a live lock for :locks (the registry keeps it weakly). */
+void tl__lock_order_reset(void);
+
+/* deadlocklib.c: registers a live lock for :locks (the registry keeps it
+ * weakly). */
 void tl__locks_register(lua_State *L, int idx, uint32_t id);
-/* A thread's wait ended: it is no longer counted as deadlocked (world
- * mutex held). */
+
+/* deadlock.c: the detector. A thread's wait ended: it is no longer counted
+ * as deadlocked (world mutex held). */
 void tl__deadlock_thaw(tl_thread *t);
+/* The deadlocks found so far (world mutex held), and forgetting them. */
+int tl__deadlock_nfound(void);
+const char *tl__deadlock_found(int i);
+void tl__deadlock_reset(void);
 
 #endif

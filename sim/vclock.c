@@ -314,17 +314,21 @@ void tl_v_charge(uint64_t ns) {
   if (tl__self && tl_W->v.running == tl__self) tl__self->vdebt += ns;
 }
 
-void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
-  int is_line = ar->event == LUA_HOOKLINE;
+/* The instructions run since the last hook, as virtual ns (outside the
+ * world mutex: only t touches them). */
+static uint64_t tl__v_charge(tl_thread *t, int is_line) {
+  uint64_t ns;
+  if (is_line) return 0;
+  ns = (uint64_t)t->vcount * tl_W->cfg.instr_ns + t->vdebt;
+  t->vdebt = 0;
+  t->vticks += t->vcount;
+  return ns;
+}
+
+/* Moves the clock on by what t ran (world mutex held), fires the timers
+ * due, and waits while time is paused. */
+static void tl__v_advance(tl_thread *t, uint64_t ns) {
   tl_world *w = tl_W;
-  uint64_t ns = 0;
-  int switch_now = 0, reason = TL_GIL_FORCED;
-  if (!is_line) {
-    ns = (uint64_t)t->vcount * w->cfg.instr_ns + t->vdebt;
-    t->vdebt = 0;
-    t->vticks += t->vcount;
-  }
-  tl_mutex_lock(&w->mu);
   if (w->cfg.policy == TL_POLICY_NONE && ns) {
     /* No GIL: the ready threads take turns with this one, on as many
      * cores as there are, so a round of quanta takes share/cores quanta. */
@@ -334,85 +338,119 @@ void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
   tl__vset(tl__vnow() + ns);
   tl__fire_timers();
   while (w->v.paused && !t->cancel) tl_cond_wait(&w->v.pace, &w->mu);
+}
+
+/* Manual scheduling: each statement of the user's code spends one of the
+ * statements t was given; with none left it stops before this one until
+ * it is given more (the grant sets vbudget). */
+static void tl__v_manual_step(tl_thread *t, lua_State *L, lua_Debug *ar, int is_line) {
+  /* Statements of threadlab's own Lua (Thread:run ...) are not the user's
+   * to step through. */
+  if (!is_line || !lua_getinfo(L, "S", ar) || strncmp(ar->source, "=threading", 10) == 0 ||
+      strncmp(ar->source, "=lab", 4) == 0)
+    return;
+  if (t->vbudget <= 0) {
+    tl__v_release(t, TL_GIL_YIELD);
+    tl__make_ready(t, tl__vnow());
+    tl__v_schedule();
+    while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
+    tl__v_take(t);
+  }
+  t->vbudget--;
+}
+
+/* Whether a random preemption falls here (lab.explore's preempt). */
+static int tl__v_preempt_now(int is_line) {
+  double p = tl_W->cfg.preempt;
+  return p > 0 && !is_line && (double)tl__v_rand(1000000) < p * 1e6;
+}
+
+/* What the GIL policy decides at this hook (world mutex held): 0, or the
+ * reason to switch now (a GIL release reason). A decision to switch at
+ * the next switch point is left in t->vswitch. */
+static int tl__v_decide(tl_thread *t, lua_State *L, lua_Debug *ar, int is_line) {
+  tl_world *w = tl_W;
   if (t->cancel) {
     t->vswitch = 0;
   } else if (w->cfg.sched == TL_SCHED_MANUAL && t != w->main) {
-    /* Statements of threadlab's own Lua (Thread:run ...) are not the
-     * user's to step through. */
-    if (is_line && lua_getinfo(L, "S", ar) && strncmp(ar->source, "=threading", 10) != 0 &&
-        strncmp(ar->source, "=lab", 4) != 0) {
-      if (t->vbudget <= 0) {
-        /* Its statements are spent: it stops before this one until it is
-         * given more (the grant sets vbudget). */
-        tl__v_release(t, TL_GIL_YIELD);
-        tl__make_ready(t, tl__vnow());
-        tl__v_schedule();
-        while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &w->mu);
-        tl__v_take(t);
-      }
-      t->vbudget--;
-    }
+    tl__v_manual_step(t, L, ar, is_line);
   } else if (t->vswitch) {
     int at_point = w->cfg.switch_points == TL_SWITCH_STATEMENT ? is_line && t->primed : !is_line;
     if (is_line) t->primed = 1;
-    if (at_point) {
-      switch_now = 1;
-      reason = t->vswitch;
-    }
+    if (at_point) return t->vswitch;
   } else if (w->cfg.policy == TL_POLICY_PY3) {
     tl_thread *r;
     for (r = w->live; r; r = r->next)
       if (r->vs == TL_VS_READY && r != t &&
           r->vready_since + w->cfg.switch_interval_ns <= tl__vnow())
         break;
-    if (!r && w->cfg.preempt > 0 && !is_line &&
-        (double)tl__v_rand(1000000) < w->cfg.preempt * 1e6)
+    if (!r && tl__v_preempt_now(is_line))
       r = tl__pick(t); /* exploring: a switch at a random moment */
     if (r) {
       tl_emit_as(r, TL_EV_GIL_DROP_REQUEST, 0, t->id, 0);
       t->vswitch = TL_GIL_FORCED;
     }
   } else if (w->cfg.policy == TL_POLICY_PY2) {
-    if (t->vticks >= w->cfg.check_interval ||
-        (w->cfg.preempt > 0 && !is_line && (double)tl__v_rand(1000000) < w->cfg.preempt * 1e6)) {
+    if (t->vticks >= w->cfg.check_interval || tl__v_preempt_now(is_line)) {
       t->vticks = 0;
       if (tl__nready(t)) t->vswitch = TL_GIL_YIELD;
     }
   } else if (tl__nready(t)) {
-    switch_now = 1; /* no GIL: take turns every quantum */
-    reason = TL_GIL_YIELD;
+    return TL_GIL_YIELD; /* no GIL: take turns every quantum */
   }
-  if (switch_now) {
-    t->vswitch = 0;
-    if (reason == TL_GIL_YIELD && w->cfg.policy == TL_POLICY_PY2 && tl__v_rand(TL__PY2_ODDS) != 0) {
-      /* The old GIL on a multicore: the releaser takes it back before the
-       * woken waiter gets to run. */
-      tl_thread *r = tl__pick(t);
-      tl_emit(TL_EV_GIL_RELEASE, TL_GIL_YIELD, 0, 0);
-      tl_emit(TL_EV_GIL_ACQUIRE, 0, t->id, 0);
-      if (r) tl_emit_as(r, TL_EV_GIL_FAILED_WAKEUP, 0, t->id, 0);
-    } else {
-      tl__switch(t, reason);
-    }
+  return 0;
+}
+
+/* Switches away now, for reason (world mutex held). */
+static void tl__v_switch_now(tl_thread *t, int reason) {
+  t->vswitch = 0;
+  if (reason == TL_GIL_YIELD && tl_W->cfg.policy == TL_POLICY_PY2 &&
+      tl__v_rand(TL__PY2_ODDS) != 0) {
+    /* The old GIL on a multicore: the releaser takes it back before the
+     * woken waiter gets to run. */
+    tl_thread *r = tl__pick(t);
+    tl_emit(TL_EV_GIL_RELEASE, TL_GIL_YIELD, 0, 0);
+    tl_emit(TL_EV_GIL_ACQUIRE, 0, t->id, 0);
+    if (r) tl_emit_as(r, TL_EV_GIL_FAILED_WAKEUP, 0, t->id, 0);
+  } else {
+    tl__switch(t, reason);
   }
+}
+
+/* With --speed: lets the wall clock catch up with virtual time, in short
+ * naps so Ctrl-C is quick. */
+static void tl__v_pace(tl_thread *t) {
+  tl_world *w = tl_W;
+  uint64_t target;
+  if (w->cfg.speed <= 0) return;
+  target = w->v.wall0 + (uint64_t)((double)tl__vnow() / w->cfg.speed);
+  for (;;) {
+    uint64_t now = tl_now_ns(), left;
+    int cancelled;
+    struct timespec ts = { 0, 0 };
+    tl_mutex_lock(&w->mu);
+    cancelled = t->cancel;
+    tl_mutex_unlock(&w->mu);
+    if (now >= target || cancelled) break;
+    left = target - now;
+    ts.tv_nsec = (long)(left < 20000000u ? left : 20000000u);
+    nanosleep(&ts, NULL);
+  }
+}
+
+/* The virtual clock's hook: charge what t ran, decide per policy, switch,
+ * pace. */
+void tl__v_hook(tl_thread *t, lua_State *L, lua_Debug *ar) {
+  int is_line = ar->event == LUA_HOOKLINE, reason;
+  tl_world *w = tl_W;
+  uint64_t ns = tl__v_charge(t, is_line);
+  tl_mutex_lock(&w->mu);
+  tl__v_advance(t, ns);
+  reason = tl__v_decide(t, L, ar, is_line);
+  if (reason) tl__v_switch_now(t, reason);
   tl__v_set_hook(t, L, 0, t->vswitch && w->cfg.switch_points == TL_SWITCH_STATEMENT);
   tl_mutex_unlock(&w->mu);
-  if (w->cfg.speed > 0) {
-    /* Pace: let the wall clock catch up, in short naps so Ctrl-C is quick. */
-    uint64_t target = w->v.wall0 + (uint64_t)((double)tl__vnow() / w->cfg.speed);
-    for (;;) {
-      uint64_t now = tl_now_ns(), left;
-      int cancelled;
-      struct timespec ts = { 0, 0 };
-      tl_mutex_lock(&w->mu);
-      cancelled = t->cancel;
-      tl_mutex_unlock(&w->mu);
-      if (now >= target || cancelled) break;
-      left = target - now;
-      ts.tv_nsec = (long)(left < 20000000u ? left : 20000000u);
-      nanosleep(&ts, NULL);
-    }
-  }
+  tl__v_pace(t);
 }
 
 static void tl__v_set_hook(tl_thread *t, lua_State *L, int count, int lines) {

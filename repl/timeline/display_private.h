@@ -1,7 +1,8 @@
-/* What the display list's files share (display.c: strings, geometry, rows,
- * segments, the axis and the whole picture; display_marks.c: arrows,
- * markers, deadlocks and the legend; display_waitfor.c: the wait-for
- * graph). Not for painters: they use display.h. */
+/* What the display list's files share (display.c: colours, geometry,
+ * rows, segments, the axis and the whole picture; display_items.c: items,
+ * strings and times; display_legend.c: the legend; display_marks.c:
+ * arrows, markers and the deadlock banner; display_waitfor.c: the
+ * wait-for graph). Not for painters: they use display.h. */
 #ifndef TL_DISPLAY_PRIVATE_H
 #define TL_DISPLAY_PRIVATE_H
 

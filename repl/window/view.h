@@ -57,7 +57,7 @@ int tl_view_update(tl_view *v, const tl_trace *tr, uint64_t end);
 /* Builds the display lists for the current state (with the trace locked:
  * labels are read from its text). 0, or -1 when out of memory. */
 int tl_view_build(tl_view *v);
-/* Paints the whole window (built before) with r, at (0, 0). */
+/* Paints the whole window (built before) on c, at (0, 0). */
 void tl_view_paint(tl_view *v, tl_canvas *c);
 
 /* What a person does. Coordinates are view units (window pixels / ui). */
