@@ -78,6 +78,7 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   if (TL_VIRTUAL()) return tl__v_wait(self, kind, obj, deadline);
   if (self->cancel) return ECANCELED;
   self->wait_kind = kind;
+  self->in_wait = 1; /* a wake-up may wait its turn (tl__wake) */
   self->wait_obj = obj;
   /* A short wait (a thread starting, a lock held for a moment) often ends
    * within microseconds: spin a little before sleeping. Wakers hold the
@@ -101,6 +102,7 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
     r = tl_cond_wait_until(&self->cv, &tl_W->mu, tl_W->t0 + deadline);
   self->wait_kind = TL_WAIT_NONE;
   self->wait_obj = NULL;
+  self->in_wait = 0;
   tl__deferred_unlink(self);
   return self->cancel ? ECANCELED : r;
 }
@@ -134,8 +136,7 @@ void tl__wake(tl_thread *t) {
   atomic_fetch_add_explicit(&t->wakes, 1, memory_order_release);
   if (TL_VIRTUAL()) {
     tl__v_wake(t);
-  } else if (self && t != self && t->wait_kind != TL_WAIT_NONE &&
-             t->wait_kind != TL_WAIT_GIL && tl_W->gil.holder == self &&
+  } else if (self && t != self && t->in_wait && tl_W->gil.holder == self &&
              (tl__deferred_head || tl_W->gil.nwaiters > 0 || tl_W->gil.woke_one)) {
     /* Someone already asks the holder for the GIL (the one woken first
      * does, as a Python thread would): the rest wait their turn. */

@@ -91,6 +91,7 @@ struct tl_thread {
   int joiners;            /* threads in join() waiting for this one; world mutex */
   char waits_for[64];     /* what a primitive's wait is for ("Event Event-3"),
                            * set by the Lua halves (GIL) for :threads */
+  int in_wait;            /* in tl__wait (the real clock); world mutex */
   int deferred;           /* woken, its pthread not yet (engine.c); world mutex */
   tl_thread *dnext, *dprev;
 };
@@ -103,7 +104,6 @@ typedef struct tl_gil {
   uint64_t switch_number;
   int drop_request;
   int nwaiters;
-  tl_thread *timer;    /* py3: the one waiter timing the switch interval */
   int woke_one;        /* the holder woke a thread since it took the GIL */
   uint64_t release_gen;
   tl_cond cond;        /* GIL waiters */

@@ -141,15 +141,6 @@ void tl__gil_take_locked(tl_thread *t) {
         tl__spin_while(&g->held_hint, 1);
         tl_mutex_lock(&tl_W->mu);
         if (!g->locked) break;
-        /* One waiter keeps the switch interval's time; the rest sleep until
-         * woken. With every waiter timing it, N waiters cost N wake-ups
-         * per interval, and handing the GIL to each of N threads in turn
-         * cost N^2 (8,000 threads woken by one Event.set took seconds). */
-        if (g->timer == NULL) g->timer = t;
-        if (g->timer != t) {
-          tl_cond_wait(&g->cond, &tl_W->mu);
-          continue;
-        }
         r = tl_cond_wait_until(&g->cond, &tl_W->mu,
                                tl_now_ns() + tl_W->cfg.switch_interval_ns);
         if (r == ETIMEDOUT && g->locked && sn == g->switch_number) {
@@ -168,11 +159,6 @@ void tl__gil_take_locked(tl_thread *t) {
     }
     t->wait_kind = TL_WAIT_NONE;
     g->nwaiters--;
-    if (g->timer == t) {
-      /* Hand the timing on: another waiter wakes and takes it up. */
-      g->timer = NULL;
-      if (g->nwaiters > 0) tl_cond_signal(&g->cond);
-    }
   }
   g->locked = 1;
   atomic_store(&g->held_hint, 1);
