@@ -33,7 +33,8 @@ LDFLAGS += -fsanitize=thread
 endif
 ifeq ($(BUILD),fuzz)
 # make fuzz: clang, libFuzzer's coverage and ASan+UBSan in every object
-CFLAGS  += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+CFLAGS  += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
 ifeq ($(BUILD),release)

@@ -276,7 +276,8 @@ static void tl__cmd_setting(lua_State *L, const char *key, const char *arg) {
     lua_remove(L, -2);
     lua_createtable(L, 0, 1);
     if (*end == '\0' && end != arg) {
-      if (v == (double)(lua_Integer)v) lua_pushinteger(L, (lua_Integer)v);
+      if (v >= -9.2e18 && v <= 9.2e18 && v == (double)(lua_Integer)v)
+        lua_pushinteger(L, (lua_Integer)v); /* (NaN and huge: a number) */
       else lua_pushnumber(L, v);
     } else {
       lua_pushstring(L, arg);
