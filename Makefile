@@ -146,7 +146,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@TL_BIN=./$(BIN) TL_UNITS=$(OUT)/tests tests/run.sh
+	@TL_BIN=./$(BIN) TL_UNITS=$(OUT)/tests TL_SANITIZER=$(filter asan tsan,$(BUILD)) tests/run.sh
 
 check-sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=asan all

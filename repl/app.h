@@ -71,17 +71,24 @@ int tl_repl_holding_world(void);
 char *tl_repl_read_line(const char *prompt, int *interrupted);
 int tl_repl_eval(lua_State *L, char *line);
 
-/* The REPL's :commands (repl.c): one table, read by the dispatcher, :help
- * and Tab completion. help NULL hides a command from :help. */
+/* The REPL's :commands (repl.c), and the lesson player's at a step prompt
+ * (player.c): one table each, read by the dispatcher, the help and Tab
+ * completion. help NULL hides a command from the help. */
 typedef struct tl_command {
   const char *name;
   const char *aliases; /* space-separated, or NULL */
-  const char *args;    /* for :help: "FILE [FROM TO]", or NULL */
+  const char *args;    /* for the help: "FILE [FROM TO]", or NULL */
   const char *help;    /* lines split by '\n'; NULL: hidden */
-  /* cmd: the word typed (name or alias); returns 1 to end the REPL */
+  const char *help_zh; /* the same in Chinese, where the help has both */
+  /* cmd: the word typed (name or alias). The REPL's return 1 to end the
+   * REPL; the step prompt's, what the pause answers (see player.c). */
   int (*run)(tl_options *opt, const char *cmd, const char *arg);
 } tl_command;
 extern const tl_command tl_command_table[]; /* ends with a NULL name */
+extern const tl_command tl_step_command_table[]; /* player.c */
+const tl_command *tl_command_find(const tl_command *table, const char *name);
+/* The visible entries, help from column col (in Chinese if zh and given). */
+void tl_command_help(FILE *out, const tl_command *table, int col, int zh);
 const tl_command *tl_repl_find_command(const char *name);
 void tl_repl_help(FILE *out);
 

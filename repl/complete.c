@@ -88,12 +88,14 @@ static void tl__collect(const char *text) {
   if (!tl_repl_holding_world()) tl_leave_world(self);
 }
 
-/* ":th" as the first word of a line: the visible :commands. */
+/* ":th" as the first word of a line: the visible :commands (at a lesson's
+ * step prompt, its own first). */
 static void tl__collect_commands(const char *text) {
-  const tl_command *c;
-  size_t n = strlen(text + 1);
-  for (c = tl_command_table; c->name; c++)
-    if (c->help && strncmp(c->name, text + 1, n) == 0) tl__add(":", 1, c->name);
+  const tl_command *tables[] = {tl_step_command_table, tl_command_table}, *c;
+  size_t n = strlen(text + 1), i;
+  for (i = tl_repl_holding_world() ? 0 : 1; i < 2; i++)
+    for (c = tables[i]; c->name; c++)
+      if (c->help && strncmp(c->name, text + 1, n) == 0) tl__add(":", 1, c->name);
 }
 
 static int tl__first_word; /* the word being completed begins the line */

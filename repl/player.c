@@ -189,62 +189,101 @@ static int tl__zh(lua_State *L) {
   return zh;
 }
 
-static void tl__help(lua_State *L) {
-  if (tl__zh(L))
-    fputs("  回车, :next     运行这一步\n"
-          "  :back           回到上一步（同一个种子从头重放，结果一样）\n"
-          "  :auto           不再停顿，自动播放到底\n"
-          "  :lang zh|en     换语言\n"
-          "  :lessons        列出所有课；:lesson N 播放第 N 课\n"
-          "  :restart        从头再来；:quit 退出\n"
-          "  Lua 代码        现在就运行（所有线程都停着，等你）\n"
-          "  其他 REPL 命令照常可用：:threads  :record FILE  :speed X ...\n", stdout);
-  else
-    fputs("  Enter, :next    run this step\n"
-          "  :back           one step back (the same seed replays the same run)\n"
-          "  :auto           play on without pausing\n"
-          "  :lang zh|en     the narration's language\n"
-          "  :lessons        every lesson; :lesson N plays lesson N\n"
-          "  :restart        from the beginning; :quit leaves\n"
-          "  Lua             runs now (every thread of the lesson waits for you)\n"
-          "  The REPL's commands work too: :threads  :record FILE  :speed X ...\n", stdout);
+/* What a step prompt's command answers the pause. */
+enum { TL__STEP_AGAIN = 0, TL__STEP_NEXT = 1, TL__STEP_AUTO = 2 };
+
+/* The step prompt being answered: its lesson's state and how far :back
+ * goes (set by tl__step_command for the commands' actions). */
+static struct {
+  lua_State *L;
+  lua_Integer back_to;
+} tl__step;
+
+static int tl__do_next(tl_options *o, const char *cmd, const char *arg) { return TL__STEP_NEXT; }
+
+static int tl__do_auto(tl_options *o, const char *cmd, const char *arg) {
+  tl__P.auto_play = 1;
+  return TL__STEP_AUTO;
 }
+
+static int tl__do_back(tl_options *o, const char *cmd, const char *arg) {
+  return tl__control(tl__step.L, "back", tl__step.back_to, NULL);
+}
+
+static int tl__do_restart(tl_options *o, const char *cmd, const char *arg) {
+  return tl__control(tl__step.L, "back", 0, NULL);
+}
+
+static int tl__do_leave(tl_options *o, const char *cmd, const char *arg) {
+  return tl__control(tl__step.L, "quit", 0, NULL);
+}
+
+static int tl__do_lang(tl_options *o, const char *cmd, const char *arg) {
+  lua_State *L = tl__step.L;
+  if (strcmp(arg, "zh") && strcmp(arg, "en")) {
+    puts("usage: :lang zh  or  :lang en");
+    return TL__STEP_AGAIN;
+  }
+  snprintf(tl__P.lang, sizeof tl__P.lang, "%s", strcmp(arg, "zh") ? "en" : "zh");
+  tl__lesson_fn(L, "_relang");
+  lua_pushstring(L, arg);
+  if (tl_app_docall(L, 1, 0) != LUA_OK) tl_app_report(L);
+  return TL__STEP_AGAIN;
+}
+
+static int tl__do_lessons(tl_options *o, const char *cmd, const char *arg) {
+  tl_player_print_catalog();
+  return TL__STEP_AGAIN;
+}
+
+static int tl__do_goto(tl_options *o, const char *cmd, const char *arg) {
+  char path[PATH_MAX];
+  if (!arg[0]) puts("usage: :lesson N  (:lessons lists them)");
+  else if (!tl__find(tl__step.L, arg, path, sizeof path))
+    printf("no lesson '%s' (:lessons lists them)\n", arg);
+  else tl__control(tl__step.L, "goto", 0, path);
+  return TL__STEP_AGAIN;
+}
+
+static int tl__do_step_help(tl_options *o, const char *cmd, const char *arg) {
+  int zh = tl__zh(tl__step.L);
+  tl_command_help(stdout, tl_step_command_table, 18, zh);
+  fputs(zh ? "  Lua 代码        现在就运行（所有线程都停着，等你）\n"
+             "  其他 REPL 命令照常可用：:threads  :record FILE  :speed X ...\n"
+           : "  Lua             runs now (every thread of the lesson waits for you)\n"
+             "  The REPL's commands work too: :threads  :record FILE  :speed X ...\n",
+        stdout);
+  return TL__STEP_AGAIN;
+}
+
+/* A step prompt's :commands, before the REPL's (which work there too):
+ * name, aliases, arguments, help in English and Chinese, action. */
+const tl_command tl_step_command_table[] = {
+    {"next", "n", NULL, "run this step (as Enter does)", "运行这一步（同回车）", tl__do_next},
+    {"back", "b", NULL, "one step back (the same seed replays the same run)",
+     "回到上一步（同一个种子从头重放，结果一样）", tl__do_back},
+    {"auto", NULL, NULL, "play on without pausing", "不再停顿，自动播放到底", tl__do_auto},
+    {"lang", NULL, "zh|en", "the narration's language", "换语言", tl__do_lang},
+    {"lessons", NULL, NULL, "every lesson", "列出所有课", tl__do_lessons},
+    {"lesson", NULL, "N", "plays lesson N", "播放第 N 课", tl__do_goto},
+    {"restart", "reset", NULL, "from the beginning", "从头再来", tl__do_restart},
+    {"quit", "q exit", NULL, "leaves the lesson", "退出本课", tl__do_leave},
+    {"help", "h", NULL, "this text", "这段说明", tl__do_step_help},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
 
 /* A :command at a step prompt. Returns the pause's answer ("next",
  * "auto"), NULL to prompt again, or raises to leave the step. */
 static const char *tl__step_command(lua_State *L, const char *line, lua_Integer back_to) {
-  char cmd[32] = "", arg[PATH_MAX] = "", path[PATH_MAX];
+  char cmd[32] = "", arg[PATH_MAX] = "";
+  const tl_command *c;
+  int answer = TL__STEP_AGAIN;
   sscanf(line, ":%31s %4095[^\n]", cmd, arg);
-  if (!strcmp(cmd, "next") || !strcmp(cmd, "n")) return "next";
-  if (!strcmp(cmd, "auto")) {
-    tl__P.auto_play = 1;
-    return "auto";
-  }
-  if (!strcmp(cmd, "back") || !strcmp(cmd, "b")) tl__control(L, "back", back_to, NULL);
-  if (!strcmp(cmd, "restart") || !strcmp(cmd, "reset")) tl__control(L, "back", 0, NULL);
-  if (!strcmp(cmd, "quit") || !strcmp(cmd, "q") || !strcmp(cmd, "exit")) tl__control(L, "quit", 0, NULL);
-  if (!strcmp(cmd, "lang")) {
-    if (strcmp(arg, "zh") && strcmp(arg, "en")) {
-      puts("usage: :lang zh  or  :lang en");
-    } else {
-      snprintf(tl__P.lang, sizeof tl__P.lang, "%s", arg);
-      tl__lesson_fn(L, "_relang");
-      lua_pushstring(L, arg);
-      if (tl_app_docall(L, 1, 0) != LUA_OK) tl_app_report(L);
-    }
-  } else if (!strcmp(cmd, "lessons")) {
-    tl_player_print_catalog();
-  } else if (!strcmp(cmd, "lesson")) {
-    if (!arg[0]) puts("usage: :lesson N  (:lessons lists them)");
-    else if (!tl__find(L, arg, path, sizeof path)) printf("no lesson '%s' (:lessons lists them)\n", arg);
-    else tl__control(L, "goto", 0, path);
-  } else if (!strcmp(cmd, "help") || !strcmp(cmd, "h")) {
-    tl__help(L);
-  } else {
-    tl_repl_command(tl__P.opt, line);
-  }
+  tl__step.L = L;
+  tl__step.back_to = back_to;
+  if ((c = tl_command_find(tl_step_command_table, cmd))) answer = c->run(tl__P.opt, cmd, arg);
+  else tl_repl_command(tl__P.opt, line);
   fflush(stdout);
-  return NULL;
+  return answer == TL__STEP_NEXT ? "next" : answer == TL__STEP_AUTO ? "auto" : NULL;
 }
 
 /* pause(prompt, back_to) -> "next" | "auto": the step prompt. Lua typed

@@ -186,7 +186,7 @@ static void tl__cmd_threads(lua_State *L) {
 }
 
 /* :locks -- every live Lock and RLock with its holder and waiters, then the
- * deadlocks found (threading._deadlock, from sim/deadlock.c). */
+ * deadlocks found (threading._deadlock, from sim/deadlocklib.c). */
 static void tl__cmd_locks_who(lua_State *L, int idx) {
   lua_getfield(L, idx, "name");
   fputs(lua_tostring(L, -1), stdout);
@@ -331,9 +331,12 @@ static void tl__cmd_record(const char *arg) {
 static int tl__do_quit(tl_options *opt, const char *cmd, const char *arg) { return 1; }
 
 static int tl__do_help(tl_options *opt, const char *cmd, const char *arg) {
+  const char *m;
+  int i;
   fputs("threadlab REPL. Type Lua; an expression prints its value.\n", stdout);
   tl_repl_help(stdout);
-  fputs("Modules: threading, queue, time, lab. Ctrl-C interrupts MainThread.\n", stdout);
+  for (i = 0; (m = tl_module_global(i)); i++) printf("%s%s", i ? ", " : "Modules: ", m);
+  fputs(". Ctrl-C interrupts MainThread.\n", stdout);
   return 0;
 }
 
@@ -410,33 +413,33 @@ static int tl__do_lesson(tl_options *opt, const char *cmd, const char *arg) {
  * read it. name, aliases (space-separated), arguments and help for :help
  * (help NULL: hidden, still accepted), action. */
 const tl_command tl_command_table[] = {
-    {"help", "h", NULL, "this text", tl__do_help},
-    {"threads", NULL, NULL, "every live thread and what it is doing", tl__do_threads},
-    {"locks", NULL, NULL, "every lock: its holder, its waiters; deadlocks found", tl__do_locks},
+    {"help", "h", NULL, "this text", NULL, tl__do_help},
+    {"threads", NULL, NULL, "every live thread and what it is doing", NULL, tl__do_threads},
+    {"locks", NULL, NULL, "every lock: its holder, its waiters; deadlocks found", NULL, tl__do_locks},
     {"record", NULL, "FILE [FROM TO]",
      "write the trace so far (or the seconds FROM..TO)\n"
-     "as .svg, .png, or .json (Chrome Trace Event, for Perfetto)",
+     "as .svg, .png, or .json (Chrome Trace Event, for Perfetto)", NULL,
      tl__do_record},
-    {"screenshot", NULL, "FILE", "save the timeline window as drawn (.png)", tl__do_screenshot},
-    {"clock", NULL, "[real|virtual]", "show or set the clock (virtual: seeded, repeatable)",
+    {"screenshot", NULL, "FILE", "save the timeline window as drawn (.png)", NULL, tl__do_screenshot},
+    {"clock", NULL, "[real|virtual]", "show or set the clock (virtual: seeded, repeatable)", NULL,
      tl__do_setting},
-    {"seed", NULL, "[N]", "show or set the virtual scheduler's seed", tl__do_setting},
-    {"speed", NULL, "[X]", "show or set virtual seconds per wall second", tl__do_setting},
-    {"sched", NULL, "[auto|manual]", "show or set who picks the next thread", tl__do_setting},
-    {"pause", NULL, NULL, "freeze virtual time", tl__do_pause},
-    {"resume", NULL, NULL, "thaw virtual time", tl__do_pause},
+    {"seed", NULL, "[N]", "show or set the virtual scheduler's seed", NULL, tl__do_setting},
+    {"speed", NULL, "[X]", "show or set virtual seconds per wall second", NULL, tl__do_setting},
+    {"sched", NULL, "[auto|manual]", "show or set who picks the next thread", NULL, tl__do_setting},
+    {"pause", NULL, NULL, "freeze virtual time", NULL, tl__do_pause},
+    {"resume", NULL, NULL, "thaw virtual time", NULL, tl__do_pause},
     {"run", NULL, "T2 [n]",
      "manual scheduling: T2 runs n statements (default 1);\n"
-     "in the window, keys 1-9 run T1-T9 one statement",
+     "in the window, keys 1-9 run T1-T9 one statement", NULL,
      tl__do_run},
-    {"step", NULL, "[n]", "the scheduler's own pick runs n statements", tl__do_run},
-    {"explore", NULL, "FN [N]", "lab.explore(FN, {runs=N}): every distinct outcome",
+    {"step", NULL, "[n]", "the scheduler's own pick runs n statements", NULL, tl__do_run},
+    {"explore", NULL, "FN [N]", "lab.explore(FN, {runs=N}): every distinct outcome", NULL,
      tl__do_explore},
-    {"reset", NULL, NULL, "cancel every thread, start a fresh world", tl__do_reset},
-    {"lessons", NULL, NULL, "list the lessons", tl__do_lesson},
-    {"lesson", NULL, "N", "play lesson N", tl__do_lesson},
-    {"quit", "q exit", NULL, "leave (also Ctrl-D)", tl__do_quit},
-    {NULL, NULL, NULL, NULL, NULL}};
+    {"reset", NULL, NULL, "cancel every thread, start a fresh world", NULL, tl__do_reset},
+    {"lessons", NULL, NULL, "list the lessons", NULL, tl__do_lesson},
+    {"lesson", NULL, "N", "play lesson N", NULL, tl__do_lesson},
+    {"quit", "q exit", NULL, "leave (also Ctrl-D)", NULL, tl__do_quit},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
 
 /* Whether word is one of the space-separated words of list. */
 static int tl__among(const char *list, const char *word) {
@@ -449,24 +452,28 @@ static int tl__among(const char *list, const char *word) {
   return 0;
 }
 
-const tl_command *tl_repl_find_command(const char *name) {
+const tl_command *tl_command_find(const tl_command *table, const char *name) {
   const tl_command *c;
-  for (c = tl_command_table; c->name; c++)
+  for (c = table; c->name; c++)
     if (strcmp(c->name, name) == 0 || tl__among(c->aliases, name)) return c;
   return NULL;
 }
 
-#define TL__HELP_COL 20
-
-void tl_repl_help(FILE *out) {
+void tl_command_help(FILE *out, const tl_command *table, int col, int zh) {
   const tl_command *c;
-  for (c = tl_command_table; c->name; c++) {
+  for (c = table; c->name; c++) {
     char left[80];
     if (!c->help) continue;
     snprintf(left, sizeof left, "  :%s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
-    tl_help_entry(out, left, c->help, TL__HELP_COL, 0);
+    tl_help_entry(out, left, zh && c->help_zh ? c->help_zh : c->help, col, 0);
   }
 }
+
+const tl_command *tl_repl_find_command(const char *name) {
+  return tl_command_find(tl_command_table, name);
+}
+
+void tl_repl_help(FILE *out) { tl_command_help(out, tl_command_table, 20, 0); }
 
 /* Returns 1 when the REPL should end. */
 static int tl__command(tl_options *opt, const char *line) {

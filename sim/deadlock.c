@@ -133,7 +133,7 @@ static void tl__names(tl__buf *b, const tl__step *p, int from, int n) {
 
 /* The message for a walk's result (without a "deadlock: " heading). */
 static void tl__describe(tl__buf *b, const tl__step *p, int n, int res, int loop) {
-  tl__step rot[TL__PATH];
+  tl__step rot[TL__PATH] = {{0}};
   int i, first = 0;
   if (res == TL__CYCLE) {
     /* Told from the oldest thread on, whoever closed the cycle. */

@@ -73,7 +73,7 @@ struct tl_thread {
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
   tl_thread *wnext, *wprev; /* a lock's waiter list */
-  void *held;             /* deadlock.c: the locks it holds (locks.h); GIL */
+  void *held;             /* lockorder.c: the locks it holds (locks.h); GIL */
   uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
   uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
   /* The virtual clock (vclock.c), under the world mutex. */
@@ -336,5 +336,8 @@ const char *tl__deadlock_main_msg(void);
 int tl__deadlock_main_told(void);
 /* Opens everything into a fresh state, with the Lua halves (lualib.c). */
 int tl_open_all(lua_State *L);
+/* The i-th global module tl_open_all makes (from 0), in opening order;
+ * NULL past the last. */
+const char *tl_module_global(int i);
 
 #endif

@@ -1,5 +1,5 @@
 /* What Lock (lock.c) and RLock (rlock.c) share, so the deadlock detector
- * and :locks (deadlock.c) can read either.
+ * and :locks (deadlock.c, deadlocklib.c) can read either.
  *
  * A lock's state (count, owner, waiters) changes under the world mutex, since
  * a waiter takes the lock without the GIL. The owner's list of held locks

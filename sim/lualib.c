@@ -101,6 +101,13 @@ static int tl__open(lua_State *L) {
   return 0;
 }
 
+const char *tl_module_global(int i) {
+  const struct tl__part *p;
+  for (p = tl__parts; p->name; p++)
+    if (p->global && i-- == 0) return p->global;
+  return NULL;
+}
+
 int tl_open_all(lua_State *L) {
   int status;
   lua_pushcfunction(L, tl__open);

@@ -45,6 +45,14 @@ out=$(TL_UNITS="$T/units" TL_ONLY="$T/units/test_demo:test_skipped" tests/run.sh
 expect_eq "$?" "0" "skips alone do not fail the run"
 expect_eq "$(printf '%s' "$out" | tail -n 1)" "0 passed, 0 failed, 1 skipped" "the line CI reads"
 
+# a unit file that cannot list its tests runs whole, as one test
+mkdir -p "$T/units2"
+printf '#!/bin/sh\necho "all of it: ok"\n' > "$T/units2/test_whole"
+chmod +x "$T/units2/test_whole"
+out=$(TL_UNITS="$T/units2" TL_ONLY="$T/units2/" tests/run.sh 2>&1)
+expect_has "$out" "ok    $T/units2/test_whole:-" "a file without --list is one test"
+expect_eq "$(printf '%s' "$out" | tail -n 1)" "1 passed, 0 failed, 0 skipped" "and counted once"
+
 # a lesson whose needs this build lacks is skipped (77), not passed
 printf 'lesson{ title={en="x", zh="x"}, source="none", needs={"threading.Nothing"} }\nprint("never")\n' \
   > "$T/99-needs.lua"

@@ -84,37 +84,63 @@ static void test_options(void) {
   free(help);
 }
 
-static void test_commands(void) {
-  char *help = tl__capture(tl_repl_help), *line, *save, word[64];
+static const tl_command *tl__help_table;
+static int tl__help_zh;
+static void tl__table_help(FILE *out) { tl_command_help(out, tl__help_table, 20, tl__help_zh); }
+
+/* Every visible command of table in its help (both languages), hidden
+ * ones not, every :word the help begins a line with found by the table's
+ * dispatcher. */
+static void tl__check_table(const tl_command *table, int min_visible) {
+  char *help, *line, *save, word[64];
   const tl_command *c;
   int visible = 0;
-  for (c = tl_command_table; c->name; c++) {
-    snprintf(word, sizeof word, ":%s", c->name);
-    CHECK(tl_repl_find_command(c->name) == c);
-    if (c->help) {
-      visible++;
-      if (!tl__listed(help, word)) printf("  %s not in :help\n", word);
-      CHECK(tl__listed(help, word));
-    } else {
-      CHECK(!tl__listed(help, word));
+  tl__help_table = table;
+  for (tl__help_zh = 0; tl__help_zh < 2; tl__help_zh++) {
+    help = tl__capture(tl__table_help);
+    for (c = table; c->name; c++) {
+      snprintf(word, sizeof word, ":%s", c->name);
+      CHECK(tl_command_find(table, c->name) == c);
+      if (c->help) {
+        visible += !tl__help_zh;
+        if (!tl__listed(help, word)) printf("  %s not in the help\n", word);
+        CHECK(tl__listed(help, word));
+      } else {
+        CHECK(!tl__listed(help, word));
+      }
     }
+    for (line = strtok_r(help, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+      if (sscanf(line, " :%63[^ ]", word) != 1) continue;
+      if (!tl_command_find(table, word)) printf("  the help lists :%s, nothing takes it\n", word);
+      CHECK(tl_command_find(table, word) != NULL);
+    }
+    free(help);
   }
-  CHECK(visible > 15);
+  CHECK(visible >= min_visible);
+  CHECK(tl_command_find(table, "bogus") == NULL);
+}
+
+static void test_commands(void) {
+  char *help = tl__capture(tl_repl_help);
+  tl__check_table(tl_command_table, 15);
   CHECK(tl_repl_find_command("q") == tl_repl_find_command("quit"));
   CHECK(tl_repl_find_command("bogus") == NULL);
-  /* every :command :help shows at the start of a line, the REPL knows */
-  for (line = strtok_r(help, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    if (sscanf(line, " :%63[^ ]", word) != 1) continue;
-    if (!tl_repl_find_command(word)) printf("  :help lists :%s, the REPL rejects it\n", word);
-    CHECK(tl_repl_find_command(word) != NULL);
-  }
+  /* :help is the table's help */
+  CHECK(strstr(help, "  :threads") != NULL);
   free(help);
+}
+
+static void test_step_commands(void) {
+  tl__check_table(tl_step_command_table, 8);
+  CHECK(tl_command_find(tl_step_command_table, "reset") ==
+        tl_command_find(tl_step_command_table, "restart"));
 }
 
 int main(int argc, char **argv) {
   static const tl_test tests[] = {
       TL_TEST(test_options),
       TL_TEST(test_commands),
+      TL_TEST(test_step_commands),
       {NULL, NULL}};
   return tl_test_main(tests, argc, argv);
 }
