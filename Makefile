@@ -107,16 +107,31 @@ $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/world.c tests/fuzz/fuzz.h $(L
 $(BIN): $(OUT)/repl/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Include paths stop `#include <SDL.h>`; a path spelled out in full
+# (<SDL2/SDL.h>, <lua5.4/lua.h>, "../../sim/engine.h") is caught after
+# the compile, in the headers -MD recorded: what each layer may not see.
+NO_SDL       := /SDL2/|/editline/|/readline/
+NO_LUA       := /lua5\.4/
+NO_ENGINE    := (^|[ /])sim/[a-z_]+\.h
 $(TRACE_OBJ):    LAYER_INC := $(TRACE_INC)
+$(TRACE_OBJ):    LAYER_FORBID := $(NO_SDL)|$(NO_LUA)|$(NO_ENGINE)|(^|[ /])repl/
 $(SIM_OBJ):      LAYER_INC := $(SIM_INC)
+$(SIM_OBJ):      LAYER_FORBID := $(NO_SDL)|(^|[ /])repl/
 $(TIMELINE_OBJ): LAYER_INC := $(TIMELINE_INC)
+$(TIMELINE_OBJ): LAYER_FORBID := $(NO_SDL)|$(NO_LUA)|$(NO_ENGINE)|(^|[ /])repl/(window/)?[a-z_]+\.h
 $(WINDOW_OBJ):   LAYER_INC := $(WINDOW_INC)
+$(WINDOW_OBJ):   LAYER_FORBID := $(NO_LUA)|$(NO_ENGINE)|(^|[ /])repl/[a-z_]+\.h
 $(FRONT_OBJ) $(OUT)/repl/main.o: LAYER_INC := $(FRONT_INC)
 
-# -MMD records the headers each object really includes (read back below).
+# -MD records the headers each object really includes (read back below,
+# and checked against its layer).
 $(OUT)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LAYER_INC) -MMD -c -o $@ $<
+	$(CC) $(CFLAGS) $(LAYER_INC) -MD -c -o $@ $<
+	@if [ -n '$(LAYER_FORBID)' ] && bad=$$(tr -d '\\' < $(@:.o=.d) | tr ' ' '\n' | \
+	    grep -E '$(LAYER_FORBID)' | head -n 1) && [ -n "$$bad" ]; then \
+	  echo "$<: error: includes $$bad, which its layer may not see (README: Layout)" >&2; \
+	  rm -f $@; exit 1; fi
 
 # The Lua halves are built into the binary.
 $(OUT)/sim/lualib.o: $(LUA_SRC)

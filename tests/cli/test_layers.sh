@@ -38,6 +38,14 @@ forbid repl/timeline/chrome_json.c '#include "app.h"' "the timeline without the 
 forbid repl/timeline/display.c '#include "view.h"' "the timeline without the window"
 forbid repl/window/view.c '#include "engine.h"' "the window without the engine"
 forbid repl/window/text.c '#include <lauxlib.h>' "the window without Lua"
+# the same spelled out in full, past the include paths
+forbid sim/base.c '#include <SDL2/SDL.h>' "sim/ without SDL, by its full path"
+forbid sim/lock.c '#include <editline/readline.h>' "sim/ without the terminal"
+forbid repl/timeline/svg.c '#include "../../sim/engine.h"' "the timeline without the engine, by path"
+forbid repl/timeline/display.c '#include <lua5.4/lua.h>' "the timeline without Lua, by path"
+forbid repl/timeline/layout.c '#include "../window/view.h"' "the timeline without the window, by path"
+forbid repl/window/view.c '#include "../app.h"' "the window without the front, by path"
+forbid sim/trace/trace.c '#include "../locks.h"' "the trace without the engine, by path"
 
 # SDL appears only in the window and the front; SVG is written only by the
 # timeline; no view code sits in repl/ itself.
