@@ -78,10 +78,22 @@ local function new_cond(lock, id, name, traced)
                         _traced = traced }, Condition)
 end
 
-local function waiter_acquire(w, timeout)
+local function raw_acquire(w, timeout)
   if timeout == nil then return w:acquire() end
   if timeout > 0 then return w:acquire(true, timeout) end
   return w:acquire(false)
+end
+
+-- Waits for w (called protected); what names the wait for :threads. The
+-- naming happens in here, so that a Ctrl-C raised at any instruction of
+-- it is caught by cond_wait's pcall, which puts the lock back.
+local function waiter_acquire(w, timeout, what)
+  if what == nil then return raw_acquire(w, timeout) end
+  waiting(what)
+  local ok, got = pcall(raw_acquire, w, timeout)
+  waiting()
+  if not ok then error(got, 0) end
+  return got
 end
 
 local function release_save(lock)
@@ -110,9 +122,7 @@ local function cond_wait(c, timeout)
   ws[#ws + 1] = rec
   local lock = c._lock
   local saved = release_save(lock)
-  if c._what then waiting(c._what) end -- for :threads
-  local ok, got = pcall(waiter_acquire, w, timeout)
-  if c._what then waiting() end
+  local ok, got = pcall(waiter_acquire, w, timeout, c._what)
   local by = ok and got and rec.by or nil
   if c._traced then emit(K.COND_WAKE, c.id, by or 0, by and 0 or 1) end
   local rok, rerr = pcall(acquire_restore, lock, saved)
