@@ -27,6 +27,7 @@
 #define TL_THEME_DONE 0xD6D6D6     /* light grey */
 #define TL_THEME_WAITING 0x56B4E9  /* sky blue: waits on a condition, queue ... */
 #define TL_THEME_EVENT 0x1F78B4    /* deep blue: waits for an event */
+#define TL_THEME_NOGIL 0x8FD9B6    /* pale green: runs C code without the GIL */
 
 /* Arrows. */
 #define TL_THEME_ARROW_GIL 0x3A3A3A
@@ -46,11 +47,15 @@
 #define TL_THEME_MARK_DEADLOCK 0xCC0000
 #define TL_THEME_MARK_INTERRUPT 0xCC0000
 #define TL_THEME_MARK_TRACE_FULL 0x000000
+#define TL_THEME_MARK_LOST_UPDATE 0xCC3311
 #define TL_THEME_MARK_STEP 0x999999
 
 /* Deadlocks: the cycle and its banner. */
 #define TL_THEME_DEADLOCK 0xD00000
 #define TL_THEME_DEADLOCK_BG 0xFDECEA
+/* A hang (nothing can run again, no cycle): not a deadlock, not red. */
+#define TL_THEME_HANG 0xA85A00
+#define TL_THEME_HANG_BG 0xFFF3E0
 
 /* The window: the focused lane, panels, tooltips. */
 #define TL_THEME_FOCUS 0xFFF4C2

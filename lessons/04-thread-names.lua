@@ -6,10 +6,12 @@ lesson{
 say{
   en = [[
     Every thread has a name. If you give none, Python makes one: Thread-1, Thread-2, ...
+    Since Python 3.10 the target's name follows in brackets: Thread-1 (report).
     Names cost nothing and help a lot: in logs, in error messages, on this timeline.
     A server whose threads do different jobs should name them after the job.]],
   zh = [[
     每个线程都有名字。你不起名字，Python 就自动起一个：Thread-1、Thread-2……
+    从 Python 3.10 起，后面还会用括号带上 target 函数的名字：Thread-1 (report)。
     名字不花什么成本，却很有用：日志里、报错信息里、这条时间线上都能看到。
     如果服务器进程里的各个线程各干各的活，就按活来给它们起名字。]],
 }
@@ -23,20 +25,30 @@ end
 a = threading.Thread{target = report}
 b = threading.Thread{target = report}
 c = threading.Thread{target = report, name = "downloader"}
-for _, t in ipairs{a, b, c} do t:start(); t:join() end
+d = threading.Thread{target = report}
+e = threading.Thread{target = function() report() end}      -- Python: target=lambda: report()
+for _, t in ipairs{a, b, c, d, e} do t:start(); t:join() end
 
-expect{ printed = { "I am Thread-1", "I am Thread-2", "I am downloader" },
-        en = "Thread-N unless a name is given", zh = "没起名字就叫 Thread-N" }
+expect{ printed = { "I am Thread-1 (report)", "I am Thread-2 (report)", "I am downloader",
+                    "I am Thread-3 (report)", "I am Thread-4 (<lambda>)" },
+        en = "Thread-N (target) unless a name is given; a named thread takes no number",
+        zh = "没起名字就叫 Thread-N (target)；起了名字的线程不占编号" }
 
 say{
   en = [[
-    One function, three threads: current_thread() tells them apart.
+    One function, five threads: current_thread() tells them apart.
     It returns the Thread object of whoever is running this line.
+    "downloader" took no number, so the next unnamed thread is Thread-3;
+    a function without a name shows as <lambda>, as Python shows a lambda.
+    The notes ran on an older Python and print plain Thread-N; 3.10 added the brackets.
     The notes write current_thread().getName(); Python 3 spells it .name.
     The program itself runs in a thread too: the main thread, MainThread.]],
   zh = [[
-    同一个函数，三个线程：current_thread() 能分清是谁。
+    同一个函数，五个线程：current_thread() 能分清是谁。
     它返回正在执行这一行代码的那个线程对象。
+    downloader 不占编号，所以下一个没起名字的线程是 Thread-3；
+    没有名字的函数显示为 <lambda>，和 Python 里的 lambda 一样。
+    笔记用的是老版本 Python，打印的是不带括号的 Thread-N；括号是 3.10 加上的。
     笔记里写 current_thread().getName()；Python 3 直接写 .name。
     程序本身也跑在一个线程里：主线程，名字叫 MainThread。]],
 }

@@ -40,19 +40,29 @@ time.sleep(1)
 print("Main Thread end..")
 print(time.time() - beg)
 
-expect{ printed = { "Main Thread start..", "Task start, thread is Thread-1 value is 2",
-                    "Task start, thread is Thread-2 value is 5", "Main Thread end..", "1.0" },
+expect{ printed = { "Main Thread start..", "Task start, thread is Thread-1 (f1) value is 2",
+                    "Task start, thread is Thread-2 (f1) value is 5", "Main Thread end..", "1.0" },
         en = "the main thread is done after 1 s", zh = "主线程 1 秒后就结束了" }
 expect{ count = { "^Task End", 0 }, en = "no daemon has finished", zh = "没有一个守护线程做完" }
+
+ok, err = pcall(function() tasks[1].daemon = false end)   -- too late: it has started
+print(err)
+
+expect{ ok = not ok and err.type == "RuntimeError" and tasks[1].daemon == true,
+        en = "daemon cannot change after start(): RuntimeError", zh = "start() 之后不能再改 daemon：RuntimeError" }
 
 say{
   en = [[
     If the program ended here, neither daemon would ever print "Task End".
+    Python 3.10+ names them Thread-1 (f1) and Thread-2 (f1); the notes, older, print Thread-1.
+    And daemon is fixed by start(): changing it afterwards raises RuntimeError.
     The notes' output shows "Task End ... value is 2" before "Main Thread end..":
     that cannot happen after a 1-second sleep. That run must have slept longer.
     Section 1.4 describes the main thread ending at 3 s. Let us sleep two seconds more.]],
   zh = [[
     如果程序在这里结束，两个守护线程都不会打印 “Task End”。
+    Python 3.10 以后它们叫 Thread-1 (f1) 和 Thread-2 (f1)；笔记用的是老版本，打印的是 Thread-1。
+    另外，start() 之后 daemon 就定下来了，再改会抛出 RuntimeError。
     笔记的输出里，“Task End ... value is 2” 出现在 “Main Thread end..” 之前：
     主线程只睡 1 秒，这是不可能的，那次运行一定睡得更久。
     1.4 节说的是主线程 3 秒结束。我们再睡两秒。]],
@@ -64,7 +74,7 @@ time.sleep(2)
 print(("main: %.1f s, Thread-1 alive: %s, Thread-2 alive: %s"):format(
   time.time() - beg, tostring(tasks[1]:is_alive()), tostring(tasks[2]:is_alive())))
 
-expect{ printed = { "Task End, thread is Thread-1 value is 2", "main: 3.0 s, Thread-1 alive: false, Thread-2 alive: true" },
+expect{ printed = { "Task End, thread is Thread-1 (f1) value is 2", "main: 3.0 s, Thread-1 alive: false, Thread-2 alive: true" },
         en = "the 2 s daemon finished; the 5 s one still sleeps", zh = "2 秒的守护线程做完了；5 秒的还在睡" }
 
 say{
@@ -95,8 +105,8 @@ print(("exiting at %.1f s"):format(time.time() - beg))
 
 expect{ printed = { "Task End, thread is worker value is 1", "exiting at 4.0 s" },
         en = "Python waits for the non-daemon worker", zh = "Python 等非守护线程 worker 做完" }
-expect{ not_printed = { "Task End, thread is helper value is 4", "Task End, thread is Thread-2 value is 5" },
-        en = "and not for the daemons", zh = "但不等守护线程" }
+expect{ ok = helper:is_alive() and tasks[2]:is_alive(),
+        en = "and not for the daemons: both are still asleep as it exits", zh = "但不等守护线程：退出时它们都还在睡" }
 
 say{
   en = [[

@@ -40,7 +40,7 @@ for _, t in ipairs(tasks) do t:join() end
 print("Main Thread end..")
 print(time.time() - beg)
 
-expect{ printed = { "Task End,  thread is Thread-1 value is 2", "Task End,  thread is Thread-2 value is 5",
+expect{ printed = { "Task End,  thread is Thread-1 (f1) value is 2", "Task End,  thread is Thread-2 (f1) value is 5",
                     "Main Thread end..", "5.0" },
         en = "both daemons finished; main ended at 5 s", zh = "两个守护线程都做完了；主线程 5 秒结束" }
 
@@ -67,23 +67,25 @@ for _, t in ipairs(tasks) do
 end
 print("Main Thread end..")
 
-expect{ printed = { "2.0 s: Thread-3 alive: false", "4.5 s: Thread-4 alive: true", "Main Thread end.." },
+expect{ printed = { "2.0 s: Thread-3 (f1) alive: false", "4.5 s: Thread-4 (f1) alive: true", "Main Thread end.." },
         en = "the first join got its thread; the second gave up at 4.5 s",
         zh = "第一次 join 等到了；第二次在第 4.5 秒放弃" }
 
 say{
   en = [[
-    Thread-3 finished at 2 s, well within its 2.5-second join.
-    The second join started at 2 s and gave up at 4.5 s; Thread-4 needs until 5 s.
+    Thread-3 (f1) finished at 2 s, well within its 2.5-second join.
+    The second join started at 2 s and gave up at 4.5 s; Thread-4 (f1) needs until 5 s.
+    (The counter goes on across the program: these are the third and fourth unnamed threads.)
     Two joins with a timeout can take up to twice the timeout: each starts when the last ended.
     The notes use join(3): the second join then gives up at 2 + 3 = 5 s,
-    the very moment Thread-2 wakes. Which comes first is luck. In their run, main won.]],
+    the very moment its 5-second thread wakes. Which comes first is luck. In their run, main won.]],
   zh = [[
-    Thread-3 在 2 秒结束，没有超出它那次 2.5 秒的 join。
-    第二次 join 从 2 秒开始，到 4.5 秒放弃；Thread-4 要到 5 秒才结束。
+    Thread-3 (f1) 在 2 秒结束，没有超出它那次 2.5 秒的 join。
+    第二次 join 从 2 秒开始，到 4.5 秒放弃；Thread-4 (f1) 要到 5 秒才结束。
+    （编号在整个程序里一直往上数：这是第三个、第四个没起名字的线程。）
     两次带超时的 join，最多会等两倍的超时：每一次都从上一次结束时开始计时。
     笔记里用的是 join(3)：第二次 join 会在 2 + 3 = 5 秒放弃，
-    恰好是 Thread-2 醒来的那一刻。谁先谁后全凭运气。笔记那次运行，主线程赢了。]],
+    恰好是那个睡 5 秒的线程醒来的那一刻。谁先谁后全凭运气。笔记那次运行，主线程赢了。]],
 }
 
 step{ en = "A timeout does not stop a thread", zh = "超时并不会停止线程" }

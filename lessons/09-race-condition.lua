@@ -93,7 +93,9 @@ step{ en = "Many runs, many seeds: lab.explore", zh = "多跑几次，换不同�
 function race()
   g_num = 0
   local function add() for i = 1, 20000 do g_num = g_num + 1 end end
-  local a, b = threading.Thread{target = add}, threading.Thread{target = add}
+  -- named, so every run draws on the same two rows of the timeline
+  local a = threading.Thread{target = add, name = "explore A"}
+  local b = threading.Thread{target = add, name = "explore B"}
   a:start(); b:start(); a:join(); b:join()
   return g_num
 end
@@ -131,11 +133,12 @@ step{ en = "Read, call, write", zh = "读，调用，写" }
 
 lab.gil{switch_points = "statement"}
 g_num = 0
+lab.watch("g_num")       -- record every read and write of g_num; flag a write from a stale read
 
 function bump(v) return v + 1 end
 
 function add_in_steps()
-  for i = 1, 1000000 do
+  for i = 1, 100000 do
     local v = g_num      -- read
     v = bump(v)          -- some work: a call
     g_num = v            -- write: a switch may have come in between
@@ -146,16 +149,26 @@ p1 = threading.Thread{target = add_in_steps}
 p2 = threading.Thread{target = add_in_steps}
 p1:start(); p2:start()
 p1:join(); p2:join()
-print("final:", g_num)
+lab.unwatch("g_num")
+print("final:", g_num, "lost updates caught:", lab.count("lost-update"))
 
-expect{ value = g_num, max = 1999999, en = "lost again, even between statements",
+expect{ value = g_num, max = 199999, en = "lost again, even between statements",
         zh = "即使只在语句之间切换，还是丢了" }
+expect{ value = lab.count("lost-update"), min = 1,
+        en = "lab.watch caught a thread writing g_num from a stale read",
+        zh = "lab.watch 当场抓到了一个线程拿着过时的读数写 g_num" }
 
 say{
   en = [[
-    Lost again. The GIL makes each small step atomic, not your read-modify-write.
+    Lost again. lab.watch names the culprit: a thread read g_num, the other thread wrote it,
+    and then the first wrote its stale value + 1 over it. It prints the first such write
+    and counts them all: lab.count("lost-update").
+    The GIL makes each small step atomic, not your read-modify-write.
     A shared value that threads change needs a lock. That is the next lesson.]],
   zh = [[
-    又丢了。GIL 只保证每一小步是原子的，保证不了你的“读-改-写”。
+    又丢了。lab.watch 指出了是谁：一个线程读了 g_num，另一个线程写了它，
+    第一个线程随后又把自己过时的值加 1 写了回去，把别人的结果盖掉了。
+    它打印出第一次这样的写，并把所有这样的写都数了下来：lab.count("lost-update")。
+    GIL 只保证每一小步是原子的，保证不了你的“读-改-写”。
     线程要修改的共享数据，需要加锁。这就是下一课。]],
 }

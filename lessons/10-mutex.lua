@@ -27,7 +27,7 @@ function f1()
 end
 
 tasks = {}
-for i = 1, 10 do tasks[i] = threading.Thread{target = f1} end
+for i = 1, 10 do tasks[i] = threading.Thread{target = f1, name = "t-" .. i} end
 for _, t in ipairs(tasks) do t:start() end
 for _, t in ipairs(tasks) do t:join() end
 
@@ -62,7 +62,7 @@ function f1()
 end
 
 tasks = {}
-for i = 1, 10 do tasks[i] = threading.Thread{target = f1} end
+for i = 1, 10 do tasks[i] = threading.Thread{target = f1, name = "t-" .. i} end
 beg = time.time()
 for _, t in ipairs(tasks) do t:start() end
 print(("main: started all ten after %.4f s"):format(time.time() - beg))
@@ -130,36 +130,52 @@ say{
     而且锁一多，线程之间可能死锁。后面会讲到。]],
 }
 
-step{ en = "002 §6.3: many threads, one lock", zh = "002 §6.3：很多线程，一把锁" }
+step{ en = "002 §6.3: many threads, one lock, used as with lock:", zh = "002 §6.3：很多线程，一把锁，用 with lock: 的写法" }
 
 lab.gil{switch_points = "statement"}
 num = 0
-lock = threading.Lock()
+lock = threading.Lock{name = "num"}
 
 function run(n)
-  lock:acquire()
-  num = num + 1
-  lock:release()
+  threading.with(lock, function()          -- with lock:
+    local v = num
+    time.sleep(0.005)                      -- a little real work between the read and the write
+    if n == "t-7" then error(ValueError("bad luck in " .. n)) end
+    num = v + 1
+  end)
 end
 
 t_obj = {}
-for i = 1, 20 do              -- the notes start 20000: try it, it works
-  local t = threading.Thread{target = run, args = {"t-" .. i}}
+for i = 1, 10 do              -- the notes start 20000
+  local t = threading.Thread{target = run, args = {"t-" .. i}, name = "t-" .. i}
   t:start()
   t_obj[#t_obj + 1] = t
 end
 for _, t in ipairs(t_obj) do t:join() end
-print("num:", num)
+print("num:", num, "lock held:", lock:locked())
 
-expect{ value = num, is = 20, en = "num is 20", zh = "num 是 20" }
+expect{ value = num, is = 9, en = "9: every thread but t-7 added one, none lost",
+        zh = "9：除了 t-7，每个线程都加了 1，一个也没丢" }
+expect{ ok = not lock:locked(), en = "t-7 failed inside the lock, and the lock was released anyway",
+        zh = "t-7 在锁里面出了错，锁照样被释放了" }
 
 say{
   en = [[
-    20, every time; 20000 with the notes' 20000 threads (the timeline gets very tall).
-    The notes' version is Python 2 (print "num:", num);
-    in Python 3 it is print("num:", num). The idea is the same.]],
+    9, every time: t-7 raised an error in the middle, and the other 9 updates all count.
+    Take the lock away and the sleep lets the threads read before anyone writes:
+    num ends at 1, in threadlab and in CPython 3.11 alike.
+    with lock: (threading.with here) is try/finally around acquire and release:
+    the lock is released however the block ends, error or not. With a bare acquire() ... release(),
+    t-7's error would have left the lock held, and every thread still waiting for it would wait for ever.
+    If you cannot use with, write the finally yourself; acquire(timeout=...) bounds the wait.
+    The notes' version is Python 2 (print "num:", num); in Python 3, print("num:", num).]],
   zh = [[
-    每次都是 20；按笔记开两万个线程就是 20000（时间线会变得很长）。
-    笔记里是 Python 2 的写法（print "num:", num）；
-    Python 3 里写 print("num:", num)。道理一样。]],
+    每次都是 9：t-7 在中途出了错，其余 9 次加法全都算数。
+    把锁拿掉，中间那次 sleep 会让线程们在有人写之前都先读了：
+    num 最后只有 1，threadlab 和 CPython 3.11 都是这样。
+    with lock:（这里是 threading.with）就是在 acquire 和 release 外面包了一层 try/finally：
+    不管代码块怎么结束，出错也好，不出错也好，锁都会被释放。要是直接写 acquire() ... release()，
+    t-7 出错后锁就一直被占着，还在等这把锁的线程会永远等下去。
+    用不了 with 的地方，就自己写 finally；acquire(timeout=...) 可以给等待设个上限。
+    笔记里是 Python 2 的写法（print "num:", num）；Python 3 里写 print("num:", num)。]],
 }

@@ -1,6 +1,7 @@
 lesson{
   title = { en = "A pool of two threads", zh = "两个线程的线程池" },
   source = "000 §2.4, 004 线程池",
+  speed = 4,    -- 30 s of sleeps play in 7.5 s
 }
 
 say{
@@ -47,10 +48,12 @@ expect{ printed = { "this is function c", "this is function d", "this is functio
 say{
   en = [[
     pop() takes from the end: d and c first. That batch lasts 4 s, its slowest job.
+    Each lane is named after its job, as Python 3.10+ names a thread: Thread-1 (thread_d).
     From 3 s to 4 s only one thread works: c is done, and the batch waits for d.
     Then b and a: 5 s more. 9 s in all. Add a fifth, short job and see.]],
   zh = [[
     pop() 从末尾取：先 d 和 c。这一批用了 4 秒，也就是其中最慢的那个。
+    每条线都以它的任务命名，Python 3.10 以后就是这样给线程起名的：Thread-1 (thread_d)。
     从 3 秒到 4 秒只有一个线程在干活：c 做完了，这一批还在等 d。
     然后是 b 和 a：又是 5 秒。一共 9 秒。再加一个很短的任务试试。]],
 }
@@ -90,6 +93,7 @@ function worker()
     local name = table.remove(jobs)    -- the next job, or nil when none is left
     jobs_lock:release()
     if not name then return end
+    lab.mark(name)                     -- the lane says which job it runs
     _G[name]()
   end
 end
@@ -107,10 +111,12 @@ expect{ value = pool_time, is = 9.0, near = 0.001, en = "the pool needs 9 s", zh
 say{
   en = [[
     9 s instead of 12, with the same two threads. No thread idles while work is left.
+    The marks on the two lanes say which job each worker took, and when.
     Python has this built in: concurrent.futures.ThreadPoolExecutor(max_workers=2).
-    queue.Queue is the usual way to hand out the jobs. It has its own lesson.]],
+    queue.Queue is the usual way to hand out the jobs: lesson 20.]],
   zh = [[
     同样两个线程，9 秒而不是 12 秒。只要还有任务，就没有线程闲着。
+    两条线上的标记说明了每个工作线程在什么时候接了哪个任务。
     Python 自带这样的线程池：concurrent.futures.ThreadPoolExecutor(max_workers=2)。
-    分发任务通常用 queue.Queue，它有单独的一课。]],
+    分发任务通常用 queue.Queue：见第 20 课。]],
 }

@@ -1,6 +1,7 @@
 lesson{
   title = { en = "Condition: wait until told", zh = "Condition：等别人通知" },
   source = "000 §2.5",
+  speed = 5,    -- 46 s of sleeps play in about 9 s
 }
 
 say{
@@ -53,20 +54,26 @@ t1:join(); t2:join()
 print(("done after %.0f s"):format(time.time() - beg))
 
 expect{ printed = {
-          "Thread-1 0 go11", "Thread-1 1 go11", "Thread-1 2 go11", "Thread-1 3 go11", "Thread-1 4 go11", "Thread-1 5 go11",
-          "Thread-2 0", "Thread-2 1", "Thread-2 2", "Thread-2 3", "Thread-2 4", "Thread-2 5", "Thread-2 6",
-          "Thread-1 6 go11", "Thread-1 7 go11", "done after 15 s" },
-        en = "exactly the notes' output: go1 0-5, go2 0-6, go1 6-7",
-        zh = "和笔记的输出完全一样：go1 0-5，go2 0-6，go1 6-7" }
+          "Thread-1 (go1) 0 go11", "Thread-1 (go1) 1 go11", "Thread-1 (go1) 2 go11", "Thread-1 (go1) 3 go11", "Thread-1 (go1) 4 go11", "Thread-1 (go1) 5 go11",
+          "Thread-2 (go2) 0", "Thread-2 (go2) 1", "Thread-2 (go2) 2", "Thread-2 (go2) 3", "Thread-2 (go2) 4", "Thread-2 (go2) 5", "Thread-2 (go2) 6",
+          "Thread-1 (go1) 6 go11", "Thread-1 (go1) 7 go11", "done after 15 s" },
+        en = "the notes' output, in the notes' order: go1 0-5, go2 0-6, go1 6-7",
+        zh = "和笔记的输出顺序一样：go1 0-5，go2 0-6，go1 6-7" }
 
 say{
   en = [[
-    Exactly the notes' output, in 6 + 7 + 2 = 15 seconds.
+    The notes' output, line for line, in 6 + 7 + 2 = 15 seconds (played here 5 times faster).
+    Only the names differ. Python 3.10+ adds the target: Thread-1 (go1).
+    The notes' Thread-6 and Thread-7 come from a notebook: the counter counts every
+    unnamed thread of the process, and five had been made there before this cell ran.
     go2 blocked on the lock until go1's wait() let go of it.
     notify() did not hand over the lock: go1 woke only when go2 left its with block.
     The notes warn: do not swap the two start() lines. Let us see why.]],
   zh = [[
-    和笔记的输出完全一样，用了 6 + 7 + 2 = 15 秒。
+    和笔记的输出逐行对得上，用了 6 + 7 + 2 = 15 秒（这里按 5 倍速播放）。
+    只有名字不一样。Python 3.10 以后名字里带上了 target：Thread-1 (go1)。
+    笔记里的 Thread-6、Thread-7 来自 notebook：编号按整个进程里没起名字的线程往上数，
+    这个单元格运行之前，那里已经建过五个了。
     go2 一直卡在锁上，直到 go1 的 wait() 放开了锁。
     notify() 并不交出锁：go2 离开 with 块之后，go1 才真正醒来。
     笔记提醒：两个 start() 的顺序不能调换。看看为什么。]],
@@ -83,7 +90,7 @@ print(err)
 
 expect{ printed = { "go2 6", "go1 5 go11" }, en = "go2 notified before go1 was waiting",
         zh = "go2 发通知的时候，go1 还没开始等" }
-expect{ deadlock = { "go1" }, en = "go1 waits for ever: a notification nobody heard",
+expect{ hang = { "go1 waits for a notify nobody can send" }, en = "go1 waits for ever: a notification nobody heard",
         zh = "go1 永远在等：那个通知没有人听到" }
 
 say{
@@ -142,9 +149,63 @@ say{
   en = [[
     go1 found go2_done already true and did not wait at all.
     Keep the state in a variable under the Condition's lock; notify to say it changed.
-    wait() without a predicate is the notes' bug waiting to happen.]],
+    wait_for(pred) is the loop every Condition user writes: while not pred(): cond.wait().
+    A loop, not an if: a woken thread must look again, because another thread may have
+    changed the state first. And to wake every waiter, not just one: notify_all().]],
   zh = [[
     go1 发现 go2_done 已经是 true，根本没有等。
     把状态放在变量里，由 Condition 的锁保护；notify 只是告诉别人“变了”。
-    不带条件的 wait()，就是笔记里那个随时会发作的 bug。]],
+    wait_for(pred) 就是用 Condition 时人人都要写的那个循环：while not pred(): cond.wait()。
+    是 while，不是 if：被唤醒的线程必须再检查一遍，因为别的线程可能抢先改了状态。
+    要唤醒所有在等的线程，而不只是一个，就用 notify_all()。]],
+}
+
+step{ en = "while not ready: wait(), and notify_all()", zh = "while not ready: wait()，以及 notify_all()" }
+
+ready = false
+meal = threading.Condition()
+
+function diner(name)
+  threading.with(meal, function()
+    while not ready do meal:wait() end       -- while not ready: meal.wait()
+    print(("%s eats at %.0f s"):format(name, time.time() - beg))
+  end)
+end
+
+function cook()
+  time.sleep(3)                              -- cooking
+  threading.with(meal, function()
+    ready = true
+    meal:notify_all()                        -- every waiter; notify() would wake one
+  end)
+end
+
+beg = time.time()
+diners = {}
+for i = 1, 3 do
+  diners[i] = threading.Thread{target = diner, args = {"diner-" .. i}, name = "diner-" .. i}
+  diners[i]:start()
+end
+chef = threading.Thread{target = cook, name = "cook"}
+chef:start()
+chef:join()
+for _, d in ipairs(diners) do d:join(1) end
+woke = 0
+for _, d in ipairs(diners) do if not d:is_alive() then woke = woke + 1 end end
+print(woke .. " of 3 diners ate")
+
+expect{ count = { "^diner%-%d eats at 3 s$", 3 }, en = "notify_all() woke all three, at 3 s",
+        zh = "notify_all() 把三个都叫醒了，在第 3 秒" }
+
+say{
+  en = [[
+    All three ate at 3 s. With notify() one diner wakes; the other two would sleep on,
+    their join(1) would time out, and the count would say 1 of 3. Try it.
+    The rule for Conditions: state in a variable, changed under the lock;
+    waiters loop on the state; the changer notifies (notify_all when many may go on).]],
+  zh = [[
+    三个人都在第 3 秒吃上了。换成 notify() 只会叫醒一个；另外两个接着睡，
+    它们的 join(1) 会超时，最后打印的就是 1 of 3。可以试试。
+    用 Condition 的规矩：状态放在变量里，在锁的保护下修改；
+    等待的一方循环检查状态；修改的一方发通知（可能有好几个要继续时，用 notify_all）。]],
 }

@@ -7,13 +7,15 @@ say{
   en = [[
     An Event is a flag that threads can wait for. It starts false.
     wait() blocks while the flag is false; set() makes it true and wakes every waiter;
-    clear() makes it false again; is_set() reads it.
+    clear() makes it false again; is_set() reads it. (000 writes isSet():
+    deprecated since Python 3.10, it warns "isSet() is deprecated, use is_set() instead".)
     Unlike a Condition's notify, a set flag stays set: a late waiter does not wait at all.
     The notes' traffic light: red for 3 seconds, then green. A car waits for green.]],
   zh = [[
     Event 是一个可以让线程等待的标志，初始为 false。
     标志为 false 时 wait() 会阻塞；set() 把它设为 true，并唤醒所有等待的线程；
-    clear() 把它恢复为 false；is_set() 读取它。
+    clear() 把它恢复为 false；is_set() 读取它。（000 里写的是 isSet()：
+    从 Python 3.10 起已不推荐使用，会警告 “isSet() is deprecated, use is_set() instead”。）
     和 Condition 的 notify 不同，设好的标志会一直保持：来晚的线程根本不用等。
     笔记里的红绿灯：红灯 3 秒，然后变绿。一辆车等绿灯。]],
 }

@@ -48,15 +48,20 @@ say{
   en = [[
     Four rounds of five, 4 seconds. On the timeline the threads come in waves.
     004's code ends with a loop that spins while active_count() != 1,
-    printing the count again and again. That burns CPU and holds the GIL.
-    join() each thread instead: it waits without using the CPU.
+    printing the count again and again. That keeps a CPU core busy for nothing,
+    and the spinner is always ready for the GIL: it does not hold it for good
+    (every 5 ms it must hand it to a thread that asks), but each worker that wakes
+    from its sleep now waits for that hand-off. join() each thread instead:
+    it waits without using the CPU or asking for the GIL.
     Why Bounded? A plain Semaphore lets you release more than you took,
     and the limit quietly grows. A BoundedSemaphore refuses.]],
   zh = [[
     五个一轮，共四轮，4 秒。时间线上线程一波一波地进来。
     004 的代码最后有个循环：只要 active_count() != 1 就一直转，
-    一遍遍打印线程数。这样既占 CPU 又霸占 GIL。
-    应该逐个 join()：等待时不占 CPU。
+    一遍遍打印线程数。这样白白占着一个 CPU 核，
+    而且这个空转的线程总在抢 GIL：它并不会一直霸占 GIL（有别的线程要，每 5 毫秒就得交出来），
+    但每个睡醒的工作线程都得等这次交接。应该逐个 join()：
+    等待时既不占 CPU，也不要 GIL。
     为什么用 Bounded？普通的 Semaphore 允许释放的次数比获取的多，
     上限就悄悄变大了。BoundedSemaphore 会拒绝。]],
 }
@@ -65,10 +70,15 @@ step{ en = "Releasing once too often", zh = "多释放一次" }
 
 plain = threading.Semaphore(2)
 plain:release()                          -- no error: now 3 may enter
+entered = 0
+while plain:acquire(false) do entered = entered + 1 end   -- acquire(blocking=False) until refused
+print("the plain Semaphore(2) let in " .. entered)
 bounded = threading.BoundedSemaphore(2)
 ok, err = pcall(bounded.release, bounded)
 print(err)
 
+expect{ value = entered, is = 3, en = "the plain Semaphore(2) grew: three got in",
+        zh = "普通的 Semaphore(2) 变大了：放进去了三个" }
 expect{ ok = not ok and type(err) == "table" and err.type == "ValueError",
         en = "the bounded one raises ValueError", zh = "有界信号量抛出了 ValueError" }
 

@@ -8,14 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void tl_app_report(lua_State *L) {
-  const char *text = tl_format_exception(L, -1);
-  size_t len = strlen(text);
-  tl_write_out(1, text, len);
-  tl_write_out(1, "\n", 1);
-  lua_pop(L, 2);
+  tl_report_exception(L, -1, NULL);
+  lua_pop(L, 1);
 }
 
 int tl_app_docall(lua_State *L, int nargs, int nresults) {
@@ -76,12 +74,21 @@ static int tl__run_script(tl_options *o, lua_State *L) {
 
 static tl_options *tl__opts;
 
+static int tl__trace_failed; /* --trace could not even begin */
+
 static int tl__new_world(tl_options *o) {
   if (!tl_trace_global) {
+    char err[600];
     tl_trace_global = tl_trace_create(o->trace_size, 64u << 20);
     if (!tl_trace_global) {
       perror("threadlab: cannot make the trace");
       return -1;
+    }
+    tl_trace_set_mode(tl_trace_global, o->trace_mode);
+    /* Not writable: said once, the run goes on, the exit status says so. */
+    if (o->trace_out && tl_trace_stream_start(tl_trace_global, o->trace_out, err, sizeof err) != 0) {
+      fprintf(stderr, "threadlab: cannot write the trace: %s; the run goes on without it\n", err);
+      tl__trace_failed = 1;
     }
   }
   /* The Ctrl-C thread reads tl_W under this lock. */
@@ -115,8 +122,9 @@ int tl_app_reset(tl_options *o) {
   return tl__new_world(o);
 }
 
-/* Returns 1 when a recording could not be written (the older file, if
- * any, is left as it was: the writers rename into place), else 0. */
+/* Returns 1 when a recording or the streamed trace could not be written
+ * whole (each said so when it happened), else 0. A failed recording leaves
+ * any older file as it was: the writers rename into place. */
 static int tl__write_outputs(tl_options *o) {
   int i, failed = 0;
   char err[512];
@@ -125,10 +133,50 @@ static int tl__write_outputs(tl_options *o) {
       fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
       failed = 1;
     }
-  if (o->trace_out && tl_trace_save(tl_trace_global, o->trace_out) != 0)
-    fprintf(stderr, "threadlab: cannot save the trace to %s: %s\n", o->trace_out,
-            strerror(errno));
-  return failed;
+  return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed || failed;
+}
+
+/* threadlab --view FILE: a saved trace in the window, or redrawn into the
+ * --record files (a window of it with --from/--to). The file is hostile
+ * input: anything wrong with it is said and nothing is drawn. */
+static int tl__view(tl_options *o) {
+  char err[600];
+  int i, rc = 0;
+  tl_trace *tr = tl_trace_load(o->view, o->trace_size, 0, 0, err, sizeof err);
+  if (!tr) {
+    fprintf(stderr, "threadlab: cannot open the trace: %s\n", err);
+    return 1;
+  }
+  if (tl_trace_dropped(tr) && o->view_to > o->view_from) {
+    /* more than memory holds: only the window asked for (and the pinned) */
+    tl_trace_destroy(tr);
+    if (!(tr = tl_trace_load(o->view, o->trace_size, o->view_from, o->view_to, err, sizeof err))) {
+      fprintf(stderr, "threadlab: cannot open the trace: %s\n", err);
+      return 1;
+    }
+  }
+  for (i = 0; i < o->nrecords; i++)
+    if (tl_record_range(tr, o->records[i], o->view_from, o->view_to, err, sizeof err) != 0) {
+      fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
+      rc = 1;
+    }
+  if (!o->nrecords) {
+    if (o->headless) {
+      fprintf(stderr, "threadlab: --view needs a display (or --record FILE to redraw it)\n");
+      rc = 1;
+    } else if (tl_window_start(tr, err, sizeof err) != 0) {
+      fprintf(stderr, "threadlab: %s\n", err);
+      rc = 1;
+    } else {
+      struct timespec ts = {0, 50000000};
+      tl_window_set_rate(0);
+      while (tl_window_running()) nanosleep(&ts, NULL);
+      tl_window_stop();
+    }
+  }
+  tl_text_shutdown();
+  tl_trace_destroy(tr);
+  return rc;
 }
 
 int tl_app_main(int argc, char **argv) {
@@ -136,6 +184,15 @@ int tl_app_main(int argc, char **argv) {
   int rc = tl_options_parse(&opt, argc, argv), i, shut, is_lesson;
   lua_State *L;
   if (rc >= 0) return rc;
+  if ((opt.view_from || opt.view_to) && !(opt.view && opt.nrecords)) {
+    fprintf(stderr, "threadlab: --from and --to go with --view FILE --record OUT\n");
+    return 2;
+  }
+  if (opt.view_to && opt.view_to <= opt.view_from) {
+    fprintf(stderr, "threadlab: --to must come after --from\n");
+    return 2;
+  }
+  if (opt.view) return tl__view(&opt);
   is_lesson = opt.script && tl_player_is_lesson(opt.script);
   if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
   tl__opts = &opt;

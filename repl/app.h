@@ -9,6 +9,11 @@
 
 #define TL_VERSION "0.1.0"
 #define TL__MAX_LIST 32
+/* 2 M events of 40 bytes: a full ring is 80 MB, and the window's layout of
+ * what the ring holds takes up to about as much again (a GIL switch or a
+ * sleep on every few events), so a session with the window open stays
+ * under 256 MB resident; --trace keeps every event on disk. */
+#define TL_DEFAULT_TRACE_SIZE 2000000
 /* The exit status of a lesson this build cannot play (what test runners
  * count as skipped). */
 #define TL_EXIT_SKIPPED 77
@@ -23,12 +28,16 @@ typedef struct tl_options {
   int nrecords;
   int interactive;
   int headless;
-  const char *trace_out;
+  const char *trace_out;  /* --trace: streamed */
   size_t trace_size;
+  int trace_mode;         /* enum tl_trace_mode */
+  const char *view;       /* --view FILE */
+  uint64_t view_from, view_to; /* --from, --to (ns) */
   tl_config cfg;
   int auto_play;    /* --auto: a lesson plays through without pausing */
   int list_lessons; /* --lessons: the lesson list before the REPL */
   int clock_given;  /* --clock (or --sched manual) was given: lessons keep it */
+  int speed_given;  /* --speed was given: it wins over a lesson's own pace */
 } tl_options;
 
 int tl_app_main(int argc, char **argv);
@@ -100,6 +109,19 @@ int tl_player_is_lesson(const char *path);
 int tl_player_run(tl_options *opt, const char *path, int fresh_world);
 int tl_player_command(tl_options *opt, const char *cmd, const char *arg);
 void tl_player_print_catalog(void);
+
+/* The line reader (input.c): reads one line on a thread of its own while
+ * MainThread waits for it, for Ctrl-C (-> TL_INPUT_INTERRUPT) and for
+ * extra_fd, whose on_extra() returning 1 cuts the line (-> TL_INPUT_OTHER;
+ * the part typed is returned). preset: text the line starts with. */
+enum { TL_INPUT_LINE, TL_INPUT_EOF, TL_INPUT_INTERRUPT, TL_INPUT_OTHER };
+char *tl_input_read(const char *prompt, const char *preset, int extra_fd,
+                    int (*on_extra)(void), int *status);
+/* From the reader thread (completion): runs fn on MainThread. */
+void tl_input_call_main(void (*fn)(void *), void *arg);
+int tl_input_on_reader(void);
+/* Sets libedit up for the reader; before libedit's first use. */
+void tl_input_prepare(void);
 
 /* Tab completion of globals and fields (complete.c). */
 void tl_complete_install(void);

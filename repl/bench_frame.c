@@ -32,7 +32,7 @@ void tl__synthetic_for_test(tl_trace *tr, size_t n) {
   }
   tl_trace_emit(tr, 0, 1, 1, TL_EV_LOCK_NEW, 1, LOCK, tl_trace_str(tr, "counter", 7));
   tl_trace_emit(tr, 0, 1, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
-  while (tl_trace_count(tr) + 12 < n) {
+  while (tl_trace_total(tr) + 12 < n) {
     uint32_t next = 1 + (uint32_t)((holder + 2 + i % 3) % THREADS);
     t += 3000 + (i * 7919) % 4000;
     tl_trace_emit(tr, t, 1, next, TL_EV_GIL_REQUEST, 0, holder, 0);
@@ -91,7 +91,7 @@ int tl_bench_frame(long n) {
   }
   printf("events=%zu layout_ms=%.1f ms_per_frame=%.2f (display list %.2f, painting %.2f) "
          "items=%zu frames=%d\n",
-         tl_trace_count(tr), layout_ms, total / (frames - 3), build / (frames - 3),
+         (size_t)tl_trace_total(tr), layout_ms, total / (frames - 3), build / (frames - 3),
          (total - build) / (frames - 3), v.timeline ? v.timeline->n : 0, frames - 3);
   tl_canvas_free(c);
   SDL_DestroyRenderer(r);

@@ -1,7 +1,8 @@
 /* Tab completion of globals and fields ("threading.Lo" -> "threading.Lock")
- * and of :commands (from the command table).
- * It runs while the REPL waits for input, that is without the GIL, so it
- * takes the GIL for the moment it reads Lua tables. */
+ * and of :commands (from the command table). libedit asks on the reader
+ * thread (input.c) while MainThread waits for the line without the GIL;
+ * MainThread does the work, taking the GIL for the moment it reads Lua
+ * tables. */
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,8 @@ static void tl__collect(const char *text) {
   if (!tl_repl_holding_world()) tl_leave_world(self);
 }
 
+static void tl__collect_on_main(void *text) { tl__collect(text); }
+
 /* ":th" as the first word of a line: the visible :commands (at a lesson's
  * step prompt, its own first). */
 static void tl__collect_commands(const char *text) {
@@ -105,6 +108,8 @@ static char *tl__generate(const char *text, int state) {
     while (tl__nmatches) free(tl__matches[--tl__nmatches]);
     tl__next = 0;
     if (tl__first_word && text[0] == ':') tl__collect_commands(text);
+    /* libedit calls this on the reader thread; Lua is MainThread's. */
+    else if (tl_input_on_reader()) tl_input_call_main(tl__collect_on_main, (void *)text);
     else tl__collect(text);
   }
   /* readline frees what it is given. */
@@ -124,6 +129,7 @@ static char **tl__complete(const char *text, int start, int end) {
 }
 
 void tl_complete_install(void) {
+  tl_input_prepare();
   rl_attempted_completion_function = tl__complete;
   rl_completer_word_break_characters = " \t\n\"'<>=;+-*/%^~#{}()[],";
 }

@@ -1,7 +1,5 @@
 /* What the front adds to the lab table: lab.screenshot(FILE) saves the
- * timeline window as drawn (offscreen when there is none), and
- * lab.narrate(TEXT) shows text in the window's narration panel (for the
- * lesson player; nil or "" hides it). */
+ * timeline window as drawn (offscreen when there is none). */
 #include <lauxlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,15 +18,9 @@ static int f_screenshot(lua_State *L) {
   return 0;
 }
 
-static int f_narrate(lua_State *L) {
-  tl_window_narrate(luaL_optstring(L, 1, ""));
-  return 0;
-}
-
 void tl_front_open(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "screenshot", f_screenshot },
-    { "narrate",    f_narrate    },
     { NULL,         NULL         }
   };
   lua_getglobal(L, "lab");

@@ -109,6 +109,7 @@ static int tl__set_speed(tl_options *o, const char *a, const char *v) {
   if (tl__number_arg(v, 0, 1e9, 0, &num))
     return tl__fail("--speed takes a number >= 0 (0 = as fast as possible), not '%s'", v);
   o->cfg.speed = num;
+  o->speed_given = 1;
   return TL__GO_ON;
 }
 
@@ -179,15 +180,35 @@ static int tl__set_trace_size(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+static int tl__set_trace_mode(tl_options *o, const char *a, const char *v) {
+  int i = tl__choice("ring|stop", v);
+  if (i < 0) return tl__fail("--trace-mode takes ring or stop, not '%s'", v);
+  o->trace_mode = i == 0 ? TL_TRACE_RING : TL_TRACE_STOP;
+  return TL__GO_ON;
+}
+
+static int tl__set_view(tl_options *o, const char *a, const char *v) {
+  o->view = v;
+  return TL__GO_ON;
+}
+
+static int tl__set_from_to(tl_options *o, const char *a, const char *v) {
+  double num;
+  if (tl__number_arg(v, 0, 1e9, 0, &num))
+    return tl__fail("--from and --to take seconds (0 or more), not '%s'", v);
+  if (a[2] == 'f') o->view_from = (uint64_t)(num * 1e9 + 0.5);
+  else o->view_to = (uint64_t)(num * 1e9 + 0.5);
+  return TL__GO_ON;
+}
+
+/* Reads the file as it goes: a streamed trace of any size. */
 static int tl__do_dump_trace(tl_options *o, const char *a, const char *v) {
   char err[512];
-  tl_trace *tr = tl_trace_load(v, err, sizeof err);
-  if (!tr) {
+  if (tl_trace_dump_file(v, stdout, err, sizeof err) != 0) {
+    fflush(stdout);
     fprintf(stderr, "threadlab: %s\n", err);
     return 1;
   }
-  tl_trace_dump(tr, stdout);
-  tl_trace_destroy(tr);
   return 0;
 }
 
@@ -220,7 +241,7 @@ const tl_option tl_option_table[] = {
      NULL, tl__set_gil},
     {"--switch-interval", NULL, "MS", "py3: how long a waiter waits before it asks (default 5)",
      "5", tl__set_switch_interval},
-    {"--check-interval", NULL, "N", "py2: instructions between releases (default 100)", "100",
+    {"--check-interval", NULL, "N", "py2: ticks between releases (default 100)", "100",
      tl__set_check_interval},
     {"--switch-points", NULL, "instruction|statement",
      "where a thread may be switched (default statement)", NULL, tl__set_switch_points},
@@ -242,12 +263,23 @@ const tl_option tl_option_table[] = {
      "write a diagram of the run at exit: .svg, .png, or\n"
      ".json (Chrome Trace Event, for ui.perfetto.dev)",
      "out.svg", tl__set_record},
-    {"--trace", NULL, "FILE", "save the raw trace at exit", "out.trace", tl__set_trace},
+    {"--trace", NULL, "FILE",
+     "keep every event in FILE: streamed to FILE.part as\n"
+     "the run goes, renamed to FILE at exit",
+     "out.trace", tl__set_trace},
+    {"--trace-mode", NULL, "ring|stop",
+     "when the in-memory log is full: ring (default)\n"
+     "drops the oldest events, stop keeps the first",
+     NULL, tl__set_trace_mode},
+    {"--view", NULL, "FILE", "open a saved trace (with --record: redraw it)", "t.trace",
+     tl__set_view},
+    {"--from", NULL, "S", "with --view --record: from S seconds on", "0", tl__set_from_to},
+    {"--to", NULL, "S", "with --view --record: up to S seconds", "1", tl__set_from_to},
     {"--auto", NULL, NULL, "a lesson plays through without pausing at its steps", NULL,
      tl__set_auto},
     {"--lessons", NULL, NULL, "list the lessons, then the REPL (as make run does)", NULL,
      tl__set_lessons},
-    {"--trace-size", NULL, "N", "room for N events (default 8000000)", "1000",
+    {"--trace-size", NULL, "N", "room for N events in memory (default 2000000)", "1000",
      tl__set_trace_size},
     {"--dump-trace", NULL, "FILE", "print a saved trace, one event a line, and exit",
      "/dev/null", tl__do_dump_trace},
@@ -291,7 +323,8 @@ void tl_options_usage(FILE *out) {
   }
   fputs("With no script and no -e, threadlab starts its REPL (type :help there).\n"
         "A lesson (a file that begins with lesson{...}) plays on the virtual clock\n"
-        "at speed 1 and pauses at each step unless --clock, --speed or --auto say else.\n",
+        "at speed 1 (or its own pace) and pauses at each step unless --clock, --speed\n"
+        "or --auto say else.\n",
         out);
 }
 
@@ -307,7 +340,7 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
   o->cfg.speed = 1;
   o->cfg.cores = 2;
   o->cfg.instr_ns = 10;
-  o->trace_size = 8000000;
+  o->trace_size = TL_DEFAULT_TRACE_SIZE;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
     const tl_option *p;
@@ -333,5 +366,7 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
   if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) o->headless = 1;
   if (o->cfg.policy == TL_POLICY_NONE && o->cfg.clock != TL_CLOCK_VIRTUAL)
     return tl__fail("%s", "--gil none (free-threaded) needs --clock virtual");
+  if (o->view && (o->script || o->nexec || o->trace_out))
+    return tl__fail("%s", "--view opens a saved trace: no script, -e or --trace with it");
   return TL__GO_ON;
 }

@@ -161,6 +161,18 @@ static int f_unmute(lua_State *L) {
   return 0;
 }
 
+/* pace(speed): the lesson's own pace (lesson{speed=...}), on the virtual
+ * clock, unless --speed was given. A silent replay stays unpaced and gives
+ * this pace back when it arrives. */
+static int f_pace(lua_State *L) {
+  double speed = luaL_checknumber(L, 1);
+  if (!(speed >= 0) || speed > 1e9) return luaL_argerror(L, 1, "a speed >= 0");
+  if (tl__P.opt && tl__P.opt->speed_given) return 0;
+  if (tl__P.replaying) tl__P.speed = speed;
+  else if (TL_VIRTUAL()) tl_v_set_speed(speed);
+  return 0;
+}
+
 /* ---- the step prompt ------------------------------------------------ */
 
 /* Raises the error that unwinds the lesson back to tl_player_run. */
@@ -330,6 +342,7 @@ static int f_pause(lua_State *L) {
 static int luaopen_tl_player(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "pause",  f_pause  },
+    { "pace",   f_pace   },
     { "unmute", f_unmute },
     { NULL,     NULL     }
   };

@@ -64,6 +64,12 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
     snprintf(err, errlen, "%s: out of memory laying out the trace", path);
     return -1;
   }
+  /* The ring dropped the start of the run: the picture begins where what
+   * it kept begins, at the marker that says how much went before. */
+  if (!from && l->drop_t > l->t_begin) {
+    from = l->drop_t > 1000 ? l->drop_t - 1000 : 0;
+    if (to && to <= from) to = from + 1;
+  }
   if (!svg && !png) {
     rc = tl_json_write(l, path, from, to, err, errlen);
   } else {

@@ -1,12 +1,9 @@
 /* The REPL, in the manner of lua.c: an expression prints its value (it is
  * tried as "return <line>" first), incomplete input continues on a ">>"
  * line, errors come with a traceback, and Ctrl-C gives back the prompt.
- * Input is read with libedit's callback interface beside a poll on the
- * Ctrl-C pipe, so MainThread waits for the user without the GIL and the
- * other threads run on. */
-#include <errno.h>
+ * Lines come from input.c's reader thread, so MainThread waits for the user
+ * without the GIL and the other threads run on. */
 #include <lauxlib.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,78 +17,47 @@
 #define TL__PROMPT "> "
 #define TL__PROMPT2 ">> "
 
-static char *tl__line;      /* the line libedit handed over */
 static char *tl__kept;      /* what was typed when the window asked for a command */
-static int tl__line_ready;
-static int tl__eof;
 static char tl__history[1024];
 static int tl__hold_world; /* the lesson player's prompt: the world stands still */
+static char tl__wcmd[64];  /* a command from the window (keys 1-9) */
 
-static void tl__on_line(char *line) {
-  tl__line_ready = 1;
-  if (!line) tl__eof = 1;
-  tl__line = line;
-}
+static int tl__window_asks(void) { return tl_window_take_request(tl__wcmd, sizeof tl__wcmd); }
 
 /* Reads one line without the GIL (or, for the lesson player, keeping it, so
  * every other thread stands still); NULL at end of input. Ctrl-C abandons
  * the line being typed and returns "" with *interrupted set. */
 static char *tl__read_line(const char *prompt, int *interrupted) {
   tl_thread *self = tl__self;
-  struct pollfd fds[3];
-  char cmd[64];
+  char *line, *kept = tl__kept;
+  int status;
   *interrupted = 0;
-  tl__line_ready = tl__eof = 0;
-  tl__line = NULL;
+  tl__kept = NULL;
+  tl__wcmd[0] = '\0';
   if (!tl__hold_world) tl_leave_world(self);
   tl_signals_at_prompt(1);
-  rl_callback_handler_install(prompt, tl__on_line);
-  if (tl__kept) { /* give back what was being typed */
-    rl_insert_text(tl__kept);
-    rl_redisplay();
-    free(tl__kept);
-    tl__kept = NULL;
-  }
-  cmd[0] = '\0';
-  fds[0].fd = 0;
-  fds[0].events = POLLIN;
-  fds[1].fd = tl_signals_fd();
-  fds[1].events = POLLIN;
-  fds[2].fd = tl_window_request_fd(); /* keys 1-9 in the window */
-  fds[2].events = POLLIN;
-  while (!tl__line_ready) {
-    if (poll(fds, fds[2].fd >= 0 ? 3 : 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      tl__eof = 1;
-      break;
-    }
-    if (fds[1].revents & POLLIN) {
-      tl_signals_drain();
-      *interrupted = 1;
-      break;
-    }
-    if (fds[2].fd >= 0 && (fds[2].revents & POLLIN) && tl_window_take_request(cmd, sizeof cmd))
-      break;
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) rl_callback_read_char();
-  }
-  if (cmd[0] && !tl__line_ready) {
-    tl__kept = rl_line_buffer && *rl_line_buffer ? strdup(rl_line_buffer) : NULL;
-    printf("\r%s%s\n", prompt, cmd);
-  }
-  rl_callback_handler_remove();
+  line = tl_input_read(prompt, kept, tl_window_request_fd(), tl__window_asks, &status);
+  free(kept);
   tl_signals_at_prompt(0);
   tl_mutex_lock(&tl_W->mu);
   self->cancel = TL_CANCEL_NONE; /* a Ctrl-C at the prompt is spent */
   tl_mutex_unlock(&tl_W->mu);
   if (!tl__hold_world) tl_enter_world(self);
-  if (*interrupted) {
-    free(tl__line);
+  if (status == TL_INPUT_INTERRUPT) {
+    free(line);
+    *interrupted = 1;
     fputs("\nKeyboardInterrupt\n", stdout);
     fflush(stdout);
     return strdup("");
   }
-  if (cmd[0] && !tl__line_ready) return strdup(cmd);
-  return tl__eof ? NULL : tl__line;
+  if (status == TL_INPUT_OTHER) {
+    /* The window's command runs now; what was typed comes back after. */
+    tl__kept = line && *line ? line : (free(line), NULL);
+    printf("\r%s%s\n", prompt, tl__wcmd);
+    fflush(stdout);
+    return strdup(tl__wcmd);
+  }
+  return status == TL_INPUT_EOF ? (free(line), NULL) : line;
 }
 
 /* lua.c's test: a syntax error that ends at <eof> wants more input. */
@@ -518,11 +484,11 @@ int tl_repl_eval(lua_State *L, char *line) {
 
 void tl_repl_run(tl_options *opt) {
   const char *home = getenv("HOME");
+  tl_complete_install(); /* before libedit's first use (read_history) */
   if (home) {
     snprintf(tl__history, sizeof tl__history, "%s/.threadlab_history", home);
     read_history(tl__history);
   }
-  tl_complete_install();
   printf("threadlab %s -- Lua threads under a GIL. Type :help.\n", TL_VERSION);
   fflush(stdout);
   for (;;) {

@@ -19,6 +19,17 @@ void tl_write_out(int to_stderr, const char *s, size_t len) {
   tl_mutex_unlock(&tl__out_mu);
 }
 
+void tl_write_parts(int to_stderr, const char *const *parts, const size_t *lens, int n,
+                   int newline) {
+  FILE *f = to_stderr ? stderr : stdout;
+  tl_mutex_lock(&tl__out_mu);
+  if (to_stderr) fflush(stdout);
+  for (int i = 0; i < n; i++) fwrite(parts[i], 1, lens[i], f);
+  if (newline) fputc('\n', f);
+  fflush(f);
+  tl_mutex_unlock(&tl__out_mu);
+}
+
 /* print(...): arguments separated by a space, as Python prints them, so the
  * output reads like the notes' output. */
 static int f_print(lua_State *L) {

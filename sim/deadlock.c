@@ -331,11 +331,27 @@ const char *tl__deadlock_main_msg(void) { return tl__main_msg; }
 
 /* Names a lock a thread waits for, for the hang report ("Lock K, held by
  * MainThread"). */
-static int tl__describe_lock(int kind, const void *obj, char *buf, size_t n) {
+static int tl__describe_lock(int kind, const void *obj, char *buf, size_t n, int hang) {
+  static const char *const words[2][TL_WHY__COUNT] = {
+    { "a notify",
+#define TL__WHY_WORDS(name, key, live, dead) live,
+      TL_WAIT_WHYS(TL__WHY_WORDS)
+#undef TL__WHY_WORDS
+    },
+    { "a notify nobody can send",
+#define TL__WHY_WORDS(name, key, live, dead) dead,
+      TL_WAIT_WHYS(TL__WHY_WORDS)
+#undef TL__WHY_WORDS
+    },
+  };
   const tl_lockhdr *k = obj;
   if (kind != TL_WAIT_LOCK || k->magic != TL_LOCK_MAGIC) return 0;
-  if (k->internal) /* a Condition's waiter lock: the thread waits for a notify */
-    return snprintf(buf, n, "a notify (it waits in a Condition, Event, Semaphore or queue)");
+  if (k->internal) { /* a primitive's waiter lock: what it waits for, and where */
+    const char *w = words[hang != 0][k->why < TL_WHY__COUNT ? k->why : 0];
+    if (k->why && strcmp(k->name, "internal") != 0)
+      return snprintf(buf, n, "%s (%s)", w, k->name);
+    return snprintf(buf, n, "%s", w);
+  }
   if (k->owner)
     return snprintf(buf, n, "%s %s, held by %s", tl__type(k), k->name, k->owner->name);
   return snprintf(buf, n, "%s %s", tl__type(k), k->name);

@@ -202,6 +202,9 @@ void tl_check_cancel(lua_State *L) {
 /* Lua's allocator with a ceiling, so a memory bomb ends in a MemoryError
  * and not in the kernel's OOM killer. Lua allocates only with the GIL
  * held, so the count needs no lock. */
+_Thread_local int tl__mem_grace;
+#define TL__MEM_GRACE ((size_t)1 << 20)
+
 static void *tl__alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   tl_world *w = ud;
   if (!ptr) osize = 0;
@@ -210,7 +213,9 @@ static void *tl__alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     w->mem_used -= osize;
     return NULL;
   }
-  if (nsize > osize && w->mem_used + (nsize - osize) > w->cfg.memory_limit) return NULL;
+  if (nsize > osize &&
+      w->mem_used + (nsize - osize) > w->cfg.memory_limit + (tl__mem_grace ? TL__MEM_GRACE : 0))
+    return NULL;
   ptr = realloc(ptr, nsize);
   if (ptr) w->mem_used += nsize - osize;
   return ptr;

@@ -66,9 +66,11 @@ struct tl_thread {
   int cancel;             /* enum tl_cancel, under the world mutex */
   _Atomic int holds_gil;  /* written only by the thread itself */
   _Atomic int hook_wanted;
+  _Atomic int ticking;    /* py2: its base hook counts check-interval ticks */
   _Atomic uint32_t wakes;  /* bumped by tl__wake: a spinning waiter sees it */
   volatile sig_atomic_t in_hook;
   int primed;             /* the switch hook saw its first event */
+  int py2_tick;           /* py2: a check-interval tick waits for its line */
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
@@ -103,10 +105,12 @@ typedef struct tl_gil {
   uint32_t last_holder;  /* id of the thread that released it last */
   uint64_t switch_number;
   int drop_request;
-  int nwaiters;
+  _Atomic int nwaiters;    /* readable without the world mutex, as a hint */
   int woke_one;        /* the holder woke a thread since it took the GIL */
   uint64_t release_gen;
-  tl_cond cond;        /* GIL waiters */
+  _Atomic uint32_t holder_id; /* the holder's id, readable without the mutex */
+  _Atomic int py2_sleepers;   /* py2 waiters asleep on held_hint (a futex) */
+  tl_cond cond;        /* GIL waiters (py3) */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
 } tl_gil;
 
@@ -172,7 +176,7 @@ void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 /* Names what a waiting thread waits for ("Lock A"); set by the module that
  * knows the object (deadlock.c), NULL for generic words. */
-extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n);
+extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);
 
 /* A deadline `seconds` from now on the world's clock, for tl__wait; 0 (no
  * deadline) when seconds is negative. */
@@ -228,7 +232,7 @@ int tl_v_set_clock(int clock, char *err, size_t errlen);
 int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
-char *tl__describe_waits(void);
+char *tl__describe_waits(int hang);
 /* Stepping out of the world and back in: MainThread around the REPL prompt
  * (the real clock: GIL release and take). */
 void tl_leave_world(tl_thread *self);
@@ -259,13 +263,24 @@ void tl_gil_configure(const tl_config *cfg);
 
 /* Whole lines to stdout/stderr, never torn by another thread (base.c). */
 void tl_write_out(int to_stderr, const char *s, size_t len);
+/* The same for n pieces written as one (a newline after them if asked). */
+void tl_write_parts(int to_stderr, const char *const *parts, const size_t *lens, int n,
+                   int newline);
 long tl_gettid(void);
 
 /* Errors as Python-style objects (errors.c). */
 int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
 void tl_push_error(lua_State *L, const char *type, const char *msg);
-/* Formats the error at idx (with its traceback) as Python would print it. */
-const char *tl_format_exception(lua_State *L, int idx);
+/* Writes the error at idx (as tl_msghandler left it) to stderr as Python
+ * prints it: heading (may be NULL), "Traceback (most recent call last):",
+ * the frames oldest first, "Type: message". Never raises; falls back to
+ * fixed text when even that cannot be done. */
+void tl_report_exception(lua_State *L, int idx, const char *heading);
+/* The error at idx ended the running thread: calls threading.excepthook
+ * with args {exc_type, exc_value, exc_traceback, thread}; never raises. */
+void tl_thread_excepthook(lua_State *L, int idx, int thread_ref, const char *name);
+/* Pushes threading.excepthook's default. */
+void tl_errors_open(lua_State *L);
 /* Whether the value at idx is an error object of class type (exactly). */
 int tl_is_error(lua_State *L, int idx, const char *type);
 /* The one test for "is this error a KeyboardInterrupt" (C and, as
@@ -294,6 +309,9 @@ int tl_open_arg_checks(lua_State *L);
 /* A Lua library's "bad argument" string error as a TypeError object
  * (pcall and the message handler turn it: callers see a typed error). */
 void tl_typed_error(lua_State *L, int idx);
+/* While above 0 the calling thread may allocate a little past the memory
+ * limit: reporting a MemoryError needs a few bytes. */
+extern _Thread_local int tl__mem_grace;
 
 /* Threads (thread.c). */
 void tl__thread_unref(tl_thread *t);
@@ -306,6 +324,9 @@ int tl__host_start(tl_thread *t);
 /* Joins the host pthreads that have exited; with all, every one. */
 void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
+/* The Thread class's C helpers (thread_class.c). */
+void tl__push_default_name(lua_State *L);
+int tl__f_property_class(lua_State *L);
 
 /* Lua modules. */
 int luaopen_tl_threading(lua_State *L);  /* the C half: threading._core */

@@ -17,8 +17,11 @@
 
 #include <errno.h>
 #include <lauxlib.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define TL__SIGPOKE SIGUSR2
 
@@ -42,11 +45,19 @@ int tl__next_rand(tl_thread *t, int n) {
   return (int)((t->rng >> 33) % (uint64_t)n);
 }
 
+/* A Python 2 tick was one bytecode of its interpreter, about 10 ns of work
+ * (the virtual clock's cost of a Lua instruction models the same); Lua 5.4
+ * runs an instruction in about 1.5 ns (scripts/bench/README.md), so in
+ * the real clock a check interval of N ticks is 10 N Lua instructions:
+ * the same work between two releases as Python 2 did, not 7 times less. */
+#define TL__PY2_TICK_INSTRS 10
+
 /* py2 ticks: Python 2 did not count every opcode, so its check fell
  * unevenly on a statement; a tick of exactly N instructions would always
  * land on the same instruction of a loop body. */
 static int tl__py2_ticks(tl_thread *t) {
-  int n = tl_W->cfg.check_interval;
+  long long ticks = (long long)tl_W->cfg.check_interval * TL__PY2_TICK_INSTRS;
+  int n = ticks > (1 << 30) ? 1 << 30 : (int)ticks;
   return n > 8 ? n - 3 + tl__next_rand(t, 7) : n;
 }
 
@@ -63,11 +74,17 @@ static void tl__base_hook(tl_thread *t, lua_State *L) {
   mask = LUA_MASKCOUNT;
   count = tl_W->cfg.policy == TL_POLICY_PY2 ? tl__py2_ticks(t) : 1000;
 #else
-  if (tl_W->cfg.policy == TL_POLICY_PY2) {
+  /* py2 counts ticks only while a thread waits for the GIL: Python 2's
+   * ticker cost next to nothing, but any Lua count hook sends every
+   * instruction down the VM's slow path (about 1.8x here), so a lone
+   * thread runs with none, and a new waiter pokes the holder. */
+  if (tl_W->cfg.policy == TL_POLICY_PY2 &&
+      atomic_load_explicit(&tl_W->gil.nwaiters, memory_order_relaxed) > 0) {
     mask = LUA_MASKCOUNT;
     count = tl__py2_ticks(t);
   }
 #endif
+  atomic_store_explicit(&t->ticking, (mask & LUA_MASKCOUNT) != 0, memory_order_relaxed);
   if (t->trace_lines) mask |= LUA_MASKLINE;
   lua_sethook(L, mask ? tl__hook : NULL, mask, count);
 }
@@ -121,6 +138,23 @@ void tl__gil_poke(tl_thread *holder) {
   }
 }
 
+/* py2 waiters sleep on held_hint itself, as Python 2's waiters slept on the
+ * GIL's semaphore: woken, a waiter looks at it without the world mutex and,
+ * finding it taken again, goes back to sleep (a failed wake-up) without
+ * disturbing the holder. Only a GIL that looks free sends it for the mutex. */
+static void tl__py2_sleep(tl_thread *t) {
+  tl_gil *g = &tl_W->gil;
+  atomic_fetch_add(&g->py2_sleepers, 1);
+  tl_mutex_unlock(&tl_W->mu);
+  while (atomic_load(&g->held_hint) == 1) {
+    long r = syscall(SYS_futex, &g->held_hint, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+    if (r == 0 && atomic_load(&g->held_hint) == 1)
+      tl_emit_as(t, TL_EV_GIL_FAILED_WAKEUP, 0, atomic_load(&g->holder_id), 0);
+  }
+  atomic_fetch_sub(&g->py2_sleepers, 1);
+  tl_mutex_lock(&tl_W->mu);
+}
+
 void tl__gil_take_locked(tl_thread *t) {
   tl_gil *g = &tl_W->gil;
   if (TL_VIRTUAL()) {
@@ -151,10 +185,13 @@ void tl__gil_take_locked(tl_thread *t) {
           tl__gil_poke(g->holder); /* again, each interval, until it drops */
         }
       } else {
-        uint64_t gen = g->release_gen;
-        tl_cond_wait(&g->cond, &tl_W->mu);
-        if (g->locked && g->release_gen != gen)
-          tl_emit(TL_EV_GIL_FAILED_WAKEUP, 0, g->holder->id, 0);
+        /* The holder may run with no tick hook (nobody waited): have it
+         * start counting ticks; once it does, a waiter's wake-ups cost it
+         * no signal. */
+        if (g->holder && !atomic_load(&g->holder->ticking) &&
+            !atomic_load(&g->holder->hook_wanted))
+          tl__gil_poke(g->holder);
+        tl__py2_sleep(t);
       }
     }
     t->wait_kind = TL_WAIT_NONE;
@@ -163,6 +200,7 @@ void tl__gil_take_locked(tl_thread *t) {
   g->locked = 1;
   atomic_store(&g->held_hint, 1);
   g->holder = t;
+  atomic_store(&g->holder_id, t->id);
   g->switch_number++;
   g->drop_request = 0;
   g->woke_one = 0;
@@ -187,6 +225,8 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
   g->release_gen++;
   tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
   tl_cond_signal(&g->cond);
+  if (atomic_load(&g->py2_sleepers) > 0) /* one, as Python 2's semaphore post */
+    syscall(SYS_futex, &g->held_hint, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
   tl__wake_deferred();
   if (reason == TL_GIL_FORCED) {
     /* Forced switching: do not race the waiter for the GIL just dropped. */
@@ -262,21 +302,42 @@ static void tl__real_hook(tl_thread *t, lua_State *L, int is_line) {
   if (!atomic_exchange(&t->hook_wanted, 0) && !is_line) {
     /* A plain count tick: the py2 check interval, or the TSan poll. */
     is_tick = tl_W->cfg.policy == TL_POLICY_PY2;
+    if (is_tick && !t->cancel &&
+        atomic_load_explicit(&g->nwaiters, memory_order_relaxed) == 0) {
+      /* Python 2 released and re-took the GIL here, which with nobody
+       * waiting changes nothing: no world mutex, no line-hook detour, and
+       * the tick hook goes (tl__base_hook) until a waiter pokes again. */
+      tl__base_hook(t, L);
+      t->in_hook = 0;
+      if (atomic_load(&t->hook_wanted)) tl__switch_hook(t, L);
+      return;
+    }
     if (is_tick && tl_W->cfg.switch_points == TL_SWITCH_STATEMENT) {
       /* py2 ticks count instructions, but switches wait for a statement. */
+      t->py2_tick = 1;
       atomic_store(&t->hook_wanted, 1);
       tl__switch_hook(t, L);
       t->in_hook = 0;
       return;
     }
   }
-  if (is_line && tl_W->cfg.policy == TL_POLICY_PY2 && !t->cancel) is_tick = 1;
+  /* A line after a py2 tick is its switch point. A poke from a new waiter
+   * only starts the ticks: the first release comes a check interval later,
+   * as in Python 2, whose waiter was asleep by then, not on its way. */
+  if (is_line && t->py2_tick && !t->cancel) is_tick = tl_W->cfg.policy == TL_POLICY_PY2;
+  t->py2_tick = 0;
   tl__base_hook(t, L);
   tl_mutex_lock(&tl_W->mu);
   if (!t->cancel) {
     if (is_tick) {
       if (g->nwaiters > 0) {
-        /* Release and at once re-acquire: whoever gets the mutex first wins. */
+        /* Release, waking one waiter, and at once re-acquire, as Python 2
+         * did: its holder took the GIL back within nanoseconds, and the
+         * woken thread, microseconds away on another core, usually found it
+         * taken again (a failed wake-up) and slept again on the GIL alone
+         * (tl__py2_sleep), never on the world mutex: so it neither delays
+         * the holder nor costs it more than the wake-up. Only a waiter
+         * already awake at this very moment can win the GIL in the gap. */
         tl__gil_release_locked(t, TL_GIL_YIELD);
         tl_mutex_unlock(&tl_W->mu);
         tl_mutex_lock(&tl_W->mu);

@@ -14,6 +14,17 @@ static int f_mark(lua_State *L) {
   return 0;
 }
 
+/* lab.narrate(text): text for the window's narration panel, as is, until
+ * the lesson says something else (nil or "" empties it). It is an event:
+ * a saved trace keeps it, and every view reads it there. */
+static int f_narrate(lua_State *L) {
+  size_t len = 0;
+  const char *s = luaL_optlstring(L, 1, "", &len);
+  if (tl_trace_global)
+    tl_emit(TL_EV_LESSON_STEP, TL_LESSON_NARRATE, 0, tl_trace_str(tl_trace_global, s, len));
+  return 0;
+}
+
 static const char *const tl__policies[] = { "py3", "py2", NULL };
 static const char *const tl__points[] = { "instruction", "statement", NULL };
 
@@ -57,25 +68,25 @@ static int f_gil(lua_State *L) {
   return 1;
 }
 
-/* lab.trace_stats() -> events, lost */
+/* lab.trace_stats() -> events appended, lost (the log was full, STOP
+ * mode), dropped (overwritten in the ring by newer ones) */
 static int f_trace_stats(lua_State *L) {
-  lua_pushinteger(L, tl_trace_global ? (lua_Integer)tl_trace_count(tl_trace_global) : 0);
-  lua_pushinteger(L, tl_trace_global ? (lua_Integer)tl_trace_lost(tl_trace_global) : 0);
-  return 2;
+  tl_trace *tr = tl_trace_global;
+  lua_pushinteger(L, tr ? (lua_Integer)tl_trace_total(tr) : 0);
+  lua_pushinteger(L, tr ? (lua_Integer)tl_trace_lost(tr) : 0);
+  lua_pushinteger(L, tr ? (lua_Integer)tl_trace_dropped(tr) : 0);
+  return 3;
 }
 
-/* lab.count(kind) -> how many events of that kind the trace holds */
+/* lab.count(kind) -> how many events of that kind were appended, those
+ * the ring has dropped since included */
 static int f_count(lua_State *L) {
   const char *kind = tl_check_str(L, 1, "lab.count", "kind");
-  size_t n, i, c = 0;
   unsigned k;
   for (k = 1; k < TL_EV__COUNT; k++)
     if (strcmp(tl_event_kind_name(k), kind) == 0) break;
   if (k == TL_EV__COUNT) return tl_raise(L, "ValueError", "no event kind '%s'", kind);
-  n = tl_trace_global ? tl_trace_count(tl_trace_global) : 0;
-  for (i = 0; i < n; i++)
-    if (tl_trace_at(tl_trace_global, i)->kind == k) c++;
-  lua_pushinteger(L, (lua_Integer)c);
+  lua_pushinteger(L, tl_trace_global ? (lua_Integer)tl_trace_kind_count(tl_trace_global, k) : 0);
   return 1;
 }
 
@@ -216,6 +227,8 @@ static int f_compute(lua_State *L) {
     return tl_arg_error(L, "lab.compute", "opts", "a table", 2);
   if (lua_istable(L, 2)) tl_check_kwargs(L, 2, "lab.compute", kw);
   if (lua_istable(L, 2) && lua_getfield(L, 2, "gil") != LUA_TNIL) gil = lua_toboolean(L, -1);
+  /* Work without the GIL is running, not waiting: the views draw it so. */
+  if (!gil) tl_emit(TL_EV_COMPUTE, 1, 0, (uint64_t)(ms * 1e6));
   if (TL_VIRTUAL()) {
     if (gil) {
       tl_v_burn((uint64_t)(ms * 1e6)); /* the GIL is held all along */
@@ -236,6 +249,7 @@ static int f_compute(lua_State *L) {
       for (int i = 0; i < 10000; i++) spin += (uint64_t)i;
     if (!gil) tl_gil_take(self);
   }
+  if (!gil) tl_emit(TL_EV_COMPUTE_END, 0, 0, 0);
   tl_check_cancel(L);
   return 0;
 }
@@ -262,6 +276,7 @@ static int f_trace_lines(lua_State *L) {
 int luaopen_tl_lab(lua_State *L) {
   static const luaL_Reg lib[] = {
     { "mark",           f_mark            },
+    { "narrate",        f_narrate         },
     { "gil",            f_gil             },
     { "trace_stats",    f_trace_stats     },
     { "count",          f_count           },

@@ -31,9 +31,9 @@ static int f_emit(lua_State *L) {
   return 0;
 }
 
-/* trace_count() -> how many events the trace holds: a mark to read from. */
+/* trace_count() -> how many events were appended: a mark to read from. */
 static int f_trace_count(lua_State *L) {
-  lua_pushinteger(L, tl_trace_global ? (lua_Integer)tl_trace_count(tl_trace_global) : 0);
+  lua_pushinteger(L, tl_trace_global ? (lua_Integer)tl_trace_total(tl_trace_global) : 0);
   return 1;
 }
 
@@ -41,12 +41,17 @@ static int f_trace_count(lua_State *L) {
  * the events were appended (under the virtual clock, the order they happened). */
 static int tl__texts(lua_State *L, unsigned kind) {
   lua_Integer from = luaL_optinteger(L, 1, 0), n = 0;
-  size_t i, count = tl_trace_global ? tl_trace_count(tl_trace_global) : 0;
+  uint64_t start = from > 0 ? (uint64_t)from : 0;
+  tl_trace_reader r;
+  tl_event e;
   lua_newtable(L);
-  for (i = from > 0 ? (size_t)from : 0; i < count; i++) {
-    const tl_event *e = tl_trace_at(tl_trace_global, i);
-    if (e->kind != kind) continue;
-    lua_pushstring(L, tl_trace_strat(tl_trace_global, e->arg));
+  if (!tl_trace_global) return 1;
+  tl_trace_reader_init(&r, tl_trace_global);
+  r.next = start;
+  while (tl_trace_read(tl_trace_global, &r, &e) == 1) {
+    /* pinned events from before `from` come with a gap: skip them */
+    if (e.kind != kind || ((uint64_t)e.seq | (uint64_t)e.aux << 32) < start) continue;
+    lua_pushstring(L, tl_trace_strat(tl_trace_global, e.arg));
     lua_rawseti(L, -2, ++n);
   }
   return 1;

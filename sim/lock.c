@@ -91,6 +91,8 @@ void tl__acquire_args(lua_State *L, int *blocking, double *timeout) {
     tl_raise(L, "ValueError", "can't specify a timeout for a non-blocking call");
   if (*timeout < 0 && *timeout != -1)
     tl_raise(L, "ValueError", "timeout value must be a non-negative number");
+  if (*timeout > TL_TIMEOUT_MAX) /* as _thread's lock: threading.TIMEOUT_MAX */
+    tl_raise(L, "OverflowError", "timeout value is too large");
 }
 
 /* World mutex held. */
@@ -120,7 +122,7 @@ void tl__lock_free_locked(tl_lockhdr *k) {
 
 int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout) {
   tl_thread *self = tl__self;
-  int r = 0, got, linked;
+  int r = 0, got, linked, with_gil = 0;
   uint64_t deadline;
   tl_mutex_lock(&tl_W->mu);
   if (k->count && k->type == TL_OBJ_RLOCK && k->owner == self) {
@@ -149,7 +151,23 @@ int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout) 
   }
   TL_ALLOW_THREADS_BEGIN(self);
   tl__link_waiter(k, self);
-  while (k->count && r == 0) r = tl__wait(self, TL_WAIT_LOCK, k, deadline);
+  for (;;) {
+    while (k->count && r == 0) r = tl__wait(self, TL_WAIT_LOCK, k, deadline);
+    if (r || k->internal || TL_VIRTUAL()) break;
+    /* Free: take the GIL first, then the lock if it is still free. A
+     * waiter that took the lock without the GIL could not use it until
+     * its releaser, still running, came back for it and blocked: every
+     * round of a contended loop would then cost two GIL switches (a lock
+     * convoy), and a spinning waiter always wins that race, so the convoy
+     * never ends (scripts/bench/README.md, lock-loop-2x3M). CPython's
+     * waiter, woken slowly by the kernel, mostly finds the lock taken
+     * again by its releaser; this one always does, so the GIL decides. */
+    TL_ALLOW_THREADS_END(self);
+    with_gil = 1;
+    if (!k->count) break;
+    TL_ALLOW_THREADS_BEGIN(self);
+    with_gil = 0;
+  }
   tl__unlink_waiter(k, self);
   got = !k->count;
   if (got) {
@@ -158,7 +176,7 @@ int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout) 
   } else if (!k->internal) {
     tl_emit(TL_EV_LOCK_TIMEOUT, 0, k->id, 0);
   }
-  TL_ALLOW_THREADS_END(self);
+  if (!with_gil) TL_ALLOW_THREADS_END(self);
   if (r == ECANCELED && got) {
     /* Interrupted just as the lock came free: do not keep it. */
     tl__lock_free_locked(k);

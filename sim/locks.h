@@ -17,6 +17,8 @@
 #define TL_LOCK_MT "threadlab.Lock"
 #define TL_RLOCK_MT "threadlab.RLock"
 #define TL_LOCK_NAME 48
+/* The longest timeout a wait takes (threading.TIMEOUT_MAX): seconds. */
+#define TL_TIMEOUT_MAX 1e9
 
 typedef struct tl_lockhdr tl_lockhdr;
 struct tl_lockhdr {
@@ -25,6 +27,8 @@ struct tl_lockhdr {
   uint8_t type;          /* TL_OBJ_LOCK or TL_OBJ_RLOCK */
   uint8_t internal;      /* a primitive's own lock: untraced, not in the graph */
   uint8_t warned;        /* the one-time warning about it was given */
+  uint8_t why;           /* an internal waiter lock: what its waiter waits
+                          * for (TL_WHY_*), named by name; 0 otherwise */
   int count;             /* 0 free; a Lock 1; an RLock its depth */
   tl_thread *owner;      /* the holder (a Lock: who acquired it); a counted
                           * reference unless internal */
@@ -34,6 +38,26 @@ struct tl_lockhdr {
   tl_thread *held_by;    /* whose held list it is on (its owner); GIL */
   tl_lockhdr *hnext, *hprev; /* that list, newest first; GIL */
   char name[TL_LOCK_NAME];
+};
+
+/* What a thread blocked on a primitive's waiter lock waits for: the words
+ * of a hang report ("go1 waits for a notify nobody can send (cond)"). */
+/* name, key (Lua), what it waits for, the same once nothing can run */
+#define TL_WAIT_WHYS(X)                                                            \
+  X(NOTIFY, "notify", "a notify", "a notify nobody can send")                      \
+  X(SET, "set", "an Event to be set", "an Event nobody can set")                   \
+  X(RELEASE, "release", "a release", "a release nobody can make")                  \
+  X(BARRIER, "barrier", "the other parties", "parties that can never arrive")      \
+  X(ITEM, "item", "an item", "an item nobody can put")                             \
+  X(ROOM, "room", "room in the queue", "room nobody can make")                     \
+  X(TASK_DONE, "task_done", "task_done() calls", "a task_done() nobody can call")
+
+enum {
+  TL_WHY_NONE = 0,
+#define TL__WHY_ENUM(name, key, words, hang_words) TL_WHY_##name,
+  TL_WAIT_WHYS(TL__WHY_ENUM)
+#undef TL__WHY_ENUM
+  TL_WHY__COUNT
 };
 
 /* lock.c: the mechanism both lock types use. */

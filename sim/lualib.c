@@ -98,6 +98,9 @@ static int tl__open(lua_State *L) {
   /* errors.c finds the error classes here */
   lua_getfield(L, parts, "errors");
   lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.errors");
+  /* and threading.excepthook here, whatever the globals say */
+  lua_getfield(L, parts, "threading");
+  lua_setfield(L, LUA_REGISTRYINDEX, "threadlab.threading");
   return 0;
 }
 

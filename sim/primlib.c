@@ -60,9 +60,26 @@ static int f_waiting(lua_State *L) {
   return 0;
 }
 
-/* internal_lock() -> a Lock for a primitive's own use */
+/* internal_lock([cond]) -> a Lock for a primitive's own use; a Condition's
+ * waiter lock says what its waiter waits for (cond._why, a key of
+ * TL_WAIT_WHYS) and on which primitive (cond._for), for the hang report.
+ * Read here, so a wait costs no Lua instructions more. */
 static int f_internal_lock(lua_State *L) {
-  tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, "internal", 1);
+  static const char *const keys[] = {
+#define TL__WHY_KEY(name, key, words, hang_words) key,
+    TL_WAIT_WHYS(TL__WHY_KEY)
+#undef TL__WHY_KEY
+    NULL
+  };
+  int why = -1;
+  const char *name = "internal";
+  if (lua_istable(L, 1)) {
+    lua_getfield(L, 1, "_why");
+    why = luaL_checkoption(L, -1, NULL, keys);
+    if (lua_getfield(L, 1, "_for") == LUA_TSTRING) name = lua_tostring(L, -1);
+  }
+  tl_lockhdr *k = tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, name, 1);
+  k->why = (uint8_t)(why + 1);
   return 1;
 }
 

@@ -55,13 +55,6 @@ const char *tl_thread_state_name(const tl_thread *t) {
   }
 }
 
-static void tl__print_exception(tl_thread *t, lua_State *L) {
-  lua_pushfstring(L, "Exception in thread %s:\n%s\n", t->name,
-                  tl_format_exception(L, -1));
-  tl_write_out(1, lua_tostring(L, -1), lua_rawlen(L, -1));
-  lua_pop(L, 2);
-}
-
 void tl__thread_run(tl_thread *t) {
   tl_thread *z;
   lua_State *L = t->L;
@@ -83,7 +76,7 @@ void tl__thread_run(tl_thread *t) {
     tl_mutex_lock(&tl_W->mu);
     killed = t->cancel == TL_CANCEL_KILL;
     tl_mutex_unlock(&tl_W->mu);
-    if (!killed) tl__print_exception(t, L);
+    if (!killed) tl_thread_excepthook(L, -1, t->object_ref, t->name);
   }
   lua_settop(L, 0);
   lua_sethook(L, NULL, 0, 0);
@@ -322,19 +315,24 @@ int luaopen_tl_threading(lua_State *L) {
     { NULL,   NULL        }
   };
   static const luaL_Reg lib[] = {
-    { "start",     f_start     },
-    { "join",      f_join      },
-    { "is_alive",  f_is_alive  },
-    { "set_main",  f_set_main  },
-    { "current",   f_current   },
-    { "get_ident", f_get_ident },
-    { "enumerate", f_enumerate },
-    { "states",    f_states    },
-    { NULL,        NULL        }
+    { "start",          f_start              },
+    { "join",           f_join               },
+    { "is_alive",       f_is_alive           },
+    { "set_main",       f_set_main           },
+    { "current",        f_current            },
+    { "get_ident",      f_get_ident          },
+    { "enumerate",      f_enumerate          },
+    { "states",         f_states             },
+    { "property_class", tl__f_property_class },
+    { NULL,             NULL                 }
   };
   luaL_newmetatable(L, TL__HANDLE);
   luaL_setfuncs(L, handle_meta, 0);
   lua_pop(L, 1);
   luaL_newlib(L, lib);
+  tl_errors_open(L);
+  lua_setfield(L, -2, "excepthook");
+  tl__push_default_name(L);
+  lua_setfield(L, -2, "default_name");
   return 1;
 }

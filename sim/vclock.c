@@ -23,7 +23,7 @@
 #define TL__QUANTUM 1000
 #define TL__PY2_ODDS 16     /* py2: a waiter wins one contested tick in 16 */
 
-int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n);
+int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);
 
 static uint64_t tl__vnow(void) { return atomic_load_explicit(&tl_W->v.now, memory_order_relaxed); }
 static void tl__vset(uint64_t t) { atomic_store_explicit(&tl_W->v.now, t, memory_order_relaxed); }
@@ -117,7 +117,7 @@ static const char *tl__wait_words(int kind) {
   }
 }
 
-char *tl__describe_waits(void) {
+char *tl__describe_waits(int hang) {
   size_t cap = 256, len = 0;
   char *out = malloc(cap), buf[160];
   if (!out) return NULL;
@@ -129,7 +129,7 @@ char *tl__describe_waits(void) {
     if (t->wait_kind == TL_WAIT_JOIN && t->wait_obj) {
       what = ((const tl_thread *)t->wait_obj)->name;
     } else if (tl__describe_obj && t->wait_obj &&
-               tl__describe_obj(t->wait_kind, t->wait_obj, buf, sizeof buf) > 0) {
+               tl__describe_obj(t->wait_kind, t->wait_obj, buf, sizeof buf, hang) > 0) {
       what = buf;
     } else if (t->wait_kind == TL_WAIT_LOCK) {
       what = "a lock";
@@ -155,11 +155,12 @@ char *tl__describe_waits(void) {
 
 /* Nothing is ready and no timer is pending: nothing can ever run again. */
 static void tl__hang(void) {
-  char *why = tl__describe_waits();
+  char *why = tl__describe_waits(1);
   char msg[1024];
-  snprintf(msg, sizeof msg, "hang: no thread can ever run again: %s", why ? why : "");
+  snprintf(msg, sizeof msg, "hang: %s", why ? why : "no thread can ever run again");
   free(why);
-  tl_emit_as(tl_W->main, TL_EV_DEADLOCK, 0, 0, tl_trace_str(tl_trace_global, msg, strlen(msg)));
+  /* reason 3: a hang, not a cycle (the views draw it as one) */
+  tl_emit_as(tl_W->main, TL_EV_DEADLOCK, 3, 0, tl_trace_str(tl_trace_global, msg, strlen(msg)));
   tl__deadlock_report_hang(msg);
 }
 
@@ -176,6 +177,15 @@ void tl__v_schedule(void) {
     uint64_t next;
     if (w->v.paused) break; /* :resume kicks */
     if (w->cfg.sched == TL_SCHED_MANUAL) {
+      /* A cancelled thread (:reset, exit) runs until it has unwound: it
+       * must not wait for the user to pick it. */
+      for (t = w->live; t; t = t->next)
+        if (t->vs == TL_VS_READY && t->cancel == TL_CANCEL_KILL && t != w->main) break;
+      if (t) {
+        t->vbudget = 1 << 30;
+        tl__grant(t);
+        break;
+      }
       /* The user chooses (:run, :step) while at the prompt; while
        * MainThread waits in the world (start, join), it goes first when it
        * can, and otherwise the others go one statement at a time. */
@@ -509,7 +519,7 @@ int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t er
     snprintf(err, errlen, "%s is you: type the statement", t->name);
     rc = -1;
   } else if (t->vs != TL_VS_READY) {
-    char *why = tl__describe_waits();
+    char *why = tl__describe_waits(0);
     snprintf(err, errlen, "%s cannot run now (%s)", t->name,
              t->ended ? "it has ended" : why && *why ? why : "it waits");
     free(why);

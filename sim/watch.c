@@ -132,11 +132,19 @@ static void tl__lost(lua_State *L, tl_watch *w, int read, int before, int now) {
   luaL_tolstring(L, read, NULL);
   luaL_tolstring(L, before, NULL);
   luaL_tolstring(L, now, NULL);
+  /* The event's first line is the marker's label (the value written over
+   * and the one written), the rest says how it happened. */
+  msg = lua_pushfstring(L, "lost update of %s: %s \xe2\x86\x92 %s\n%s read %s = %s, then %s "
+                        "wrote %s = %s, then %s wrote %s = %s over it",
+                        w->name, lua_tostring(L, -2), lua_tostring(L, -1), me, w->name,
+                        lua_tostring(L, -3), other, w->name, lua_tostring(L, -2), me, w->name,
+                        lua_tostring(L, -1));
+  tl_emit_text(TL_EV_LOST_UPDATE, w->id, msg, strlen(msg));
+  lua_pop(L, 1);
   msg = lua_pushfstring(L, "lost update of %s: %s read %s = %s, then %s wrote %s = %s, "
                         "then %s wrote %s = %s over it",
                         w->name, me, w->name, lua_tostring(L, -3), other, w->name,
                         lua_tostring(L, -2), me, w->name, lua_tostring(L, -1));
-  tl_emit_text(TL_EV_LOST_UPDATE, w->id, msg, strlen(msg));
   if (!w->told) {
     w->told = 1;
     lua_pushfstring(L, "threadlab: %s (lab.count(\"lost-update\") counts them all)\n", msg);

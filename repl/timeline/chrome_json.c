@@ -179,6 +179,8 @@ static const char *tl__marker_name(unsigned kind) {
     case TL_EV_GIL_FAILED_WAKEUP: return "failed wake-up";
     case TL_EV_LESSON_STEP: return "lesson step";
     case TL_EV_TRACE_FULL: return "trace full";
+    case TL_EV_LOST_UPDATE: return "lost update";
+    case TL_EV_DROPPED: return "dropped";
     default: return tl_event_kind_name(kind);
   }
 }
@@ -190,16 +192,25 @@ static void tl__instants(tl__json *j) {
     const tl_marker *m = &l->markers[i];
     const tl_lane *ln = m->lane >= 0 ? &l->lanes[m->lane] : NULL;
     int32_t pid = ln ? ln->pid : (m->proc >= 0 ? l->procs[m->proc].pid : 0);
-    const char *text = tl_layout_text(l, m->text);
+    char buf[300];
+    const char *text = tl_layout_marker_label(l, m, buf, sizeof buf);
+    const char *note = tl_layout_marker_note(l, m);
     if (m->t < j->from || m->t >= j->to) continue;
     tl__begin(j, "i", pid, ln ? ln->tid : 0);
-    tl__name(j, tl__marker_name(m->kind));
+    /* a lost update or a drop is named by what it says, as drawn */
+    tl__name(j, m->kind == TL_EV_LOST_UPDATE || m->kind == TL_EV_DROPPED ? text
+                                                                          : tl__marker_name(m->kind));
     fprintf(j->f, ",\"cat\":\"%s\",\"s\":\"%s\"", tl_event_kind_name(m->kind),
             ln ? "t" : m->kind == TL_EV_DEADLOCK ? "p" : "g");
     tl__jtime(j->f, "ts", m->t);
-    if (*text) {
+    if (*text || *note) {
       fputs(",\"args\":{\"text\":", j->f);
       tl__jstr(j->f, text);
+      if (*note) {
+        fputs(",\"note\":", j->f);
+        tl__jstr(j->f, note);
+      }
+      if (m->kind == TL_EV_DROPPED) fprintf(j->f, ",\"count\":%llu", (unsigned long long)m->arg);
       fputs("}", j->f);
     }
     fputs("}", j->f);
@@ -224,7 +235,7 @@ static void tl__deadlocked(tl__json *j) {
       else
         snprintf(what, sizeof what, "%s #%u", tl_layout_obj_type(l, e->obj), e->obj);
       tl__begin(j, "i", ln->pid, ln->tid);
-      tl__name(j, e->cycle ? "deadlocked" : "waits (deadlock)");
+      tl__name(j, d->hang ? "hangs (nothing can run again)" : e->cycle ? "deadlocked" : "waits (deadlock)");
       fputs(",\"cat\":\"deadlock\",\"s\":\"t\"", j->f);
       tl__jtime(j->f, "ts", d->t);
       fputs(",\"args\":{\"waits for\":", j->f);

@@ -22,7 +22,7 @@ uint32_t tl_display_state_colour(int state) {
   static const uint32_t rgb[TL_STATE__COUNT] = {
       TL_THEME_BACKGROUND, TL_THEME_RUNNING, TL_THEME_READY, TL_THEME_BLOCKED,
       TL_THEME_SLEEPING,   TL_THEME_JOINING, TL_THEME_IDLE,  TL_THEME_DONE,
-      TL_THEME_WAITING,    TL_THEME_EVENT};
+      TL_THEME_WAITING,    TL_THEME_EVENT,   TL_THEME_NOGIL};
   return tl__rgba(state >= 0 && state < TL_STATE__COUNT ? rgb[state] : TL_THEME_IDLE);
 }
 
@@ -58,7 +58,7 @@ float tl__lane_cy(const tl__geo *g, int lane) {
 /* Half the bar height of a state: the busier, the taller. */
 float tl__bar_half(const tl__geo *g, int state) {
   static const float frac[TL_STATE__COUNT] = {0, .25f, .17f, .17f, .17f, .17f, .11f, .05f,
-                                              .17f, .17f};
+                                              .17f, .17f, .25f};
   return g->lane_h * frac[state >= 0 && state < TL_STATE__COUNT ? state : TL_STATE_IDLE];
 }
 
@@ -321,7 +321,8 @@ static size_t tl__seg_gallop(const tl_segment *seg, size_t i, size_t n, uint64_t
  * zoomed-out window costs per pixel, not per event. The item takes the
  * look of the longest segment in it (of a sample, when there are very
  * many). */
-static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t n) {
+static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t n,
+                             const tl_lod_row *lod) {
   size_t i = tl_segment_search(seg, n, (uint64_t)g->from), j, k, best;
   while (i < n && (double)seg[i].t0 < g->to) {
     const tl_segment *s = &seg[i];
@@ -336,11 +337,12 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
     j = tl__seg_gallop(seg, i, n, tl__ns(a + 1.0 / g->scale));
     if (j <= i) j = i + 1;
     best = i;
-    if (j - i <= 64) {
+    if (j - i <= 8) {
       for (k = i + 1; k < j; k++)
         if (seg[k].t1 - seg[k].t0 > seg[best].t1 - seg[best].t0) best = k;
     } else {
-      best = i + (j - i) / 2;
+      /* the look of what fills most of the pixel, from the summaries */
+      best = tl_lod_pick(lod, seg, i, j, lane < 0);
     }
     e = (double)seg[j - 1].t1 > g->to ? g->to : (double)seg[j - 1].t1;
     xb = tl__x(g, e);
@@ -353,14 +355,15 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
 
 /* A row whose last state is still going on: in a live view it runs on to
  * live_to, past the last event. */
-static void tl__row(tl__geo *g, int lane, const tl_segment *seg, size_t n, int open) {
+static void tl__row(tl__geo *g, int lane, const tl_segment *seg, size_t n, int open,
+                    const tl_lod_row *lod) {
   tl_segment last;
   double a, e;
   if (!n || !open || g->o->live_to <= seg[n - 1].t1 || seg[n - 1].state == TL_STATE_DONE) {
-    tl__row_segments(g, lane, seg, n);
+    tl__row_segments(g, lane, seg, n, lod);
     return;
   }
-  tl__row_segments(g, lane, seg, n - 1);
+  tl__row_segments(g, lane, seg, n - 1, lod);
   last = seg[n - 1];
   last.t1 = g->o->live_to;
   a = (double)last.t0 < g->from ? g->from : (double)last.t0;
@@ -476,7 +479,7 @@ static float tl__waitfor_below(tl__geo *g, float y) {
   if (w > 760) w = 760;
   if (h < 190) h = 190;
   tl_format_ns(at, sizeof at, (double)dl->t);
-  snprintf(head, sizeof head, "Who waits for whom at the deadlock (%s)", at);
+  snprintf(head, sizeof head, "Who waits for whom at the %s (%s)", dl->hang ? "hang" : "deadlock", at);
   tl__waitfor_panel(g->d, g->l, dl->edges, dl->nedges, 12, y + 6, w, h, head);
   return h + 14;
 }
@@ -495,9 +498,11 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   tl__row_backgrounds(g);
   if (l->nlanes) tl__ticks(g, 0);
   for (i = 0; i < l->nprocs; i++)
-    tl__row(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil, l->procs[i].holder >= 0);
+    tl__row(g, -(int)i - 1, l->procs[i].gil, l->procs[i].ngil, l->procs[i].holder >= 0,
+            &l->procs[i].gillod);
   for (i = 0; i < l->nlanes; i++)
-    tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open);
+    tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open,
+            &l->lanes[i].lod);
   tl__row_labels(g);
   tl__stuck(g);
   tl__arrows(g);

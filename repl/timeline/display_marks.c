@@ -133,7 +133,11 @@ tl__marker_look tl__look(unsigned kind) {
     case TL_EV_INTERRUPT: k.rgb = TL_THEME_MARK_INTERRUPT; k.shape = TL_SHAPE_SQUARE;
       k.what = "interrupt"; break;
     case TL_EV_DEADLOCK: k.rgb = TL_THEME_DEADLOCK; k.what = "deadlock"; break;
+    case TL__LOOK_HANG: k.rgb = TL_THEME_HANG; k.what = "hang"; break;
     case TL_EV_TRACE_FULL: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "trace full"; break;
+    case TL_EV_DROPPED: k.rgb = TL_THEME_MARK_TRACE_FULL; k.what = "dropped"; break;
+    case TL_EV_LOST_UPDATE: k.rgb = TL_THEME_MARK_LOST_UPDATE; k.shape = TL_SHAPE_CROSS;
+      k.what = "lost update"; break;
     case TL_EV_LESSON_STEP: k.rgb = TL_THEME_MARK_STEP; k.what = "lesson step"; break;
     default: break;
   }
@@ -157,7 +161,7 @@ static int tl__label_side(float x, float r, float w, float left, float right, fl
 }
 
 int tl__global_dash(unsigned kind) {
-  return kind == TL_EV_TRACE_FULL    ? TL_DASH_DASHED
+  return kind == TL_EV_TRACE_FULL || kind == TL_EV_DROPPED ? TL_DASH_DASHED
          : kind == TL_EV_LESSON_STEP ? TL_DASH_DOTTED
                                      : TL_DASH_SOLID;
 }
@@ -165,8 +169,10 @@ int tl__global_dash(unsigned kind) {
 /* A vertical line through a process (deadlock) or every row; its label in
  * the band above the rows (a deadlock's goes in the banner). */
 static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *band_end) {
-  tl__marker_look k = tl__look(m->kind);
-  const char *text = tl_layout_text(g->l, m->text);
+  tl__marker_look k = tl__look(m->hang ? TL__LOOK_HANG : m->kind);
+  char said[200];
+  const char *text = tl_layout_marker_label(g->l, m, said, sizeof said);
+  const char *note = tl_layout_marker_note(g->l, m);
   int whole = m->kind != TL_EV_DEADLOCK || m->proc < 0 || (size_t)m->proc >= g->l->nprocs;
   float y0 = whole ? g->rows_y0 : g->gil_y[m->proc];
   float y1 = whole ? g->rows_y1 : g->proc_y1[m->proc];
@@ -177,12 +183,21 @@ static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *ba
   tl_dl_item *it = tl__line(g->d, TL_DL_LINE, TL_ROLE_MARKER, x, y0, x, y1, tl__rgba(k.rgb),
                             m->kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(m->kind));
   it->ref = m->kind;
-  it->title = tl__strf(g->d, "%s%s%s", k.what, *text ? ": " : "", text);
+  /* a hang's text says "hang: ..." itself; a step's tooltip is what the
+   * teacher said before it (in an SVG, its <title>): a recorded diagram
+   * keeps the narration */
+  it->title = m->kind == TL_EV_DROPPED ? tl__strf(g->d, "%s\n%s", text, note)
+              : m->hang && *text       ? tl__strf(g->d, "%s", text)
+                                       : tl__strf(g->d, "%s%s%s%s%s", k.what, *text ? ": " : "",
+                                                  text, *note ? "\n\n" : "", note);
   if (m->kind == TL_EV_DEADLOCK || !g->has_global) return;
-  snprintf(buf, sizeof buf, "%s%s%s", m->kind == TL_EV_LESSON_STEP ? "" : k.what,
-           *text && m->kind != TL_EV_LESSON_STEP ? ": " : "", text);
+  snprintf(buf, sizeof buf, "%s%s%s",
+           m->kind == TL_EV_LESSON_STEP || m->kind == TL_EV_DROPPED ? "" : k.what,
+           *text && m->kind != TL_EV_LESSON_STEP && m->kind != TL_EV_DROPPED ? ": " : "", text);
   anchor = tl__label_side(x, 1, tl__text_px(buf, TL__SMALL), *band_end + 6, g->d->plot_x1, &at,
                           &room);
+  /* close behind another label: only the tooltip, never one over another */
+  if (anchor == TL_ANCHOR_START && at < *band_end + 6) return;
   if (room < 24 || !(label = tl__str(g->d, buf, TL__SMALL, room, 0))) return;
   it = tl__text(g->d, TL_ROLE_MARKER, at, g->band_y, label, TL__SMALL, anchor, tl__rgba(k.rgb));
   it->ref = m->kind;
@@ -194,12 +209,15 @@ static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *ba
  * before it and of the next marker of its lane (at next_x). */
 static void tl__marker_label(tl__geo *g, const tl_marker *m, float x, float y, float r,
                              float next_x, float *label_end) {
-  const char *s = tl_layout_text(g->l, m->text);
+  char said[200];
+  const char *s = tl_layout_marker_label(g->l, m, said, sizeof said);
   float right = x + 240, at, room;
   int anchor;
   uint32_t text;
   if (g->lane_h < 24 || !*s) return;
-  if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT) return;
+  if (m->kind != TL_EV_PRINT && m->kind != TL_EV_MARK && m->kind != TL_EV_INTERRUPT &&
+      m->kind != TL_EV_LOST_UPDATE)
+    return;
   if (next_x - r - 4 < right) right = next_x - r - 4;
   if (right > g->d->plot_x1) right = g->d->plot_x1;
   anchor = tl__label_side(x, r, tl__text_px(s, TL__SMALL),
@@ -228,6 +246,11 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
              m->kind == TL_EV_GIL_DROP_REQUEST ? "%s: %s asks %s to drop the GIL"
                                                : "%s: %s woke up, but %s had taken the GIL again",
              k.what, tl__lane_name(g, m->lane), hl >= 0 ? tl__lane_name(g, hl) : "?");
+  } else if (m->kind == TL_EV_LOST_UPDATE) {
+    char said[200];
+    snprintf(first, sizeof first, "%s by %s\n%s",
+             tl_layout_marker_label(g->l, m, said, sizeof said), tl__lane_name(g, m->lane),
+             tl_layout_marker_note(g->l, m));
   } else {
     snprintf(first, sizeof first, "%s by %s: %s", k.what, tl__lane_name(g, m->lane),
              tl_layout_text(g->l, m->text));
@@ -236,17 +259,18 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
                             : tl__strf(g->d, "%s", first);
 }
 
-static void tl__lane_markers(tl__geo *g, int lane, float r) {
+/* A lane's markers, or (marks: its gilmarks) its drop requests, which are
+ * grouped apart so that neither hides the other. */
+static void tl__lane_markers(tl__geo *g, int lane, float r, const uint32_t *marks, size_t n) {
   const tl_layout *l = g->l;
-  const tl_lane *ln = &l->lanes[lane];
-  size_t n = ln->nmarks, i = tl__mark_search(l, ln->marks, 0, n, g->from, 0), j;
+  size_t i = tl__mark_search(l, marks, 0, n, g->from, 0), j;
   float label_end = -1e9f;
-  while (i < n && (double)l->markers[ln->marks[i]].t <= g->to) {
-    const tl_marker *m = &l->markers[ln->marks[i]];
+  while (i < n && (double)l->markers[marks[i]].t <= g->to) {
+    const tl_marker *m = &l->markers[marks[i]];
     tl__marker_look k = tl__look(m->kind);
     float x = tl__x(g, (double)m->t), y;
     tl_dl_item *it;
-    j = tl__mark_search(l, ln->marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
+    j = tl__mark_search(l, marks, i + 1, n, tl__t_after(g, x, 2 * r + 1), 1);
     /* A drop request is drawn on the GIL row, on the holding it ends, so
      * it does not hide the forced-switch arrow that follows at once. */
     if (m->kind == TL_EV_GIL_DROP_REQUEST && m->proc >= 0 && (size_t)m->proc < l->nprocs)
@@ -266,7 +290,7 @@ static void tl__lane_markers(tl__geo *g, int lane, float r) {
     if (tl__wants_tip(g, x, x)) tl__marker_title(g, it, m);
     if (j == i + 1)
       tl__marker_label(g, m, x, y, r,
-                       j < n ? tl__x(g, (double)l->markers[ln->marks[j]].t) : g->d->plot_x1 + 1e6f,
+                       j < n ? tl__x(g, (double)l->markers[marks[j]].t) : g->d->plot_x1 + 1e6f,
                        &label_end);
     if (label_end < x + r) label_end = x + r;
     i = j;
@@ -282,7 +306,10 @@ void tl__markers(tl__geo *g) {
     if ((double)m->t < g->from || (double)m->t > g->to) continue;
     tl__global_marker(g, m, tl__x(g, (double)m->t), &band_end);
   }
-  for (i = 0; i < l->nlanes; i++) tl__lane_markers(g, (int)i, r);
+  for (i = 0; i < l->nlanes; i++) {
+    tl__lane_markers(g, (int)i, r, l->lanes[i].gilmarks, l->lanes[i].ngilmarks);
+    tl__lane_markers(g, (int)i, r, l->lanes[i].marks, l->lanes[i].nmarks);
+  }
 }
 
 /* ---- deadlocks --------------------------------------------------------- */
@@ -302,6 +329,9 @@ static void tl__describe(const tl_layout *l, const tl_deadlock *dl, char *buf, s
       if (e->join) {
         len += (size_t)snprintf(buf + len, n - len, "%s%s joins %s", len ? "; " : "", who,
                                 holder ? holder : "a thread");
+      } else if (e->on) {
+        tl__obj_label(l, e->obj, obj, sizeof obj);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s waits on %s", len ? "; " : "", who, obj);
       } else {
         tl__obj_label(l, e->obj, obj, sizeof obj);
         len += (size_t)snprintf(buf + len, n - len, "%s%s waits for %s%s%s", len ? "; " : "",
@@ -321,8 +351,11 @@ void tl__banner_text(const tl_layout *l, size_t i, char *a, size_t na, char *b, 
     const char *nl = strchr(said, '\n');
     int len = nl ? (int)(nl - said) : (int)strlen(said);
     if (nl && len > 0 && said[len - 1] == ':') len--;
+    if (dl->hang && strncmp(said, "hang: ", 6) == 0) said += 6, len -= 6; /* HANG heads it */
     snprintf(a, na, "%.*s", len, said);
-    snprintf(b, nb, "%s", strcmp(mine, a) ? mine : "");
+    /* The layout's own words only if they add something: never the same
+     * waits twice (a hang's headline already lists every wait). */
+    snprintf(b, nb, "%s", strcmp(mine, a) && !dl->hang ? mine : "");
   } else {
     snprintf(a, na, "%s", *mine ? mine : "no thread can go on");
     if (nb) b[0] = '\0';
@@ -357,29 +390,32 @@ int tl__banner_wrap(tl__geo *g) {
   int n;
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
   tl_format_ns(at, sizeof at, (double)g->l->deadlocks[g->banner_dl].t);
-  snprintf(first, sizeof first, "DEADLOCK at %s: %s", at, a);
+  snprintf(first, sizeof first, "%s at %s: %s",
+           g->l->deadlocks[g->banner_dl].hang ? "HANG" : "DEADLOCK", at, a);
   n = tl__wrap_into(g->banner, 0, 4, first, width);
   if (*b) n = tl__wrap_into(g->banner, n, 4, b, width);
   return n;
 }
 
-/* A red box over the rows: what the deadlock is, in words. */
+/* A red box over the rows: what the deadlock is, in words (a hang's is
+ * amber: nothing can run again, but no thread holds what another wants). */
 void tl__banner(tl__geo *g) {
   tl_display *d = g->d;
   char a[600], b[600];
   float x0 = 8, x1 = d->plot_x1, y = g->banner_y, h = (float)g->banner_lines * TL__BANNER_LINE + 8;
   tl_dl_item *it;
-  int i;
+  int i, hang = g->l->deadlocks[g->banner_dl].hang;
+  uint32_t ink = tl__rgba(hang ? TL_THEME_HANG : TL_THEME_DEADLOCK);
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
-  it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h, tl__rgba(TL_THEME_DEADLOCK_BG));
-  it->stroke = tl__rgba(TL_THEME_DEADLOCK);
+  it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h,
+                tl__rgba(hang ? TL_THEME_HANG_BG : TL_THEME_DEADLOCK_BG));
+  it->stroke = ink;
   it->size = 4;
   it->ref = TL_EV_DEADLOCK;
   it->title = tl__strf(d, "%s%s%s", a, *b ? "\n" : "", b);
   for (i = 0; i < g->banner_lines; i++) {
     it = tl__text(d, TL_ROLE_MARKER, x0 + 10, y + 17 + TL__BANNER_LINE * (float)i,
-                  tl__str(d, g->banner[i], 12, x1 - x0 - 20, 0), 12, TL_ANCHOR_START,
-                  tl__rgba(TL_THEME_DEADLOCK));
+                  tl__str(d, g->banner[i], 12, x1 - x0 - 20, 0), 12, TL_ANCHOR_START, ink);
     it->bold = i == 0 || !*b;
     it->ref = TL_EV_DEADLOCK;
   }
@@ -403,6 +439,8 @@ void tl__deadlocks(tl__geo *g) {
       uint32_t text;
       int left;
       if (e->holder < 0 || (size_t)e->waiter >= l->nlanes || (size_t)e->holder >= l->nlanes) continue;
+      /* waiting for a Lock it holds itself: no arrow to draw, the bar says which lock */
+      if (e->holder == e->waiter) continue;
       y0 = tl__lane_cy(g, e->waiter);
       y1 = tl__lane_cy(g, e->holder);
       /* Each label on its own arrow's side of the bundle: the two arrows of
@@ -411,15 +449,17 @@ void tl__deadlocks(tl__geo *g) {
       if (y1 > y0) { y0 += run; y1 -= run; }
       else { y0 -= run; y1 += run; }
       it = tl__line(g->d, TL_DL_ARROW, TL_ROLE_MARKER, x + dx, y0, x + dx, y1,
-                    tl__rgba(e->cycle ? TL_THEME_DEADLOCK : 0xE08080), e->cycle ? 2.2f : 1.4f,
+                    tl__rgba(dl->hang ? TL_THEME_HANG : e->cycle ? TL_THEME_DEADLOCK : 0xE08080),
+                    e->cycle ? 2.2f : 1.4f,
                     e->cycle ? TL_DASH_SOLID : TL_DASH_DASHED);
       it->lane = e->holder;
       it->lane2 = e->waiter;
       it->ref = TL_EV_DEADLOCK;
       if (e->join) snprintf(obj, sizeof obj, "joins %s", tl__lane_name(g, e->holder));
       else tl__obj_label(l, e->obj, obj, sizeof obj);
-      it->title = tl__strf(g->d, "%s waits for %s%s%s%s", tl__lane_name(g, e->waiter), obj,
-                           e->join ? "" : ", held by ", e->join ? "" : tl__lane_name(g, e->holder),
+      it->title = tl__strf(g->d, "%s %s%s%s%s%s", tl__lane_name(g, e->waiter),
+                           e->join ? "" : "waits for ", obj, e->join ? "" : ", held by ",
+                           e->join ? "" : tl__lane_name(g, e->holder),
                            e->cycle ? " (in the cycle)" : "");
       ym = (y0 + y1) / 2 + 4;
       text = tl__str(g->d, obj, 11, 160, 0);
@@ -427,7 +467,8 @@ void tl__deadlocks(tl__geo *g) {
         /* Beside the whole bundle of arrows, so no label covers another. */
         float side = (float)(m - 1) * 7 + 6;
         it = tl__text(g->d, TL_ROLE_MARKER, x + (left ? -side : side), ym, text, 11,
-                      left ? TL_ANCHOR_END : TL_ANCHOR_START, tl__rgba(TL_THEME_DEADLOCK));
+                      left ? TL_ANCHOR_END : TL_ANCHOR_START,
+                      tl__rgba(dl->hang ? TL_THEME_HANG : TL_THEME_DEADLOCK));
         it->bold = 1;
         it->lane = e->waiter;
         it->ref = TL_EV_DEADLOCK;
@@ -447,7 +488,9 @@ void tl__stuck(tl__geo *g) {
   for (k = 0; k < dl->nedges; k++) {
     const tl_wait_edge *e = &dl->edges[k];
     const tl_lane *ln = &l->lanes[e->waiter];
-    int st = e->join ? TL_STATE_JOINING : TL_STATE_BLOCKED;
+    int st = e->join ? TL_STATE_JOINING
+             : e->on ? (e->on == 2 ? TL_STATE_EVENT : TL_STATE_WAITING)
+                     : TL_STATE_BLOCKED;
     float cy = tl__lane_cy(g, e->waiter), h = tl__bar_half(g, st);
     float x0 = tl__x(g, (double)dl->t > g->from ? (double)dl->t : g->from), x1 = g->d->plot_x1;
     tl_dl_item *it;
@@ -459,8 +502,9 @@ void tl__stuck(tl__geo *g) {
     it->ref = st;
     if (e->join) snprintf(obj, sizeof obj, "join %s", tl__lane_name(g, e->holder));
     else tl__obj_label(l, e->obj, obj, sizeof obj);
-    it->title = tl__strf(g->d, "%s: blocked on %s for ever (deadlocked; the run ended here)",
-                         ln->name, obj);
+    it->title = tl__strf(g->d, "%s: %s %s for ever (%s; the run ended here)", ln->name,
+                         e->on ? "waits on" : "blocked on", obj,
+                         dl->hang ? "a hang: nothing can run again" : "deadlocked");
     text = tl__str(g->d, obj, TL__SMALL, x1 - x0 - 40, 0);
     if (text && g->lane_h >= 24)
       tl__text(g->d, TL_ROLE_LABEL, x1 - 4, cy + 3.5f, text, TL__SMALL, TL_ANCHOR_END,

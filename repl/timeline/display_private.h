@@ -67,6 +67,8 @@ typedef struct tl__marker_look {
 } tl__marker_look;
 /* How a marker of an event kind looks, and how its line is dashed. */
 tl__marker_look tl__look(unsigned kind);
+/* The look of a DEADLOCK marker that reports a hang: no event kind has it. */
+#define TL__LOOK_HANG TL_EV__COUNT
 int tl__global_dash(unsigned kind);
 void tl__arrows(tl__geo *g);
 void tl__markers(tl__geo *g);

@@ -173,7 +173,7 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
              TL_ANCHOR_START, tl__rgba(TL_THEME_TEXT))->bold = 1;
   if (!n) {
     tl__text(d, TL_ROLE_CHROME, x + w / 2, y + h / 2 + 8,
-             tl__str(d, "No thread waits for a lock or for another thread.", 11, w - 20, 0), 11,
+             tl__str(d, "No thread waits for a lock, an object or another thread.", 11, w - 20, 0), 11,
              TL_ANCHOR_MIDDLE, tl__rgba(TL_THEME_TEXT_MUTED));
     return;
   }
@@ -192,9 +192,12 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
     }
     if ((b = tl__node_of(&gr, 1, (int32_t)e[i].obj, 0)) < 0) continue;
     tl__obj_label(l, e[i].obj, obj, sizeof obj);
-    snprintf(title, sizeof title, "%s waits for %s", who, obj);
-    tl__edge(d, &gr, &gr.node[a], &gr.node[b], "waits for", e[i].cycle, title);
-    if (holder && (a = tl__node_of(&gr, 0, e[i].holder, 0)) >= 0) {
+    snprintf(title, sizeof title, "%s %s %s", who, e[i].on ? "waits on" : "waits for", obj);
+    /* A thread waiting for a Lock it holds itself: one edge says both. */
+    tl__edge(d, &gr, &gr.node[a], &gr.node[b],
+             e[i].on ? "waits on" : e[i].holder == e[i].waiter ? "waits for, holds" : "waits for",
+             e[i].cycle, title);
+    if (holder && e[i].holder != e[i].waiter && (a = tl__node_of(&gr, 0, e[i].holder, 0)) >= 0) {
       snprintf(title, sizeof title, "%s is held by %s", obj, holder);
       tl__edge(d, &gr, &gr.node[b], &gr.node[a], "held by", e[i].cycle, title);
     }
@@ -225,7 +228,8 @@ tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width,
     e = l->deadlocks[which].edges;
     n = l->deadlocks[which].nedges;
     tl_format_ns(at, sizeof at, (double)l->deadlocks[which].t);
-    snprintf(head, sizeof head, "Wait-for graph at the deadlock (%s)", at);
+    snprintf(head, sizeof head, "Wait-for graph at the %s (%s)",
+             l->deadlocks[which].hang ? "hang" : "deadlock", at);
   } else {
     n = tl_layout_wait_edges(l, -1, buf, 256);
     if (n > 256) n = 256;

@@ -74,16 +74,11 @@ void tl__map_free(tl__map *m) {
   memset(m, 0, sizeof *m);
 }
 
-typedef struct tl__order {
-  uint64_t t;
-  size_t i;
-} tl__order;
-
 /* ---- names ------------------------------------------------------------ */
 
 static const char *const tl__state_names[TL_STATE__COUNT] = {
     "none", "running", "ready", "blocked", "sleeping", "joining", "idle", "done",
-    "waiting", "event-wait"};
+    "waiting", "event-wait", "running-nogil"};
 
 const char *tl_state_name(int state) {
   return state >= 0 && state < TL_STATE__COUNT ? tl__state_names[state] : "?";
@@ -115,11 +110,16 @@ void tl_layout_reset(tl_layout *l) {
   for (i = 0; i < l->nlanes; i++) {
     free(l->lanes[i].name);
     free(l->lanes[i].seg);
+    free(l->lanes[i].lod.lv[0]);
+    free(l->lanes[i].lod.lv[1]);
     free(l->lanes[i].marks);
+    free(l->lanes[i].gilmarks);
   }
   for (i = 0; i < l->nprocs; i++) {
     free(l->procs[i].lanes);
     free(l->procs[i].gil);
+    free(l->procs[i].gillod.lv[0]);
+    free(l->procs[i].gillod.lv[1]);
   }
   for (i = 0; i < TL_ARROW__COUNT; i++) free(l->arrows_of[i]);
   tl__objects_free(l);
@@ -131,6 +131,10 @@ void tl_layout_reset(tl_layout *l) {
   free(l->globals);
   tl__map_free(&pv->lanes);
   tl__map_free(&pv->procs);
+  free(pv->batch);
+  for (i = 1; i < l->nnotes; i++) free(l->notes[i]);
+  free(l->notes);
+  free(l->says);
   memset(pv, 0, sizeof *pv);
   memset(l, 0, sizeof *l);
   l->priv = pv;
@@ -202,6 +206,29 @@ const char *tl_layout_text(const tl_layout *l, uint64_t off) {
   return l->trace && off ? tl_trace_strat(l->trace, off) : "";
 }
 
+const char *tl_layout_marker_label(const tl_layout *l, const tl_marker *m, char *buf, size_t n) {
+  const char *text = tl_layout_text(l, m->text), *nl;
+  if (m->kind == TL_EV_DROPPED) {
+    snprintf(buf, n, "%llu older events dropped", (unsigned long long)m->arg);
+    return buf;
+  }
+  if (m->kind == TL_EV_LOST_UPDATE && (nl = strchr(text, '\n'))) {
+    snprintf(buf, n, "%.*s", (int)(nl - text), text);
+    return buf;
+  }
+  return text;
+}
+
+const char *tl_layout_marker_note(const tl_layout *l, const tl_marker *m) {
+  if (m->kind == TL_EV_DROPPED)
+    return "the trace keeps the newest events while live (a ring); --trace FILE keeps them all";
+  if (m->kind == TL_EV_LOST_UPDATE) {
+    const char *nl = strchr(tl_layout_text(l, m->text), '\n');
+    return nl ? nl + 1 : "";
+  }
+  return m->note && m->note < l->nnotes ? l->notes[m->note] : "";
+}
+
 size_t tl_segment_search(const tl_segment *seg, size_t n, uint64_t t) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
@@ -251,6 +278,7 @@ static uint8_t tl__state_of(const tl_proc *p, const struct tl__lane_sm *s, uint3
   TL__PICK(s->wants, s->stamp_want, TL_STATE_READY, 0)
   TL__PICK(s->locking, s->stamp_lock, TL_STATE_BLOCKED, s->lock_obj)
   TL__PICK(s->sleeping, s->stamp_sleep, TL_STATE_SLEEPING, 0)
+  TL__PICK(s->computing, s->stamp_compute, TL_STATE_NOGIL, 0)
   TL__PICK(s->joining, s->stamp_join, TL_STATE_JOINING, s->join_obj)
   TL__PICK(s->waiting, s->stamp_wait, s->waiting == 2 ? TL_STATE_EVENT : TL_STATE_WAITING,
            s->wait_obj)
@@ -266,6 +294,14 @@ int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   tl_lane *ln = &l->lanes[lane];
   uint32_t obj;
   uint8_t st = tl__state_of(&l->procs[ln->proc], &ln->sm, &obj);
+  struct tl__lane_sm *s = &ln->sm;
+  if (s->unknown) { /* after a gap: drawn again once something says what it does */
+    if (s->holds || s->wants || s->locking || s->sleeping || s->joining || s->waiting ||
+        s->last_release || s->ended)
+      s->unknown = 0;
+    else
+      st = TL_STATE_NONE, obj = 0;
+  }
   if (ln->nseg) {
     tl_segment *last = &ln->seg[ln->nseg - 1];
     uint64_t floor = ln->sm.open ? last->t0 : last->t1;
@@ -308,7 +344,12 @@ int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to, uint64_t t0,
 int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   tl_marker *m;
   if (tl__grow(&l->markers, &l->capmarkers, l->nmarkers + 1, sizeof *l->markers)) return -1;
-  if (lane >= 0) {
+  if (lane >= 0 && e->kind == TL_EV_GIL_DROP_REQUEST) {
+    tl_lane *ln = &l->lanes[lane];
+    if (tl__grow(&ln->gilmarks, &ln->capgilmarks, ln->ngilmarks + 1, sizeof *ln->gilmarks))
+      return -1;
+    ln->gilmarks[ln->ngilmarks++] = (uint32_t)l->nmarkers;
+  } else if (lane >= 0) {
     tl_lane *ln = &l->lanes[lane];
     if (tl__grow(&ln->marks, &ln->capmarks, ln->nmarks + 1, sizeof *ln->marks)) return -1;
     ln->marks[ln->nmarks++] = (uint32_t)l->nmarkers;
@@ -320,10 +361,13 @@ int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   m = &l->markers[l->nmarkers++];
   m->t = e->t;
   m->text = tl_event_kind_has_text(e->kind) ? e->arg : 0;
+  m->arg = tl_event_kind_has_text(e->kind) ? 0 : e->arg;
   m->lane = lane;
   m->proc = proc;
   m->obj = e->obj;
   m->kind = e->kind;
+  m->hang = e->kind == TL_EV_DEADLOCK && e->reason == 3;
+  m->note = 0;
   return 0;
 }
 
@@ -411,22 +455,82 @@ static int tl__on_marker(tl_layout *l, int32_t proc, int32_t lane, const tl_even
   return tl__marker(l, e, proc, lane);
 }
 
+/* Events were dropped before this one: what each thread was doing is no
+ * longer known (a bar running on through the gap would be a guess), so
+ * every lane and GIL row stops here until an event says again. */
+static int tl__on_dropped(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  size_t i;
+  for (i = 0; i < l->nlanes; i++) {
+    struct tl__lane_sm *s = &l->lanes[i].sm;
+    if (s->ended) continue;
+    s->holds = s->wants = s->locking = s->sleeping = s->joining = s->waiting = 0;
+    s->last_release = 0;
+    s->unknown = 1;
+    if (tl__refresh(l, (int32_t)i, e->t)) return -1;
+  }
+  for (i = 0; i < l->nprocs; i++) {
+    tl_proc *p = &l->procs[i];
+    if (p->holder >= 0) tl__seg_close(p->gil, &p->ngil, e->t);
+    p->holder = p->rel_lane = -1;
+  }
+  return tl__marker(l, e, proc, -1);
+}
+
 /* A marker across the process, not on the emitting thread's lane. */
 static int tl__on_process_marker(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   return tl__marker(l, e, proc, -1);
 }
 
-/* Narration, code and checks are for a narration panel, not markers; the
- * panel shows the running line of the step's code. */
+/* A lesson's text: only a step is a marker; the rest is for the narration
+ * panel (which also shows the running line of the step's code), and what
+ * was said before a step becomes the step's note. */
 static int tl__on_lesson(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
-  if (e->reason == TL_LESSON_CODE) {
-    l->lesson_code = e->arg;
-    l->lesson_first = e->obj;
-  } else if (e->reason == TL_LESSON_LINE) {
-    l->lesson_line = e->obj;
+  const char *text = tl_layout_text(l, e->arg);
+  switch (e->reason) {
+    case TL_LESSON_CODE:
+      l->lesson_code = e->arg;
+      l->lesson_first = e->obj;
+      return 0;
+    case TL_LESSON_LINE:
+      l->lesson_line = e->obj;
+      return 0;
+    case TL_LESSON_TITLE:
+      l->narr_head = e->arg;
+      l->narr_text = "";
+      break;
+    case TL_LESSON_SAY: {
+      size_t a = l->says ? strlen(l->says) : 0, b = strlen(text);
+      char *s = realloc(l->says, a + b + 2);
+      if (!s) return -1;
+      if (a) s[a++] = '\n';
+      memcpy(s + a, text, b + 1);
+      l->says = s;
+      l->narr_text = text; /* the panel shows what was said last */
+      break;
+    }
+    case TL_LESSON_NARRATE:
+      l->narr_head = 0;
+      l->narr_text = text;
+      break;
+    case TL_LESSON_STEP:
+      if (tl__marker(l, e, proc, -1)) return -1;
+      l->narr_head = e->arg;
+      l->narr_text = "";
+      if (l->says) { /* what led to this step is its note */
+        if (tl__grow(&l->notes, &l->capnotes, l->nnotes ? l->nnotes + 1 : 2, sizeof *l->notes))
+          return -1;
+        if (!l->nnotes) l->notes[l->nnotes++] = NULL;
+        l->markers[l->nmarkers - 1].note = (uint32_t)l->nnotes;
+        l->notes[l->nnotes++] = l->says;
+        l->narr_text = l->says;
+        l->says = NULL;
+      }
+      break;
+    default:
+      return 0;
   }
-  if (e->reason != TL_LESSON_STEP) return 0;
-  return tl__marker(l, e, proc, -1);
+  l->narr_gen++;
+  return 0;
 }
 
 static int tl__on_gil_request(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
@@ -451,6 +555,13 @@ static int tl__on_sleep(tl_layout *l, int32_t proc, int32_t lane, const tl_event
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   s->sleeping = e->kind == TL_EV_SLEEP;
   if (s->sleeping) s->stamp_sleep = l->stamp;
+  return tl__refresh(l, lane, e->t);
+}
+
+static int tl__on_compute(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  s->computing = e->kind == TL_EV_COMPUTE;
+  if (s->computing) s->stamp_compute = l->stamp;
   return tl__refresh(l, lane, e->t);
 }
 
@@ -498,6 +609,8 @@ static const struct {
     [TL_EV_LOCK_TIMEOUT] = {tl__on_lock_timeout, TL__LANE},
     [TL_EV_SLEEP] = {tl__on_sleep, TL__LANE},
     [TL_EV_SLEEP_END] = {tl__on_sleep, TL__LANE},
+    [TL_EV_COMPUTE] = {tl__on_compute, TL__LANE},
+    [TL_EV_COMPUTE_END] = {tl__on_compute, TL__LANE},
     [TL_EV_JOIN] = {tl__on_join, TL__LANE},
     [TL_EV_JOIN_END] = {tl__on_join_end, TL__LANE},
     [TL_EV_PRINT] = {tl__on_marker, TL__ANY},
@@ -520,6 +633,8 @@ static const struct {
     [TL_EV_DEADLOCK] = {tl__on_deadlock, TL__ANY},
     [TL_EV_LESSON_STEP] = {tl__on_lesson, TL__ANY},
     [TL_EV_TRACE_FULL] = {tl__on_process_marker, TL__ANY},
+    [TL_EV_DROPPED] = {tl__on_dropped, TL__ANY},
+    [TL_EV_LOST_UPDATE] = {tl__on_marker, TL__LANE},
 };
 
 static int tl__consume(tl_layout *l, const tl_event *e) {
@@ -556,9 +671,10 @@ static int tl__exit_to_join(tl_layout *l, int32_t proc, int32_t lane, const tl_e
 /* ---- batches ---------------------------------------------------------- */
 
 static int tl__order_cmp(const void *a, const void *b) {
-  const tl__order *x = a, *y = b;
+  const tl_event *x = a, *y = b;
+  uint64_t sx = (uint64_t)x->seq | (uint64_t)x->aux << 32, sy = (uint64_t)y->seq | (uint64_t)y->aux << 32;
   if (x->t != y->t) return x->t < y->t ? -1 : 1;
-  return x->i < y->i ? -1 : x->i > y->i;
+  return sx < sy ? -1 : sx > sy;
 }
 
 /* Open segments run to the newest time seen, so a live lane grows. */
@@ -575,39 +691,295 @@ static void tl__extend_open(tl_layout *l) {
   }
 }
 
-static int tl__same_event(const tl_event *a, const tl_event *b) {
-  return a->t == b->t && a->arg == b->arg && a->seq == b->seq && a->pid == b->pid &&
-         a->tid == b->tid && a->obj == b->obj && a->kind == b->kind && a->reason == b->reason;
+/* ---- level of detail --------------------------------------------------- */
+
+/* Time per key over a few dozen entries: a small table, linear search. */
+typedef struct tl__tally {
+  uint32_t key[2 << TL_LOD_SHIFT], at[2 << TL_LOD_SHIFT];
+  uint64_t ns[2 << TL_LOD_SHIFT];
+  int n, last;
+} tl__tally;
+
+static void tl__tally_add(tl__tally *y, uint32_t key, uint64_t ns, uint32_t at) {
+  int k;
+  if (y->n && y->key[y->last] == key) { /* runs of one key are the common case */
+    y->ns[y->last] += ns;
+    return;
+  }
+  for (k = 0; k < y->n && y->key[k] != key; k++) {}
+  y->last = k;
+  if (k == y->n) {
+    if (y->n == 2 << TL_LOD_SHIFT) {
+      y->last = 0;
+      return;
+    }
+    y->key[k] = key;
+    y->ns[k] = 0;
+    y->at[k] = at;
+    y->n++;
+  }
+  y->ns[k] += ns;
 }
 
+static int tl__tally_top(const tl__tally *y) {
+  int k, best = 0;
+  for (k = 1; k < y->n; k++)
+    if (y->ns[k] > y->ns[best]) best = k;
+  return best;
+}
+
+static uint32_t tl__key(const tl_segment *s, int by_obj) { return by_obj ? s->obj : s->state; }
+
+/* Summarises the blocks that are final: a block's segments can no longer
+ * change once two more follow it (only a row's last segment or two do). */
+static int tl__lod_grow(tl_lod_row *r, const tl_segment *seg, size_t nseg, int by_obj) {
+  const size_t B = (size_t)1 << TL_LOD_SHIFT;
+  while ((r->n[0] + 1) * B + 2 <= nseg) {
+    size_t b = r->n[0], i;
+    tl__tally y;
+    y.n = y.last = 0;
+    y.at[0] = 0;
+    y.ns[0] = 0;
+    tl_lod *o;
+    int top;
+    if (tl__grow(&r->lv[0], &r->cap[0], b + 1, sizeof *r->lv[0])) return -1;
+    y.n = 0;
+    for (i = b * B; i < (b + 1) * B; i++)
+      tl__tally_add(&y, tl__key(&seg[i], by_obj), seg[i].t1 - seg[i].t0, (uint32_t)i);
+    top = tl__tally_top(&y);
+    o = &r->lv[0][b];
+    o->t0 = seg[b * B].t0;
+    o->t1 = seg[(b + 1) * B - 1].t1;
+    o->top = y.at[top];
+    o->top_ns = y.ns[top];
+    r->n[0]++;
+  }
+  while ((r->n[1] + 1) * B <= r->n[0]) {
+    size_t b = r->n[1], i;
+    tl__tally y;
+    y.n = y.last = 0;
+    y.at[0] = 0;
+    y.ns[0] = 0;
+    tl_lod *o;
+    int top;
+    if (tl__grow(&r->lv[1], &r->cap[1], b + 1, sizeof *r->lv[1])) return -1;
+    y.n = 0;
+    for (i = b * B; i < (b + 1) * B; i++) {
+      const tl_lod *c = &r->lv[0][i];
+      tl__tally_add(&y, tl__key(&seg[c->top], by_obj), c->top_ns, c->top);
+    }
+    top = tl__tally_top(&y);
+    o = &r->lv[1][b];
+    o->t0 = r->lv[0][b * B].t0;
+    o->t1 = r->lv[0][(b + 1) * B - 1].t1;
+    o->top = y.at[top];
+    o->top_ns = y.ns[top];
+    r->n[1]++;
+  }
+  return 0;
+}
+
+size_t tl_lod_pick(const tl_lod_row *r, const tl_segment *seg, size_t i, size_t j, int by_obj) {
+  const size_t B = (size_t)1 << TL_LOD_SHIFT;
+  tl__tally y;
+  size_t k, b0, b1, span;
+  int lv;
+  y.n = y.last = 0;
+  y.at[0] = 0;
+  y.ns[0] = 0;
+  if (j <= i + 1) return i;
+  /* Few segments: themselves. More: the blocks that overlap them, at the
+   * level that makes a handful (16 at most, and a block either side that
+   * also reaches into the next pixel: the price of a summary). */
+  lv = j - i <= B ? -1 : j - i < 16 * B ? 0 : 1;
+  if (lv == 1 && r->n[1] * B * B <= i) lv = 0;
+  if (lv >= 0 && r->n[0] * B <= i) lv = -1; /* the live end: not summarised yet */
+  if (lv < 0) {
+    for (k = i; k < j; k += (j - i) > 2 * B ? (j - i) / B : 1)
+      tl__tally_add(&y, tl__key(&seg[k], by_obj), seg[k].t1 - seg[k].t0, (uint32_t)k);
+    return y.at[tl__tally_top(&y)];
+  }
+  span = lv ? B * B : B;
+  b0 = i / span;
+  b1 = (j + span - 1) / span;
+  if (b1 > r->n[lv]) b1 = r->n[lv];
+  for (k = b0; k < b1; k++)
+    tl__tally_add(&y, tl__key(&seg[r->lv[lv][k].top], by_obj), r->lv[lv][k].top_ns,
+                  r->lv[lv][k].top);
+  /* past the summaries (the live end): a sample of the rest */
+  for (k = b1 * span; k < j; k += (j - k) > 2 * B ? (j - k) / 8 : 1)
+    tl__tally_add(&y, tl__key(&seg[k], by_obj), seg[k].t1 - seg[k].t0, (uint32_t)k);
+  return y.at[tl__tally_top(&y)];
+}
+
+/* ---- trimming ------------------------------------------------------------ */
+
+/* Whether a marker outlives a trim: what the trace pins (its meaning). */
+static int tl__marker_pinned(const tl_marker *m) {
+  return m->kind == TL_EV_DROPPED || m->kind == TL_EV_DEADLOCK || m->kind == TL_EV_TRACE_FULL ||
+         m->kind == TL_EV_MARK || m->kind == TL_EV_LESSON_STEP;
+}
+
+static void tl__trim_rows(tl_segment *seg, size_t *n, tl_lod_row *lod, uint64_t cut) {
+  size_t k = tl_segment_search(seg, *n, cut);
+  if (k + 1 >= *n) k = *n ? *n - 1 : 0; /* a row keeps its last state */
+  if (!k) return;
+  memmove(seg, seg + k, (*n - k) * sizeof *seg);
+  *n -= k;
+  lod->n[0] = lod->n[1] = 0; /* rebuilt from the segments left */
+}
+
+static size_t tl__remap(uint32_t *idx, size_t n, const uint32_t *map) {
+  size_t i, o = 0;
+  for (i = 0; i < n; i++)
+    if (map[idx[i]] != UINT32_MAX) idx[o++] = map[idx[i]];
+  return o;
+}
+
+/* The ring dropped what came before `cut`: so does the layout (but for
+ * what the trace pins), so that a live session's memory follows the
+ * events the trace holds. Worth it only when much goes. */
+static int tl__trim(tl_layout *l, uint64_t cut) {
+  size_t i, k, o, old = 0, gone = 0;
+  uint32_t *map;
+  for (i = 0; i < l->nlanes; i++) {
+    old += l->lanes[i].nseg;
+    gone += tl_segment_search(l->lanes[i].seg, l->lanes[i].nseg, cut);
+  }
+  for (i = 0; i < l->narrows && l->arrows[i].t1 < cut; i++) {}
+  old += l->narrows;
+  gone += i;
+  if (gone < 65536 || gone * 8 < old) return 0;
+  for (i = 0; i < l->nlanes; i++)
+    tl__trim_rows(l->lanes[i].seg, &l->lanes[i].nseg, &l->lanes[i].lod, cut);
+  for (i = 0; i < l->nprocs; i++)
+    tl__trim_rows(l->procs[i].gil, &l->procs[i].ngil, &l->procs[i].gillod, cut);
+  /* arrows (in order of their end) and the per-kind lists into them */
+  map = malloc((l->narrows > l->nmarkers ? l->narrows : l->nmarkers) * sizeof *map + 1);
+  if (!map) return -1;
+  for (i = 0, o = 0; i < l->narrows; i++) {
+    map[i] = l->arrows[i].t1 < cut ? UINT32_MAX : (uint32_t)o;
+    if (map[i] != UINT32_MAX) l->arrows[o++] = l->arrows[i];
+  }
+  l->narrows = o;
+  for (k = 0; k < TL_ARROW__COUNT; k++)
+    l->narrows_of[k] = tl__remap(l->arrows_of[k], l->narrows_of[k], map);
+  /* markers, and every list of them */
+  for (i = 0, o = 0; i < l->nmarkers; i++) {
+    tl_marker *m = &l->markers[i];
+    map[i] = m->t < cut && !tl__marker_pinned(m) ? UINT32_MAX : (uint32_t)o;
+    if (map[i] != UINT32_MAX) l->markers[o++] = *m;
+  }
+  l->nmarkers = o;
+  l->nglobals = tl__remap(l->globals, l->nglobals, map);
+  for (i = 0; i < l->nlanes; i++) {
+    tl_lane *ln = &l->lanes[i];
+    ln->nmarks = tl__remap(ln->marks, ln->nmarks, map);
+    ln->ngilmarks = tl__remap(ln->gilmarks, ln->ngilmarks, map);
+  }
+  free(map);
+  if (l->t_begin < cut) l->t_begin = cut;
+  l->trimmed += gone;
+  return 0;
+}
+
+/* What the ring has let go of, the layout lets go of too; the first time
+ * it says so with a marker where what is left begins (a reader that kept
+ * up saw no gap, yet the events are gone from the trace). */
+static int tl__trim_to_ring(tl_layout *l, const tl_trace *tr) {
+  tl_event first;
+  uint64_t gone = tl_trace_dropped(tr), cut;
+  if (!gone || !tl_trace_oldest(tr, &first)) return 0;
+  cut = first.t;
+  if (l->drop_t > cut) cut = l->drop_t;
+  if (cut <= l->t_begin) return 0;
+  if (tl__trim(l, cut) != 0) return -1;
+  if (l->t_begin == cut && gone > l->drop_said && l->drop_t < cut) {
+    tl_event d;
+    memset(&d, 0, sizeof d);
+    d.t = cut;
+    d.pid = first.pid;
+    d.kind = TL_EV_DROPPED;
+    d.arg = gone - l->drop_said;
+    l->drop_said = gone;
+    l->drop_t = cut;
+    /* only the marker: what the lanes do now is known (no gap was read) */
+    if (tl__marker(l, &d, tl__proc(l, d.pid), -1)) return -1;
+  }
+  return 0;
+}
+
+/* Reads up to a batch of events (128 K: a whole small trace laid out exact,
+ * a huge one in bounded memory, 5 MB), in (t, seq) order; -1 out of memory. */
+#define TL__BATCH (1u << 17)
+
 long tl_layout_update(tl_layout *l, const tl_trace *tr) {
-  size_t n = tl_trace_count(tr), k, i;
-  tl__order *ord;
-  int sorted = 1, rc = 0;
-  /* A cleared trace may have refilled past where we were before we look
-   * again: the last event we consumed is then a different one. */
-  if (tr != l->trace || n < l->consumed ||
-      (l->consumed && !tl__same_event(&l->priv->last, tl_trace_at(tr, l->consumed - 1)))) {
+  struct tl__layout_private *pv = l->priv;
+  long total = 0;
+  int rc = 0, got;
+  if (tr != l->trace || pv->reader.gen != tl_trace_generation(tr)) {
     tl_layout_reset(l);
     l->trace = tr;
+    tl_trace_reader_init(&pv->reader, tr);
   }
   l->lost = tl_trace_lost(tr);
-  k = l->consumed;
-  if (n == k) return 0;
-  ord = malloc((n - k) * sizeof *ord);
-  if (!ord) return -1;
-  for (i = k; i < n; i++) {
-    ord[i - k].t = tl_trace_at(tr, i)->t;
-    ord[i - k].i = i;
-    if (i > k && ord[i - k].t < ord[i - k - 1].t) sorted = 0;
+  do {
+    size_t n = 0, i;
+    int sorted = 1;
+    if (!pv->batch) {
+      pv->capbatch = 4096;
+      if (!(pv->batch = malloc(pv->capbatch * sizeof *pv->batch))) return -1;
+    }
+    while (n < TL__BATCH && (got = tl_trace_read(tr, &pv->reader, &pv->batch[n])) == 1) {
+      tl_event *e = &pv->batch[n];
+      if (pv->reader.last_drop) {
+        /* the gap's marker goes in just before the event after it */
+        tl_event keep = *e;
+        if (tl__grow(&pv->batch, &pv->capbatch, n + 2, sizeof *pv->batch)) return -1;
+        e = &pv->batch[n];
+        memset(e, 0, sizeof *e);
+        e->t = keep.t;
+        e->pid = keep.pid;
+        e->kind = TL_EV_DROPPED;
+        e->arg = pv->reader.last_drop;
+        e->seq = keep.seq ? keep.seq - 1 : 0;
+        e->aux = keep.aux;
+        pv->batch[++n] = keep;
+        l->dropped += pv->reader.last_drop;
+        l->drop_t = keep.t;
+        l->drop_said += pv->reader.last_drop;
+      }
+      if (n && pv->batch[n].t < pv->batch[n - 1].t) sorted = 0;
+      n++;
+      if (n == pv->capbatch && tl__grow(&pv->batch, &pv->capbatch, n + 1, sizeof *pv->batch))
+        return -1;
+    }
+    if (got < 0) { /* cleared under us: start over next time */
+      tl_trace_reader_init(&pv->reader, tr);
+      pv->reader.gen--;
+      break;
+    }
+    if (!sorted) qsort(pv->batch, n, sizeof *pv->batch, tl__order_cmp);
+    for (i = 0; i < n && rc == 0; i++) rc = tl__consume(l, &pv->batch[i]);
+    l->consumed += n;
+    total += (long)n;
+    if (!n) break;
+  } while (rc == 0);
+  if (pv->capbatch > TL__BATCH / 8) { /* a big first read: give it back */
+    free(pv->batch);
+    pv->batch = NULL;
+    pv->capbatch = 0;
   }
-  if (!sorted) qsort(ord, n - k, sizeof *ord, tl__order_cmp);
-  for (i = 0; i < n - k && rc == 0; i++) rc = tl__consume(l, tl_trace_at(tr, ord[i].i));
-  free(ord);
-  l->consumed = n;
-  l->priv->last = *tl_trace_at(tr, n - 1);
-  tl__extend_open(l);
-  return rc ? -1 : (long)(n - k);
+  if (total) {
+    size_t k;
+    tl__extend_open(l);
+    if (rc == 0) rc = tl__trim_to_ring(l, tr);
+    for (k = 0; k < l->nlanes && rc == 0; k++)
+      rc = tl__lod_grow(&l->lanes[k].lod, l->lanes[k].seg, l->lanes[k].nseg, 0);
+    for (k = 0; k < l->nprocs && rc == 0; k++)
+      rc = tl__lod_grow(&l->procs[k].gillod, l->procs[k].gil, l->procs[k].ngil, 1);
+  }
+  return rc ? -1 : total;
 }
 
 tl_layout *tl_layout_build(const tl_trace *tr) {

@@ -26,6 +26,7 @@ enum tl_lane_state {
   TL_STATE_DONE,
   TL_STATE_WAITING,  /* waits on a condition, semaphore, queue or barrier (obj) */
   TL_STATE_EVENT,    /* waits for an event to be set (obj: the event) */
+  TL_STATE_NOGIL,    /* runs C code that let go of the GIL (lab.compute{gil=false}) */
   TL_STATE__COUNT
 };
 
@@ -36,6 +37,24 @@ typedef struct tl_segment {
                    * (its lane: tl_layout_find_lane(l, proc->pid, obj)) */
   uint8_t state;  /* enum tl_lane_state (GIL rows: TL_STATE_RUNNING) */
 } tl_segment;
+
+/* Level-of-detail summaries of a row of segments, built as the layout
+ * grows (tl_layout_update), not per frame: a block of 64 segments (level 0)
+ * or of 64 level-0 blocks (level 1) keeps its span, the key (a lane's
+ * state, a GIL row's holder) that fills most of it, how long, and one of
+ * its segments to draw it with. A zoomed-out frame colours a pixel over
+ * thousands of segments by a few blocks (tl_lod_pick). */
+#define TL_LOD_SHIFT 6
+typedef struct tl_lod {
+  uint64_t t0, t1;
+  uint64_t top_ns;      /* time in the top key */
+  uint32_t top;         /* index of a segment of the top key */
+} tl_lod;
+
+typedef struct tl_lod_row {
+  tl_lod *lv[2];
+  size_t n[2], cap[2];
+} tl_lod_row;
 
 enum tl_arrow_kind {
   TL_ARROW_GIL,         /* GIL handed over after a blocking call or an exit */
@@ -61,21 +80,25 @@ typedef struct tl_arrow {
 typedef struct tl_marker {
   uint64_t t;
   uint64_t text;        /* trace string offset, 0 for none */
+  uint64_t arg;         /* a kind without text: its event's arg (DROPPED: the count) */
+  uint32_t note;        /* a lesson step: its narration, tl_layout.notes[note]; 0 none */
   int32_t lane;         /* -1: about the whole process (drawn across it) */
   int32_t proc;         /* index into tl_layout.procs */
   uint32_t obj;
   uint16_t kind;        /* the event kind: TL_EV_PRINT, TL_EV_MARK, ... */
+  uint8_t hang;         /* a DEADLOCK marker that reports a hang */
 } tl_marker;
 
 /* What the state machine knows of one thread; private to layout.c. */
 struct tl__lane_sm {
-  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait;
+  uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait, stamp_compute;
   uint32_t lock_obj, join_obj, wait_obj;
-  uint8_t started, ended, holds, wants, locking, sleeping, joining;
+  uint8_t started, ended, holds, wants, locking, sleeping, joining, computing;
   uint8_t waiting;      /* 1: on a condition-like object; 2: on an event */
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */
   uint8_t named;        /* got its name from THREAD_NEW */
+  uint8_t unknown;      /* events were dropped: no state until one is known */
 };
 
 typedef struct tl_lane {
@@ -87,6 +110,9 @@ typedef struct tl_lane {
   size_t nseg, capseg;
   uint32_t *marks;      /* its markers (indices into tl_layout.markers), in order */
   size_t nmarks, capmarks;
+  uint32_t *gilmarks;   /* its GIL drop requests (drawn on the GIL row), in order */
+  size_t ngilmarks, capgilmarks;
+  tl_lod_row lod;       /* summaries of seg */
   struct tl__lane_sm sm;
 } tl_lane;
 
@@ -96,6 +122,7 @@ typedef struct tl_proc {
   size_t nlanes, caplanes;
   tl_segment *gil;      /* holder segments (obj = holder tid) */
   size_t ngil, capgil;
+  tl_lod_row gillod;    /* summaries of gil (by holder) */
   int has_gil;          /* any GIL event seen: decides running vs idle */
   int32_t holder;       /* lane holding the GIL now, -1 */
   int32_t rel_lane;     /* last release not yet followed by an acquire */
@@ -105,23 +132,29 @@ typedef struct tl_proc {
 } tl_proc;
 
 /* One "waits for" in a wait-for graph: a thread waiting for a lock (held by
- * holder) or waiting to join the thread of lane holder. */
+ * holder), waiting to join the thread of lane holder, or waiting on a
+ * condition-like object (a Condition, Semaphore, queue, Barrier: on = 1; an
+ * Event: on = 2), which nobody holds. */
 typedef struct tl_wait_edge {
   int32_t waiter;       /* lane */
   int32_t holder;       /* lane of the lock's owner or of the joined thread; -1 */
-  uint32_t obj;         /* the lock's id (joins: the joined thread's tid) */
+  uint32_t obj;         /* the lock's or object's id (joins: the joined thread's tid) */
   uint8_t join;
+  uint8_t on;           /* waits on a condition-like object (1) or an Event (2) */
   uint8_t cycle;        /* part of a cycle */
 } tl_wait_edge;
 
 /* A deadlock (or a hang): when, what the engine said (a DEADLOCK event's
  * text), and the wait-for edges at that moment. The layout also finds
- * lock cycles by itself, so a deadlock shows even with no detector. */
+ * lock cycles by itself, so a deadlock shows even with no detector. A hang
+ * (DEADLOCK reason 3: nothing can run again, and no cycle) is no deadlock:
+ * the views draw it in their own colours and words. */
 typedef struct tl_deadlock {
   uint64_t t;
   uint64_t text;        /* trace string of the DEADLOCK event; 0 if none */
   int32_t proc;
   uint8_t reported;     /* a DEADLOCK event says so (else found by the layout) */
+  uint8_t hang;         /* a hang, not a deadlock */
   tl_wait_edge *edges;
   size_t nedges, capedges;
 } tl_deadlock;
@@ -145,14 +178,29 @@ struct tl_layout {
   uint64_t marker_kinds; /* bit per event kind seen as a marker */
   uint32_t state_kinds;  /* bit per lane state seen */
   uint64_t t_begin, t_end; /* the span of every event seen */
-  size_t consumed;      /* events [0, consumed) are laid out */
-  uint64_t lost;        /* events the trace could not record */
+  size_t consumed;      /* events laid out */
+  uint64_t lost;        /* events the trace could not record (STOP mode) */
+  uint64_t dropped;     /* events the ring dropped before they were laid out */
+  uint64_t drop_t;      /* the time of the first event after the latest drop */
+  uint64_t drop_said;   /* dropped events DROPPED markers have told of */
+  uint64_t trimmed;     /* segments and arrows let go with them (not markers
+                         * the trace pins): memory follows what the trace holds */
   uint64_t stamp;       /* events processed, orders concurrent waits */
   const tl_trace *trace;
   /* A lesson playing: the code of the current step (a trace text offset, 0
    * for none), its first line, and the line MainThread started last. */
   uint64_t lesson_code;
   uint32_t lesson_first, lesson_line;
+  /* Narration, from the lesson's events: what led to each step (a step
+   * marker's note), and the panel now: its head (the step's title, or the
+   * lesson's before its first step; a trace text offset) and its text.
+   * narr_gen moves whenever the panel changes. */
+  char **notes;         /* notes[0] is unused */
+  size_t nnotes, capnotes;
+  char *says;           /* what was said since the last step */
+  uint64_t narr_head;
+  const char *narr_text; /* notes[k], says, or a trace text */
+  uint32_t narr_gen;
   struct tl__layout_private *priv; /* lookup tables */
 };
 
@@ -183,6 +231,15 @@ int tl_layout_lock_owner(const tl_layout *l, uint32_t id);
 size_t tl_layout_wait_edges(const tl_layout *l, int proc, tl_wait_edge *out, size_t max);
 /* A marker's text ("" if none). */
 const char *tl_layout_text(const tl_layout *l, uint64_t off);
+/* What a marker says in a few words (a label; "" if nothing), in buf or in
+ * the trace; and what more it has to say (a tooltip's rest): a lesson
+ * step's narration, how a lost update happened, why events were dropped. */
+const char *tl_layout_marker_label(const tl_layout *l, const tl_marker *m, char *buf, size_t n);
+const char *tl_layout_marker_note(const tl_layout *l, const tl_marker *m);
+/* The segment that shows seg[i..j) best: of the key (a lane's state; with
+ * by_obj, a GIL row's holder) that fills most of that time, from the row's
+ * summaries where they cover it (a few dozen reads, however many segments). */
+size_t tl_lod_pick(const tl_lod_row *r, const tl_segment *seg, size_t i, size_t j, int by_obj);
 /* First segment of seg[0..n) with t1 > t (n if none): where a window starts. */
 size_t tl_segment_search(const tl_segment *seg, size_t n, uint64_t t);
 

@@ -6,14 +6,15 @@
  * began is a deadlock. The layout finds such cycles itself when a wait
  * closes one, and merges them with what the engine reports (DEADLOCK
  * events: reason 0 the finding and its text; reason 1 and 2 one event per
- * edge, from the waiting thread, about the lock or the joined thread). */
+ * edge, from the waiting thread, about the lock or the joined thread;
+ * reason 3 a hang: nothing can run again, the waits as they stand). */
 #include "layout_private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* What lane waits for now: 1 with the edge filled in, 0 if it waits for
- * no lock and no thread. */
+ * no lock, no thread and no condition-like object. */
 static int tl__waits_for(const tl_layout *l, int32_t lane, tl_wait_edge *e) {
   const tl_lane *ln = &l->lanes[lane];
   const struct tl__lane_sm *s = &ln->sm;
@@ -21,7 +22,13 @@ static int tl__waits_for(const tl_layout *l, int32_t lane, tl_wait_edge *e) {
   e->waiter = lane;
   e->holder = -1;
   if (s->ended) return 0;
-  /* the newer of the two waits, as the state machine decides */
+  /* the newest of the waits, as the state machine decides */
+  if (s->waiting && (!s->locking || s->stamp_wait > s->stamp_lock) &&
+      (!s->joining || s->stamp_wait > s->stamp_join)) {
+    e->obj = s->wait_obj;
+    e->on = s->waiting;
+    return 1;
+  }
   if (s->locking && (!s->joining || s->stamp_lock > s->stamp_join)) {
     e->obj = s->lock_obj;
     e->holder = tl_layout_lock_owner(l, s->lock_obj);
@@ -87,7 +94,7 @@ static int tl__add_edge(tl_deadlock *d, const tl_wait_edge *e) {
   size_t i;
   for (i = 0; i < d->nedges; i++)
     if (d->edges[i].waiter == e->waiter) {
-      if (d->edges[i].obj == e->obj && d->edges[i].join == e->join) {
+      if (d->edges[i].obj == e->obj && d->edges[i].join == e->join && d->edges[i].on == e->on) {
         d->edges[i].cycle |= e->cycle;
         if (d->edges[i].holder < 0) d->edges[i].holder = e->holder;
         return 0;
@@ -115,7 +122,7 @@ static int tl__still_stuck(const tl_layout *l, const tl_deadlock *d) {
   for (i = 0; i < d->nedges; i++) {
     if (!d->edges[i].cycle) continue;
     if (!tl__waits_for(l, d->edges[i].waiter, &now) || now.obj != d->edges[i].obj ||
-        now.join != d->edges[i].join)
+        now.join != d->edges[i].join || now.on != d->edges[i].on)
       return 0;
   }
   return 1;
@@ -136,6 +143,10 @@ int tl__check_cycle(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
   for (steps = 0; steps < 256; steps++) {
     if (!tl__waits_for(l, cur, &e) || e.holder < 0) return 0;
     cur = e.holder;
+    /* A thread waiting for a plain Lock it holds itself is no cycle: any
+     * thread may release a Lock. The engine reports it as a hang when
+     * nothing else can run, and that report is the only record. */
+    if (cur == lane && steps == 0) return 0;
     if (cur == lane) break;
   }
   if (cur != lane) return 0;
@@ -182,10 +193,11 @@ int tl__on_deadlock(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e)
   /* The finding: a marker, and the record (the layout's own, if it saw the
    * same cycle close, else a new one with the waits as they stand). */
   if (tl__marker(l, e, proc, -1)) return -1;
-  if (!d || d->reported || !tl__still_stuck(l, d)) {
+  if (!d || d->reported || !tl__still_stuck(l, d) || e->reason == 3) {
     if (!(d = tl__new_record(l, proc, e->t))) return -1;
   }
   d->reported = 1;
+  d->hang = e->reason == 3;
   d->text = e->arg;
   return tl__snapshot(l, d);
 }

@@ -48,7 +48,9 @@ struct tl__layout_private {
   tl__map forks, exits; /* child pid -> index into pend */
   tl__pending *pend;
   size_t npend, cappend;
-  tl_event last;        /* a copy of event consumed-1, to notice a cleared trace */
+  tl_trace_reader reader; /* where the layout is in the trace */
+  tl_event *batch;      /* events read, to be laid out in (t, seq) order */
+  size_t capbatch;
   uint64_t now;         /* the time of the event being laid out */
 };
 

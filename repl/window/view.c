@@ -39,8 +39,15 @@ void tl_view_set_ui(tl_view *v, float ui) {
   tl_view_resize(v, w, h);
 }
 
-void tl_view_set_narration(tl_view *v, const char *text) {
-  snprintf(v->narration, sizeof v->narration, "%s", text ? text : "");
+/* The narration box says what the trace's lesson events say. */
+static void tl__narration_from(tl_view *v) {
+  const tl_layout *l = v->layout;
+  const char *head = l->narr_head ? tl_layout_text(l, l->narr_head) : "";
+  const char *text = l->narr_text ? l->narr_text : "";
+  if (v->narr_gen == l->narr_gen) return;
+  v->narr_gen = l->narr_gen;
+  if (*head) snprintf(v->narration, sizeof v->narration, "%s\n%s", head, text);
+  else snprintf(v->narration, sizeof v->narration, "%s", text);
 }
 
 int tl_view_update(tl_view *v, const tl_trace *tr, uint64_t end) {
@@ -57,6 +64,7 @@ int tl_view_update(tl_view *v, const tl_trace *tr, uint64_t end) {
     if (v->layout->consumed < before) v->live_end = 0; /* a new trace */
     if (end < v->layout->t_end) end = v->layout->t_end;
     if (end > v->live_end || v->layout->consumed < before) v->live_end = end;
+    tl__narration_from(v);
     if (v->layout->ndeadlocks > v->seen_deadlocks && !v->graph_chosen) v->graph_shown = 1;
     v->seen_deadlocks = v->layout->ndeadlocks;
   }

@@ -39,7 +39,8 @@ typedef struct tl_view {
   int dragging;
   float drag_x;
   uint64_t drag_from, drag_to;
-  char narration[4096];
+  char narration[4096]; /* from the trace's lesson events */
+  uint32_t narr_gen;
   char status[256];    /* a passing message in the status bar */
 } tl_view;
 
@@ -70,7 +71,6 @@ void tl_view_fit(tl_view *v);
 void tl_view_toggle_follow(tl_view *v);
 void tl_view_toggle_pause(tl_view *v);
 void tl_view_toggle_graph(tl_view *v);
-void tl_view_set_narration(tl_view *v, const char *text);
 /* The thread id of the n-th lane (1-based) of the first process, 0. */
 uint32_t tl_view_lane_tid(const tl_view *v, int n);
 

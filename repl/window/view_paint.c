@@ -109,8 +109,10 @@ static void tl__status(tl_view *v, SDL_Renderer *r, tl_text *tx) {
   char buf[400], span[32];
   const tl_layout *l = v->layout;
   double s = v->timeline ? (double)(v->timeline->t_to - v->timeline->t_from) : 0;
-  const char *state = v->paused ? "PAUSED (space)" : v->follow ? "LIVE" : "not following (f)";
-  uint32_t dot = v->paused ? 0xCC3311 : v->follow ? TL_THEME_RUNNING : 0x999999;
+  int saved = l && l->trace && tl_trace_loaded(l->trace);
+  const char *state = saved ? "SAVED TRACE" : v->paused ? "PAUSED (space)"
+                      : v->follow ? "LIVE" : "not following (f)";
+  uint32_t dot = saved ? 0x1F5FA8 : v->paused ? 0xCC3311 : v->follow ? TL_THEME_RUNNING : 0x999999;
   tl_sdl_fill_rect(r, 0, y0 * u, v->width * u, v->height * u, tl__rgb(0xEEF0F3));
   tl_sdl_fill_rect(r, 0, y0 * u, v->width * u, y0 * u + 1, tl__rgb(TL_THEME_PANEL_EDGE));
   tl_sdl_circle(r, (x + 5) * u, (y0 + 12) * u, 5 * u, tl__rgb(dot));

@@ -40,8 +40,6 @@ static struct {
   int quit;
   const tl_trace *tr;
   double rate;
-  char narration[4096];
-  unsigned narration_gen;
   char shot_path[1024]; /* a screenshot asked for ("" none), until done */
   int shot_done, shot_rc;
   char shot_err[512];
@@ -80,13 +78,6 @@ int tl_window_running(void) {
 void tl_window_set_rate(double rate) {
   pthread_mutex_lock(&W.mu);
   W.rate = rate < 0 ? 0 : rate;
-  pthread_mutex_unlock(&W.mu);
-}
-
-void tl_window_narrate(const char *text) {
-  pthread_mutex_lock(&W.mu);
-  snprintf(W.narration, sizeof W.narration, "%s", text ? text : "");
-  W.narration_gen++;
   pthread_mutex_unlock(&W.mu);
 }
 
@@ -169,7 +160,6 @@ int tl_window_screenshot(const tl_trace *tr, const char *path, char *err, size_t
   }
   pthread_mutex_lock(&W.mu);
   tl_view_init(&v, W.width, W.height, W.ui);
-  tl_view_set_narration(&v, W.narration);
   pthread_mutex_unlock(&W.mu);
   tl_window_lock_trace();
   tl_view_update(&v, tr, 0);
@@ -195,7 +185,6 @@ typedef struct tl__win {
   tl_canvas *c;
   tl_view view;
   uint64_t last_t_end, t_end_wall; /* when the trace's end last moved */
-  unsigned narration_gen;
   int dirty;
   int status_frames;    /* how long the status message stays */
 } tl__win;
@@ -356,11 +345,6 @@ static void tl__loop(tl__win *w) {
     }
     rate = W.rate;
     snprintf(shot, sizeof shot, "%s", W.shot_done ? "" : W.shot_path);
-    if (W.narration_gen != w->narration_gen) {
-      tl_view_set_narration(&w->view, W.narration);
-      w->narration_gen = W.narration_gen;
-      w->dirty = 1;
-    }
     pthread_mutex_unlock(&W.mu);
     tl_window_lock_trace();
     tl__follow_trace(w, rate);

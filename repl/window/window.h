@@ -26,9 +26,6 @@ int tl_window_running(void);
  * blocked thread's bar grows even when nothing happens. */
 void tl_window_set_rate(double rate);
 
-/* The narration panel's text (UTF-8, wraps; NULL or "" hides it). */
-void tl_window_narrate(const char *text);
-
 /* Saves the window as drawn to path (PNG). Without a window, the same
  * picture is rendered offscreen from tr. 0, or -1 with a reason. */
 int tl_window_screenshot(const tl_trace *tr, const char *path, char *err, size_t errlen);

@@ -45,7 +45,12 @@ class("TypeError", Exception)
 class("MemoryError", Exception)
 class("TimeoutError", Exception)
 class("AssertionError", Exception)
+class("OverflowError", class("ArithmeticError", Exception)) -- a timeout past TIMEOUT_MAX
 class("BrokenBarrierError", errors.RuntimeError)
+class("RecursionError", errors.RuntimeError)
+class("OSError", Exception)
+-- A call the sandbox (--sandbox) does not allow.
+class("PermissionError", errors.OSError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
 

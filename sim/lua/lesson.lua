@@ -1,6 +1,7 @@
 -- The lesson format, as policy. A lesson is a Lua file:
 --
---   lesson{ title = {en=..., zh=...}, source = "000 §2.5", needs = {...} }
+--   lesson{ title = {en=..., zh=...}, source = "000 §2.5", needs = {...},
+--           speed = 4 }                    its own pace, unless --speed is given
 --   say{ en = [[...]], zh = [[...]] }      narration
 --   step{ en = "...", zh = "..." }         a pause point; it first shows the
 --                                          code that follows it, up to the next step
@@ -250,10 +251,15 @@ local function header(_, h)
   if type(h) ~= "table" or type(h.title) ~= "table" then
     error(ValueError("lesson{title={en=..., zh=...}, source=...} is the header"), 2)
   end
-  E.kwargs("lesson", h, "title", "source", "needs")
+  E.kwargs("lesson", h, "title", "source", "needs", "speed")
   E.kwargs("lesson", h.title, "en", "zh")
+  if h.speed ~= nil and (type(h.speed) ~= "number" or not (h.speed >= 0)) then
+    error(ValueError("lesson{speed=...} is a pace: virtual seconds per wall second, >= 0"), 2)
+  end
   state(2)
   S.title, S.source, S.needs = h.title, h.source, h.needs
+  -- A lesson whose story sleeps for long stretches plays faster; --speed wins.
+  if h.speed and S.player and S.player.pace then S.player.pace(h.speed) end
   C.emit("title", S.total, tr(h.title) .. " (" .. tostring(h.source or "") .. ")")
   -- The window shows the line MainThread is on, from the trace.
   if type(lab._trace_lines) == "function" then lab._trace_lines(true) end
@@ -278,14 +284,6 @@ local function print_say(t)
   out(dedent(tr(t)) .. "\n\n")
 end
 
--- The window's narration panel, where the build has one (lab.narrate): the
--- step playing and what was said last.
-local function narrate(text)
-  if type(lab.narrate) ~= "function" then return end
-  local head = S.current and tr(S.current.title) or tr(S.title or "")
-  pcall(lab.narrate, head .. "\n" .. (text or ""))
-end
-
 function lesson.say(t)
   state(2)
   if type(t) ~= "table" and type(t) ~= "string" then
@@ -293,8 +291,8 @@ function lesson.say(t)
   end
   if type(t) == "table" then E.kwargs("say", t, "en", "zh") end
   S.says[#S.says + 1] = t
+  -- the narration panel and the recorded step markers read it from the trace
   C.emit("say", S.n, dedent(tr(t)))
-  narrate(dedent(tr(t)))
   print_say(t)
 end
 
@@ -360,9 +358,6 @@ function lesson.step(title)
   end
   step_header()
   print_code(part)
-  local intro = {}
-  for _, t in ipairs(S.intro) do intro[#intro + 1] = dedent(tr(t)) end
-  narrate(table.concat(intro, "\n"))
   pause(("step %d/%d> "):format(S.n, math.max(S.total, S.n)), S.n - 1)
   S.spaced = false -- the step's code prints next
 end
@@ -432,10 +427,12 @@ local function in_order(lines, want)
 end
 
 -- The first report naming every word in parts; with cycles_only, a hang
--- report ("hang: no thread can ever run again: ...") does not count.
-local function find_report(texts, parts, cycles_only)
+-- report ("hang: go1 waits for a notify nobody can send ...") does not
+-- count, and with hangs_only only a hang report does.
+local function find_report(texts, parts, cycles_only, hangs_only)
   for _, text in ipairs(texts) do
-    local all = not cycles_only or text:sub(1, 5) ~= "hang:"
+    local hang = text:sub(1, 5) == "hang:"
+    local all = not (cycles_only and hang) and not (hangs_only and not hang)
     for _, p in ipairs(parts) do
       if not text:find(p, 1, true) then all = false end
     end
@@ -450,7 +447,9 @@ end
 --   printed={...}          these lines were printed in this order (since the step began)
 --   not_printed={...}      none of these lines was printed (since the step began)
 --   count={pattern, n}     n printed lines (since the step began) match the Lua pattern
---   deadlock=true|{...}    a deadlock or hang was reported (naming these words)
+--   deadlock=true|{...}    a deadlock (a cycle) was reported (naming these words)
+--   hang=true|{...}        a hang was reported: nothing can run again, with
+--                          no cycle (a lost notification), naming these words
 --   deadlock_cycle={...}   the deadlock detector named this cycle (words)
 --   needs="threading.X"    check only where the build has it
 --   en=, zh=               what is checked, in words
@@ -527,9 +526,16 @@ function expect(t)
   if t.deadlock then
     local texts = C.deadlocks(S.start_mark)
     local words = type(t.deadlock) == "table" and t.deadlock or {}
-    record(t, line, find_report(texts, words) ~= nil, "a deadlock was found",
-           #texts == 0 and "no deadlock or hang was reported"
-             or "no report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
+    record(t, line, find_report(texts, words, true) ~= nil, "a deadlock was found",
+           #texts == 0 and "no deadlock was reported"
+             or "no deadlock report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
+  end
+  if t.hang then
+    local texts = C.deadlocks(S.start_mark)
+    local words = type(t.hang) == "table" and t.hang or {}
+    record(t, line, find_report(texts, words, false, true) ~= nil, "a hang was found",
+           #texts == 0 and "no hang was reported"
+             or "no hang report names " .. table.concat(words, ", ") .. ": " .. table.concat(texts, " | "))
   end
   if t.deadlock_cycle then
     local texts = C.deadlocks(S.start_mark)

@@ -284,7 +284,9 @@ local function new_queue(class, type_code, maxsize, kw)
   local mutex = internal_lock()
   local self = setmetatable({
     maxsize = maxsize, mutex = mutex, id = id, name = name,
-    not_empty = new_cond(mutex), not_full = new_cond(mutex), all_tasks_done = new_cond(mutex),
+    not_empty = new_cond(mutex, nil, nil, nil, "item", name),
+    not_full = new_cond(mutex, nil, nil, nil, "room", name),
+    all_tasks_done = new_cond(mutex, nil, nil, nil, "task_done", name),
     unfinished_tasks = 0, _serial = 0,
   }, class)
   self.not_empty._what = class.__name .. " " .. name .. " (get)"

@@ -73,9 +73,12 @@ end
 local Condition = { __name = "Condition" }
 Condition.__index = Condition
 
-local function new_cond(lock, id, name, traced)
+-- why and for_name: what a waiter on it waits for, and on which primitive,
+-- in the words of a hang report (TL_WAIT_WHYS in locks.h).
+local function new_cond(lock, id, name, traced, why, for_name)
   return setmetatable({ _lock = lock, _waiters = {}, id = id or 0, name = name,
-                        _traced = traced }, Condition)
+                        _traced = traced, _why = why or "notify",
+                        _for = for_name or name }, Condition)
 end
 
 local function raw_acquire(w, timeout)
@@ -115,7 +118,7 @@ local is_interrupt = prim.is_interrupt
 -- return, and also when this raises (unless getting it back is what
 -- failed). Returns whether it was notified, and by which thread.
 local function cond_wait(c, timeout)
-  local w = internal_lock()
+  local w = internal_lock(c) -- a waiter lock: C reads c._why and c._for
   w:acquire()
   local rec = { w = w }
   local ws = c._waiters
@@ -184,6 +187,10 @@ end
 
 function Condition:acquire(...) return self._lock:acquire(...) end
 function Condition:release() return self._lock:release() end
+-- As CPython's Condition, which takes them from its lock: so a Condition
+-- can stand in for an RLock (test_threading's ConditionAsRLockTests).
+function Condition:_release_save() return release_save(self._lock) end
+function Condition:_acquire_restore(saved) return acquire_restore(self._lock, saved) end
 Condition.held = held
 
 function Condition:_is_owned()
@@ -260,7 +267,7 @@ local function new_semaphore(class, type_code, value, kw, bounded)
   value = whole(class.__name, "value", value)
   if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 3) end
   local id, name = new_object(type_code, class.__name, kw.name)
-  local c = new_cond(internal_lock())
+  local c = new_cond(internal_lock(), nil, nil, nil, "release", name)
   c._what = class.__name .. " " .. name
   return setmetatable({ _cond = c, _value = value, _initial = value,
                         _bounded = bounded, id = id, name = name }, class)
@@ -362,7 +369,7 @@ function threading.Event(kw)
   kw = kw or {}
   kwargs("Event", kw, "name")
   local id, name = new_object(T.EVENT, "Event", kw.name)
-  local c = new_cond(internal_lock())
+  local c = new_cond(internal_lock(), nil, nil, nil, "set", name)
   c._what = "Event " .. name
   return setmetatable({ _cond = c, _flag = false, id = id, name = name }, Event)
 end
@@ -432,7 +439,7 @@ function threading.Barrier(parties, action, timeout, kw)
   end
   check_timeout("Barrier", timeout)
   local id, name = new_object(T.BARRIER, "Barrier", kw.name)
-  local c = new_cond(internal_lock())
+  local c = new_cond(internal_lock(), nil, nil, nil, "barrier", name)
   c._what = "Barrier " .. name
   return setmetatable({ _cond = c, _action = action,
                         _timeout = timeout, parties = parties, _state = 0, _count = 0,
@@ -533,7 +540,7 @@ end
 
 local Thread = threading.Thread
 local Timer = setmetatable({ __name = "Timer" }, { __index = Thread })
-Timer.__index = Timer
+threading._property_class(Timer)
 Timer.__tostring = Thread.__tostring
 
 -- threading.Timer(interval, fn, [args]) or
@@ -576,8 +583,9 @@ end
 -- local: attributes of its own in every thread
 
 -- threading.local_() (also threading["local"]); threading.local_{init=fn,
--- ...}: fn(self) runs in each thread on its first touch, as a Python
--- subclass's __init__ does; other fields are defaults every thread sees.
+-- ...}: fn(self) runs at once in the creating thread, then in each other
+-- thread on its first touch, as a Python subclass's __init__ does; other
+-- fields are defaults every thread sees.
 function threading.local_(kw)
   if kw ~= nil and not is_kw(kw) then
     error(TypeError("local_ takes a table of fields, not " .. type(kw)), 2)
@@ -599,7 +607,7 @@ function threading.local_(kw)
     end
     return d
   end
-  return setmetatable(obj, {
+  setmetatable(obj, {
     __index = function(_, k)
       local v = data()[k]
       if v == nil and kw then v = kw[k] end
@@ -609,6 +617,8 @@ function threading.local_(kw)
     __tostring = function() return "<threading.local>" end,
     __name = "local",
   })
+  if init then data() end
+  return obj
 end
 threading["local"] = threading.local_
 

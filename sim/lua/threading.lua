@@ -7,12 +7,15 @@ local core, Lock, lock_methods, errors =
 local threading = { _core = core, Lock = Lock, _deadlock = parts.deadlock }
 
 local Thread = {}
-Thread.__index = Thread
 threading.Thread = Thread
 
-local counter = 0
 
 local function current() return core.current() end
+
+-- `daemon` is a property, as in Python: frozen once the thread has
+-- started (thread_class.c). Classes deriving from Thread call it too.
+threading._property_class = core.property_class
+threading._property_class(Thread)
 
 -- Thread{target=f, args={...}, name=, daemon=} or, subclass style,
 -- Thread{run=function(self) ... end, any_field=...}: every field given is
@@ -37,8 +40,15 @@ local function new(_, kw)
      not (getmetatable(kw.target) or {}).__call then
     error(TypeError("target must be callable, got " .. type(kw.target)), 2)
   end
-  counter = counter + 1
-  self.name = kw.name ~= nil and tostring(kw.name) or ("Thread-" .. counter)
+  -- As CPython 3.10+: a thread given a name takes no number; name "" (or
+  -- none) gets "Thread-N (target)" (thread_class.c, which says where it
+  -- looks for the target's name).
+  local name = kw.name
+  if name == nil or name == "" or name == false then
+    self.name = core.default_name(kw.target, 2)
+  else
+    self.name = tostring(name)
+  end
   if kw.daemon == nil then
     local cur = current()
     self.daemon = cur and cur.daemon or false
@@ -75,21 +85,21 @@ end
 function Thread:is_alive() return core.is_alive(self) end
 
 -- The Python 2 spellings the notes use, still accepted (as Python 3 does).
-function Thread:setDaemon(d) self.daemon = not not d end
+function Thread:setDaemon(d) self.daemon = d end
 function Thread:isDaemon() return self.daemon end
 function Thread:getName() return self.name end
 function Thread:setName(n) self.name = tostring(n) end
 
 function Thread.__tostring(self)
   local status = "initial"
-  if self.__handle then status = core.is_alive(self) and "started" or "stopped" end
+  if rawget(self, "__handle") then status = core.is_alive(self) and "started" or "stopped" end
   if self.daemon then status = status .. " daemon" end
   if self.ident then status = status .. " " .. self.ident end
   local cls = self == threading._main and "_MainThread" or "Thread"
   return ("<%s(%s, %s)>"):format(cls, self.name, status)
 end
 
-local main = setmetatable({ name = "MainThread", daemon = false,
+local main = setmetatable({ name = "MainThread", _daemon = false,
                             ident = core.get_ident() }, Thread)
 main.native_id = main.ident
 main.__handle = true
@@ -104,6 +114,11 @@ function threading.main_thread() return main end
 threading.get_ident = core.get_ident
 threading.get_native_id = core.get_ident
 threading.enumerate = core.enumerate
+-- Called with args {exc_type=, exc_value=, exc_traceback=, thread=} when a
+-- thread's run raises; replaceable, as in Python. The default writes
+-- "Exception in thread NAME:" and the traceback to stderr.
+threading.excepthook = core.excepthook
+threading.__excepthook__ = core.excepthook
 function threading.active_count() return #core.enumerate() end
 threading.activeCount = threading.active_count
 

@@ -5,24 +5,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
-
-#define TL__MAGIC "TLTRACE1"
+#include <time.h>
 
 struct tl_trace {
   /* Shared between forked processes (the struct itself is in the mapping). */
-  _Atomic uint64_t claimed;   /* slots handed out */
-  _Atomic uint64_t published; /* a hint: every slot below it is published */
-  _Atomic uint64_t lost;
+  _Atomic uint64_t claimed;   /* sequence numbers handed out */
+  _Atomic uint64_t lost;      /* STOP: events not recorded */
+  _Atomic uint64_t pin_claimed, pin_lost;
   _Atomic uint64_t arena_used;
+  _Atomic uint64_t gen;       /* clears */
+  _Atomic uint64_t stream_pos; /* events the streaming writer has written */
+  _Atomic int streaming;      /* appenders must not overtake stream_pos */
+  _Atomic int mode;
   _Atomic uint32_t next_id;
-  _Atomic int warned;
-  uint64_t capacity;
+  _Atomic int warned, pin_warned;
+  int loaded;                 /* read from a file: nothing appends to it */
+  _Atomic uint64_t kinds[64];
+  uint64_t capacity, pin_capacity;
   uint64_t arena_bytes;
-  size_t map_bytes; /* 0 when loaded from a file (heap) */
-  tl_event *ev;
+  size_t map_bytes;
+  tl_event *ev, *pinned;
   char *arena;
 };
+
+_Static_assert(TL_EV__COUNT <= 64, "kind counters");
 
 tl_trace *tl_trace_global;
 
@@ -47,12 +55,26 @@ int tl_event_kind_has_text(unsigned kind) {
   }
 }
 
+int tl_event_pinned(unsigned kind, unsigned reason) {
+  switch (kind) {
+    case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_MARK: case TL_EV_DEADLOCK:
+    case TL_EV_FORK: case TL_EV_TRACE_FULL: case TL_EV_DROPPED:
+      return 1;
+    case TL_EV_LESSON_STEP:
+      return reason != TL_LESSON_LINE; /* a line number a step: many, and passing */
+    default:
+      return 0;
+  }
+}
+
 static size_t tl__align(size_t n) { return (n + 4095) & ~(size_t)4095; }
 
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
+  size_t pins = capacity / 16 < 1024 ? 1024 : capacity / 16 > (1u << 20) ? (1u << 20) : capacity / 16;
   size_t head = tl__align(sizeof(tl_trace));
   size_t evb = tl__align(capacity * sizeof(tl_event));
-  size_t total = head + evb + tl__align(arena_bytes);
+  size_t pinb = tl__align(pins * sizeof(tl_event));
+  size_t total = head + evb + pinb + tl__align(arena_bytes);
   char *base;
   tl_trace *tr;
   if (capacity < 2 || arena_bytes < 2) { errno = EINVAL; return NULL; }
@@ -62,10 +84,12 @@ tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
   if (base == MAP_FAILED) return NULL;
   tr = (tl_trace *)base;
   tr->capacity = capacity;
+  tr->pin_capacity = pins;
   tr->arena_bytes = arena_bytes;
   tr->map_bytes = total;
   tr->ev = (tl_event *)(base + head);
-  tr->arena = base + head + evb;
+  tr->pinned = (tl_event *)(base + head + evb);
+  tr->arena = base + head + evb + pinb;
   atomic_store(&tr->arena_used, 1); /* offset 0 is the empty string */
   atomic_store(&tr->next_id, 1);
   return tr;
@@ -73,57 +97,134 @@ tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
 
 void tl_trace_destroy(tl_trace *tr) {
   if (!tr) return;
-  if (tr->map_bytes) {
-    munmap(tr, tr->map_bytes);
-  } else {
-    free(tr->ev);
-    free(tr->arena);
-    free(tr);
+  tl_trace_stream_finish(tr);
+  munmap(tr, tr->map_bytes);
+}
+
+void tl_trace_set_mode(tl_trace *tr, int mode) { atomic_store(&tr->mode, mode); }
+int tl_trace_mode(const tl_trace *tr) { return atomic_load(&((tl_trace *)tr)->mode); }
+size_t tl_trace_capacity(const tl_trace *tr) { return (size_t)tr->capacity; }
+uint64_t tl_trace_generation(const tl_trace *tr) { return atomic_load(&((tl_trace *)tr)->gen); }
+
+void tl_trace_clear(tl_trace *tr) {
+  uint64_t n = atomic_load(&tr->claimed), p = atomic_load(&tr->pin_claimed);
+  unsigned k;
+  tl_trace_stream_flush(tr);
+  if (n > tr->capacity) n = tr->capacity;
+  if (p > tr->pin_capacity) p = tr->pin_capacity;
+  /* MADV_REMOVE gives the pages back (they read as zeros again): a cleared
+   * ring costs no memory until it fills again. */
+  if (madvise(tr->ev, tl__align(n * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(tr->ev, 0, n * sizeof(tl_event));
+  if (madvise(tr->pinned, tl__align(p * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(tr->pinned, 0, p * sizeof(tl_event));
+  atomic_store(&tr->claimed, 0);
+  atomic_store(&tr->stream_pos, 0);
+  atomic_store(&tr->lost, 0);
+  atomic_store(&tr->pin_claimed, 0);
+  atomic_store(&tr->pin_lost, 0);
+  atomic_store(&tr->warned, 0);
+  atomic_store(&tr->pin_warned, 0);
+  atomic_store(&tr->arena_used, 1);
+  for (k = 0; k < 64; k++) atomic_store(&tr->kinds[k], 0);
+  atomic_fetch_add(&tr->gen, 1);
+}
+
+/* Every field is stored and loaded atomically (relaxed): a reader may copy
+ * a slot while a writer reuses it, and must only ever see whole values. */
+#define TL__ST(f, v) __atomic_store_n(&(f), (v), __ATOMIC_RELAXED)
+#define TL__LD(f) __atomic_load_n(&(f), __ATOMIC_RELAXED)
+
+static void tl__put(tl_event *e, uint64_t seq, uint64_t t, int32_t pid, uint32_t tid,
+                    uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
+  TL__ST(e->kind, 0); /* the slot is being rewritten */
+  atomic_thread_fence(memory_order_release);
+  TL__ST(e->seq, (uint32_t)seq);
+  TL__ST(e->aux, (uint32_t)(seq >> 32));
+  TL__ST(e->t, t);
+  TL__ST(e->arg, arg);
+  TL__ST(e->pid, pid);
+  TL__ST(e->tid, tid);
+  TL__ST(e->obj, obj);
+  TL__ST(e->reason, reason);
+  __atomic_store_n(&e->kind, kind, __ATOMIC_RELEASE);
+}
+
+/* Copies the event with sequence number seq out of slot e: 1, or 0 when
+ * the slot holds another event (not yet written, or reused). */
+static int tl__get(const tl_event *e, uint64_t seq, tl_event *out) {
+  uint16_t k = __atomic_load_n(&e->kind, __ATOMIC_ACQUIRE);
+  if (k == 0 || TL__LD(e->seq) != (uint32_t)seq || TL__LD(e->aux) != (uint32_t)(seq >> 32))
+    return 0;
+  out->t = TL__LD(e->t);
+  out->arg = TL__LD(e->arg);
+  out->pid = TL__LD(e->pid);
+  out->tid = TL__LD(e->tid);
+  out->obj = TL__LD(e->obj);
+  out->reason = TL__LD(e->reason);
+  out->kind = k;
+  out->seq = (uint32_t)seq;
+  out->aux = (uint32_t)(seq >> 32);
+  atomic_thread_fence(memory_order_acquire);
+  return TL__LD(e->kind) == k && TL__LD(e->seq) == (uint32_t)seq &&
+         TL__LD(e->aux) == (uint32_t)(seq >> 32);
+}
+
+/* A streaming writer behind by a whole ring: wait for it, briefly. */
+static void tl__wait_stream(tl_trace *tr, uint64_t i) {
+  int spins = 0;
+  while (atomic_load_explicit(&tr->streaming, memory_order_acquire) &&
+         i >= atomic_load_explicit(&tr->stream_pos, memory_order_acquire) + tr->capacity) {
+    if (++spins < 64) {
+      sched_yield();
+    } else {
+      struct timespec ts = {0, 50000};
+      nanosleep(&ts, NULL);
+    }
   }
 }
 
-void tl_trace_clear(tl_trace *tr) {
-  uint64_t n = atomic_load(&tr->claimed);
-  if (n > tr->capacity) n = tr->capacity;
-  memset(tr->ev, 0, n * sizeof(tl_event));
-  atomic_store(&tr->claimed, 0);
-  atomic_store(&tr->published, 0);
-  atomic_store(&tr->lost, 0);
-  atomic_store(&tr->warned, 0);
-  atomic_store(&tr->arena_used, 1);
+static void tl__pin(tl_trace *tr, uint64_t i, uint64_t t, int32_t pid, uint32_t tid,
+                    uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
+  uint64_t p = atomic_fetch_add_explicit(&tr->pin_claimed, 1, memory_order_relaxed);
+  if (p >= tr->pin_capacity) {
+    atomic_fetch_add_explicit(&tr->pin_lost, 1, memory_order_relaxed);
+    if (!atomic_exchange(&tr->pin_warned, 1))
+      fprintf(stderr, "threadlab: warning: the trace's room for pinned events (names, "
+                      "lesson text, marks) is full (%llu); older ones may leave with the ring\n",
+              (unsigned long long)tr->pin_capacity);
+    return;
+  }
+  tl__put(&tr->pinned[p], i, t, pid, tid, kind, reason, obj, arg);
 }
 
 uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
                        uint16_t kind, uint16_t reason, uint32_t obj,
                        uint64_t arg) {
   uint64_t i = atomic_fetch_add_explicit(&tr->claimed, 1, memory_order_relaxed);
-  tl_event *e;
-  if (i >= tr->capacity - 1) {
+  int pin = tl_event_pinned(kind, reason);
+  atomic_fetch_add_explicit(&tr->kinds[kind < 64 ? kind : 0], 1, memory_order_relaxed);
+  if (pin) tl__pin(tr, i, t, pid, tid, kind, reason, obj, arg); /* before the ring's copy */
+  if (atomic_load_explicit(&tr->mode, memory_order_relaxed) == TL_TRACE_STOP) {
     if (i > tr->capacity - 1) {
-      atomic_fetch_add_explicit(&tr->lost, 1, memory_order_relaxed);
+      if (!pin) atomic_fetch_add_explicit(&tr->lost, 1, memory_order_relaxed);
       if (!atomic_exchange(&tr->warned, 1))
         fprintf(stderr,
                 "threadlab: warning: the trace is full (%llu events); later "
-                "events are counted but not recorded (raise --trace-size)\n",
+                "events are counted but not recorded (raise --trace-size, or "
+                "--trace-mode ring keeps the newest)\n",
                 (unsigned long long)tr->capacity);
       return (uint32_t)i;
     }
-    /* The last slot says, in the trace itself, that the log ran full. */
-    kind = TL_EV_TRACE_FULL;
-    reason = 0;
-    obj = 0;
-    arg = 0;
+    if (i == tr->capacity - 1) {
+      /* The last slot says, in the trace itself, that the log ran full. */
+      tl__put(&tr->ev[i], i, t, pid, tid, TL_EV_TRACE_FULL, 0, 0, 0);
+      return (uint32_t)i;
+    }
+  } else if (i >= tr->capacity && atomic_load_explicit(&tr->streaming, memory_order_relaxed)) {
+    tl__wait_stream(tr, i);
   }
-  e = &tr->ev[i];
-  e->t = t;
-  e->arg = arg;
-  e->seq = (uint32_t)i;
-  e->pid = pid;
-  e->tid = tid;
-  e->obj = obj;
-  e->reason = reason;
-  e->aux = 0;
-  atomic_store_explicit((_Atomic uint16_t *)&e->kind, kind, memory_order_release);
+  tl__put(&tr->ev[i % tr->capacity], i, t, pid, tid, kind, reason, obj, arg);
   return (uint32_t)i;
 }
 
@@ -153,148 +254,104 @@ uint32_t tl_trace_new_id(tl_trace *tr) {
   return atomic_fetch_add_explicit(&tr->next_id, 1, memory_order_relaxed);
 }
 
-size_t tl_trace_count(const tl_trace *ctr) {
+uint64_t tl_trace_total(const tl_trace *tr) { return atomic_load(&((tl_trace *)tr)->claimed); }
+uint64_t tl_trace_lost(const tl_trace *tr) { return atomic_load(&((tl_trace *)tr)->lost); }
+
+uint64_t tl_trace_dropped(const tl_trace *tr) {
+  uint64_t n = tl_trace_total(tr);
+  return tl_trace_mode(tr) == TL_TRACE_RING && n > tr->capacity ? n - tr->capacity : 0;
+}
+
+int tl_trace_oldest(const tl_trace *ctr, tl_event *out) {
   tl_trace *tr = (tl_trace *)ctr;
-  uint64_t n = atomic_load_explicit(&tr->published, memory_order_acquire);
-  uint64_t lim = atomic_load_explicit(&tr->claimed, memory_order_acquire);
-  if (lim > tr->capacity) lim = tr->capacity;
-  while (n < lim &&
-         atomic_load_explicit((_Atomic uint16_t *)&tr->ev[n].kind,
-                              memory_order_acquire) != 0)
-    n++;
-  atomic_store_explicit(&tr->published, n, memory_order_release);
-  return (size_t)n;
+  int tries;
+  for (tries = 0; tries < 8; tries++) {
+    uint64_t n = atomic_load_explicit(&tr->claimed, memory_order_acquire);
+    uint64_t lo = tl_trace_mode(tr) == TL_TRACE_RING && n > tr->capacity ? n - tr->capacity : 0;
+    if (n == 0) return 0;
+    /* the oldest may be being overwritten: the next one is as good */
+    if (tl__get(&tr->ev[lo % tr->capacity], lo, out) ||
+        (lo + 1 < n && tl__get(&tr->ev[(lo + 1) % tr->capacity], lo + 1, out)))
+      return 1;
+  }
+  return 0;
 }
 
-const tl_event *tl_trace_at(const tl_trace *tr, size_t i) { return &tr->ev[i]; }
-
-uint64_t tl_trace_lost(const tl_trace *tr) {
-  return atomic_load(&((tl_trace *)tr)->lost);
+uint64_t tl_trace_kind_count(const tl_trace *tr, unsigned kind) {
+  return kind < 64 ? atomic_load(&((tl_trace *)tr)->kinds[kind]) : 0;
 }
 
-struct tl__file_head {
-  char magic[8];
-  uint64_t nevents;
-  uint64_t arena_bytes;
-  uint64_t lost;
-};
+/* For the streaming writer (trace_file.c). */
+void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos);
+void tl__trace_streaming(tl_trace *tr, int on, uint64_t pos) {
+  if (pos != UINT64_MAX) atomic_store_explicit(&tr->stream_pos, pos, memory_order_release);
+  if (on >= 0) atomic_store_explicit(&tr->streaming, on, memory_order_release);
+}
+void tl__trace_loaded(tl_trace *tr, uint64_t lost);
+void tl__trace_loaded(tl_trace *tr, uint64_t lost) {
+  atomic_store(&tr->lost, lost);
+  tr->loaded = 1;
+}
+int tl_trace_loaded(const tl_trace *tr) { return tr->loaded; }
 
-int tl_trace_save(const tl_trace *tr, const char *path) {
-  struct tl__file_head h;
-  size_t n = tl_trace_count(tr);
-  uint64_t used = atomic_load(&((tl_trace *)tr)->arena_used);
-  FILE *f = fopen(path, "wb");
-  int ok;
-  if (!f) return -1;
-  memcpy(h.magic, TL__MAGIC, 8);
-  h.nevents = n;
-  h.arena_bytes = used;
-  h.lost = tl_trace_lost(tr);
-  ok = fwrite(&h, sizeof h, 1, f) == 1 &&
-       (n == 0 || fwrite(tr->ev, sizeof(tl_event), n, f) == n) &&
-       fwrite(tr->arena, 1, used, f) == used;
-  if (fclose(f) != 0) ok = 0;
-  if (!ok && errno == 0) errno = EIO;
-  return ok ? 0 : -1;
+void tl_trace_reader_init(tl_trace_reader *r, const tl_trace *tr) {
+  memset(r, 0, sizeof *r);
+  r->gen = tl_trace_generation(tr);
 }
 
-tl_trace *tl_trace_load(const char *path, char *err, size_t errlen) {
-  struct tl__file_head h;
-  FILE *f = fopen(path, "rb");
-  tl_trace *tr = NULL;
-  long size;
-  uint64_t i;
-  if (!f) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return NULL;
-  }
-  if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-      fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, TL__MAGIC, 8) != 0) {
-    snprintf(err, errlen, "%s: not a threadlab trace", path);
-    goto fail;
-  }
-  if (h.nevents > (uint64_t)size / sizeof(tl_event) || h.arena_bytes == 0 ||
-      h.arena_bytes > (uint64_t)size ||
-      sizeof h + h.nevents * sizeof(tl_event) + h.arena_bytes != (uint64_t)size) {
-    snprintf(err, errlen, "%s: corrupt trace (sizes do not match the file)", path);
-    goto fail;
-  }
-  tr = calloc(1, sizeof *tr);
-  if (!tr) goto oom;
-  tr->capacity = h.nevents + 1;
-  tr->arena_bytes = h.arena_bytes;
-  tr->ev = calloc(tr->capacity, sizeof(tl_event));
-  tr->arena = malloc(h.arena_bytes);
-  if (!tr->ev || !tr->arena) goto oom;
-  if ((h.nevents && fread(tr->ev, sizeof(tl_event), h.nevents, f) != h.nevents) ||
-      fread(tr->arena, 1, h.arena_bytes, f) != h.arena_bytes) {
-    snprintf(err, errlen, "%s: truncated trace", path);
-    goto fail;
-  }
-  tr->arena[h.arena_bytes - 1] = '\0'; /* every string ends inside the arena */
-  for (i = 0; i < h.nevents; i++) {
-    tl_event *e = &tr->ev[i];
-    if (e->kind == TL_EV_NONE || e->kind >= TL_EV__COUNT) {
-      snprintf(err, errlen, "%s: corrupt trace (event %llu has unknown kind %u)",
-               path, (unsigned long long)i, (unsigned)e->kind);
-      goto fail;
+/* A pinned event at index p, if published. */
+static int tl__pinned_at(tl_trace *tr, uint64_t p, tl_event *out) {
+  uint64_t n = atomic_load_explicit(&tr->pin_claimed, memory_order_acquire);
+  const tl_event *e;
+  if (p >= n || p >= tr->pin_capacity) return 0;
+  e = &tr->pinned[p];
+  if (__atomic_load_n(&e->kind, __ATOMIC_ACQUIRE) == 0) return 0;
+  return tl__get(e, (uint64_t)TL__LD(e->seq) | (uint64_t)TL__LD(e->aux) << 32, out);
+}
+
+static uint64_t tl__seq(const tl_event *e) { return (uint64_t)e->seq | (uint64_t)e->aux << 32; }
+
+int tl_trace_read(const tl_trace *ctr, tl_trace_reader *r, tl_event *out) {
+  tl_trace *tr = (tl_trace *)ctr;
+  tl_event p;
+  for (;;) {
+    uint64_t claimed = atomic_load_explicit(&tr->claimed, memory_order_acquire);
+    int stop = atomic_load_explicit(&tr->mode, memory_order_relaxed) == TL_TRACE_STOP;
+    if (atomic_load_explicit(&tr->gen, memory_order_acquire) != r->gen) return -1;
+    /* Pinned events of a gap come first, in their order. */
+    if (r->pending && tl__pinned_at(tr, r->pin, &p) && tl__seq(&p) < r->next) {
+      r->pin++;
+      r->pending--;
+      r->dropped--;
+      r->last_drop = 0;
+      *out = p;
+      return 1;
     }
-    if (tl_event_kind_has_text(e->kind) && e->arg >= h.arena_bytes) {
-      snprintf(err, errlen, "%s: corrupt trace (event %llu points outside its text)",
-               path, (unsigned long long)i);
-      goto fail;
+    if (stop && r->next >= tr->capacity) {
+      /* Past a full log only pinned events were kept. */
+      if (!tl__pinned_at(tr, r->pin, &p)) return 0;
+      r->pin++;
+      if (tl__seq(&p) < tr->capacity - 1) continue; /* read from the log already */
+      r->last_drop = 0;
+      *out = p;
+      return 1;
     }
+    if (r->next >= claimed) return 0;
+    if (!tl__get(&tr->ev[r->next % tr->capacity], r->next, out)) {
+      /* Not yet written (its appender is still at it), or reused by a
+       * newer event: then what the ring holds now starts a ring back. */
+      uint64_t c2 = atomic_load_explicit(&tr->claimed, memory_order_acquire);
+      if (stop || r->whole || r->next + tr->capacity >= c2) return 0;
+      r->pending += c2 - tr->capacity - r->next;
+      r->dropped += c2 - tr->capacity - r->next;
+      r->next = c2 - tr->capacity;
+      continue;
+    }
+    if (tl_event_pinned(out->kind, out->reason))
+      while (tl__pinned_at(tr, r->pin, &p) && tl__seq(&p) <= r->next) r->pin++;
+    r->next++;
+    r->last_drop = r->pending;
+    r->pending = 0;
+    return 1;
   }
-  atomic_store(&tr->claimed, h.nevents);
-  atomic_store(&tr->published, h.nevents);
-  atomic_store(&tr->lost, h.lost);
-  atomic_store(&tr->arena_used, h.arena_bytes);
-  fclose(f);
-  return tr;
-oom:
-  snprintf(err, errlen, "%s: out of memory loading the trace", path);
-fail:
-  fclose(f);
-  if (tr) {
-    free(tr->ev);
-    free(tr->arena);
-    free(tr);
-  }
-  return NULL;
-}
-
-void tl_trace_dump(const tl_trace *tr, void *out) {
-  FILE *f = out;
-  size_t n = tl_trace_count(tr), i;
-  int32_t pids[64];
-  int npids = 0;
-  for (i = 0; i < n; i++) {
-    const tl_event *e = &tr->ev[i];
-    int p;
-    /* pids differ from run to run; number processes by first appearance so
-     * two runs of the same deterministic program dump the same text. */
-    for (p = 0; p < npids && pids[p] != e->pid; p++) {}
-    if (p == npids && npids < 64) pids[npids++] = e->pid;
-    fprintf(f, "%7u %4llu.%09llu P%d T%u %-18s r=%u obj=%u", e->seq,
-            (unsigned long long)(e->t / 1000000000u),
-            (unsigned long long)(e->t % 1000000000u), p + 1, e->tid,
-            tl_event_kind_name(e->kind), e->reason, e->obj);
-    if (tl_event_kind_has_text(e->kind)) {
-      /* Escaped, so that each event stays on one line. */
-      const unsigned char *c = (const unsigned char *)tl_trace_strat(tr, e->arg);
-      fputs(" \"", f);
-      for (; *c; c++) {
-        if (*c == '\n') fputs("\\n", f);
-        else if (*c == '\t') fputs("\\t", f);
-        else if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c);
-        else if (*c < 0x20) fprintf(f, "\\x%02x", *c);
-        else fputc(*c, f);
-      }
-      fputs("\"\n", f);
-    } else
-      fprintf(f, " arg=%llu\n", (unsigned long long)e->arg);
-  }
-  if (tl_trace_lost(tr))
-    fprintf(f, "# %llu events lost: the trace was full\n",
-            (unsigned long long)tl_trace_lost(tr));
 }

@@ -1,12 +1,22 @@
 /* The trace: every observable happening as one fixed-size event.
  *
- * The log lives in one shared mapping made at start-up, so forked children
- * append to the same log as their parent. Appending is lock-free: a slot is
- * claimed with one atomic add and published by storing its kind last, so a
- * reader sees only whole events. Strings (names, printed text) go into an
- * arena in the same mapping and are referred to by offset.
+ * The log lives in one shared mapping made at start-up (MAP_SHARED, so a
+ * forked child, in its own address space, appends to the same log as its
+ * parent; children of the processes issue rely on this). The mapping holds:
  *
- * Views read only the trace; anything drawn must be recorded here. */
+ *   header | ring of `capacity` events | pinned events | string arena
+ *
+ * Appending is lock-free: a sequence number is claimed with one atomic add,
+ * the event goes into ring slot seq % capacity, published by storing its
+ * kind last (a reader copies the slot and checks seq and kind again, so a
+ * slot reused under it is noticed, never half read). Events that give the
+ * rest meaning (tl_event_pinned) are also appended to the pinned area, which
+ * never wraps, so they outlive the ring. Strings go into the arena and are
+ * referred to by offset. Nothing here takes a lock or allocates, so every
+ * process and thread appends the same way, from any point.
+ *
+ * Views read only the trace; anything drawn must be recorded here. The file
+ * format (trace_file.c) is described there. */
 #ifndef TL_TRACE_H
 #define TL_TRACE_H
 
@@ -59,7 +69,10 @@
   X(LOST_UPDATE, "lost-update")                             \
   X(DEADLOCK, "deadlock")           /* arg: description */  \
   X(LESSON_STEP, "lesson-step")     /* arg: text, reason: tl_lesson_part */ \
-  X(TRACE_FULL, "trace-full")
+  X(TRACE_FULL, "trace-full")                               \
+  X(COMPUTE, "compute")             /* C work without the GIL; arg: ns asked */ \
+  X(COMPUTE_END, "compute-end")             \
+  X(DROPPED, "dropped")             /* arg: events dropped before it (ring) */
 
 enum tl_event_kind {
 #define TL__KIND_ENUM(name, text) TL_EV_##name,
@@ -86,7 +99,8 @@ enum tl_gil_reason {
   X(SAY, "say")     /* narration */                                           \
   X(CODE, "code")   /* the code of the step about to run; obj: its first line */ \
   X(CHECK, "check") /* an expect result ("ok: ..." or "FAILED: ...") */       \
-  X(LINE, "line")   /* MainThread starts a line of the lesson; obj: its number */
+  X(LINE, "line")   /* MainThread starts a line of the lesson; obj: its number */ \
+  X(NARRATE, "narrate") /* lab.narrate(text): for the narration panel as is */
 
 enum tl_lesson_part {
 #define TL__PART_ENUM(name, text) TL_LESSON_##name,
@@ -146,21 +160,37 @@ typedef struct tl_event {
 
 typedef struct tl_trace tl_trace;
 
-/* Creates the shared log with room for `capacity` events and `arena_bytes`
- * of strings. Pages are touched only when used. NULL on failure (errno). */
+/* What the log does when it is full. RING (the default): the oldest events
+ * make room for the newest, and a reader is told how many it missed, so a
+ * "dropped" marker says so; pinned events (tl_trace_pinned) stay whatever
+ * happens. STOP: the log keeps its first events; later ones are counted as
+ * lost, apart from the pinned ones. */
+enum tl_trace_mode { TL_TRACE_RING = 0, TL_TRACE_STOP = 1 };
+
+/* Creates the shared log with room for `capacity` events (a ring) and
+ * `arena_bytes` of strings. Pages are touched only when used, so memory
+ * grows with the events held, not with the capacity. NULL on failure. */
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes);
 void tl_trace_destroy(tl_trace *tr);
-/* Forgets every event (for :reset); only when no thread appends. */
+void tl_trace_set_mode(tl_trace *tr, int mode);
+int tl_trace_mode(const tl_trace *tr);
+size_t tl_trace_capacity(const tl_trace *tr);
+/* Forgets every event (for :reset); only when no thread appends. A
+ * streaming writer first writes out what it has not yet written. */
 void tl_trace_clear(tl_trace *tr);
+/* Grows with every clear: a reader of an older generation starts over. */
+uint64_t tl_trace_generation(const tl_trace *tr);
 
 /* The process-wide trace everything in sim/ appends to. */
 extern tl_trace *tl_trace_global;
 
-/* Appends one event; returns its sequence number. When the log is full the
- * event is counted as lost and a warning is printed once (never silent). */
+/* Appends one event; returns its sequence number (its low 32 bits). */
 uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
                        uint16_t kind, uint16_t reason, uint32_t obj,
                        uint64_t arg);
+/* Whether an event of this kind is pinned: kept out of the ring because it
+ * gives meaning to the rest (object names, lesson text, marks, deadlocks). */
+int tl_event_pinned(unsigned kind, unsigned reason);
 /* Copies a string into the arena; returns its offset (0 = no string). */
 uint64_t tl_trace_str(tl_trace *tr, const char *s, size_t len);
 /* The string at an arena offset ("" for 0 or a bad offset). */
@@ -168,21 +198,68 @@ const char *tl_trace_strat(const tl_trace *tr, uint64_t off);
 /* A new object id, unique across forked processes. */
 uint32_t tl_trace_new_id(tl_trace *tr);
 
-/* Number of published events in order of their slots (a prefix). */
-size_t tl_trace_count(const tl_trace *tr);
-const tl_event *tl_trace_at(const tl_trace *tr, size_t i);
+/* Whether the trace was loaded from a file (a saved run, not a live one). */
+int tl_trace_loaded(const tl_trace *tr);
+/* Events appended since the trace began (or was cleared), held or not. */
+uint64_t tl_trace_total(const tl_trace *tr);
+/* STOP mode: events not recorded because the log was full. */
 uint64_t tl_trace_lost(const tl_trace *tr);
+/* RING mode: events overwritten by newer ones (a streaming writer still
+ * wrote them out). */
+uint64_t tl_trace_dropped(const tl_trace *tr);
+/* The oldest event the log still holds (copied): 1, or 0 if none. */
+int tl_trace_oldest(const tl_trace *tr, tl_event *out);
+/* How many events of one kind were appended, dropped ones included: what
+ * counts must not depend on what the ring still holds. */
+uint64_t tl_trace_kind_count(const tl_trace *tr, unsigned kind);
+
+/* Reading in order. A reader copies events out (a ring slot may be reused
+ * while it reads). Events that fell out of the ring before the reader got
+ * to them are skipped, except pinned ones; the first event read after such
+ * a gap has last_drop set to how many were skipped. */
+typedef struct tl_trace_reader {
+  uint64_t next;      /* the sequence number to read next */
+  uint64_t pin;       /* the next pinned event to look at */
+  uint64_t gen;       /* tl_trace_generation when it began */
+  uint64_t pending;   /* skipped, not yet reported */
+  uint64_t last_drop; /* skipped just before the event last read */
+  uint64_t dropped;   /* skipped in all */
+  int whole;          /* appenders wait for it (the streaming writer): a
+                       * slot not there yet is never taken for a gap */
+} tl_trace_reader;
+void tl_trace_reader_init(tl_trace_reader *r, const tl_trace *tr);
+/* 1 and *out when an event was read, 0 when there is none yet, -1 when the
+ * trace was cleared since the reader began (begin again). */
+int tl_trace_read(const tl_trace *tr, tl_trace_reader *r, tl_event *out);
 
 const char *tl_event_kind_name(unsigned kind);
 /* Whether the kind's arg is a string offset. */
 int tl_event_kind_has_text(unsigned kind);
 
-/* Saves published events and strings; 0 on success, -1 (errno) on failure. */
-int tl_trace_save(const tl_trace *tr, const char *path);
-/* Loads a saved trace, treating the file as hostile: returns NULL and writes
- * a reason into err on any malformed content. */
-tl_trace *tl_trace_load(const char *path, char *err, size_t errlen);
-/* Writes one event a line as text. */
-void tl_trace_dump(const tl_trace *tr, void *FILE_out);
+/* ---- files (trace_file.c) ---------------------------------------------
+ * Saves every event a reader of the trace gets (and what it missed, as a
+ * DROPPED event); 0 on success, -1 with a reason in err. */
+int tl_trace_save(const tl_trace *tr, const char *path, char *err, size_t errlen);
+/* Loads a saved or streamed trace, treating the file as hostile: NULL and a
+ * reason in err on anything malformed, truncated or from another version.
+ * The events go into a ring of `capacity` (0: as many as the file has);
+ * with to > from, only events in [from, to) ns and the pinned ones. */
+tl_trace *tl_trace_load(const char *path, size_t capacity, uint64_t from, uint64_t to,
+                        char *err, size_t errlen);
+/* Writes one event a line, reading the file as it goes (any size); 0, or
+ * -1 with a reason in err. */
+int tl_trace_dump_file(const char *path, void *FILE_out, char *err, size_t errlen);
+
+/* Streaming: a background thread writes every event of tr to path.part in
+ * large blocks as they are made, and tl_trace_stream_finish renames it to
+ * path. Appenders wait for it rather than overwrite what it has not
+ * written. On a write error it prints one message, stops (appenders go on),
+ * removes path.part and leaves path as it was. */
+int tl_trace_stream_start(tl_trace *tr, const char *path, char *err, size_t errlen);
+/* Writes out the rest and renames; 0, or -1 if streaming failed at any
+ * point (the message was printed). No-op 0 when not streaming. */
+int tl_trace_stream_finish(tl_trace *tr);
+/* Waits until the writer has written every event appended so far. */
+void tl_trace_stream_flush(tl_trace *tr);
 
 #endif

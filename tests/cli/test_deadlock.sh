@@ -37,9 +37,9 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ $rc -ne 124 ] || fail "the notes' deadlock hung"
 [ $ms -lt 5000 ] || fail "reported within seconds, not ${ms} ms"
 err=$(cat "$T/err")
-expect_has "$err" "deadlock: Thread-1 and Thread-2 wait for each other" "the deadlock named"
-expect_has "$err" "Thread-1 waits for Lock lockB, held by Thread-2" "first edge"
-expect_has "$err" "Thread-2 waits for Lock lockA, held by Thread-1" "second edge"
+expect_has "$err" "deadlock: Thread-1 (f1) and Thread-2 (f2) wait for each other" "the deadlock named"
+expect_has "$err" "Thread-1 (f1) waits for Lock lockB, held by Thread-2 (f2)" "first edge"
+expect_has "$err" "Thread-2 (f2) waits for Lock lockA, held by Thread-1 (f1)" "second edge"
 expect_eq "$(grep -c '锁：已锁定' "$T/out")" "2" "each thread got its first lock"
 
 # An uncaught DeadlockError: exit 1, the message, no hang at exit.
@@ -53,7 +53,7 @@ print("not reached")
 LUA
 timeout 20 "$BIN" --headless "$T/join.lua" > "$T/out" 2> "$T/err"; rc=$?
 expect_eq "$rc" "1" "an uncaught DeadlockError exits 1"
-expect_has "$(cat "$T/err")" "DeadlockError: MainThread waits for Thread-1 and Thread-2" "DeadlockError printed"
+expect_has "$(cat "$T/err")" "DeadlockError: MainThread waits for Thread-1 (<lambda>) and Thread-2 (<lambda>)" "DeadlockError printed"
 expect_eq "$(cat "$T/out")" "" "nothing after the join ran"
 
 # MainThread in the cycle, the error caught: the script goes on and exits 0.
@@ -113,5 +113,5 @@ print(g)
 LUA
 out=$(timeout 20 "$BIN" --headless "$T/lost.lua" 2>&1); rc=$?
 expect_eq "$rc" "0" "watch script runs"
-expect_has "$out" "lost update of g: Thread-1 read g = 5, then MainThread wrote g = 6, then Thread-1 wrote g = 6 over it" "lost update told"
+expect_has "$out" "lost update of g: Thread-1 (<lambda>) read g = 5, then MainThread wrote g = 6, then Thread-1 (<lambda>) wrote g = 6 over it" "lost update told"
 echo ok

@@ -44,7 +44,7 @@ $BIN --headless --clock virtual --speed 0 --record "$T/d.svg" --record "$T/d.png
   --record "$T/d.json" "$T/d.lua" > /dev/null 2>&1
 svg=$(cat "$T/d.svg")
 expect_has "$svg" "DEADLOCK at" "the deadlock banner"
-expect_has "$svg" "Thread-1 waits for Lock lockB held by Thread-2" "the cycle in words"
+expect_has "$svg" "Thread-1 (f1) waits for Lock lockB held by Thread-2 (f2)" "the cycle in words"
 expect_has "$svg" ">Lock lockA<" "lock names on the cycle"
 expect_has "$svg" 'stroke="#d00000"' "red cycle edges"
 expect_has "$svg" "Who waits for whom at the deadlock" "the wait-for graph"

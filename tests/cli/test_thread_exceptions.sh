@@ -12,7 +12,7 @@ expect_eq "$rc" "0" "main still exits 0"
 expect_eq "$out" "$(printf 'good done\nmain done')" "other threads go on"
 expect_has "$(cat "$T/err")" "Exception in thread bad:" "heading"
 expect_has "$(cat "$T/err")" "ValueError: oops" "error text"
-expect_has "$(cat "$T/err")" "exc.lua:1" "traceback names the line"
+expect_has "$(cat "$T/err")" "exc.lua\", line 1, in target" "traceback names the line"
 
 cat > "$T/print.lua" <<'LUA'
 local ts = {}

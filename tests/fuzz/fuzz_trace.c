@@ -22,15 +22,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   close(fd);
-  tr = tl_trace_load(path, err, sizeof err);
-  unlink(path);
-  if (tr) {
+  {
     FILE *null = fopen("/dev/null", "w");
-    tl_layout *l;
     if (null) {
-      tl_trace_dump(tr, null);
+      tl_trace_dump_file(path, null, err, sizeof err);
       fclose(null);
     }
+  }
+  tr = tl_trace_load(path, 1 << 16, 0, 0, err, sizeof err);
+  if (!tr) tr = tl_trace_load(path, 64, 1000, 1000000, err, sizeof err); /* a window */
+  unlink(path);
+  if (tr) {
+    tl_layout *l;
     if ((l = tl_layout_build(tr))) {
       tl_display_opts o;
       tl_display *d;

@@ -1,4 +1,7 @@
--- The queue module, for the cases CPython's Lib/test/test_queue.py checks.
+-- The queue module: an independent port of CPython's Lib/test/test_queue.py
+-- (3.11). Which CPython test each part ports is named above it; all of the
+-- file's cases are here except CSimpleQueueTest.test_is_default (that the C
+-- SimpleQueue is the default one: threadlab has one SimpleQueue).
 local check = dofile("tests/lua/check.lua")
 local H = dofile("tests/lua/bunch.lua")
 
@@ -22,6 +25,7 @@ local function blocking(block_fn, block_args, trigger_fn, trigger_args)
   return table.unpack(r, 1, r.n)
 end
 
+-- BaseQueueTestMixin.basic_queue_test (test_basic)
 local function basic(q, order)
   check.eq(q:qsize(), 0, "empty to begin with")
   check.eq(q:empty(), true, "empty")
@@ -55,7 +59,8 @@ local function basic(q, order)
   check.eq(blocking(q.get, { q, true, 10 }, q.put, { q, "empty" }), "empty", "timed get")
 end
 
--- join: two workers, a hundred tasks
+-- BaseQueueTestMixin.queue_join_test (test_queue_join): two workers, a
+-- hundred tasks
 local function join_test(q)
   local cum = 0
   local cumlock = threading.Lock()
@@ -85,29 +90,30 @@ for _, case in ipairs{
   { queue.PriorityQueue, "111 222 333" },
 } do
   local make, order = case[1], case[2]
-  -- task_done too often
+  -- QueueTest, LifoQueueTest, PriorityQueueTest:
+  -- test_queue_task_done: task_done too often
   local e = check.raises("ValueError", function() make():task_done() end)
   check.eq(tostring(e), "ValueError: task_done() called too many times", "message")
-  -- join, twice, then task_done too often again
+  -- test_queue_join: join, twice, then task_done too often again
   local q = make()
   join_test(q)
   join_test(q)
   check.raises("ValueError", function() q:task_done() end)
-  -- basic, twice on the same queue
+  -- test_basic: twice on the same queue
   q = make(QUEUE_SIZE)
   basic(q, order)
   basic(q, order)
-  -- negative timeouts
+  -- test_negative_timeout_raises_exception
   q = make(QUEUE_SIZE)
   check.raises("ValueError", function() q:put(1, {timeout = -1}) end)
   check.raises("ValueError", function() q:get(true, -1) end)
-  -- nowait
+  -- test_nowait
   q = make(QUEUE_SIZE)
   for _ = 1, QUEUE_SIZE do q:put_nowait(1) end
   check.raises("queue.Full", function() q:put_nowait(1) end)
   for _ = 1, QUEUE_SIZE do q:get_nowait() end
   check.raises("queue.Empty", function() q:get_nowait() end)
-  -- shrinking the queue
+  -- test_shrinking_queue (issue 10110)
   q = make(3)
   q:put(1); q:put(2); q:put(3)
   check.raises("queue.Full", function() q:put_nowait(4) end)
@@ -116,7 +122,8 @@ for _, case in ipairs{
   check.raises("queue.Full", function() q:put_nowait(4) end)
 end
 
--- A queue whose storage fails now and then stays consistent.
+-- FailingQueueTest.test_failing_queue: a queue whose storage fails now and
+-- then stays consistent.
 local function failing_queue(size)
   local q = queue.Queue(size)
   local put, get = q._put, q._get
@@ -169,7 +176,9 @@ local fq = failing_queue(QUEUE_SIZE)
 failing_test(fq)
 failing_test(fq)
 
--- SimpleQueue: feeders and consumers in many threads, every item once
+-- BaseSimpleQueueTest.test_many_threads, test_many_threads_nonblock,
+-- test_many_threads_timeout: feeders and consumers in many threads, every
+-- item once (one feeder here; test_many_threads_port below has many)
 local function simple_run(n_threads, consume)
   local q = queue.SimpleQueue()
   local inputs, results = {}, {}
@@ -225,7 +234,123 @@ simple_run(3, function(q, results)
     end
   end
 end)
+-- BaseSimpleQueueTest.test_basic
 local sq = queue.SimpleQueue()
+check.eq(sq:empty(), true, "empty")
+check.eq(sq:qsize(), 0, "size 0")
+sq:put(1)
+check.eq(sq:empty(), false, "not empty")
+check.eq(sq:qsize(), 1, "size 1")
+sq:put(2); sq:put_nowait(3); sq:put(4)
+check.eq(sq:qsize(), 4, "size 4")
+check.eq(sq:get(), 1, "get")
+check.eq(sq:qsize(), 3, "size 3")
+check.eq(sq:get_nowait(), 2, "get_nowait")
+check.eq(sq:get{block = false}, 3, "get(block=False)")
+check.eq(sq:get{timeout = 0.1}, 4, "get(timeout=)")
+check.eq(sq:empty(), true, "empty again")
+check.raises("queue.Empty", function() sq:get{block = false} end)
+check.raises("queue.Empty", function() sq:get{timeout = 1e-3} end)
+check.raises("queue.Empty", function() sq:get_nowait() end)
+check.eq(sq:qsize(), 0, "still size 0")
+-- BaseSimpleQueueTest.test_negative_timeout_raises_exception
+sq:put(1)
+check.raises("ValueError", function() sq:get{timeout = -1} end)
+sq:get()
+
+-- BaseSimpleQueueTest.run_threads with n feeders and n consumers sharing one
+-- sequence of inputs (test_order: one of each, so the order is kept;
+-- test_many_threads*: many of each, every item exactly once).
+local function run_threads(n, inputs, consume)
+  local q = queue.SimpleQueue()
+  local seq, results, errors = {}, {}, {}
+  for i = #inputs, 1, -1 do seq[#seq + 1] = inputs[i] end
+  local rnd = 42
+  local function random() rnd = (rnd * 1103515245 + 12345) % 2147483648; return rnd / 2147483648 end
+  local function logged(f) return function() local ok, e = pcall(f); if not ok then errors[#errors + 1] = e end end end
+  local SENTINEL = "sentinel"
+  local ts = {}
+  for i = 1, n do
+    ts[#ts + 1] = threading.Thread{target = logged(function()
+      while true do
+        local v = table.remove(seq)
+        if v == nil then q:put(SENTINEL); return end
+        q:put(v)
+        if random() > 0.5 then time.sleep(random() * 1e-3) end
+      end
+    end)}
+    ts[#ts + 1] = threading.Thread{target = logged(function() consume(q, results, SENTINEL) end)}
+  end
+  for _, t in ipairs(ts) do t:start() end
+  for _, t in ipairs(ts) do t:join() end
+  check.eq(#errors, 0, "no thread failed: " .. tostring(errors[1]))
+  check.eq(q:empty(), true, "drained")
+  return results
+end
+local function consume(q, results, sentinel)
+  while true do
+    local v = q:get()
+    if v == sentinel then return end
+    results[#results + 1] = v
+  end
+end
+local function consume_nonblock(q, results, sentinel)
+  while true do
+    local ok, v = pcall(q.get, q, {block = false})
+    if ok then
+      if v == sentinel then return end
+      results[#results + 1] = v
+    elseif v.type == "queue.Empty" then time.sleep(1e-5)
+    else error(v, 0) end
+  end
+end
+local function consume_timeout(q, results, sentinel)
+  while true do
+    local ok, v = pcall(q.get, q, {timeout = 1e-5})
+    if ok then
+      if v == sentinel then return end
+      results[#results + 1] = v
+    elseif v.type ~= "queue.Empty" then error(v, 0) end
+  end
+end
+local function range(n) local t = {} for i = 1, n do t[i] = i - 1 end return t end
+-- test_order
+check.eq(table.concat(run_threads(1, range(100), consume), ","), table.concat(range(100), ","),
+         "one feeder, one consumer: the order kept")
+-- test_many_threads, test_many_threads_nonblock, test_many_threads_timeout
+-- (CPython: 50 threads of each, 10,000 items; here 20 and 2,000)
+for _, c in ipairs{ consume, consume_nonblock, consume_timeout } do
+  local got = run_threads(20, range(2000), c)
+  table.sort(got)
+  check.eq(table.concat(got, ","), table.concat(range(2000), ","), "every item exactly once")
+end
+-- test_references: an item leaves the queue's keeping once it is got
+do
+  local seen = setmetatable({}, {__mode = "k"})
+  for _ = 1, 20 do local o = {}; seen[o] = true; sq:put(o) end
+  for _ = 1, 20 do sq:get() end
+  collectgarbage(); collectgarbage()
+  check.eq(next(seen), nil, "no item kept alive by the queue")
+end
+-- CSimpleQueueTest.test_reentrancy (bpo-14976): put() from a finalizer,
+-- which may run during another put or get (Lua's __gc, as CPython's __del__)
+do
+  local n, results = 0, {}
+  local function gen() local v = n; n = n + 1; return v end
+  local N = 3000
+  while true do
+    setmetatable({}, {__gc = function() sq:put(gen()) end})
+    sq:put(gen())
+    results[#results + 1] = sq:get()
+    if results[#results] >= N then break end
+    if #results % 50 == 0 then collectgarbage("step") end
+  end
+  for i = 1, #results do check.eq(results[i], i - 1, "reentrant puts keep the order") end
+  check.truthy(sq:qsize() > 0, "finalizers did put")
+end
+
+-- the remaining API
+sq = queue.SimpleQueue()
 sq:put_nowait(1)
 check.eq(sq:qsize(), 1, "qsize")
 check.eq(sq:get_nowait(), 1, "get_nowait")

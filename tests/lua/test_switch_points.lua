@@ -31,6 +31,15 @@ check.truthy(race(1000000) < 2000000, "py2 ticks lose updates too")
 lab.gil{policy = "py2", switch_points = "statement"}
 check.eq(race(1000000), 2000000, "py2 with statement switch points loses none")
 
+-- py2 counts ticks only while a thread waits for the GIL: a lone thread
+-- runs with no hook (a count hook sends every Lua instruction down the
+-- VM's slow path) (a TSan build
+-- polls for signals with a count hook: not there).
+if os.getenv("TL_SANITIZER") ~= "tsan" then
+  for _ = 1, 10000 do end -- a tick left from the race above sees nobody waits
+  check.eq(debug.gethook(), nil, "py2: a lone thread runs with no hook")
+end
+
 local s = lab.gil()
 check.eq(s.policy, "py2", "settings read back")
 check.raises("ValueError", lab.gil, {switch_interval = -1})

@@ -62,11 +62,22 @@ b:wait_for_finished()
 check.eq(H.sorted(inside), "nil,nil,nil,nil,nil", "a new thread starts with nothing")
 check.eq(mydata.x, 1, "main's value untouched")
 
--- init runs in each thread on first use, like a subclass's __init__
-local inits = 0
-local counter = threading.local_{ init = function(self) inits = inits + 1; self.n = 0 end, step = 2 }
+-- init runs at creation in the creating thread, then in each other thread
+-- on first use, like a threading.local subclass's __init__
+-- (test_threading_local.py's test_local_init / _test_one_class checks)
+local inits, where = 0, {}
+local counter = threading.local_{ init = function(self)
+  inits = inits + 1; self.n = 0
+  where[#where + 1] = threading.current_thread().name
+end, step = 2 }
+check.eq(inits, 1, "init ran at creation, before any touch")
+check.eq(where[1], "MainThread", "in the creating thread")
 local function bump() counter.n = counter.n + counter.step; return counter.n end
 check.eq(bump(), 2, "main initialized")
+check.eq(inits, 1, "main's first touch does not run init again")
+local idle = threading.Thread{target = function() end}
+idle:start(); idle:join()
+check.eq(inits, 1, "a thread that never touches it runs no init")
 local got = {}
 H.bunch(function() bump(); table.insert(got, bump()) end, 3):wait_for_finished()
 check.eq(H.sorted(got), "4,4,4", "each thread counts on its own")

@@ -37,8 +37,30 @@ class Session:
         seen, self.out = self.out[: m.end()], self.out[m.end():]
         return seen
 
-    def send(self, text):
-        os.write(self.fd, text.encode())
+    def send(self, text, pace=None):
+        """pace: a character the program echoes once for each one typed
+        (and never in its cursor moves). A pty drops what is written faster
+        than the program reads it, so big input goes in pieces, each once
+        the echo of the ones before came back."""
+        data = text.encode()
+        if pace is None:
+            os.write(self.fd, data)
+            return
+        sent = echoed = 0
+        while data:
+            piece, data = data[:512], data[512:]
+            os.write(self.fd, piece)
+            sent += piece.count(pace.encode())
+            deadline = time.time() + 10
+            while echoed < sent and data and time.time() < deadline:
+                r, _, _ = select.select([self.fd], [], [], 1)
+                if r:
+                    try:
+                        got = os.read(self.fd, 65536).decode("utf-8", "replace")
+                    except OSError:
+                        break
+                    echoed += got.count(pace)
+                    self.out += got
 
     def line(self, text, until=r"\n> $|\n> "):
         self.send(text + "\r")

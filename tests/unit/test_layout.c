@@ -381,10 +381,38 @@ static void test_edges(void) {
   tl_layout_free(l);
   tl_trace_destroy(tr);
   tr = tl_trace_create(4, 64);
+  tl_trace_set_mode(tr, TL_TRACE_STOP);
   for (i = 0; i < 6; i++) ev((uint64_t)i, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
   l = tl_layout_build(tr);
   CHECK(l && l->nmarkers == 1 && l->markers[0].kind == TL_EV_TRACE_FULL);
   CHECK(l && l->lost == 2);
+  tl_layout_free(l);
+  /* A ring: the oldest make room, a DROPPED marker says how many, before
+   * the first event still there; pinned names stay. */
+  tl_trace_destroy(tr);
+  tr = tl_trace_create(4, 64);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, 0);
+  for (i = 1; i < 10; i++) ev((uint64_t)i * 10, 1, i % 2 ? TL_EV_GIL_ACQUIRE : TL_EV_GIL_RELEASE, 0, 0, 0);
+  l = tl_layout_build(tr);
+  CHECK(l && l->nlanes == 1 && l->dropped == 5);
+  CHECK(l && l->nmarkers == 1 && l->markers[0].kind == TL_EV_DROPPED && l->markers[0].arg == 5 &&
+        l->markers[0].t == 60);
+  tl_layout_free(l);
+  /* After the gap, a lane whose state came from before it is not drawn on
+   * as if it were still so: MainThread made Thread-2 (pinned events) and
+   * then did what was dropped. */
+  tl_trace_destroy(tr);
+  tr = tl_trace_create(4, 256);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  ev(1, 1, TL_EV_THREAD_NEW, 0, 2, str("Thread-2"));
+  for (i = 1; i <= 10; i++) ev((uint64_t)i * 10, 2, i % 2 ? TL_EV_GIL_ACQUIRE : TL_EV_GIL_RELEASE, 0, 0, 0);
+  l = tl_layout_build(tr);
+  CHECK(l && l->nlanes == 2);
+  if (l) {
+    const tl_lane *m = &l->lanes[tl_layout_find_lane(l, P, 1)];
+    CHECK(m->nseg == 0 || m->seg[m->nseg - 1].t1 <= 70); /* nothing after the gap */
+    CHECK(!m->sm.open);
+  }
   tl_layout_free(l);
 }
 
@@ -414,8 +442,94 @@ static void test_exit_to_join(void) {
   tl_layout_free(l);
 }
 
+/* Level-of-detail summaries: built as events arrive (a second update adds
+ * blocks, keeps the first ones), and a pixel over thousands of segments
+ * takes the look of what fills most of its time, not of a sample. */
+static void test_lod(void) {
+  tl_layout *l;
+  const tl_lane *ln;
+  tl_lod first;
+  size_t n0, k, wrong = 0;
+  uint64_t t = 0;
+  int i;
+  if (tr) tl_trace_destroy(tr);
+  tr = tl_trace_create(1 << 20, 1 << 16);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  /* running 90 ns, then 10 ns asleep (not holding the GIL), again and again */
+  for (i = 0; i < 100000; i++, t += 100) {
+    ev(t, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+    ev(t + 90, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+    ev(t + 90, 1, TL_EV_SLEEP, 0, 0, 10);
+    ev(t + 100, 1, TL_EV_SLEEP_END, 0, 0, 0);
+  }
+  l = tl_layout_build(tr);
+  CHECK(l && l->nlanes == 1);
+  if (!l) return;
+  ln = &l->lanes[0];
+  CHECK(ln->nseg > 150000 && ln->lod.n[0] > 2000 && ln->lod.n[1] > 30);
+  n0 = ln->lod.n[0];
+  first = ln->lod.lv[0][0];
+  CHECK(ln->seg[first.top].state == TL_STATE_RUNNING && first.top_ns > 0);
+  /* every pixel-sized range, at every zoom, is running */
+  for (k = 0; k + 3000 < ln->nseg; k += 997)
+    if (ln->seg[tl_lod_pick(&ln->lod, ln->seg, k, k + 3000, 0)].state != TL_STATE_RUNNING) wrong++;
+  for (k = 0; k + 300 < ln->nseg; k += 991)
+    if (ln->seg[tl_lod_pick(&ln->lod, ln->seg, k, k + 300, 0)].state != TL_STATE_RUNNING) wrong++;
+  CHECK(wrong == 0);
+  CHECK(ln->seg[tl_lod_pick(&ln->lod, ln->seg, 0, ln->nseg, 0)].state == TL_STATE_RUNNING);
+  /* the GIL row's summary is by holder */
+  CHECK(l->procs[0].gillod.n[0] > 0);
+  /* more events: more blocks, the old ones as they were */
+  for (i = 0; i < 1000; i++, t += 100) {
+    ev(t, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+    ev(t + 90, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  }
+  CHECK(tl_layout_update(l, tr) == 2000);
+  ln = &l->lanes[0];
+  CHECK(ln->lod.n[0] > n0);
+  CHECK(memcmp(&ln->lod.lv[0][0], &first, sizeof first) == 0);
+  tl_layout_free(l);
+  tl_trace_destroy(tr);
+  tr = NULL;
+  fresh();
+}
+
+/* A live layout that keeps up with a ring: what the ring lets go of, the
+ * layout lets go of too (memory follows what the trace holds), and a
+ * marker says so where what is left begins. */
+static void test_trim_to_ring(void) {
+  tl_layout *l;
+  uint64_t t = 0;
+  size_t k, drops = 0;
+  int round, i;
+  if (tr) tl_trace_destroy(tr);
+  tr = tl_trace_create(1 << 17, 1 << 16);
+  ev(0, 1, TL_EV_THREAD_NEW, 0, 1, str("MainThread"));
+  l = tl_layout_new();
+  for (round = 0; round < 12; round++) {
+    for (i = 0; i < 50000; i++, t += 100) {
+      ev(t, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+      ev(t + 60, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+    }
+    CHECK(tl_layout_update(l, tr) == (round ? 100000 : 100001));
+  }
+  CHECK(l->dropped == 0);                  /* the reader never fell behind */
+  CHECK(l->nlanes == 1 && strcmp(l->lanes[0].name, "MainThread") == 0);
+  CHECK(l->lanes[0].nseg < (1 << 17) * 2); /* not the 1.2 M segments seen */
+  CHECK(l->t_begin > 0 && l->trimmed > 0);
+  for (k = 0; k < l->nmarkers; k++)
+    if (l->markers[k].kind == TL_EV_DROPPED && l->markers[k].arg > 0) drops++;
+  CHECK(drops >= 1);
+  tl_layout_free(l);
+  tl_trace_destroy(tr);
+  tr = NULL;
+  fresh();
+}
+
 int main(int argc, char **argv) {
   static const tl_test tests[] = {
+      TL_TEST(test_trim_to_ring),
+      TL_TEST(test_lod),
       TL_TEST(test_exit_to_join),
       TL_TEST(test_gil_handoff),
       TL_TEST(test_lock_handoff),

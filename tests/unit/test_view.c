@@ -154,13 +154,19 @@ static void test_paint(void) {
   tr = tl_trace_create(4096, 1 << 16);
   trading();
   tl_view_init(&v, 800, 600, 1);
-  tl_view_set_narration(&v, "死锁：两个线程各自持有一把锁，又在等待对方手里的那把锁，"
-                            "谁也无法继续运行下去。Two threads each hold a lock and wait "
-                            "for the other's: neither can ever go on.");
+  {
+    /* narration reaches the view only through the trace */
+    const char *say = "死锁：两个线程各自持有一把锁，又在等待对方手里的那把锁，"
+                      "谁也无法继续运行下去。Two threads each hold a lock and wait "
+                      "for the other's: neither can ever go on.";
+    tl_trace_emit(tr, 50, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_NARRATE, 0,
+                  tl_trace_str(tr, say, strlen(say)));
+  }
+  tl_view_update(&v, tr, 0);
+  CHECK(strstr(v.narration, "死锁") == v.narration);
   lines = tl__view_wrap(&v, buf, sizeof buf);
   CHECK(lines >= 2 && lines <= 6 && strchr(buf, '\n'));
   CHECK(tl__view_narration_h(&v) > 40);
-  tl_view_update(&v, tr, 0);
   CHECK(tl_view_build(&v) == 0);
   CHECK(v.timeline->height <= 600 - TL_VIEW_STATUS_H - tl__view_narration_h(&v) + 0.01f);
   if (tl_text_init(err, sizeof err) != 0) {

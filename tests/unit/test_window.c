@@ -48,7 +48,8 @@ static void test_window_thread(void) {
   }
   CHECK(tl_window_running());
   tl_window_set_rate(1);
-  tl_window_narrate("讲解 narration: the window shows it at the bottom");
+  tl_trace_emit(tr, 1, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_NARRATE, 0,
+                tl_trace_str(tr, "讲解 narration", strlen("讲解 narration")));
   key(SDLK_3);
   CHECK(wait_request(cmd, sizeof cmd) && strcmp(cmd, ":run T3") == 0);
   key(SDLK_g);
@@ -83,6 +84,33 @@ static void test_window_thread(void) {
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
   CHECK(tl_window_screenshot(tr, shot, err, sizeof err) == 0);
   remove(shot);
+  /* --view: a saved trace, loaded, in the window, narration and all */
+  {
+    char path[512];
+    tl_trace *back;
+    snprintf(path, sizeof path, "%s/threadlab-test-view-%ld.trace",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+    tl_trace_emit(tr, 10, 1, 1, TL_EV_THREAD_NEW, 0, 1, tl_trace_str(tr, "MainThread", 10));
+    tl_trace_emit(tr, 20, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_SAY, 1,
+                  tl_trace_str(tr, "saved narration", 15));
+    tl_trace_emit(tr, 30, 1, 1, TL_EV_LESSON_STEP, TL_LESSON_STEP, 1,
+                  tl_trace_str(tr, "a saved step", 12));
+    tl_trace_emit(tr, 4000, 1, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+    CHECK(tl_trace_save(tr, path, err, sizeof err) == 0);
+    back = tl_trace_load(path, 0, 0, 0, err, sizeof err);
+    CHECK(back != NULL && tl_trace_loaded(back) && !tl_trace_loaded(tr));
+    if (back) {
+      CHECK(tl_window_start(back, err, sizeof err) == 0);
+      snprintf(shot, sizeof shot, "%s/threadlab-test-view-%ld.png",
+               getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+      SDL_Delay(100);
+      CHECK(tl_window_screenshot(back, shot, err, sizeof err) == 0);
+      if (!getenv("TL_TEST_KEEP")) remove(shot);
+      tl_window_stop();
+      tl_trace_destroy(back);
+    }
+    remove(path);
+  }
   tl_text_shutdown();
   tl_trace_destroy(tr);
 }
