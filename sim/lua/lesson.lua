@@ -457,7 +457,7 @@ function expect(t)
   state(2)
   if type(t) ~= "table" then error(TypeError("expect{...} takes a table"), 2) end
   E.kwargs("expect", t, "value", "is", "near", "min", "max", "ok", "printed", "not_printed",
-           "count", "deadlock", "deadlock_cycle", "needs", "en", "zh")
+           "count", "deadlock", "hang", "deadlock_cycle", "needs", "en", "zh")
   if t.count ~= nil and (type(t.count) ~= "table" or type(t.count[1]) ~= "string") then
     E.argerror("expect", "count", "{pattern, n}", t.count)
   end
@@ -516,7 +516,7 @@ function expect(t)
     record(t, line, n == t.count[2], ("%d lines like %q"):format(t.count[2], t.count[1]),
            ("got %d lines like %q, want %d"):format(n, t.count[1], t.count[2]))
   end
-  for _, k in ipairs{ "deadlock", "deadlock_cycle" } do
+  for _, k in ipairs{ "deadlock", "hang", "deadlock_cycle" } do
     if type(t[k]) == "table" then
       for _, w in ipairs(t[k]) do
         if type(w) ~= "string" then E.argerror("expect", k, "a table of words (strings)", w) end
