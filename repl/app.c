@@ -39,7 +39,7 @@ static int tl__run_chunk(lua_State *L, int status, int nargs) {
     tl_app_report(L);
     return 130;
   }
-  tl__deadlocked = tl_is_error(L, -1, "DeadlockError");
+  tl__deadlocked = tl_is_error(L, -1, "DeadlockError") || tl_is_error(L, -1, "HangError");
   tl_app_report(L);
   return 1;
 }

@@ -312,6 +312,8 @@ void tl_deadlock_after_wait(lua_State *L) {
   tl_mutex_unlock(&tl_W->mu);
   if (found) {
     tl__main_told = 1;
+    /* A hang is no deadlock: its own class, a DeadlockError all the same. */
+    if (strncmp(msg, "hang: ", 6) == 0) tl_raise(L, "HangError", "%s", msg + 6);
     tl_raise(L, "DeadlockError", "%s", msg);
   }
   tl_check_cancel(L);
@@ -320,7 +322,8 @@ void tl_deadlock_after_wait(lua_State *L) {
 int tl__deadlock_main_told(void) { return tl__main_told; }
 
 /* The virtual clock found that nothing can ever run again (vclock.c):
- * MainThread learns it as a DeadlockError, as it learns of a cycle. */
+ * MainThread learns it as a HangError (a DeadlockError), as it learns of a
+ * cycle. */
 void tl__deadlock_report_hang(const char *msg) {
   snprintf(tl__main_msg, sizeof tl__main_msg, "%s", msg);
   tl__remember(msg);

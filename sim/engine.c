@@ -305,7 +305,9 @@ int tl_world_wait_non_daemon(tl_world *w) {
   w->njoin_any--;
   if (self->cancel == TL_CANCEL_DEADLOCK) {
     /* Nothing can run again: say why, exit non-zero. */
-    fprintf(stderr, "DeadlockError: %s\n", tl__deadlock_main_msg());
+    const char *why = tl__deadlock_main_msg();
+    if (strncmp(why, "hang: ", 6) == 0) fprintf(stderr, "HangError: %s\n", why + 6);
+    else fprintf(stderr, "DeadlockError: %s\n", why);
     rc = 1;
   }
   /* A deadlock that MainThread never heard of (it slept or ran on while

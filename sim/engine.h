@@ -325,7 +325,7 @@ int tl__host_start(tl_thread *t);
 void tl__hosts_reap(int all);
 const char *tl_thread_state_name(const tl_thread *t);
 /* The Thread class's C helpers (thread_class.c). */
-void tl__push_default_name(lua_State *L);
+void tl__push_thread_name(lua_State *L);
 int tl__f_property_class(lua_State *L);
 
 /* Lua modules. */

@@ -332,7 +332,7 @@ int luaopen_tl_threading(lua_State *L) {
   luaL_newlib(L, lib);
   tl_errors_open(L);
   lua_setfield(L, -2, "excepthook");
-  tl__push_default_name(L);
-  lua_setfield(L, -2, "default_name");
+  tl__push_thread_name(L);
+  lua_setfield(L, -2, "thread_name");
   return 1;
 }

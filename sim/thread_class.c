@@ -97,11 +97,18 @@ static void tl__target_name(lua_State *L, int level) {
   else lua_pushnil(L);
 }
 
-/* default_name(target, level) -> "Thread-N" or "Thread-N (target)", the
- * next N of this world's counter (upvalue 1), as CPython's _newname. */
-static int tl__default_name(lua_State *L) {
+/* thread_name(name, target, level) -> the name given, else "Thread-N" or
+ * "Thread-N (target)" with the next N of this world's counter (upvalue 1),
+ * as CPython's _newname; a name of nil, "" or false is no name. */
+static int tl__thread_name(lua_State *L) {
   lua_Integer n = lua_tointeger(L, lua_upvalueindex(1)) + 1;
-  int level = (int)luaL_checkinteger(L, 2);
+  int level = (int)luaL_checkinteger(L, 3);
+  if (!lua_isnoneornil(L, 1) && !(lua_isboolean(L, 1) && !lua_toboolean(L, 1)) &&
+      !(lua_type(L, 1) == LUA_TSTRING && lua_rawlen(L, 1) == 0)) {
+    luaL_tolstring(L, 1, NULL);
+    return 1;
+  }
+  lua_remove(L, 1); /* target, level */
   lua_pushinteger(L, n);
   lua_replace(L, lua_upvalueindex(1));
   if (lua_isnil(L, 1)) {
@@ -114,10 +121,10 @@ static int tl__default_name(lua_State *L) {
   return 1;
 }
 
-/* Pushes default_name, its counter at 0 (one per world: per Lua state). */
-void tl__push_default_name(lua_State *L) {
+/* Pushes thread_name, its counter at 0 (one per world: per Lua state). */
+void tl__push_thread_name(lua_State *L) {
   lua_pushinteger(L, 0);
-  lua_pushcclosure(L, tl__default_name, 1);
+  lua_pushcclosure(L, tl__thread_name, 1);
 }
 
 /* `daemon` is a property, as in Python: kept in _daemon, frozen once the

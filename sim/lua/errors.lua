@@ -53,6 +53,8 @@ class("OSError", Exception)
 class("PermissionError", errors.OSError)
 -- threadlab's own: a deadlock was found (the message names the cycle).
 class("DeadlockError", errors.RuntimeError)
+-- and a hang: nothing can run again, yet no cycle (a notify nobody can send)
+class("HangError", errors.DeadlockError)
 
 -- Every class is a global, as Python's builtins are.
 for name, c in pairs(errors) do _G[name] = c end

@@ -35,6 +35,8 @@ function lab.explore(fn, opts)
       key = tostring(v)
     elseif type(v) == "table" and v.type == "DeadlockError" then
       key, v = "deadlock", "deadlock: " .. tostring(v.message)
+    elseif type(v) == "table" and v.type == "HangError" then
+      key, v = "hang", "hang: " .. tostring(v.message)
     else
       key, v = "error: " .. tostring(v), "error: " .. tostring(v)
     end

@@ -43,12 +43,7 @@ local function new(_, kw)
   -- As CPython 3.10+: a thread given a name takes no number; name "" (or
   -- none) gets "Thread-N (target)" (thread_class.c, which says where it
   -- looks for the target's name).
-  local name = kw.name
-  if name == nil or name == "" or name == false then
-    self.name = core.default_name(kw.target, 2)
-  else
-    self.name = tostring(name)
-  end
+  self.name = core.thread_name(kw.name, kw.target, 2)
   if kw.daemon == nil then
     local cur = current()
     self.daemon = cur and cur.daemon or false

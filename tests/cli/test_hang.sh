@@ -3,7 +3,9 @@
 # no thread holds what another wants. It is reported as a hang naming the
 # lost notify, drawn under an amber HANG banner (never a red DEADLOCK one),
 # and the wait-for panel shows the condition wait as well as the join; the
-# banner says each wait once. Other primitives name what they wait for.
+# banner says each wait once. MainThread learns it as a HangError (a
+# DeadlockError, as for a cycle, since Python would wait for ever). Other
+# primitives name what they wait for.
 . tests/cli/lib.sh
 cat > "$T/lost.lua" <<'LUA'
 cond = threading.Condition{name = "cond"}
@@ -31,7 +33,8 @@ timeout 20 "$BIN" --headless --clock virtual --speed 0 --record "$T/lost.svg" --
   > "$T/out" 2> "$T/err"; rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "the hang ends the run, non-zero (rc $rc)"
 err=$(cat "$T/err")
-expect_has "$err" "hang: go1 waits for a notify nobody can send (cond); MainThread joins go1" "the hang in words"
+expect_has "$err" "HangError: go1 waits for a notify nobody can send (cond); MainThread joins go1" "the hang in words"
+expect_eq "$(grep -c 'Error: ' "$T/err")" "1" "said once"
 printf '%s' "$err" | grep -q "deadlock: " && fail "a hang reported as a deadlock: $err"
 svg=$(cat "$T/svg" 2>/dev/null || cat "$T/lost.svg")
 expect_has "$svg" ">HANG at 13 s: go1 waits for a notify nobody can send (cond); MainThread joins go1<" "the HANG banner"
@@ -47,6 +50,13 @@ expect_eq "$(grep -o 'fill="#d00000"' "$T/lost.svg" | wc -l)" "0" "nothing drawn
 json=$(cat "$T/lost.json")
 expect_has "$json" '"hangs (nothing can run again)"' "the JSON marks the hang"
 printf '%s' "$json" | grep -q '"deadlocked"' && fail "the JSON calls a hang a deadlock"
+
+# Caught: a HangError, which is a DeadlockError.
+printf '%s\n' "$(sed '$d' "$T/lost.lua")" \
+  'local ok, e = pcall(t1.join, t1)' \
+  'print(e.type, e:is(DeadlockError), e:is(RuntimeError))' > "$T/caught.lua"
+expect_eq "$(timeout 20 "$BIN" --headless --clock virtual --speed 0 "$T/caught.lua" 2>/dev/null | head -1)" \
+  "HangError true true" "HangError, a DeadlockError"
 
 # A real deadlock is still one: red banner, no hang.
 cat > "$T/dead.lua" <<'LUA'
@@ -70,6 +80,6 @@ for case in "threading.Event{name = 'ev'}|x:wait()|an Event nobody can set (ev)"
   printf 'x = %s\nlocal t = threading.Thread{name = "w", target = function() %s end}\nt:start()\nt:join()\n' \
     "$make" "$call" > "$T/p.lua"
   timeout 20 "$BIN" --headless --clock virtual --speed 0 "$T/p.lua" > /dev/null 2> "$T/err"
-  expect_has "$(cat "$T/err")" "hang: w waits for $words; MainThread joins w" "$words"
+  expect_has "$(cat "$T/err")" "HangError: w waits for $words; MainThread joins w" "$words"
 done
 echo ok

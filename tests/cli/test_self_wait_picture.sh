@@ -12,7 +12,7 @@ print(pcall(teller.join, teller))
 LUA
 timeout 20 "$BIN" --headless --clock virtual --speed 0 --record "$T/s.svg" "$T/s.lua" > "$T/out" 2>&1 ||
   fail "the script runs: $(cat "$T/out")"
-expect_has "$(cat "$T/out")" "hang: teller waits for Lock account, held by teller" "reported as a hang"
+expect_has "$(cat "$T/out")" "HangError: teller waits for Lock account, held by teller" "reported as a hang"
 expect_eq "$(grep -o '>joins teller<' "$T/s.svg" | wc -l)" "1" "the join drawn once"
 expect_eq "$(grep -o '>HANG at' "$T/s.svg" | wc -l)" "1" "one HANG banner"
 # the wait-for panel: one edge that says both, not two labels on one line
