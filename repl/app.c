@@ -128,15 +128,18 @@ int tl_app_reset(tl_options *o) {
   return tl__new_world(o);
 }
 
-/* Returns 0, or 1 when the streamed trace could not be written whole (its
- * message was printed when it happened). */
+/* Returns 1 when a recording or the streamed trace could not be written
+ * whole (each said so when it happened), else 0. A failed recording leaves
+ * any older file as it was: the writers rename into place. */
 static int tl__write_outputs(tl_options *o) {
-  int i;
+  int i, failed = 0;
   char err[512];
   for (i = 0; i < o->nrecords; i++)
-    if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0)
+    if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0) {
       fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
-  return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed;
+      failed = 1;
+    }
+  return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed || failed;
 }
 
 /* threadlab --view FILE: a saved trace in the window, or redrawn into the

@@ -134,6 +134,10 @@ void tl_input_prepare(void);
 
 /* Tab completion of globals and fields (complete.c). */
 void tl_complete_install(void);
+/* The completions of text, one per call (state 0 first, then 1, 2 ...),
+ * NULL when done; the caller frees each. first_word: text begins the line
+ * (so ":th" completes a :command). */
+char *tl_complete_word(const char *text, int first_word, int state);
 
 /* A fresh world in place of the current one (for :reset). */
 int tl_app_reset(tl_options *opt);
@@ -162,5 +166,9 @@ void tl_front_open(lua_State *L);
 void tl_app_sync_window(void);
 /* threadlab --bench-frame N (bench_frame.c): the exit status. */
 int tl_bench_frame(long n);
+
+/* Whether a recording can go to path: a known extension and a folder
+ * that takes a new file. 0, or -1 with why (nothing is left behind). */
+int tl_record_check(const char *path, char *err, size_t errlen);
 
 #endif

@@ -147,7 +147,13 @@ static int tl__set_memory_limit(tl_options *o, const char *a, const char *v) {
 }
 
 static int tl__set_record(tl_options *o, const char *a, const char *v) {
+  char err[600];
   if (o->nrecords == TL__MAX_LIST) return tl__fail("too many %s options", a);
+  /* Refused now, not after a long run. */
+  if (tl_record_check(v, err, sizeof err) != 0) {
+    fprintf(stderr, "threadlab: --record %s: %s\n", v, err);
+    return 2;
+  }
   o->records[o->nrecords++] = v;
   return TL__GO_ON;
 }

@@ -1,6 +1,10 @@
 /* Recording: the diagram format follows the file's extension. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "atomic_file.h"
@@ -21,6 +25,35 @@ static int tl__dl_writer(FILE *f, const char *tmp, void *d, char *err, size_t er
 
 static int tl__write_dl(const tl_display *d, const char *path, char *err, size_t errlen) {
   return tl_write_file_atomic(path, NULL, tl__dl_writer, (void *)d, err, errlen);
+}
+
+int tl_record_check(const char *path, char *err, size_t errlen) {
+  char probe[4200];
+  const char *slash;
+  int fd;
+  if (!tl__has_ext(path, ".svg") && !tl__has_ext(path, ".png") && !tl__has_ext(path, ".json") &&
+      !tl__has_ext(path, ".dl")) {
+    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name)");
+    return -1;
+  }
+  if (strlen(path) > 4000) {
+    snprintf(err, errlen, "the file name is too long");
+    return -1;
+  }
+  /* The writers make a temporary file beside path and rename it: try
+   * that folder now, not after the run. */
+  slash = strrchr(path, '/');
+  if (slash)
+    snprintf(probe, sizeof probe, "%.*s/.threadlab-probe-XXXXXX", (int)(slash - path), path);
+  else
+    snprintf(probe, sizeof probe, ".threadlab-probe-XXXXXX");
+  if ((fd = mkstemp(probe)) < 0) {
+    snprintf(err, errlen, "cannot write in the folder of %s: %s", path, strerror(errno));
+    return -1;
+  }
+  close(fd);
+  unlink(probe);
+  return 0;
 }
 
 int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,

@@ -81,6 +81,8 @@ static int tl__finish_pcall(lua_State *L, int status, lua_KContext extra) {
       if (lua_pcall(L, 0, 1, 0) == LUA_OK) lua_replace(L, -2);
       else lua_pop(L, 1);
       tl__mem_grace--;
+    } else {
+      tl_typed_error(L, -1);
     }
     lua_pushboolean(L, 0);
     lua_pushvalue(L, -2);

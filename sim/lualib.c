@@ -44,6 +44,7 @@ static const struct tl__part {
   const char *lua, *lua_end;
   const char *global;
 } tl__parts[] = {
+    {"arg_checks",     tl_open_arg_checks,   NULL, NULL,                 NULL},
     {"errors",         NULL,                 TL__LUA(tl__lua_errors),    NULL},
     {"time",           luaopen_tl_time,      NULL, NULL,                 "time"},
     {"lab_core",       luaopen_tl_lab,       NULL, NULL,                 NULL},
@@ -86,6 +87,12 @@ static int tl__open(lua_State *L) {
     if (p->global) {
       lua_pushvalue(L, -1);
       lua_setglobal(L, p->global);
+      /* Also in package.loaded, so that Lua's own argument errors name
+       * the function ("time.sleep"), as require would find it. */
+      luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -2, p->global);
+      lua_pop(L, 1);
     }
     lua_setfield(L, parts, p->name);
   }

@@ -352,6 +352,14 @@ static void tl__segment_item(tl__geo *g, int lane, const tl_segment *s, float xa
 
 /* The first segment of seg[i, n) with t1 > t: galloping from i, so the
  * walk along a row touches memory near where it is. */
+/* A time in ns as a double back to an integer, clamped: a hostile trace's
+ * times near 2^64 must not overflow the conversion. */
+static uint64_t tl__ns(double t) {
+  if (!(t > 0)) return 0;
+  if (t >= 18446744073709551615.0) return UINT64_MAX;
+  return (uint64_t)t;
+}
+
 static size_t tl__seg_gallop(const tl_segment *seg, size_t i, size_t n, uint64_t t) {
   size_t step = 1, lo = i, hi;
   while (lo + step < n && seg[lo + step].t1 <= t) {
@@ -380,7 +388,7 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
       i++;
       continue;
     }
-    j = tl__seg_gallop(seg, i, n, (uint64_t)(a + 1.0 / g->scale));
+    j = tl__seg_gallop(seg, i, n, tl__ns(a + 1.0 / g->scale));
     if (j <= i) j = i + 1;
     best = i;
     if (j - i <= 8) {
@@ -622,8 +630,8 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   g.o = o;
   g.focus = o->focus_lane >= 0 && (size_t)o->focus_lane < l->nlanes ? o->focus_lane : -1;
   tl__window(&g, o);
-  d->t_from = (uint64_t)g.from;
-  d->t_to = (uint64_t)g.to;
+  d->t_from = tl__ns(g.from);
+  d->t_to = tl__ns(g.to);
   for (pass = 0; pass < 2; pass++) {
     /* A group row's name may need a wider name column: then once more. */
     float w = tl__label_width(l, d->width, pass ? tl__most_grouped(&g) : 0);
