@@ -124,11 +124,12 @@ $(WINDOW_OBJ):   LAYER_FORBID := $(NO_LUA)|$(NO_ENGINE)|(^|[ /])repl/[a-z_]+\.h
 $(FRONT_OBJ) $(OUT)/repl/main.o: LAYER_INC := $(FRONT_INC)
 
 # -MD records the headers each object really includes (read back below,
-# and checked against its layer).
+# and checked against its layer); -MP lets a moved or deleted header
+# leave an old build folder buildable.
 $(OUT)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LAYER_INC) -MD -c -o $@ $<
-	@if [ -n '$(LAYER_FORBID)' ] && bad=$$(tr -d '\\' < $(@:.o=.d) | tr ' ' '\n' | \
+	$(CC) $(CFLAGS) $(LAYER_INC) -MD -MP -c -o $@ $<
+	@if [ -n '$(LAYER_FORBID)' ] && bad=$$(tr -d '\\' < $(@:.o=.d) | tr ' ' '\n' | sed 's/:$$//' | \
 	    grep -E '$(LAYER_FORBID)' | head -n 1) && [ -n "$$bad" ]; then \
 	  echo "$<: error: includes $$bad, which its layer may not see (README: Layout)" >&2; \
 	  rm -f $@; exit 1; fi

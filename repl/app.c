@@ -138,6 +138,8 @@ static int tl__write_outputs(tl_options *o) {
     if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0) {
       fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
       failed = 1;
+    } else if (tl_record_note(tl_trace_global, 0, err, sizeof err)) {
+      fprintf(stderr, "threadlab: %s: %s\n", o->records[i], err);
     }
   return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed || failed;
 }

@@ -170,5 +170,9 @@ int tl_bench_frame(long n);
 /* Whether a recording can go to path: a known extension and a folder
  * that takes a new file. 0, or -1 with why (nothing is left behind). */
 int tl_record_check(const char *path, char *err, size_t errlen);
+/* Whether the ring dropped events of a live trace from `from` ns on: 1
+ * with a sentence saying where the recording starts and the option that
+ * keeps more, else 0. */
+int tl_record_note(const tl_trace *tr, uint64_t from, char *buf, size_t n);
 
 #endif

@@ -104,6 +104,22 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
   return rc;
 }
 
+/* A recording of a live trace whose ring has dropped events from the
+ * asked-for window starts late: say so (the picture itself shows a
+ * "dropped" marker, but a teacher recording slides reads the terminal). */
+int tl_record_note(const tl_trace *tr, uint64_t from, char *buf, size_t n) {
+  tl_event oldest;
+  char at[32];
+  if (tl_trace_loaded(tr) || tl_trace_dropped(tr) == 0 || !tl_trace_oldest(tr, &oldest) ||
+      oldest.t <= from)
+    return 0;
+  tl_format_ns(at, sizeof at, (double)oldest.t);
+  snprintf(buf, n, "the recording starts at %s: the trace ring dropped %llu older events "
+                   "(--trace-size %zu; a larger one keeps more, --trace FILE keeps them all)",
+           at, (unsigned long long)tl_trace_dropped(tr), tl_trace_capacity(tr));
+  return 1;
+}
+
 int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen) {
   return tl_record_range(tr, path, 0, 0, err, errlen);
 }

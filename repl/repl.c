@@ -288,6 +288,8 @@ static void tl__cmd_record(const char *arg) {
       tl_record_range(tl_trace_global, path, (uint64_t)(from * 1e9), (uint64_t)(to * 1e9), err,
                       sizeof err) != 0)
     printf("cannot record %s: %s\n", path, err);
+  else if (tl_record_note(tl_trace_global, (uint64_t)(from * 1e9), err, sizeof err))
+    printf("recorded %s; %s\n", path, err);
   else
     printf("recorded %s\n", path);
 }

@@ -89,6 +89,7 @@ struct tl_thread {
   int vbudget;            /* manual: statements left before it yields */
   int vlines;             /* the line hook is on */
   int trace_lines;        /* traces each line it starts (a lesson's MainThread) */
+  int traced_line;        /* the line traced last: a loop on one line is one event */
   uint64_t vdebt;         /* builtin costs not yet charged (see tl_v_charge) */
   int joiners;            /* threads in join() waiting for this one; world mutex */
   char waits_for[64];     /* what a primitive's wait is for ("Event Event-3"),

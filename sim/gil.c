@@ -262,8 +262,10 @@ void tl_gil_configure(const tl_config *cfg) {
  * lesson file's own lines (a file chunk, not threadlab's Lua). Returns
  * whether the hook has more to do (a switch waiting for this line). */
 static int tl__trace_line(tl_thread *t, lua_State *L, lua_Debug *ar) {
-  if (lua_getinfo(L, "S", ar) && ar->source[0] == '@')
+  if (ar->currentline != t->traced_line && lua_getinfo(L, "S", ar) && ar->source[0] == '@') {
+    t->traced_line = ar->currentline;
     tl_emit_as(t, TL_EV_LESSON_STEP, TL_LESSON_LINE, (uint32_t)ar->currentline, 0);
+  }
   return TL_VIRTUAL() ? t->vswitch || tl_W->cfg.sched == TL_SCHED_MANUAL
                       : atomic_load(&t->hook_wanted);
 }

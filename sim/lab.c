@@ -269,6 +269,7 @@ static int f_cancel_others(lua_State *L) {
 static int f_trace_lines(lua_State *L) {
   tl_thread *self = tl__self;
   self->trace_lines = lua_toboolean(L, 1);
+  self->traced_line = 0;
   tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
   return 0;
 }
