@@ -8,6 +8,9 @@ PKGS="gcc make pkg-config liblua5.4-dev libedit-dev libsdl2-dev libsdl2-ttf-dev
 libsdl2-image-dev libfontconfig-dev fontconfig fonts-dejavu-core fonts-wqy-microhei
 librsvg2-bin xvfb xauth python3 procps"
 
+# `make fuzz` (and only it) needs clang with libFuzzer.
+[ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-dev"
+
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
