@@ -107,7 +107,9 @@ static void tl__metadata(tl__json *j) {
   size_t p, k;
   for (p = 0; p < l->nprocs; p++) {
     const tl_proc *pr = &l->procs[p];
-    tl_layout_proc_label(l, p, buf, sizeof buf);
+    /* its name (a viewer adds the pid itself) */
+    snprintf(buf, sizeof buf, "%s",
+             pr->name ? tl_layout_text(l, pr->name) : p ? "threadlab, forked" : "threadlab");
     tl__begin(j, "M", pr->pid, j->gil_tid[p]);
     tl__name(j, "process_name");
     fputs(",\"args\":{\"name\":", j->f);

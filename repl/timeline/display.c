@@ -154,7 +154,7 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
  * the tooltip has the pid). One process with no name: just the GIL. */
 static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
   const char *name = l->procs[p].name ? tl_layout_text(l, l->procs[p].name) : "";
-  if (l->nprocs == 1 && !*name) snprintf(buf, n, "GIL");
+  if (l->nprocs == 1) snprintf(buf, n, "GIL");
   else if (!*name) snprintf(buf, n, "GIL, process %zu", p + 1);
   else snprintf(buf, n, "%s (process %zu) · GIL", name, p + 1);
 }
@@ -226,8 +226,7 @@ static void tl__row_labels(tl__geo *g) {
                   tl__str(d, buf, 11, g->label_w - 10, 0), 11, TL_ANCHOR_START,
                   tl__rgba(TL_THEME_TEXT_MUTED));
     it->bold = 1;
-    it->title = tl__strf(d, "%s: pid %d; its threads below, this row: who holds its GIL", buf,
-                         (int)l->procs[p].pid);
+    it->title = tl__strf(d, "%s: its threads below; this row: who holds its GIL", buf);
   }
   for (i = 0; i < l->nlanes; i++) {
     float cy = tl__lane_cy(g, (int)i), s = g->lane_h < 20 ? g->lane_h * 0.4f : 10;
