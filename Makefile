@@ -31,6 +31,12 @@ ifeq ($(BUILD),tsan)
 CFLAGS  += -O1 -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=thread
 endif
+ifeq ($(BUILD),fuzz)
+# make fuzz: clang, libFuzzer's coverage and ASan+UBSan in every object
+CFLAGS  += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
 ifeq ($(BUILD),release)
 CFLAGS  += -DNDEBUG
 BIN     := threadlab
@@ -76,10 +82,27 @@ FRONT_UNITS  := tests/unit/test_front.c
 PURE_UNITS   := $(filter-out $(WINDOW_UNITS) $(FRONT_UNITS),$(UNIT_SRC))
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test check-sanitize bench deps clean units
+# Fuzz targets (tests/fuzz): each replays its seed corpus in `make test`
+# through replay.c, built with the normal compiler; `make fuzz` builds them
+# with clang and libFuzzer and runs each for FUZZ_SECONDS.
+FUZZ_TARGETS := trace lesson repl
+FUZZ_SECONDS ?= 120
+REPLAY_BIN   := $(patsubst %,$(OUT)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
+FUZZ_BIN     := $(patsubst %,$(OUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+.PHONY: all run test check-sanitize bench deps clean units fuzz fuzz-run
 all: $(BIN) units
 
-units: $(UNIT_BIN)
+units: $(UNIT_BIN) $(REPLAY_BIN)
+
+$(OUT)/tests/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/world.c \
+    tests/fuzz/fuzz.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FRONT_INC) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/world.c tests/fuzz/fuzz.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FRONT_INC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 $(BIN): $(OUT)/repl/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -101,11 +124,12 @@ $(WINDOW_OBJ):   LAYER_FORBID := $(NO_LUA)|$(NO_ENGINE)|(^|[ /])repl/[a-z_]+\.h
 $(FRONT_OBJ) $(OUT)/repl/main.o: LAYER_INC := $(FRONT_INC)
 
 # -MD records the headers each object really includes (read back below,
-# and checked against its layer).
+# and checked against its layer); -MP lets a moved or deleted header
+# leave an old build folder buildable.
 $(OUT)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LAYER_INC) -MD -c -o $@ $<
-	@if [ -n '$(LAYER_FORBID)' ] && bad=$$(tr -d '\\' < $(@:.o=.d) | tr ' ' '\n' | \
+	$(CC) $(CFLAGS) $(LAYER_INC) -MD -MP -c -o $@ $<
+	@if [ -n '$(LAYER_FORBID)' ] && bad=$$(tr -d '\\' < $(@:.o=.d) | tr ' ' '\n' | sed 's/:$$//' | \
 	    grep -E '$(LAYER_FORBID)' | head -n 1) && [ -n "$$bad" ]; then \
 	  echo "$<: error: includes $$bad, which its layer may not see (README: Layout)" >&2; \
 	  rm -f $@; exit 1; fi
@@ -151,6 +175,21 @@ check-sanitize: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
+
+fuzz: deps
+	@scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=fuzz CC=clang fuzz-run
+
+# Each target runs FUZZ_SECONDS on a copy of its seeds (new inputs land in
+# build/fuzz/corpus, crashes in build/fuzz/crash-*); a crash fails.
+fuzz-run: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(OUT)/corpus/$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=0 $(OUT)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
+	    -artifact_prefix=$(OUT)/ $(OUT)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 clean:
 	rm -rf build threadlab

@@ -63,13 +63,15 @@ static void tl__set_arg(tl_options *o, lua_State *L) {
   lua_setglobal(L, "arg");
 }
 
-static int tl__run_script(tl_options *o, lua_State *L) {
+static int tl__run_script(tl_options *o, lua_State *L, const char *src, size_t len) {
   int i, status;
-  const char *path = strcmp(o->script, "-") == 0 ? NULL : o->script;
   tl__set_arg(o, L);
-  status = luaL_loadfile(L, path);
+  if (strcmp(o->script, "-") == 0) lua_pushliteral(L, "=stdin");
+  else lua_pushfstring(L, "@%s", o->script);
+  status = tl_source_load(L, src, len, lua_tostring(L, -1));
+  lua_remove(L, -2);
   if (status != LUA_OK) {
-    /* A missing or unreadable script: say so plainly, no traceback. */
+    /* A script that does not compile: say so plainly, no traceback. */
     fprintf(stderr, "threadlab: %s\n", lua_tostring(L, -1));
     lua_pop(L, 1);
     return 1;
@@ -86,7 +88,7 @@ static int tl__trace_failed; /* --trace could not even begin */
 static int tl__new_world(tl_options *o) {
   if (!tl_trace_global) {
     char err[600];
-    tl_trace_global = tl_trace_create(o->trace_size, 64u << 20);
+    tl_trace_global = tl_trace_create(o->trace_size, o->trace_text);
     if (!tl_trace_global) {
       perror("threadlab: cannot make the trace");
       return -1;
@@ -111,6 +113,10 @@ static int tl__new_world(tl_options *o) {
     return -1;
   }
   tl_front_open(tl_W->L);
+  if (tl_W->cfg.sandbox && tl_sandbox_apply(tl_W->L) != LUA_OK) {
+    fprintf(stderr, "threadlab: cannot set up the sandbox\n");
+    return -1;
+  }
   tl_app_sync_window();
   return 0;
 }
@@ -130,15 +136,20 @@ int tl_app_reset(tl_options *o) {
   return tl__new_world(o);
 }
 
-/* Returns 0, or 1 when the streamed trace could not be written whole (its
- * message was printed when it happened). */
+/* Returns 1 when a recording or the streamed trace could not be written
+ * whole (each said so when it happened), else 0. A failed recording leaves
+ * any older file as it was: the writers rename into place. */
 static int tl__write_outputs(tl_options *o) {
-  int i;
+  int i, failed = 0;
   char err[512];
   for (i = 0; i < o->nrecords; i++)
-    if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0)
+    if (tl_record(tl_trace_global, o->records[i], err, sizeof err) != 0) {
       fprintf(stderr, "threadlab: cannot record %s: %s\n", o->records[i], err);
-  return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed;
+      failed = 1;
+    } else if (tl_record_note(tl_trace_global, 0, err, sizeof err)) {
+      fprintf(stderr, "threadlab: %s: %s\n", o->records[i], err);
+    }
+  return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed || failed;
 }
 
 /* threadlab --view FILE: a saved trace in the window, or redrawn into the
@@ -186,8 +197,10 @@ static int tl__view(tl_options *o) {
 
 int tl_app_main(int argc, char **argv) {
   tl_options opt;
-  int rc = tl_options_parse(&opt, argc, argv), i, shut, is_lesson;
+  int rc = tl_options_parse(&opt, argc, argv), i, shut, is_lesson = 0;
   lua_State *L;
+  char *src = NULL, serr[600];
+  size_t srclen = 0;
   if (rc < 0) rc = tl_options_check(&opt);
   if (rc >= 0) return rc;
   if ((opt.view_from || opt.view_to) && !(opt.view && opt.nrecords)) {
@@ -199,7 +212,16 @@ int tl_app_main(int argc, char **argv) {
     return 2;
   }
   if (opt.view) return tl__view(&opt);
-  is_lesson = opt.script && tl_player_is_lesson(opt.script);
+  /* Input that is not a terminal, and nothing else to run: a script. */
+  if (!opt.script && !opt.nexec && !isatty(0)) opt.script = "-";
+  if (opt.script) {
+    /* Read once: from a pipe there is no second reading. */
+    if (!(src = tl_source_read(opt.script, &srclen, serr, sizeof serr))) {
+      fprintf(stderr, "threadlab: %s\n", serr);
+      return 1;
+    }
+    is_lesson = tl_source_is_lesson(src, srclen);
+  }
   if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
   tl__opts = &opt;
   rc = 0;
@@ -219,15 +241,12 @@ int tl_app_main(int argc, char **argv) {
   L = tl_W->L;
   tl__set_arg(&opt, L);
   for (i = 0; i < opt.nexec && rc == 0; i++) {
-    int status = luaL_loadbuffer(L, opt.exec[i], strlen(opt.exec[i]), "=(command line)");
+    int status = tl_source_load(L, opt.exec[i], strlen(opt.exec[i]), "=(command line)");
     rc = tl__run_chunk(L, status, 0);
   }
-  if (rc == 0 && is_lesson) rc = tl_player_run(&opt, opt.script, 0);
-  else if (rc == 0 && opt.script) rc = tl__run_script(&opt, L);
-  else if (rc == 0 && !opt.nexec && !isatty(0)) {
-    opt.script = "-";
-    rc = tl__run_script(&opt, L);
-  }
+  if (rc == 0 && is_lesson) rc = tl_player_run(&opt, opt.script, 0, src, srclen);
+  else if (rc == 0 && opt.script) rc = tl__run_script(&opt, L, src, srclen);
+  free(src);
   if ((rc == 0 || opt.interactive) && (opt.interactive || (!opt.script && !opt.nexec))) {
     if (opt.list_lessons) tl_player_print_catalog();
     tl_repl_run(&opt), rc = 0;

@@ -30,6 +30,7 @@ typedef struct tl_options {
   int headless;
   const char *trace_out;  /* --trace: streamed */
   size_t trace_size;
+  size_t trace_text;   /* bytes of the trace's text arena (--trace-text MB) */
   int trace_mode;         /* enum tl_trace_mode */
   const char *view;       /* --view FILE */
   uint64_t view_from, view_to; /* --from, --to (ns) */
@@ -108,8 +109,16 @@ void tl_repl_help(FILE *out);
  * is lesson{...}. tl_player_run plays one (in a fresh world if asked) and
  * returns the exit status; tl_player_command runs :lessons and :lesson N
  * from the REPL (0 when the command is not the player's). */
-int tl_player_is_lesson(const char *path);
-int tl_player_run(tl_options *opt, const char *path, int fresh_world);
+int tl_player_run(tl_options *opt, const char *path, int fresh_world, const char *src,
+                  size_t srclen); /* src NULL: read path */
+
+/* Scripts and lessons as text (source.c): read whole, once, from a file,
+ * "-", a pipe or a FIFO (NULL with a reason); loaded as text only (a
+ * compiled chunk is refused); a lesson begins with lesson{...}. */
+char *tl_source_read(const char *path, size_t *len, char *err, size_t errlen);
+int tl_source_load(lua_State *L, const char *buf, size_t len, const char *chunkname);
+int tl_source_is_binary(const char *buf, size_t len);
+int tl_source_is_lesson(const char *buf, size_t len);
 int tl_player_command(tl_options *opt, const char *cmd, const char *arg);
 void tl_player_print_catalog(void);
 
@@ -128,6 +137,10 @@ void tl_input_prepare(void);
 
 /* Tab completion of globals and fields (complete.c). */
 void tl_complete_install(void);
+/* The completions of text, one per call (state 0 first, then 1, 2 ...),
+ * NULL when done; the caller frees each. first_word: text begins the line
+ * (so ":th" completes a :command). */
+char *tl_complete_word(const char *text, int first_word, int state);
 
 /* A fresh world in place of the current one (for :reset). */
 int tl_app_reset(tl_options *opt);
@@ -156,5 +169,13 @@ void tl_front_open(lua_State *L);
 void tl_app_sync_window(void);
 /* threadlab --bench-frame N (bench_frame.c): the exit status. */
 int tl_bench_frame(long n);
+
+/* Whether a recording can go to path: a known extension and a folder
+ * that takes a new file. 0, or -1 with why (nothing is left behind). */
+int tl_record_check(const char *path, char *err, size_t errlen);
+/* Whether the ring dropped events of a live trace from `from` ns on: 1
+ * with a sentence saying where the recording starts and the option that
+ * keeps more, else 0. */
+int tl_record_note(const tl_trace *tr, uint64_t from, char *buf, size_t n);
 
 #endif

@@ -116,6 +116,11 @@ static char *tl__generate(const char *text, int state) {
   return tl__next < tl__nmatches ? strdup(tl__matches[tl__next++]) : NULL;
 }
 
+char *tl_complete_word(const char *text, int first_word, int state) {
+  tl__first_word = first_word;
+  return tl__generate(text, state);
+}
+
 static char **tl__complete(const char *text, int start, int end) {
   (void)end;
   tl__first_word = (size_t)start == strspn(rl_line_buffer, " \t");

@@ -45,14 +45,10 @@ static struct {
 
 static __thread int tl__is_reader;
 
-/* One character for libedit: a whole UTF-8 sequence as one code point (its
- * own reader would decode it; ours must too), or -1 at the end of input or
- * when MainThread cuts the line. */
-static int tl__getc(FILE *f) {
+/* One byte of input, or -1 at its end or when MainThread cuts the line. */
+static int tl__getbyte(void) {
   struct pollfd fds[2] = { { 0, POLLIN, 0 }, { tl__in.cut[0], POLLIN, 0 } };
-  unsigned char c, more;
-  int need, cp;
-  (void)f;
+  unsigned char c;
   for (;;) {
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
@@ -65,17 +61,21 @@ static int tl__getc(FILE *f) {
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t r = read(0, &c, 1);
       if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (r <= 0) return -1;
-      break;
+      return r == 1 ? c : -1;
     }
   }
+}
+
+/* One character for libedit: a whole UTF-8 sequence as one code point (its
+ * own reader would decode it; ours must too). */
+static int tl__getc(FILE *f) {
+  int c = tl__getbyte(), need, cp, more;
+  (void)f;
   if (c < 0xc0 || c > 0xf4) return c;
   need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
   cp = c & (0x3f >> need);
   while (need-- > 0) {
-    ssize_t r;
-    while ((r = read(0, &more, 1)) < 0 && errno == EINTR) {}
-    if (r <= 0 || (more & 0xc0) != 0x80) return 0xfffd;
+    if ((more = tl__getbyte()) < 0 || (more & 0xc0) != 0x80) return 0xfffd;
     cp = cp << 6 | (more & 0x3f);
   }
   return cp;
@@ -90,7 +90,8 @@ static int tl__put_preset(void) {
   return 0;
 }
 
-/* A plain line from input that is not a terminal; NULL at its end. */
+/* A plain line from input that is not a terminal, byte for byte; NULL at
+ * its end. */
 static char *tl__plain_line(const char *prompt) {
   size_t len = 0, cap = 256;
   char *buf = malloc(cap);
@@ -98,25 +99,13 @@ static char *tl__plain_line(const char *prompt) {
   fputs(prompt, stdout);
   fflush(stdout);
   if (!buf) return NULL;
-  while ((c = tl__getc(NULL)) >= 0 && c != '\n') {
-    char enc[4];
-    int n = 1;
-    /* back to UTF-8 (tl__getc decoded it) */
-    if (c < 0x80) enc[0] = (char)c;
-    else if (c < 0x800) enc[0] = (char)(0xc0 | c >> 6), enc[1] = (char)(0x80 | (c & 0x3f)), n = 2;
-    else if (c < 0x10000)
-      enc[0] = (char)(0xe0 | c >> 12), enc[1] = (char)(0x80 | (c >> 6 & 0x3f)),
-      enc[2] = (char)(0x80 | (c & 0x3f)), n = 3;
-    else
-      enc[0] = (char)(0xf0 | c >> 18), enc[1] = (char)(0x80 | (c >> 12 & 0x3f)),
-      enc[2] = (char)(0x80 | (c >> 6 & 0x3f)), enc[3] = (char)(0x80 | (c & 0x3f)), n = 4;
-    if (len + n + 1 > cap) {
+  while ((c = tl__getbyte()) >= 0 && c != '\n') {
+    if (len + 2 > cap) {
       char *bigger = realloc(buf, cap *= 2);
       if (!bigger) break;
       buf = bigger;
     }
-    memcpy(buf + len, enc, (size_t)n);
-    len += (size_t)n;
+    buf[len++] = (char)c;
   }
   if (c < 0 && len == 0) {
     free(buf);
@@ -141,6 +130,8 @@ static void *tl__reader(void *arg) {
     tl_mutex_unlock(&tl__in.mu);
     line = tl__in.tty ? readline(prompt) : tl__plain_line(prompt);
     tl_mutex_lock(&tl__in.mu);
+    free(tl__in.preset); /* not taken when the input is not a terminal */
+    tl__in.preset = NULL;
     tl__in.line = line;
     tl__in.eof = !line && !tl__in.was_cut;
     tl_mutex_unlock(&tl__in.mu);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int tl__fail(const char *fmt, const char *a) {
   fprintf(stderr, "threadlab: ");
@@ -154,7 +155,13 @@ static int tl__set_max_procs(tl_options *o, const char *a, const char *v) {
 }
 
 static int tl__set_record(tl_options *o, const char *a, const char *v) {
+  char err[600];
   if (o->nrecords == TL__MAX_LIST) return tl__fail("too many %s options", a);
+  /* Refused now, not after a long run. */
+  if (tl_record_check(v, err, sizeof err) != 0) {
+    fprintf(stderr, "threadlab: --record %s: %s\n", v, err);
+    return 2;
+  }
   o->records[o->nrecords++] = v;
   return TL__GO_ON;
 }
@@ -169,6 +176,19 @@ static int tl__set_auto(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+static int tl__set_sandbox(tl_options *o, const char *a, const char *v) {
+  o->cfg.sandbox = 1;
+  return TL__GO_ON;
+}
+
+static int tl__set_record_dir(tl_options *o, const char *a, const char *v) {
+  struct stat st;
+  if (stat(v, &st) != 0 || !S_ISDIR(st.st_mode))
+    return tl__fail("--record-dir takes an existing folder, not '%s'", v);
+  o->cfg.record_dir = v;
+  return TL__GO_ON;
+}
+
 static int tl__set_lessons(tl_options *o, const char *a, const char *v) {
   o->list_lessons = 1;
   return TL__GO_ON;
@@ -179,6 +199,22 @@ static int tl__set_trace_size(tl_options *o, const char *a, const char *v) {
   if (tl__number_arg(v, 16, 1e9, 0, &num))
     return tl__fail("--trace-size takes a number of events (16 or more), not '%s'", v);
   o->trace_size = (size_t)num;
+  return TL__GO_ON;
+}
+
+static int tl__set_trace_text(tl_options *o, const char *a, const char *v) {
+  double num;
+  if (tl__number_arg(v, 1, 65536, 1, &num))
+    return tl__fail("--trace-text takes MiB from 1 to 65536, not '%s'", v);
+  o->trace_text = (size_t)num << 20;
+  return TL__GO_ON;
+}
+
+static int tl__set_max_threads(tl_options *o, const char *a, const char *v) {
+  double num;
+  if (tl__number_arg(v, 1, 1000000, 1, &num))
+    return tl__fail("--max-threads takes a whole number from 1, not '%s'", v);
+  o->cfg.max_threads = (int)num;
   return TL__GO_ON;
 }
 
@@ -265,9 +301,16 @@ const tl_option tl_option_table[] = {
      "processes a run may have live or unreaped (default 64):\n"
      "a fork past it raises BlockingIOError; 100 such = a fork bomb, ended",
      "64", tl__set_max_procs},
+    {"--sandbox", NULL, NULL,
+     "for lessons from others: no os.execute, io.popen, C modules,\n"
+     "debug library or string.dump; files are written only inside --record-dir",
+     NULL, tl__set_sandbox},
+    {"--record-dir", NULL, "DIR", "where a sandboxed run may write files", ".",
+     tl__set_record_dir},
     {"--record", NULL, "FILE",
-     "write a diagram of the run at exit: .svg, .png, or\n"
-     ".json (Chrome Trace Event, for ui.perfetto.dev)",
+     "write a diagram of the run at exit: .svg, .png,\n"
+     ".json (Chrome Trace Event, for ui.perfetto.dev), or\n"
+     ".dl (the picture's display list as text)",
      "out.svg", tl__set_record},
     {"--trace", NULL, "FILE",
      "keep every event in FILE: streamed to FILE.part as\n"
@@ -287,6 +330,10 @@ const tl_option tl_option_table[] = {
      tl__set_lessons},
     {"--trace-size", NULL, "N", "room for N events in memory (default 2000000)", "1000",
      tl__set_trace_size},
+    {"--trace-text", NULL, "MB", "room for names and printed text in the trace (default 64)",
+     "64", tl__set_trace_text},
+    {"--max-threads", NULL, "N", "threads that may run at once (default 10000)", "100",
+     tl__set_max_threads},
     {"--dump-trace", NULL, "FILE", "print a saved trace, one event a line, and exit",
      "/dev/null", tl__do_dump_trace},
     /* for scripts/bench.sh: one frame of the window over N events */
@@ -359,6 +406,8 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
   o->cfg.instr_ns = 10;
   o->max_procs = 64;
   o->trace_size = TL_DEFAULT_TRACE_SIZE;
+  o->trace_text = (size_t)64 << 20;
+  o->cfg.max_threads = 10000;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
     const tl_option *p;

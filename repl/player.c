@@ -31,35 +31,6 @@ static struct {
 
 /* ---- files ---------------------------------------------------------- */
 
-int tl_player_is_lesson(const char *path) {
-  char buf[8192];
-  size_t n;
-  FILE *f = strcmp(path, "-") == 0 ? NULL : fopen(path, "r");
-  const char *s;
-  int in_block = 0;
-  if (!f) return 0;
-  n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  /* The first statement, past blank lines, comments and a #! line. */
-  for (s = buf; *s;) {
-    const char *eol = strchr(s, '\n'), *t = s + strspn(s, " \t\r");
-    if (in_block) {
-      if (strstr(t, "]]") && (!eol || strstr(t, "]]") < eol)) in_block = 0;
-    } else if (strncmp(t, "--[[", 4) == 0) {
-      in_block = !(strstr(t + 4, "]]") && (!eol || strstr(t + 4, "]]") < eol));
-    } else if (*t != '\n' && *t != '\0' && strncmp(t, "--", 2) != 0 && !(s == buf && *t == '#')) {
-      if (strncmp(t, "lesson", 6) != 0) return 0;
-      t += 6;
-      t += strspn(t, " \t");
-      return *t == '{' || *t == '(';
-    }
-    if (!eol) break;
-    s = eol + 1;
-  }
-  return 0;
-}
-
 /* Where the lessons are: beside the lesson playing, in ./lessons, or in
  * the repository the binary was built in (./threadlab or build/X/threadlab). */
 static const char *tl__lessons_dir(char *buf, size_t size) {
@@ -397,7 +368,9 @@ static int tl__is_control(lua_State *L, char *action, size_t asize, lua_Integer 
   return yes;
 }
 
-int tl_player_run(tl_options *o, const char *first, int fresh_world) {
+int tl_player_run(tl_options *o, const char *first, int fresh_world, const char *src,
+                  size_t srclen) {
+  char *owned = NULL, err[600];
   int rc = 0, saved_clock = o->cfg.clock, interactive = isatty(0) && isatty(1);
   lua_Integer skip_to = 0;
   const char *term = getenv("TERM");
@@ -426,7 +399,17 @@ int tl_player_run(tl_options *o, const char *first, int fresh_world) {
       tl__mute(1);
     }
     tl__begin(L, interactive, skip_to, round > 0);
-    status = luaL_loadfile(L, tl__P.path);
+    /* Read once (a lesson from a pipe cannot be read again); :back plays
+     * the same text again. */
+    if (!src && !(src = owned = tl_source_read(tl__P.path, &srclen, err, sizeof err))) {
+      tl__end_replay();
+      fprintf(stderr, "threadlab: %s\n", err);
+      rc = 1;
+      break;
+    }
+    lua_pushfstring(L, "@%s", strcmp(tl__P.path, "-") == 0 ? "stdin" : tl__P.path);
+    status = tl_source_load(L, src, srclen, lua_tostring(L, -1));
+    lua_remove(L, -2);
     if (status != LUA_OK) {
       tl__end_replay();
       fprintf(stderr, "threadlab: %s\n", lua_tostring(L, -1));
@@ -455,6 +438,8 @@ int tl_player_run(tl_options *o, const char *first, int fresh_world) {
       }
       if (!strcmp(action, "goto")) {
         snprintf(tl__P.path, sizeof tl__P.path, "%s", path);
+        free(owned);
+        src = owned = NULL;
         skip_to = 0;
         fputs("\n", stdout);
         continue;
@@ -470,6 +455,7 @@ int tl_player_run(tl_options *o, const char *first, int fresh_world) {
   }
   tl__end_replay();
   fflush(stdout);
+  free(owned);
   tl__P.path[0] = '\0';
   o->cfg.clock = saved_clock; /* a later :reset in the REPL is the REPL's again */
   return rc;
@@ -487,7 +473,7 @@ int tl_player_command(tl_options *o, const char *cmd, const char *arg) {
   } else if (!tl__find(tl_W->L, arg, path, sizeof path)) {
     printf("no lesson '%s' (:lessons lists them)\n", arg);
   } else {
-    int rc = tl_player_run(o, path, 1);
+    int rc = tl_player_run(o, path, 1, NULL, 0);
     printf("back in the REPL%s; the lesson's world is still here (:reset for a fresh one)\n",
            rc == TL_EXIT_SKIPPED ? " (the lesson was skipped)"
            : rc                  ? " (the lesson did not pass)"

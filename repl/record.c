@@ -1,8 +1,13 @@
 /* Recording: the diagram format follows the file's extension. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "app.h"
+#include "atomic_file.h"
 #include "chrome_json.h"
 #include "display.h"
 #include "layout.h"
@@ -14,14 +19,53 @@ static int tl__has_ext(const char *path, const char *ext) {
   return n > e && strcasecmp(path + n - e, ext) == 0;
 }
 
+static int tl__dl_writer(FILE *f, const char *tmp, void *d, char *err, size_t errlen) {
+  return tl_display_write_text(d, f);
+}
+
+static int tl__write_dl(const tl_display *d, const char *path, char *err, size_t errlen) {
+  return tl_write_file_atomic(path, NULL, tl__dl_writer, (void *)d, err, errlen);
+}
+
+int tl_record_check(const char *path, char *err, size_t errlen) {
+  char probe[4200];
+  const char *slash;
+  int fd;
+  if (!tl__has_ext(path, ".svg") && !tl__has_ext(path, ".png") && !tl__has_ext(path, ".json") &&
+      !tl__has_ext(path, ".dl")) {
+    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name)");
+    return -1;
+  }
+  if (strlen(path) > 4000) {
+    snprintf(err, errlen, "the file name is too long");
+    return -1;
+  }
+  /* The writers make a temporary file beside path and rename it: try
+   * that folder now, not after the run. */
+  slash = strrchr(path, '/');
+  if (slash)
+    snprintf(probe, sizeof probe, "%.*s/.threadlab-probe-XXXXXX", (int)(slash - path), path);
+  else
+    snprintf(probe, sizeof probe, ".threadlab-probe-XXXXXX");
+  if ((fd = mkstemp(probe)) < 0) {
+    snprintf(err, errlen, "cannot write in the folder of %s: %s", path, strerror(errno));
+    return -1;
+  }
+  close(fd);
+  unlink(probe);
+  return 0;
+}
+
 int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
                     char *err, size_t errlen) {
   int svg = tl__has_ext(path, ".svg"), png = tl__has_ext(path, ".png"), rc = -1;
+  int dl = tl__has_ext(path, ".dl");
   tl_layout *l;
   tl_display *d = NULL;
   tl_display_opts o;
-  if (!svg && !png && !tl__has_ext(path, ".json")) {
-    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name)");
+  if (!svg && !png && !dl && !tl__has_ext(path, ".json")) {
+    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name, "
+                          "or .dl for the display list as text)");
     return -1;
   }
   if (to && to <= from) {
@@ -38,23 +82,42 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
     from = l->drop_t > 1000 ? l->drop_t - 1000 : 0;
     if (to && to <= from) to = from + 1;
   }
-  if (!svg && !png) {
+  if (!svg && !png && !dl) {
     rc = tl_json_write(l, path, from, to, err, errlen);
   } else {
     tl_display_opts_default(&o);
     o.t_from = from;
     o.t_to = to ? to : (from ? (l->t_end > from ? l->t_end : from + 1) : 0);
     o.waitfor = 1;
+    o.group_short = 1;
     if (!(d = tl_display_build(l, &o)))
       snprintf(err, errlen, "%s: out of memory drawing the trace", path);
     else if (svg)
       rc = tl_svg_write_display(d, path, err, errlen);
+    else if (dl)
+      rc = tl__write_dl(d, path, err, errlen);
     else
       rc = tl_png_write_display(d, path, 2, err, errlen);
   }
   tl_display_free(d);
   tl_layout_free(l);
   return rc;
+}
+
+/* A recording of a live trace whose ring has dropped events from the
+ * asked-for window starts late: say so (the picture itself shows a
+ * "dropped" marker, but a teacher recording slides reads the terminal). */
+int tl_record_note(const tl_trace *tr, uint64_t from, char *buf, size_t n) {
+  tl_event oldest;
+  char at[32];
+  if (tl_trace_loaded(tr) || tl_trace_dropped(tr) == 0 || !tl_trace_oldest(tr, &oldest) ||
+      oldest.t <= from)
+    return 0;
+  tl_format_ns(at, sizeof at, (double)oldest.t);
+  snprintf(buf, n, "the recording starts at %s: the trace ring dropped %llu older events "
+                   "(--trace-size %zu; a larger one keeps more, --trace FILE keeps them all)",
+           at, (unsigned long long)tl_trace_dropped(tr), tl_trace_capacity(tr));
+  return 1;
 }
 
 int tl_record(const tl_trace *tr, const char *path, char *err, size_t errlen) {

@@ -82,7 +82,7 @@ static int tl__load(lua_State *L, char *first, int *interrupted) {
   size_t len;
   lua_pushfstring(L, "return %s", first);
   code = lua_tolstring(L, -1, &len);
-  status = luaL_loadbuffer(L, code, len, "=stdin");
+  status = luaL_loadbufferx(L, code, len, "=stdin", "t");
   if (status == LUA_OK) {
     lua_remove(L, -2);
     add_history(first);
@@ -93,7 +93,7 @@ static int tl__load(lua_State *L, char *first, int *interrupted) {
   for (;;) {
     char *more;
     code = lua_tolstring(L, -1, &len);
-    status = luaL_loadbuffer(L, code, len, "=stdin");
+    status = luaL_loadbufferx(L, code, len, "=stdin", "t");
     if (!tl__incomplete(L, status)) break;
     more = tl__read_line(TL__PROMPT2, interrupted);
     if (!more || *interrupted) {
@@ -262,14 +262,17 @@ static void tl__cmd_setting(lua_State *L, const char *key, const char *arg) {
     lua_remove(L, -2);
     lua_createtable(L, 0, 1);
     if (*end == '\0' && end != arg) {
-      if (v == (double)(lua_Integer)v) lua_pushinteger(L, (lua_Integer)v);
+      if (v >= -9.2e18 && v <= 9.2e18 && v == (double)(lua_Integer)v)
+        lua_pushinteger(L, (lua_Integer)v); /* (NaN and huge: a number) */
       else lua_pushnumber(L, v);
     } else {
       lua_pushstring(L, arg);
     }
     lua_setfield(L, -2, key);
-    if (tl_app_docall(L, 1, 0) != LUA_OK) {
-      tl_app_report(L);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+      /* A command's mistake needs no traceback: just what went wrong. */
+      printf("%s\n", luaL_tolstring(L, -1, NULL));
+      lua_pop(L, 2);
       return;
     }
   }
@@ -301,9 +304,12 @@ static void tl__cmd_record(const char *arg) {
       return;
     }
   }
-  if (tl_record_range(tl_trace_global, path, (uint64_t)(from * 1e9), (uint64_t)(to * 1e9), err,
+  if (tl_record_check(path, err, sizeof err) != 0 ||
+      tl_record_range(tl_trace_global, path, (uint64_t)(from * 1e9), (uint64_t)(to * 1e9), err,
                       sizeof err) != 0)
     printf("cannot record %s: %s\n", path, err);
+  else if (tl_record_note(tl_trace_global, (uint64_t)(from * 1e9), err, sizeof err))
+    printf("recorded %s; %s\n", path, err);
   else
     printf("recorded %s\n", path);
 }
@@ -370,9 +376,12 @@ static int tl__do_explore(tl_options *opt, const char *cmd, const char *arg) {
   int runs = 20;
   sscanf(arg, "%1023s %d", fn, &runs);
   snprintf(code, sizeof code, "lab.print_outcomes(lab.explore(%s, {runs = %d}))", fn, runs);
-  if (!fn[0]) puts("usage: :explore FUNCTION [runs]");
-  else if (luaL_loadstring(tl_W->L, code) != LUA_OK || tl_app_docall(tl_W->L, 0, 0) != LUA_OK)
-    tl_app_report(tl_W->L);
+  if (!fn[0]) {
+    puts("usage: :explore FUNCTION [runs]");
+  } else if (luaL_loadstring(tl_W->L, code) != LUA_OK || lua_pcall(tl_W->L, 0, 0, 0) != LUA_OK) {
+    printf(":explore: %s\n", luaL_tolstring(tl_W->L, -1, NULL));
+    lua_pop(tl_W->L, 2);
+  }
   return 0;
 }
 

@@ -10,6 +10,9 @@ libsdl2-image-dev libfontconfig-dev fontconfig fonts-dejavu-core fonts-wqy-micro
 librsvg2-bin xvfb xauth python3 procps
 python3-greenlet python3-gevent"
 
+# `make fuzz` (and only it) needs clang with libFuzzer.
+[ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-dev"
+
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -72,9 +72,28 @@ static int tl__killed(void) {
   return k;
 }
 
+/* memory_error(): a MemoryError object that names the cap. */
+static int f_memory_error(lua_State *L) {
+  char msg[160];
+  tl_memory_error_text(msg, sizeof msg);
+  tl_push_error(L, "MemoryError", msg);
+  return 1;
+}
+
 static int tl__finish_pcall(lua_State *L, int status, lua_KContext extra) {
   if (status != LUA_OK && status != LUA_YIELD) {
     if (tl__killed()) return lua_error(L);
+    if (status == LUA_ERRMEM) {
+      /* Lua's bare "not enough memory", as the MemoryError Python gives;
+       * the stack is unwound, and a little grace pays for the object. */
+      tl__mem_grace++;
+      lua_pushcfunction(L, f_memory_error);
+      if (lua_pcall(L, 0, 1, 0) == LUA_OK) lua_replace(L, -2);
+      else lua_pop(L, 1);
+      tl__mem_grace--;
+    } else {
+      tl_typed_error(L, -1);
+    }
     lua_pushboolean(L, 0);
     lua_pushvalue(L, -2);
     return 2;
@@ -102,15 +121,57 @@ static int f_xpcall(lua_State *L) {
   return tl__finish_pcall(L, status, 2);
 }
 
+/* Chunks load as text only: Lua does not check bytecode, and a damaged
+ * chunk crashes the interpreter (and every thread in it). load and
+ * loadfile take a mode: it is "t" whatever is asked. */
+static int f_load(lua_State *L) {
+  int n = lua_gettop(L);
+  if (n < 3) lua_settop(L, n = 3);
+  lua_pushliteral(L, "t");
+  lua_replace(L, 3);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, n, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static int f_loadfile(lua_State *L) {
+  const char *fname = luaL_optstring(L, 1, NULL);
+  int env = !lua_isnone(L, 3) ? 3 : 0;
+  if (luaL_loadfilex(L, fname, "t") == LUA_OK) {
+    if (env) {
+      lua_pushvalue(L, env);
+      if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+    }
+    return 1;
+  }
+  luaL_pushfail(L);
+  lua_insert(L, -2);
+  return 2;
+}
+
+static int f_dofile(lua_State *L) {
+  const char *fname = luaL_optstring(L, 1, NULL);
+  lua_settop(L, 1);
+  if (luaL_loadfilex(L, fname, "t") != LUA_OK) return lua_error(L);
+  lua_call(L, 0, LUA_MULTRET);
+  return lua_gettop(L) - 1;
+}
+
 int luaopen_tl_base(lua_State *L) {
   static const luaL_Reg funcs[] = {
-    { "print",  f_print  },
-    { "pcall",  f_pcall  },
-    { "xpcall", f_xpcall },
-    { NULL,     NULL     }
+    { "print",    f_print    },
+    { "pcall",    f_pcall    },
+    { "xpcall",   f_xpcall   },
+    { "loadfile", f_loadfile },
+    { "dofile",   f_dofile   },
+    { NULL,       NULL       }
   };
   lua_pushglobaltable(L);
   luaL_setfuncs(L, funcs, 0);
+  lua_getfield(L, -1, "load");
+  lua_pushcclosure(L, f_load, 1);
+  lua_setfield(L, -2, "load");
   lua_pop(L, 1);
   return 0;
 }

@@ -46,16 +46,31 @@ uint64_t tl_deadline_in(double seconds) {
   return d ? d : 1;
 }
 
+/* Threads spinning now. One spinner is the thread likely to run next;
+ * more only burn the CPU the running thread needs: with thousands of
+ * threads woken at once (Event.set) every one of them spinning made waking
+ * N threads cost N^2. */
+static _Atomic int tl__spinners;
+
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted) {
-  uint64_t end = tl_now_ns() + TL_SPIN_NS;
-  int i = 0;
+  uint64_t end;
+  int i = 0, changed = 1;
+  if (atomic_fetch_add(&tl__spinners, 1) >= TL_MAX_SPINNERS) {
+    atomic_fetch_sub(&tl__spinners, 1);
+    return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
+  }
+  end = tl_now_ns() + TL_SPIN_NS;
   while (atomic_load_explicit(flag, memory_order_acquire) == unwanted) {
-    if ((++i & 63) == 0 && tl_now_ns() > end) return 0;
+    if ((++i & 63) == 0 && tl_now_ns() > end) {
+      changed = 0;
+      break;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
   }
-  return 1;
+  atomic_fetch_sub(&tl__spinners, 1);
+  return changed;
 }
 
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
@@ -64,6 +79,7 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   if (TL_VIRTUAL()) return tl__v_wait(self, kind, obj, deadline);
   if (self->cancel) return ECANCELED;
   self->wait_kind = kind;
+  self->in_wait = 1; /* a wake-up may wait its turn (tl__wake) */
   self->wait_obj = obj;
   /* A short wait (a thread starting, a lock held for a moment) often ends
    * within microseconds: spin a little before sleeping. Wakers hold the
@@ -74,6 +90,9 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
     tl__spin_while(&self->wakes, wakes);
     tl_mutex_lock(&tl_W->mu);
   }
+  /* Going to sleep with the GIL free: pass the turn on to a thread woken
+   * while it was held (see tl__wake), or no one would wake it. */
+  if (!tl_W->gil.locked) tl__wake_deferred();
   if (atomic_load(&self->wakes) != wakes || self->cancel)
     r = 0;
   else if (!deadline)
@@ -84,15 +103,55 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
     r = tl_cond_wait_until(&self->cv, &tl_W->mu, tl_W->t0 + deadline);
   self->wait_kind = TL_WAIT_NONE;
   self->wait_obj = NULL;
+  self->in_wait = 0;
+  tl__deferred_unlink(self);
   return self->cancel ? ECANCELED : r;
 }
 
+/* Threads woken while the waker held the GIL, FIFO (world mutex). A
+ * woken thread needs the GIL before it can do anything, so waking its
+ * pthread at once only makes it queue for the world mutex and the GIL:
+ * with thousands woken together (Event.set, notify_all) that herd made
+ * waking N threads cost N^2. Instead each GIL release wakes the next one. */
+static tl_thread *tl__deferred_head, *tl__deferred_tail;
+
+void tl__deferred_unlink(tl_thread *t) {
+  if (!t->deferred) return;
+  if (t->dprev) t->dprev->dnext = t->dnext;
+  else tl__deferred_head = t->dnext;
+  if (t->dnext) t->dnext->dprev = t->dprev;
+  else tl__deferred_tail = t->dprev;
+  t->dnext = t->dprev = NULL;
+  t->deferred = 0;
+}
+
+void tl__wake_deferred(void) {
+  tl_thread *t = tl__deferred_head;
+  if (!t) return;
+  tl__deferred_unlink(t);
+  tl_cond_signal(&t->cv);
+}
+
 void tl__wake(tl_thread *t) {
+  tl_thread *self = tl__self;
   atomic_fetch_add_explicit(&t->wakes, 1, memory_order_release);
-  if (TL_VIRTUAL())
+  if (TL_VIRTUAL()) {
     tl__v_wake(t);
-  else
+  } else if (self && t != self && t->in_wait && tl_W->gil.holder == self &&
+             (tl__deferred_head || tl_W->gil.nwaiters > 0 || tl_W->gil.woke_one)) {
+    /* Someone already asks the holder for the GIL (the one woken first
+     * does, as a Python thread would): the rest wait their turn. */
+    if (t->deferred) return;
+    t->deferred = 1;
+    t->dnext = NULL;
+    t->dprev = tl__deferred_tail;
+    if (tl__deferred_tail) tl__deferred_tail->dnext = t;
+    else tl__deferred_head = t;
+    tl__deferred_tail = t;
+  } else {
+    if (self && tl_W->gil.holder == self) tl_W->gil.woke_one = 1;
     tl_cond_signal(&t->cv);
+  }
 }
 
 void tl_leave_world(tl_thread *self) {
@@ -117,7 +176,9 @@ void tl_enter_world(tl_thread *self) {
 void tl__cancel(tl_thread *t, int how) {
   if (t->cancel >= how || t->ended) return;
   t->cancel = how;
-  tl__wake(t);
+  atomic_fetch_add(&t->wakes, 1);
+  if (TL_VIRTUAL()) tl__v_wake(t);
+  else tl_cond_signal(&t->cv); /* at once: a cancel never waits its turn */
   if (tl_W->gil.holder == t) tl__gil_poke(t);
 }
 
@@ -222,7 +283,9 @@ void tl_world_cancel_all(tl_world *w) {
   while (tl__others_alive(w, 0)) {
     int saved = self->cancel;
     self->cancel = TL_CANCEL_NONE;
+    w->njoin_any++;
     tl__wait(self, TL_WAIT_JOIN, NULL, tl_deadline_in(0.1));
+    w->njoin_any--;
     if (saved > self->cancel) self->cancel = saved;
   }
   tl_mutex_unlock(&w->mu);
@@ -234,12 +297,14 @@ int tl_world_wait_non_daemon(tl_world *w) {
   int rc = 0;
   tl_mutex_lock(&w->mu);
   TL_ALLOW_THREADS_BEGIN(self);
+  w->njoin_any++;
   while (tl__others_alive(w, 1)) {
     if (tl__wait(self, TL_WAIT_JOIN, NULL, 0) == ECANCELED) {
       rc = 130;
       break;
     }
   }
+  w->njoin_any--;
   if (self->cancel == TL_CANCEL_DEADLOCK) {
     /* Nothing can run again: say why, exit non-zero. */
     const char *why = tl__deadlock_main_msg();

@@ -74,7 +74,7 @@ struct tl_thread {
   uint64_t rng;           /* where in a statement an instruction switch falls */
   _Atomic int refs;       /* Lua handle + the running pthread */
   tl_thread *next, *prev; /* the world's live list */
-  tl_thread *wnext;       /* a lock's waiter list */
+  tl_thread *wnext, *wprev; /* a lock's waiter list */
   void *held;             /* lockorder.c: the locks it holds (locks.h); GIL */
   uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
   uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
@@ -90,7 +90,14 @@ struct tl_thread {
   int vbudget;            /* manual: statements left before it yields */
   int vlines;             /* the line hook is on */
   int trace_lines;        /* traces each line it starts (a lesson's MainThread) */
+  int traced_line;        /* the line traced last: a loop on one line is one event */
   uint64_t vdebt;         /* builtin costs not yet charged (see tl_v_charge) */
+  int joiners;            /* threads in join() waiting for this one; world mutex */
+  char waits_for[64];     /* what a primitive's wait is for ("Event Event-3"),
+                           * set by the Lua halves (GIL) for :threads */
+  int in_wait;            /* in tl__wait (the real clock); world mutex */
+  int deferred;           /* woken, its pthread not yet (engine.c); world mutex */
+  tl_thread *dnext, *dprev;
 };
 
 typedef struct tl_gil {
@@ -101,6 +108,7 @@ typedef struct tl_gil {
   uint64_t switch_number;
   int drop_request;
   _Atomic int nwaiters;    /* readable without the world mutex, as a hint */
+  int woke_one;        /* the holder woke a thread since it took the GIL */
   uint64_t release_gen;
   _Atomic uint32_t holder_id; /* the holder's id, readable without the mutex */
   _Atomic int py2_sleepers;   /* py2 waiters asleep on held_hint (a futex) */
@@ -121,6 +129,9 @@ typedef struct tl_config {
   int switch_points;       /* enum tl_switch_points */
   uint64_t switch_interval_ns;
   int check_interval;
+  int max_threads;         /* threads that may run at once, MainThread aside */
+  int sandbox;             /* 1: asked for (--sandbox); 2: applied to the Lua state */
+  const char *record_dir;  /* --record-dir: where the sandbox may write */
 } tl_config;
 
 typedef struct tl_world {
@@ -129,6 +140,7 @@ typedef struct tl_world {
   tl_thread *main;
   tl_thread *live;         /* every started, not yet ended thread */
   int nlive;
+  int njoin_any;           /* threads waiting for any thread's end (exit, :reset) */
   uint32_t next_tid;
   tl_gil gil;
   tl_config cfg;
@@ -180,6 +192,7 @@ uint64_t tl_deadline_in(double seconds);
  * that is spinning costs no wake-up of a sleeping CPU, which on a
  * virtual machine costs tens of microseconds. */
 #define TL_SPIN_NS 30000
+#define TL_MAX_SPINNERS 1
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
 
 /* Waiting, with the world mutex held: waits on self->cv until woken,
@@ -187,6 +200,10 @@ int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
  * when woken (check your condition again), ETIMEDOUT, or ECANCELED. */
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline);
 void tl__wake(tl_thread *t);
+/* Wakes the first thread whose wake-up waits for the GIL to be released
+ * (world mutex held), and takes a thread off that queue. */
+void tl__wake_deferred(void);
+void tl__deferred_unlink(tl_thread *t);
 
 /* Cancels t (with the world mutex held): wakes any wait and makes running
  * Lua code raise at its next instruction. */
@@ -280,8 +297,31 @@ int tl_is_error(lua_State *L, int idx, const char *type);
 /* The one test for "is this error a KeyboardInterrupt" (C and, as
  * threading._prim.is_interrupt, Lua). */
 #define tl_is_interrupt(L, idx) tl_is_error((L), (idx), "KeyboardInterrupt")
+/* What a MemoryError says: the cap, and the option that raises it. */
+void tl_memory_error_text(char *buf, size_t size);
 /* Message handler for lua_pcall: attaches a traceback to the error. */
 int tl_msghandler(lua_State *L);
+/* Argument checks (errors.c): each raises a TypeError (ValueError for a
+ * NaN) naming fname and arg. */
+int tl_arg_error(lua_State *L, const char *fname, const char *arg, const char *expected,
+                 int idx);
+/* The table at idx has only the keyword fields named in allowed (NULL
+ * ended): "Thread() got an unexpected keyword argument 'targt'". */
+void tl_check_kwargs(lua_State *L, int idx, const char *fname, const char *const *allowed);
+/* nil/none -> -1, else a number that is not NaN (the caller checks < 0). */
+double tl_check_timeout(lua_State *L, int idx, const char *fname, const char *arg);
+/* A number with no fraction: 3 and 3.0, never 1.5 or NaN. */
+lua_Integer tl_check_whole(lua_State *L, int idx, const char *fname, const char *arg);
+const char *tl_check_str(lua_State *L, int idx, const char *fname, const char *arg);
+double tl_check_number(lua_State *L, int idx, const char *fname, const char *arg);
+/* A string from list (NULL ended): its index; else a ValueError listing them. */
+int tl_check_option(lua_State *L, int idx, const char *fname, const char *arg,
+                    const char *const *list);
+/* The part "arg_checks": kwargs, timeout, whole, argerror for errors.lua. */
+int tl_open_arg_checks(lua_State *L);
+/* A Lua library's "bad argument" string error as a TypeError object
+ * (pcall and the message handler turn it: callers see a typed error). */
+void tl_typed_error(lua_State *L, int idx);
 /* While above 0 the calling thread may allocate a little past the memory
  * limit: reporting a MemoryError needs a few bytes. */
 extern _Thread_local int tl__mem_grace;
@@ -344,6 +384,10 @@ int luaopen_tl_prim(lua_State *L);     /* threading._prim: for the Lua halves */
 int luaopen_tl_deadlock(lua_State *L); /* threading._deadlock: for :locks */
 int luaopen_tl_watch(lua_State *L);    /* {watch=, unwatch=} for lab */
 int luaopen_tl_lesson(lua_State *L);   /* the C half of the lesson module */
+int luaopen_tl_sandbox(lua_State *L);  /* a function that turns the sandbox on */
+/* The sandbox (sandbox.c): applies it to the world's state (once);
+ * LUA_OK or not (then nothing may run). */
+int tl_sandbox_apply(lua_State *L);
 int luaopen_tl_ipc(lua_State *L);      /* multiprocessing._ipc: pickle, pipes, shared memory */
 int luaopen_tl_proc(lua_State *L);     /* os.fork..., signal; returns _proc */
 int luaopen_tl_green(lua_State *L);    /* the C half of the coroutine modules */

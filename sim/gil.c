@@ -168,14 +168,15 @@ void tl__gil_take_locked(tl_thread *t) {
     while (g->locked) {
       if (tl_W->cfg.policy == TL_POLICY_PY3) {
         uint64_t sn = g->switch_number;
+        int r;
         /* Spin a moment first (see tl__spin_while). Not under py2, whose
          * point is that a woken waiter comes too late. */
         tl_mutex_unlock(&tl_W->mu);
         tl__spin_while(&g->held_hint, 1);
         tl_mutex_lock(&tl_W->mu);
         if (!g->locked) break;
-        int r = tl_cond_wait_until(&g->cond, &tl_W->mu,
-                                   tl_now_ns() + tl_W->cfg.switch_interval_ns);
+        r = tl_cond_wait_until(&g->cond, &tl_W->mu,
+                               tl_now_ns() + tl_W->cfg.switch_interval_ns);
         if (r == ETIMEDOUT && g->locked && sn == g->switch_number) {
           if (!g->drop_request) {
             g->drop_request = 1;
@@ -202,6 +203,7 @@ void tl__gil_take_locked(tl_thread *t) {
   atomic_store(&g->holder_id, t->id);
   g->switch_number++;
   g->drop_request = 0;
+  g->woke_one = 0;
   atomic_store(&t->holds_gil, 1);
   tl_cond_broadcast(&g->switch_cond);
   tl_emit(TL_EV_GIL_ACQUIRE, 0, g->last_holder, 0);
@@ -225,11 +227,14 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
   tl_cond_signal(&g->cond);
   if (atomic_load(&g->py2_sleepers) > 0) /* one, as Python 2's semaphore post */
     syscall(SYS_futex, &g->held_hint, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+  tl__wake_deferred();
   if (reason == TL_GIL_FORCED) {
     /* Forced switching: do not race the waiter for the GIL just dropped. */
     uint64_t sn = g->switch_number;
+    t->wait_kind = TL_WAIT_GIL; /* (ready again at once: :threads says so) */
     while (sn == g->switch_number && g->nwaiters > 0)
       tl_cond_wait(&g->switch_cond, &tl_W->mu);
+    t->wait_kind = TL_WAIT_NONE;
   }
 }
 
@@ -257,8 +262,10 @@ void tl_gil_configure(const tl_config *cfg) {
  * lesson file's own lines (a file chunk, not threadlab's Lua). Returns
  * whether the hook has more to do (a switch waiting for this line). */
 static int tl__trace_line(tl_thread *t, lua_State *L, lua_Debug *ar) {
-  if (lua_getinfo(L, "S", ar) && ar->source[0] == '@')
+  if (ar->currentline != t->traced_line && lua_getinfo(L, "S", ar) && ar->source[0] == '@') {
+    t->traced_line = ar->currentline;
     tl_emit_as(t, TL_EV_LESSON_STEP, TL_LESSON_LINE, (uint32_t)ar->currentline, 0);
+  }
   return TL_VIRTUAL() ? t->vswitch || tl_W->cfg.sched == TL_SCHED_MANUAL
                       : atomic_load(&t->hook_wanted);
 }

@@ -19,17 +19,26 @@ struct tl_host {
   tl_thread *job;   /* the Thread to run next; under the world mutex */
   _Atomic uint32_t jobs; /* bumped with each job: a parked host spins on it */
   int quit, exited;
-  tl_host *next_idle, *next_all;
+  tl_host *next_idle, *prev_idle, *next_all;
 };
 
+/* Both under the world mutex; the idle list is doubly linked, so a host
+ * that gives up waiting leaves it at once, however many are parked. */
 static tl_host *tl__idle, *tl__all;
+static int tl__nexited; /* hosts that exited and are not yet joined */
+
+static void tl__push_idle(tl_host *h) {
+  h->prev_idle = NULL;
+  h->next_idle = tl__idle;
+  if (tl__idle) tl__idle->prev_idle = h;
+  tl__idle = h;
+}
 
 static void tl__unlink_idle(tl_host *h) {
-  for (tl_host **p = &tl__idle; *p; p = &(*p)->next_idle)
-    if (*p == h) {
-      *p = h->next_idle;
-      return;
-    }
+  if (h->prev_idle) h->prev_idle->next_idle = h->next_idle;
+  else if (tl__idle == h) tl__idle = h->next_idle;
+  if (h->next_idle) h->next_idle->prev_idle = h->prev_idle;
+  h->next_idle = h->prev_idle = NULL;
 }
 
 static void *tl__host_main(void *arg) {
@@ -44,8 +53,7 @@ static void *tl__host_main(void *arg) {
     tl_mutex_lock(&tl_W->mu);
     h->job = NULL;
     if (h->quit) break;
-    h->next_idle = tl__idle;
-    tl__idle = h;
+    tl__push_idle(h);
     deadline = tl_now_ns() + TL__HOST_IDLE_NS;
     {
       uint32_t jobs = atomic_load(&h->jobs);
@@ -57,6 +65,7 @@ static void *tl__host_main(void *arg) {
     if (!h->job) tl__unlink_idle(h);
   }
   h->exited = 1;
+  if (!h->quit) tl__nexited++; /* (a quitting one was already taken off) */
   tl_mutex_unlock(&tl_W->mu);
   return NULL;
 }
@@ -66,7 +75,7 @@ int tl__host_start(tl_thread *t) {
   pthread_attr_t attr;
   int err;
   if (h) {
-    tl__idle = h->next_idle;
+    tl__unlink_idle(h);
     h->job = t;
     atomic_fetch_add(&h->jobs, 1);
     t->pthread = h->pthread;
@@ -94,12 +103,18 @@ int tl__host_start(tl_thread *t) {
 void tl__hosts_reap(int all) {
   tl_host **p, *h, *done = NULL;
   tl_mutex_lock(&tl_W->mu);
+  if (!all && !tl__nexited) {
+    tl_mutex_unlock(&tl_W->mu);
+    return;
+  }
   for (p = &tl__all; (h = *p);) {
+    int counted = h->exited && !h->quit;
     if (all) {
       h->quit = 1;
       tl_cond_signal(&h->cv);
     }
     if (h->exited || all) {
+      if (counted) tl__nexited--;
       *p = h->next_all;
       h->next_all = done;
       done = h;

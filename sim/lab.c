@@ -8,7 +8,8 @@
 
 static int f_mark(lua_State *L) {
   size_t len;
-  const char *s = luaL_checklstring(L, 1, &len);
+  const char *s = tl_check_str(L, 1, "lab.mark", "text");
+  len = lua_rawlen(L, 1);
   tl_emit_text(TL_EV_MARK, 0, s, len);
   return 0;
 }
@@ -31,20 +32,23 @@ static const char *const tl__points[] = { "instruction", "statement", NULL };
  * sets what is given and returns the settings as a table. */
 static int f_gil(lua_State *L) {
   tl_config cfg = tl_W->cfg;
+  static const char *const kw[] = { "policy", "switch_points", "switch_interval",
+                                     "check_interval", NULL };
   if (!lua_isnoneornil(L, 1)) {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    if (!lua_istable(L, 1)) return tl_arg_error(L, "lab.gil", "settings", "a table", 1);
+    tl_check_kwargs(L, 1, "lab.gil", kw);
     if (lua_getfield(L, 1, "policy") != LUA_TNIL)
-      cfg.policy = luaL_checkoption(L, -1, NULL, tl__policies);
+      cfg.policy = tl_check_option(L, -1, "lab.gil", "policy", tl__policies);
     if (lua_getfield(L, 1, "switch_points") != LUA_TNIL)
-      cfg.switch_points = luaL_checkoption(L, -1, NULL, tl__points);
+      cfg.switch_points = tl_check_option(L, -1, "lab.gil", "switch_points", tl__points);
     if (lua_getfield(L, 1, "switch_interval") != LUA_TNIL) {
-      double ms = luaL_checknumber(L, -1);
+      double ms = tl_check_number(L, -1, "lab.gil", "switch_interval");
       if (!(ms > 0) || ms > 60000)
         return tl_raise(L, "ValueError", "switch_interval must be in (0, 60000] ms");
       cfg.switch_interval_ns = (uint64_t)(ms * 1e6);
     }
     if (lua_getfield(L, 1, "check_interval") != LUA_TNIL) {
-      lua_Integer n = luaL_checkinteger(L, -1);
+      lua_Integer n = tl_check_whole(L, -1, "lab.gil", "check_interval");
       if (n < 1 || n > 1000000000)
         return tl_raise(L, "ValueError", "check_interval must be a positive integer");
       cfg.check_interval = (int)n;
@@ -77,7 +81,7 @@ static int f_trace_stats(lua_State *L) {
 /* lab.count(kind) -> how many events of that kind were appended, those
  * the ring has dropped since included */
 static int f_count(lua_State *L) {
-  const char *kind = luaL_checkstring(L, 1);
+  const char *kind = tl_check_str(L, 1, "lab.count", "kind");
   unsigned k;
   for (k = 1; k < TL_EV__COUNT; k++)
     if (strcmp(tl_event_kind_name(k), kind) == 0) break;
@@ -93,23 +97,27 @@ static const char *const tl__scheds[] = { "auto", "manual", NULL };
  * given and returns the settings. */
 static int f_clock(lua_State *L) {
   char err[256];
+  static const char *const kw[] = { "clock", "seed", "speed", "sched", "cores", "preempt",
+                                     "instr_ns", NULL };
   if (!lua_isnoneornil(L, 1)) {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    if (!lua_istable(L, 1)) return tl_arg_error(L, "lab.clock", "settings", "a table", 1);
+    tl_check_kwargs(L, 1, "lab.clock", kw);
     if (lua_getfield(L, 1, "clock") != LUA_TNIL &&
-        tl_v_set_clock(luaL_checkoption(L, -1, NULL, tl__clocks), err, sizeof err) != 0)
+        tl_v_set_clock(tl_check_option(L, -1, "lab.clock", "clock", tl__clocks), err,
+                       sizeof err) != 0)
       return tl_raise(L, "RuntimeError", "%s", err);
     if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
-      lua_Integer seed = luaL_checkinteger(L, -1);
+      lua_Integer seed = tl_check_whole(L, -1, "lab.clock", "seed");
       if (seed < 0) return tl_raise(L, "ValueError", "seed must be >= 0");
       tl_v_reseed((uint64_t)seed);
     }
     if (lua_getfield(L, 1, "speed") != LUA_TNIL) {
-      double speed = luaL_checknumber(L, -1);
+      double speed = tl_check_number(L, -1, "lab.clock", "speed");
       if (!(speed >= 0) || speed > 1e9) return tl_raise(L, "ValueError", "speed must be >= 0");
       tl_v_set_speed(speed);
     }
     if (lua_getfield(L, 1, "sched") != LUA_TNIL) {
-      int sched = luaL_checkoption(L, -1, NULL, tl__scheds);
+      int sched = tl_check_option(L, -1, "lab.clock", "sched", tl__scheds);
       if (sched == TL_SCHED_MANUAL && !TL_VIRTUAL())
         return tl_raise(L, "RuntimeError", "manual scheduling needs the virtual clock");
       tl_mutex_lock(&tl_W->mu);
@@ -118,21 +126,21 @@ static int f_clock(lua_State *L) {
       tl_mutex_unlock(&tl_W->mu);
     }
     if (lua_getfield(L, 1, "cores") != LUA_TNIL) {
-      lua_Integer k = luaL_checkinteger(L, -1);
+      lua_Integer k = tl_check_whole(L, -1, "lab.clock", "cores");
       if (k < 1 || k > 1024) return tl_raise(L, "ValueError", "cores must be in 1..1024");
       tl_mutex_lock(&tl_W->mu);
       tl_W->cfg.cores = (int)k;
       tl_mutex_unlock(&tl_W->mu);
     }
     if (lua_getfield(L, 1, "preempt") != LUA_TNIL) {
-      double p = luaL_checknumber(L, -1);
+      double p = tl_check_number(L, -1, "lab.clock", "preempt");
       if (!(p >= 0 && p <= 1)) return tl_raise(L, "ValueError", "preempt is a chance in [0, 1]");
       tl_mutex_lock(&tl_W->mu);
       tl_W->cfg.preempt = p;
       tl_mutex_unlock(&tl_W->mu);
     }
     if (lua_getfield(L, 1, "instr_ns") != LUA_TNIL) {
-      lua_Integer ns = luaL_checkinteger(L, -1);
+      lua_Integer ns = tl_check_whole(L, -1, "lab.clock", "instr_ns");
       if (ns < 1 || ns > 1000000) return tl_raise(L, "ValueError", "instr_ns must be in 1..1000000");
       tl_mutex_lock(&tl_W->mu);
       tl_W->cfg.instr_ns = (uint64_t)ns;
@@ -182,7 +190,7 @@ static tl_thread *tl__find_thread(lua_State *L, int idx) {
   } else if (lua_isinteger(L, idx)) {
     id = lua_tointeger(L, idx);
   } else {
-    name = luaL_checkstring(L, idx);
+    name = tl_check_str(L, idx, "lab.run", "thread");
     if ((name[0] == 'T' || name[0] == 't') && name[1] >= '0' && name[1] <= '9')
       id = strtol(name + 1, NULL, 10), name = NULL;
   }
@@ -198,8 +206,9 @@ static tl_thread *tl__find_thread(lua_State *L, int idx) {
 static int f_run(lua_State *L) {
   char err[512];
   tl_thread *t = lua_isnoneornil(L, 1) ? NULL : tl__find_thread(L, 1);
-  lua_Integer n = luaL_optinteger(L, 2, 1);
-  if (n < 1) return tl_raise(L, "ValueError", "the number of statements must be >= 1");
+  lua_Integer n = lua_isnoneornil(L, 2) ? 1 : tl_check_whole(L, 2, "lab.run", "n");
+  if (n < 1 || n > 1000000000)
+    return tl_raise(L, "ValueError", "lab.run(): the number of statements must be in 1..1e9");
   if (tl_v_run(tl__self, t, (int)n, err, sizeof err) != 0) return tl_raise(L, "RuntimeError", "%s", err);
   tl_check_cancel(L);
   return 0;
@@ -209,9 +218,14 @@ static int f_run(lua_State *L) {
  * without the GIL, as numpy or hashlib do, so other threads run meanwhile. */
 static int f_compute(lua_State *L) {
   tl_thread *self = tl__self;
-  double ms = luaL_checknumber(L, 1);
+  static const char *const kw[] = { "gil", NULL };
+  double ms = tl_check_number(L, 1, "lab.compute", "ms");
   int gil = 1, r = 0;
-  if (!(ms >= 0) || ms > 3.6e6) return tl_raise(L, "ValueError", "ms must be in [0, 3600000]");
+  if (!(ms >= 0) || ms > 3.6e6)
+    return tl_raise(L, "ValueError", "lab.compute(): ms must be in [0, 3600000]");
+  if (!lua_isnoneornil(L, 2) && !lua_istable(L, 2))
+    return tl_arg_error(L, "lab.compute", "opts", "a table", 2);
+  if (lua_istable(L, 2)) tl_check_kwargs(L, 2, "lab.compute", kw);
   if (lua_istable(L, 2) && lua_getfield(L, 2, "gil") != LUA_TNIL) gil = lua_toboolean(L, -1);
   /* Work without the GIL is running, not waiting: the views draw it so. */
   if (!gil) tl_emit(TL_EV_COMPUTE, 1, 0, (uint64_t)(ms * 1e6));
@@ -255,6 +269,7 @@ static int f_cancel_others(lua_State *L) {
 static int f_trace_lines(lua_State *L) {
   tl_thread *self = tl__self;
   self->trace_lines = lua_toboolean(L, 1);
+  self->traced_line = 0;
   tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
   return 0;
 }

@@ -13,14 +13,20 @@ static tl_lockhdr *tl__check_lock(lua_State *L) {
   return luaL_checkudata(L, 1, TL_LOCK_MT);
 }
 
-static void tl__unlink_waiter(tl_lockhdr *k, tl_thread *t) {
-  tl_thread **p;
-  for (p = &k->waiters; *p; p = &(*p)->wnext)
-    if (*p == t) {
-      *p = t->wnext;
-      break;
-    }
+static void tl__link_waiter(tl_lockhdr *k, tl_thread *t) {
   t->wnext = NULL;
+  t->wprev = k->wtail;
+  if (k->wtail) k->wtail->wnext = t;
+  else k->waiters = t;
+  k->wtail = t;
+}
+
+static void tl__unlink_waiter(tl_lockhdr *k, tl_thread *t) {
+  if (t->wprev) t->wprev->wnext = t->wnext;
+  else k->waiters = t->wnext;
+  if (t->wnext) t->wnext->wprev = t->wprev;
+  else k->wtail = t->wprev;
+  t->wnext = t->wprev = NULL;
 }
 
 tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type,
@@ -45,32 +51,41 @@ tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type
   return k;
 }
 
+const char *tl__lock_name_arg(lua_State *L, const char *fname) {
+  static const char *const kw[] = { "name", NULL };
+  const char *name = NULL;
+  if (lua_istable(L, 1) && !lua_getmetatable(L, 1)) {
+    tl_check_kwargs(L, 1, fname, kw);
+    lua_getfield(L, 1, "name");
+    if (!lua_isnil(L, -1)) name = tl_check_str(L, -1, fname, "name");
+    lua_pop(L, 1); /* the table keeps the string */
+  } else if (!lua_isnoneornil(L, 1)) {
+    name = tl_check_str(L, 1, fname, "name");
+  }
+  return name;
+}
+
 /* threading.Lock([{name=...}]) */
 static int f_new(lua_State *L) {
-  const char *name = NULL;
-  if (lua_istable(L, 1)) {
-    lua_getfield(L, 1, "name");
-    name = lua_tostring(L, -1);
-    lua_pop(L, 1); /* the table keeps the string */
-  } else if (lua_isstring(L, 1)) {
-    name = lua_tostring(L, 1);
-  }
+  const char *name = tl__lock_name_arg(L, "Lock");
   tl__lock_push(L, sizeof(tl_lockhdr), TL_LOCK_MT, TL_OBJ_LOCK, name, 0);
   return 1;
 }
 
 void tl__acquire_args(lua_State *L, int *blocking, double *timeout) {
+  static const char *const kw[] = { "blocking", "timeout", NULL };
   *blocking = 1;
   *timeout = -1;
-  if (lua_istable(L, 2)) {
+  if (lua_istable(L, 2) && !lua_getmetatable(L, 2)) {
+    tl_check_kwargs(L, 2, "acquire", kw);
     lua_getfield(L, 2, "blocking");
     if (!lua_isnil(L, -1)) *blocking = lua_toboolean(L, -1);
     lua_getfield(L, 2, "timeout");
-    if (!lua_isnil(L, -1)) *timeout = luaL_checknumber(L, -1);
+    *timeout = tl_check_timeout(L, -1, "acquire", "timeout");
     lua_pop(L, 2);
   } else {
     if (!lua_isnoneornil(L, 2)) *blocking = lua_toboolean(L, 2);
-    if (!lua_isnoneornil(L, 3)) *timeout = luaL_checknumber(L, 3);
+    *timeout = tl_check_timeout(L, 3, "acquire", "timeout");
   }
   if (!*blocking && *timeout != -1)
     tl_raise(L, "ValueError", "can't specify a timeout for a non-blocking call");
@@ -135,12 +150,7 @@ int tl__lock_acquire(lua_State *L, tl_lockhdr *k, int blocking, double timeout) 
     r = tl__deadlock_before_wait(self, TL_WAIT_LOCK, k, deadline);
   }
   TL_ALLOW_THREADS_BEGIN(self);
-  self->wnext = NULL;
-  {
-    tl_thread **p = &k->waiters;
-    while (*p) p = &(*p)->wnext;
-    *p = self;
-  }
+  tl__link_waiter(k, self);
   for (;;) {
     while (k->count && r == 0) r = tl__wait(self, TL_WAIT_LOCK, k, deadline);
     if (r || k->internal || TL_VIRTUAL()) break;

@@ -33,7 +33,8 @@ struct tl_lockhdr {
   tl_thread *owner;      /* the holder (a Lock: who acquired it); a counted
                           * reference unless internal */
   uint32_t last_tid;     /* who released it last, for handoff arrows */
-  tl_thread *waiters;    /* FIFO, linked through wnext */
+  tl_thread *waiters;    /* FIFO, linked through wnext and wprev, */
+  tl_thread *wtail;      /* so joining and leaving it cost O(1) */
   tl_thread *held_by;    /* whose held list it is on (its owner); GIL */
   tl_lockhdr *hnext, *hprev; /* that list, newest first; GIL */
   char name[TL_LOCK_NAME];
@@ -66,6 +67,8 @@ enum {
  * listed for :locks unless internal. */
 tl_lockhdr *tl__lock_push(lua_State *L, size_t size, const char *tname, int type,
                           const char *name, int internal);
+/* The name a lock constructor was given (fname: "Lock"), or NULL. */
+const char *tl__lock_name_arg(lua_State *L, const char *fname);
 /* Reads (blocking, timeout) from stack slots 2 and 3 as Python's
  * lock.acquire parses them, positionally or as a table of keywords. */
 void tl__acquire_args(lua_State *L, int *blocking, double *timeout);

@@ -53,6 +53,7 @@ static const struct tl__part {
   const char *lua, *lua_end;
   const char *global;
 } tl__parts[] = {
+    {"arg_checks",     tl_open_arg_checks,   NULL, NULL,                 NULL},
     {"errors",         NULL,                 TL__LUA(tl__lua_errors),    NULL},
     {"time",           luaopen_tl_time,      NULL, NULL,                 "time"},
     {"lab_core",       luaopen_tl_lab,       NULL, NULL,                 NULL},
@@ -78,6 +79,7 @@ static const struct tl__part {
     {"mp_pool",        NULL,                 TL__LUA(tl__lua_mppool),    NULL},
     {"concurrent",     NULL,                 TL__LUA(tl__lua_futures),   "concurrent"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
+    {"sandbox",        luaopen_tl_sandbox,   NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
     {"green_core",     luaopen_tl_green,     NULL, NULL,                 NULL},
     {"generator",      NULL,                 TL__LUA(tl__lua_generator), "generator"},
@@ -108,6 +110,12 @@ static int tl__open(lua_State *L) {
     if (p->global) {
       lua_pushvalue(L, -1);
       lua_setglobal(L, p->global);
+      /* Also in package.loaded, so that Lua's own argument errors name
+       * the function ("time.sleep"), as require would find it. */
+      luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -2, p->global);
+      lua_pop(L, 1);
     }
     lua_setfield(L, parts, p->name);
   }
@@ -141,7 +149,10 @@ int tl_open_all(lua_State *L) {
   /* The modules' own statements are not the program's: the virtual clock's
    * count of instructions (a 10 us quantum a thousand) starts afresh, so
    * what a program's first statements cost does not hang on how much Lua
-   * the modules run at start-up. */
-  if (tl__self && atomic_load(&tl__self->holds_gil)) tl_gil_set_base_hook(tl__self, L);
+   * the modules run at start-up; nor do the builtins they called. */
+  if (tl__self && atomic_load(&tl__self->holds_gil)) {
+    tl_gil_set_base_hook(tl__self, L);
+    tl__self->vdebt = 0;
+  }
   return status;
 }

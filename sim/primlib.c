@@ -5,6 +5,7 @@
 #include "locks.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* emit(kind, obj, arg, reason): one event about obj; kind from kinds. */
@@ -50,6 +51,15 @@ static int f_is_interrupt(lua_State *L) {
   return 1;
 }
 
+/* waiting(text or nil): what the calling thread's next waits are for, as
+ * :threads shows it ("Event Event-3"); nil when done. */
+static int f_waiting(lua_State *L) {
+  tl_thread *self = tl__self;
+  const char *s = luaL_optstring(L, 1, "");
+  if (self) snprintf(self->waits_for, sizeof self->waits_for, "%s", s);
+  return 0;
+}
+
 /* internal_lock([cond]) -> a Lock for a primitive's own use; a Condition's
  * waiter lock says what its waiter waits for (cond._why, a key of
  * TL_WAIT_WHYS) and on which primitive (cond._for), for the hang report.
@@ -80,6 +90,7 @@ int luaopen_tl_prim(lua_State *L) {
     { "name",          f_name          },
     { "tid",           f_tid           },
     { "internal_lock", f_internal_lock },
+    { "waiting",       f_waiting       },
     { "is_interrupt",  f_is_interrupt  },
     { "kinds",         NULL            },
     { "types",         NULL            },

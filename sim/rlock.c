@@ -13,14 +13,7 @@ static tl_lockhdr *tl__check_rlock(lua_State *L) {
 
 /* threading.RLock([{name=...}]) */
 static int f_new(lua_State *L) {
-  const char *name = NULL;
-  if (lua_istable(L, 1)) {
-    lua_getfield(L, 1, "name");
-    name = lua_tostring(L, -1);
-    lua_pop(L, 1);
-  } else if (lua_isstring(L, 1)) {
-    name = lua_tostring(L, 1);
-  }
+  const char *name = tl__lock_name_arg(L, "RLock");
   tl__lock_push(L, sizeof(tl_lockhdr), TL_RLOCK_MT, TL_OBJ_RLOCK, name, 0);
   return 1;
 }

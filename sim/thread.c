@@ -93,9 +93,13 @@ void tl__thread_run(tl_thread *t) {
   if (t->prev) t->prev->next = t->next; else tl_W->live = t->next;
   if (t->next) t->next->prev = t->prev;
   tl_W->nlive--;
-  for (z = tl_W->live; z; z = z->next)
-    if (z->wait_kind == TL_WAIT_JOIN && (z->wait_obj == t || z->wait_obj == NULL))
-      tl__wake(z);
+  /* Only a thread someone joins looks for its joiners: with thousands of
+   * threads ending, a look through every live thread at each end made
+   * their ends cost N^2. */
+  if (t->joiners || tl_W->njoin_any)
+    for (z = tl_W->live; z; z = z->next)
+      if (z->wait_kind == TL_WAIT_JOIN && (z->wait_obj == t || z->wait_obj == NULL))
+        tl__wake(z);
   tl_emit(TL_EV_THREAD_END, status != LUA_OK, t->id, 0);
   tl__gil_release_locked(t, TL_GIL_EXIT);
   atomic_store(&t->cur_L, NULL);
@@ -125,10 +129,17 @@ static int f_start(lua_State *L) {
   tl_thread *self = tl__self, *t;
   tl_thread **h;
   const char *name;
-  int err;
+  int err, running;
   if (tl__check_handle(L, 1, 0))
     return tl_raise(L, "RuntimeError", "threads can only be started once");
   tl__hosts_reap(0);
+  tl_mutex_lock(&tl_W->mu);
+  running = tl_W->nlive - 1;
+  tl_mutex_unlock(&tl_W->mu);
+  if (tl_W->cfg.max_threads > 0 && running >= tl_W->cfg.max_threads)
+    return tl_raise(L, "RuntimeError",
+                    "can't start new thread: %d threads are running, threadlab's limit"
+                    " (--max-threads N raises it)", running);
   lua_getfield(L, 1, "name");
   name = lua_tostring(L, -1);
   lua_getfield(L, 1, "daemon");
@@ -174,7 +185,9 @@ static int f_start(lua_State *L) {
     atomic_fetch_sub(&t->refs, 1); /* the pthread that never ran */
     luaL_unref(L, LUA_REGISTRYINDEX, t->object_ref);
     luaL_unref(L, LUA_REGISTRYINDEX, t->state_ref);
-    return tl_raise(L, "RuntimeError", "can't start new thread: %s", strerror(err));
+    return tl_raise(L, "RuntimeError",
+                    "can't start new thread: the system refused one more (%s) with %d running;"
+                    " its limit is ulimit -u", strerror(err), tl_W->nlive - 1);
   }
   /* Like CPython's start(): wait until the thread runs. It takes the GIL
    * before it says so, so it runs first. */
@@ -195,7 +208,7 @@ static int f_join(lua_State *L) {
   int r = 0;
   if (t == self) return tl_raise(L, "RuntimeError", "cannot join current thread");
   if (!lua_isnoneornil(L, 2)) {
-    double s = luaL_checknumber(L, 2);
+    double s = tl_check_timeout(L, 2, "join", "timeout");
     deadline = tl_deadline_in(s < 0 ? 0 : s);
   }
   tl_emit(TL_EV_JOIN, 0, t->id, 0);
@@ -203,7 +216,9 @@ static int f_join(lua_State *L) {
   if (!t->ended) {
     r = tl__deadlock_before_wait(self, TL_WAIT_JOIN, t, deadline);
     TL_ALLOW_THREADS_BEGIN(self);
+    t->joiners++;
     while (!t->ended && r == 0) r = tl__wait(self, TL_WAIT_JOIN, t, deadline);
+    t->joiners--;
     TL_ALLOW_THREADS_END(self);
   }
   tl_mutex_unlock(&tl_W->mu);
@@ -277,8 +292,12 @@ static int f_states(lua_State *L) {
      * (deadlock.c); show what it really is. */
     lua_pushboolean(L, t->frozen ? t->frozen - 1 : t->daemon);
     lua_setfield(L, -2, "daemon");
-    lua_pushstring(L, t == tl__self ? "running (this REPL)"
-                      : t->frozen ? "deadlocked" : tl_thread_state_name(t));
+    if (t != tl__self && !t->frozen && t->waits_for[0] && t->wait_kind != TL_WAIT_GIL &&
+        tl_W->gil.holder != t)
+      lua_pushfstring(L, "waiting on %s", t->waits_for);
+    else
+      lua_pushstring(L, t == tl__self ? "running (this REPL)"
+                        : t->frozen ? "deadlocked" : tl_thread_state_name(t));
     lua_setfield(L, -2, "state");
     if (t != tl__self && t->started && !t->ended) {
       /* Where it stands: its innermost Lua line. Safe to read, since the
@@ -286,7 +305,11 @@ static int f_states(lua_State *L) {
       lua_State *S = atomic_load(&t->cur_L);
       lua_Debug ar;
       for (int level = 0; S && lua_getstack(S, level, &ar); level++) {
-        if (lua_getinfo(S, "Sl", &ar) && ar.currentline > 0) {
+        /* The user's line, not one inside threadlab's own Lua halves
+         * (embedded as "=sync.lua" and the like). */
+        if (lua_getinfo(S, "Sl", &ar) && ar.currentline > 0 &&
+            !(ar.source[0] == '=' && strstr(ar.source, ".lua") &&
+              strcmp(ar.source + strlen(ar.source) - 4, ".lua") == 0)) {
           lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
           lua_setfield(L, -2, "where");
           break;

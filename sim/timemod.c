@@ -8,9 +8,11 @@
 
 static int f_sleep(lua_State *L) {
   tl_thread *self = tl__self;
-  double s = luaL_checknumber(L, 1);
+  double s;
   uint64_t ns;
   int r = 0;
+  if (lua_type(L, 1) != LUA_TNUMBER) return tl_arg_error(L, "time.sleep", "secs", "a number", 1);
+  s = tl_check_timeout(L, 1, "time.sleep", "secs");
   if (!(s >= 0) || isinf(s))
     return tl_raise(L, "ValueError", "sleep length must be non-negative");
   ns = (uint64_t)(s * 1e9);

@@ -52,7 +52,7 @@ for t in "${tests[@]}"; do
     lua) cmd=("$TL_BIN" --headless "$path") ;;
     cli) cmd=(bash "$path") ;;
     repl) cmd=(python3 "$path") ;;
-    lesson) cmd=("$TL_BIN" --headless --auto --clock virtual --speed 0 "$path") ;;
+    lesson) cmd=(bash tests/cli/lesson.sh "$path") ;; # its checks, then its pictures' rules
   esac
   log="$TL_TMP/log"
   start=$(date +%s%N)

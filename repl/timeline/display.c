@@ -87,14 +87,21 @@ static int tl__banner_pick(const tl__geo *g) {
 static int tl__plan(tl__geo *g, const tl_display_opts *o) {
   const tl_layout *l = g->l;
   size_t p, k, i;
-  float y = 8, fixed;
+  float y = 8, fixed, *row_y;
   int dl = tl__banner_pick(g);
   for (i = 0; i < l->nglobals && !g->has_global; i++)
     g->has_global = l->markers[l->globals[i]].kind != TL_EV_DEADLOCK;
+  /* A second plan (a wider name column) starts from nothing again. */
+  free(g->lane_y);
+  free(g->gil_y);
+  free(g->proc_y1);
+  free(g->band_at), free(g->band_row), free(g->band_anchor), free(g->band_room);
+  g->band_at = g->band_room = NULL, g->band_row = g->band_anchor = NULL;
+  g->band_rows = 0;
   g->lane_y = malloc((l->nlanes + 1) * sizeof *g->lane_y);
   g->gil_y = malloc((l->nprocs + 1) * sizeof *g->gil_y);
   g->proc_y1 = malloc((l->nprocs + 1) * sizeof *g->proc_y1);
-  if (!g->lane_y || !g->gil_y || !g->proc_y1) return -1;
+  if (!g->lane_y || !g->gil_y || !g->proc_y1 || tl__rows_plan(g) != 0) return -1;
   if (o->title) { g->title_y = y + 18; y += 30; }
   if (dl >= 0) {
     g->banner_dl = (size_t)dl;
@@ -102,52 +109,73 @@ static int tl__plan(tl__geo *g, const tl_display_opts *o) {
     g->banner_y = y;
     y += (float)g->banner_lines * TL__BANNER_LINE + 14;
   }
-  if (g->has_global) { g->band_y = y + 10; y += 14; }
+  if (g->has_global && (g->band_rows = tl__band_plan(g)) < 0) return -1;
+  if (g->band_rows > 0) {
+    g->band_y = y + 10;
+    y += (float)g->band_rows * TL__BAND_ROW + 1;
+  }
   g->lane_h = TL__LANE_H;
   g->gil_h = TL__GIL_H;
   fixed = y + (float)l->nprocs * (TL__GIL_H + TL__PROC_GAP) + 40 +
           (o->legend ? tl__legend_h(g, g->d->width) : 0);
-  if (o->height > 0 && l->nlanes) {
+  if (o->height > 0 && g->nrows) {
     float most = o->max_lane_h > TL__LANE_H ? o->max_lane_h : TL__LANE_H;
-    g->lane_h = (o->height - fixed) / (float)l->nlanes;
+    g->lane_h = (o->height - fixed) / (float)g->nrows;
     if (g->lane_h > most) g->lane_h = most;
     if (g->lane_h < 6) g->lane_h = 6;
     if (g->lane_h > TL__LANE_H) { /* GIL rows grow a third as much */
       g->gil_h = TL__GIL_H + (g->lane_h - TL__LANE_H) / 3;
-      g->lane_h -= (float)l->nprocs * (g->gil_h - TL__GIL_H) / (float)l->nlanes;
+      g->lane_h -= (float)l->nprocs * (g->gil_h - TL__GIL_H) / (float)g->nrows;
     }
   }
   g->rows_y0 = y;
+  if (!(row_y = malloc(((size_t)g->nrows + 1) * sizeof *row_y))) return -1;
   for (p = 0; p < l->nprocs; p++) {
     if (p) y += TL__PROC_GAP;
     g->gil_y[p] = y;
     y += g->gil_h;
     for (k = 0; k < l->procs[p].nlanes; k++) {
-      g->lane_y[l->procs[p].lanes[k]] = y;
-      y += g->lane_h;
+      int lane = l->procs[p].lanes[k], r = g->lane_row[lane];
+      if (r >= 0 && g->row_lane[r] == lane) {
+        row_y[r] = y;
+        y += g->lane_h;
+      }
     }
     g->proc_y1[p] = y;
   }
+  for (i = 0; i < l->nlanes; i++) /* no row: far above the picture */
+    g->lane_y[i] = g->lane_row[i] >= 0 ? row_y[g->lane_row[i]] : -1e4f;
+  free(row_y);
   g->rows_y1 = y;
   return 0;
 }
 
-/* A GIL row is its process's header: the process's name and pid. With
- * one process and no name it is just the GIL. */
+/* A GIL row is its process's header: its name and its number in order of
+ * appearance (not its OS pid, so a recording is the same file every time;
+ * the tooltip has the pid). One process with no name: just the GIL. */
 static void tl__gil_label(const tl_layout *l, size_t p, char *buf, size_t n) {
-  char head[80];
-  if (l->nprocs == 1 && !l->procs[p].name) {
-    snprintf(buf, n, "GIL (pid %d)", (int)l->procs[p].pid);
-    return;
-  }
-  snprintf(buf, n, "%s · GIL", tl_layout_proc_label(l, p, head, sizeof head));
+  const char *name = l->procs[p].name ? tl_layout_text(l, l->procs[p].name) : "";
+  if (l->nprocs == 1) snprintf(buf, n, "GIL");
+  else if (!*name) snprintf(buf, n, "GIL, process %zu", p + 1);
+  else snprintf(buf, n, "%s (process %zu) · GIL", name, p + 1);
 }
 
-/* The name column: as wide as the longest name, within reason. */
-static float tl__label_width(const tl_layout *l, float width) {
+/* The most threads one group row holds, 0 if there is none. */
+static int tl__most_grouped(const tl__geo *g) {
+  int r, most = 0;
+  for (r = 0; r < g->nrows; r++)
+    if (g->row_group[r] && g->row_count[r] > most) most = g->row_count[r];
+  return most;
+}
+
+/* The name column: as wide as the longest name, within reason; groups:
+ * the most threads a group row holds (0: none). */
+static float tl__label_width(const tl_layout *l, float width, int groups) {
   float w = 90, cap = width * 0.28f;
   size_t i;
   char buf[96];
+  snprintf(buf, sizeof buf, "%d short threads", groups);
+  if (groups) w = tl__text_px(buf, TL__FONT) + 34;
   for (i = 0; i < l->nlanes; i++) {
     float t = tl__text_px(l->lanes[i].name, TL__FONT) + 34;
     if (t > w) w = t;
@@ -170,11 +198,15 @@ static void tl__row_backgrounds(tl__geo *g) {
     tl__rect(d, TL_ROLE_CHROME, d->plot_x0, g->gil_y[p] + 2, d->plot_x1, g->gil_y[p] + g->gil_h - 2,
              tl__rgba(TL_THEME_GIL_ROW));
     for (k = 0; k < l->procs[p].nlanes; k++) {
-      int lane = l->procs[p].lanes[k];
+      int lane = l->procs[p].lanes[k], r = g->lane_row[lane];
       float y = g->lane_y[lane];
-      if (lane == g->focus)
+      if (r < 0)
+        continue;
+      else if (lane == g->focus)
         tl__rect(d, TL_ROLE_CHROME, 0, y, d->width, y + g->lane_h, tl__rgba(TL_THEME_FOCUS));
-      else if (k % 2)
+      else if (g->row_lane[r] != lane)
+        continue;
+      else if ((r - g->lane_row[l->procs[p].lanes[0]]) % 2) /* (MainThread has a row) */
         tl__rect(d, TL_ROLE_CHROME, 0, y, d->width, y + g->lane_h, tl__rgba(TL_THEME_ZEBRA));
     }
     if (p)
@@ -200,17 +232,31 @@ static void tl__row_labels(tl__geo *g) {
   for (i = 0; i < l->nlanes; i++) {
     float cy = tl__lane_cy(g, (int)i), s = g->lane_h < 20 ? g->lane_h * 0.4f : 10;
     float fs = g->lane_h < 20 ? g->lane_h * 0.6f : TL__FONT;
-    tl_dl_item *it = tl__rect(d, TL_ROLE_LABEL, 8, cy - s / 2, 8 + s, cy + s / 2,
-                              tl_display_thread_colour((int)i));
+    int r = g->lane_row[i], group;
+    char buf[48];
+    tl_dl_item *it;
+    if (r < 0 || g->row_lane[r] != (int)i) continue; /* the row's first thread names it */
+    group = tl__row_is_group(g, r);
+    it = tl__rect(d, TL_ROLE_LABEL, 8, cy - s / 2, 8 + s, cy + s / 2,
+                  group ? tl__rgba(TL_THEME_DONE) : tl_display_thread_colour((int)i));
     it->size = 2;
     it->lane = (int32_t)i;
+    snprintf(buf, sizeof buf, "%d short threads", g->row_count[r]);
     it = tl__text(d, TL_ROLE_LABEL, 14 + s, cy + fs * 0.36f,
-                  tl__str(d, l->lanes[i].name, fs, g->label_w - s - 20, 0), fs,
+                  tl__str(d, group ? buf : l->lanes[i].name, fs, g->label_w - s - 20, 0), fs,
                   TL_ANCHOR_START, tl__rgba(TL_THEME_TEXT));
     it->lane = (int32_t)i;
     it->bold = (int)i == g->focus;
-    it->title = tl__strf(d, "%s: thread %u of process %d (click: show what it touches)",
-                         l->lanes[i].name, l->lanes[i].tid, (int)l->lanes[i].pid);
+    if (group)
+      it->title = tl__strf(d, "%d threads, each too short to see at this scale, share this row "
+                              "(the first: %s; zoom in to see them one by one)",
+                           g->row_count[r], l->lanes[i].name);
+    else if (g->row_count[r] > 1)
+      it->title = tl__strf(d, "%s: %d threads of this name, one after another, in process %d",
+                           l->lanes[i].name, g->row_count[r], (int)l->lanes[i].proc + 1);
+    else
+      it->title = tl__strf(d, "%s: thread %u of process %d (click: show what it touches)",
+                           l->lanes[i].name, l->lanes[i].tid, (int)l->lanes[i].proc + 1);
   }
 }
 
@@ -314,6 +360,14 @@ static void tl__segment_item(tl__geo *g, int lane, const tl_segment *s, float xa
 
 /* The first segment of seg[i, n) with t1 > t: galloping from i, so the
  * walk along a row touches memory near where it is. */
+/* A time in ns as a double back to an integer, clamped: a hostile trace's
+ * times near 2^64 must not overflow the conversion. */
+static uint64_t tl__ns(double t) {
+  if (!(t > 0)) return 0;
+  if (t >= 18446744073709551615.0) return UINT64_MAX;
+  return (uint64_t)t;
+}
+
 static size_t tl__seg_gallop(const tl_segment *seg, size_t i, size_t n, uint64_t t) {
   size_t step = 1, lo = i, hi;
   while (lo + step < n && seg[lo + step].t1 <= t) {
@@ -342,7 +396,7 @@ static void tl__row_segments(tl__geo *g, int lane, const tl_segment *seg, size_t
       i++;
       continue;
     }
-    j = tl__seg_gallop(seg, i, n, (uint64_t)(a + 1.0 / g->scale));
+    j = tl__seg_gallop(seg, i, n, tl__ns(a + 1.0 / g->scale));
     if (j <= i) j = i + 1;
     best = i;
     if (j - i <= 8) {
@@ -397,7 +451,8 @@ static void tl__ticks(tl__geo *g, int axis) {
   tl_display *d = g->d;
   double step = tl__tick_step(g->to - g->from, d->plot_x1 - d->plot_x0), unit = 1, k;
   const char *uname = "ns";
-  int dec;
+  int dec, anchor;
+  float half;
   float y = g->rows_y1 + 4;
   /* The unit of the numbers shown ("4.5 ms", not "4500 µs"), unless that
    * would take more than three decimals. */
@@ -422,8 +477,13 @@ static void tl__ticks(tl__geo *g, int axis) {
     tl__line(d, TL_DL_LINE, TL_ROLE_CHROME, x, y, x, y + 5, tl__rgba(TL_THEME_AXIS), 1,
              TL_DASH_SOLID);
     snprintf(buf, sizeof buf, "%.*f %s", dec, k * step / unit, uname);
-    tl__text(d, TL_ROLE_CHROME, x, y + 17, tl__str(d, buf, 11, 200, 0), 11, TL_ANCHOR_MIDDLE,
-             tl__rgba(TL_THEME_TEXT_MUTED));
+    /* centred under its tick, unless that would cross the picture's edge */
+    half = tl__text_px(buf, 11) / 2;
+    anchor = x + half > d->width - 2 ? TL_ANCHOR_END : x - half < 2 ? TL_ANCHOR_START
+                                                                   : TL_ANCHOR_MIDDLE;
+    tl__text(d, TL_ROLE_CHROME,
+             anchor == TL_ANCHOR_END ? d->width - 2 : anchor == TL_ANCHOR_START ? 2 : x, y + 17,
+             tl__str(d, buf, 11, 200, 0), 11, anchor, tl__rgba(TL_THEME_TEXT_MUTED));
   }
 }
 
@@ -503,6 +563,15 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
                               tl__rgba(TL_THEME_TEXT));
     it->bold = 1;
   }
+  if (o->title) tl__panel(d, "title", 0, 0, d->width, g->title_y + 8);
+  for (i = 0; i < l->nprocs; i++)
+    tl__panel(d, "process", 0, g->gil_y[i], d->width, g->proc_y1[i]);
+  if (g->band_rows > 0)
+    tl__panel(d, "band", d->plot_x0, g->band_y - 10, d->plot_x1,
+              g->band_y - 10 + (float)g->band_rows * TL__BAND_ROW + 1);
+  tl__panel(d, "names", 0, g->rows_y0, d->plot_x0, g->rows_y1);
+  tl__panel(d, "plot", d->plot_x0, g->rows_y0, d->plot_x1, g->rows_y1);
+  tl__panel(d, "axis", 0, g->rows_y1, d->width, g->rows_y1 + 30);
   tl__row_backgrounds(g);
   if (l->nlanes) tl__ticks(g, 0);
   for (i = 0; i < l->nprocs; i++)
@@ -511,6 +580,7 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   for (i = 0; i < l->nlanes; i++)
     tl__row(g, (int)i, l->lanes[i].seg, l->lanes[i].nseg, l->lanes[i].sm.open,
             &l->lanes[i].lod);
+  if (g->has_group) tl__group_ticks(g);
   tl__row_labels(g);
   tl__stuck(g);
   tl__arrows(g);
@@ -525,8 +595,13 @@ static void tl__draw(tl__geo *g, const tl_display_opts *o) {
   else
     tl__ticks(g, 1);
   y = g->rows_y1 + (l->nlanes ? 30 : 40);
-  if (o->legend) y += tl__legend(g, d->width, y);
+  if (o->legend) {
+    float h = tl__legend(g, d->width, y);
+    tl__panel(d, "legend", 0, y, d->width, y + h);
+    y += h;
+  }
   if (l->lost) {
+    tl__panel(d, "notes", 0, y, d->width, y + 20);
     char buf[120];
     snprintf(buf, sizeof buf, "%llu events were lost: the trace was full",
              (unsigned long long)l->lost);
@@ -554,6 +629,7 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   tl_display_opts def;
   tl_display *d;
   tl__geo g;
+  int pass, planned = -1;
   if (!o) { tl_display_opts_default(&def); o = &def; }
   if (!(d = tl__display_new(o->width > 100 ? o->width : 100, o->height))) return NULL;
   memset(&g, 0, sizeof g);
@@ -562,13 +638,19 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   g.o = o;
   g.focus = o->focus_lane >= 0 && (size_t)o->focus_lane < l->nlanes ? o->focus_lane : -1;
   tl__window(&g, o);
-  d->t_from = (uint64_t)g.from;
-  d->t_to = (uint64_t)g.to;
-  g.label_w = tl__label_width(l, d->width);
-  d->plot_x0 = g.label_w;
-  d->plot_x1 = d->width - 16 > d->plot_x0 + 40 ? d->width - 16 : d->plot_x0 + 40;
-  g.scale = (d->plot_x1 - d->plot_x0) / (g.to - g.from);
-  if (tl__plan(&g, o) == 0) {
+  d->t_from = tl__ns(g.from);
+  d->t_to = tl__ns(g.to);
+  for (pass = 0; pass < 2; pass++) {
+    /* A group row's name may need a wider name column: then once more. */
+    float w = tl__label_width(l, d->width, pass ? tl__most_grouped(&g) : 0);
+    if (pass && (!g.has_group || w <= g.label_w)) break;
+    g.label_w = w;
+    d->plot_x0 = g.label_w;
+    d->plot_x1 = d->width - 16 > d->plot_x0 + 40 ? d->width - 16 : d->plot_x0 + 40;
+    g.scale = (d->plot_x1 - d->plot_x0) / (g.to - g.from);
+    if ((planned = tl__plan(&g, o)) != 0) break;
+  }
+  if (planned == 0) {
     tl__rect(d, TL_ROLE_CHROME, 0, 0, d->width, d->height, d->background);
     tl__draw(&g, o);
     if (d->n) d->items[0].y1 = d->height; /* known only now, when natural */
@@ -580,6 +662,14 @@ tl_display *tl_display_build(const tl_layout *l, const tl_display_opts *o) {
   d->lane_h = g.lane_h;
   free(g.gil_y);
   free(g.proc_y1);
+  free(g.band_at);
+  free(g.band_row);
+  free(g.band_anchor);
+  free(g.band_room);
+  free(g.lane_row);
+  free(g.row_lane);
+  free(g.row_count);
+  free(g.row_group);
   if (d->oom) {
     tl_display_free(d);
     return NULL;

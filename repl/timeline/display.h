@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "layout.h"
 
@@ -50,6 +51,15 @@ typedef struct tl_dl_item {
   uint8_t kind, role, anchor, bold, shape, dash;
 } tl_dl_item;
 
+/* A region of the picture with a job (the name column, the plot, the band
+ * of step titles, ...): every text stays inside one. */
+typedef struct tl_dl_panel {
+  float x0, y0, x1, y1;
+  const char *name;       /* a static string */
+} tl_dl_panel;
+
+#define TL_DL_MAX_PANELS 24
+
 typedef struct tl_display {
   tl_dl_item *items;      /* in painting order */
   size_t n, cap;
@@ -63,6 +73,8 @@ typedef struct tl_display {
   float *lane_top;        /* per lane: the top of its row (for clicks) */
   size_t nlanes;
   float lane_h;
+  tl_dl_panel panels[TL_DL_MAX_PANELS];
+  int npanels;
   int oom;                /* an allocation failed: items are missing */
 } tl_display;
 
@@ -80,6 +92,8 @@ typedef struct tl_display_opts {
                            * last deadlock, if there was one */
   float max_lane_h;       /* with a fixed height, lanes grow to fill it up
                            * to this (0: they keep their usual 36 px) */
+  int group_short;        /* threads whose whole life is too short to see
+                           * share one row per process that counts them */
   float tips_near;        /* >= 0: only items within a few px of this x get
                            * their tooltip (a window's pointer: faster);
                            * < 0 (the default): every item */
@@ -97,6 +111,10 @@ uint64_t tl_display_time_at(const tl_display *d, float x);
 /* The wait-for graph alone, width x height px: of deadlock `which` (an
  * index into l->deadlocks) or, which < 0, as the waits stand now. */
 tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width, float height);
+
+/* The display list as text, one item a line, with each text's box as
+ * placed (for tests of the picture's rules, and for reading). */
+int tl_display_write_text(const tl_display *d, FILE *out);
 
 /* The one way views write a time: "532 ns", "12.3 µs", "4.56 ms", "1.234 s". */
 void tl_format_ns(char *buf, size_t n, double ns);

@@ -33,24 +33,56 @@ tl_dl_item *tl__item(tl_display *d, int kind, int role) {
   return it;
 }
 
-/* No font metrics here (painters differ); CJK is about one em wide, the
- * rest of DejaVu Sans about 0.6 em. Overestimating only drops a label. */
+/* Advance widths of DejaVu Sans (the painters' first font), in thousandths
+ * of an em, for ASCII 0x20-0x7E, regular and bold, as SDL2_ttf measures
+ * them: labels are placed by these, so they must not be short of what is
+ * drawn. CJK is one em; other glyphs are taken wide. */
+static const uint16_t tl__adv[95] = {
+     317,  400,  459,  837,  636,  950,  779,  274,  390,  390,  500,  837,  317,  360,  317,  337,
+     636,  636,  636,  636,  636,  636,  636,  636,  636,  636,  336,  336,  837,  837,  837,  530,
+    1000,  684,  686,  698,  770,  631,  575,  774,  751,  294,  346,  677,  557,  862,  748,  787,
+     603,  787,  694,  634,  617,  731,  684,  988,  685,  615,  685,  390,  337,  390,  837,  520,
+     500,  612,  634,  549,  634,  615,  372,  634,  633,  277,  296,  579,  277,  974,  633,  611,
+     634,  634,  412,  521,  392,  633,  591,  817,  591,  591,  524,  636,  336,  636,  837,
+};
+static const uint16_t tl__adv_bold[95] = {
+     348,  456,  521,  837,  695, 1001,  872,  306,  457,  457,  522,  837,  379,  415,  379,  366,
+     695,  695,  695,  695,  695,  695,  695,  695,  695,  695,  399,  399,  837,  837,  837,  580,
+    1000,  773,  762,  733,  830,  683,  683,  820,  836,  372,  429,  806,  637,  995,  836,  850,
+     732,  850,  770,  720,  682,  812,  773, 1103,  771,  744,  725,  457,  366,  457,  837,  500,
+     500,  674,  715,  592,  715,  678,  444,  715,  711,  342,  376,  685,  342, 1042,  711,  687,
+     715,  715,  493,  595,  478,  711,  651,  923,  645,  651,  582,  711,  365,  711,  837,
+};
+
+static float tl__glyph_w(uint32_t c, float size, int bold) {
+  if (c >= 0x20 && c < 0x7F) return size * (bold ? tl__adv_bold : tl__adv)[c - 0x20] / 1000.0f;
+  if ((c >= 0x2E80 && c <= 0xFFEF) || c >= 0x20000 || c == 0x2026) return size;
+  return size * (bold ? 0.78f : 0.7f);
+}
+
 static float tl__glyph_px(uint32_t c, float size) {
-  return (c >= 0x2E80 && c <= 0xFFEF) || c >= 0x20000 ? size : size * 0.6f;
+  return tl__glyph_w(c, size, 0);
+}
+
+/* A little over the sum of advances: hinting at small sizes rounds up. */
+float tl__text_w(const char *s, float size, int bold) {
+  const unsigned char *p = (const unsigned char *)s;
+  float w = 0;
+  while (*p) w += tl__glyph_w(tl_utf8_next(&p), size, bold);
+  return w * 1.03f;
 }
 
 float tl__text_px(const char *s, float size) {
-  const unsigned char *p = (const unsigned char *)s;
-  float w = 0;
-  while (*p) w += tl__glyph_px(tl_utf8_next(&p), size);
-  return w;
+  return tl__text_w(s, size, 0);
 }
 
 uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int keep_nl) {
   const unsigned char *p = (const unsigned char *)s;
   size_t need = strlen(s) * 3 + 8, off = d->nstr, len = 0;
-  float w = 0, ell = tl__glyph_px(0x2026, size);
+  float w = 0, ell = tl__glyph_px(0x2026, size) * 1.03f;
+  int whole;
   if (!*s || max_px < ell * 2) return 0;
+  whole = tl__text_px(s, size) <= max_px; /* then no room is kept for a "…" */
   if (d->nstr + need > d->capstr) {
     size_t c = d->capstr ? d->capstr : 4096;
     char *q;
@@ -62,9 +94,9 @@ uint32_t tl__str(tl_display *d, const char *s, float size, float max_px, int kee
   while (*p) {
     const unsigned char *at = p;
     uint32_t c = tl_utf8_next(&p);
-    float cw = tl__glyph_px(c, size);
+    float cw = tl__glyph_px(c, size) * 1.03f;
     if (c < 0x20 || c == 0x7F) c = (c == '\n' && keep_nl) ? '\n' : ' ';
-    if (w + cw > max_px - (*p ? ell : 0)) {
+    if (!whole && w + cw > max_px - (*p ? ell : 0)) {
       if (at == (const unsigned char *)s) return 0;
       len += tl_utf8_put(d->strings + off + len, 0x2026);
       break;

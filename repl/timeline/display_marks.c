@@ -53,7 +53,10 @@ static void tl__arrow_title(tl__geo *g, tl_dl_item *it, const tl_arrow *a) {
       it->title = tl__strf(g->d, "switch from %s to %s at %s", from, to, at);
       break;
     case TL_ARROW_EXIT:
-      it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);
+      if (g->l->lanes[a->from].pid == g->l->lanes[a->to].pid) /* a thread's end */
+        it->title = tl__strf(g->d, "%s ended; %s's join returned at %s", from, to, at);
+      else
+        it->title = tl__strf(g->d, "process %u exited; %s joined it at %s", a->obj, to, at);
       break;
     case TL_ARROW_IO:
       it->title = tl__strf(g->d, "%s wrote; %s, waiting for I/O, could read at %s", from, to, at);
@@ -113,6 +116,10 @@ void tl__arrows(tl__geo *g) {
       float x1 = tl__x(g, (double)a->t1), y0 = tl__lane_cy(g, a->from), y1 = tl__lane_cy(g, a->to);
       tl_dl_item *it;
       j = tl__arrow_search(l, idx, i + 1, n, tl__t_after(g, x1, 6), 1);
+      if (tl__lane_hidden(g, a->from) || tl__lane_hidden(g, a->to)) { /* from out of view */
+        i = j;
+        continue;
+      }
       if (y1 > y0) { y0 += run; y1 -= run; }
       else { y0 -= run; y1 += run; }
       it = tl__line(d, TL_DL_ARROW, TL_ROLE_ARROW, x0, y0, x1, y1, tl__rgba(tl__arrow_rgb[k]),
@@ -157,12 +164,12 @@ tl__marker_look tl__look(unsigned kind) {
   return k;
 }
 
-/* Where a label of width w fits beside a marker at x: to its right up to
- * `right`, else to its left down to `left`; the roomier side if neither.
+/* Where a label of width w fits beside a marker at x, between left and
+ * right: to its right, else to its left; the roomier side if neither.
  * Returns the anchor and sets *at and *room; room < 24 means nowhere. */
 static int tl__label_side(float x, float r, float w, float left, float right, float *at,
                           float *room) {
-  float rr = right - (x + r + 2), lr = (x - r - 2) - left;
+  float rr = x + r + 2 >= left ? right - (x + r + 2) : -1, lr = (x - r - 2) - left;
   if (w <= rr || (w > lr && rr >= lr)) {
     *at = x + r + 2;
     *room = rr;
@@ -181,7 +188,7 @@ int tl__global_dash(unsigned kind) {
 
 /* A vertical line through a process (deadlock) or every row; its label in
  * the band above the rows (a deadlock's goes in the banner). */
-static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *band_end) {
+static void tl__global_marker(tl__geo *g, size_t gi, const tl_marker *m, float x) {
   tl__marker_look k = tl__look(m->hang ? TL__LOOK_HANG : m->kind);
   char said[200];
   const char *text = tl_layout_marker_label(g->l, m, said, sizeof said);
@@ -190,8 +197,6 @@ static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *ba
   float y0 = whole ? g->rows_y0 : g->gil_y[m->proc];
   float y1 = whole ? g->rows_y1 : g->proc_y1[m->proc];
   char buf[200];
-  float at, room;
-  int anchor;
   uint32_t label;
   tl_dl_item *it = tl__line(g->d, TL_DL_LINE, TL_ROLE_MARKER, x, y0, x, y1, tl__rgba(k.rgb),
                             m->kind == TL_EV_DEADLOCK ? 2 : 1, tl__global_dash(m->kind));
@@ -203,19 +208,14 @@ static void tl__global_marker(tl__geo *g, const tl_marker *m, float x, float *ba
               : m->hang && *text       ? tl__strf(g->d, "%s", text)
                                        : tl__strf(g->d, "%s%s%s%s%s", k.what, *text ? ": " : "",
                                                   text, *note ? "\n\n" : "", note);
-  if (m->kind == TL_EV_DEADLOCK || !g->has_global) return;
-  snprintf(buf, sizeof buf, "%s%s%s",
-           m->kind == TL_EV_LESSON_STEP || m->kind == TL_EV_DROPPED ? "" : k.what,
-           *text && m->kind != TL_EV_LESSON_STEP && m->kind != TL_EV_DROPPED ? ": " : "", text);
-  anchor = tl__label_side(x, 1, tl__text_px(buf, TL__SMALL), *band_end + 6, g->d->plot_x1, &at,
-                          &room);
-  /* close behind another label: only the tooltip, never one over another */
-  if (anchor == TL_ANCHOR_START && at < *band_end + 6) return;
-  if (room < 24 || !(label = tl__str(g->d, buf, TL__SMALL, room, 0))) return;
-  it = tl__text(g->d, TL_ROLE_MARKER, at, g->band_y, label, TL__SMALL, anchor, tl__rgba(k.rgb));
+  if (m->kind == TL_EV_DEADLOCK || g->band_rows <= 0) return;
+  tl__global_text(g, m, buf, sizeof buf);
+  if (g->band_room[gi] < 24 || !(label = tl__str(g->d, buf, TL__SMALL, g->band_room[gi], 0)))
+    return;
+  it = tl__text(g->d, TL_ROLE_MARKER, g->band_at[gi],
+                g->band_y + TL__BAND_ROW * (float)g->band_row[gi], label, TL__SMALL,
+                g->band_anchor[gi], tl__rgba(k.rgb));
   it->ref = m->kind;
-  *band_end = anchor == TL_ANCHOR_START ? at + tl__text_px(tl_display_str(g->d, label), TL__SMALL)
-                                        : x + 1;
 }
 
 /* The label of a print/mark/interrupt, beside it, clear of the labels
@@ -250,6 +250,16 @@ static size_t tl__mark_search(const tl_layout *l, const uint32_t *idx, size_t lo
                     strictly_after);
 }
 
+/* qsort has no context argument; the display is built on one thread at a
+ * time per layout, and this is only read during the sort. */
+static _Thread_local const tl_marker *tl__sort_marks;
+
+static int tl__mark_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  uint64_t tx = tl__sort_marks[x].t, ty = tl__sort_marks[y].t;
+  return tx < ty ? -1 : tx > ty ? 1 : x < y ? -1 : x > y;
+}
+
 static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
   tl__marker_look k = tl__look(m->kind);
   char first[700];
@@ -272,14 +282,16 @@ static void tl__marker_title(tl__geo *g, tl_dl_item *it, const tl_marker *m) {
                             : tl__strf(g->d, "%s", first);
 }
 
-/* A lane's markers, or (marks: its gilmarks) its drop requests, which are
- * grouped apart so that neither hides the other. */
-static void tl__lane_markers(tl__geo *g, int lane, float r, const uint32_t *marks, size_t n) {
+/* The markers marks[0..n) (in time order) of the threads of one row, or
+ * a thread's drop requests (its gilmarks, drawn on the GIL row and grouped
+ * apart so that neither hides the other). */
+static void tl__row_markers(tl__geo *g, const uint32_t *marks, size_t n, float r) {
   const tl_layout *l = g->l;
   size_t i = tl__mark_search(l, marks, 0, n, g->from, 0), j;
   float label_end = -1e9f;
   while (i < n && (double)l->markers[marks[i]].t <= g->to) {
     const tl_marker *m = &l->markers[marks[i]];
+    int lane = m->lane;
     tl__marker_look k = tl__look(m->kind);
     float x = tl__x(g, (double)m->t), y;
     tl_dl_item *it;
@@ -312,16 +324,40 @@ static void tl__lane_markers(tl__geo *g, int lane, float r, const uint32_t *mark
 
 void tl__markers(tl__geo *g) {
   const tl_layout *l = g->l;
-  float band_end = -1e9f, r = g->lane_h < 24 ? 3 : 4.5f;
+  float r = g->lane_h < 24 ? 3 : 4.5f;
   size_t i;
   for (i = 0; i < l->nglobals; i++) {
     const tl_marker *m = &l->markers[l->globals[i]];
     if ((double)m->t < g->from || (double)m->t > g->to) continue;
-    tl__global_marker(g, m, tl__x(g, (double)m->t), &band_end);
+    tl__global_marker(g, i, m, tl__x(g, (double)m->t));
   }
+  for (i = 0; i < l->nlanes; i++)
+    tl__row_markers(g, l->lanes[i].gilmarks, l->lanes[i].ngilmarks, r);
   for (i = 0; i < l->nlanes; i++) {
-    tl__lane_markers(g, (int)i, r, l->lanes[i].gilmarks, l->lanes[i].ngilmarks);
-    tl__lane_markers(g, (int)i, r, l->lanes[i].marks, l->lanes[i].nmarks);
+    const tl_lane *ln = &l->lanes[i];
+    int row = g->lane_row[i];
+    uint32_t *all;
+    size_t n = 0, k;
+    if (row < 0) continue;
+    if (g->row_count[row] == 1) {
+      tl__row_markers(g, ln->marks, ln->nmarks, r);
+      continue;
+    }
+    if (g->row_lane[row] != (int)i) continue;
+    /* Threads sharing a row: their markers as one row's, so that their
+     * labels keep clear of each other. */
+    for (k = i; k < l->nlanes; k++)
+      if (g->lane_row[k] == row) n += l->lanes[k].nmarks;
+    if (!(all = malloc((n ? n : 1) * sizeof *all))) { g->d->oom = 1; return; }
+    for (k = i, n = 0; k < l->nlanes; k++)
+      if (g->lane_row[k] == row && l->lanes[k].nmarks) {
+        memcpy(all + n, l->lanes[k].marks, l->lanes[k].nmarks * sizeof *all);
+        n += l->lanes[k].nmarks;
+      }
+    tl__sort_marks = l->markers;
+    qsort(all, n, sizeof *all, tl__mark_cmp);
+    tl__row_markers(g, all, n, r);
+    free(all);
   }
 }
 
@@ -420,6 +456,7 @@ void tl__banner(tl__geo *g) {
   int i, hang = g->l->deadlocks[g->banner_dl].hang;
   uint32_t ink = tl__rgba(hang ? TL_THEME_HANG : TL_THEME_DEADLOCK);
   tl__banner_text(g->l, g->banner_dl, a, sizeof a, b, sizeof b);
+  tl__panel(d, "banner", x0, y, x1, y + h);
   it = tl__rect(d, TL_ROLE_MARKER, x0, y, x1, y + h,
                 tl__rgba(hang ? TL_THEME_HANG_BG : TL_THEME_DEADLOCK_BG));
   it->stroke = ink;

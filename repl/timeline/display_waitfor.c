@@ -165,6 +165,7 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
   int k;
   float bottom;
   memset(&gr, 0, sizeof gr);
+  tl__panel(d, "waitfor", x, y, x + w, y + h);
   it = tl__rect(d, TL_ROLE_CHROME, x, y, x + w, y + h, tl__rgba(TL_THEME_PANEL));
   it->size = 6;
   it->stroke = tl__rgba(TL_THEME_PANEL_EDGE);

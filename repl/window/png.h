@@ -14,7 +14,12 @@
  * partial file behind. */
 int tl_png_write_display(const tl_display *d, const char *path, float scale, char *err,
                          size_t errlen);
-/* Saves a surface as PNG by way of a temporary file renamed into place. */
+/* Saves a surface as an opaque RGB PNG by way of a temporary file renamed
+ * into place, with a pHYs chunk saying its density: 1 for 72 dpi, 2 for a
+ * picture painted at twice the pixels. */
+int tl_png_save_surface_at(SDL_Surface *s, const char *path, float density, char *err,
+                           size_t errlen);
+/* The same at density 1. */
 int tl_png_save_surface(SDL_Surface *s, const char *path, char *err, size_t errlen);
 
 #endif

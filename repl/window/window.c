@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,6 +124,13 @@ int tl_window_screenshot(const tl_trace *tr, const char *path, char *err, size_t
   char why[256];
   int rc = -1;
   struct timespec until;
+  size_t n = strlen(path);
+  if (n < 5 || strcasecmp(path + n - 4, ".png") != 0) {
+    /* It is a picture of the window: PNG only. */
+    snprintf(err, errlen, "a screenshot is a .png file, not '%s' (for SVG: :record %s)", path,
+             path);
+    return -1;
+  }
   pthread_mutex_lock(&W.mu);
   if (W.up && W.pid == getpid()) { /* a forked child has no window thread */
     if (W.shot_path[0]) {

@@ -2,6 +2,7 @@
 -- error(RuntimeError("msg")) raises it, and tostring reads like Python:
 -- "RuntimeError: msg". e.type names the class; e:is(ValueError) asks for it
 -- or any subclass.
+local parts = ...
 local errors = {}
 
 local Error = {}
@@ -81,4 +82,9 @@ for name, c in pairs(errors) do _G[name] = c end
 
 errors.class = class
 errors.Error = Error
+-- The argument checks every public function shares (errors.c): kwargs
+-- (a constructor's table has only the fields it knows: every constructor
+-- calls it, subclass bodies aside), timeout (nil or a number, NaN refused),
+-- whole (a count with no fraction), argerror (the TypeError itself).
+for k, f in pairs(parts.arg_checks) do errors[k] = f end
 return errors

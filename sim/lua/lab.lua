@@ -1,7 +1,7 @@
 -- lab's Lua half: exploring interleavings. The mechanism (the seeded
 -- scheduler, cancelling threads) is C.
 local parts = ...
-local lab = parts.lab_core
+local lab, errors = parts.lab_core, parts.errors
 lab.watch, lab.unwatch = parts.watch.watch, parts.watch.unwatch
 
 -- lab.explore(fn, {runs=N, seed=S}) runs fn under N seeds, S, S+1, ...,
@@ -17,8 +17,12 @@ function lab.explore(fn, opts)
   if type(fn) ~= "function" then
     error(TypeError("lab.explore needs a function, got " .. type(fn)), 2)
   end
-  local runs, seed = opts.runs or 20, opts.seed or 1
-  if math.type(runs) ~= "integer" or runs < 1 then error(ValueError("runs must be a positive integer"), 2) end
+  if type(opts) ~= "table" then errors.argerror("lab.explore", "opts", "a table", opts) end
+  errors.kwargs("lab.explore", opts, "runs", "seed", "preempt")
+  local runs = errors.whole("lab.explore", "runs", opts.runs or 20)
+  local seed = errors.whole("lab.explore", "seed", opts.seed or 1)
+  if runs < 1 then error(ValueError("runs must be a positive integer"), 2) end
+  if seed < 0 then error(ValueError("lab.explore(): seed must be >= 0"), 2) end
   local saved = lab.clock()
   if saved.clock ~= "virtual" then lab.clock{clock = "virtual"} end
   lab.clock{speed = 0, preempt = opts.preempt or 0.05}

@@ -15,6 +15,10 @@
 -- nothing pauses. Narration goes straight to stdout, never through print:
 -- print is what the threads of the lesson do, and the checks read it.
 local C = (...).lesson_core
+local sandbox = (...).sandbox
+-- Taken now: a sandboxed lesson has no debug library of its own.
+local debug = debug
+local E = (...).errors
 
 local lesson = {}
 local S -- the lesson playing (see new_state)
@@ -250,10 +254,15 @@ local function header(_, h)
   if type(h) ~= "table" or type(h.title) ~= "table" then
     error(ValueError("lesson{title={en=..., zh=...}, source=...} is the header"), 2)
   end
+  E.kwargs("lesson", h, "title", "source", "needs", "speed", "sandbox")
+  E.kwargs("lesson", h.title, "en", "zh")
   if h.speed ~= nil and (type(h.speed) ~= "number" or not (h.speed >= 0)) then
     error(ValueError("lesson{speed=...} is a pace: virtual seconds per wall second, >= 0"), 2)
   end
   state(2)
+  -- A lesson from someone else can ask to be played in the sandbox
+  -- (--sandbox): before any of its code runs.
+  if h.sandbox then sandbox() end
   S.title, S.source, S.needs = h.title, h.source, h.needs
   -- A lesson whose story sleeps for long stretches plays faster; --speed wins.
   if h.speed and S.player and S.player.pace then S.player.pace(h.speed) end
@@ -286,6 +295,7 @@ function lesson.say(t)
   if type(t) ~= "table" and type(t) ~= "string" then
     error(TypeError("say{en=..., zh=...} takes a table or a string"), 2)
   end
+  if type(t) == "table" then E.kwargs("say", t, "en", "zh") end
   S.says[#S.says + 1] = t
   -- the narration panel and the recorded step markers read it from the trace
   C.emit("say", S.n, dedent(tr(t)))
@@ -452,6 +462,23 @@ end
 function expect(t)
   state(2)
   if type(t) ~= "table" then error(TypeError("expect{...} takes a table"), 2) end
+  E.kwargs("expect", t, "value", "is", "near", "min", "max", "ok", "printed", "not_printed",
+           "count", "deadlock", "hang", "deadlock_cycle", "needs", "en", "zh")
+  if t.count ~= nil and (type(t.count) ~= "table" or type(t.count[1]) ~= "string") then
+    E.argerror("expect", "count", "{pattern, n}", t.count)
+  end
+  if t.count ~= nil then
+    t.count[2] = E.whole("expect", "count[2]", t.count[2])
+    local ok, why = pcall(string.find, "", t.count[1])
+    if not ok then
+      if type(why) == "table" then why = why.message end
+      error(ValueError("expect{count=...}: bad pattern " .. ("%q"):format(t.count[1]) .. ": " ..
+                       (tostring(why):gsub("^.-:%d+: ", ""))), 2)
+    end
+  end
+  for _, k in ipairs{ "printed", "not_printed", "deadlock_cycle" } do
+    if t[k] ~= nil and type(t[k]) ~= "table" then E.argerror("expect", k, "a table of lines", t[k]) end
+  end
   local line = debug.getinfo(2, "l").currentline
   if t.needs ~= nil and not (t.needs == true or (type(t.needs) == "string" and have(t.needs))) then
     record(t, line, true, "check", nil, tr {
@@ -494,6 +521,13 @@ function expect(t)
     for _, l in ipairs(lines) do if l:find(t.count[1]) then n = n + 1 end end
     record(t, line, n == t.count[2], ("%d lines like %q"):format(t.count[2], t.count[1]),
            ("got %d lines like %q, want %d"):format(n, t.count[1], t.count[2]))
+  end
+  for _, k in ipairs{ "deadlock", "hang", "deadlock_cycle" } do
+    if type(t[k]) == "table" then
+      for _, w in ipairs(t[k]) do
+        if type(w) ~= "string" then E.argerror("expect", k, "a table of words (strings)", w) end
+      end
+    end
   end
   if t.deadlock then
     local texts = C.deadlocks(S.start_mark)
@@ -624,4 +658,5 @@ end
 
 say, step, show = lesson.say, lesson.step, lesson.show
 lesson.expect = expect
+lesson._parse = parse -- for the lesson fuzz target (tests/fuzz)
 return lesson

@@ -226,28 +226,30 @@ local function with_mutex(self, fn, a, b, c)
   return r
 end
 
-local function check_timeout(timeout)
-  if timeout ~= nil and type(timeout) ~= "number" then
-    error(TypeError("timeout must be a number or nil, not " .. type(timeout)), 3)
-  end
-end
+local check_timeout, kwargs, whole = errors.timeout, errors.kwargs, errors.whole
 
 ------------------------------------------------------------------------------
 -- the API
 
 -- put(item, [block], [timeout]) or put(item, {block=, timeout=})
 function Queue:put(item, block, timeout)
-  if is_kw(block) then block, timeout = block.block, block.timeout end
+  if is_kw(block) then
+    kwargs("Queue.put", block, "block", "timeout")
+    block, timeout = block.block, block.timeout
+  end
   if block == nil then block = true end
-  check_timeout(timeout)
+  check_timeout("Queue.put", timeout)
   with_mutex(self, q_put, item, block, timeout)
 end
 
 -- get([block], [timeout]) or get{block=, timeout=}
 function Queue:get(block, timeout)
-  if is_kw(block) then block, timeout = block.block, block.timeout end
+  if is_kw(block) then
+    kwargs("Queue.get", block, "block", "timeout")
+    block, timeout = block.block, block.timeout
+  end
   if block == nil then block = true end
-  check_timeout(timeout)
+  check_timeout("Queue.get", timeout)
   return with_mutex(self, q_get, block, timeout)
 end
 
@@ -274,10 +276,10 @@ PriorityQueue.__tostring = Queue.__tostring
 local function new_queue(class, type_code, maxsize, kw)
   if is_kw(maxsize) then kw, maxsize = maxsize, maxsize.maxsize end
   kw = kw or {}
+  if class.__name == "SimpleQueue" then kwargs("SimpleQueue", kw, "name")
+  else kwargs(class.__name, kw, "maxsize", "name") end
   if maxsize == nil then maxsize = 0 end
-  if type(maxsize) ~= "number" then
-    error(TypeError("maxsize must be a number, not " .. type(maxsize)), 3)
-  end
+  maxsize = whole(class.__name, "maxsize", maxsize)
   local id, name = new_object(type_code, class.__name, kw.name)
   local mutex = internal_lock()
   local self = setmetatable({
@@ -287,6 +289,9 @@ local function new_queue(class, type_code, maxsize, kw)
     all_tasks_done = new_cond(mutex, nil, nil, nil, "task_done", name),
     unfinished_tasks = 0, _serial = 0,
   }, class)
+  self.not_empty._what = class.__name .. " " .. name .. " (get)"
+  self.not_full._what = class.__name .. " " .. name .. " (put)"
+  self.all_tasks_done._what = class.__name .. " " .. name .. " (join)"
   self:_init(maxsize)
   return self
 end
@@ -311,7 +316,8 @@ function SimpleQueue:put(item) with_mutex(self, q_put, item, true, nil) end
 function SimpleQueue:put_nowait(item) return self:put(item) end
 
 function queue.SimpleQueue(kw)
-  return new_queue(SimpleQueue, T.SIMPLE_QUEUE, 0, is_kw(kw) and kw or nil)
+  if kw ~= nil and not is_kw(kw) then errors.argerror("SimpleQueue", "kw", "a table of keywords", kw) end
+  return new_queue(SimpleQueue, T.SIMPLE_QUEUE, nil, kw or {})
 end
 
 return queue

@@ -23,8 +23,8 @@ local parts = ...
 local threading, RLock, rlock_methods, prim, errors =
   parts.threading, parts.RLock, parts.rlock_methods, parts.prim, parts.errors
 
-local emit, tid, new_id, name_it, internal_lock =
-  prim.emit, prim.tid, prim.new_id, prim.name, prim.internal_lock
+local emit, tid, new_id, name_it, internal_lock, waiting =
+  prim.emit, prim.tid, prim.new_id, prim.name, prim.internal_lock, prim.waiting
 local K, T = prim.kinds, prim.types
 local timemod = time
 local RuntimeError, ValueError, TypeError, BrokenBarrierError =
@@ -50,10 +50,13 @@ local function callable(f)
   return type(f) == "function" or (getmetatable(f) or {}).__call ~= nil
 end
 
-local function check_timeout(t)
-  if t ~= nil and type(t) ~= "number" then
-    error(TypeError("timeout must be a number or nil, not " .. type(t)), 3)
-  end
+local check_timeout, kwargs, whole, argerror =
+  errors.timeout, errors.kwargs, errors.whole, errors.argerror
+
+-- Something Condition can wait with: a Lock, an RLock, or the like.
+local function lock_like(v)
+  local t = type(v)
+  return (t == "userdata" or t == "table") and v.acquire ~= nil and v.release ~= nil
 end
 
 -- A new object id, and its name (given, or made from prefix and id).
@@ -78,10 +81,22 @@ local function new_cond(lock, id, name, traced, why, for_name)
                         _for = for_name or name }, Condition)
 end
 
-local function waiter_acquire(w, timeout)
+local function raw_acquire(w, timeout)
   if timeout == nil then return w:acquire() end
   if timeout > 0 then return w:acquire(true, timeout) end
   return w:acquire(false)
+end
+
+-- Waits for w (called protected); what names the wait for :threads. The
+-- naming happens in here, so that a Ctrl-C raised at any instruction of
+-- it is caught by cond_wait's pcall, which puts the lock back.
+local function waiter_acquire(w, timeout, what)
+  if what == nil then return raw_acquire(w, timeout) end
+  waiting(what)
+  local ok, got = pcall(raw_acquire, w, timeout)
+  waiting()
+  if not ok then error(got, 0) end
+  return got
 end
 
 local function release_save(lock)
@@ -110,7 +125,7 @@ local function cond_wait(c, timeout)
   ws[#ws + 1] = rec
   local lock = c._lock
   local saved = release_save(lock)
-  local ok, got = pcall(waiter_acquire, w, timeout)
+  local ok, got = pcall(waiter_acquire, w, timeout, c._what)
   local by = ok and got and rec.by or nil
   if c._traced then emit(K.COND_WAKE, c.id, by or 0, by and 0 or 1) end
   local rok, rerr = pcall(acquire_restore, lock, saved)
@@ -161,9 +176,13 @@ end
 function threading.Condition(lock, kw)
   if is_kw(lock) then kw, lock = lock, lock.lock end
   kw = kw or {}
+  kwargs("Condition", kw, "lock", "name")
+  if lock ~= nil and not lock_like(lock) then argerror("Condition", "lock", "a Lock or RLock", lock) end
   local id, name = new_object(T.CONDITION, "Condition", kw.name)
   if lock == nil then lock = RLock{ name = name } end
-  return new_cond(lock, id, name, true)
+  local c = new_cond(lock, id, name, true)
+  c._what = "Condition " .. name
+  return c
 end
 
 function Condition:acquire(...) return self._lock:acquire(...) end
@@ -187,7 +206,7 @@ function Condition:_is_owned()
 end
 
 function Condition:wait(timeout)
-  check_timeout(timeout)
+  check_timeout("Condition.wait", timeout)
   if not self:_is_owned() then error(RuntimeError("cannot wait on un-acquired lock"), 2) end
   emit(K.COND_WAIT, self.id)
   return (cond_wait(self, timeout))
@@ -196,7 +215,8 @@ end
 -- Waits until predicate() is true or the timeout has passed; returns the
 -- predicate's last value.
 function Condition:wait_for(predicate, timeout)
-  check_timeout(timeout)
+  check_timeout("Condition.wait_for", timeout)
+  if not callable(predicate) then argerror("Condition.wait_for", "predicate", "a function", predicate) end
   local endtime, waittime = nil, timeout
   local result = predicate()
   while not result do
@@ -216,7 +236,7 @@ end
 
 function Condition:notify(n)
   if n == nil then n = 1 end
-  if type(n) ~= "number" then error(TypeError("n must be a number, not " .. type(n)), 2) end
+  n = whole("Condition.notify", "n", n)
   if not self:_is_owned() then error(RuntimeError("cannot notify on un-acquired lock"), 2) end
   emit(K.COND_NOTIFY, self.id, cond_notify(self, n), 0)
 end
@@ -242,13 +262,14 @@ BoundedSemaphore.__index = BoundedSemaphore
 local function new_semaphore(class, type_code, value, kw, bounded)
   if is_kw(value) then kw, value = value, value.value end
   kw = kw or {}
+  kwargs(class.__name, kw, "value", "name")
   if value == nil then value = 1 end
-  if type(value) ~= "number" then
-    error(TypeError("semaphore value must be a number, not " .. type(value)), 3)
-  end
+  value = whole(class.__name, "value", value)
   if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 3) end
   local id, name = new_object(type_code, class.__name, kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock(), nil, nil, nil, "release", name), _value = value, _initial = value,
+  local c = new_cond(internal_lock(), nil, nil, nil, "release", name)
+  c._what = class.__name .. " " .. name
+  return setmetatable({ _cond = c, _value = value, _initial = value,
                         _bounded = bounded, id = id, name = name }, class)
 end
 
@@ -262,13 +283,14 @@ function threading.BoundedSemaphore(value, kw)
 end
 
 local function acquire_args(blocking, timeout)
-  if is_kw(blocking) then blocking, timeout = blocking.blocking, blocking.timeout end
+  if is_kw(blocking) then
+    kwargs("Semaphore.acquire", blocking, "blocking", "timeout")
+    blocking, timeout = blocking.blocking, blocking.timeout
+  end
   if blocking == nil then blocking = true end
+  check_timeout("Semaphore.acquire", timeout)
   if not blocking and timeout ~= nil then
     error(ValueError("can't specify timeout for non-blocking acquire"), 3)
-  end
-  if timeout ~= nil and type(timeout) ~= "number" then
-    error(TypeError("timeout must be a number or nil, not " .. type(timeout)), 3)
   end
   return blocking, timeout
 end
@@ -320,7 +342,7 @@ end
 -- release([n])
 function Semaphore:release(n)
   if n == nil then n = 1 end
-  if type(n) ~= "number" then error(TypeError("n must be a number, not " .. type(n)), 2) end
+  n = whole("Semaphore.release", "n", n)
   if n < 1 then error(ValueError("n must be one or more"), 2) end
   locked(self._cond._lock, sem_release, self, n)
 end
@@ -343,10 +365,13 @@ Event.__index = Event
 
 -- threading.Event() or threading.Event{name=}
 function threading.Event(kw)
-  kw = is_kw(kw) and kw or {}
+  if kw ~= nil and not is_kw(kw) then argerror("Event", "kw", "a table of keywords", kw) end
+  kw = kw or {}
+  kwargs("Event", kw, "name")
   local id, name = new_object(T.EVENT, "Event", kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock(), nil, nil, nil, "set", name), _flag = false, id = id,
-                        name = name }, Event)
+  local c = new_cond(internal_lock(), nil, nil, nil, "set", name)
+  c._what = "Event " .. name
+  return setmetatable({ _cond = c, _flag = false, id = id, name = name }, Event)
 end
 
 function Event:is_set() return self._flag end
@@ -380,7 +405,7 @@ end
 
 -- wait([timeout]) -> the flag (true unless it timed out)
 function Event:wait(timeout)
-  check_timeout(timeout)
+  check_timeout("Event.wait", timeout)
   return locked(self._cond._lock, event_wait, self, timeout)
 end
 
@@ -406,16 +431,17 @@ function threading.Barrier(parties, action, timeout, kw)
     parties, action, timeout = kw.parties, kw.action, kw.timeout
   end
   kw = kw or {}
-  if type(parties) ~= "number" then
-    error(TypeError("parties must be a number, not " .. type(parties)), 2)
-  end
+  kwargs("Barrier", kw, "parties", "action", "timeout", "name")
+  parties = whole("Barrier", "parties", parties)
   if parties < 1 then error(ValueError("parties must be >= 1"), 2) end
   if action ~= nil and not callable(action) then
     error(TypeError("action must be callable, not " .. type(action)), 2)
   end
-  check_timeout(timeout)
+  check_timeout("Barrier", timeout)
   local id, name = new_object(T.BARRIER, "Barrier", kw.name)
-  return setmetatable({ _cond = new_cond(internal_lock(), nil, nil, nil, "barrier", name), _action = action,
+  local c = new_cond(internal_lock(), nil, nil, nil, "barrier", name)
+  c._what = "Barrier " .. name
+  return setmetatable({ _cond = c, _action = action,
                         _timeout = timeout, parties = parties, _state = 0, _count = 0,
                         id = id, name = name }, Barrier)
 end
@@ -488,7 +514,7 @@ end
 -- wait([timeout]) -> this thread's index, 0 .. parties-1, all different
 function Barrier:wait(timeout)
   if timeout == nil then timeout = self._timeout end
-  check_timeout(timeout)
+  check_timeout("Barrier.wait", timeout)
   return locked(self._cond._lock, barrier_wait, self, timeout)
 end
 
@@ -523,11 +549,13 @@ function threading.Timer(interval, fn, args)
   local kw = {}
   if is_kw(interval) then
     kw = interval
+    kwargs("Timer", kw, "interval", "fn", "function", "args", "name", "daemon")
     interval, fn, args = kw.interval, kw.fn or kw["function"], kw.args
   end
   if type(interval) ~= "number" then
     error(TypeError("interval must be a number, not " .. type(interval)), 2)
   end
+  check_timeout("Timer", interval, "interval")
   if not callable(fn) then error(TypeError("function must be callable, not " .. type(fn)), 2) end
   if args ~= nil and type(args) ~= "table" then
     error(TypeError("args must be a table, not " .. type(args)), 2)
@@ -563,6 +591,10 @@ function threading.local_(kw)
     error(TypeError("local_ takes a table of fields, not " .. type(kw)), 2)
   end
   local init = kw and kw.init
+  -- Fields beside init make a subclass body; without one, local() as in
+  -- Python takes no arguments.
+  if kw and init == nil then kwargs("local_", kw) end
+  if init ~= nil and not callable(init) then argerror("local_", "init", "a function", init) end
   local store = setmetatable({}, { __mode = "k" }) -- thread object -> its fields
   local obj = {}
   local function data()

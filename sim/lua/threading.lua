@@ -1,7 +1,8 @@
 -- threading's Lua half: the Thread class and the helpers learners know from
 -- Python. The mechanism (pthreads, the GIL, waiting) is C: threading._core.
 local parts = ...
-local core, Lock, lock_methods = parts.threading_core, parts.Lock, parts.lock_methods
+local core, Lock, lock_methods, errors =
+  parts.threading_core, parts.Lock, parts.lock_methods, parts.errors
 
 local threading = { _core = core, Lock = Lock, _deadlock = parts.deadlock }
 
@@ -18,12 +19,21 @@ threading._property_class(Thread)
 
 -- Thread{target=f, args={...}, name=, daemon=} or, subclass style,
 -- Thread{run=function(self) ... end, any_field=...}: every field given is
--- kept on the object, so a run method can use its own fields.
+-- kept on the object, so a run method can use its own fields. Without a
+-- run method a misspelt field is an error, as in Python.
 local function new(_, kw)
   if kw ~= nil and type(kw) ~= "table" then
     error(TypeError("Thread{...} takes a table of keyword arguments, got " .. type(kw)), 2)
   end
   kw = kw or {}
+  if kw.run == nil then
+    errors.kwargs("Thread", kw, "target", "args", "name", "daemon")
+  elseif type(kw.run) ~= "function" and not (getmetatable(kw.run) or {}).__call then
+    errors.argerror("Thread", "run", "a function", kw.run)
+  end
+  if kw.name ~= nil and type(kw.name) ~= "string" and type(kw.name) ~= "number" then
+    errors.argerror("Thread", "name", "a string", kw.name)
+  end
   local self = setmetatable({}, Thread)
   for k, v in pairs(kw) do self[k] = v end
   if kw.target ~= nil and type(kw.target) ~= "function" and
@@ -56,11 +66,17 @@ function Thread:run()
 end
 
 function Thread:start()
+  if type(self) ~= "table" or getmetatable(self) == nil then
+    errors.argerror("start", "self", "a Thread (t:start())", self)
+  end
   self.ident = core.start(self)
   self.native_id = self.ident
 end
 
-function Thread:join(timeout) core.join(self, timeout) end
+function Thread:join(timeout)
+  if getmetatable(self) == nil then errors.argerror("join", "self", "a Thread (t:join())", self) end
+  core.join(self, timeout)
+end
 function Thread:is_alive() return core.is_alive(self) end
 
 -- The Python 2 spellings the notes use, still accepted (as Python 3 does).
@@ -104,6 +120,12 @@ threading.activeCount = threading.active_count
 -- threading.with(lock, fn, ...): Python's `with lock:` — acquire, run fn,
 -- release even when fn raises. Works for anything with acquire/release.
 function threading.with(lock, fn, ...)
+  if (type(lock) ~= "table" and type(lock) ~= "userdata") or lock.acquire == nil then
+    errors.argerror("threading.with", "lock", "a lock (anything with acquire and release)", lock)
+  end
+  if type(fn) ~= "function" and not (getmetatable(fn) or {}).__call then
+    errors.argerror("threading.with", "fn", "a function", fn)
+  end
   lock:acquire()
   local r = table.pack(pcall(fn, ...))
   if r[1] then

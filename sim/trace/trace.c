@@ -20,7 +20,8 @@ struct tl_trace {
   _Atomic int streaming;      /* appenders must not overtake stream_pos */
   _Atomic int mode;
   _Atomic uint32_t next_id;
-  _Atomic int warned, pin_warned;
+  _Atomic int warned;          /* 1: the events ran full, 2: the text; said once each */
+  _Atomic int pin_warned;
   int loaded;                 /* read from a file: nothing appends to it */
   _Atomic uint64_t kinds[64];
   uint64_t capacity, pin_capacity;
@@ -192,8 +193,9 @@ static void tl__pin(tl_trace *tr, uint64_t i, uint64_t t, int32_t pid, uint32_t 
   if (p >= tr->pin_capacity) {
     atomic_fetch_add_explicit(&tr->pin_lost, 1, memory_order_relaxed);
     if (!atomic_exchange(&tr->pin_warned, 1))
-      fprintf(stderr, "threadlab: warning: the trace's room for pinned events (names, "
-                      "lesson text, marks) is full (%llu); older ones may leave with the ring\n",
+      fprintf(stderr, "threadlab: the trace's room for pinned events (names, lesson text, "
+                      "marks) is full: it holds %llu (a 16th of --trace-size); older ones may "
+                      "leave with the ring; --trace-size N keeps more\n",
               (unsigned long long)tr->pin_capacity);
     return;
   }
@@ -210,10 +212,10 @@ uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
   if (atomic_load_explicit(&tr->mode, memory_order_relaxed) == TL_TRACE_STOP) {
     if (i > tr->capacity - 1) {
       if (!pin) atomic_fetch_add_explicit(&tr->lost, 1, memory_order_relaxed);
-      if (!atomic_exchange(&tr->warned, 1))
+      if (!(atomic_fetch_or(&tr->warned, 1) & 1))
         fprintf(stderr,
-                "threadlab: warning: the trace is full (%llu events); later "
-                "events are counted but not recorded (raise --trace-size, or "
+                "threadlab: the trace is full: it holds %llu events (--trace-size); later "
+                "events are counted, not recorded; --trace-size N keeps more (or "
                 "--trace-mode ring keeps the newest)\n",
                 (unsigned long long)tr->capacity);
       return (uint32_t)i;
@@ -236,9 +238,11 @@ uint64_t tl_trace_str(tl_trace *tr, const char *s, size_t len) {
   off = atomic_fetch_add_explicit(&tr->arena_used, len + 1, memory_order_relaxed);
   if (off + len + 1 > tr->arena_bytes) {
     atomic_fetch_sub_explicit(&tr->arena_used, len + 1, memory_order_relaxed);
-    if (!atomic_exchange(&tr->warned, 1))
-      fprintf(stderr, "threadlab: warning: the trace's text arena is full; "
-                      "later names and printed text are not recorded\n");
+    if (!(atomic_fetch_or(&tr->warned, 2) & 2))
+      fprintf(stderr, "threadlab: the trace's text is full: it holds %llu MiB of names and "
+                      "printed text (--trace-text); later text is not recorded;"
+                      " --trace-text MB keeps more\n",
+              (unsigned long long)(tr->arena_bytes >> 20));
     return 0;
   }
   memcpy(tr->arena + off, s, len);

@@ -1,32 +1,46 @@
 """Checks that a file is a real PNG picture with something drawn on it.
 
-    python3 pngcheck.py FILE [MIN_WIDTH MIN_HEIGHT [MIN_RED]]
+    python3 pngcheck.py [--density D] FILE [MIN_WIDTH MIN_HEIGHT [MIN_RED]]
+    python3 pngcheck.py --density D --no-pixels FILE...
 
 Decodes the PNG itself (8-bit RGB or RGBA, the kinds SDL2_image writes),
 with no library, and fails unless it has the PNG signature, a sane size, at
 least 8 distinct colours, and at least 2% of its pixels not the background
 (the most common colour); and, given MIN_RED, unless at least that share of
 its pixels is strong red (a deadlock's banner, cycle and blocked bars).
+With --density D (what threadlab writes: 1 for a screenshot, 2 for a
+recording), also fails unless a pHYs chunk before the pixels says D times
+72 dpi in pixels per metre, the same across and down, and every pixel is
+fully opaque (no alpha channel, or alpha 255 everywhere). --no-pixels
+skips what needs the pixels decoded (slow in Python) when there is no
+alpha channel: the colours and the share drawn; each argument is a file.
 Prints "WxH colours=N drawn=F red=R"."""
 import struct
 import sys
 import zlib
 
 
+PATH = "?"
+
+
 def fail(why):
-    print(f"pngcheck: {sys.argv[1]}: {why}")
+    print(f"pngcheck: {PATH}: {why}")
     sys.exit(1)
 
 
-def decode(data):
+def decode(data, pixels=True):
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         fail("no PNG signature")
-    pos, idat, head = 8, b"", None
+    pos, idat, head, phys = 8, b"", None, None
     while pos < len(data):
         n, kind = struct.unpack(">I4s", data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + n]
+        if zlib.crc32(data[pos + 4:pos + 8 + n]) != struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])[0]:
+            fail(f"bad CRC on the {kind} chunk")
         if kind == b"IHDR":
             head = struct.unpack(">IIBBBBB", body)
+        elif kind == b"pHYs" and not idat and n == 9:
+            phys = struct.unpack(">IIB", body)
         elif kind == b"IDAT":
             idat += body
         elif kind == b"IEND":
@@ -38,6 +52,8 @@ def decode(data):
     if depth != 8 or ctype not in (2, 6) or interlace:
         fail(f"unexpected format depth={depth} colour type={ctype} interlace={interlace}")
     bpp = 3 if ctype == 2 else 4
+    if not pixels and bpp == 3:
+        return w, h, bpp, None, phys
     raw = zlib.decompress(idat)
     stride = w * bpp
     rows, prev = [], bytearray(stride)
@@ -61,16 +77,46 @@ def decode(data):
                 line[i] = (line[i] + pr) & 255
         rows.append(bytes(line))
         prev = line
-    return w, h, bpp, rows
+    return w, h, bpp, rows, phys
 
 
 def main():
-    w, h, bpp, rows = decode(open(sys.argv[1], "rb").read())
-    min_w = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    min_h = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+    global PATH
+    args = sys.argv[1:]
+    density = None
+    pixels = True
+    if args[:1] == ["--density"]:
+        density, args = float(args[1]), args[2:]
+        if args[:1] == ["--no-pixels"]:
+            pixels, args = False, args[1:]
+    if not pixels:
+        for PATH in args:
+            check(PATH, density, False, [])
+    else:
+        PATH = args[0]
+        check(PATH, density, True, args[1:])
+
+
+def check(path, density, pixels, args):
+    w, h, bpp, rows, phys = decode(open(path, "rb").read(), pixels)
+    if density is not None:
+        want = round(density * 72 / 0.0254)
+        if not phys:
+            fail("no pHYs chunk before the pixels: viewers cannot tell its density")
+        if phys != (want, want, 1):
+            fail(f"pHYs says {phys}, not {want} pixels per metre ({density:g}x 72 dpi)")
+        if bpp == 4:
+            clear = sum(row[x] != 255 for row in rows for x in range(3, w * 4, 4))
+            if clear:
+                fail(f"{clear} pixels are not fully opaque")
+    min_w = int(args[0]) if len(args) > 0 else 100
+    min_h = int(args[1]) if len(args) > 1 else 100
     if w < min_w or h < min_h:
         fail(f"only {w}x{h}")
-    min_red = float(sys.argv[4]) if len(sys.argv) > 4 else 0
+    if rows is None:
+        print(f"{path}: {w}x{h} opaque, {density:g}x density")
+        return
+    min_red = float(args[2]) if len(args) > 2 else 0
     counts, red = {}, 0
     for row in rows[::2]:
         for x in range(0, w * bpp, bpp * 2):

@@ -11,6 +11,10 @@ expect_has "$(cat "$T/err")" "<exception str() failed>" "CPython's words for a f
 $BIN --headless -e 'error(setmetatable({},{__tostring=function() error("x") end}))' 2>"$T/err"
 expect_eq "$?" "1" "MainThread's bad __tostring: exit 1, no abort"
 expect_has "$(cat "$T/err")" "<exception str() failed>" "MainThread's report"
+# An __index that raises: looking for the error's type must not abort.
+$BIN --headless -e 'error(setmetatable({}, {__index=function() error("boom") end}))' 2>"$T/err"
+expect_eq "$?" "1" "an error object whose __index raises: exit 1, no abort"
+expect_has "$(cat "$T/err")" "Traceback (most recent call last):" "reported"
 # A __newindex that raises must not stop the traceback from being kept.
 $BIN --headless -e 'error(setmetatable({type="ValueError", message="ro"},{__newindex=function() error("no") end, __tostring=function(e) return "ValueError: ro" end}))' 2>"$T/err"
 expect_has "$(cat "$T/err")" "ValueError: ro" "read-only error object reported"

@@ -13,4 +13,6 @@ expect_has "$out" "threadlab" "the REPL started"
 out=$(printf 'x = 6\nprint(x * 7)\n' | timeout 20 $BIN --headless -i -e 'y = 1' 2>&1)
 expect_eq "$?" "0" "-i reading a pipe"
 expect_has "$out" "42" "lines from a pipe run in the REPL"
+out=$(printf 'print("中文", #"中文")\n' | timeout 20 $BIN --headless -i -e 'y = 1' 2>&1)
+expect_has "$out" "中文 6" "piped lines keep their bytes"
 echo ok

@@ -22,7 +22,20 @@ expect_eq "$(cat "$T/1.out")" "$(printf 'child 1001 1000\nstatus 1001 3 0.502\ni
 expect_has "$(cat "$T/1.out")" "in 1 1002" "Process-1 is 1002"
 cmp -s "$T/1.dump" "$T/2.dump" || fail "--dump-trace differs between two runs"
 cmp -s "$T/1.svg" "$T/2.svg" || fail "the SVG differs between two runs"
-grep -q "MainProcess (pid 1000)" "$T/1.svg" || fail "the SVG names MainProcess (pid 1000)"
+grep -q "MainProcess (process 1) · GIL" "$T/1.svg" || fail "the SVG heads MainProcess (process 1)"
+grep -q "Process-1 (process 3) · GIL" "$T/1.svg" || fail "the SVG heads Process-1 (process 3)"
+# a zombie drawn from the child's exit to the parent's os.wait, with the
+# fork arrow and the exit -> wait arrow (in the SVG's tooltips)
+cat > "$T/z.lua" <<'LUA'
+local pid = os.fork()
+if pid == 0 then time.sleep(0.05); os._exit(0) end
+time.sleep(0.15)
+os.wait()
+LUA
+$BIN --headless --clock virtual --speed 0 --record "$T/z.svg" "$T/z.lua" || fail "zombie run"
+grep -q "<title>MainThread: zombie for 100 ms (50 ms – 150 ms)</title>" "$T/z.svg" || fail "no zombie from 50 to 150 ms"
+grep -q "<title>MainThread forked process 1001" "$T/z.svg" || fail "no fork arrow"
+grep -q "<title>process 1001 exited; MainThread joined it at 150 ms</title>" "$T/z.svg" || fail "no exit -> wait arrow"
 # on the real clock, pids are the kernel's
 out=$($BIN --headless -e 'print(os.getpid() ~= 1000 and os.getpid() > 1)')
 expect_eq "$out" "true" "real pids on the real clock"

@@ -19,13 +19,13 @@ for f in a.svg a.png a.json; do [ -s "$T/$f" ] || fail "$f not written"; done
 head -c 5 "$T/a.svg" | grep -q '<?xml' || fail "svg is XML"
 rsvg-convert "$T/a.svg" -o "$T/from_svg.png" || fail "rsvg-convert renders the svg"
 python3 tests/cli/pngcheck.py "$T/from_svg.png" 1000 150 > /dev/null || fail "the rendered svg is blank"
-python3 tests/cli/pngcheck.py "$T/a.png" 2000 300 || fail "a.png"
+python3 tests/cli/pngcheck.py --density 2 "$T/a.png" 2000 300 || fail "a.png"
 python3 tests/cli/jsoncheck.py "$T/a.json" MainThread worker-1 下载线程-2 || fail "a.json"
 grep -q '"lock handoff"' "$T/a.json" || fail "a lock handoff flow"
 grep -q '"GIL handoff"' "$T/a.json" || fail "a GIL handoff flow"
 grep -q '"both started"' "$T/a.json" || fail "the mark as an instant event"
-# An unknown extension and an unwritable path: said, and the run still ends well.
-$BIN --headless --record "$T/a.gif" -e 'x = 1' 2> "$T/err"; expect_eq "$?" "0" "bad extension is not fatal"
+# An unknown extension and an unwritable path: refused before the run (exit 2).
+$BIN --headless --record "$T/a.gif" -e 'x = 1' 2> "$T/err"; expect_eq "$?" "2" "bad extension refused"
 expect_has "$(cat "$T/err")" "unknown diagram format" "bad extension explained"
 $BIN --headless --record /nonexistent/a.png -e 'x = 1' 2> "$T/err"
 expect_has "$(cat "$T/err")" "/nonexistent/a.png" "unwritable png path named"
@@ -49,7 +49,7 @@ expect_has "$svg" ">Lock lockA<" "lock names on the cycle"
 expect_has "$svg" 'stroke="#d00000"' "red cycle edges"
 expect_has "$svg" "Who waits for whom at the deadlock" "the wait-for graph"
 rsvg-convert "$T/d.svg" -o "$T/d_svg.png" || fail "the deadlock svg renders"
-python3 tests/cli/pngcheck.py "$T/d.png" 2000 300 > /dev/null || fail "d.png"
+python3 tests/cli/pngcheck.py --density 2 "$T/d.png" 2000 300 > /dev/null || fail "d.png"
 python3 -c "
 import json, sys
 ev = json.load(open(sys.argv[1]))['traceEvents']

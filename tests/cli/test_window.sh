@@ -32,7 +32,7 @@ xvfb timeout 25 $BIN -e "dofile('$T/race.lua'); lab.screenshot('$T/w.png')" > "$
   || fail "window run: $(cat "$T/out")"
 expect_has "$(cat "$T/out")" "g = 9000" "the script ran"
 [ $(( $(date +%s) - start )) -lt 30 ] || fail "the window kept the program alive"
-python3 tests/cli/pngcheck.py "$T/w.png" 1200 700 || fail "the screenshot"
+python3 tests/cli/pngcheck.py --density 1 "$T/w.png" 1200 700 || fail "the screenshot"
 # The deadlock, live: daemon threads, so the program can end after.
 cat > "$T/dl.lua" <<'LUA'
 lockA = threading.Lock{name = "lockA"}
@@ -47,11 +47,11 @@ xvfb timeout 25 $BIN -e "dofile('$T/dl.lua'); time.sleep(1.2); lab.screenshot('$
   > "$T/out" 2>&1
 expect_eq "$?" "1" "deadlock window run exits 1: $(cat "$T/out")"
 expect_has "$(cat "$T/out")" "deadlock" "the deadlock is reported"
-python3 tests/cli/pngcheck.py "$T/dl.png" 1200 700 0.02 || fail "the deadlock screenshot"
+python3 tests/cli/pngcheck.py --density 1 "$T/dl.png" 1200 700 0.02 || fail "the deadlock screenshot"
 # Headless, the same picture is drawn offscreen.
 timeout 20 $BIN --headless -e "dofile('$T/race.lua'); lab.screenshot('$T/h.png')" > /dev/null 2>&1 \
   || fail "headless screenshot"
-python3 tests/cli/pngcheck.py "$T/h.png" 1200 700 || fail "the headless screenshot"
+python3 tests/cli/pngcheck.py --density 1 "$T/h.png" 1200 700 || fail "the headless screenshot"
 $BIN --headless -e "lab.screenshot('$T/h.gif')" 2> "$T/err"; expect_eq "$?" "1" "not a png"
 expect_has "$(cat "$T/err")" "ValueError" "a bad screenshot name explained"
 $BIN --headless -e "lab.screenshot('/nonexistent/x.png')" 2> "$T/err"

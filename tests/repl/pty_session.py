@@ -1,19 +1,25 @@
 """Drives threadlab's REPL through a pseudo-terminal, as a person would."""
+import fcntl
 import os
 import pty
 import re
 import select
 import signal
+import struct
 import sys
+import termios
 import time
 
 BIN = os.environ.get("TL_BIN", "./threadlab")
 
 
 class Session:
-    def __init__(self, *args):
+    def __init__(self, *args, size=None):
+        """size: (rows, cols) of the terminal, set before threadlab starts."""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            if size:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
             os.execvp(BIN, [BIN, "--headless", *args])
         self.out = ""
 
@@ -39,7 +45,8 @@ class Session:
 
     def send(self, text, pace=None):
         """pace: a character the program echoes once for each one typed
-        (and never in its cursor moves). A pty drops what is written faster
+        (and never in its cursor moves; a terminal wide enough that the line
+        never wraps keeps libedit from drawing it again). A pty drops what is written faster
         than the program reads it, so big input goes in pieces, each once
         the echo of the ones before came back."""
         data = text.encode()
@@ -51,7 +58,8 @@ class Session:
             piece, data = data[:512], data[512:]
             os.write(self.fd, piece)
             sent += piece.count(pace.encode())
-            deadline = time.time() + 10
+            # (a slow reader, on a loaded machine, must not be overrun)
+            deadline = time.time() + 60
             while echoed < sent and data and time.time() < deadline:
                 r, _, _ = select.select([self.fd], [], [], 1)
                 if r:
@@ -61,6 +69,7 @@ class Session:
                         break
                     echoed += got.count(pace)
                     self.out += got
+        self.echoed = echoed
 
     def line(self, text, until=r"\n> $|\n> "):
         self.send(text + "\r")

@@ -5,7 +5,9 @@ prompt; :reset under manual scheduling."""
 import time
 from pty_session import Session, check
 
-s = Session()
+# A terminal as wide as a 1 MB line is long in 16 rows: libedit then echoes
+# each character once, which paces the typing (see Session.send).
+s = Session(size=(500, 65535))
 s.read_until(r"> ")
 for n in (4000, 64 * 1024, 1024 * 1024):
     s.send('x = "' + "a" * n + '"\r', pace="a")
