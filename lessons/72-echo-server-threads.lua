@@ -45,10 +45,11 @@ acceptor:start()
 
 replies = {}
 function client(i)
+  time.sleep(0.005 * i)                -- clients come one by one
   local c = socket.socket()
   c:connect(addr)
-  time.sleep(0.005 * i)
   c:sendall("message " .. i)
+  time.sleep(0.005)
   replies[i] = c:recv(1024)
   c:close()
 end
