@@ -73,7 +73,8 @@ n = 0; for _ in pairs(distinct) do n = n + 1 end
 print(("3 threads printed %d distinct pid(s)"):format(n))
 seen = {}
 for i = 1, 3 do
-  local p = mp.Process{ target = function() end }; p:start(); p:join()
+  local p = mp.Process{ target = function() print("a buyer in a process of its own") end }
+  p:start(); p:join()
   seen[p.pid] = true
 end
 m = 0; for _ in pairs(seen) do m = m + 1 end
