@@ -58,8 +58,12 @@ say{
 step{ en = "Python's send: a value comes back in at yield", zh = "Python 的 send：yield 处拿回一个值" }
 
 function echo_gen()
+  lab.compute(0.05)           -- a little work per turn, so its lane shows its turns
   local got = yield("ready")
-  while true do got = yield("echo " .. tostring(got)) end
+  while true do
+    lab.compute(0.05)
+    got = yield("echo " .. tostring(got))
+  end
 end
 e = generator(echo_gen)
 first = next(e)

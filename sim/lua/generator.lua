@@ -27,11 +27,17 @@ function M.unique(name)
   return n == 1 and name or (name .. "-" .. n)
 end
 
+-- The scan reads all of _G and takes the least name (sorted in C): pairs()
+-- order over string keys changes run to run (Lua seeds its string hash),
+-- and neither the name (a function under two globals) nor the Lua
+-- instructions spent, which the virtual clock charges, may depend on it.
 function M.name(fn, fallback)
-  local name
+  local names = {}
   for k, v in pairs(_G) do
-    if v == fn and type(k) == "string" then name = k break end
+    if v == fn and type(k) == "string" then names[#names + 1] = k end
   end
+  table.sort(names)
+  local name = names[1]
   if not name then
     local info = debug.getinfo(fn, "S")
     name = fallback or ("fn@" .. info.short_src:match("[^/]*$") .. ":" .. info.linedefined)
