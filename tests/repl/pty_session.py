@@ -71,6 +71,16 @@ class Session:
                     self.out += got
         self.echoed = echoed
 
+    def eof(self, timeout=10):
+        """Ctrl-D, as a person types it: once the line editor has the
+        terminal in raw mode. libedit prints its prompt before it turns
+        canonical mode off, and a ^D that lands in between is the line
+        discipline's EOF, which raw mode then never reads."""
+        deadline = time.time() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON and time.time() < deadline:
+            time.sleep(0.01)
+        os.write(self.fd, b"\x04")
+
     def line(self, text, until=r"\n> $|\n> "):
         self.send(text + "\r")
         return self.read_until(until)

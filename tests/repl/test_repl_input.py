@@ -36,7 +36,7 @@ out = s.line('error(setmetatable({}, {__tostring = function() error("x") end}))'
 check("<exception str() failed>" in out, "bad __tostring at the REPL: " + out)
 check("Traceback (most recent call last):" in out, "REPL traceback heading: " + out)
 check("\n7\r" in s.line("3+4"), "the session goes on")
-s.send("\x04")
+s.eof()
 check(s.close() == 0, "Ctrl-D ends the REPL with status 0")
 
 # :reset and exit under --sched manual (a thread parked in the virtual
