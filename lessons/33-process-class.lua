@@ -23,6 +23,7 @@ say{
 step{ en = "A target with arguments; join; exitcode", zh = "带参数的 target；join；exitcode" }
 
 function run_proc(name, age)
+  time.sleep(0.05) -- a moment of work, so its row shows on the timeline
   print(("child process running, name=%s age=%d, parent is the lesson: %s"):format(
     name, age, tostring(os.getppid() == mp.parent_process().pid)))
 end
@@ -47,7 +48,7 @@ p1 = mp.Process{ interval = 0.2, run = function(self)
 end }
 p1:start(); p1:join()
 
-bad = mp.Process{ target = function() error(ValueError("no such file")) end }
+bad = mp.Process{ target = function() time.sleep(0.05); error(ValueError("no such file")) end }
 bad:start(); bad:join()
 print("an error in the child: exitcode", bad.exitcode)
 
