@@ -3,6 +3,10 @@
 # played through without pauses, on the virtual clock and unpaced, so the
 # picture is the same every time. One SVG per lesson, named like the lesson
 # (01-concepts.svg), and a PNG beside it when this threadlab writes PNG.
+# A lesson that plays on the real clock (lab.clock{clock = "real"}: the
+# process lessons) draws one real run, different each time: its pictures
+# are kept when they exist, so running this leaves the folder as it was
+# unless a virtual-clock lesson changed; REAL=1 records them again too.
 #   scripts/record-lessons.sh [DIR]     DIR defaults to lessons/pictures
 #   TL_BIN   the threadlab binary (default ./threadlab)
 # Exits non-zero when a lesson could not be recorded or its checks failed.
@@ -29,8 +33,12 @@ recorded=0 failed=0
 for lesson in lessons/[0-9]*.lua; do
   [ -f "$lesson" ] || continue
   name=$(basename "$lesson" .lua)
-  args=()
-  for ext in $formats; do args+=(--record "$DIR/$name.$ext"); done
+  args=() have=1
+  for ext in $formats; do args+=(--record "$DIR/$name.$ext"); [ -f "$DIR/$name.$ext" ] || have=0; done
+  if [ "${REAL:-0}" != 1 ] && [ "$have" = 1 ] && grep -q 'clock = "real"' "$lesson"; then
+    printf 'kept      %-32s (real clock: REAL=1 records it again)\n' "$name"
+    continue
+  fi
   if "$BIN" --headless --auto --clock virtual --speed 0 "${args[@]}" "$lesson" \
        >"$tmp/log" 2>&1 </dev/null; then
     recorded=$((recorded + 1))
