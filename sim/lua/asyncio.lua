@@ -7,7 +7,6 @@
 local parts = ...
 local errors, green, gen = parts.errors, parts.green_core, parts.generator
 local time_sleep, monotonic = time.sleep, time.monotonic
-local orig_select = select.select
 
 local M = {}
 local CancelledError = errors.class("asyncio.exceptions.CancelledError", errors.BaseException)
@@ -157,24 +156,10 @@ function Loop:run_until(main)
   end
 end
 
--- Waits (select, the thread's I/O wait) on the descriptors tasks wait for,
--- at most timeout, and wakes those whose descriptor is ready.
+-- Waits on the descriptors tasks wait for, at most timeout, and wakes
+-- those whose descriptor is ready.
 function Loop:poll_io(timeout)
-  local r, w = {}, {}
-  for _, e in ipairs(self.io) do
-    local list = e.mode == "r" and r or w
-    list[#list + 1] = e.fd
-  end
-  if timeout and timeout < 0 then timeout = 0 end
-  local rr, ww = orig_select(r, w, {}, timeout)
-  local ready = {}
-  for _, fd in ipairs(rr) do ready["r" .. fd] = true end
-  for _, fd in ipairs(ww) do ready["w" .. fd] = true end
-  local keep = {}
-  for _, e in ipairs(self.io) do
-    if ready[e.mode .. e.fd] then e.wake(true) else keep[#keep + 1] = e end
-  end
-  self.io = keep
+  self.io = gen._poll_io(self.io, timeout)
 end
 
 -- Suspends the calling task until fd is readable ("r") or writable ("w").

@@ -22,21 +22,7 @@ local GEvent = {}
 -- use: the hub's thread shows the I/O wait), at most until the next timer,
 -- and wakes the greenlets whose descriptor is ready.
 local function poll_io(st, timeout)
-  local r, w = {}, {}
-  for _, e in ipairs(st.io) do
-    local list = e.mode == "r" and r or w
-    list[#list + 1] = e.fd
-  end
-  if timeout and timeout < 0 then timeout = 0 end
-  local rr, ww = orig_select(r, w, {}, timeout)
-  local ready = {}
-  for _, fd in ipairs(rr) do ready["r" .. tostring(fd)] = true end
-  for _, fd in ipairs(ww) do ready["w" .. tostring(fd)] = true end
-  local keep = {}
-  for _, e in ipairs(st.io) do
-    if ready[e.mode .. tostring(e.fd)] then e.wake(true) else keep[#keep + 1] = e end
-  end
-  st.io = keep
+  st.io = gen._poll_io(st.io, timeout)
 end
 
 local function hub_loop(st, hub)
