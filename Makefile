@@ -136,6 +136,8 @@ $(OUT)/%.o: %.c Makefile
 
 # The Lua halves are built into the binary.
 $(OUT)/sim/lualib.o: $(LUA_SRC)
+# The recording page's script and style are built into the binary too.
+$(OUT)/repl/timeline/html.o: repl/timeline/html.js repl/timeline/html.css
 
 $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(PURE_UNITS)): $(OUT)/tests/%: \
     tests/unit/%.c tests/unit/check.h $(TRACE_OBJ) $(TIMELINE_OBJ)

@@ -309,6 +309,7 @@ const tl_option tl_option_table[] = {
      tl__set_record_dir},
     {"--record", NULL, "FILE",
      "write a diagram of the run at exit: .svg, .png,\n"
+     ".html (one page to explore offline: zoom, steps),\n"
      ".json (Chrome Trace Event, for ui.perfetto.dev), or\n"
      ".dl (the picture's display list as text)",
      "out.svg", tl__set_record},

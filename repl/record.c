@@ -10,14 +10,43 @@
 #include "atomic_file.h"
 #include "chrome_json.h"
 #include "display.h"
+#include "html.h"
 #include "layout.h"
 #include "png.h"
 #include "svg.h"
 
-static int tl__has_ext(const char *path, const char *ext) {
-  size_t n = strlen(path), e = strlen(ext);
-  return n > e && strcasecmp(path + n - e, ext) == 0;
+/* X(name, extension): the recording formats, by file name. */
+#define TL_RECORD_FORMATS(X) \
+  X(SVG, ".svg")             \
+  X(PNG, ".png")             \
+  X(JSON, ".json")           \
+  X(DL, ".dl")               \
+  X(HTML, ".html")
+
+enum tl__format {
+  TL__FMT_NONE = -1,
+#define TL__FMT_ENUM(name, ext) TL__FMT_##name,
+  TL_RECORD_FORMATS(TL__FMT_ENUM)
+#undef TL__FMT_ENUM
+  TL__FMT__COUNT
+};
+
+#define TL__FORMATS_SAID "use a .svg, .png, .html or .json file name, " \
+                         "or .dl for the display list as text"
+
+static int tl__format_of(const char *path) {
+  static const char *const exts[] = {
+#define TL__FMT_EXT(name, ext) ext,
+    TL_RECORD_FORMATS(TL__FMT_EXT)
+#undef TL__FMT_EXT
+  };
+  size_t n = strlen(path), e;
+  int i;
+  for (i = 0; i < TL__FMT__COUNT; i++)
+    if (n > (e = strlen(exts[i])) && strcasecmp(path + n - e, exts[i]) == 0) return i;
+  return TL__FMT_NONE;
 }
+
 
 static int tl__dl_writer(FILE *f, const char *tmp, void *d, char *err, size_t errlen) {
   return tl_display_write_text(d, f);
@@ -31,9 +60,8 @@ int tl_record_check(const char *path, char *err, size_t errlen) {
   char probe[4200];
   const char *slash;
   int fd;
-  if (!tl__has_ext(path, ".svg") && !tl__has_ext(path, ".png") && !tl__has_ext(path, ".json") &&
-      !tl__has_ext(path, ".dl")) {
-    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name)");
+  if (tl__format_of(path) == TL__FMT_NONE) {
+    snprintf(err, errlen, "unknown diagram format (" TL__FORMATS_SAID ")");
     return -1;
   }
   if (strlen(path) > 4000) {
@@ -58,14 +86,12 @@ int tl_record_check(const char *path, char *err, size_t errlen) {
 
 int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_t to,
                     char *err, size_t errlen) {
-  int svg = tl__has_ext(path, ".svg"), png = tl__has_ext(path, ".png"), rc = -1;
-  int dl = tl__has_ext(path, ".dl");
+  int fmt = tl__format_of(path), rc = -1;
   tl_layout *l;
   tl_display *d = NULL;
   tl_display_opts o;
-  if (!svg && !png && !dl && !tl__has_ext(path, ".json")) {
-    snprintf(err, errlen, "unknown diagram format (use a .svg, .png or .json file name, "
-                          "or .dl for the display list as text)");
+  if (fmt == TL__FMT_NONE) {
+    snprintf(err, errlen, "unknown diagram format (" TL__FORMATS_SAID ")");
     return -1;
   }
   if (to && to <= from) {
@@ -82,7 +108,7 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
     from = l->drop_t > 1000 ? l->drop_t - 1000 : 0;
     if (to && to <= from) to = from + 1;
   }
-  if (!svg && !png && !dl) {
+  if (fmt == TL__FMT_JSON) {
     rc = tl_json_write(l, path, from, to, err, errlen);
   } else {
     tl_display_opts_default(&o);
@@ -92,10 +118,12 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
     o.group_short = 1;
     if (!(d = tl_display_build(l, &o)))
       snprintf(err, errlen, "%s: out of memory drawing the trace", path);
-    else if (svg)
+    else if (fmt == TL__FMT_SVG)
       rc = tl_svg_write_display(d, path, err, errlen);
-    else if (dl)
+    else if (fmt == TL__FMT_DL)
       rc = tl__write_dl(d, path, err, errlen);
+    else if (fmt == TL__FMT_HTML)
+      rc = tl_html_write(l, d, path, err, errlen);
     else
       rc = tl_png_write_display(d, path, 2, err, errlen);
   }

@@ -18,16 +18,56 @@ static const char *const tl__parts[] = {
   NULL
 };
 
+/* The {en=, zh=} table the calling lesson function got (step's title,
+ * say's text, the header's title): the first of its first locals that is
+ * one, or has one as its title. Read from the caller's frame, not passed
+ * in, because each Lua instruction costs virtual time and a recording's
+ * texts must not change the run (nor do their events cost any). Leaves it on the stack, or returns 0. */
+static int tl__caller_texts(lua_State *L) {
+  lua_Debug ar;
+  int i, k;
+  if (!lua_getstack(L, 1, &ar)) return 0;
+  for (i = 1; i <= 4 && lua_getlocal(L, &ar, i); i++) {
+    for (k = 0; k < 2 && lua_type(L, -1) == LUA_TTABLE; k++) {
+      if (lua_getfield(L, -1, "en") == LUA_TSTRING) {
+        lua_pop(L, 1);
+        return 1;
+      }
+      lua_pop(L, 1);
+      lua_getfield(L, -1, "title"); /* the header: h.title */
+      lua_remove(L, -2);
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
 /* emit(what, obj, text): one LESSON_STEP event; what names the part
- * (enum tl_lesson_part in trace.h), obj is the step number (or a line). */
+ * (enum tl_lesson_part in trace.h), obj is the step number (or a line).
+ * A title, step or say also puts its text in each language as LANG
+ * parts, so a recording's page can switch between them. */
 static int f_emit(lua_State *L) {
-  int part = luaL_checkoption(L, 1, NULL, tl__parts);
+  static const char *const langs[] = {"en", "zh"};
+  int part = luaL_checkoption(L, 1, NULL, tl__parts), k;
   lua_Integer obj = luaL_optinteger(L, 2, 0);
   size_t len;
   const char *text = luaL_optlstring(L, 3, "", &len);
   if (!tl_trace_global) return 0;
   tl_emit(TL_EV_LESSON_STEP, (uint16_t)part, (uint32_t)obj,
           tl_trace_str(tl_trace_global, text, len));
+  if ((part != TL_LESSON_TITLE && part != TL_LESSON_STEP && part != TL_LESSON_SAY) ||
+      !tl__caller_texts(L))
+    return 0;
+  for (k = 0; k < 2; k++) {
+    if (lua_getfield(L, -1, langs[k]) == LUA_TSTRING) {
+      text = lua_tolstring(L, -1, &len);
+      /* as its part, but free: a traced builtin costs virtual time */
+      tl_emit_as(tl__self, TL_EV_LESSON_STEP, TL_LESSON_LANG, (uint32_t)k,
+                 tl_trace_str(tl_trace_global, text, len));
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
   return 0;
 }
 

@@ -46,7 +46,17 @@ static void tl__svg_dash(FILE *f, const tl_dl_item *it) {
 }
 
 /* Closes an element, with its tooltip as a <title> child if it has one. */
-static void tl__svg_close(FILE *f, const tl_display *d, const tl_dl_item *it, const char *tag) {
+/* Inside an HTML page the script reads which lanes an item belongs to (a
+ * click on a lane lights up what it touches). */
+static void tl__svg_lanes(FILE *f, const tl_dl_item *it, int page) {
+  if (!page) return;
+  if (it->lane >= 0) fprintf(f, " data-l=\"%d\"", (int)it->lane);
+  if (it->lane2 >= 0) fprintf(f, " data-m=\"%d\"", (int)it->lane2);
+}
+
+static void tl__svg_close(FILE *f, const tl_display *d, const tl_dl_item *it, const char *tag,
+                          int page) {
+  tl__svg_lanes(f, it, page);
   if (!it->title) {
     fputs("/>\n", f);
     return;
@@ -56,7 +66,7 @@ static void tl__svg_close(FILE *f, const tl_display *d, const tl_dl_item *it, co
   fprintf(f, "</title></%s>\n", tag);
 }
 
-static void tl__svg_arrow(FILE *f, const tl_display *d, const tl_dl_item *it) {
+static void tl__svg_arrow(FILE *f, const tl_display *d, const tl_dl_item *it, int page) {
   float dx = it->x1 - it->x0, dy = it->y1 - it->y0, len = sqrtf(dx * dx + dy * dy);
   float head = 5 + 2 * it->size, ux, uy, bx, by;
   if (len < 1e-3f) return;
@@ -65,7 +75,9 @@ static void tl__svg_arrow(FILE *f, const tl_display *d, const tl_dl_item *it) {
   if (head > len * 0.6f) head = len * 0.6f;
   bx = it->x1 - ux * head; /* the line stops where the head begins */
   by = it->y1 - uy * head;
-  fputs("<g>", f);
+  fputs("<g", f);
+  tl__svg_lanes(f, it, page);
+  fputs(">", f);
   fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke-width=\"%.2f\"",
           it->x0, it->y0, bx, by, it->size);
   tl__svg_paint_attr(f, "stroke", it->stroke);
@@ -84,7 +96,7 @@ static void tl__svg_arrow(FILE *f, const tl_display *d, const tl_dl_item *it) {
   fputs("</g>\n", f);
 }
 
-static void tl__svg_glyph(FILE *f, const tl_display *d, const tl_dl_item *it) {
+static void tl__svg_glyph(FILE *f, const tl_display *d, const tl_dl_item *it, int page) {
   float x = it->x0, y = it->y0, r = it->size;
   const char *tag = "polygon";
   switch (it->shape) {
@@ -106,7 +118,7 @@ static void tl__svg_glyph(FILE *f, const tl_display *d, const tl_dl_item *it) {
               x - r, y - r, x + r, y + r, x - r, y + r, x + r, y - r);
       tl__svg_paint_attr(f, "stroke", it->stroke);
       fputs(" fill=\"none\"", f);
-      tl__svg_close(f, d, it, tag);
+      tl__svg_close(f, d, it, tag, page);
       return;
     default:
       tag = "rect";
@@ -116,10 +128,10 @@ static void tl__svg_glyph(FILE *f, const tl_display *d, const tl_dl_item *it) {
   tl__svg_paint_attr(f, "fill", it->fill);
   tl__svg_paint_attr(f, "stroke", it->stroke);
   fputs(" stroke-width=\"1\"", f);
-  tl__svg_close(f, d, it, tag);
+  tl__svg_close(f, d, it, tag, page);
 }
 
-static void tl__svg_item(FILE *f, const tl_display *d, const tl_dl_item *it) {
+static void tl__svg_item(FILE *f, const tl_display *d, const tl_dl_item *it, int page) {
   static const char *const anchors[] = {"start", "middle", "end"};
   switch (it->kind) {
     case TL_DL_RECT:
@@ -128,17 +140,17 @@ static void tl__svg_item(FILE *f, const tl_display *d, const tl_dl_item *it) {
       if (it->size > 0) fprintf(f, " rx=\"%.1f\"", it->size);
       tl__svg_paint_attr(f, "fill", it->fill);
       if (it->stroke & 255) tl__svg_paint_attr(f, "stroke", it->stroke);
-      tl__svg_close(f, d, it, "rect");
+      tl__svg_close(f, d, it, "rect", page);
       break;
     case TL_DL_LINE:
       fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke-width=\"%.2f\"",
               it->x0, it->y0, it->x1, it->y1, it->size);
       tl__svg_paint_attr(f, "stroke", it->stroke);
       tl__svg_dash(f, it);
-      tl__svg_close(f, d, it, "line");
+      tl__svg_close(f, d, it, "line", page);
       break;
     case TL_DL_ARROW:
-      tl__svg_arrow(f, d, it);
+      tl__svg_arrow(f, d, it, page);
       break;
     case TL_DL_TEXT:
       if (!it->text) break;
@@ -146,6 +158,7 @@ static void tl__svg_item(FILE *f, const tl_display *d, const tl_dl_item *it) {
               it->y0, it->size, anchors[it->anchor < 3 ? it->anchor : 0]);
       if (it->bold) fputs(" font-weight=\"bold\"", f);
       tl__svg_paint_attr(f, "fill", it->fill);
+      tl__svg_lanes(f, it, page);
       fputc('>', f);
       tl__svg_escape(f, tl_display_str(d, it->text));
       if (it->title) {
@@ -156,25 +169,33 @@ static void tl__svg_item(FILE *f, const tl_display *d, const tl_dl_item *it) {
       fputs("</text>\n", f);
       break;
     case TL_DL_GLYPH:
-      tl__svg_glyph(f, d, it);
+      tl__svg_glyph(f, d, it, page);
       break;
     default:
       break;
   }
 }
 
-int tl_svg_paint(const tl_display *d, FILE *f) {
+void tl_svg_escape(FILE *f, const char *s) {
+  tl__svg_escape(f, s);
+}
+
+int tl_svg_paint_element(const tl_display *d, FILE *f, const char *id) {
   size_t i;
-  fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-  fprintf(f,
-          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-          "viewBox=\"0 0 %.0f %.0f\" font-family=\"",
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\"");
+  if (id) fprintf(f, " id=\"%s\"", id);
+  fprintf(f, " width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"",
           d->width, d->height, d->width, d->height);
   tl__svg_escape(f, d->font_family ? d->font_family : "sans-serif");
   fputs("\">\n<title>threadlab timeline</title>\n", f);
-  for (i = 0; i < d->n; i++) tl__svg_item(f, d, &d->items[i]);
+  for (i = 0; i < d->n; i++) tl__svg_item(f, d, &d->items[i], id != NULL);
   fputs("</svg>\n", f);
   return ferror(f) ? -1 : 0;
+}
+
+int tl_svg_paint(const tl_display *d, FILE *f) {
+  fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+  return tl_svg_paint_element(d, f, NULL);
 }
 
 /* Writes to a temporary file beside path and renames it into place, so a

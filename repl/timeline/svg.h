@@ -19,5 +19,10 @@ int tl_svg_write(const tl_trace *tr, const char *path, char *err, size_t errlen)
 int tl_svg_write_display(const tl_display *d, const char *path, char *err, size_t errlen);
 /* The same into an open stream; 0 unless a write failed. */
 int tl_svg_paint(const tl_display *d, FILE *out);
+/* The <svg> element alone, for a page: with an id, each item also says
+ * its lanes (data-l, and data-m for an arrow's other end). */
+int tl_svg_paint_element(const tl_display *d, FILE *out, const char *id);
+/* Text as XML character data or an attribute value. */
+void tl_svg_escape(FILE *f, const char *s);
 
 #endif

@@ -109,7 +109,9 @@ enum tl_gil_reason {
   X(CODE, "code")   /* the code of the step about to run; obj: its first line */ \
   X(CHECK, "check") /* an expect result ("ok: ..." or "FAILED: ...") */       \
   X(LINE, "line")   /* MainThread starts a line of the lesson; obj: its number */ \
-  X(NARRATE, "narrate") /* lab.narrate(text): for the narration panel as is */
+  X(NARRATE, "narrate") /* lab.narrate(text): for the narration panel as is */ \
+  X(LANG, "lang")   /* the part just before it in one language (obj: 0 en, \
+                     * 1 zh), for views that switch (a recording's page) */
 
 enum tl_lesson_part {
 #define TL__PART_ENUM(name, text) TL_LESSON_##name,

@@ -1,4 +1,4 @@
-"""Recording from the REPL: :record FILE [FROM TO] in the three formats,
+"""Recording from the REPL: :record FILE [FROM TO] in its formats,
 :screenshot FILE headless (the window's picture drawn offscreen), and the
 mistakes a person makes with them."""
 import os
@@ -35,6 +35,10 @@ check(r.returncode == 0, "the json: " + r.stdout)
 check("recorded" in s.line(f":record {png} 0 0.01"), ":record FILE.png FROM TO")
 r = tool(pngcheck, "--density", 2, png, 2000, 200)
 check(r.returncode == 0, "the png: " + r.stdout)
+page = os.path.join(tmp, "part.html")
+check("recorded" in s.line(f":record {page} 0.004 0.008"), ":record FILE.html FROM TO")
+r = tool(os.path.join(here, "..", "cli", "htmlcheck.py"), page)
+check(r.returncode == 0, "the page: " + r.stdout)
 check("usage" in s.line(":record"), ":record alone explains itself")
 check("unknown diagram format" in s.line(f":record {tmp}/x.txt"), "a bad extension")
 check("FROM and TO" in s.line(f":record {svg} 5 1"), "TO before FROM")

@@ -1,0 +1,132 @@
+/* The recording's page: zoom, pan, tooltips, lane focus, steps. It reads
+ * only the page itself (the SVG the C painter wrote and the steps list). */
+(function () {
+  'use strict';
+  var svg = document.getElementById('tl'), view = document.getElementById('view');
+  var tip = document.getElementById('tip'), narr = document.getElementById('narr');
+  var W = svg.viewBox.baseVal.width, H = svg.viewBox.baseVal.height;
+  var vb = { x: 0, y: 0, w: W, h: H }, drag = null, lane = -1;
+
+  function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+  function apply() {
+    vb.w = clamp(vb.w, W / 400, W);
+    vb.h = vb.w * H / W;
+    vb.x = clamp(vb.x, 0, W - vb.w);
+    vb.y = clamp(vb.y, 0, H - vb.h);
+    svg.setAttribute('viewBox', [vb.x, vb.y, vb.w, vb.h].map(function (v) {
+      return v.toFixed(2);
+    }).join(' '));
+  }
+  /* Page pixels to picture units (the element keeps the picture's aspect). */
+  function at(cx, cy) {
+    var r = svg.getBoundingClientRect();
+    return { x: vb.x + (cx - r.left) / r.width * vb.w, y: vb.y + (cy - r.top) / r.height * vb.h };
+  }
+  /* Zoom by f (< 1: closer) keeping the picture point p where it is. */
+  function zoom(f, p) {
+    var w = clamp(vb.w * f, W / 400, W);
+    f = w / vb.w;
+    vb.x = p.x - (p.x - vb.x) * f;
+    vb.y = p.y - (p.y - vb.y) * f;
+    vb.w = w;
+    apply();
+  }
+  function reset() { vb = { x: 0, y: 0, w: W, h: H }; apply(); }
+
+  view.addEventListener('wheel', function (e) {
+    e.preventDefault();
+    zoom(Math.exp(clamp(e.deltaY, -300, 300) * 0.002), at(e.clientX, e.clientY));
+  }, { passive: false });
+  view.addEventListener('pointerdown', function (e) {
+    drag = { x: e.clientX, y: e.clientY, vx: vb.x, vy: vb.y, moved: false };
+    view.setPointerCapture(e.pointerId);
+  });
+  view.addEventListener('pointermove', function (e) {
+    if (drag) {
+      var r = svg.getBoundingClientRect(), dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+      if (drag.moved) {
+        view.classList.add('drag');
+        tip.hidden = true;
+        vb.x = drag.vx - dx / r.width * vb.w;
+        vb.y = drag.vy - dy / r.height * vb.h;
+        apply();
+        return;
+      }
+    }
+    var el = e.target.closest ? e.target.closest('[data-tip]') : null;
+    if (!el) { tip.hidden = true; return; }
+    tip.textContent = el.getAttribute('data-tip');
+    tip.hidden = false;
+    tip.style.left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + 'px';
+    tip.style.top = (e.clientY + 16) + 'px';
+  });
+  view.addEventListener('pointerleave', function () { tip.hidden = true; });
+  view.addEventListener('pointerup', function (e) {
+    var moved = drag && drag.moved, el;
+    drag = null;
+    view.classList.remove('drag');
+    if (moved) return;
+    el = e.target.closest ? e.target.closest('[data-l]') : null;
+    focus(el ? +el.getAttribute('data-l') : -1);
+  });
+  view.addEventListener('dblclick', reset);
+
+  /* A lane and all it touches (arrows from or to it) stay; the rest fades. */
+  function focus(n) {
+    var all = svg.querySelectorAll('[data-l],[data-m]'), i, el;
+    lane = n === lane ? -1 : n;
+    svg.classList.toggle('focus', lane >= 0);
+    for (i = 0; i < all.length; i++) {
+      el = all[i];
+      el.classList.toggle('hl', lane >= 0 && (+el.getAttribute('data-l') === lane ||
+                                              el.getAttribute('data-m') === String(lane)));
+    }
+  }
+
+  /* The browser's own tooltip would sit on top of ours: the <title> texts
+   * (kept in the file for readers without a script) become data-tip. */
+  (function () {
+    var ts = svg.querySelectorAll('title'), i, p;
+    for (i = 0; i < ts.length; i++) {
+      p = ts[i].parentNode;
+      if (p === svg) continue;
+      p.setAttribute('data-tip', ts[i].textContent);
+      p.removeChild(ts[i]);
+    }
+  })();
+
+  var steps = document.querySelectorAll('#steps li'), langs = document.querySelectorAll('[data-lang]');
+  function show(k) {
+    var li = steps[k], x0, x1, w, note;
+    for (var i = 0; i < steps.length; i++) steps[i].classList.toggle('on', i === k);
+    if (!li) return;
+    x0 = +li.getAttribute('data-x0');
+    x1 = +li.getAttribute('data-x1');
+    w = Math.max(x1 - x0, W / 400) * 1.1;
+    vb.w = w; vb.h = w * H / W;
+    vb.x = x0 - w * 0.05;
+    vb.y = 0;
+    apply();
+    note = li.querySelector('.note:not([hidden])');
+    narr.textContent = note ? note.textContent : '';
+  }
+  for (var s = 0; s < steps.length; s++)
+    steps[s].addEventListener('click', show.bind(null, s));
+  function lang(code) {
+    var els = document.querySelectorAll('body [lang]'), i;
+    for (i = 0; i < els.length; i++) els[i].hidden = els[i].getAttribute('lang') !== code;
+    for (i = 0; i < langs.length; i++)
+      langs[i].classList.toggle('on', langs[i].getAttribute('data-lang') === code);
+    for (i = 0; i < steps.length; i++) if (steps[i].classList.contains('on')) show(i);
+  }
+  for (var b = 0; b < langs.length; b++)
+    langs[b].addEventListener('click', lang.bind(null, langs[b].getAttribute('data-lang')));
+
+  /* For tests and the console: the page's own controls. */
+  window.threadlab = {
+    zoom: function (f, x, y) { zoom(f, { x: x, y: y }); return vb; },
+    view: function () { return { x: vb.x, y: vb.y, w: vb.w, h: vb.h }; },
+    reset: reset, focus: focus, step: show, lang: lang
+  };
+})();

@@ -1,0 +1,72 @@
+"""Checks that an HTML recording is one self-contained page.
+
+    python3 htmlcheck.py FILE.html [FILE.svg]
+
+Fails unless the page fetches nothing: no element that loads (img,
+iframe, link, object, embed, ...), no src/href/action/poster/srcset/data
+attribute, no url(...) or @import anywhere (an SVG xmlns is a name, not a
+fetch); unless it has exactly one inline <script> and one <svg id="tl">
+whose items name their lanes (data-l). Given the SVG recording of the same
+run, also fails unless the page's SVG is that picture (the same display
+list) but for the page's attributes. Prints what it counted."""
+import re
+import sys
+from html.parser import HTMLParser
+
+LOADS = {"img", "iframe", "frame", "link", "object", "embed", "audio", "video", "source",
+         "track", "image", "use", "feimage", "base", "form", "input", "meta-refresh"}
+FETCH_ATTRS = {"src", "href", "xlink:href", "action", "poster", "srcset", "data",
+               "formaction", "background", "manifest", "ping"}
+
+
+def fail(why):
+    print(f"htmlcheck: {sys.argv[1]}: {why}")
+    sys.exit(1)
+
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = {}
+        self.scripts = 0
+        self.svg_ids = []
+        self.lanes = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        if tag in LOADS:
+            fail(f"a <{tag}> loads something")
+        for name, value in attrs:
+            if name in FETCH_ATTRS:
+                fail(f"<{tag} {name}={value!r}> fetches")
+            if name == "http-equiv" and value and value.lower() == "refresh":
+                fail("a meta refresh")
+            if name == "data-l":
+                self.lanes += 1
+        if tag == "script":
+            self.scripts += 1
+        if tag == "svg":
+            self.svg_ids.append(dict(attrs).get("id"))
+
+
+text = open(sys.argv[1], encoding="utf-8").read()
+for bad in (r"url\s*\(", r"@import", r"\bfetch\s*\(", r"XMLHttpRequest", r"WebSocket",
+            r"EventSource", r"importScripts", r"\bimport\s*\("):
+    if re.search(bad, text, re.I):
+        fail(f"{bad} in the page")
+p = Page()
+p.feed(text)
+if p.scripts != 1:
+    fail(f"{p.scripts} scripts, want one inline")
+if p.svg_ids != ["tl"]:
+    fail(f"svg elements {p.svg_ids}, want one with id tl")
+if p.lanes < 4:
+    fail(f"only {p.lanes} items name their lane")
+if len(sys.argv) > 2:
+    page = re.search(r"<svg [^>]*id=\"tl\".*?</svg>\n", text, re.S).group(0)
+    page = re.sub(r' (data-[lm]="-?\d+"|id="tl")', "", page)
+    svg = open(sys.argv[2], encoding="utf-8").read()
+    svg = svg[svg.index("<svg "):]
+    if page != svg:
+        fail(f"its SVG is not the picture of {sys.argv[2]}")
+print(f"tags={sum(p.tags.values())} lanes={p.lanes} scripts={p.scripts}")
