@@ -17,7 +17,9 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-LDLIBS  += $(shell pkg-config --libs $(LUA_PKGS) $(SDL_PKGS) 2>/dev/null) -lm -pthread
+# Animated recordings: giflib (no pkg-config file) and libpng, zlib for APNG.
+ANIM_LIBS := -lgif $(shell pkg-config --libs libpng zlib 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(LUA_PKGS) $(SDL_PKGS) 2>/dev/null) $(ANIM_LIBS) -lm -pthread
 
 # BUILD selects a flavour: objects in build/$(BUILD), the binary beside them
 # (the plain build's binary is ./threadlab).
@@ -148,7 +150,7 @@ $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(WINDOW_UNITS)): $(OUT)/tests/%: \
     tests/unit/%.c tests/unit/check.h $(TRACE_OBJ) $(TIMELINE_OBJ) $(WINDOW_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WINDOW_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) \
-	  $(shell pkg-config --libs $(SDL_PKGS) 2>/dev/null) -lm -pthread
+	  $(shell pkg-config --libs $(SDL_PKGS) 2>/dev/null) $(ANIM_LIBS) -lm -pthread
 
 $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(FRONT_UNITS)): $(OUT)/tests/%: \
     tests/unit/%.c tests/unit/check.h $(LIB_OBJ)

@@ -173,6 +173,9 @@ int tl_bench_frame(long n);
 /* Whether a recording can go to path: a known extension and a folder
  * that takes a new file. 0, or -1 with why (nothing is left behind). */
 int tl_record_check(const char *path, char *err, size_t errlen);
+/* The pace of .gif and .apng recordings: frames a second while the
+ * timeline grows, and about how long the whole; 0 leaves one as it is. */
+void tl_record_set_anim(double fps, double seconds);
 /* Whether the ring dropped events of a live trace from `from` ns on: 1
  * with a sentence saying where the recording starts and the option that
  * keeps more, else 0. */

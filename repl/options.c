@@ -239,6 +239,18 @@ static int tl__set_from_to(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+/* The pace of animated recordings: taken at once (recordings are made at
+ * exit, after every option is read). */
+static int tl__set_anim(tl_options *o, const char *a, const char *v) {
+  double num;
+  int fps = a[7] == 'f';
+  if (tl__number_arg(v, 1, fps ? 50 : 600, 0, &num))
+    return tl__fail(fps ? "--anim-fps takes frames a second (1 to 50), not '%s'"
+                        : "--anim-seconds takes seconds (1 to 600), not '%s'", v);
+  tl_record_set_anim(fps ? num : 0, fps ? 0 : num);
+  return TL__GO_ON;
+}
+
 /* Reads the file as it goes: a streamed trace of any size. */
 static int tl__do_dump_trace(tl_options *o, const char *a, const char *v) {
   char err[512];
@@ -310,9 +322,14 @@ const tl_option tl_option_table[] = {
     {"--record", NULL, "FILE",
      "write a diagram of the run at exit: .svg, .png,\n"
      ".html (one page to explore offline: zoom, steps),\n"
+     ".gif or .apng (the timeline growing, steps held),\n"
      ".json (Chrome Trace Event, for ui.perfetto.dev), or\n"
      ".dl (the picture's display list as text)",
      "out.svg", tl__set_record},
+    {"--anim-fps", NULL, "N", "frames a second of a .gif/.apng recording (10)", "10",
+     tl__set_anim},
+    {"--anim-seconds", NULL, "S", "about how long a .gif/.apng recording plays (10)", "10",
+     tl__set_anim},
     {"--trace", NULL, "FILE",
      "keep every event in FILE: streamed to FILE.part as\n"
      "the run goes, renamed to FILE at exit",

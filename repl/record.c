@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "anim.h"
 #include "app.h"
 #include "atomic_file.h"
 #include "chrome_json.h"
@@ -21,7 +22,9 @@
   X(PNG, ".png")             \
   X(JSON, ".json")           \
   X(DL, ".dl")               \
-  X(HTML, ".html")
+  X(HTML, ".html")           \
+  X(GIF, ".gif")             \
+  X(APNG, ".apng")
 
 enum tl__format {
   TL__FMT_NONE = -1,
@@ -31,8 +34,17 @@ enum tl__format {
   TL__FMT__COUNT
 };
 
-#define TL__FORMATS_SAID "use a .svg, .png, .html or .json file name, " \
+#define TL__FORMATS_SAID "use a .svg, .png, .html, .gif, .apng or .json file name, " \
                          "or .dl for the display list as text"
+
+/* The pace of animations (--anim-fps, --anim-seconds), at the still
+ * PNG's scale so the last frame is that picture. */
+static tl_anim_opts tl__anim = {TL_ANIM_FPS, TL_ANIM_SECONDS, 2};
+
+void tl_record_set_anim(double fps, double seconds) {
+  if (fps > 0) tl__anim.fps = fps;
+  if (seconds > 0) tl__anim.seconds = seconds;
+}
 
 static int tl__format_of(const char *path) {
   static const char *const exts[] = {
@@ -124,8 +136,11 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
       rc = tl__write_dl(d, path, err, errlen);
     else if (fmt == TL__FMT_HTML)
       rc = tl_html_write(l, d, path, err, errlen);
-    else
-      rc = tl_png_write_display(d, path, 2, err, errlen);
+    else if (fmt == TL__FMT_PNG)
+      rc = tl_png_write_display(d, path, tl__anim.scale, err, errlen);
+    else /* the last frame is the still picture: d */
+      rc = tl_anim_write(tr, l, d, &o, fmt == TL__FMT_GIF ? TL_ANIM_GIF : TL_ANIM_APNG,
+                         &tl__anim, path, err, errlen);
   }
   tl_display_free(d);
   tl_layout_free(l);

@@ -291,7 +291,7 @@ static void tl__cmd_record(const char *arg) {
   const char *rest;
   int n = sscanf(arg, "%1023s", path);
   if (n != 1) {
-    fputs("usage: :record FILE [FROM TO]   (FILE .svg, .png, .html or .json; FROM, TO in seconds)\n",
+    fputs("usage: :record FILE [FROM TO]   (FILE .svg, .png, .html, .gif, .apng or .json; FROM, TO in seconds)\n",
           stdout);
     return;
   }

@@ -7,7 +7,7 @@ set -eu
 
 PKGS="gcc make pkg-config liblua5.4-dev libedit-dev libsdl2-dev libsdl2-ttf-dev
 libsdl2-image-dev libfontconfig-dev fontconfig fonts-dejavu-core fonts-wqy-microhei
-librsvg2-bin xvfb xauth python3 procps
+librsvg2-bin xvfb xauth python3 procps libgif-dev libpng-dev zlib1g-dev
 python3-greenlet python3-gevent"
 
 # `make fuzz` (and only it) needs clang with libFuzzer.

@@ -112,6 +112,10 @@ uint64_t tl_display_time_at(const tl_display *d, float x);
  * index into l->deadlocks) or, which < 0, as the waits stand now. */
 tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width, float height);
 
+/* Adds a caption box at the bottom of d: head in bold, then text wrapped
+ * to a few lines (cut with an ellipsis). For an animation's held frames. */
+void tl_display_caption(tl_display *d, const char *head, const char *text);
+
 /* The display list as text, one item a line, with each text's box as
  * placed (for tests of the picture's rules, and for reading). */
 int tl_display_write_text(const tl_display *d, FILE *out);

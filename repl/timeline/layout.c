@@ -951,7 +951,12 @@ static int tl__trim_to_ring(tl_layout *l, const tl_trace *tr) {
 #define TL__BATCH (1u << 17)
 
 long tl_layout_update(tl_layout *l, const tl_trace *tr) {
+  return tl_layout_update_until(l, tr, UINT64_MAX);
+}
+
+long tl_layout_update_until(tl_layout *l, const tl_trace *tr, uint64_t until) {
   struct tl__layout_private *pv = l->priv;
+  tl_trace_reader before;
   long total = 0;
   int rc = 0, got;
   if (tr != l->trace || pv->reader.gen != tl_trace_generation(tr)) {
@@ -967,8 +972,14 @@ long tl_layout_update(tl_layout *l, const tl_trace *tr) {
       pv->capbatch = 4096;
       if (!(pv->batch = malloc(pv->capbatch * sizeof *pv->batch))) return -1;
     }
-    while (n < TL__BATCH && (got = tl_trace_read(tr, &pv->reader, &pv->batch[n])) == 1) {
+    while (n < TL__BATCH && (before = pv->reader, got = tl_trace_read(tr, &pv->reader,
+                                                                   &pv->batch[n])) == 1) {
       tl_event *e = &pv->batch[n];
+      if (e->t > until) { /* for a later call: read again then */
+        pv->reader = before;
+        got = 0;
+        break;
+      }
       if (pv->reader.last_drop) {
         /* the gap's marker goes in just before the event after it */
         tl_event keep = *e;

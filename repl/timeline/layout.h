@@ -227,6 +227,9 @@ void tl_layout_reset(tl_layout *l);
  * number of events consumed, or -1 when out of memory (the layout is then
  * missing events: reset it before trying again). */
 long tl_layout_update(tl_layout *l, const tl_trace *tr);
+/* The same, stopping before the first event later than `until` (ns): an
+ * animation lays out a recorded run as it grew, frame by frame. */
+long tl_layout_update_until(tl_layout *l, const tl_trace *tr, uint64_t until);
 /* tl_layout_new + tl_layout_update; NULL when out of memory. */
 tl_layout *tl_layout_build(const tl_trace *tr);
 

@@ -99,40 +99,53 @@ int tl_png_save_surface(SDL_Surface *s, const char *path, char *err, size_t errl
   return tl_png_save_surface_at(s, path, 1, err, errlen);
 }
 
-int tl_png_write_display(const tl_display *d, const char *path, float scale, char *err,
-                         size_t errlen) {
-  int w = (int)(d->width * scale + 0.5f), h = (int)(d->height * scale + 0.5f), rc = -1;
+SDL_Surface *tl_png_render(const tl_display *d, float scale, char *err, size_t errlen) {
+  int w = (int)(d->width * scale + 0.5f), h = (int)(d->height * scale + 0.5f);
   SDL_Surface *s;
   SDL_Renderer *r;
   tl_canvas *c;
   char why[256];
   if (tl_text_init(why, sizeof why) != 0) {
-    snprintf(err, errlen, "%s: %s", path, why);
-    return -1;
+    snprintf(err, errlen, "%s", why);
+    return NULL;
   }
   if (w < 1 || h < 1 || w > 16384 || h > 16384) {
-    snprintf(err, errlen, "%s: a %dx%d picture is too large", path, w, h);
-    return -1;
+    snprintf(err, errlen, "a %dx%d picture is too large", w, h);
+    return NULL;
   }
   s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
   if (!s) {
-    snprintf(err, errlen, "%s: %s", path, SDL_GetError());
-    return -1;
+    snprintf(err, errlen, "%s", SDL_GetError());
+    return NULL;
   }
   r = SDL_CreateSoftwareRenderer(s);
   c = r ? tl_canvas_new(r) : NULL;
   if (!r || !c) {
-    snprintf(err, errlen, "%s: %s", path, r ? "out of memory" : SDL_GetError());
+    snprintf(err, errlen, "%s", r ? "out of memory" : SDL_GetError());
+    SDL_FreeSurface(s);
+    s = NULL;
   } else {
     SDL_SetRenderDrawColor(r, d->background >> 24 & 255, d->background >> 16 & 255,
                            d->background >> 8 & 255, 255);
     SDL_RenderClear(r);
     tl_sdl_paint(c, d, 0, 0, scale);
     SDL_RenderPresent(r);
-    rc = tl_png_save_surface_at(s, path, scale, err, errlen);
   }
   tl_canvas_free(c);
   if (r) SDL_DestroyRenderer(r);
+  return s;
+}
+
+int tl_png_write_display(const tl_display *d, const char *path, float scale, char *err,
+                         size_t errlen) {
+  char why[256];
+  SDL_Surface *s = tl_png_render(d, scale, why, sizeof why);
+  int rc;
+  if (!s) {
+    snprintf(err, errlen, "%s: %s", path, why);
+    return -1;
+  }
+  rc = tl_png_save_surface_at(s, path, scale, err, errlen);
   SDL_FreeSurface(s);
   return rc;
 }

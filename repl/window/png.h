@@ -14,6 +14,9 @@
  * partial file behind. */
 int tl_png_write_display(const tl_display *d, const char *path, float scale, char *err,
                          size_t errlen);
+/* d painted at `scale` on a new ARGB8888 surface (the pixels of the PNG
+ * above), or NULL with the reason in err. */
+SDL_Surface *tl_png_render(const tl_display *d, float scale, char *err, size_t errlen);
 /* Saves a surface as an opaque RGB PNG by way of a temporary file renamed
  * into place, with a pHYs chunk saying its density: 1 for 72 dpi, 2 for a
  * picture painted at twice the pixels. */

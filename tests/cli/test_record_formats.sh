@@ -25,7 +25,7 @@ grep -q '"lock handoff"' "$T/a.json" || fail "a lock handoff flow"
 grep -q '"GIL handoff"' "$T/a.json" || fail "a GIL handoff flow"
 grep -q '"both started"' "$T/a.json" || fail "the mark as an instant event"
 # An unknown extension and an unwritable path: refused before the run (exit 2).
-$BIN --headless --record "$T/a.gif" -e 'x = 1' 2> "$T/err"; expect_eq "$?" "2" "bad extension refused"
+$BIN --headless --record "$T/a.bmp" -e 'x = 1' 2> "$T/err"; expect_eq "$?" "2" "bad extension refused"
 expect_has "$(cat "$T/err")" "unknown diagram format" "bad extension explained"
 $BIN --headless --record /nonexistent/a.png -e 'x = 1' 2> "$T/err"
 expect_has "$(cat "$T/err")" "/nonexistent/a.png" "unwritable png path named"
