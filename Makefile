@@ -92,7 +92,7 @@ FUZZ_SECONDS ?= 120
 REPLAY_BIN   := $(patsubst %,$(OUT)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 FUZZ_BIN     := $(patsubst %,$(OUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-.PHONY: all run test check-sanitize bench deps clean units fuzz fuzz-run
+.PHONY: all run test check-sanitize check-browser bench deps clean units fuzz fuzz-run
 all: $(BIN) units
 
 units: $(UNIT_BIN) $(REPLAY_BIN)
@@ -175,6 +175,12 @@ check-sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=tsan all
 	@echo "== TSan"
 	@TL_BIN=build/tsan/threadlab TL_UNITS=build/tsan/tests TL_SANITIZER=tsan tests/run.sh
+
+# Every lesson's HTML recording in headless Chromium (installs Debian's
+# chromium and puppeteer-core; `make test` needs neither).
+check-browser: deps
+	@$(MAKE) --no-print-directory all
+	@TL_BIN=./$(BIN) scripts/check-browser.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -1,0 +1,112 @@
+// Opens HTML recordings in headless Chromium (Debian's, driven by
+// puppeteer-core) and checks each the way a student uses it:
+//   node check.mjs CHROMIUM PAGE.html[:PAGE.svg] ...
+// fails on any console error, page error or request for anything but the
+// page itself; drives a wheel zoom at the pointer and a hover through the
+// page's own script; checks that the browser draws the SVG recording's
+// lanes and labels (every text of the .svg, laid out inside the picture);
+// saves a screenshot beside the page (PAGE.html.png) and prints the
+// load-to-first-paint time.
+import puppeteer from 'puppeteer-core';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [chromium, ...pages] = process.argv.slice(2);
+const profile = mkdtempSync(join(tmpdir(), 'tl-chromium-'));
+const browser = await puppeteer.launch({
+  executablePath: chromium,
+  headless: true,
+  userDataDir: profile,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let failed = 0;
+
+function svgTexts(svg) {
+  const out = new Set();
+  for (const m of svg.matchAll(/<text [^>]*>([^<]*)/g)) {
+    const t = m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'").replace(/&#10;/g, '\n').replace(/&amp;/g, '&');
+    if (t.trim()) out.add(t);
+  }
+  return out;
+}
+
+for (const arg of pages) {
+  const [html, svgPath] = arg.split(':');
+  const url = 'file://' + html;
+  const problems = [];
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1600, height: 1000 });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  await page.setRequestInterception(true);
+  page.on('request', (r) => {
+    if (r.url() === url || r.url().startsWith('data:')) r.continue();
+    else { problems.push('fetched ' + r.url()); r.abort(); }
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  // from the start of the navigation to the first frame painted after
+  // load (headless Chromium may report no paint timing entries)
+  const paint = await page.evaluate(() => new Promise((done) => {
+    const p = performance.getEntriesByType('paint')[0];
+    if (p) done(p.startTime);
+    else requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now())));
+  }));
+  // a wheel zoom at the pointer: the picture point under it stays put
+  const box = await (await page.$('#tl')).boundingBox();
+  const px = box.x + box.width * 0.4, py = box.y + box.height * 0.3;
+  const before = await page.evaluate(() => window.threadlab.view());
+  await page.mouse.move(px, py);
+  await page.mouse.wheel({ deltaY: -300 });
+  await new Promise((r) => setTimeout(r, 100));
+  const after = await page.evaluate(() => window.threadlab.view());
+  const under = (v) => v.x + (px - box.x) / box.width * v.w;
+  if (!(after.w < before.w * 0.8)) problems.push(`the wheel did not zoom (${before.w} -> ${after.w})`);
+  if (Math.abs(under(after) - under(before)) > 1) problems.push('the zoom moved the point under the pointer');
+  await page.evaluate(() => window.threadlab.reset());
+  // a hover over a lane's bar shows its tooltip
+  const seg = await page.$('#tl rect[data-l][data-tip]');
+  if (!seg) problems.push('no lane bar with a tooltip');
+  else {
+    const b = await seg.boundingBox();
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    const tip = await page.evaluate(() => {
+      const t = document.getElementById('tip');
+      return t.hidden ? '' : t.textContent;
+    });
+    const want = await seg.evaluate((e) => e.getAttribute('data-tip'));
+    if (!tip || tip !== want) problems.push(`hover: tooltip [${tip}], want [${want}]`);
+  }
+  // the browser draws the SVG recording's texts, inside the picture
+  if (svgPath) {
+    const want = svgTexts(readFileSync(svgPath, 'utf8'));
+    const drawn = await page.evaluate(() => {
+      const s = document.getElementById('tl'), vb = s.viewBox.baseVal, out = [];
+      for (const t of s.querySelectorAll('text')) {
+        const b = t.getBBox();
+        if (b.width > 0 && b.x >= -1 && b.x + b.width <= vb.width + 1 && b.y >= -1 &&
+            b.y + b.height <= vb.height + 1)
+          out.push(t.firstChild ? t.firstChild.nodeValue : '');
+      }
+      return out;
+    });
+    const got = new Set(drawn);
+    const missing = [...want].filter((t) => !got.has(t));
+    if (missing.length) problems.push(`texts of the SVG not drawn: ${missing.slice(0, 5).join(' | ')}`);
+  }
+  await page.screenshot({ path: html + '.png' });
+  await page.close();
+  const name = html.split('/').pop();
+  if (problems.length) {
+    failed++;
+    console.log(`FAIL  ${name}\n      ${problems.join('\n      ')}`);
+  } else {
+    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms`);
+  }
+}
+await browser.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(`${pages.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
