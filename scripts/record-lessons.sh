@@ -2,13 +2,17 @@
 # Records every lesson as a diagram for handouts and slides: headless,
 # played through without pauses, on the virtual clock and unpaced, so the
 # picture is the same every time. One SVG per lesson, named like the lesson
-# (01-concepts.svg), and a PNG beside it when this threadlab writes PNG.
+# (01-concepts.svg), and a PNG beside it when this threadlab writes PNG;
+# then the HTML page to explore (01-concepts.html) and the animations
+# (01-concepts.gif, 01-concepts.apng). Those three are not committed
+# (.gitignore): re-recording them on every change would bloat the history.
 # A lesson that plays on the real clock (lab.clock{clock = "real"}: the
 # process lessons) draws one real run, different each time: its pictures
 # are kept when they exist, so running this leaves the folder as it was
 # unless a virtual-clock lesson changed; REAL=1 records them again too.
 #   scripts/record-lessons.sh [DIR]     DIR defaults to lessons/pictures
 #   TL_BIN   the threadlab binary (default ./threadlab)
+#   ANIM=0   no animations (they take a few seconds a lesson)
 # Exits non-zero when a lesson could not be recorded or its checks failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -24,7 +28,8 @@ trap 'rm -rf "$tmp"' EXIT
 formats=svg
 if "$BIN" --headless -e '' --record "$tmp/probe.png" >/dev/null 2>"$tmp/probe.err" &&
    [ -s "$tmp/probe.png" ]; then
-  formats="svg png"
+  formats="svg png html"
+  [ "${ANIM:-1}" != 0 ] && formats="$formats gif apng"
 else
   echo "record-lessons: no PNG from this threadlab ($(head -n 1 "$tmp/probe.err")); SVG only"
 fi
