@@ -194,6 +194,8 @@ static int tl__html_writer(FILE *f, const char *tmp, void *arg, char *err, size_
   const tl__lesson *ls = p->ls;
   const char *title = ls->title.played ? ls->title.played : "", *nl = strchr(title, '\n');
   char from[32], to[32];
+  unsigned long long merged;
+  size_t i, nsum;
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
         f);
@@ -205,8 +207,16 @@ static int tl__html_writer(FILE *f, const char *tmp, void *arg, char *err, size_
   else fputs("threadlab recording", f);
   tl_format_ns(from, sizeof from, (double)p->d->t_from);
   tl_format_ns(to, sizeof to, (double)p->d->t_to);
-  fprintf(f, "</h1><p>%s to %s · %llu events</p></header>\n<div id=\"main\">\n<div id=\"view\">\n",
-          from, to, (unsigned long long)p->l->consumed);
+  fprintf(f, "</h1><p>%s to %s · %llu events", from, to, (unsigned long long)p->l->consumed);
+  for (i = 0, merged = 0, nsum = 0; i < p->d->n; i++)
+    if (p->d->items[i].count > 1) merged += p->d->items[i].count, nsum++;
+  /* The picture is the display list of one width: what was narrower than a
+   * pixel there is one item, and zooming in enlarges it, never splits it. */
+  if (merged)
+    fprintf(f, " · <span id=\"lod\">%llu states, arrows or marks drawn as %zu summaries "
+               "(each narrower than a pixel at this width; zooming in shows the summaries, "
+               "not what they stand for)</span>", merged, nsum);
+  fputs("</p></header>\n<div id=\"main\">\n<div id=\"view\">\n", f);
   if (tl_svg_paint_element(p->d, f, "tl") != 0) return -1;
   fputs("</div>\n<aside id=\"side\">\n", f);
   tl__steps(f, ls, p->d);

@@ -40,4 +40,14 @@ expect_has "$(cat "$T/s.html")" "This run has no lesson steps." "no steps said"
 $BIN --view "$T/s.trace" --from 0.01 --to 0.02 --record "$T/w.html" --record "$T/w.svg" \
   > "$T/out" 2>&1 || fail "a window: $(cat "$T/out")"
 python3 tests/cli/htmlcheck.py "$T/w.html" "$T/w.svg" > /dev/null || fail "the window's page"
+# Many events in a narrow picture: the page says what it shows merged.
+cat > "$T/many.lua" <<'LUA'
+local l = threading.Lock{name = "L"}
+local function work() for i = 1, 3000 do l:acquire(); l:release() end end
+local a, b = threading.Thread{target = work}, threading.Thread{target = work}
+a:start(); b:start(); a:join(); b:join()
+LUA
+$BIN --headless --clock virtual --speed 0 --record "$T/many.html" "$T/many.lua" \
+  > "$T/out" 2>&1 || fail "many events: $(cat "$T/out")"
+expect_has "$(cat "$T/many.html")" 'summaries (each narrower than a pixel' "merged items said"
 echo ok
