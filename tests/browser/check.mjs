@@ -66,18 +66,26 @@ for (const arg of pages) {
   if (!(after.w < before.w * 0.8)) problems.push(`the wheel did not zoom (${before.w} -> ${after.w})`);
   if (Math.abs(under(after) - under(before)) > 1) problems.push('the zoom moved the point under the pointer');
   await page.evaluate(() => window.threadlab.reset());
-  // a hover over a lane's bar shows its tooltip
-  const seg = await page.$('#tl rect[data-l][data-tip]');
-  if (!seg) problems.push('no lane bar with a tooltip');
+  // a hover over the widest lane bar shows the tooltip of what is under
+  // the pointer there (a bar, or a marker drawn over it)
+  const spot = await page.evaluate(() => {
+    let best = null, bw = 0;
+    for (const r of document.querySelectorAll('#tl rect[data-l][data-tip]')) {
+      const b = r.getBoundingClientRect();
+      if (b.width > bw) { bw = b.width; best = b; }
+    }
+    return best && { x: best.x + best.width / 2, y: best.y + best.height / 2 };
+  });
+  if (!spot) problems.push('no lane bar with a tooltip');
   else {
-    const b = await seg.boundingBox();
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
-    const tip = await page.evaluate(() => {
-      const t = document.getElementById('tip');
-      return t.hidden ? '' : t.textContent;
-    });
-    const want = await seg.evaluate((e) => e.getAttribute('data-tip'));
-    if (!tip || tip !== want) problems.push(`hover: tooltip [${tip}], want [${want}]`);
+    await page.mouse.move(spot.x, spot.y);
+    const got = await page.evaluate((p) => {
+      const t = document.getElementById('tip'), el = document.elementFromPoint(p.x, p.y);
+      const under = el && el.closest('[data-tip]');
+      return { tip: t.hidden ? '' : t.textContent, want: under ? under.getAttribute('data-tip') : '' };
+    }, spot);
+    if (!got.want) problems.push('hover: nothing with a tooltip under the middle of the widest bar');
+    else if (got.tip !== got.want) problems.push(`hover: tooltip [${got.tip}], want [${got.want}]`);
   }
   // the browser draws the SVG recording's texts, inside the picture
   if (svgPath) {
