@@ -43,7 +43,7 @@ cases=$(cat <<CASES
 2	needs a value	--seed
 2	unknown option '--frobnicate'	--frobnicate
 2	--gil none (free-threaded) needs --clock virtual	--gil	none
-2	unknown diagram format	--record	$T/x.gif	$T/ok.lua
+2	unknown diagram format	--record	$T/x.bmp	$T/ok.lua
 2	unknown diagram format	--record	$T/noext	$T/ok.lua
 2	cannot write in the folder	--record	$T/missing/x.svg	$T/ok.lua
 2	Not a directory	--record	$T/ok.lua/x.png	$T/ok.lua

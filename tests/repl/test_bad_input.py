@@ -22,7 +22,7 @@ CASES = [
     (":step 0", "must be in 1..1e9"),
     (":step x", "lab.run() argument 'n' must be a whole number"),
     (":record", "usage: :record FILE"),
-    (f":record {tmp}/x.gif", "unknown diagram format"),
+    (f":record {tmp}/x.bmp", "unknown diagram format"),
     (f":record {tmp}/missing/x.svg", "cannot write in the folder"),
     (f":record {tmp}/x.svg 5 1", "FROM and TO"),
     (f":record {tmp}/x.svg a b", "FROM and TO"),
