@@ -20,6 +20,7 @@ typedef struct tl__buf {
 } tl__buf;
 
 static int tl__put(tl__buf *b, const void *p, size_t n) {
+  if (!n) return 0;
   if (b->n + n > b->cap) {
     size_t cap = b->cap ? b->cap : 65536;
     unsigned char *q;
@@ -164,7 +165,7 @@ static void tl__png_flush_cb(png_structp p) {}
 static int tl__chunk(tl__buf *b, const char *type, const unsigned char *data, size_t n) {
   unsigned char head[8], tail[4];
   uLong crc = crc32(0, (const Bytef *)type, 4);
-  crc = crc32(crc, data, (uInt)n);
+  if (n) crc = crc32(crc, data, (uInt)n); /* data NULL would restart the CRC */
   tl__be32(head, (uint32_t)n);
   memcpy(head + 4, type, 4);
   tl__be32(tail, (uint32_t)crc);

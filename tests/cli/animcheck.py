@@ -3,7 +3,7 @@
     python3 animcheck.py ANIM STILL.png [--frames MIN MAX] [--max-bytes N]
                          [--dump K OUT.png]
 
-Composes every frame as a viewer does (each frame a rectangle drawn over
+Checks every PNG chunk's CRC. Composes every frame as a viewer does (each frame a rectangle drawn over
 the last one), then fails unless: the animation is as large as STILL (a
 PNG threadlab wrote), it has between MIN and MAX frames, the file is at
 most N bytes, and its last frame is STILL: the same pixels for APNG (true
@@ -28,6 +28,9 @@ def chunks(data):
     at = 8
     while at + 12 <= len(data):
         n, kind = struct.unpack(">I4s", data[at:at + 8])
+        crc = struct.unpack(">I", data[at + 8 + n:at + 12 + n])[0]
+        if crc != zlib.crc32(data[at + 4:at + 8 + n]) & 0xFFFFFFFF:
+            fail(f"the CRC of a {kind.decode(errors='replace')} chunk is wrong")
         yield kind, data[at + 8:at + 8 + n]
         at += 12 + n
 
