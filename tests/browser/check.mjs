@@ -4,7 +4,8 @@
 // fails on any console error, page error or request for anything but the
 // page itself; drives a wheel zoom at the pointer and a hover through the
 // page's own script; checks that the browser draws the SVG recording's
-// lanes and labels (every text of the .svg, laid out inside the picture);
+// lanes and labels (every text of the .svg, laid out inside the picture,
+// and the page's picture drawn on a canvas is the .svg's, pixel for pixel);
 // saves a screenshot beside the page (PAGE.html.png) and prints the
 // load-to-first-paint time.
 import puppeteer from 'puppeteer-core';
@@ -103,6 +104,39 @@ for (const arg of pages) {
     const got = new Set(drawn);
     const missing = [...want].filter((t) => !got.has(t));
     if (missing.length) problems.push(`texts of the SVG not drawn: ${missing.slice(0, 5).join(' | ')}`);
+  }
+  // the page's picture and the SVG recording, drawn by this browser side by
+  // side on canvases: the same pixels (the same display list, one painter)
+  if (svgPath) {
+    const inPage = await page.evaluate(() => {
+      const s = document.getElementById('tl').cloneNode(true);
+      s.removeAttribute('class'); // no lane in focus
+      return new XMLSerializer().serializeToString(s);
+    });
+    const alone = readFileSync(svgPath, 'utf8');
+    const cmp = await browser.newPage();
+    const diff = await cmp.evaluate(async (a, b) => {
+      const draw = (text) => new Promise((done, fail) => {
+        const img = new Image();
+        img.onload = () => {
+          const c = document.createElement('canvas');
+          c.width = img.naturalWidth; c.height = img.naturalHeight;
+          const g = c.getContext('2d');
+          g.drawImage(img, 0, 0);
+          done(g.getImageData(0, 0, c.width, c.height));
+        };
+        img.onerror = () => fail(new Error('an SVG did not load'));
+        img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
+      });
+      const [x, y] = [await draw(a), await draw(b)];
+      if (x.width !== y.width || x.height !== y.height)
+        return `sizes ${x.width}x${x.height} and ${y.width}x${y.height}`;
+      let n = 0;
+      for (let i = 0; i < x.data.length; i++) if (x.data[i] !== y.data[i]) n++;
+      return n ? `${n} bytes of ${x.data.length} differ` : '';
+    }, inPage, alone);
+    await cmp.close();
+    if (diff) problems.push('the page\'s picture is not the SVG recording: ' + diff);
   }
   await page.screenshot({ path: html + '.png' });
   await page.close();
