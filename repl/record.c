@@ -135,7 +135,7 @@ int tl_record_range(const tl_trace *tr, const char *path, uint64_t from, uint64_
     else if (fmt == TL__FMT_DL)
       rc = tl__write_dl(d, path, err, errlen);
     else if (fmt == TL__FMT_HTML)
-      rc = tl_html_write(l, d, path, err, errlen);
+      rc = tl_html_write(l, d, &o, path, err, errlen);
     else if (fmt == TL__FMT_PNG)
       rc = tl_png_write_display(d, path, tl__anim.scale, err, errlen);
     else /* the last frame is the still picture: d */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "html_private.h"
 #include "svg.h"
 
 /* The page's script and style live in files of their own (readable, and
@@ -187,15 +188,36 @@ typedef struct tl__page {
   const tl_layout *l;
   const tl_display *d;
   const tl__lesson *ls;
+  const tl_html_level *lv;
+  int nlv;
+  const char *why;        /* why there is no finer level */
 } tl__page;
+
+/* What the levels keep, in a sentence, so deep zoom is not taken for the
+ * events themselves. */
+static void tl__detail(FILE *f, const tl__page *p) {
+  const tl_html_level *last = &p->lv[p->nlv - 1];
+  char px[32];
+  if (!p->lv[0].merged) return;
+  tl_format_ns(px, sizeof px, last->ns_px);
+  fputs(" · <span id=\"lod\">", f);
+  if (p->nlv > 1) fprintf(f, "zoom keeps %d pictures, 1× to %d× (%s a pixel): ", p->nlv, last->f, px);
+  if (!last->merged)
+    fputs("at the finest, every state, arrow and mark is drawn as itself", f);
+  else
+    fprintf(f, "at the finest, %llu states, arrows or marks too close to tell apart "
+               "are drawn as %zu summaries (zooming in enlarges a summary, not what it "
+               "stands for; hover one)", last->merged, last->summaries);
+  if (!strcmp(p->why, "budget")) fputs("; finer pictures would make the page too large", f);
+  fputs("</span>", f);
+}
 
 static int tl__html_writer(FILE *f, const char *tmp, void *arg, char *err, size_t errlen) {
   const tl__page *p = arg;
   const tl__lesson *ls = p->ls;
   const char *title = ls->title.played ? ls->title.played : "", *nl = strchr(title, '\n');
   char from[32], to[32];
-  unsigned long long merged;
-  size_t i, nsum;
+  int k;
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
         f);
@@ -208,16 +230,15 @@ static int tl__html_writer(FILE *f, const char *tmp, void *arg, char *err, size_
   tl_format_ns(from, sizeof from, (double)p->d->t_from);
   tl_format_ns(to, sizeof to, (double)p->d->t_to);
   fprintf(f, "</h1><p>%s to %s · %llu events", from, to, (unsigned long long)p->l->consumed);
-  for (i = 0, merged = 0, nsum = 0; i < p->d->n; i++)
-    if (p->d->items[i].count > 1) merged += p->d->items[i].count, nsum++;
-  /* The picture is the display list of one width: what was narrower than a
-   * pixel there is one item, and zooming in enlarges it, never splits it. */
-  if (merged)
-    fprintf(f, " · <span id=\"lod\">%llu states, arrows or marks drawn as %zu summaries "
-               "(each narrower than a pixel at this width; zooming in shows the summaries, "
-               "not what they stand for)</span>", merged, nsum);
+  tl__detail(f, p);
   fputs("</p></header>\n<div id=\"main\">\n<div id=\"view\">\n", f);
-  if (tl_svg_paint_element(p->d, f, "tl") != 0) return -1;
+  for (k = 0; k < p->nlv; k++) {
+    const tl_html_level *lv = &p->lv[k];
+    fprintf(f, "<div class=\"lv\" data-f=\"%d\" data-px0=\"%.2f\" data-px1=\"%.2f\" "
+               "data-ly=\"%.1f\"%s>\n", lv->f, lv->px0, lv->px1, lv->lane_y, k ? " hidden" : "");
+    fwrite(lv->svg, 1, lv->n, f);
+    fputs("</div>\n", f);
+  }
   fputs("</div>\n<aside id=\"side\">\n", f);
   tl__steps(f, ls, p->d);
   fputs("</aside>\n</div>\n<p id=\"help\">Wheel: zoom at the pointer · drag: pan · "
@@ -230,19 +251,23 @@ static int tl__html_writer(FILE *f, const char *tmp, void *arg, char *err, size_
   return ferror(f) ? -1 : 0;
 }
 
-int tl_html_write(const tl_layout *l, const tl_display *d, const char *path, char *err,
-                  size_t errlen) {
+int tl_html_write(const tl_layout *l, const tl_display *d, const tl_display_opts *o,
+                  const char *path, char *err, size_t errlen) {
   tl__page p;
   tl__lesson ls;
-  int rc = -1;
-  if (tl__lesson_read(l->trace, &ls) != 0)
+  tl_html_level lv[TL_HTML_LEVELS];
+  int rc = -1, n = -1;
+  if (tl__lesson_read(l->trace, &ls) != 0 || (n = tl_html_levels(l, d, o, lv, &p.why)) < 0)
     snprintf(err, errlen, "%s: out of memory", path);
   else {
     p.l = l;
     p.d = d;
     p.ls = &ls;
+    p.lv = lv;
+    p.nlv = n;
     rc = tl_write_file_atomic(path, NULL, tl__html_writer, &p, err, errlen);
   }
+  if (n > 0) tl_html_levels_free(lv, n);
   tl__lesson_free(&ls);
   return rc;
 }

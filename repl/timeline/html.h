@@ -11,9 +11,10 @@
 #include "display.h"
 #include "layout.h"
 
-/* Writes d (built from l) and l's lesson steps to path. 0, or -1 with the
- * path and the reason in err, leaving no partial file behind. */
-int tl_html_write(const tl_layout *l, const tl_display *d, const char *path, char *err,
-                  size_t errlen);
+/* Writes d (built from l with o), wider pictures of it for deep zoom, and
+ * l's lesson steps to path. 0, or -1 with the path and the reason in err,
+ * leaving no partial file behind. */
+int tl_html_write(const tl_layout *l, const tl_display *d, const tl_display_opts *o,
+                  const char *path, char *err, size_t errlen);
 
 #endif

@@ -1,30 +1,58 @@
 /* The recording's page: zoom, pan, tooltips, lane focus, steps. It reads
- * only the page itself (the SVG the C painter wrote and the steps list). */
+ * only the page itself: the pictures the C painter wrote (one per level of
+ * detail, each 4 times wider than the one before) and the steps list. */
 (function () {
   'use strict';
-  var svg = document.getElementById('tl'), view = document.getElementById('view');
+  var view = document.getElementById('view');
   var tip = document.getElementById('tip'), narr = document.getElementById('narr');
-  var W = svg.viewBox.baseVal.width, H = svg.viewBox.baseVal.height;
+  var lv = [].slice.call(document.querySelectorAll('#view .lv')).map(function (div) {
+    var s = div.querySelector('svg');
+    return { div: div, svg: s, f: +div.getAttribute('data-f'),
+             px0: +div.getAttribute('data-px0'), px1: +div.getAttribute('data-px1'),
+             ly: +div.getAttribute('data-ly'),
+             W: s.viewBox.baseVal.width, H: s.viewBox.baseVal.height };
+  });
+  var svg = lv[0].svg, W = lv[0].W, H = lv[0].H, cur = 0;
+  /* every level takes level 0's place: its size, not its own wide one */
+  lv.forEach(function (L) { L.svg.style.aspectRatio = W + ' / ' + H; });
+  var zmax = Math.max(8, 4 * lv[lv.length - 1].f);
+  /* The view in level 0's units; a finer level shows the same time. */
   var vb = { x: 0, y: 0, w: W, h: H }, drag = null, lane = -1;
 
   function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+  function box(s, x, y, w, h) {
+    s.setAttribute('viewBox', [x, y, w, h].map(function (v) { return v.toFixed(2); }).join(' '));
+  }
   function apply() {
-    vb.w = clamp(vb.w, W / 400, W);
+    var k = 0, L, sx, w, h, yc;
+    vb.w = clamp(vb.w, W / zmax, W);
     vb.h = vb.w * H / W;
     vb.x = clamp(vb.x, 0, W - vb.w);
     vb.y = clamp(vb.y, 0, H - vb.h);
-    svg.setAttribute('viewBox', [vb.x, vb.y, vb.w, vb.h].map(function (v) {
-      return v.toFixed(2);
-    }).join(' '));
+    while (k + 1 < lv.length && lv[k + 1].f <= W / vb.w + 1e-9) k++;
+    if (k !== cur) {
+      lv[cur].div.hidden = true;
+      lv[k].div.hidden = false;
+      cur = k;
+    }
+    if (!k) return box(svg, vb.x, vb.y, vb.w, vb.h);
+    /* the same span of time across, the lanes where they were */
+    L = lv[k];
+    sx = (L.px1 - L.px0) / (lv[0].px1 - lv[0].px0);
+    w = vb.w * sx;
+    h = w * H / W;
+    yc = L.ly + (vb.y + vb.h / 2 - lv[0].ly);
+    box(L.svg, L.px0 + (vb.x - lv[0].px0) * sx, h >= L.H ? (L.H - h) / 2 : clamp(yc - h / 2, 0, L.H - h),
+        w, h);
   }
-  /* Page pixels to picture units (the element keeps the picture's aspect). */
+  /* Page pixels to level 0's units (every level keeps its aspect). */
   function at(cx, cy) {
-    var r = svg.getBoundingClientRect();
+    var r = lv[cur].svg.getBoundingClientRect();
     return { x: vb.x + (cx - r.left) / r.width * vb.w, y: vb.y + (cy - r.top) / r.height * vb.h };
   }
   /* Zoom by f (< 1: closer) keeping the picture point p where it is. */
   function zoom(f, p) {
-    var w = clamp(vb.w * f, W / 400, W);
+    var w = clamp(vb.w * f, W / zmax, W);
     f = w / vb.w;
     vb.x = p.x - (p.x - vb.x) * f;
     vb.y = p.y - (p.y - vb.y) * f;
@@ -43,7 +71,7 @@
   });
   view.addEventListener('pointermove', function (e) {
     if (drag) {
-      var r = svg.getBoundingClientRect(), dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      var r = lv[cur].svg.getBoundingClientRect(), dx = e.clientX - drag.x, dy = e.clientY - drag.y;
       if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
       if (drag.moved) {
         view.classList.add('drag');
@@ -72,11 +100,12 @@
   });
   view.addEventListener('dblclick', reset);
 
-  /* A lane and all it touches (arrows from or to it) stay; the rest fades. */
+  /* A lane and all it touches (arrows from or to it) stay; the rest fades,
+   * at every level. */
   function focus(n) {
-    var all = svg.querySelectorAll('[data-l],[data-m]'), i, el;
+    var all = view.querySelectorAll('[data-l],[data-m]'), i, el;
     lane = n === lane ? -1 : n;
-    svg.classList.toggle('focus', lane >= 0);
+    for (i = 0; i < lv.length; i++) lv[i].svg.classList.toggle('focus', lane >= 0);
     for (i = 0; i < all.length; i++) {
       el = all[i];
       el.classList.toggle('hl', lane >= 0 && (+el.getAttribute('data-l') === lane ||
@@ -87,10 +116,10 @@
   /* The browser's own tooltip would sit on top of ours: the <title> texts
    * (kept in the file for readers without a script) become data-tip. */
   (function () {
-    var ts = svg.querySelectorAll('title'), i, p;
+    var ts = view.querySelectorAll('title'), i, p;
     for (i = 0; i < ts.length; i++) {
       p = ts[i].parentNode;
-      if (p === svg) continue;
+      if (p.tagName === 'svg') continue;
       p.setAttribute('data-tip', ts[i].textContent);
       p.removeChild(ts[i]);
     }
@@ -103,7 +132,7 @@
     if (!li) return;
     x0 = +li.getAttribute('data-x0');
     x1 = +li.getAttribute('data-x1');
-    w = Math.max(x1 - x0, W / 400) * 1.1;
+    w = Math.max(x1 - x0, W / zmax) * 1.1;
     vb.w = w; vb.h = w * H / W;
     vb.x = x0 - w * 0.05;
     vb.y = 0;
@@ -126,7 +155,8 @@
   /* For tests and the console: the page's own controls. */
   window.threadlab = {
     zoom: function (f, x, y) { zoom(f, { x: x, y: y }); return vb; },
-    view: function () { return { x: vb.x, y: vb.y, w: vb.w, h: vb.h }; },
+    view: function () { return { x: vb.x, y: vb.y, w: vb.w, h: vb.h, level: cur, f: lv[cur].f }; },
+    levels: lv.length,
     reset: reset, focus: focus, step: show, lang: lang
   };
 })();

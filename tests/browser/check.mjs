@@ -66,6 +66,30 @@ for (const arg of pages) {
   const under = (v) => v.x + (px - box.x) / box.width * v.w;
   if (!(after.w < before.w * 0.8)) problems.push(`the wheel did not zoom (${before.w} -> ${after.w})`);
   if (Math.abs(under(after) - under(before)) > 1) problems.push('the zoom moved the point under the pointer');
+  // deep zoom swaps in the finer pictures, each showing the same time
+  const deep = await page.evaluate(() => {
+    const t = window.threadlab, out = [];
+    const lv = document.querySelectorAll('#view .lv');
+    const mid = (+lv[0].dataset.px0 + +lv[0].dataset.px1) / 2;
+    for (let i = 0; i < 12; i++) {
+      const v = t.zoom(0.5, mid, 150);
+      const shown = [...lv].filter((d) => !d.hidden);
+      const s = shown[0] && shown[0].querySelector('svg').viewBox.baseVal;
+      const d = shown[0];
+      // the time at the view's middle, read back from the level shown
+      const sx = (d.dataset.px1 - d.dataset.px0) / (lv[0].dataset.px1 - lv[0].dataset.px0);
+      const back = +lv[0].dataset.px0 + (s.x + s.width / 2 - d.dataset.px0) / sx;
+      out.push({ level: t.view().level, shown: shown.length, back, want: v.x + v.w / 2 });
+    }
+    return { out, levels: t.levels };
+  });
+  for (const s of deep.out) {
+    if (s.shown !== 1) problems.push(`${s.shown} pictures shown at once`);
+    if (Math.abs(s.back - s.want) > 0.5) problems.push(`level ${s.level} shows another time (${s.back} for ${s.want})`);
+  }
+  if (deep.out[deep.out.length - 1].level !== deep.levels - 1)
+    problems.push(`deep zoom stopped at level ${deep.out[deep.out.length - 1].level} of ${deep.levels}`);
+  await page.screenshot({ path: html + '.deep.png' });
   await page.evaluate(() => window.threadlab.reset());
   // a hover over the widest lane bar shows the tooltip of what is under
   // the pointer there (a bar, or a marker drawn over it)
@@ -145,7 +169,7 @@ for (const arg of pages) {
     failed++;
     console.log(`FAIL  ${name}\n      ${problems.join('\n      ')}`);
   } else {
-    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms`);
+    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms, ${deep.levels} levels`);
   }
 }
 await browser.close();

@@ -5,7 +5,8 @@
 Fails unless the page fetches nothing: no element that loads (img,
 iframe, link, object, embed, ...), no src/href/action/poster/srcset/data
 attribute, no url(...) or @import anywhere (an SVG xmlns is a name, not a
-fetch); unless it has exactly one inline <script> and one <svg id="tl">
+fetch); unless it has exactly one inline <script> and an <svg id="tl">
+(then its finer levels of detail, tl1, tl2, ...)
 whose items name their lanes (data-l). Given the SVG recording of the same
 run, also fails unless the page's SVG is that picture (the same display
 list) but for the page's attributes. Prints what it counted."""
@@ -58,8 +59,8 @@ p = Page()
 p.feed(text)
 if p.scripts != 1:
     fail(f"{p.scripts} scripts, want one inline")
-if p.svg_ids != ["tl"]:
-    fail(f"svg elements {p.svg_ids}, want one with id tl")
+if not p.svg_ids or p.svg_ids != ["tl"] + [f"tl{k}" for k in range(1, len(p.svg_ids))]:
+    fail(f"svg elements {p.svg_ids}, want tl then its finer levels tl1, tl2, ...")
 if p.lanes < 4:
     fail(f"only {p.lanes} items name their lane")
 if len(sys.argv) > 2:

@@ -49,5 +49,5 @@ a:start(); b:start(); a:join(); b:join()
 LUA
 $BIN --headless --clock virtual --speed 0 --record "$T/many.html" "$T/many.lua" \
   > "$T/out" 2>&1 || fail "many events: $(cat "$T/out")"
-expect_has "$(cat "$T/many.html")" 'summaries (each narrower than a pixel' "merged items said"
+expect_has "$(cat "$T/many.html")" 'too close to tell apart are drawn as' "merged items said"
 echo ok

@@ -1,0 +1,31 @@
+# A page of a big run keeps finer pictures for deep zoom (levels of detail,
+# each 4 times wider), says what they keep, stays under 5 MB at a million
+# events, and is the same bytes twice.
+. tests/cli/lib.sh
+cat > "$T/many.lua" <<'LUA'
+x = 0
+local function work() for i = 1, N do time.sleep(0.00005); x = x + 1 end end
+local ts = {}
+for i = 1, 4 do ts[i] = threading.Thread{target = work}; ts[i]:start() end
+for i = 1, 4 do ts[i]:join() end
+LUA
+sed 's/N do/3000 do/' "$T/many.lua" > "$T/small.lua"
+for i in 1 2; do
+  $BIN --headless --clock virtual --speed 0 --record "$T/s$i.html" "$T/small.lua" > "$T/out" 2>&1 ||
+    fail "48 thousand events: $(cat "$T/out")"
+done
+cmp "$T/s1.html" "$T/s2.html" || fail "the page of a run twice differs"
+python3 tests/cli/htmlcheck.py "$T/s1.html" > /dev/null || fail "the page: $(python3 tests/cli/htmlcheck.py "$T/s1.html")"
+levels=$(grep -o 'class="lv" data-f="[0-9]*"' "$T/s1.html" | sed 's/.*"\([0-9]*\)"/\1/' | tr '\n' ' ')
+expect_eq "$levels" "1 4 16 " "pictures 1, 4 and 16 times wide"
+expect_has "$(cat "$T/s1.html")" "zoom keeps 3 pictures, 1× to 16×" "the page says what it keeps"
+# A million events: the pictures stop at the size limit, and say so.
+sed 's/N do/62500 do/' "$T/many.lua" > "$T/big.lua"
+$BIN --headless --clock virtual --speed 0 --trace "$T/big.trace" --record "$T/big.html" "$T/big.lua" \
+  > "$T/out" 2>&1 || fail "a million events: $(cat "$T/out")"
+events=$($BIN --dump-trace "$T/big.trace" | wc -l)
+[ "$events" -ge 1000000 ] || fail "the big run made only $events events"
+size=$(stat -c %s "$T/big.html")
+[ "$size" -le 5000000 ] || fail "the page of $events events is $size bytes"
+expect_has "$(cat "$T/big.html")" "finer pictures would make the page too large" "the limit said"
+echo ok
