@@ -4,6 +4,7 @@
  * lanes and switches into the trace, so the views can nest them under the
  * thread that runs them. */
 #include "engine.h"
+#include "io.h"
 
 #include <lauxlib.h>
 #include <string.h>
@@ -43,6 +44,16 @@ static int f_switch(lua_State *L) {
 static int f_sleeping(lua_State *L) {
   lua_Integer id = luaL_checkinteger(L, 1);
   tl_emit(TL_EV_GREEN_SWITCH, lua_toboolean(L, 2) ? 1 : 2, (uint32_t)id, (uint64_t)id);
+  return 0;
+}
+
+/* _green.io(id, fd, on): the lane waits for fd (on) or no longer does; the
+ * hub or loop waits for it on the lane's behalf, so the thread shows the
+ * hub's wait and the lane shows its own. */
+static int f_io(lua_State *L) {
+  lua_Integer id = luaL_checkinteger(L, 1), fd = luaL_checkinteger(L, 2);
+  int on = lua_toboolean(L, 3);
+  tl_emit(TL_EV_GREEN_SWITCH, on ? 3 : 4, (uint32_t)id, on ? tl_io_said((int)fd) : 0);
   return 0;
 }
 
@@ -128,6 +139,7 @@ int luaopen_tl_green(lua_State *L) {
     { "switch",   f_switch   },
     { "step",     f_step     },
     { "finish",   f_finish   },
+    { "io",       f_io       },
     { "sleeping", f_sleeping },
     { NULL,       NULL       }
   };

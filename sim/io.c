@@ -27,7 +27,7 @@ struct tl__fd {
   char desc[72];    /* "socket 127.0.0.1:8080", "epoll" (for the trace) */
   uint16_t lport;   /* a listening socket: its port */
   uint16_t cport;   /* a connected socket: the port it connected to */
-  uint64_t said;    /* its description in the trace's text (tl__said) */
+  uint64_t said;    /* its description in the trace's text (tl_io_said) */
   uint64_t said_gen; /* ... as of this trace generation */
 };
 
@@ -135,7 +135,7 @@ const char *tl_io_describe(int fd, char *buf, size_t n) {
 
 /* The description of one descriptor in the trace's text, written once:
  * a thread blocking on a pipe a million times names it a million times. */
-static uint64_t tl__said(int fd) {
+uint64_t tl_io_said(int fd) {
   struct tl__fd *s = tl__slot(fd, 0);
   char one[200];
   uint64_t gen;
@@ -161,7 +161,7 @@ static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
   if (!tl_trace_global) return 0;
   for (i = 0; i < n; i++)
     if (!ready || fds[i].revents) count++, last = i;
-  if (count == 1) return tl__said(fds[last].fd);
+  if (count == 1) return tl_io_said(fds[last].fd);
   buf[0] = 0;
   for (i = 0; i < n; i++) {
     if (ready && !fds[i].revents) continue;

@@ -55,6 +55,8 @@ void tl_io_close_all(void);
 int tl_io_raise_errno(lua_State *L, int err);
 /* What names fd in the trace: "fd 5 (pipe read end)". */
 const char *tl_io_describe(int fd, char *buf, size_t n);
+/* The same, in the trace's text (written once per descriptor and trace). */
+uint64_t tl_io_said(int fd);
 /* What the trace calls an owned descriptor ("socket 127.0.0.1:8080"), and
  * the channel its readiness arrows follow (0: keep). */
 void tl_io_set_desc(int fd, const char *desc, uint32_t chan);

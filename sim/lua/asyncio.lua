@@ -163,11 +163,14 @@ function Loop:poll_io(timeout)
 end
 
 -- Suspends the calling task until fd is readable ("r") or writable ("w").
+-- The task's lane shows the wait, though the loop does the waiting.
 local function wait_fd(fd, mode)
-  local loop = running()
+  local loop, task = running()
   if not loop then no_loop(3) end
   local e = { fd = fd, mode = mode }
+  if task then green.io(task.lane, fd, true) end
   local ok, err = pcall(suspend, function(wake) e.wake = wake table.insert(loop.io, e) end, 3)
+  if task then green.io(task.lane, fd, false) end
   if not ok then
     for i, x in ipairs(loop.io) do if x == e then table.remove(loop.io, i) break end end
     error(err, 0)
