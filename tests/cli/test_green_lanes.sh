@@ -81,4 +81,22 @@ expect_eq "$(echo $out)" "got hi read yo" "green I/O results"
 svg=$(cat "$T/gio.svg")
 expect_has "$svg" "<title>↳ Greenlet-0: io-wait on fd 5 (pipe read end) for 10 ms" "the greenlet's own lane waits on the pipe"
 expect_has "$svg" "<title>↳ Task-1: io-wait on fd 8 (socket to 127.0.0.1:" "the task's own lane waits on its stream"
+
+# asyncio.run cancels what is still pending in the order the tasks were
+# made (it went by pairs() over tasks, in address order: runs differed)
+cat > "$T/pend.lua" <<'LUA'
+asyncio.run(function()
+  for i = 1, 8 do
+    asyncio.create_task(function()
+      local ok = pcall(asyncio.sleep, 1)
+      print("task " .. i .. (ok and " slept" or " cancelled"))
+    end)
+  end
+  asyncio.sleep(0)
+end)
+LUA
+for i in 1 2 3; do
+  out=$($BIN --headless --clock virtual --speed 0 "$T/pend.lua" | tr '\n' ' ') || fail "pending run $i"
+  expect_eq "$out" "task 1 cancelled task 2 cancelled task 3 cancelled task 4 cancelled task 5 cancelled task 6 cancelled task 7 cancelled task 8 cancelled " "pending tasks cancelled in order, run $i"
+done
 echo ok
