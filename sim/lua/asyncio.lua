@@ -305,23 +305,36 @@ end
 
 -- gather(...): tasks or functions; the list of their results, in order.
 -- The first error is raised (the others run on), as gather does.
+-- gather(a, b, ..., {return_exceptions = true}): the results in order. The
+-- first error raises here (the others run on), unless return_exceptions:
+-- then every task is waited for and an error takes its place in the list.
 function M.gather(...)
   local loop = running()
   if not loop then no_loop(2) end
   local n = select("#", ...)
+  local kw = n > 0 and select(n, ...)
+  if type(kw) == "table" and getmetatable(kw) == nil then
+    errors.kwargs("gather", kw, "return_exceptions")
+    n = n - 1
+  else
+    kw = {}
+  end
+  local all = kw.return_exceptions
   local ts = {}
   for i = 1, n do ts[i] = as_task(loop, (select(i, ...)), 2) end
   local left = 0
   for i = 1, n do if not ts[i].done then left = left + 1 end end
   local failed
-  for i = 1, n do if ts[i].done and ts[i].exception_ ~= nil then failed = ts[i] break end end
+  if not all then
+    for i = 1, n do if ts[i].done and ts[i].exception_ ~= nil then failed = ts[i] break end end
+  end
   if left > 0 and not failed then
     failed = suspend(function(wake)
       for i = 1, n do
         if not ts[i].done then
           table.insert(ts[i].callbacks, function(t)
             left = left - 1
-            if t.exception_ ~= nil then wake(t) elseif left == 0 then wake(false) end
+            if t.exception_ ~= nil and not all then wake(t) elseif left == 0 then wake(false) end
           end)
         end
       end
@@ -329,7 +342,9 @@ function M.gather(...)
   end
   if failed then error(failed.exception_, 2) end
   local out = {}
-  for i = 1, n do out[i] = ts[i].result_[1] end
+  for i = 1, n do
+    if ts[i].exception_ ~= nil then out[i] = ts[i].exception_ else out[i] = ts[i].result_[1] end
+  end
   return out
 end
 
