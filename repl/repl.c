@@ -406,7 +406,8 @@ const tl_command tl_command_table[] = {
     {"locks", NULL, NULL, "every lock: its holder, its waiters; deadlocks found", NULL, tl__do_locks},
     {"record", NULL, "FILE [FROM TO]",
      "write the trace so far (or the seconds FROM..TO)\n"
-     "as .svg, .png, or .json (Chrome Trace Event, for Perfetto)", NULL,
+     "as .svg, .png, .html (a page to explore offline),\n"
+     ".gif or .apng (animated), or .json (for Perfetto)", NULL,
      tl__do_record},
     {"screenshot", NULL, "FILE", "save the timeline window as drawn (.png)", NULL, tl__do_screenshot},
     {"clock", NULL, "[real|virtual]", "show or set the clock (virtual: seeded, repeatable)", NULL,
