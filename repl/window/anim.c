@@ -1,4 +1,4 @@
-/* Writing animated recordings. See anim.h. */
+/* Writing animated recordings: which frames, painted how. See anim.h. */
 #include "anim.h"
 
 #include <math.h>
@@ -7,19 +7,12 @@
 #include <string.h>
 
 #include <SDL.h>
-#include <gif_lib.h>
-#include <libpng16/png.h> /* not repl/window/png.h */
-#include <zlib.h>
 
+#include "anim_enc.h"
 #include "atomic_file.h"
 #include "png.h"
 
-typedef struct tl__buf {
-  unsigned char *p;
-  size_t n, cap;
-} tl__buf;
-
-static int tl__put(tl__buf *b, const void *p, size_t n) {
+int tl__put(tl__buf *b, const void *p, size_t n) {
   if (!n) return 0;
   if (b->n + n > b->cap) {
     size_t cap = b->cap ? b->cap : 65536;
@@ -34,233 +27,13 @@ static int tl__put(tl__buf *b, const void *p, size_t n) {
   return 0;
 }
 
-static void tl__be32(unsigned char *p, uint32_t v) {
+void tl__be32(unsigned char *p, uint32_t v) {
   p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
   p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
 }
 
-/* The encoder: frames come with how long they show; one that looks like
- * the one before only lengthens it, and each is written as the rectangle
- * that changed. */
-typedef struct tl__enc {
-  int format, w, h, nframes;
-  FILE *f;
-  unsigned char *shown;   /* what the viewer shows now (RGB) */
-  unsigned char *pending; /* the next frame, not yet written */
-  unsigned pending_cs;    /* how long it shows, in 1/100 s */
-  int has_pending;
-  /* GIF */
-  GifFileType *gif;
-  ColorMapObject *map;
-  uint16_t *lut;          /* 0xRRGGBB -> palette index + 1 (0: not looked up) */
-  unsigned char *line;
-  /* APNG */
-  tl__buf body;           /* the frames' chunks; acTL needs their count first */
-  uint32_t seq;
-} tl__enc;
-
-/* ---- GIF -------------------------------------------------------------- */
-
-static int tl__gif_out(GifFileType *g, const GifByteType *p, int n) {
-  return (int)fwrite(p, 1, (size_t)n, g->UserData);
-}
-
-/* The palette: the still picture's 256 most used colours (a diagram's
- * fills, its background, its text), counted in a small hash table; the
- * rest (the edges of text and lines) take the nearest of them. Ties go by
- * colour value, so the palette is the same every time. */
-#define TL__HASH (1u << 16)
-typedef struct tl__count {
-  uint32_t rgb, n; /* n 0: empty */
-} tl__count;
-
-static int tl__by_use(const void *a, const void *b) {
-  const tl__count *x = a, *y = b;
-  if (x->n != y->n) return x->n < y->n ? 1 : -1;
-  return x->rgb < y->rgb ? -1 : x->rgb > y->rgb;
-}
-
-static int tl__gif_palette(tl__enc *e, const unsigned char *rgb) {
-  size_t n = (size_t)e->w * e->h, i;
-  tl__count *t = calloc(TL__HASH, sizeof *t);
-  int k;
-  if (!t || !(e->map = GifMakeMapObject(256, NULL)) ||
-      !(e->lut = calloc(1u << 24, sizeof *e->lut))) {
-    free(t);
-    return -1;
-  }
-  for (i = 0; i < n; i++) {
-    uint32_t c = (uint32_t)rgb[3 * i] << 16 | rgb[3 * i + 1] << 8 | rgb[3 * i + 2];
-    uint32_t h = (c * 2654435761u) >> 16, probe;
-    for (probe = 0; probe < 64; probe++, h = (h + 1) & (TL__HASH - 1))
-      if (!t[h].n || t[h].rgb == c) {
-        t[h].rgb = c;
-        t[h].n++;
-        break;
-      }
-  }
-  qsort(t, TL__HASH, sizeof *t, tl__by_use);
-  for (k = 0; k < 256; k++) {
-    uint32_t c = t[k].n ? t[k].rgb : t[0].rgb;
-    e->map->Colors[k].Red = (GifByteType)(c >> 16);
-    e->map->Colors[k].Green = (GifByteType)(c >> 8);
-    e->map->Colors[k].Blue = (GifByteType)c;
-    if (t[k].n) e->lut[c] = (uint16_t)(k + 1);
-  }
-  free(t);
-  return 0;
-}
-
-static GifByteType tl__gif_index(tl__enc *e, const unsigned char *px) {
-  uint32_t c = (uint32_t)px[0] << 16 | px[1] << 8 | px[2];
-  int k, best = 0;
-  long bestd = -1;
-  if (e->lut[c]) return (GifByteType)(e->lut[c] - 1);
-  for (k = 0; k < 256; k++) {
-    long dr = px[0] - e->map->Colors[k].Red, dg = px[1] - e->map->Colors[k].Green,
-         db = px[2] - e->map->Colors[k].Blue, d = 3 * dr * dr + 4 * dg * dg + 2 * db * db;
-    if (bestd < 0 || d < bestd) bestd = d, best = k;
-  }
-  e->lut[c] = (uint16_t)(best + 1);
-  return (GifByteType)best;
-}
-
-static int tl__gif_frame(tl__enc *e, const unsigned char *rgb, int x0, int y0, int w, int h,
-                         unsigned cs) {
-  unsigned char gce[4] = {1 << 2, (unsigned char)(cs & 255), (unsigned char)(cs >> 8), 0};
-  int x, y;
-  if (EGifPutExtension(e->gif, GRAPHICS_EXT_FUNC_CODE, 4, gce) != GIF_OK ||
-      EGifPutImageDesc(e->gif, x0, y0, w, h, false, NULL) != GIF_OK)
-    return -1;
-  for (y = y0; y < y0 + h; y++) {
-    for (x = 0; x < w; x++) e->line[x] = tl__gif_index(e, rgb + 3 * ((size_t)y * e->w + x0 + x));
-    if (EGifPutLine(e->gif, e->line, w) != GIF_OK) return -1;
-  }
-  return 0;
-}
-
-static int tl__gif_begin(tl__enc *e, const unsigned char *still) {
-  static const unsigned char loop[3] = {1, 0, 0}; /* play for ever */
-  int gerr;
-  if (tl__gif_palette(e, still) || !(e->line = malloc((size_t)e->w))) return -1;
-  if (!(e->gif = EGifOpen(e->f, tl__gif_out, &gerr))) return -1;
-  EGifSetGifVersion(e->gif, true);
-  if (EGifPutScreenDesc(e->gif, e->w, e->h, 8, 0, e->map) != GIF_OK ||
-      EGifPutExtensionLeader(e->gif, APPLICATION_EXT_FUNC_CODE) != GIF_OK ||
-      EGifPutExtensionBlock(e->gif, 11, "NETSCAPE2.0") != GIF_OK ||
-      EGifPutExtensionBlock(e->gif, 3, loop) != GIF_OK ||
-      EGifPutExtensionTrailer(e->gif) != GIF_OK)
-    return -1;
-  return 0;
-}
-
-/* ---- APNG: PNG chunks from libpng, the three animation chunks around them */
-
-static void tl__png_write_cb(png_structp p, png_bytep data, png_size_t n) {
-  if (tl__put(png_get_io_ptr(p), data, n)) png_error(p, "out of memory");
-}
-
-static void tl__png_flush_cb(png_structp p) {}
-
-static int tl__chunk(tl__buf *b, const char *type, const unsigned char *data, size_t n) {
-  unsigned char head[8], tail[4];
-  uLong crc = crc32(0, (const Bytef *)type, 4);
-  if (n) crc = crc32(crc, data, (uInt)n); /* data NULL would restart the CRC */
-  tl__be32(head, (uint32_t)n);
-  memcpy(head + 4, type, 4);
-  tl__be32(tail, (uint32_t)crc);
-  return tl__put(b, head, 8) || tl__put(b, data, n) || tl__put(b, tail, 4) ? -1 : 0;
-}
-
-/* The rectangle compressed as a PNG by libpng: its IDAT data into idat. */
-static int tl__png_idat(const tl__enc *e, const unsigned char *rgb, int x0, int y0, int w,
-                        int h, tl__buf *idat) {
-  png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-  png_infop info = p ? png_create_info_struct(p) : NULL;
-  tl__buf mem = {0};
-  volatile int rc = -1;
-  size_t at;
-  int y;
-  if (!p || !info) goto done;
-  if (setjmp(png_jmpbuf(p))) goto done;
-  png_set_write_fn(p, &mem, tl__png_write_cb, tl__png_flush_cb);
-  png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
-               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(p, info);
-  for (y = y0; y < y0 + h; y++) png_write_row(p, rgb + 3 * ((size_t)y * e->w + x0));
-  png_write_end(p, NULL);
-  for (at = 8; at + 12 <= mem.n;) {
-    uint32_t n = (uint32_t)mem.p[at] << 24 | mem.p[at + 1] << 16 | mem.p[at + 2] << 8 |
-                 mem.p[at + 3];
-    if (at + 12 + n > mem.n) goto done;
-    if (memcmp(mem.p + at + 4, "IDAT", 4) == 0 && tl__put(idat, mem.p + at + 8, n)) goto done;
-    at += 12 + n;
-  }
-  rc = 0;
-done:
-  png_destroy_write_struct(&p, &info);
-  free(mem.p);
-  return rc;
-}
-
-static int tl__apng_frame(tl__enc *e, const unsigned char *rgb, int x0, int y0, int w, int h,
-                          unsigned cs) {
-  unsigned char fc[26], *data;
-  tl__buf idat = {0};
-  size_t at;
-  int rc = 0;
-  tl__be32(fc, e->seq++);
-  tl__be32(fc + 4, (uint32_t)w);
-  tl__be32(fc + 8, (uint32_t)h);
-  tl__be32(fc + 12, (uint32_t)x0);
-  tl__be32(fc + 16, (uint32_t)y0);
-  fc[20] = (unsigned char)(cs >> 8), fc[21] = (unsigned char)cs; /* delay cs/100 s */
-  fc[22] = 0, fc[23] = 100;
-  fc[24] = 0; /* dispose: none */
-  fc[25] = 0; /* blend: source */
-  if (tl__chunk(&e->body, "fcTL", fc, sizeof fc) || tl__png_idat(e, rgb, x0, y0, w, h, &idat)) {
-    free(idat.p);
-    return -1;
-  }
-  /* the first frame is the picture a viewer without APNG shows: IDAT */
-  for (at = 0; at < idat.n && !rc; at += 1 << 20) {
-    size_t n = idat.n - at < (1u << 20) ? idat.n - at : (1u << 20);
-    if (!e->nframes) {
-      rc = tl__chunk(&e->body, "IDAT", idat.p + at, n);
-      continue;
-    }
-    if (!(data = malloc(n + 4))) rc = -1;
-    else {
-      tl__be32(data, e->seq++);
-      memcpy(data + 4, idat.p + at, n);
-      rc = tl__chunk(&e->body, "fdAT", data, n + 4);
-      free(data);
-    }
-  }
-  free(idat.p);
-  return rc;
-}
-
-static int tl__apng_end(tl__enc *e) {
-  static const unsigned char sig[8] = {137, 'P', 'N', 'G', 13, 10, 26, 10};
-  unsigned char ihdr[13] = {0}, actl[8];
-  tl__buf head = {0};
-  int rc;
-  tl__be32(ihdr, (uint32_t)e->w);
-  tl__be32(ihdr + 4, (uint32_t)e->h);
-  ihdr[8] = 8, ihdr[9] = 2; /* 8-bit RGB */
-  tl__be32(actl, (uint32_t)e->nframes);
-  tl__be32(actl + 4, 0); /* plays for ever */
-  rc = tl__put(&head, sig, 8) || tl__chunk(&head, "IHDR", ihdr, 13) ||
-       tl__chunk(&head, "acTL", actl, 8) || tl__chunk(&e->body, "IEND", NULL, 0);
-  if (!rc && (fwrite(head.p, 1, head.n, e->f) != head.n ||
-              fwrite(e->body.p, 1, e->body.n, e->f) != e->body.n))
-    rc = -1;
-  free(head.p);
-  return rc ? -1 : 0;
-}
-
-/* ---- frames ----------------------------------------------------------- */
+/* ---- frames: one that looks like the one before only lengthens it, and
+ * each is written as the rectangle that changed ------------------------ */
 
 /* Writes the pending frame as the rectangle where it differs from what
  * shows (the first frame whole). */
@@ -421,22 +194,10 @@ static int tl__anim_writer(FILE *f, const char *tmp, void *arg, char *err, size_
   if (tl__paint(still, j->ao->scale, rgb, e.w, e.h, err, errlen) || tl__frame(&e, rgb, 200) ||
       tl__flush(&e))
     goto done;
-  if (e.format == TL_ANIM_GIF) {
-    int gerr;
-    rc = EGifCloseFile(e.gif, &gerr) == GIF_OK ? 0 : -1;
-    e.gif = NULL;
-  } else {
-    rc = tl__apng_end(&e);
-  }
+  rc = e.format == TL_ANIM_GIF ? tl__gif_end(&e) : tl__apng_end(&e);
   if (rc) snprintf(err, errlen, "the encoder failed");
 done:
-  if (e.gif) {
-    int gerr;
-    EGifCloseFile(e.gif, &gerr);
-  }
-  GifFreeMapObject(e.map);
-  free(e.lut);
-  free(e.line);
+  tl__gif_free(&e);
   free(e.body.p);
   free(e.shown);
   free(e.pending);
