@@ -685,6 +685,12 @@ void tl_display_free(tl_display *d) {
   free(d);
 }
 
+double tl_display_x_of(const tl_display *d, uint64_t t) {
+  double span = (double)(d->t_to - d->t_from);
+  if (t <= d->t_from || span <= 0) return d->plot_x0;
+  return d->plot_x0 + (double)(t - d->t_from) * (d->plot_x1 - d->plot_x0) / span;
+}
+
 uint64_t tl_display_time_at(const tl_display *d, float x) {
   double span = (double)(d->t_to - d->t_from), w = d->plot_x1 - d->plot_x0;
   double t = (double)d->t_from + (x - d->plot_x0) * span / (w > 0 ? w : 1);

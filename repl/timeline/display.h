@@ -116,6 +116,9 @@ tl_display *tl_display_waitfor_build(const tl_layout *l, int which, float width,
  * to a few lines (cut with an ellipsis). For an animation's held frames. */
 void tl_display_caption(tl_display *d, const char *head, const char *text);
 
+/* The pixel column of time t (the inverse of tl_display_time_at). */
+double tl_display_x_of(const tl_display *d, uint64_t t);
+
 /* The display list as text, one item a line, with each text's box as
  * placed (for tests of the picture's rules, and for reading). */
 int tl_display_write_text(const tl_display *d, FILE *out);

@@ -56,3 +56,4 @@ void tl_display_caption(tl_display *d, const char *head, const char *text) {
              TL_ANCHOR_START, tl__rgba(TL_THEME_TOOLTIP));
   }
 }
+

@@ -153,12 +153,6 @@ static void tl__text(FILE *f, const tl__lesson *ls, const tl__texts *x, const ch
   }
 }
 
-static double tl__x_of(const tl_display *d, uint64_t t) {
-  double span = (double)(d->t_to - d->t_from);
-  if (t <= d->t_from || span <= 0) return d->plot_x0;
-  return d->plot_x0 + (double)(t - d->t_from) * (d->plot_x1 - d->plot_x0) / span;
-}
-
 /* The steps drawn in the window, each with the narration that led to it,
  * as a list the script turns into jumps. */
 static void tl__steps(FILE *f, const tl__lesson *ls, const tl_display *d) {
@@ -173,8 +167,8 @@ static void tl__steps(FILE *f, const tl__lesson *ls, const tl_display *d) {
               "<button data-lang=\"zh\">中文</button></div>\n", f);
       fputs("<ol id=\"steps\">\n", f);
     }
-    fprintf(f, "<li data-x0=\"%.1f\" data-x1=\"%.1f\">", tl__x_of(d, st->t),
-            i + 1 < ls->n && ls->steps[i + 1].t < d->t_to ? tl__x_of(d, ls->steps[i + 1].t)
+    fprintf(f, "<li data-x0=\"%.1f\" data-x1=\"%.1f\">", tl_display_x_of(d, st->t),
+            i + 1 < ls->n && ls->steps[i + 1].t < d->t_to ? tl_display_x_of(d, ls->steps[i + 1].t)
                                                           : d->plot_x1);
     tl__text(f, ls, &st->title, "b", "");
     if (st->note.played) tl__text(f, ls, &st->note, "div", " class=\"note\"");

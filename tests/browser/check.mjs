@@ -7,7 +7,8 @@
 // lanes and labels (every text of the .svg, laid out inside the picture,
 // and the page's picture drawn on a canvas is the .svg's, pixel for pixel);
 // saves a screenshot beside the page (PAGE.html.png) and prints the
-// load-to-first-paint time.
+// load-to-first-paint time and how long a step of a drag at the deepest
+// zoom takes to paint.
 import puppeteer from 'puppeteer-core';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +90,16 @@ for (const arg of pages) {
   }
   if (deep.out[deep.out.length - 1].level !== deep.levels - 1)
     problems.push(`deep zoom stopped at level ${deep.out[deep.out.length - 1].level} of ${deep.levels}`);
+  // a drag at that depth: how long each step takes to be painted
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  const t0 = Date.now();
+  for (let i = 1; i <= 30; i++) {
+    await page.mouse.move(box.x + box.width / 2 - 8 * i, box.y + box.height / 2);
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done())));
+  }
+  const panMs = (Date.now() - t0) / 30;
+  await page.mouse.up();
   await page.screenshot({ path: html + '.deep.png' });
   await page.evaluate(() => window.threadlab.reset());
   // a hover over the widest lane bar shows the tooltip of what is under
@@ -169,7 +180,8 @@ for (const arg of pages) {
     failed++;
     console.log(`FAIL  ${name}\n      ${problems.join('\n      ')}`);
   } else {
-    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms, ${deep.levels} levels`);
+    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms, ${deep.levels} levels, ` +
+                `a pan step at the deepest ${panMs.toFixed(0)} ms`);
   }
 }
 await browser.close();
