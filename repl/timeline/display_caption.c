@@ -56,4 +56,3 @@ void tl_display_caption(tl_display *d, const char *head, const char *text) {
              TL_ANCHOR_START, tl__rgba(TL_THEME_TOOLTIP));
   }
 }
-
