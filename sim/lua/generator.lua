@@ -249,12 +249,12 @@ function M._poll_io(io, timeout)
   end
   if timeout and timeout < 0 then timeout = 0 end
   local rr, ww = orig_select(r, w, {}, timeout)
-  local ready = {}
-  for _, fd in ipairs(rr) do ready["r" .. tostring(fd)] = true end
-  for _, fd in ipairs(ww) do ready["w" .. tostring(fd)] = true end
+  local ready = { r = {}, w = {} } -- (by descriptor: no string per lookup)
+  for _, fd in ipairs(rr) do ready.r[fd] = true end
+  for _, fd in ipairs(ww) do ready.w[fd] = true end
   local keep = {}
   for _, e in ipairs(io) do
-    if ready[e.mode .. tostring(e.fd)] then e.wake(true) else keep[#keep + 1] = e end
+    if ready[e.mode][e.fd] then e.wake(true) else keep[#keep + 1] = e end
   end
   return keep
 end
