@@ -4,7 +4,7 @@
 -- The C half (ipc.c) pickles, frames messages and holds the semaphores.
 local parts = ...
 local mp, ipc, proc = parts.multiprocessing, parts.ipc, parts.proc
-local threading, queue = parts.threading, parts.queue
+local threading, queue, errors = parts.threading, parts.queue, parts.errors
 
 local sync = parts.sync
 local prim = sync.prim
@@ -154,6 +154,119 @@ function Event:wait(timeout)
   else self._cond:wait(timeout) end
   if self._flag:acquire(false) then self._flag:release(); return true end
   return false
+end
+
+---------------------------------------------------------------- Barrier --
+-- threading.Barrier's algorithm, as CPython's multiprocessing Barrier runs
+-- it: the state lives in shared memory (state, count, releaser), the
+-- waiting goes through the process-shared Condition. State: 0 filling,
+-- 1 draining, -1 resetting, -2 broken. The action runs in the process
+-- that arrives last.
+local Barrier = {}
+local ST, CNT, REL = 0, 1, 2
+local function bget(b, i) return ipc.shm_get(rawget(b, "_shm"), i) end
+local function bset(b, i, v) ipc.shm_set(rawget(b, "_shm"), i, v) end
+Barrier.__index = function(b, k)
+  if k == "broken" then return bget(b, ST) == -2 end
+  if k == "n_waiting" then return bget(b, ST) == 0 and bget(b, CNT) or 0 end
+  return Barrier[k]
+end
+
+-- mp.Barrier(parties, [action], [timeout]) or mp.Barrier{parties=, action=, timeout=}
+function mp.Barrier(parties, action, timeout)
+  if sync.is_kw(parties) then
+    local kw = parties
+    errors.kwargs("Barrier", kw, "parties", "action", "timeout", "name")
+    parties, action, timeout = kw.parties, kw.action, kw.timeout
+  end
+  parties = errors.whole("Barrier", "parties", parties)
+  if parties < 1 then error(ValueError("parties must be >= 1"), 2) end
+  if action ~= nil and type(action) ~= "function" and not (getmetatable(action) or {}).__call then
+    error(TypeError("action must be callable, not " .. type(action)), 2)
+  end
+  errors.timeout("Barrier", timeout)
+  local id, name = sync.new_object(T.BARRIER, "Barrier")
+  return setmetatable({ _cond = mp.Condition(mp.Lock()), _shm = ipc.shm(3, false),
+                        _action = action, _timeout = timeout, parties = parties,
+                        id = id, name = name }, Barrier)
+end
+
+local function barrier_break(self)
+  bset(self, ST, -2)
+  self._cond:notify_all()
+end
+
+local function barrier_pass(self, index, timeout)
+  if index + 1 == self.parties then
+    bset(self, REL, tid())
+    if self._action ~= nil then
+      local ok, e = pcall(self._action)
+      if not ok then barrier_break(self); error(e, 0) end
+    end
+    bset(self, ST, 1)
+    self._cond:notify_all()
+    return
+  end
+  local deadline = timeout and time.monotonic() + timeout
+  while bget(self, ST) == 0 do
+    local left
+    if deadline then
+      left = deadline - time.monotonic()
+      if left <= 0 then break end
+    end
+    self._cond:wait(left)
+  end
+  if bget(self, ST) == 0 then barrier_break(self); error(BrokenBarrierError(), 0) end
+  if bget(self, ST) < 0 then error(BrokenBarrierError(), 0) end
+end
+
+local function barrier_wait(self, timeout)
+  while bget(self, ST) == -1 or bget(self, ST) == 1 do self._cond:wait() end
+  if bget(self, ST) < 0 then error(BrokenBarrierError(), 0) end
+  local index = bget(self, CNT)
+  bset(self, CNT, index + 1)
+  emit(K.BARRIER_WAIT, self.id, index)
+  local ok, e = pcall(barrier_pass, self, index, timeout)
+  bset(self, CNT, bget(self, CNT) - 1)
+  local st = bget(self, ST)
+  if bget(self, CNT) == 0 and (st == -1 or st == 1) then
+    bset(self, ST, 0)
+    self._cond:notify_all()
+  end
+  emit(K.BARRIER_PASS, self.id, ok and bget(self, REL) or 0, ok and 0 or 1)
+  if not ok then error(e, 0) end
+  return index
+end
+
+local function locked(self, fn, ...)
+  self._cond:acquire()
+  local r = table.pack(pcall(fn, self, ...))
+  self._cond:release()
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
+-- wait([timeout]) -> this process's index, 0 .. parties-1, all different
+function Barrier:wait(timeout)
+  if timeout == nil then timeout = self._timeout end
+  errors.timeout("Barrier.wait", timeout)
+  return locked(self, barrier_wait, timeout)
+end
+function Barrier:reset()
+  locked(self, function()
+    if bget(self, CNT) > 0 then
+      local st = bget(self, ST)
+      if st == 0 or st == -2 then bset(self, ST, -1) end
+    else
+      bset(self, ST, 0)
+    end
+    self._cond:notify_all()
+  end)
+end
+function Barrier:abort() locked(self, barrier_break) end
+Barrier.__tostring = function(b)
+  if b.broken then return ("<multiprocessing.Barrier %s: broken>"):format(b.name) end
+  return ("<multiprocessing.Barrier %s: waiters=%d/%d>"):format(b.name, b.n_waiting, b.parties)
 end
 
 --------------------------------------------------------------- channels --
