@@ -7,9 +7,12 @@
 #include <lauxlib.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -251,6 +254,75 @@ static int f_close(lua_State *L) {
   return 0;
 }
 
+/* ---- a listening socket, for the Manager's server ----------------------- */
+
+/* An abstract-namespace Unix socket (no file to clean up), named by the
+ * pid and a counter: what a proxy carries to reach its server from any
+ * process, as CPython's manager address. */
+static int tl__unix_addr(struct sockaddr_un *a, const char *name, size_t n) {
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  if (n + 1 > sizeof a->sun_path) n = sizeof a->sun_path - 1;
+  memcpy(a->sun_path + 1, name, n); /* sun_path[0] = 0: abstract */
+  return (int)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* listen() -> fd, address */
+static int f_listen(lua_State *L) {
+  static int counter;
+  struct sockaddr_un a;
+  char name[64];
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0), len;
+  if (fd < 0) return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+  snprintf(name, sizeof name, "threadlab-manager-%d-%d", (int)getpid(), ++counter);
+  len = tl__unix_addr(&a, name, strlen(name));
+  if (bind(fd, (struct sockaddr *)&a, (socklen_t)len) < 0 || listen(fd, 64) < 0) {
+    int e = errno;
+    close(fd);
+    return tl_raise(L, "OSError", "[Errno %d] %s", e, strerror(e));
+  }
+  tl__nonblock(fd);
+  lua_pushinteger(L, fd);
+  lua_pushstring(L, name);
+  return 2;
+}
+
+/* accept(fd) -> a connection's fd; waits without the GIL, interruptibly */
+static int f_accept(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1), c;
+  for (;;) {
+    c = accept(fd, NULL, NULL);
+    if (c >= 0) break;
+    if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+      return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+    tl__wait_fd(L, fd, POLLIN, -1);
+  }
+  tl__nonblock(c);
+  lua_pushinteger(L, c);
+  return 1;
+}
+
+/* connect(address) -> fd */
+static int f_connect(lua_State *L) {
+  size_t n;
+  const char *name = luaL_checklstring(L, 1, &n);
+  struct sockaddr_un a;
+  int len = tl__unix_addr(&a, name, n);
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+  if (connect(fd, (struct sockaddr *)&a, (socklen_t)len) < 0) {
+    int e = errno;
+    close(fd);
+    if (e == ECONNREFUSED || e == ENOENT)
+      return tl_raise(L, "ConnectionRefusedError", "[Errno %d] %s: the manager has shut down", e,
+                      strerror(e));
+    return tl_raise(L, "OSError", "[Errno %d] %s", e, strerror(e));
+  }
+  tl__nonblock(fd);
+  lua_pushinteger(L, fd);
+  return 1;
+}
+
 /* ---- semaphores in shared memory (CPython's SemLock) --------------------- */
 
 enum { TL__SEMAPHORE = 0, TL__RECURSIVE = 1 };
@@ -461,6 +533,9 @@ int luaopen_tl_ipc(lua_State *L) {
     { "recv",        f_recv        },
     { "poll",        f_poll        },
     { "close",       f_close       },
+    { "listen",      f_listen      },
+    { "accept",      f_accept      },
+    { "connect",     f_connect     },
     { "semlock",     f_semlock     },
     { "sem_acquire", f_sem_acquire },
     { "sem_release", f_sem_release },

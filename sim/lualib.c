@@ -25,6 +25,7 @@ TL__EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
 TL__EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
 TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
 TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
+TL__EMBED(tl__lua_mpmanager, "sim/lua/mpmanager.lua");
 TL__EMBED(tl__lua_futures, "sim/lua/futures.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
@@ -77,6 +78,7 @@ static const struct tl__part {
     {"ipc",            luaopen_tl_ipc,       NULL, NULL,                 NULL},
     {"mp_ipc",         NULL,                 TL__LUA(tl__lua_mpipc),     NULL},
     {"mp_pool",        NULL,                 TL__LUA(tl__lua_mppool),    NULL},
+    {"mp_manager",     NULL,                 TL__LUA(tl__lua_mpmanager), NULL},
     {"concurrent",     NULL,                 TL__LUA(tl__lua_futures),   "concurrent"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"sandbox",        luaopen_tl_sandbox,   NULL, NULL,                 NULL},
