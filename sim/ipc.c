@@ -118,6 +118,7 @@ static int f_dumps(lua_State *L) {
   lua_settop(L, 2);
   r = tl_pickle_dumps(L, 1, luaL_optstring(L, 2, "obj"), err, sizeof err);
   if (r == -2) return tl_raise(L, "RecursionError", "%s", err);
+  if (r == -4) return tl_raise(L, "RuntimeError", "%s", err);
   if (r < 0) return tl_raise(L, "PicklingError", "%s", err);
   return 1;
 }

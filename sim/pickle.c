@@ -208,7 +208,16 @@ static int tl__dump_table(tl__dumper *d, int idx) {
   lua_rawset(L, d->memo);
   tl__putc(d, 'H');
   if (lua_getmetatable(L, idx)) {
-    const char *name = tl__global_name(L, -1);
+    const char *name;
+    /* an object that refuses to be pickled says why (an mp.Queue: CPython's
+     * RuntimeError, "... only be shared between processes through inheritance") */
+    if (lua_getfield(L, -1, "__pickle_error") == LUA_TSTRING) {
+      snprintf(d->err, sizeof d->err, "%s", lua_tostring(L, -1));
+      lua_pop(L, 2);
+      return -4;
+    }
+    lua_pop(L, 1);
+    name = tl__global_name(L, -1);
     lua_pop(L, 1);
     if (!name) return tl__fail(d, "an object whose metatable is not a global (pickled by name)");
     tl__putc(d, 'M');

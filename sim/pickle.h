@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 /* Pushes the pickled bytes of the value at idx and returns 0, or returns
- * -1 (a PicklingError: err names the path from root) / -2 (too deep). */
+ * -1 (a PicklingError: err names the path from root) / -2 (too deep) /
+ * -4 (a RuntimeError: the object's metatable says why in __pickle_error). */
 int tl_pickle_dumps(lua_State *L, int idx, const char *root, char *err, size_t errlen);
 /* Pushes the value and returns 0, or returns -1 (corrupt data) / -3 (a
  * global name this process lacks) with err set. */

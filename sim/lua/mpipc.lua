@@ -356,6 +356,8 @@ end
 ------------------------------------------------------------------ Queue --
 local Queue = {}
 Queue.__index = Queue
+-- as CPython: a queue reaches another process by fork, not in a message
+Queue.__pickle_error = "Queue objects should only be shared between processes through inheritance"
 local live_queues = setmetatable({}, { __mode = "k" })
 
 local function reset_after_fork(self)
