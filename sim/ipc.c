@@ -39,13 +39,14 @@ static _Thread_local const char *tl__hang_name;
  * reported naming what it waited on. */
 #define TL__VHANG_NS (60ull * 1000000000ull)
 
-static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj) {
+static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
+                        int tried) {
   tl_thread *self = tl__self;
   uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
   uint64_t v0 = tl_clock_now();
   int r = 0, cancelled = 0, hang = 0;
   double vslice = 0.0005; /* virtual seconds per look; doubles up to 1 s */
-  if (ready(arg, 0)) return 1;
+  if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
@@ -105,21 +106,30 @@ static int tl__fd_ready(void *arg, int slice_ms) {
   return poll(&p, 1, slice_ms) > 0;
 }
 
+static int tl__wait_fd_tried(lua_State *L, int fd, short events, double timeout) {
+  struct tl__fdwait w = {fd, events};
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 1);
+}
+
 static int tl__wait_fd(lua_State *L, int fd, short events, double timeout) {
   struct tl__fdwait w = {fd, events};
-  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1));
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 0);
 }
 
 /* ---- pickling ----------------------------------------------------------- */
+
+static int tl__dumps_error(lua_State *L, int r, const char *err) {
+  if (r == -2) return tl_raise(L, "RecursionError", "%s", err);
+  if (r == -4) return tl_raise(L, "RuntimeError", "%s", err);
+  return tl_raise(L, "PicklingError", "%s", err);
+}
 
 static int f_dumps(lua_State *L) {
   char err[600];
   int r;
   lua_settop(L, 2);
   r = tl_pickle_dumps(L, 1, luaL_optstring(L, 2, "obj"), err, sizeof err);
-  if (r == -2) return tl_raise(L, "RecursionError", "%s", err);
-  if (r == -4) return tl_raise(L, "RuntimeError", "%s", err);
-  if (r < 0) return tl_raise(L, "PicklingError", "%s", err);
+  if (r < 0) return tl__dumps_error(L, r, err);
   return 1;
 }
 
@@ -181,11 +191,8 @@ static int tl__write_all(lua_State *L, int fd, const char *p, size_t n) {
  * needs to draw the put -> get arrow: the item's serial and its putter),
  * then the bytes. */
 #define TL__HEAD 16
-static int f_send(lua_State *L) {
-  int fd = (int)luaL_checkinteger(L, 1);
-  size_t n;
-  const char *s = luaL_checklstring(L, 2, &n);
-  uint64_t head[2] = {n, (uint64_t)luaL_optinteger(L, 3, 0)};
+static void tl__send_frame(lua_State *L, int fd, const char *s, size_t n, uint64_t tag) {
+  uint64_t head[2] = {n, tag};
   if (n < 4096) { /* one write: a small message is never torn */
     char buf[4096 + TL__HEAD];
     memcpy(buf, head, TL__HEAD);
@@ -195,7 +202,38 @@ static int f_send(lua_State *L) {
     tl__write_all(L, fd, (const char *)head, TL__HEAD);
     tl__write_all(L, fd, s, n);
   }
+}
+
+static int f_send(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 2, &n);
+  tl__send_frame(L, (int)luaL_checkinteger(L, 1), s, n, (uint64_t)luaL_optinteger(L, 3, 0));
   return 0;
+}
+
+/* send_obj(fd, obj, tag, root, soft): pickles and sends in one step, the
+ * bytes never a Lua string. What cannot be pickled raises as dumps does
+ * (nothing is sent), or with soft returns false. */
+static int f_send_obj(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1);
+  uint64_t tag = (uint64_t)luaL_optinteger(L, 3, 0);
+  const char *root = luaL_optstring(L, 4, "obj"), *p;
+  int soft = lua_toboolean(L, 5), r;
+  char err[600];
+  size_t n;
+  lua_settop(L, 2);
+  r = tl_pickle_dumps_view(L, 2, root, err, sizeof err, &p, &n);
+  if (r < 0) {
+    if (soft) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    return tl__dumps_error(L, r, err);
+  }
+  tl__send_frame(L, fd, p, n, tag);
+  tl_pickle_trim();
+  lua_pushboolean(L, 1);
+  return 1;
 }
 
 /* Reads exactly n bytes; 0 at a clean EOF before the first byte. */
@@ -217,28 +255,55 @@ static int tl__read_all(lua_State *L, int fd, char *p, size_t n) {
   return 1;
 }
 
-/* recv(fd, timeout): the bytes of one message and its tag, nil at EOF,
- * false when the timeout passes first. */
+/* recv(fd, timeout, name, channel): the bytes of one message and its tag,
+ * nil at EOF, false when the timeout passes first. It reads at once (the
+ * descriptor does not block) and waits only when nothing is there: then,
+ * given the channel's object id, it first traces a blocked get. One read
+ * for the head and one for the body, as CPython's Connection. */
 static int f_recv(lua_State *L) {
   int fd = (int)luaL_checkinteger(L, 1);
   double timeout = luaL_optnumber(L, 2, -1);
+  uint32_t chan = (uint32_t)luaL_optinteger(L, 4, 0);
   uint64_t head[2], len;
   char *buf;
+  ssize_t r;
   tl__hang_name = luaL_optstring(L, 3, NULL);
-  if (!tl__wait_fd(L, fd, POLLIN, timeout)) {
-    lua_pushboolean(L, 0);
-    return 1;
+  while ((r = read(fd, head, TL__HEAD)) < 0 && errno == EINTR) {
   }
-  if (!tl__read_all(L, fd, (char *)head, TL__HEAD)) {
+  if (r < 0) {
+    if (errno != EAGAIN) return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+    if (timeout == 0) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    if (chan) tl_emit(TL_EV_QUEUE_BLOCK, 0, chan, 0);
+    if (!tl__wait_fd_tried(L, fd, POLLIN, timeout)) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    if (!tl__read_all(L, fd, (char *)head, TL__HEAD)) {
+      lua_pushnil(L);
+      return 1;
+    }
+  } else if (r == 0) {
     lua_pushnil(L);
     return 1;
+  } else if (r < TL__HEAD && !tl__read_all(L, fd, (char *)head + r, TL__HEAD - (size_t)r)) {
+    return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
   }
   len = head[0];
   if (len > ((uint64_t)1 << 40)) return tl_raise(L, "OSError", "bad message length %llu", (unsigned long long)len);
-  buf = lua_newuserdatauv(L, len ? len : 1, 0);
-  if (len && !tl__read_all(L, fd, buf, len))
-    return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
-  lua_pushlstring(L, buf, len);
+  if (len <= 4096) { /* small: no userdata to collect later */
+    char small[4096];
+    if (len && !tl__read_all(L, fd, small, len))
+      return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
+    lua_pushlstring(L, small, len);
+  } else {
+    buf = lua_newuserdatauv(L, len, 0);
+    if (!tl__read_all(L, fd, buf, len))
+      return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
+    lua_pushlstring(L, buf, len);
+  }
   lua_pushinteger(L, (lua_Integer)head[1]);
   return 2;
 }
@@ -419,7 +484,7 @@ static int f_sem_acquire(lua_State *L) {
   }
   if (!block) timeout = 0;
   tl__hang_name = luaL_optstring(L, 4, NULL);
-  lua_pushboolean(L, tl__ipc_wait(L, tl__sem_try, s, timeout, s));
+  lua_pushboolean(L, tl__ipc_wait(L, tl__sem_try, s, timeout, s, 0));
   return 1;
 }
 
@@ -531,6 +596,7 @@ int luaopen_tl_ipc(lua_State *L) {
     { "socketpair",  f_socketpair  },
     { "pipe",        f_pipe        },
     { "send",        f_send        },
+    { "send_obj",    f_send_obj    },
     { "recv",        f_recv        },
     { "poll",        f_poll        },
     { "close",       f_close       },
