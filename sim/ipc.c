@@ -406,8 +406,23 @@ typedef struct {
   tl__semlock *s;
 } tl__semref;
 
+/* The metatables of this state's semaphores and shared arrays, so the
+ * check on every call (several per queue item) is a pointer compare, not
+ * luaL_checkudata's lookup by name; anything else takes that path. */
+static const void *tl__sem_mt, *tl__shm_mt;
+
+static void *tl__checkud(lua_State *L, const void *mt, const char *name) {
+  void *p = lua_touserdata(L, 1);
+  if (p && lua_getmetatable(L, 1)) {
+    int same = lua_topointer(L, -1) == mt;
+    lua_pop(L, 1);
+    if (same) return p;
+  }
+  return luaL_checkudata(L, 1, name);
+}
+
 static tl__semlock *tl__checksem(lua_State *L) {
-  return ((tl__semref *)luaL_checkudata(L, 1, TL__SEM_MT))->s;
+  return ((tl__semref *)tl__checkud(L, tl__sem_mt, TL__SEM_MT))->s;
 }
 
 static int tl__sem_gc(lua_State *L) {
@@ -564,7 +579,7 @@ static size_t tl__shm_index(lua_State *L, tl__shm *m) {
 /* Each access is one volatile load or store: a += 1 is a read, then a
  * write, with the other processes free to come between. */
 static int f_shm_get(lua_State *L) {
-  tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
+  tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
   if (m->isfloat) lua_pushnumber(L, ((volatile double *)m->p)[i]);
   else lua_pushinteger(L, ((volatile int64_t *)m->p)[i]);
@@ -572,7 +587,7 @@ static int f_shm_get(lua_State *L) {
 }
 
 static int f_shm_set(lua_State *L) {
-  tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
+  tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
   if (m->isfloat) ((volatile double *)m->p)[i] = (double)luaL_checknumber(L, 3);
   else if (lua_isinteger(L, 3)) ((volatile int64_t *)m->p)[i] = (int64_t)lua_tointeger(L, 3);
@@ -582,7 +597,7 @@ static int f_shm_set(lua_State *L) {
 
 /* shm_add(m, i, delta) -> the value before: atomic across processes */
 static int f_shm_add(lua_State *L) {
-  tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
+  tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
   lua_pushinteger(L, __atomic_fetch_add(&((int64_t *)m->p)[i], (int64_t)luaL_checkinteger(L, 3),
                                         __ATOMIC_SEQ_CST));
@@ -620,10 +635,12 @@ int luaopen_tl_ipc(lua_State *L) {
   luaL_newmetatable(L, TL__SEM_MT);
   lua_pushcfunction(L, tl__sem_gc);
   lua_setfield(L, -2, "__gc");
+  tl__sem_mt = lua_topointer(L, -1);
   lua_pop(L, 1);
   luaL_newmetatable(L, TL__SHM_MT);
   lua_pushcfunction(L, tl__shm_gc);
   lua_setfield(L, -2, "__gc");
+  tl__shm_mt = lua_topointer(L, -1);
   lua_pop(L, 1);
   luaL_newlib(L, lib);
   return 1;
