@@ -358,7 +358,7 @@ function Manager:Queue(maxsize) return make(self, "Queue", mp.AutoProxyQueue, ma
 function Manager:Value(tc, v) return make(self, "Value", mp.ValueProxy, tc, v) end
 function Manager:Namespace(t) return make(self, "Namespace", mp.NamespaceProxy, t) end
 
-local live = setmetatable({}, { __mode = "k" })
+local live = {} -- (strong: `mp.Manager():Queue()` drops the manager at once, as 003 does)
 
 function Manager:shutdown()
   if self._state ~= "STARTED" then return end

@@ -83,7 +83,12 @@ local err = check.raises("RuntimeError", mp.Manager)
 check.truthy(tostring(err):find("a Manager needs the real clock"), tostring(err))
 lab.clock{ clock = "real" }
 
--- a Manager never shut down does not hold up the end of the run
+-- a Manager never shut down does not hold up the end of the run, even one
+-- dropped at once (003's `q = Manager().Queue()`) and collected
 local m2 = mp.Manager()
 m2:list({ 1 })
+local q3 = mp.Manager():Queue()
+collectgarbage(); collectgarbage()
+q3:put(1)
+check.eq(q3:get(), 1, "a dropped manager still serves")
 print("ok")
