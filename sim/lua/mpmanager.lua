@@ -213,9 +213,15 @@ local function serve_client(srv, fd)
     local id, method, args = req[1], req[2], req[3]
     local reply
     if id == 0 and method == "create" then
-      srv.last = srv.last + 1
-      srv.objects[srv.last] = { kind = args[1], state = kinds[args[1]].new(table.unpack(args, 2, args.n)) }
-      reply = { true, srv.last }
+      local ok, state = pcall(kinds[args[1]].new, table.unpack(args, 2, args.n))
+      if ok then
+        srv.last = srv.last + 1
+        srv.objects[srv.last] = { kind = args[1], state = state }
+        reply = { true, srv.last }
+      else
+        reply = { false, type(state) == "table" and { type = state.type, message = state.message } or
+                         { type = "TypeError", message = tostring(state) } }
+      end
     elseif id == 0 and method == "shutdown" then
       srv.stopping = true
       reply = { true }
@@ -279,7 +285,14 @@ end
 local function request(addr, id, method, ...)
   local fd = connection(addr)
   local ch = managers[addr] -- (a process forked before the manager draws no arrows)
-  local bytes = ipc.dumps({ id, method, table.pack(...) }, "args")
+  local ok, bytes = pcall(ipc.dumps, { id, method, table.pack(...) }, "request")
+  if not ok then
+    -- name the argument as the caller sees it: args[2], not request[3][2]
+    if type(bytes) == "table" and bytes.message then
+      bytes.message = bytes.message:gsub("request%[3%]", "args")
+    end
+    error(bytes, 3)
+  end
   ipc.send(fd, bytes, ch and ipc.sent(ch.req) or 0)
   local s, tag = ipc.recv(fd, nil, "the manager at " .. addr)
   if not s then error(EOFError("the manager has shut down"), 3) end
@@ -349,6 +362,10 @@ Manager.__index = Manager
 
 local function make(self, kind, mt, ...)
   if self._state ~= "STARTED" then error(ValueError("Manager has shut down"), 3) end
+  local init = ...
+  if (kind == "dict" or kind == "list" or kind == "Namespace") and init ~= nil and type(init) ~= "table" then
+    error(TypeError(("%s() takes a table, not %s"):format(kind, type(init))), 3)
+  end
   local id = request(self.address, 0, "create", kind, ...)
   return setmetatable({ _addr = self.address, _id = id }, mt)
 end

@@ -70,7 +70,14 @@ check.raises("AttributeError", function() return ns.zz end)
 -- a proxy pickles; a local function sent to the server does not
 local again = pickle.loads(pickle.dumps(d))
 check.eq(again["2"], 2, "a proxy loaded from its pickle reaches the same dict")
-check.raises("PicklingError", function() d.f = function() end end)
+local pe = check.raises("PicklingError", function() d.f = function() end end)
+check.truthy(tostring(pe):find("at args[2]", 1, true), "names the argument: " .. tostring(pe))
+
+-- bad input: a clear error, and the manager goes on serving
+check.raises("TypeError", m.dict, m, 5)
+check.raises("TypeError", m.list, m, "abc")
+check.raises("TypeError", m.Queue, m, "big")
+check.eq(d["2"], 2, "the manager still serves")
 
 m:shutdown()
 check.raises("BrokenPipeError", function() return d["2"] end)
