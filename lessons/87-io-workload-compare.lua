@@ -28,9 +28,9 @@ JOBS, WAIT = 6, 0.05
 function fetch(i) time.sleep(WAIT) return i end
 
 function timed(fn)
-  local t0 = time.time()
+  local t0 = time.perf_counter()
   fn()
-  return time.time() - t0
+  return time.perf_counter() - t0
 end
 
 seq = timed(function() for i = 1, JOBS do fetch(i) end end)

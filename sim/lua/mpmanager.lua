@@ -386,12 +386,7 @@ function Manager:shutdown()
 end
 -- `with Manager() as m:` is `mp.Manager():with(function(m) ... end)` or
 -- `local m <close> = mp.Manager()`: shut down at the end.
-function Manager:with(fn)
-  local r = table.pack(pcall(fn, self))
-  self:shutdown()
-  if not r[1] then error(r[2], 0) end
-  return table.unpack(r, 2, r.n)
-end
+function Manager:with(fn) return mp._with(self, fn, Manager.shutdown) end
 Manager.__close = Manager.shutdown
 Manager.__tostring = function(self)
   return ("<multiprocessing.managers.SyncManager address=%s state=%s>"):format(self.address, self._state)

@@ -331,12 +331,14 @@ end
 
 -- `with Pool(3) as p:` is `mp.Pool(3):with(function(p) ... end)` or
 -- `local p <close> = mp.Pool(3)`: terminate at the end, as CPython's __exit__.
-function Pool:with(fn)
-  local r = table.pack(pcall(fn, self))
-  self:terminate()
+-- fn(obj), then finish(obj) however fn ended: a `with` block's __exit__
+function mp._with(obj, fn, finish)
+  local r = table.pack(pcall(fn, obj))
+  finish(obj)
   if not r[1] then error(r[2], 0) end
   return table.unpack(r, 2, r.n)
 end
+function Pool:with(fn) return mp._with(self, fn, Pool.terminate) end
 Pool.__close = Pool.terminate
 Pool.__tostring = function(self)
   return ("<multiprocessing.pool.Pool state=%s pool_size=%d>"):format(self._state, self._n)

@@ -39,13 +39,19 @@ end
 check.eq(b.n_waiting, 0, "nobody left waiting")
 check.eq(b.broken, false, "not broken")
 
+-- a process whose wait must end in BrokenBarrierError (exit code 0)
+local function broken_waiter(barrier)
+  local p = mp.Process{ target = function()
+    local ok, e = pcall(barrier.wait, barrier)
+    os.exit((not ok and e.type == "BrokenBarrierError") and 0 or 1)
+  end }
+  p:start()
+  return p
+end
+
 -- a timeout breaks it, for the process waiting in another process too
 local b2 = mp.Barrier(3)
-local p2 = mp.Process{ target = function()
-  local ok, e = pcall(b2.wait, b2)
-  os.exit((not ok and e.type == "BrokenBarrierError") and 0 or 1)
-end }
-p2:start()
+local p2 = broken_waiter(b2)
 local ok, e = pcall(b2.wait, b2, 0.2)
 check.eq(ok, false, "the wait timed out")
 check.eq(e.type, "BrokenBarrierError", "as BrokenBarrierError")
@@ -58,11 +64,7 @@ check.eq(b2.broken, false, "reset mends it")
 
 -- abort from the parent wakes a child's wait with BrokenBarrierError
 local b3 = mp.Barrier(2)
-local p3 = mp.Process{ target = function()
-  local ok3, e3 = pcall(b3.wait, b3)
-  os.exit((not ok3 and e3.type == "BrokenBarrierError") and 0 or 1)
-end }
-p3:start()
+local p3 = broken_waiter(b3)
 while b3.n_waiting < 1 do time.sleep(0.01) end
 b3:abort()
 p3:join()
