@@ -13,6 +13,7 @@
 #include "pickle.h"
 
 #include <lauxlib.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,8 +305,28 @@ static int tl__dump(tl__dumper *d, int idx) {
  * collector. It grows as needed and is let go when it grew past 64 KiB,
  * so one big message does not hold memory for ever. A memory error inside
  * (a longjmp) leaves the buffer to the thread's next call. */
-static _Thread_local tl__pbuf tl__tbuf;
+static _Thread_local tl__pbuf *tl__tbuf_p;
 static _Thread_local int tl__tbuf_busy; /* stays set after a longjmp out */
+static pthread_key_t tl__tbuf_key;      /* frees a thread's buffer when it ends */
+static pthread_once_t tl__tbuf_once = PTHREAD_ONCE_INIT;
+
+static void tl__tbuf_free(void *p) {
+  tl__pbuf *b = p;
+  free(b->p);
+  free(b);
+}
+
+static void tl__tbuf_make_key(void) { pthread_key_create(&tl__tbuf_key, tl__tbuf_free); }
+
+/* This thread's buffer, made at its first pickling; NULL without memory. */
+static tl__pbuf *tl__tbuf(void) {
+  if (!tl__tbuf_p) {
+    pthread_once(&tl__tbuf_once, tl__tbuf_make_key);
+    tl__tbuf_p = calloc(1, sizeof *tl__tbuf_p);
+    if (tl__tbuf_p) pthread_setspecific(tl__tbuf_key, tl__tbuf_p);
+  }
+  return tl__tbuf_p;
+}
 #define TL__KEEP (64 * 1024)
 
 /* Otherwise (a dumps inside a dumps, from a finalizer; or after a memory
@@ -354,17 +375,19 @@ static int tl__dumps_into(lua_State *L, int idx, const char *root, char *err, si
 }
 
 void tl_pickle_trim(void) {
-  if (tl__tbuf.cap > TL__KEEP && !tl__tbuf_busy) {
-    free(tl__tbuf.p);
-    tl__tbuf.p = NULL;
-    tl__tbuf.cap = 0;
+  tl__pbuf *b = tl__tbuf_p;
+  if (b && b->cap > TL__KEEP && !tl__tbuf_busy) {
+    free(b->p);
+    b->p = NULL;
+    b->cap = 0;
   }
 }
 
 int tl_pickle_dumps(lua_State *L, int idx, const char *root, char *err, size_t errlen) {
+  tl__pbuf *tb = tl__tbuf();
   int r;
   idx = lua_absindex(L, idx);
-  if (tl__tbuf_busy) {
+  if (tl__tbuf_busy || !tb) {
     tl__pbuf *b = tl__gc_buffer(L);
     r = tl__dumps_into(L, idx, root, err, errlen, b);
     if (r == 0) lua_pushlstring(L, b->p, b->n);
@@ -374,27 +397,28 @@ int tl_pickle_dumps(lua_State *L, int idx, const char *root, char *err, size_t e
     return r;
   }
   tl__tbuf_busy = 1;
-  r = tl__dumps_into(L, idx, root, err, errlen, &tl__tbuf);
+  r = tl__dumps_into(L, idx, root, err, errlen, tb);
   tl__tbuf_busy = 0;
-  if (r == 0) lua_pushlstring(L, tl__tbuf.p, tl__tbuf.n);
+  if (r == 0) lua_pushlstring(L, tb->p, tb->n);
   tl_pickle_trim();
   return r;
 }
 
 int tl_pickle_dumps_view(lua_State *L, int idx, const char *root, char *err, size_t errlen,
                          const char **out, size_t *n) {
+  tl__pbuf *tb = tl__tbuf();
   int r;
-  if (tl__tbuf_busy) {
+  if (tl__tbuf_busy || !tb) {
     r = tl_pickle_dumps(L, idx, root, err, errlen);
     if (r < 0) return r;
     *out = lua_tolstring(L, -1, n);
     return 1;
   }
   tl__tbuf_busy = 1;
-  r = tl__dumps_into(L, idx, root, err, errlen, &tl__tbuf);
+  r = tl__dumps_into(L, idx, root, err, errlen, tb);
   tl__tbuf_busy = 0;
-  *out = tl__tbuf.p;
-  *n = tl__tbuf.n;
+  *out = tb->p;
+  *n = tb->n;
   return r;
 }
 
