@@ -304,11 +304,13 @@ static int tl__dump(tl__dumper *d, int idx) {
  * small message (most are) costs no allocation and leaves nothing for the
  * collector. It grows as needed and is let go when it grew past 64 KiB,
  * so one big message does not hold memory for ever. A memory error inside
- * (a longjmp) leaves the buffer to the thread's next call. */
+ * (a longjmp out) leaves it marked busy: that thread then pickles into
+ * collectable buffers, as before, slower but whole. */
 static _Thread_local tl__pbuf *tl__tbuf_p;
 static _Thread_local int tl__tbuf_busy; /* stays set after a longjmp out */
 static pthread_key_t tl__tbuf_key;      /* frees a thread's buffer when it ends */
 static pthread_once_t tl__tbuf_once = PTHREAD_ONCE_INIT;
+#define TL__KEEP (64 * 1024)
 
 static void tl__tbuf_free(void *p) {
   tl__pbuf *b = p;
@@ -327,7 +329,6 @@ static tl__pbuf *tl__tbuf(void) {
   }
   return tl__tbuf_p;
 }
-#define TL__KEEP (64 * 1024)
 
 /* Otherwise (a dumps inside a dumps, from a finalizer; or after a memory
  * error left the thread's buffer marked busy) a buffer the collector
