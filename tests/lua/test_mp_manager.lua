@@ -84,6 +84,17 @@ check.raises("BrokenPipeError", function() return d["2"] end)
 m:shutdown() -- twice is fine
 check.raises("ValueError", m.dict, m)
 
+-- `with Manager() as m:`: the manager is shut down when the block ends
+local inner
+local got = mp.Manager():with(function(mm) inner = mm; local l2 = mm:list({ 7 }); return l2[1] end)
+check.eq(got, 7, "with returns the block's value")
+check.eq(inner._state, "SHUTDOWN", "and shuts the manager down")
+do
+  local mc <close> = mp.Manager()
+  inner = mc
+end
+check.eq(inner._state, "SHUTDOWN", "<close> shuts it down too")
+
 -- on the virtual clock: a clear error at once
 lab.clock{ clock = "virtual" }
 local err = check.raises("RuntimeError", mp.Manager)
