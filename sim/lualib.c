@@ -23,6 +23,7 @@ TL__EMBED(tl__lua_generator, "sim/lua/generator.lua");
 TL__EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
 TL__EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
 TL__EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
+TL__EMBED(tl__lua_mpsync, "sim/lua/mpsync.lua");
 TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
 TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
 TL__EMBED(tl__lua_mpmanager, "sim/lua/mpmanager.lua");
@@ -76,6 +77,7 @@ static const struct tl__part {
     {"select",         luaopen_tl_select,    NULL, NULL,                 "select"},
     {"multiprocessing", NULL,                TL__LUA(tl__lua_mp),        "multiprocessing"},
     {"ipc",            luaopen_tl_ipc,       NULL, NULL,                 NULL},
+    {"mp_sync",        NULL,                 TL__LUA(tl__lua_mpsync),    NULL},
     {"mp_ipc",         NULL,                 TL__LUA(tl__lua_mpipc),     NULL},
     {"mp_pool",        NULL,                 TL__LUA(tl__lua_mppool),    NULL},
     {"mp_manager",     NULL,                 TL__LUA(tl__lua_mpmanager), NULL},
