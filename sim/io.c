@@ -259,10 +259,43 @@ static void tl__emit_ready(struct pollfd *fds, int n, int r, int flags) {
           r > 0 ? tl__say_set(fds, n, 1) : 0);
 }
 
+/* On the virtual clock nothing outside the process moves while it runs (a
+ * child runs to its end before its parent goes on), so when every other
+ * thread waits with no end (for I/O too, or for a lock, a join) and no
+ * timer is due, the descriptors can never become ready: a hang. (World
+ * mutex held.) */
+static int tl__nothing_can_move(const tl_thread *self) {
+  for (const tl_thread *t = tl_W->live; t; t = t->next) {
+    if (t == self || t->vs == TL_VS_DONE) continue;
+    if (t->vs != TL_VS_BLOCKED) return 0;
+    if (t->wait_kind == TL_WAIT_IO ? !t->io_forever : t->vdeadline != 0) return 0;
+  }
+  return 1;
+}
+
+/* How long nothing may move before a wait is called a hang: a virtual
+ * second, and a fifth of a real one (loopback data a loaded machine has
+ * not delivered yet is not taken for a hang). */
+#define TL__IO_HANG_NS 1000000000ull
+#define TL__IO_HANG_WALL_NS 200000000ull
+
+static int tl__io_hang(lua_State *L, struct pollfd *fds, int n) {
+  char what[200];
+  tl_io_describe(n ? fds[0].fd : -1, what, sizeof what);
+  return tl_raise(L, "HangError",
+                  "hang: %s waits for %s%s, and nothing else here can run again to make it "
+                  "ready%s", tl__self->name, what, n > 1 ? " and others" : "",
+                  tl_proc_is_child()
+                      ? " (on the virtual clock a child runs to its end before its parent goes "
+                        "on: a child that waits for its parent needs the real clock: "
+                        "lab.clock{clock = \"real\"})"
+                      : "");
+}
+
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
   tl_thread *self = tl__self;
-  int r, err = 0, cancelled = 0, virt;
-  uint64_t deadline = 0, wall_end = 0;
+  int r, err = 0, cancelled = 0, virt, hang = 0;
+  uint64_t deadline = 0, wall_end = 0, still = 0, still_wall = 0;
   struct tl__io_waiter me = {fds, n};
   if ((flags & TL_IO_AFTER_EAGAIN) && self && timeout != 0 && !TL_VIRTUAL()) {
     r = 0;
@@ -276,8 +309,12 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
   tl_mutex_lock(&tl_W->mu);
   virt = TL_VIRTUAL();
   TL_ALLOW_THREADS_BEGIN(self);
-  if (virt)
+  if (virt) {
     deadline = timeout > 0 ? tl_deadline_in(timeout) : 0;
+    self->io_forever = timeout < 0;
+    still = tl_clock_now();
+    still_wall = tl_now_ns();
+  }
   else if (timeout > 0)
     wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
   for (;;) {
@@ -293,6 +330,14 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       tl_mutex_lock(&tl_W->mu);
       if (r != 0 && !(r < 0 && err == EINTR)) break;
       if (deadline && tl_clock_now() >= deadline) { r = 0; break; }
+      if (timeout >= 0 || !tl__nothing_can_move(self)) {
+        still = tl_clock_now();
+        still_wall = tl_now_ns();
+      } else if (tl_clock_now() - still > TL__IO_HANG_NS &&
+                 tl_now_ns() - still_wall > TL__IO_HANG_WALL_NS) {
+        hang = 1;
+        break;
+      }
     } else {
       /* Slices of 50 ms: a cancellation is seen between two. */
       int ms = 50;
@@ -312,13 +357,15 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       if (r != 0 && !(r < 0 && err == EINTR)) break;
     }
   }
+  self->io_forever = 0;
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
-  tl__emit_ready(fds, n, cancelled ? 0 : r, flags);
+  tl__emit_ready(fds, n, cancelled || hang ? 0 : r, flags);
   if (cancelled) {
     tl_check_cancel(L);
     return 0;
   }
+  if (hang) return tl__io_hang(L, fds, n);
   if (r < 0) return tl_io_raise_errno(L, err);
   return r;
 }
