@@ -38,6 +38,9 @@ struct tl__io_waiter {
 };
 static struct tl__fd *tl__fds;
 static int tl__nfds;
+/* Bumped whenever a descriptor's description may change: the trace's
+ * cached names of sets (tl__say_set) are then written anew. */
+static uint64_t tl__desc_epoch;
 
 
 static struct tl__fd *tl__slot(int fd, int grow) {
@@ -60,6 +63,7 @@ void tl_io_own(int fd, int blocking) {
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
   fcntl(fd, F_SETFD, FD_CLOEXEC); /* a spawned threadlab inherits none */
+  tl__desc_epoch++;
   if (!s) return;
   memset(s, 0, sizeof *s);
   s->own = 1;
@@ -68,6 +72,7 @@ void tl_io_own(int fd, int blocking) {
 
 void tl_io_disown(int fd) {
   struct tl__fd *s = tl__slot(fd, 0);
+  tl__desc_epoch++;
   if (s) memset(s, 0, sizeof *s);
 }
 
@@ -87,6 +92,8 @@ void tl_io_set_desc(int fd, const char *desc, uint32_t chan) {
   struct tl__fd *s = tl__slot(fd, 0);
   if (!s) return;
   snprintf(s->desc, sizeof s->desc, "%s", desc);
+  s->said = 0; /* named anew in the trace */
+  tl__desc_epoch++;
   if (chan) s->chan = chan;
 }
 
@@ -115,6 +122,7 @@ void tl_io_set_blocking(int fd, int yes) {
 }
 
 void tl_io_close_all(void) {
+  tl__desc_epoch++;
   for (int fd = 0; fd < tl__nfds; fd++)
     if (tl__fds[fd].own) {
       close(fd);
@@ -153,15 +161,38 @@ uint64_t tl_io_said(int fd) {
   }
 }
 
+/* Sets of descriptors already written into the trace's text: a select
+ * loop names the same few sets over and over, and writing each anew would
+ * fill the text (--trace-text) within seconds of a busy server. */
+#define TL__SETS 16
+#define TL__SET_MAX 16
+static struct {
+  uint64_t gen, epoch, off;
+  int n;
+  int fd[TL__SET_MAX];
+} tl__sets[TL__SETS];
+
 /* The descriptors of fds (or of those ready, if ready) in the trace's text. */
 static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
   char buf[512], one[200];
   size_t len = 0;
-  int i, count = 0, last = -1;
+  int i, count = 0, last = -1, set[TL__SET_MAX];
+  uint64_t gen, off;
+  unsigned h = 0;
   if (!tl_trace_global) return 0;
   for (i = 0; i < n; i++)
-    if (!ready || fds[i].revents) count++, last = i;
+    if (!ready || fds[i].revents) {
+      if (count < TL__SET_MAX) set[count] = fds[i].fd;
+      h = h * 31u + (unsigned)fds[i].fd;
+      count++, last = i;
+    }
   if (count == 1) return tl_io_said(fds[last].fd);
+  gen = tl_trace_generation(tl_trace_global);
+  h %= TL__SETS;
+  if (count <= TL__SET_MAX && tl__sets[h].off && tl__sets[h].gen == gen &&
+      tl__sets[h].epoch == tl__desc_epoch && tl__sets[h].n == count &&
+      memcmp(tl__sets[h].fd, set, (size_t)count * sizeof *set) == 0)
+    return tl__sets[h].off;
   buf[0] = 0;
   for (i = 0; i < n; i++) {
     if (ready && !fds[i].revents) continue;
@@ -170,7 +201,15 @@ static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
                             len ? ", " : "", one);
     if (len >= sizeof buf) { len = sizeof buf - 1; break; }
   }
-  return tl_trace_str(tl_trace_global, buf, len);
+  off = tl_trace_str(tl_trace_global, buf, len);
+  if (count <= TL__SET_MAX && off) {
+    tl__sets[h].gen = gen;
+    tl__sets[h].epoch = tl__desc_epoch;
+    tl__sets[h].off = off;
+    tl__sets[h].n = count;
+    memcpy(tl__sets[h].fd, set, (size_t)count * sizeof *set);
+  }
+  return off;
 }
 
 void tl_io_note(int fd, int wrote, size_t bytes) {
