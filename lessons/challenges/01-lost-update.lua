@@ -15,8 +15,7 @@ challenge{
 g, done = 0, 0
 function add()
   local tmp = g
-  g = tmp + 1
-  done = done + 1
+  g, done = tmp + 1, done + 1
 end
 threading.Thread{ target = add }:start()
 threading.Thread{ target = add }:start()

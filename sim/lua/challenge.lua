@@ -134,6 +134,7 @@ function challenge.move(name)
   if not C then error(RuntimeError("no challenge is playing"), 0) end
   local id = thread_id(name)
   local tname = "T" .. (tonumber(name:match("%d+")))
+  if not state_of(id) then error(RuntimeError(tname .. " cannot move: it has ended"), 0) end
   local from = line_of(id)
   C.moves[#C.moves + 1] = tname
   lab.mark("#" .. #C.moves)

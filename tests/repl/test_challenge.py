@@ -1,0 +1,37 @@
+"""A challenge at the REPL: the learner moves the threads (:run T2), takes a
+move back (:undo, a replay in a fresh world), asks for the hint, and gives
+up (:solve plays the shortest winning schedule)."""
+import os
+from pty_session import Session, check
+
+f = "lessons/challenges/01-lost-update.lua"
+s = Session(f)
+intro = s.read_until(r"\n> ")
+check("Goal: both threads add 1" in intro, "the goal is announced: " + intro)
+check("T2 T3 wait before their first line" in intro, "the threads are named: " + intro)
+check("T2 T3 >  17" in intro, "the code view shows both threads at line 17: " + intro)
+out = s.line(":run T2")
+check("#1 T2: ran line 17 local tmp = g  now at line 18" in out, "a move says what it ran: " + out)
+check("T2 > " in out and "T3 > " in out, "the code view follows: " + out)
+out = s.line(":run T2")
+check("#2 T2: ran line 18" in out, "T2 wrote: " + out)
+out = s.line(":undo")
+check("Back to move 1: T2" in out, ":undo replays one move less: " + out)
+check("\n0\r\n" in s.line("g"), "after :undo, g is 0 again (T2 only read it)")
+out = s.line(":run T3")
+check("#2 T3: ran line 17" in out, "T3 read g too: " + out)
+out = s.line(":run T2")
+out += s.line(":run T3")
+check("Goal reached in 4 moves: T2 T3 T2 T3" in out, "the goal is reached and said: " + out)
+check("\n1\r\n" in s.line("g"), "g is 1 after two increments")
+out = s.line(":hint")
+check("Hint: g = g + 1 is a read and then a write" in out, ":hint: " + out)
+out = s.line(":run T9")
+check("no thread T9 in this challenge (its threads: T2 T3)" in out, "a wrong name is explained: " + out)
+out = s.line(":solve")
+check("solution: T2 T3" in out, ":solve finds the 2-move schedule: " + out)
+check("Goal reached in 2 moves: T2 T3" in out, ":solve plays it: " + out)
+check("\n1\r\n" in s.line("g"), "g is 1 after :solve's replay")
+s.send(":quit\r")
+check(s.close() == 0, "exit 0")
+print("ok")
