@@ -357,9 +357,12 @@ static void tl__v_advance(tl_thread *t, uint64_t ns) {
 static void tl__v_manual_step(tl_thread *t, lua_State *L, lua_Debug *ar, int is_line) {
   /* Statements of threadlab's own Lua (Thread:run ...) are not the user's
    * to step through. */
-  if (!is_line || !lua_getinfo(L, "S", ar) || strncmp(ar->source, "=threading", 10) == 0 ||
-      strncmp(ar->source, "=lab", 4) == 0)
-    return;
+  size_t n;
+  if (!is_line || !lua_getinfo(L, "S", ar)) return;
+  /* (embedded as "=sync.lua", "=threading.lua": a Condition's wait is one
+   * step of the user's, as a C call is) */
+  n = strlen(ar->source);
+  if (ar->source[0] == '=' && n > 4 && strcmp(ar->source + n - 4, ".lua") == 0) return;
   if (t->vbudget <= 0) {
     tl__v_release(t, TL_GIL_YIELD);
     tl__make_ready(t, tl__vnow());

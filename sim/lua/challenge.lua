@@ -164,12 +164,13 @@ end
 -- hang ends it too), then checks the goal. The thread that made the last
 -- move runs on first, as CPython's running thread keeps the GIL until it
 -- blocks, ends or is asked to drop it: the moves, not a switch at the
--- moment they ran out, decide where the threads interleave. Then the
--- seeded scheduler runs the rest.
+-- moment they ran out, decide where the threads interleave. With no moves
+-- T2 runs first, as a started thread does in CPython (start() waits for
+-- it to run). Then the seeded scheduler runs the rest.
 local RUN_ON = 10000 -- statements, about what a thread runs in a 5 ms switch interval
 local function finish()
-  local last = C.moves[#C.moves]
-  if last then pcall(lab.run, thread_id(last), RUN_ON) end
+  local first = C.moves[#C.moves] or (#ids() > 0 and "T2")
+  if first and state_of(thread_id(first)) then pcall(lab.run, thread_id(first), RUN_ON) end
   lab.clock{ sched = "auto" }
   local want = {}
   for _, id in ipairs(ids()) do want[id] = true end
@@ -241,6 +242,7 @@ function challenge._search(chunk)
         for k = 1, n do
           local moves = { table.unpack(prefix) }
           moves[#moves + 1] = "T" .. (k + 1)
+          lab.clock{ seed = saved.seed } -- each run as a fresh world's: the same seed
           local reached = run(chunk, moves)
           if reached then
             lab._cancel_others()
