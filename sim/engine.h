@@ -88,6 +88,8 @@ struct tl_thread {
   int vcount;             /* instructions the count hook was set to */
   int vticks;             /* py2: instructions since the last tick */
   int vbudget;            /* manual: statements left before it yields */
+  uint64_t vstep_mark;    /* manual: a marker (trace string) its next step draws first */
+  uint64_t vstep_ns;      /* manual: virtual time its next step takes at least */
   int vlines;             /* the line hook is on */
   int trace_lines;        /* traces each line it starts (a lesson's MainThread) */
   int traced_line;        /* the line traced last: a loop on one line is one event */
@@ -235,6 +237,10 @@ int tl_v_set_clock(int clock, char *err, size_t errlen);
  * many statements, or until it blocks or ends; the caller, MainThread at
  * the REPL, waits meanwhile. -1 with a reason when t cannot run. */
 int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen);
+/* The same, one step drawn as a move: the marker `label` on t's row, and
+ * at least ns of virtual time, so every move of a challenge shows. */
+int tl_v_move(tl_thread *self, tl_thread *t, const char *label, uint64_t ns, char *err,
+              size_t errlen);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
 char *tl__describe_waits(int hang);

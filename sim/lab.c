@@ -214,6 +214,19 @@ static int f_run(lua_State *L) {
   return 0;
 }
 
+/* lab._move(thread, label): a challenge's move, one statement drawn with
+ * the marker `label` on the thread's row and 1 ms of virtual time, so
+ * that a recording shows every move apart (a statement takes ns). */
+static int f_move(lua_State *L) {
+  char err[512];
+  tl_thread *t = tl__find_thread(L, 1);
+  const char *label = tl_check_str(L, 2, "lab._move", "label");
+  if (tl_v_move(tl__self, t, label, 1000000, err, sizeof err) != 0)
+    return tl_raise(L, "RuntimeError", "%s", err);
+  tl_check_cancel(L);
+  return 0;
+}
+
 /* lab.compute(ms, {gil=true}): CPU work done in C. With gil=false it runs
  * without the GIL, as numpy or hashlib do, so other threads run meanwhile. */
 static int f_compute(lua_State *L) {
@@ -285,6 +298,7 @@ int luaopen_tl_lab(lua_State *L) {
     { "pause",          f_pause           },
     { "resume",         f_resume          },
     { "run",            f_run             },
+    { "_move",          f_move            },
     { "compute",        f_compute         },
     { "_cancel_others", f_cancel_others   },
     { "_trace_lines",   f_trace_lines     },

@@ -369,6 +369,12 @@ static void tl__v_manual_step(tl_thread *t, lua_State *L, lua_Debug *ar, int is_
     tl__v_schedule();
     while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
     tl__v_take(t);
+    if (t->vstep_mark) tl_emit_as(t, TL_EV_MARK, 0, 0, t->vstep_mark);
+    if (t->vstep_ns) {
+      tl__vset(tl__vnow() + t->vstep_ns);
+      tl__fire_timers();
+    }
+    t->vstep_mark = t->vstep_ns = 0;
   }
   t->vbudget--;
 }
@@ -509,7 +515,21 @@ void tl_v_set_paused(int paused) {
   tl_mutex_unlock(&w->mu);
 }
 
+static int tl__v_run(tl_thread *self, tl_thread *t, int statements, uint64_t mark, uint64_t ns,
+                     char *err, size_t errlen);
+
 int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen) {
+  return tl__v_run(self, t, statements, 0, 0, err, errlen);
+}
+
+int tl_v_move(tl_thread *self, tl_thread *t, const char *label, uint64_t ns, char *err,
+              size_t errlen) {
+  uint64_t mark = tl_trace_global ? tl_trace_str(tl_trace_global, label, strlen(label)) : 0;
+  return tl__v_run(self, t, 1, mark, ns, err, errlen);
+}
+
+static int tl__v_run(tl_thread *self, tl_thread *t, int statements, uint64_t mark, uint64_t ns,
+                     char *err, size_t errlen) {
   tl_world *w = tl_W;
   int rc = 0;
   tl_mutex_lock(&w->mu);
@@ -534,6 +554,8 @@ int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t er
     self->vs = TL_VS_OUTSIDE;
     self->wait_kind = TL_WAIT_INPUT;
     t->vbudget = statements;
+    t->vstep_mark = mark;
+    t->vstep_ns = ns;
     tl__grant(t);
     while (w->v.running && !self->cancel)
       tl_cond_wait_until(&w->v.pace, &w->mu, tl_now_ns() + 50000000u);

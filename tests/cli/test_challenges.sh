@@ -53,4 +53,17 @@ expect_has "$out" "unexpected keyword argument 'colour'" "an unknown header fiel
 out=$("$BIN" --headless --moves "T2 T2 T2 T2" "$f" 2>&1); rc=$?
 expect_eq "$rc" 1 "a move of an ended thread exits 1"
 expect_has "$out" "move 4 (T2) cannot be made: RuntimeError: T2 cannot move: it has ended" "an ended thread cannot move"
+
+# a solved challenge records every move as a marker #1..#N on the row of
+# the thread that moved, and the picture keeps the rules
+"$BIN" --headless --moves "T2 T3 T2 T3" --record "$T/lu.svg" --record "$T/lu.dl" "$f" >/dev/null ||
+  fail "recording the solution"
+python3 tests/cli/picturecheck.py "$T/lu.dl" >/dev/null || fail "the picture rules"
+for k in 1 2 3 4; do grep -q ">#$k<" "$T/lu.svg" || fail "marker #$k in the SVG"; done
+grep -q ">#5<" "$T/lu.svg" && fail "no marker past the moves made"
+# #1 and #3 (T2's moves) share a row; #2 and #4 (T3's) share another
+y() { grep -o "<text[^>]*>#$1<" "$T/lu.svg" | sed 's/.* y="\([0-9.]*\)".*/\1/'; }
+expect_eq "$(y 1)" "$(y 3)" "T2's markers on one row"
+expect_eq "$(y 2)" "$(y 4)" "T3's markers on one row"
+[ "$(y 1)" != "$(y 2)" ] || fail "T2's and T3's markers on different rows"
 echo ok
