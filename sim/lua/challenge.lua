@@ -385,5 +385,30 @@ function challenge._schedule(drop_last)
   return table.concat(C.moves, " ", 1, math.max(n, 0))
 end
 
+-- :lessons lists the challenges of dir under their own heading, each by
+-- its header (read by running the file up to its first statement, as
+-- lesson.catalog reads a lesson's).
+function challenge.print_catalog(dir)
+  local names = lesson_core.list(dir)
+  if not names or #names == 0 then return end
+  out(tr { en = "Challenges (", zh = "挑战（" } .. dir .. tr { en = "): you are the scheduler\n",
+                                                              zh = "）：你来当调度器\n" })
+  for _, name in ipairs(names) do
+    local f, h = io.open(dir .. "/" .. name, "r"), nil
+    if f then
+      local env = setmetatable({}, { __index = function() error("not a header", 0) end })
+      env.challenge = function(t) h = t; error("header read", 0) end
+      local chunk = load(f:read("a"), "=" .. name, "t", env)
+      f:close()
+      if chunk then pcall(chunk) end
+    end
+    if type(h) == "table" then
+      out(("  %3s  %s: %s\n"):format(name:match("^(%d+)") or "", tr(h.title), tr(h.goal_text)))
+    end
+  end
+  out(tr { en = "threadlab " .. dir .. "/NN-name.lua plays one (:run T2, :undo, :hint, :solve)\n",
+           zh = "threadlab " .. dir .. "/NN-名字.lua 开始一个挑战（:run T2、:undo、:hint、:solve）\n" })
+end
+
 challenge._split = split
 return challenge
