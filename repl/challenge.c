@@ -118,6 +118,7 @@ static int tl__solve(tl_options *o) {
 
 int tl_challenge_command(tl_options *o, const char *cmd, const char *arg) {
   lua_State *L = tl_W->L;
+  if (strcmp(cmd, "step") == 0) return 0; /* the scheduler's own pick, not a move */
   if (!tl__CH.playing) {
     if (strcmp(cmd, "run") == 0) return 0; /* plain manual scheduling */
     printf(":%s: no challenge is playing (threadlab lessons/challenges/01-lost-update.lua)\n",
@@ -141,7 +142,7 @@ int tl_challenge_command(tl_options *o, const char *cmd, const char *arg) {
     tl__undo(o);
   } else if (strcmp(cmd, "solve") == 0) {
     tl__solve(o);
-  } else {
+  } else if (strcmp(cmd, "hint") == 0) {
     lua_getglobal(L, "challenge");
     lua_getfield(L, -1, "_hint");
     lua_remove(L, -2);

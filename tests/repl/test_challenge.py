@@ -38,4 +38,13 @@ check("03  Two locks, two orders: a deadlock: each thread holds one lock" in out
 check(out.index("Lessons (") < out.index("Challenges ("), "after the lessons")
 s.send(":quit\r")
 check(s.close() == 0, "exit 0")
+
+# without a challenge the commands say so, and :step is still the
+# scheduler's own pick
+s = Session()
+s.read_until(r"\n> ")
+check("no challenge is playing" in s.line(":undo"), ":undo without a challenge")
+check("no challenge is playing" in s.line(":hint"), ":hint without a challenge")
+s.send(":quit\r")
+check(s.close() == 0, "exit 0")
 print("ok")
