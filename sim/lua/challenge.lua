@@ -36,6 +36,64 @@ end
 
 local POINTS = { statement = true, instruction = true }
 
+---------------------------------------------------------------- steps inside a statement
+
+-- Under switch_points = "instruction" the globals the challenge's code
+-- makes (numbers, strings, booleans) are shared variables: each read and
+-- each write of one is a move of its own, so g = g + 1 is two moves, its
+-- read into a temporary and its write, as CPython up to 3.9 could switch
+-- between them. The values live in `split.store`; _G's metatable sends
+-- their reads and writes through `accessed`, which ends the move there.
+local split -- { names = {}, store = {} } while a challenge splits
+local SHARED = { number = true, string = true, boolean = true }
+
+local function unsplit()
+  if not split then return end
+  setmetatable(_G, nil)
+  for k in pairs(split.names) do rawset(_G, k, split.store[k]) end
+  split = nil
+end
+
+local function accessed(kind, k, v)
+  local tid = parts.threading.current_thread()._tid
+  if not tid or not C then return end
+  if kind == "read" then
+    C.temp[tid] = { k, v }
+  else
+    if C.temp[tid] and C.temp[tid][1] == k then C.temp[tid] = nil end
+    C.writes[k] = (C.writes[k] or 0) + 1
+  end
+  C.last[tid] = { kind, k, v }
+  lab._pause()
+end
+
+local function split_globals()
+  if C.spec.switch_points ~= "instruction" then return end
+  local names, store = {}, {}
+  for k, v in pairs(_G) do
+    if not C.before[k] and SHARED[type(v)] then names[k], store[k] = true, v end
+  end
+  for k in pairs(names) do rawset(_G, k, nil) end
+  split = { names = names, store = store }
+  setmetatable(_G, {
+    __index = function(_, k)
+      if not names[k] then return nil end
+      local v = store[k]
+      accessed("read", k, v)
+      return v
+    end,
+    __newindex = function(_, k, v)
+      if not names[k] then return rawset(_G, k, v) end
+      store[k] = v
+      accessed("write", k, v)
+    end,
+  })
+end
+
+-- How many times the challenge's threads wrote global `name` (for goals:
+-- "g is 1 after two increments").
+function challenge.writes(name) return C and C.writes[name] or 0 end
+
 -- The header: checks the form, then makes every thread the code starts
 -- stop before its first line.
 local function header(t)
@@ -57,8 +115,13 @@ local function header(t)
   end
   local before = 0
   for _, s in ipairs(core.states()) do before = math.max(before, s.id) end
+  local was = split and split.names or {}
+  unsplit() -- a run before this one, in this world (the search)
+  local names = {}
+  for k in pairs(_G) do names[k] = not was[k] or nil end
   C = { spec = t, max = max, base = before, moves = {}, mark = lesson_core.trace_count(),
-        reached = nil, path = C and C.path, lines = C and C.lines }
+        reached = nil, path = C and C.path, lines = C and C.lines, before = names,
+        temp = {}, writes = {}, last = {} }
   local clock = lab.clock()
   if clock.clock ~= "virtual" then lab.clock{ clock = "virtual" } end
   lab.gil{ switch_points = points }
@@ -137,7 +200,8 @@ function challenge.move(name)
   if not state_of(id) then error(RuntimeError(tname .. " cannot move: it has ended"), 0) end
   local from = line_of(id)
   C.moves[#C.moves + 1] = tname
-  local ok, e = pcall(lab._move, id, "#" .. #C.moves)
+  C.last[id] = nil
+  local ok, e = pcall(lab._move, id, "#" .. #C.moves, split ~= nil)
   if not ok then
     C.moves[#C.moves] = nil
     error(e, 0)
@@ -148,9 +212,18 @@ function challenge.move(name)
   elseif s.state ~= "ready" and s.state ~= "running" then now = "— " .. s.state
   else now = tr { en = "now at line ", zh = "现停在第 " } .. tostring(to) ..
              tr { en = "", zh = " 行" } end
-  out(("#%d %s: %s %s  %s\n"):format(#C.moves, tname,
-      tr { en = "ran line", zh = "执行了第" } .. " " .. tostring(from) .. tr { en = "", zh = " 行" },
-      code_line(from), now))
+  local a = C.last[id]
+  if a and a[1] == "read" then
+    out(("#%d %s %s %s (%s) %s  %s\n"):format(#C.moves, tname, tr { en = "reads", zh = "读取" },
+        a[2], tostring(a[3]), tr { en = "into a temporary", zh = "到临时变量" }, code_line(to)))
+  elseif a then
+    out(("#%d %s %s %s = %s  %s\n"):format(#C.moves, tname, tr { en = "writes", zh = "写入" },
+        a[2], tostring(a[3]), code_line(to)))
+  else
+    out(("#%d %s: %s %s  %s\n"):format(#C.moves, tname,
+        tr { en = "ran line", zh = "执行了第" } .. " " .. tostring(from) .. tr { en = "", zh = " 行" },
+        code_line(from), now))
+  end
   if not C.reached and goal_holds() then
     C.reached = #C.moves
     out(tr { en = "Goal reached in ", zh = "目标达成，用了 " } .. #C.moves ..
@@ -187,12 +260,18 @@ local function split(moves)
   return list
 end
 
+-- Runs the file: its header, then the code that starts the threads.
+local function begin(chunk)
+  chunk()
+  if not (C and C.spec) then error(RuntimeError("the file has no challenge{...} header"), 0) end
+  split_globals()
+end
+
 -- Runs the challenge chunk, then the moves, then the rest to its end.
 -- Returns the move that reached the goal (nil when none did), or false and
 -- the number of the move that could not be made and why.
 local function run(chunk, moves)
-  chunk()
-  if not (C and C.spec) then error(RuntimeError("the file has no challenge{...} header"), 0) end
+  begin(chunk)
   for i, m in ipairs(moves) do
     local ok, e = pcall(challenge.move, m)
     if not ok then
@@ -231,7 +310,7 @@ function challenge._search(chunk)
   local saved = lab.clock()
   lab.clock{ speed = 0 }
   local ok, found, max = pcall(function()
-    chunk()
+    begin(chunk)
     local n, max = #ids(), C.max
     lab._cancel_others()
     local frontier = { {} }
@@ -304,9 +383,17 @@ local function code_view()
   end
   local w = 0
   for _, v in pairs(at) do w = math.max(w, #v) end
+  local held = {} -- each line's pending temporaries: "(T2 holds g = 0)"
+  for k, id in ipairs(ids()) do
+    local tmp, n = C.temp[id], line_of(id)
+    if tmp and n then
+      held[n] = (held[n] or "") .. ("   (T%d %s %s = %s)"):format(k + 1,
+        tr { en = "holds", zh = "手里的" }, tmp[1], tostring(tmp[2]))
+    end
+  end
   for i = first, #C.lines do
     local mark = at[i] and (at[i] .. string.rep(" ", w - #at[i]) .. " >") or string.rep(" ", w + 2)
-    out(("  %s %3d  %s\n"):format(mark, i, C.lines[i]))
+    out(("  %s %3d  %s%s\n"):format(mark, i, C.lines[i], held[i] or ""))
   end
 end
 
@@ -319,6 +406,10 @@ end
 local function intro()
   out(tr { en = "Challenge: ", zh = "挑战：" } .. tr(C.spec.title) .. "\n")
   out(tr { en = "Goal: ", zh = "目标：" } .. tr(C.spec.goal_text) .. "\n")
+  if split then
+    out(tr { en = "A move here is one read or one write of a shared global: g = g + 1 is two.\n",
+             zh = "这里的一步是对共享全局变量的一次读或一次写：g = g + 1 是两步。\n" })
+  end
   out(tr { en = ("You are the scheduler. %s wait before their first line: :run T2 runs T2 one statement\n"
                  .. "(keys 1-9 in the window); :undo takes a move back, :hint helps, :solve gives up.\n"):format(names()),
            zh = ("你就是调度器。%s 停在各自的第一行之前：:run T2 让 T2 执行一条语句\n"
@@ -327,8 +418,7 @@ end
 
 local function start(chunk, path)
   challenge._load(path)
-  chunk()
-  if not (C and C.spec) then error(RuntimeError("the file has no challenge{...} header"), 0) end
+  begin(chunk)
 end
 
 -- The REPL: the challenge starts, its threads stopped.

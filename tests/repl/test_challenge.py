@@ -39,6 +39,27 @@ check(out.index("Lessons (") < out.index("Challenges ("), "after the lessons")
 s.send(":quit\r")
 check(s.close() == 0, "exit 0")
 
+# steps inside a statement: g = g + 1 as its read and its write, the
+# temporary shown beside the line
+s = Session("lessons/challenges/11-inside-one-statement.lua")
+intro = s.read_until(r"\n> ")
+check("g = g + 1 is two" in intro, "the intro says what a move is: " + intro)
+out = s.line(":run T2")
+check("#1 T2 reads g (0) into a temporary" in out, "a read: " + out)
+check("g = g + 1   (T2 holds g = 0)" in out, "T2's temporary shown: " + out)
+out = s.line(":run T3")
+check("(T2 holds g = 0)   (T3 holds g = 0)" in out, "both temporaries: " + out)
+out = s.line(":run T2")
+check("#3 T2 writes g = 1" in out, "a write: " + out)
+check("T2 holds" not in out, "T2's temporary is gone once written: " + out)
+out = s.line(":run T3")
+check("#4 T3 writes g = 1" in out and "Goal reached in 4 moves: T2 T3 T2 T3" in out, "the goal: " + out)
+check("\n1\r\n" in s.line("g"), "g is 1 after two increments")
+out = s.line(":undo")
+check("Back to move 3: T2 T3 T2" in out and "(T3 holds g = 0)" in out, ":undo: " + out)
+s.send(":quit\r")
+check(s.close() == 0, "exit 0")
+
 # without a challenge the commands say so, and :step is still the
 # scheduler's own pick
 s = Session()
