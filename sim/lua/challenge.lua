@@ -391,10 +391,19 @@ local function code_view()
         tr { en = "holds", zh = "手里的" }, tmp[1], tostring(tmp[2]))
     end
   end
+  -- the window's narration box shows the same, without the comments,
+  -- under the goal (or the schedule that reached it)
+  local shown = { C.reached and (tr { en = "Goal reached: ", zh = "目标达成：" } ..
+                                 table.concat(C.moves, " ", 1, C.reached))
+                  or tr { en = "Goal: ", zh = "目标：" } .. tr(C.spec.goal_text) }
   for i = first, #C.lines do
     local mark = at[i] and (at[i] .. string.rep(" ", w - #at[i]) .. " >") or string.rep(" ", w + 2)
     out(("  %s %3d  %s%s\n"):format(mark, i, C.lines[i], held[i] or ""))
+    if C.lines[i]:find("%S") and not C.lines[i]:match("^%s*%-%-") then
+      shown[#shown + 1] = ("%s %s%s"):format(mark, C.lines[i], held[i] or "")
+    end
   end
+  if not quiet then lab.narrate(table.concat(shown, "\n")) end
 end
 
 local function names()

@@ -41,7 +41,8 @@ check(s.close() == 0, "exit 0")
 
 # steps inside a statement: g = g + 1 as its read and its write, the
 # temporary shown beside the line
-s = Session("lessons/challenges/11-inside-one-statement.lua")
+trace = os.path.join(os.environ.get("TL_TMP", "/tmp"), "challenge.trace")
+s = Session("--trace", trace, "lessons/challenges/11-inside-one-statement.lua")
 intro = s.read_until(r"\n> ")
 check("g = g + 1 is two" in intro, "the intro says what a move is: " + intro)
 out = s.line(":run T2")
@@ -59,6 +60,14 @@ out = s.line(":undo")
 check("Back to move 3: T2 T3 T2" in out and "(T3 holds g = 0)" in out, ":undo: " + out)
 s.send(":quit\r")
 check(s.close() == 0, "exit 0")
+# the window's narration box shows the code with each thread's line and
+# temporary (an event in the trace, as everything the window draws)
+import subprocess
+dump = subprocess.run([os.environ.get("TL_BIN", "./threadlab"), "--dump-trace", trace],
+                      capture_output=True, text=True).stdout
+check("T2 T3 >   g = g + 1   (T2 holds g = 0)   (T3 holds g = 0)" in dump,
+      "the narration box has the code view: " + dump[-800:])
+check("Goal reached: T2 T3 T2 T3" in dump, "and says when the goal is reached")
 
 # without a challenge the commands say so, and :step is still the
 # scheduler's own pick
