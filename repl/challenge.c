@@ -128,7 +128,10 @@ int tl_challenge_command(tl_options *o, const char *cmd, const char *arg) {
   if (strcmp(cmd, "run") == 0) {
     char name[32] = "";
     int n = 1;
-    sscanf(arg, "%31s %d", name, &n);
+    if (sscanf(arg, "%31s %d", name, &n) < 1 || n < 1 || n > 1000) {
+      puts("usage: :run T2 [n]  (n moves of T2, 1..1000)");
+      return 1;
+    }
     lua_getglobal(L, "challenge");
     lua_getfield(L, -1, "_moves");
     lua_remove(L, -2);

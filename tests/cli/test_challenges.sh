@@ -61,6 +61,9 @@ expect_has "$out" "move 4 (T2) cannot be made: RuntimeError: T2 cannot move: it 
 python3 tests/cli/picturecheck.py "$T/lu.dl" >/dev/null || fail "the picture rules"
 for k in 1 2 3 4; do grep -q ">#$k<" "$T/lu.svg" || fail "marker #$k in the SVG"; done
 grep -q ">#5<" "$T/lu.svg" && fail "no marker past the moves made"
+"$BIN" --headless --moves "T2 T3 T2 T3" --record "$T/lu.json" "$f" >/dev/null || fail "recording JSON"
+python3 tests/cli/jsoncheck.py "$T/lu.json" >/dev/null || fail "the JSON checks"
+for k in 1 2 3 4; do grep -q "\"text\":\"#$k\"" "$T/lu.json" || fail "marker #$k in the JSON"; done
 # #1 and #3 (T2's moves) share a row; #2 and #4 (T3's) share another
 y() { grep -o "<text[^>]*>#$1<" "$T/lu.svg" | sed 's/.* y="\([0-9.]*\)".*/\1/'; }
 expect_eq "$(y 1)" "$(y 3)" "T2's markers on one row"

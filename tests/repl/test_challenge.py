@@ -26,6 +26,8 @@ check("Goal reached in 4 moves: T2 T3 T2 T3" in out, "the goal is reached and sa
 check("\n1\r\n" in s.line("g"), "g is 1 after two increments")
 out = s.line(":hint")
 check("Hint: g = g + 1 is a read and then a write" in out, ":hint: " + out)
+check("usage: :run T2 [n]" in s.line(":run"), ":run alone explains itself")
+check("usage: :run T2 [n]" in s.line(":run T2 0"), ":run T2 0 explains itself")
 out = s.line(":run T9")
 check("no thread T9 in this challenge (its threads: T2 T3)" in out, "a wrong name is explained: " + out)
 out = s.line(":solve")
