@@ -3,11 +3,13 @@
  * need the front: the command line (--moves, --solve), a fresh world for
  * :undo and :solve (a deterministic replay of the moves kept), and the
  * REPL's :run, :undo, :hint, :solve while a challenge plays. */
+#include <fcntl.h>
 #include <lauxlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 
@@ -33,14 +35,38 @@ static int tl__prepare(lua_State *L, const char *name) {
   return 1;
 }
 
+/* The search runs the file hundreds of times: what the engine warns of on
+ * stderr (a lock order seen the other way round: new locks each run) would
+ * be said hundreds of times. Muted while it searches; its errors are
+ * reported after. Returns the saved fd (or -1) for tl__unmute_stderr. */
+static int tl__mute_stderr(void) {
+  int saved, nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (nul < 0) return -1;
+  fflush(stderr);
+  saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
+  if (saved >= 0) dup2(nul, 2);
+  close(nul);
+  return saved;
+}
+
+static void tl__unmute_stderr(int saved) {
+  if (saved < 0) return;
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+}
+
 /* Calls challenge[name](chunk, path, arg); its integer result, or 1 (said)
  * when it raised. */
 static int tl__call(const char *name, const char *arg) {
   lua_State *L = tl_W->L;
-  int rc = 1;
+  int rc = 1, status, muted;
   if (!tl__prepare(L, name)) return 1;
   lua_pushstring(L, arg ? arg : "");
-  if (tl_app_docall(L, 3, 1) != LUA_OK) {
+  muted = strcmp(name, "_solve") == 0 ? tl__mute_stderr() : -1;
+  status = tl_app_docall(L, 3, 1);
+  tl__unmute_stderr(muted);
+  if (status != LUA_OK) {
     tl_app_report(L);
   } else {
     rc = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
@@ -93,10 +119,14 @@ static int tl__undo(tl_options *o) {
 static int tl__solve(tl_options *o) {
   lua_State *L = tl_W->L;
   char found[4096] = "";
+  int status, muted;
   if (!tl__prepare(L, "_search")) return 0;
   puts("searching...");
   fflush(stdout);
-  if (tl_app_docall(L, 2, 2) != LUA_OK) {
+  muted = tl__mute_stderr();
+  status = tl_app_docall(L, 2, 2);
+  tl__unmute_stderr(muted);
+  if (status != LUA_OK) {
     tl_app_report(L);
     return 0;
   }

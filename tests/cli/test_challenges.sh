@@ -21,6 +21,11 @@ out=$(printf 'print("g=" .. g .. " done=" .. done)\n' |
       "$BIN" --headless --moves "$sol" -i "$f" 2>&1)
 expect_has "$out" "g=1 done=2" "--solve's schedule replayed loses an update"
 
+# the search runs the file again and again: what the engine warns of each
+# time (a lock order) is not said hundreds of times
+out=$("$BIN" --headless --solve lessons/challenges/03-deadlock.lua 2>&1)
+expect_eq "$out" "solution: T2 T3" "--solve on the deadlock says only its answer"
+
 # a challenge no schedule can win within its bound
 cat >"$T/never.lua" <<'L'
 challenge{ title = "never", goal = function() return g == 3 end, max_steps = 3, solution = "T2" }
