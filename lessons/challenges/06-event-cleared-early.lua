@@ -8,7 +8,7 @@ challenge{
   max_steps = 6,
   solution = "T3 T3",
 }
--- 000 §2.4, the traffic light: an Event is a flag, not a message. A car
+-- 000 §3.3 and 002 §6.9, the traffic light: an Event is a flag, not a message. A car
 -- that comes after the light went red again never saw green.
 light = threading.Event()
 function car()

@@ -7,7 +7,7 @@ challenge{
   max_steps = 8,
   solution = "T2 T2 T4 T3 T3",
 }
--- 000 §2.6: Semaphore(1) lets one thread in. Unlike a Lock, any thread
+-- 004 信号量: Semaphore(1) lets one thread in. Unlike a Lock, any thread
 -- may release it, even one that never acquired it (BoundedSemaphore would
 -- at least say so when the count goes past its start).
 room = threading.Semaphore(1)
