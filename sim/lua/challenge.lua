@@ -194,7 +194,9 @@ local function schedule() return table.concat(C.moves, " ") end
 -- One move: `name` runs one statement. Says what it did and whether the
 -- goal now holds.
 function challenge.move(name)
-  if not C then error(RuntimeError("no challenge is playing"), 0) end
+  if not (C and C.spec) then
+    error(RuntimeError("no challenge is playing in this world (after :reset, :undo starts it again)"), 0)
+  end
   local id = thread_id(name)
   local tname = "T" .. (tonumber(name:match("%d+")))
   if not state_of(id) then error(RuntimeError(tname .. " cannot move: it has ended"), 0) end
@@ -476,10 +478,12 @@ function challenge._moves(name, n)
 end
 
 function challenge._hint()
+  if not (C and C.spec) then return out("no challenge is playing in this world (after :reset, :undo starts it again)\n") end
   out(tr { en = "Hint: ", zh = "提示：" } .. tr(C.spec.hint) .. "\n")
 end
 
 function challenge._schedule(drop_last)
+  if not C then return "" end
   local n = #C.moves - (drop_last and 1 or 0)
   return table.concat(C.moves, " ", 1, math.max(n, 0))
 end
