@@ -38,6 +38,11 @@ out = s.line(":lessons")
 check("Challenges (lessons/challenges): you are the scheduler" in out, ":lessons has a heading for challenges: " + out)
 check("03  Two locks, two orders: a deadlock: each thread holds one lock" in out, "each challenge listed: " + out)
 check(out.index("Lessons (") < out.index("Challenges ("), "after the lessons")
+# :reset leaves a fresh world without the challenge; :undo starts it again
+s.line(":reset")
+check(":undo starts it again" in s.line(":run T2"), ":run after :reset explains")
+check("Back to move 0" in s.line(":undo"), ":undo after :reset starts the challenge again")
+check("#1 T2: ran line 17" in s.line(":run T2"), "and moves go on")
 s.send(":quit\r")
 check(s.close() == 0, "exit 0")
 
