@@ -256,7 +256,7 @@ local function finish()
   return C.reached
 end
 
-local function split(moves)
+local function words(moves)
   local list = {}
   for w in tostring(moves or ""):gmatch("%S+") do list[#list + 1] = w end
   return list
@@ -287,9 +287,9 @@ end
 -- threadlab --moves "T2 T3 ...": 0 when the goal was reached, else 1.
 function challenge._replay(chunk, path, moves)
   challenge._load(path)
-  local reached, bad, why = run(chunk, split(moves))
+  local reached, bad, why = run(chunk, words(moves))
   if reached == false then
-    print(("move %d (%s) cannot be made: %s"):format(bad, split(moves)[bad], tostring(why)))
+    print(("move %d (%s) cannot be made: %s"):format(bad, words(moves)[bad], tostring(why)))
     print("goal not reached")
     return 1
   end
@@ -444,7 +444,7 @@ end
 local function replay_quietly(chunk, path, moves, say)
   start(chunk, path)
   quiet = true
-  local ok, e = pcall(function() for _, m in ipairs(split(moves)) do challenge.move(m) end end)
+  local ok, e = pcall(function() for _, m in ipairs(words(moves)) do challenge.move(m) end end)
   quiet = false
   if not ok then error(e, 0) end
   if say then
@@ -460,7 +460,7 @@ function challenge._undo_quiet(chunk, path, moves) return replay_quietly(chunk, 
 -- :solve: the schedule found, move by move, in a fresh world.
 function challenge._show(chunk, path, moves)
   start(chunk, path)
-  for _, m in ipairs(split(moves)) do challenge.move(m) end
+  for _, m in ipairs(words(moves)) do challenge.move(m) end
   if not C.reached then finish() end
   if C.reached then
     out(tr { en = "Goal reached in ", zh = "目标达成，用了 " } .. C.reached ..
@@ -513,5 +513,4 @@ function challenge.print_catalog(dir)
            zh = "threadlab " .. dir .. "/NN-名字.lua 开始一个挑战（:run T2、:undo、:hint、:solve）\n" })
 end
 
-challenge._split = split
 return challenge
