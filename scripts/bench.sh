@@ -187,6 +187,19 @@ if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" wake-8000 "* ]]; then
             status=1
         fi
     fi
+    # The yardstick: the same 8,000 wake-ups with no interpreter at all
+    # (scripts/bench/wake_floor.c), best of RUNS.
+    floor_bin=${TMPDIR:-/tmp}/threadlab-wake-floor.$$
+    if ${CC:-cc} -O2 -pthread -o "$floor_bin" "$DIR/wake_floor.c" 2>/dev/null; then
+        best_c="" best_h=""
+        for _ in $(seq "$RUNS"); do
+            read -r c h < <(timeout 300 "$floor_bin" | tr '=' ' ' | awk '{print $2, $4}')
+            [ -n "$c" ] && { [ -z "$best_c" ] || awk -v a="$c" -v b="$best_c" 'BEGIN{exit !(a<b)}'; } && best_c=$c
+            [ -n "$h" ] && { [ -z "$best_h" ] || awk -v a="$h" -v b="$best_h" 'BEGIN{exit !(a<b)}'; } && best_h=$h
+        done
+        echo "bench wake-8000-floor pthreads: chain=$best_c herd=$best_h"
+        rm -f "$floor_bin"
+    fi
 fi
 # Resident memory per event held: two runs of the lock loop, small and
 # large, under /usr/bin/time; the difference in peak RSS over the

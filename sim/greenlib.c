@@ -4,6 +4,7 @@
  * lanes and switches into the trace, so the views can nest them under the
  * thread that runs them. */
 #include "engine.h"
+#include "io.h"
 
 #include <lauxlib.h>
 #include <string.h>
@@ -46,42 +47,101 @@ static int f_sleeping(lua_State *L) {
   return 0;
 }
 
+/* _green.io(id, fd, on): the lane waits for fd (on) or no longer does; the
+ * hub or loop waits for it on the lane's behalf, so the thread shows the
+ * hub's wait and the lane shows its own. */
+static int f_io(lua_State *L) {
+  lua_Integer id = luaL_checkinteger(L, 1), fd = luaL_checkinteger(L, 2);
+  int on = lua_toboolean(L, 3);
+  tl_emit(TL_EV_GREEN_SWITCH, on ? 3 : 4, (uint32_t)id, on ? tl_io_said((int)fd) : 0);
+  return 0;
+}
+
 /* _green.finish(id): the lane's function returned or raised. */
 static int f_finish(lua_State *L) {
   tl_emit(TL_EV_GREEN_END, 0, (uint32_t)luaL_checkinteger(L, 1), 0);
   return 0;
 }
 
-/* coroutine.resume(co, ...), as Lua's (its upvalue), but the coroutine is
- * the thread's running state while it runs: the GIL's switch requests and
- * the virtual clock's accounting hook go to the state that runs, so a long
- * loop inside a generator or a task still lets the other threads in. */
-static int f_co_resume(lua_State *L) {
+/* co becomes the thread's running state while it runs: the GIL's switch
+ * requests and the virtual clock's accounting hook go to the state that
+ * runs, so a long loop inside a generator or a task still lets the other
+ * threads in. Returns the state to give back to (tl__leave_green). */
+static lua_State *tl__enter_green(lua_State *co) {
   tl_thread *self = tl__self;
-  lua_State *co = lua_tothread(L, 1), *prev;
-  luaL_argexpected(L, co != NULL, 1, "coroutine");
-  prev = self ? atomic_load(&self->cur_L) : NULL;
+  lua_State *prev = self ? atomic_load(&self->cur_L) : NULL;
   if (prev) {
     atomic_store(&self->cur_L, co);
     tl_gil_set_base_hook(self, co);
   }
+  return prev;
+}
+
+static void tl__leave_green(lua_State *prev) {
+  if (prev) {
+    atomic_store(&tl__self->cur_L, prev);
+    tl_gil_set_base_hook(tl__self, prev);
+  }
+}
+
+/* coroutine.resume(co, ...), as Lua's (its upvalue), run as above. */
+static int f_co_resume(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1), *prev;
+  luaL_argexpected(L, co != NULL, 1, "coroutine");
+  prev = tl__enter_green(co);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET); /* returns false, err: never raises */
-  if (prev) {
-    atomic_store(&self->cur_L, prev);
-    tl_gil_set_base_hook(self, prev);
+  tl__leave_green(prev);
+  return lua_gettop(L);
+}
+
+/* _green.step(co, to, from, ...) -> how, ...: a generator's send, next or
+ * throw in one call (its hot path): switches to lane `to`, resumes co with
+ * the arguments, and switches back to `from` (ending `to` first if co
+ * ended). how is 1 (yielded) with the yielded values, 2 (returned) with
+ * the returned ones, or 3 (raised) with the error. */
+static int f_step(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1), *prev;
+  lua_Integer to = luaL_checkinteger(L, 2), from = luaL_checkinteger(L, 3);
+  int nargs = lua_gettop(L) - 3, nres = 0, status;
+  luaL_argexpected(L, co != NULL, 1, "coroutine");
+  if (lua_status(co) == LUA_OK && lua_gettop(co) == 0)
+    return luaL_error(L, "cannot resume dead coroutine");
+  if (!lua_checkstack(co, nargs)) return luaL_error(L, "too many arguments to resume");
+  tl_emit(TL_EV_GREEN_SWITCH, 0, (uint32_t)to, (uint64_t)from);
+  if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
+  lua_xmove(L, co, nargs);
+  prev = tl__enter_green(co);
+  status = lua_resume(co, L, nargs, &nres);
+  tl__leave_green(prev);
+  lua_settop(L, 0);
+  if (status == LUA_OK || status == LUA_YIELD) {
+    if (!lua_checkstack(L, nres + 1)) {
+      lua_pop(co, nres);
+      return luaL_error(L, "too many results to resume");
+    }
+    lua_pushinteger(L, status == LUA_YIELD ? 1 : 2);
+    lua_xmove(co, L, nres);
+  } else {
+    lua_pushinteger(L, 3);
+    lua_xmove(co, L, 1); /* the error object */
   }
+  if (status != LUA_YIELD) tl_emit(TL_EV_GREEN_END, 0, (uint32_t)to, 0);
+  tl_emit(TL_EV_GREEN_SWITCH, 0, (uint32_t)from, (uint64_t)to);
+  if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
   return lua_gettop(L);
 }
 
 int luaopen_tl_green(lua_State *L) {
   static const luaL_Reg lib[] = {
-    { "new",    f_new    },
-    { "switch", f_switch },
-    { "finish", f_finish },
+    { "new",      f_new      },
+    { "switch",   f_switch   },
+    { "step",     f_step     },
+    { "finish",   f_finish   },
+    { "io",       f_io       },
     { "sleeping", f_sleeping },
-    { NULL,     NULL     }
+    { NULL,       NULL       }
   };
   lua_getglobal(L, "coroutine");
   lua_getfield(L, -1, "resume");

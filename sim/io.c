@@ -27,6 +27,8 @@ struct tl__fd {
   char desc[72];    /* "socket 127.0.0.1:8080", "epoll" (for the trace) */
   uint16_t lport;   /* a listening socket: its port */
   uint16_t cport;   /* a connected socket: the port it connected to */
+  uint64_t said;    /* its description in the trace's text (tl_io_said) */
+  uint64_t said_gen; /* ... as of this trace generation */
 };
 
 /* What an I/O waiter waits on (its wait_obj). */
@@ -131,6 +133,46 @@ const char *tl_io_describe(int fd, char *buf, size_t n) {
   return buf;
 }
 
+/* The description of one descriptor in the trace's text, written once:
+ * a thread blocking on a pipe a million times names it a million times. */
+uint64_t tl_io_said(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  char one[200];
+  uint64_t gen;
+  if (!tl_trace_global) return 0;
+  gen = tl_trace_generation(tl_trace_global);
+  if (s && s->said && s->said_gen == gen) return s->said;
+  tl_io_describe(fd, one, sizeof one);
+  {
+    uint64_t off = tl_trace_str(tl_trace_global, one, strlen(one));
+    if (s) {
+      s->said = off;
+      s->said_gen = gen;
+    }
+    return off;
+  }
+}
+
+/* The descriptors of fds (or of those ready, if ready) in the trace's text. */
+static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
+  char buf[512], one[200];
+  size_t len = 0;
+  int i, count = 0, last = -1;
+  if (!tl_trace_global) return 0;
+  for (i = 0; i < n; i++)
+    if (!ready || fds[i].revents) count++, last = i;
+  if (count == 1) return tl_io_said(fds[last].fd);
+  buf[0] = 0;
+  for (i = 0; i < n; i++) {
+    if (ready && !fds[i].revents) continue;
+    tl_io_describe(fds[i].fd, one, sizeof one);
+    len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "%s%s",
+                            len ? ", " : "", one);
+    if (len >= sizeof buf) { len = sizeof buf - 1; break; }
+  }
+  return tl_trace_str(tl_trace_global, buf, len);
+}
+
 void tl_io_note(int fd, int wrote, size_t bytes) {
   tl_emit(wrote ? TL_EV_IO_WRITE : TL_EV_IO_READ, 0, tl_io_chan(fd), (uint64_t)bytes);
   tl_io_changed(fd); /* data for a reader, or room for a writer */
@@ -210,20 +252,11 @@ void tl_io_settle(int fd, short events, int (*landed)(int fd, long want), long w
 
 /* The ready set, as the trace names it. */
 static void tl__emit_ready(struct pollfd *fds, int n, int r, int flags) {
-  char buf[512], one[200];
-  size_t len = 0;
   uint32_t chan = 0;
-  buf[0] = 0;
-  for (int i = 0; i < n && r > 0; i++)
-    if (fds[i].revents) {
-      if (!chan) chan = tl_io_chan(fds[i].fd);
-      tl_io_describe(fds[i].fd, one, sizeof one);
-      len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "%s%s",
-                              len ? ", " : "", one);
-      if (len >= sizeof buf) { len = sizeof buf - 1; break; }
-    }
+  for (int i = 0; i < n && r > 0 && !chan; i++)
+    if (fds[i].revents) chan = tl_io_chan(fds[i].fd);
   tl_emit(TL_EV_IO_READY, (uint16_t)((r > 0 ? r & 0x7fff : 0) | (flags & TL_IO_MARK ? 0x8000 : 0)), chan,
-          tl_trace_global ? tl_trace_str(tl_trace_global, buf, len) : 0);
+          r > 0 ? tl__say_set(fds, n, 1) : 0);
 }
 
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
@@ -231,22 +264,15 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
   int r, err = 0, cancelled = 0, virt;
   uint64_t deadline = 0, wall_end = 0;
   struct tl__io_waiter me = {fds, n};
-  while ((r = poll(fds, (nfds_t)n, 0)) < 0 && errno == EINTR) {}
-  if (r < 0) return tl_io_raise_errno(L, errno);
-  if (r > 0 || timeout == 0 || !self) return r;
-  {
-    char buf[512], one[200];
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < n; i++) {
-      tl_io_describe(fds[i].fd, one, sizeof one);
-      len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "%s%s",
-                              len ? ", " : "", one);
-      if (len >= sizeof buf) { len = sizeof buf - 1; break; }
-    }
-    tl_emit(TL_EV_IO_WAIT, (uint16_t)flags, n ? tl_io_chan(fds[0].fd) : 0,
-            tl_trace_global ? tl_trace_str(tl_trace_global, buf, len) : 0);
+  if ((flags & TL_IO_AFTER_EAGAIN) && self && timeout != 0 && !TL_VIRTUAL()) {
+    r = 0;
+  } else {
+    while ((r = poll(fds, (nfds_t)n, 0)) < 0 && errno == EINTR) {}
+    if (r < 0) return tl_io_raise_errno(L, errno);
+    if (r > 0 || timeout == 0 || !self) return r;
   }
+  tl_emit(TL_EV_IO_WAIT, (uint16_t)(flags & TL_IO_MARK), n ? tl_io_chan(fds[0].fd) : 0,
+          tl__say_set(fds, n, 0));
   tl_mutex_lock(&tl_W->mu);
   virt = TL_VIRTUAL();
   TL_ALLOW_THREADS_BEGIN(self);
@@ -297,9 +323,13 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
   return r;
 }
 
-int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout) {
+static int tl__wait_one(lua_State *L, int fd, short events, double timeout, int flags) {
   struct pollfd p = {fd, events, 0};
-  return tl_io_wait(L, &p, 1, timeout, 0);
+  return tl_io_wait(L, &p, 1, timeout, flags);
+}
+
+int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout) {
+  return tl__wait_one(L, fd, events, timeout, TL_IO_AFTER_EAGAIN);
 }
 
 /* ---- os ------------------------------------------------------------------ */
@@ -335,7 +365,7 @@ static int f_read(lua_State *L) {
   ssize_t r;
   char *p;
   if (n < 0) return tl_raise(L, "ValueError", "negative length");
-  if (!tl_io_owned(fd) && tl_io_blocking(fd)) tl_io_wait_fd(L, fd, POLLIN, -1);
+  if (!tl_io_owned(fd) && tl_io_blocking(fd)) tl__wait_one(L, fd, POLLIN, -1, 0);
   p = luaL_buffinitsize(L, &b, (size_t)n);
   for (;;) {
     r = read(fd, p, (size_t)n);
@@ -404,7 +434,7 @@ static int f_wait_fd(lua_State *L) {
   int fd = tl__checkfd(L, 1);
   const char *mode = luaL_checkstring(L, 2);
   double timeout = luaL_optnumber(L, 3, -1);
-  lua_pushboolean(L, tl_io_wait_fd(L, fd, *mode == 'w' ? POLLOUT : POLLIN, timeout) > 0);
+  lua_pushboolean(L, tl__wait_one(L, fd, *mode == 'w' ? POLLOUT : POLLIN, timeout, 0) > 0);
   return 1;
 }
 

@@ -20,7 +20,11 @@
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags);
 /* flags: the wait is a select/poll/epoll whose ready set is drawn */
 #define TL_IO_MARK 1
-/* One descriptor: events POLLIN or POLLOUT; 1 ready, 0 timed out. */
+/* flags: the caller's call has just failed with EAGAIN, so a first look
+ * (poll with no wait) would find nothing: the real clock skips it */
+#define TL_IO_AFTER_EAGAIN 2
+/* One descriptor, after its call failed with EAGAIN: events POLLIN or
+ * POLLOUT; 1 ready, 0 timed out. */
 int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout);
 /* After a write, close, connect... that may make another thread's
  * descriptor ready: wakes this process's I/O waiters (virtual clock). */
@@ -51,6 +55,8 @@ void tl_io_close_all(void);
 int tl_io_raise_errno(lua_State *L, int err);
 /* What names fd in the trace: "fd 5 (pipe read end)". */
 const char *tl_io_describe(int fd, char *buf, size_t n);
+/* The same, in the trace's text (written once per descriptor and trace). */
+uint64_t tl_io_said(int fd);
 /* What the trace calls an owned descriptor ("socket 127.0.0.1:8080"), and
  * the channel its readiness arrows follow (0: keep). */
 void tl_io_set_desc(int fd, const char *desc, uint32_t chan);

@@ -272,9 +272,9 @@ static void tl__seg_close(tl_segment *seg, size_t *n, uint64_t t) {
 }
 
 static int tl__seg_open(tl_segment **seg, size_t *n, size_t *cap, uint64_t t,
-                        uint8_t state, uint32_t obj) {
+                        uint8_t state, uint32_t obj, int join) {
   tl_segment *s;
-  if (*n) {
+  if (*n && join) {
     s = &(*seg)[*n - 1];
     if (s->t1 == t && s->state == state && s->obj == obj) return 0;
   }
@@ -336,7 +336,11 @@ int tl__refresh(tl_layout *l, int32_t lane, uint64_t t) {
   }
   ln->sm.open = 0;
   if (st == TL_STATE_NONE) return 0;
-  if (tl__seg_open(&ln->seg, &ln->nseg, &ln->capseg, t, st, obj)) return -1;
+  /* (Waits on one descriptor, back to back, are each drawn: each is a
+   * wake-up of its own.) */
+  if (tl__seg_open(&ln->seg, &ln->nseg, &ln->capseg, t, st, obj, !(st == TL_STATE_IO && s->io_new)))
+    return -1;
+  if (st == TL_STATE_IO) s->io_new = 0;
   ln->sm.open = 1;
   l->state_kinds |= 1u << st;
   return 0;
@@ -413,7 +417,7 @@ static int tl__gil_acquire(tl_layout *l, int32_t proc, int32_t lane, uint64_t t)
   if (p->holder >= 0) tl__seg_close(p->gil, &p->ngil, t);
   if (p->ngil && t < p->gil[p->ngil - 1].t1) t = p->gil[p->ngil - 1].t1;
   p->holder = lane;
-  if (tl__seg_open(&p->gil, &p->ngil, &p->capgil, t, TL_STATE_RUNNING, ln->tid)) return -1;
+  if (tl__seg_open(&p->gil, &p->ngil, &p->capgil, t, TL_STATE_RUNNING, ln->tid, 1)) return -1;
   if (p->rel_lane >= 0 && (waited || t - p->rel_t <= TL__HANDOFF_GAP_NS) &&
       tl__arrow(l, p->rel_reason == TL_GIL_FORCED ? TL_ARROW_GIL_FORCED : TL_ARROW_GIL,
                 p->rel_lane, lane, p->rel_t, t, 0, p->rel_reason))

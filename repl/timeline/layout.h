@@ -102,6 +102,7 @@ struct tl__lane_sm {
   uint8_t waiting;      /* 1: on a condition-like object; 2: on an event */
   uint8_t io;           /* waits for I/O */
   uint32_t io_text;     /* what it waits on (trace string) */
+  uint8_t io_new;       /* a new wait: its own segment, even right after the last */
   uint64_t stamp_io, io_t;
   uint8_t last_release; /* enum tl_gil_reason, 0 if never released */
   uint8_t open;         /* the lane's last segment is still going on */

@@ -72,16 +72,31 @@ static int32_t tl__green_lane(tl_layout *l, int32_t proc, int32_t lane, uint32_t
   return gl;
 }
 
-int tl__on_green_switch(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
-  int32_t to = tl__green_lane(l, proc, lane, e->obj);
-  int32_t from = tl__green_lane(l, proc, lane, (uint32_t)e->arg);
-  if (to == -1 || from == -1) return -1;
-  if (e->reason) { /* the hub or loop sleeps (1) or wakes (2) on its thread */
-    if (to < 0 || !l->lanes[to].sm.green) return 0;
-    l->lanes[to].sm.sleeping = e->reason == 1;
-    l->lanes[to].sm.stamp_sleep = l->stamp;
-    return tl__refresh(l, to, e->t);
+/* A lane's own state, not a switch: the hub or loop sleeps (1) or wakes
+ * (2) on its thread; a lane starts (3) or ends (4) a wait for I/O that the
+ * hub or loop does for it. */
+static int tl__green_state(tl_layout *l, int32_t to, const tl_event *e) {
+  struct tl__lane_sm *s;
+  if (to < 0 || !l->lanes[to].sm.green) return 0;
+  s = &l->lanes[to].sm;
+  if (e->reason <= 2) {
+    s->sleeping = e->reason == 1;
+    s->stamp_sleep = l->stamp;
+  } else {
+    s->io = e->reason == 3;
+    s->io_new = s->io;
+    if (s->io) s->io_text = (uint32_t)e->arg;
+    s->stamp_io = l->stamp;
   }
+  return tl__refresh(l, to, e->t);
+}
+
+int tl__on_green_switch(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  int32_t to = tl__green_lane(l, proc, lane, e->obj), from;
+  if (to == -1) return -1;
+  if (e->reason) return tl__green_state(l, to, e);
+  from = tl__green_lane(l, proc, lane, (uint32_t)e->arg);
+  if (from == -1) return -1;
   if (from >= 0 && l->lanes[from].sm.green && !l->lanes[from].sm.ended) {
     l->lanes[from].sm.holds = 0;
     if (tl__refresh(l, from, e->t)) return -1;

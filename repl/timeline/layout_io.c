@@ -7,6 +7,7 @@
 int tl__on_io_wait(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   struct tl__lane_sm *s = &l->lanes[lane].sm;
   s->io = 1;
+  s->io_new = 1;
   s->io_text = (uint32_t)e->arg;
   s->io_t = e->t;
   s->stamp_io = l->stamp;

@@ -163,11 +163,14 @@ function Loop:poll_io(timeout)
 end
 
 -- Suspends the calling task until fd is readable ("r") or writable ("w").
+-- The task's lane shows the wait, though the loop does the waiting.
 local function wait_fd(fd, mode)
-  local loop = running()
+  local loop, task = running()
   if not loop then no_loop(3) end
   local e = { fd = fd, mode = mode }
+  if task then green.io(task.lane, fd, true) end
   local ok, err = pcall(suspend, function(wake) e.wake = wake table.insert(loop.io, e) end, 3)
+  if task then green.io(task.lane, fd, false) end
   if not ok then
     for i, x in ipairs(loop.io) do if x == e then table.remove(loop.io, i) break end end
     error(err, 0)
@@ -263,10 +266,18 @@ function M.run(fn, ...)
   local ok, err = pcall(loop.run_until, loop, main)
   -- what is still pending is cancelled, as asyncio.run does
   if ok then
-    local pending = {}
-    for _, item in pairs(loop.ready) do pending[item[1]] = true end
-    for t in pairs(loop.tasks) do if not t.done then t:cancel() pending[t] = true end end
-    for t in pairs(pending) do if not t.done then pcall(loop.run_until, loop, t) end end
+    -- in the order the tasks were made, not in pairs()' order (addresses:
+    -- a run would not replay by its seed)
+    local pending, seen = {}, {}
+    local function add(t) if not seen[t] then seen[t] = true pending[#pending + 1] = t end end
+    local function by_age(a, b) return a.lane < b.lane end
+    for i = loop.head, loop.tail do add(loop.ready[i][1]) end
+    local live = {}
+    for t in pairs(loop.tasks) do live[#live + 1] = t end
+    table.sort(live, by_age)
+    for _, t in ipairs(live) do if not t.done then t:cancel() add(t) end end
+    table.sort(pending, by_age)
+    for _, t in ipairs(pending) do if not t.done then pcall(loop.run_until, loop, t) end end
   end
   loops[co] = nil
   green.switch(0, loop.lane)
@@ -294,23 +305,36 @@ end
 
 -- gather(...): tasks or functions; the list of their results, in order.
 -- The first error is raised (the others run on), as gather does.
+-- gather(a, b, ..., {return_exceptions = true}): the results in order. The
+-- first error raises here (the others run on), unless return_exceptions:
+-- then every task is waited for and an error takes its place in the list.
 function M.gather(...)
   local loop = running()
   if not loop then no_loop(2) end
   local n = select("#", ...)
+  local kw = n > 0 and select(n, ...)
+  if type(kw) == "table" and getmetatable(kw) == nil then
+    errors.kwargs("gather", kw, "return_exceptions")
+    n = n - 1
+  else
+    kw = {}
+  end
+  local all = kw.return_exceptions
   local ts = {}
   for i = 1, n do ts[i] = as_task(loop, (select(i, ...)), 2) end
   local left = 0
   for i = 1, n do if not ts[i].done then left = left + 1 end end
   local failed
-  for i = 1, n do if ts[i].done and ts[i].exception_ ~= nil then failed = ts[i] break end end
+  if not all then
+    for i = 1, n do if ts[i].done and ts[i].exception_ ~= nil then failed = ts[i] break end end
+  end
   if left > 0 and not failed then
     failed = suspend(function(wake)
       for i = 1, n do
         if not ts[i].done then
           table.insert(ts[i].callbacks, function(t)
             left = left - 1
-            if t.exception_ ~= nil then wake(t) elseif left == 0 then wake(false) end
+            if t.exception_ ~= nil and not all then wake(t) elseif left == 0 then wake(false) end
           end)
         end
       end
@@ -318,7 +342,9 @@ function M.gather(...)
   end
   if failed then error(failed.exception_, 2) end
   local out = {}
-  for i = 1, n do out[i] = ts[i].result_[1] end
+  for i = 1, n do
+    if ts[i].exception_ ~= nil then out[i] = ts[i].exception_ else out[i] = ts[i].result_[1] end
+  end
   return out
 end
 

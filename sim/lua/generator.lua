@@ -73,7 +73,6 @@ function coroutine.wrap(f)
   local co = coroutine.create(f)
   return function(...) return unwrapped(co, co_resume(co, ...)) end
 end
-local g_switch, g_finish = green.switch, green.finish
 
 -- yield(v): gives v to whoever resumed; returns what send passed. A value
 -- thrown in (throw, close) is raised here. (Varargs, not tables: a send
@@ -112,38 +111,33 @@ local function new(fn, ...)
   return setmetatable({ co = co, lane = lane, name = name, started = false, closed = false }, Gen)
 end
 
--- The one step every operation shares: resume with args, turn the outcome
--- into Python's (a value, StopIteration(value), or the body's error).
-local function stepped(g, from, ok, ...)
-  local to = g.lane
+-- The one step every operation shares: resume with args (green.step, one
+-- C call: both switches and the resume), and turn the outcome into
+-- Python's (a value, StopIteration(value), or the body's error).
+local YIELDED, RAISED = 1, 3
+local g_step = green.step
+local function stepped(g, how, ...)
   g.running = false
-  if co_status(g.co) == "dead" then
-    g.closed = true
-    g_finish(to)
-    g_switch(from, to)
-    if not ok then
-      local e = ...
-      -- PEP 479: a StopIteration escaping a body is a RuntimeError.
-      if type(e) == "table" and e.type == "StopIteration" then
-        e = errors.RuntimeError("generator raised StopIteration")
-      end
-      error(e, 0)
+  if how == YIELDED then return ... end
+  g.closed = true
+  if how == RAISED then
+    local e = ...
+    -- PEP 479: a StopIteration escaping a body is a RuntimeError.
+    if type(e) == "table" and e.type == "StopIteration" then
+      e = errors.RuntimeError("generator raised StopIteration")
     end
-    local stop = StopIteration((...))
-    stop.value = (...)
-    error(stop, 0)
+    error(e, 0)
   end
-  g_switch(from, to)
-  return ...
+  local stop = StopIteration((...))
+  stop.value = (...)
+  error(stop, 0)
 end
 
 local function step(g, ...)
   if g.closed then error(StopIteration(), 3) end
   if g.running then error(errors.ValueError("generator already executing"), 3) end
   g.started, g.running = true, true
-  local from = lane_of[co_running()] or 0
-  g_switch(g.lane, from)
-  return stepped(g, from, co_resume(g.co, ...))
+  return stepped(g, g_step(g.co, g.lane, lane_of[co_running()] or 0, ...))
 end
 
 function Gen:send(v)

@@ -375,6 +375,9 @@ function Pool:free_count() return self.sem and self.sem.counter or math.huge end
 function Pool:join(timeout)
   local list = {}
   for g in pairs(self.greenlets) do list[#list + 1] = g end
+  -- in the order they were made, not in pairs()' order (addresses: a run
+  -- would not replay by its seed)
+  table.sort(list, function(a, b) return a.lane < b.lane end)
   M.joinall(list, timeout)
 end
 function Pool:map(fn, list)
@@ -390,15 +393,21 @@ end
 -- instead, so other greenlets run meanwhile.
 -- wait_fd(fd, "r"|"w", timeout): the calling greenlet waits in the hub
 -- until fd is readable/writable (true) or the timeout passes (false).
+-- The greenlet's lane shows the wait, though the hub does the waiting.
 function M.wait_fd(fd, mode, timeout)
   local st = M.get_hub().state
-  return wait(function(wake)
+  local lane = greenlet.getcurrent().lane
+  if lane then green.io(lane, fd, true) end
+  local ok, r = pcall(wait, function(wake)
     local e = { fd = fd, mode = mode, wake = wake }
     table.insert(st.io, e)
     return function()
       for i, x in ipairs(st.io) do if x == e then table.remove(st.io, i) break end end
     end
   end, timeout, false)
+  if lane then green.io(lane, fd, false) end
+  if not ok then error(r, 0) end
+  return r
 end
 
 local function fdof(x)

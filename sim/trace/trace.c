@@ -225,8 +225,15 @@ uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
       tl__put(&tr->ev[i], i, t, pid, tid, TL_EV_TRACE_FULL, 0, 0, 0);
       return (uint32_t)i;
     }
-  } else if (i >= tr->capacity && atomic_load_explicit(&tr->streaming, memory_order_relaxed)) {
-    tl__wait_stream(tr, i);
+  } else if (i >= tr->capacity) {
+    if (atomic_load_explicit(&tr->streaming, memory_order_relaxed))
+      tl__wait_stream(tr, i);
+    else if (i == tr->capacity) /* claimed by one appender: said once */
+      fprintf(stderr,
+              "threadlab: the trace is full: its ring keeps the newest %llu events "
+              "(--trace-size), so the start of the run leaves the window and later "
+              "recordings; --trace-size N keeps more (or --trace FILE keeps every event)\n",
+              (unsigned long long)tr->capacity);
   }
   tl__put(&tr->ev[i % tr->capacity], i, t, pid, tid, kind, reason, obj, arg);
   return (uint32_t)i;

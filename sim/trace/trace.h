@@ -80,7 +80,7 @@
   X(IO_READ, "io-read")             /* obj: channel, arg: bytes */ \
   X(IO_WRITE, "io-write")           /* obj: channel, arg: bytes */ \
   X(GREEN_NEW, "green-new")         /* obj: green lane id, arg: name, reason: tl_green_kind */ \
-  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead */ \
+  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead; 3/4: obj starts/ends a wait for I/O, arg: what it waits on (text) */ \
   X(GREEN_END, "green-end")         /* obj: green lane that finished */
 
 enum tl_event_kind {

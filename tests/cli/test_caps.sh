@@ -20,8 +20,18 @@ expect_has "$out" "RuntimeError: can't start new thread: 5 threads are running, 
 expect_has "$out" "5 joined" "the threads under the cap ran"
 expect_has "$out" "room again" "a thread starts once others ended"
 $BIN --headless --max-threads 0 -e '' 2>"$T/err"; expect_eq "$?" "2" "a bad --max-threads"
-# (The ring, the default, makes room by dropping the oldest and marks the
-# drop in the trace itself; --trace-mode stop keeps the first N and says so.)
+# The ring, the default, makes room by dropping the oldest, marks the drop in
+# the trace itself and says so once when it first wraps; streamed to a file
+# (--trace) nothing is dropped, so nothing is said. --trace-mode stop keeps
+# the first N and says so.
+$BIN --headless --trace-size 16 -e 'for i = 1, 100 do lab.mark("m" .. i) end print("done")' >"$T/out" 2>"$T/err"
+expect_eq "$?" "0" "a wrapped ring: the run goes on"
+expect_eq "$(cat "$T/out")" "done" "to its end"
+expect_eq "$(grep -c . "$T/err")" "1" "one message when the ring wraps"
+expect_has "$(cat "$T/err")" "its ring keeps the newest 16 events (--trace-size)" "the ring's cap named"
+expect_has "$(cat "$T/err")" "--trace-size N keeps more" "and the option that raises it"
+$BIN --headless --trace-size 16 --trace "$T/ring.trace" -e 'for i = 1, 100 do lab.mark("m" .. i) end' 2>"$T/err"
+expect_eq "$(grep -c . "$T/err")" "0" "a streamed trace drops nothing: no message"
 $BIN --headless --trace-size 16 --trace-mode stop -e 'for i = 1, 100 do lab.mark("m" .. i) end print("done")' >"$T/out" 2>"$T/err"
 expect_eq "$?" "0" "a full trace: the run goes on"
 expect_eq "$(cat "$T/out")" "done" "to its end"

@@ -55,4 +55,48 @@ for i in 1 2; do
   cmp -s "$T/d0.txt" "$T/d$i.txt" || fail "trace of run $i differs: $(diff "$T/d0.txt" "$T/d$i.txt" | head -5)"
 done
 grep -q "green-switch" "$T/d0.txt" || fail "switches in the dump"
+
+# A green lane's wait for I/O is drawn on its own lane (the hub or the loop
+# waits on its behalf): a greenlet reading a pipe under monkey.patch_all(),
+# an asyncio task reading a stream.
+cat > "$T/gio.lua" <<'LUA'
+gevent.monkey.patch_all()
+local r, w = os.pipe()
+local reader = gevent.spawn(function() print("got " .. os.read(r, 10)) end)
+local writer = gevent.spawn(function() gevent.sleep(0.01) os.write(w, "hi") end)
+gevent.joinall{reader, writer}
+asyncio.run(function()
+  local server = asyncio.start_server(function(rd, wr)
+    asyncio.sleep(0.01)
+    wr:write("yo") wr:drain() wr:close()
+  end, "127.0.0.1", 0)
+  local rd, wr = asyncio.open_connection("127.0.0.1", server.sockets[1]:getsockname()[2])
+  print("read " .. rd:read(10))
+  wr:close()
+  server:close()
+end)
+LUA
+out=$($BIN --headless --clock virtual --speed 0 --record "$T/gio.svg" "$T/gio.lua") || fail "green I/O run"
+expect_eq "$(echo $out)" "got hi read yo" "green I/O results"
+svg=$(cat "$T/gio.svg")
+expect_has "$svg" "<title>↳ Greenlet-0: io-wait on fd 5 (pipe read end) for 10 ms" "the greenlet's own lane waits on the pipe"
+expect_has "$svg" "<title>↳ Task-1: io-wait on fd 8 (socket to 127.0.0.1:" "the task's own lane waits on its stream"
+
+# asyncio.run cancels what is still pending in the order the tasks were
+# made (it went by pairs() over tasks, in address order: runs differed)
+cat > "$T/pend.lua" <<'LUA'
+asyncio.run(function()
+  for i = 1, 8 do
+    asyncio.create_task(function()
+      local ok = pcall(asyncio.sleep, 1)
+      print("task " .. i .. (ok and " slept" or " cancelled"))
+    end)
+  end
+  asyncio.sleep(0)
+end)
+LUA
+for i in 1 2 3; do
+  out=$($BIN --headless --clock virtual --speed 0 "$T/pend.lua" | tr '\n' ' ') || fail "pending run $i"
+  expect_eq "$out" "task 1 cancelled task 2 cancelled task 3 cancelled task 4 cancelled task 5 cancelled task 6 cancelled task 7 cancelled task 8 cancelled " "pending tasks cancelled in order, run $i"
+done
 echo ok

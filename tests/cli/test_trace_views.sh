@@ -65,8 +65,9 @@ LUA
 $BIN --headless --clock virtual --speed 0 --trace-size 100000 --trace-mode ring \
   --record "$T/ring.json" "$T/loop.lua" > "$T/out" 2>"$T/err" || fail "ring run"
 expect_eq "$(cat "$T/out")" "160000" "the loop's result"
-# the ring itself is quiet; the recording it cut short says so once
-expect_eq "$(grep -c . "$T/err")" "1" "one line on stderr: $(cat "$T/err")"
+# the ring says once that it wrapped; the recording it cut short says so once
+expect_eq "$(grep -c . "$T/err")" "2" "two lines on stderr: $(cat "$T/err")"
+expect_eq "$(grep -c "its ring keeps the newest 100000 events" "$T/err")" "1" "the ring's wrap said once"
 expect_has "$(cat "$T/err")" "the recording starts at" "a late start said"
 expect_has "$(cat "$T/err")" "--trace-size 100000" "names the cap's option"
 json=$(cat "$T/ring.json")

@@ -101,6 +101,19 @@ asyncio.run(function()
   asyncio.gather(table.unpack(fs))
 end)
 check.truthy(time.monotonic() - t0 < 0.5, "sleeps overlapped")
+-- gather(..., {return_exceptions = true}) waits for all and puts the error
+-- in the list, as CPython's gather(..., return_exceptions=True) does
+asyncio.run(function()
+  local function ok(v) asyncio.sleep(0.01 * v) return v end
+  local function bad() asyncio.sleep(0.005) error(ValueError("boom")) end
+  local r = asyncio.gather(function() return ok(2) end, bad, function() return ok(1) end,
+                           { return_exceptions = true })
+  check.eq(r[1], 2, "first result")
+  check.eq(type(r[2]) == "table" and r[2].type, "ValueError", "the error in its place")
+  check.eq(r[3], 1, "third result, after the error")
+  check.raises("ValueError", asyncio.gather, function() return ok(1) end, bad)
+  check.raises("TypeError", asyncio.gather, ok, { return_exceptons = true })
+end)
 -- nested run is refused
 check.raises("RuntimeError", asyncio.run, function() asyncio.run(function() end) end)
 -- every task waiting, no timer: said instead of hanging

@@ -290,6 +290,33 @@ static void test_io(void) {
   tl_layout_free(l);
 }
 
+/* Two waits on one descriptor back to back (ready, read, wait again in the
+ * same instant, as on the virtual clock) are two segments: each wake-up is
+ * drawn, though the two name the same descriptor with the same text. */
+static void test_io_back_to_back(void) {
+  tl_layout *l;
+  uint64_t what;
+  fresh();
+  what = str("fd 5 (pipe read end)");
+  ev(0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(10, 1, TL_EV_IO_WAIT, 0, 77, what);
+  ev(20, 1, TL_EV_IO_READY, 1, 77, what);
+  ev(20, 1, TL_EV_IO_READ, 0, 77, 1);
+  ev(20, 1, TL_EV_IO_WAIT, 0, 77, what);
+  ev(30, 1, TL_EV_IO_READY, 1, 77, what);
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  {
+    const tl_lane *t1 = &l->lanes[tl_layout_find_lane(l, P, 1)];
+    size_t i;
+    int io = 0;
+    for (i = 0; i < t1->nseg; i++) io += t1->seg[i].state == TL_STATE_IO;
+    CHECK_EQ(io, 2);
+  }
+  tl_layout_free(l);
+}
+
 int main(int argc, char **argv) {
   static const tl_test tests[] = {
       TL_TEST(test_handoff_rule),
@@ -300,6 +327,7 @@ int main(int argc, char **argv) {
       TL_TEST(test_wakeups),
       TL_TEST(test_fork_exit),
       TL_TEST(test_io),
+      TL_TEST(test_io_back_to_back),
       {NULL, NULL}};
   int rc = tl_test_main(tests, argc, argv);
   tl_trace_destroy(tr);
