@@ -307,8 +307,9 @@ end
 -- lab.explore runs its scenario again; a move that cannot be made ends
 -- its branch.
 function challenge._search(chunk)
-  local was = quiet
+  local was, print_ = quiet, print
   quiet = true
+  print = function() end -- what the threads print, run after run, is not the answer
   local saved = lab.clock()
   lab.clock{ speed = 0 }
   local ok, found, max = pcall(function()
@@ -336,7 +337,7 @@ function challenge._search(chunk)
     end
     return nil, max
   end)
-  quiet = was
+  quiet, print = was, print_
   lab._cancel_others()
   lab.clock{ speed = saved.speed, seed = saved.seed }
   if not ok then error(found, 0) end

@@ -25,6 +25,8 @@ expect_has "$out" "g=1 done=2" "--solve's schedule replayed loses an update"
 # time (a lock order) is not said hundreds of times
 out=$("$BIN" --headless --solve lessons/challenges/03-deadlock.lua 2>&1)
 expect_eq "$out" "solution: T2 T3" "--solve on the deadlock says only its answer"
+out=$("$BIN" --headless --solve lessons/challenges/06-event-cleared-early.lua 2>&1)
+expect_eq "$out" "solution: T3" "--solve says only its answer, not what the threads print"
 
 # a challenge no schedule can win within its bound
 cat >"$T/never.lua" <<'L'
