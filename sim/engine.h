@@ -83,6 +83,7 @@ struct tl_thread {
   int vs;                 /* enum tl_vstate */
   uint64_t vready_since;  /* when it became ready */
   uint64_t vdeadline;     /* blocked until then (0 = no timeout) */
+  uint8_t io_forever;     /* its I/O wait has no timeout (io.c, virtual clock) */
   int vtimedout;
   int vswitch;            /* a forced switch waits for the next switch point */
   int vcount;             /* instructions the count hook was set to */

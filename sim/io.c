@@ -38,6 +38,9 @@ struct tl__io_waiter {
 };
 static struct tl__fd *tl__fds;
 static int tl__nfds;
+/* Bumped whenever a descriptor's description may change: the trace's
+ * cached names of sets (tl__say_set) are then written anew. */
+static uint64_t tl__desc_epoch;
 
 
 static struct tl__fd *tl__slot(int fd, int grow) {
@@ -60,6 +63,7 @@ void tl_io_own(int fd, int blocking) {
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
   fcntl(fd, F_SETFD, FD_CLOEXEC); /* a spawned threadlab inherits none */
+  tl__desc_epoch++;
   if (!s) return;
   memset(s, 0, sizeof *s);
   s->own = 1;
@@ -68,6 +72,7 @@ void tl_io_own(int fd, int blocking) {
 
 void tl_io_disown(int fd) {
   struct tl__fd *s = tl__slot(fd, 0);
+  tl__desc_epoch++;
   if (s) memset(s, 0, sizeof *s);
 }
 
@@ -87,6 +92,8 @@ void tl_io_set_desc(int fd, const char *desc, uint32_t chan) {
   struct tl__fd *s = tl__slot(fd, 0);
   if (!s) return;
   snprintf(s->desc, sizeof s->desc, "%s", desc);
+  s->said = 0; /* named anew in the trace */
+  tl__desc_epoch++;
   if (chan) s->chan = chan;
 }
 
@@ -115,6 +122,7 @@ void tl_io_set_blocking(int fd, int yes) {
 }
 
 void tl_io_close_all(void) {
+  tl__desc_epoch++;
   for (int fd = 0; fd < tl__nfds; fd++)
     if (tl__fds[fd].own) {
       close(fd);
@@ -153,15 +161,38 @@ uint64_t tl_io_said(int fd) {
   }
 }
 
+/* Sets of descriptors already written into the trace's text: a select
+ * loop names the same few sets over and over, and writing each anew would
+ * fill the text (--trace-text) within seconds of a busy server. */
+#define TL__SETS 16
+#define TL__SET_MAX 16
+static struct {
+  uint64_t gen, epoch, off;
+  int n;
+  int fd[TL__SET_MAX];
+} tl__sets[TL__SETS];
+
 /* The descriptors of fds (or of those ready, if ready) in the trace's text. */
 static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
   char buf[512], one[200];
   size_t len = 0;
-  int i, count = 0, last = -1;
+  int i, count = 0, last = -1, set[TL__SET_MAX];
+  uint64_t gen, off;
+  unsigned h = 0;
   if (!tl_trace_global) return 0;
   for (i = 0; i < n; i++)
-    if (!ready || fds[i].revents) count++, last = i;
+    if (!ready || fds[i].revents) {
+      if (count < TL__SET_MAX) set[count] = fds[i].fd;
+      h = h * 31u + (unsigned)fds[i].fd;
+      count++, last = i;
+    }
   if (count == 1) return tl_io_said(fds[last].fd);
+  gen = tl_trace_generation(tl_trace_global);
+  h %= TL__SETS;
+  if (count <= TL__SET_MAX && tl__sets[h].off && tl__sets[h].gen == gen &&
+      tl__sets[h].epoch == tl__desc_epoch && tl__sets[h].n == count &&
+      memcmp(tl__sets[h].fd, set, (size_t)count * sizeof *set) == 0)
+    return tl__sets[h].off;
   buf[0] = 0;
   for (i = 0; i < n; i++) {
     if (ready && !fds[i].revents) continue;
@@ -170,7 +201,15 @@ static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
                             len ? ", " : "", one);
     if (len >= sizeof buf) { len = sizeof buf - 1; break; }
   }
-  return tl_trace_str(tl_trace_global, buf, len);
+  off = tl_trace_str(tl_trace_global, buf, len);
+  if (count <= TL__SET_MAX && off) {
+    tl__sets[h].gen = gen;
+    tl__sets[h].epoch = tl__desc_epoch;
+    tl__sets[h].off = off;
+    tl__sets[h].n = count;
+    memcpy(tl__sets[h].fd, set, (size_t)count * sizeof *set);
+  }
+  return off;
 }
 
 void tl_io_note(int fd, int wrote, size_t bytes) {
@@ -259,10 +298,43 @@ static void tl__emit_ready(struct pollfd *fds, int n, int r, int flags) {
           r > 0 ? tl__say_set(fds, n, 1) : 0);
 }
 
+/* On the virtual clock nothing outside the process moves while it runs (a
+ * child runs to its end before its parent goes on), so when every other
+ * thread waits with no end (for I/O too, or for a lock, a join) and no
+ * timer is due, the descriptors can never become ready: a hang. (World
+ * mutex held.) */
+static int tl__nothing_can_move(const tl_thread *self) {
+  for (const tl_thread *t = tl_W->live; t; t = t->next) {
+    if (t == self || t->vs == TL_VS_DONE) continue;
+    if (t->vs != TL_VS_BLOCKED) return 0;
+    if (t->wait_kind == TL_WAIT_IO ? !t->io_forever : t->vdeadline != 0) return 0;
+  }
+  return 1;
+}
+
+/* How long nothing may move before a wait is called a hang: a virtual
+ * second, and a fifth of a real one (loopback data a loaded machine has
+ * not delivered yet is not taken for a hang). */
+#define TL__IO_HANG_NS 1000000000ull
+#define TL__IO_HANG_WALL_NS 200000000ull
+
+static int tl__io_hang(lua_State *L, struct pollfd *fds, int n) {
+  char what[200];
+  tl_io_describe(n ? fds[0].fd : -1, what, sizeof what);
+  return tl_raise(L, "HangError",
+                  "hang: %s waits for %s%s, and nothing else here can run again to make it "
+                  "ready%s", tl__self->name, what, n > 1 ? " and others" : "",
+                  tl_proc_is_child()
+                      ? " (on the virtual clock a child runs to its end before its parent goes "
+                        "on: a child that waits for its parent needs the real clock: "
+                        "lab.clock{clock = \"real\"})"
+                      : "");
+}
+
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
   tl_thread *self = tl__self;
-  int r, err = 0, cancelled = 0, virt;
-  uint64_t deadline = 0, wall_end = 0;
+  int r, err = 0, cancelled = 0, virt, hang = 0;
+  uint64_t deadline = 0, wall_end = 0, still = 0, still_wall = 0;
   struct tl__io_waiter me = {fds, n};
   if ((flags & TL_IO_AFTER_EAGAIN) && self && timeout != 0 && !TL_VIRTUAL()) {
     r = 0;
@@ -276,8 +348,12 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
   tl_mutex_lock(&tl_W->mu);
   virt = TL_VIRTUAL();
   TL_ALLOW_THREADS_BEGIN(self);
-  if (virt)
+  if (virt) {
     deadline = timeout > 0 ? tl_deadline_in(timeout) : 0;
+    self->io_forever = timeout < 0;
+    still = tl_clock_now();
+    still_wall = tl_now_ns();
+  }
   else if (timeout > 0)
     wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
   for (;;) {
@@ -293,6 +369,14 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       tl_mutex_lock(&tl_W->mu);
       if (r != 0 && !(r < 0 && err == EINTR)) break;
       if (deadline && tl_clock_now() >= deadline) { r = 0; break; }
+      if (timeout >= 0 || !tl__nothing_can_move(self)) {
+        still = tl_clock_now();
+        still_wall = tl_now_ns();
+      } else if (tl_clock_now() - still > TL__IO_HANG_NS &&
+                 tl_now_ns() - still_wall > TL__IO_HANG_WALL_NS) {
+        hang = 1;
+        break;
+      }
     } else {
       /* Slices of 50 ms: a cancellation is seen between two. */
       int ms = 50;
@@ -312,13 +396,15 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       if (r != 0 && !(r < 0 && err == EINTR)) break;
     }
   }
+  self->io_forever = 0;
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
-  tl__emit_ready(fds, n, cancelled ? 0 : r, flags);
+  tl__emit_ready(fds, n, cancelled || hang ? 0 : r, flags);
   if (cancelled) {
     tl_check_cancel(L);
     return 0;
   }
+  if (hang) return tl__io_hang(L, fds, n);
   if (r < 0) return tl_io_raise_errno(L, err);
   return r;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include "display_private.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,7 +513,13 @@ void tl__deadlocks(tl__geo *g) {
                            e->join ? "" : "waits for ", obj, e->join ? "" : ", held by ",
                            e->join ? "" : tl__lane_name(g, e->holder),
                            e->cycle ? " (in the cycle)" : "");
-      ym = (y0 + y1) / 2 + 4;
+      /* Between the two rows when they are neighbours; with rows between
+       * them, right next to the waiter's row (the middle would sit on a
+       * row the arrow only crosses, and seem to speak of it). */
+      if (fabsf(y1 - y0) > g->lane_h * 1.5f)
+        ym = tl__lane_cy(g, e->waiter) + (y1 > y0 ? g->lane_h / 2 : -g->lane_h / 2) + 4;
+      else
+        ym = (y0 + y1) / 2 + 4;
       text = tl__str(g->d, obj, 11, 160, 0);
       if (text) {
         /* Beside the whole bundle of arrows, so no label covers another. */

@@ -311,17 +311,17 @@ end
 function M.gather(...)
   local loop = running()
   if not loop then no_loop(2) end
-  local n = select("#", ...)
-  local kw = n > 0 and select(n, ...)
-  if type(kw) == "table" and getmetatable(kw) == nil then
+  local ts = table.pack(...) -- (not select(i, ...) in a loop: O(n^2) for n tasks)
+  local n = ts.n
+  local kw = ts[n]
+  if n > 0 and type(kw) == "table" and getmetatable(kw) == nil then
     errors.kwargs("gather", kw, "return_exceptions")
-    n = n - 1
+    ts[n], n = nil, n - 1
   else
     kw = {}
   end
   local all = kw.return_exceptions
-  local ts = {}
-  for i = 1, n do ts[i] = as_task(loop, (select(i, ...)), 2) end
+  for i = 1, n do ts[i] = as_task(loop, ts[i], 2) end
   local left = 0
   for i = 1, n do if not ts[i].done then left = left + 1 end end
   local failed

@@ -14,7 +14,6 @@ _G.StopIteration, _G.GeneratorExit = StopIteration, GeneratorExit
 
 local M = {}
 local lane_of = setmetatable({}, { __mode = "k" })  -- coroutine -> lane id
-local aware = setmetatable({}, { __mode = "k" })    -- bodies that yield(v)
 local THROW = setmetatable({}, { __tostring = function() return "<throw>" end })
 M.lane_of, M.THROW = lane_of, THROW
 
@@ -81,9 +80,18 @@ local function resumed(first, ...)
   if first == THROW then error(..., 0) end
   return first, ...
 end
-function _G.yield(...)
-  aware[co_running()] = true
+local function yield(...)
   return resumed(co_yield(...))
+end
+_G.yield = yield
+
+-- Whether the body of co is suspended in yield() (which raises what throw
+-- and close send in), not in a bare coroutine.yield: asked on throw and
+-- close only, so that a yield costs no bookkeeping.
+local getinfo = debug.getinfo
+local function in_yield(co)
+  local at = getinfo(co, 1, "f")
+  return at ~= nil and at.func == yield
 end
 
 local Gen = {}
@@ -141,7 +149,7 @@ local function step(g, ...)
 end
 
 function Gen:send(v)
-  if getmetatable(self) ~= Gen then check(self, "send") end
+  if type(self) ~= "table" or self.co == nil then check(self, "send") end
   if not self.started and v ~= nil then
     error(errors.TypeError("can't send non-None value to a just-started generator"), 2)
   end
@@ -154,7 +162,7 @@ Gen.__next = Gen.next
 -- g:throw(e): raises e where the body is suspended.
 function Gen:throw(e)
   check(self, "throw")
-  if not self.started or not aware[self.co] then
+  if not self.started or not in_yield(self.co) then
     -- nothing to raise it in: it ends the generator and comes straight back
     self.closed = true
     coroutine.close(self.co)
@@ -168,7 +176,7 @@ end
 function Gen:close()
   check(self, "close")
   if self.closed then return end
-  if not self.started or not aware[self.co] then
+  if not self.started or not in_yield(self.co) then
     self.closed = true
     coroutine.close(self.co) -- runs pending <close> variables, as finally
     return
@@ -249,12 +257,12 @@ function M._poll_io(io, timeout)
   end
   if timeout and timeout < 0 then timeout = 0 end
   local rr, ww = orig_select(r, w, {}, timeout)
-  local ready = {}
-  for _, fd in ipairs(rr) do ready["r" .. tostring(fd)] = true end
-  for _, fd in ipairs(ww) do ready["w" .. tostring(fd)] = true end
+  local ready = { r = {}, w = {} } -- (by descriptor: no string per lookup)
+  for _, fd in ipairs(rr) do ready.r[fd] = true end
+  for _, fd in ipairs(ww) do ready.w[fd] = true end
   local keep = {}
   for _, e in ipairs(io) do
-    if ready[e.mode .. tostring(e.fd)] then e.wake(true) else keep[#keep + 1] = e end
+    if ready[e.mode][e.fd] then e.wake(true) else keep[#keep + 1] = e end
   end
   return keep
 end

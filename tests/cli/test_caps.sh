@@ -44,6 +44,15 @@ expect_eq "$(cat "$T/out")" "done" "to its end"
 expect_eq "$(grep -c . "$T/err")" "1" "one message for the text"
 expect_has "$(cat "$T/err")" "the trace's text is full: it holds 1 MiB" "the text cap named"
 expect_has "$(cat "$T/err")" "--trace-text MB keeps more" "and its option"
+# A select loop names its set of descriptors once, not once per wait: 20,000
+# waits over three pipes leave 1 MiB of text room to spare (each wait wrote
+# its set anew and filled it).
+$BIN --headless --clock virtual --speed 0 --trace-text 1 -e '
+local a = os.pipe(); local c = os.pipe(); local e = os.pipe()
+for i = 1, 20000 do select.select({a, c, e}, {}, {}, 0.001) end
+print("done")' >"$T/out" 2>"$T/err"
+expect_eq "$(cat "$T/out")" "done" "the select loop ran"
+expect_eq "$(grep -c . "$T/err")" "0" "and left the trace's text room: $(cat "$T/err")"
 # Every cap reached: each says so once (they shared one flag before): the
 # events, the pinned marks (a 16th of --trace-size), the text.
 $BIN --headless --trace-size 64 --trace-mode stop --trace-text 1 -e 'for i = 1, 3000 do lab.mark(("x"):rep(1000) .. i) end' 2>"$T/err"

@@ -42,4 +42,35 @@ for i in 1 2; do
   $BIN --dump-trace "$T/t$i.bin" > "$T/d$i.txt"
   cmp -s "$T/d0.txt" "$T/d$i.txt" || fail "trace of run $i differs: $(diff "$T/d0.txt" "$T/d$i.txt" | head -5)"
 done
+# A wait for I/O that nothing can ever end is a hang, said, not a run that
+# never stops: on the virtual clock nothing outside the process moves while
+# it runs. MainThread alone; a thread while MainThread joins it; a forked
+# child waiting for its parent (which the virtual clock holds until the
+# child ends). A writer that only sleeps first is no hang.
+out=$(timeout 20 $BIN --headless --clock virtual --speed 0 -e 'r, w = os.pipe(); print(os.read(r, 1))' 2>&1)
+expect_eq "$?" "1" "a hang is an error"
+expect_has "$out" "HangError: hang: MainThread waits for fd 5 (pipe read end), and nothing else here can run again" "MainThread's hang named"
+out=$(timeout 20 $BIN --headless --clock virtual --speed 0 -e '
+r, w = os.pipe()
+t = threading.Thread{target = function() print(os.read(r, 1)) end}
+t:start(); t:join(); print("joined")' 2>&1)
+expect_has "$out" "HangError: hang: Thread-1 (<lambda>) waits for fd 5 (pipe read end)" "a thread's hang named"
+expect_has "$out" "joined" "and the program goes on"
+cat > "$T/vfork.lua" <<'LUA'
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0 then print("child got " .. os.read(r, 1)) os._exit(0) end
+time.sleep(0.01)
+os.write(w, "x")
+local _, status = os.waitpid(pid, 0)
+print("parent done, child exit", os.WEXITSTATUS(status))
+LUA
+out=$(timeout 20 $BIN --headless --clock virtual --speed 0 "$T/vfork.lua" 2>&1)
+expect_has "$out" "a child that waits for its parent needs the real clock" "the child's hang says why"
+expect_has "$out" "parent done, child exit 1" "the parent goes on"
+out=$(timeout 20 $BIN --headless --clock virtual --speed 0 -e '
+r, w = os.pipe()
+threading.Timer(5, function() os.write(w, "x") end):start()
+print("read " .. os.read(r, 1) .. " at " .. time.perf_counter())' 2>&1)
+expect_eq "$out" "read x at 5.0" "a writer that sleeps first is no hang"
 exit 0

@@ -54,4 +54,21 @@ expect_has "$(bad "$lane0" "$seg" 'panel band 100.0 0.0 390.0 10.0' \
   'line marker lane=-1 lane2=-1 ref=62 count=1 box 300.0 0.0 300.0 100.0 kind=lesson-step' \
   'text marker lane=-1 lane2=-1 ref=62 count=1 box 303.0 0.0 380.0 9.0 kind=lesson-step size=10.0 bold=0 "A long ti…"')" \
   "cut short" "cut step title caught"
+# A hang's "joins go1" label sits next to the row of the thread that joins
+# (lesson 13: MainThread, row 0), not half-way to go1's row, where it lay on
+# Thread-2 (go2)'s row and seemed to speak of it.
+$BIN --headless --auto --clock virtual --speed 0 --record "$T/l13.dl" lessons/13-condition.lua >/dev/null 2>&1 ||
+  fail "lesson 13"
+python3 - "$T/l13.dl" <<'PY' || fail "the hang's join label is not next to MainThread's row"
+import re, sys
+rows, label = {}, None
+for line in open(sys.argv[1]):
+    m = re.match(r"lane (\d+) ([\d.]+) ([\d.]+)", line)
+    if m: rows[int(m.group(1))] = (float(m.group(2)), float(m.group(3)))
+    if line.startswith("text marker") and line.rstrip().endswith('"joins go1"'):
+        label = [float(x) for x in line.split(" box ")[1].split()[:4]]
+top, bottom = rows[0]
+assert label, "no joins go1 label"
+assert top <= label[1] and label[3] <= bottom + (bottom - top) * 0.75, (label, rows[0])
+PY
 echo ok

@@ -67,6 +67,25 @@ check.eq(next(lst) + next(lst), 15, "yield_from a list")
 -- PEP 479: StopIteration inside a body becomes RuntimeError
 local g6 = generator(function() error(StopIteration("x")) end)
 check.raises("RuntimeError", next, g6)
+-- throw into a body suspended in a bare coroutine.yield (not yield()):
+-- nothing there raises it, so it ends the generator and comes straight back;
+-- one suspended in yield() via yield_from's pcall still catches it
+local g7 = generator(function() coroutine.yield(1) return "unreached" end)
+check.eq(next(g7), 1, "bare coroutine.yield gives its value")
+check.raises("ValueError", g7.throw, g7, ValueError("y"))
+check.raises("StopIteration", next, g7)
+local caught
+local inner = generator(function()
+  local ok, e = pcall(yield, 1)
+  caught = not ok and e.type
+  yield(2)
+end)
+local outer = generator(function() return yield_from(inner) end)
+check.eq(next(outer), 1, "yield_from passes the first value")
+check.eq(outer:throw(ValueError("z")), 2, "the throw reached the inner body, which went on")
+check.eq(caught, "ValueError", "inner body caught the thrown error")
+-- send on something that is not a generator
+check.raises("TypeError", getmetatable(outer).__index.send, 42, 1)
 -- bad input
 check.raises("TypeError", generator, 42)
 
