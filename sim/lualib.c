@@ -28,6 +28,7 @@ TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
 TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
 TL__EMBED(tl__lua_mpmanager, "sim/lua/mpmanager.lua");
 TL__EMBED(tl__lua_futures, "sim/lua/futures.lua");
+TL__EMBED(tl__lua_challenge, "sim/lua/challenge.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {
@@ -85,6 +86,7 @@ static const struct tl__part {
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"sandbox",        luaopen_tl_sandbox,   NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
+    {"challenge",      NULL,                 TL__LUA(tl__lua_challenge), "challenge"},
     {"green_core",     luaopen_tl_green,     NULL, NULL,                 NULL},
     {"generator",      NULL,                 TL__LUA(tl__lua_generator), "generator"},
     {"greenlet",       NULL,                 TL__LUA(tl__lua_greenlet),  "greenlet"},
