@@ -87,7 +87,7 @@ UNIT_BIN     := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 # Fuzz targets (tests/fuzz): each replays its seed corpus in `make test`
 # through replay.c, built with the normal compiler; `make fuzz` builds them
 # with clang and libFuzzer and runs each for FUZZ_SECONDS.
-FUZZ_TARGETS := trace lesson repl
+FUZZ_TARGETS := trace lesson repl pickle
 FUZZ_SECONDS ?= 120
 REPLAY_BIN   := $(patsubst %,$(OUT)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 FUZZ_BIN     := $(patsubst %,$(OUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -197,7 +197,7 @@ static int tl__view(tl_options *o) {
 
 int tl_app_main(int argc, char **argv) {
   tl_options opt;
-  int rc = tl_options_parse(&opt, argc, argv), i, shut, is_lesson = 0;
+  int rc = tl_options_parse(&opt, argc, argv), i, shut, is_lesson = 0, is_challenge = 0;
   lua_State *L;
   char *src = NULL, serr[600];
   size_t srclen = 0;
@@ -221,7 +221,17 @@ int tl_app_main(int argc, char **argv) {
       return 1;
     }
     is_lesson = tl_source_is_lesson(src, srclen);
+    is_challenge = tl_source_is_challenge(src, srclen);
   }
+  if ((opt.moves || opt.solve) && !is_challenge) {
+    fprintf(stderr, "threadlab: --moves and --solve play a challenge: a file that begins with"
+                    " challenge{...} (lessons/challenges/)\n");
+    free(src);
+    return 2;
+  }
+  /* A challenge replays the same way every time: the virtual clock, flat out. */
+  if (is_challenge && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
+  if (is_challenge && !opt.speed_given) opt.cfg.speed = 0;
   if (is_lesson && !opt.clock_given) opt.cfg.clock = TL_CLOCK_VIRTUAL;
   tl__opts = &opt;
   rc = 0;
@@ -245,12 +255,14 @@ int tl_app_main(int argc, char **argv) {
     rc = tl__run_chunk(L, status, 0);
   }
   if (rc == 0 && is_lesson) rc = tl_player_run(&opt, opt.script, 0, src, srclen);
+  else if (rc == 0 && is_challenge) rc = tl_challenge_run(&opt, opt.script, src, srclen);
   else if (rc == 0 && opt.script) rc = tl__run_script(&opt, L, src, srclen);
   free(src);
   if ((rc == 0 || opt.interactive) && (opt.interactive || (!opt.script && !opt.nexec))) {
     if (opt.list_lessons) tl_player_print_catalog();
     tl_repl_run(&opt), rc = 0;
   }
+  tl_challenge_end();
   /* As Python does, the program ends when its non-daemon threads have; but
    * after a Ctrl-C it ends now (Python would wait for a second Ctrl-C, and a
    * runaway thread would keep a student's terminal hostage), and after a

@@ -40,6 +40,8 @@ typedef struct tl_options {
   int clock_given;  /* --clock (or --sched manual) was given: lessons keep it */
   int speed_given;  /* --speed was given: it wins over a lesson's own pace */
   int max_procs;    /* --max-procs: live or unreaped processes of the run */
+  const char *moves; /* --moves "T2 T3": a challenge's moves, replayed */
+  int solve;         /* --solve FILE: search a challenge's schedules */
 } tl_options;
 
 int tl_app_main(int argc, char **argv);
@@ -112,6 +114,14 @@ void tl_repl_help(FILE *out);
 int tl_player_run(tl_options *opt, const char *path, int fresh_world, const char *src,
                   size_t srclen); /* src NULL: read path */
 
+/* Challenges (challenge.c): a file whose first statement is
+ * challenge{...}. tl_challenge_run replays --moves, searches (--solve), or
+ * starts it for the REPL's moves; tl_challenge_command runs :run (0 when
+ * no challenge plays: plain manual scheduling), :undo, :hint, :solve. */
+int tl_challenge_run(tl_options *opt, const char *path, const char *src, size_t len);
+int tl_challenge_command(tl_options *opt, const char *cmd, const char *arg);
+void tl_challenge_end(void);
+
 /* Scripts and lessons as text (source.c): read whole, once, from a file,
  * "-", a pipe or a FIFO (NULL with a reason); loaded as text only (a
  * compiled chunk is refused); a lesson begins with lesson{...}. */
@@ -119,6 +129,7 @@ char *tl_source_read(const char *path, size_t *len, char *err, size_t errlen);
 int tl_source_load(lua_State *L, const char *buf, size_t len, const char *chunkname);
 int tl_source_is_binary(const char *buf, size_t len);
 int tl_source_is_lesson(const char *buf, size_t len);
+int tl_source_is_challenge(const char *buf, size_t len); /* challenge{...} */
 int tl_player_command(tl_options *opt, const char *cmd, const char *arg);
 void tl_player_print_catalog(void);
 

@@ -176,6 +176,17 @@ static int tl__set_auto(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+static int tl__set_moves(tl_options *o, const char *a, const char *v) {
+  o->moves = v;
+  return TL__GO_ON;
+}
+
+static int tl__set_solve(tl_options *o, const char *a, const char *v) {
+  o->solve = 1;
+  o->script = v;
+  return TL__GO_ON;
+}
+
 static int tl__set_sandbox(tl_options *o, const char *a, const char *v) {
   o->cfg.sandbox = 1;
   return TL__GO_ON;
@@ -344,6 +355,14 @@ const tl_option tl_option_table[] = {
     {"--to", NULL, "S", "with --view --record: up to S seconds", "1", tl__set_from_to},
     {"--auto", NULL, NULL, "a lesson plays through without pausing at its steps", NULL,
      tl__set_auto},
+    {"--moves", NULL, "\"T2 T3 ...\"",
+     "a challenge: make these moves, let the seeded scheduler\n"
+     "run the rest, then say whether the goal was reached (exit 0) or not (1)",
+     "T2 T3", tl__set_moves},
+    {"--solve", NULL, "FILE",
+     "a challenge: search for the shortest winning schedule;\n"
+     "prints solution: T2 T3 ... (exit 0) or no solution within N moves (1)",
+     "c.lua", tl__set_solve},
     {"--lessons", NULL, NULL, "list the lessons, then the REPL (as make run does)", NULL,
      tl__set_lessons},
     {"--trace-size", NULL, "N", "room for N events in memory (default 2000000)", "1000",
@@ -453,5 +472,6 @@ int tl_options_parse(tl_options *o, int argc, char **argv) {
     return tl__fail("%s", "--gil none (free-threaded) needs --clock virtual");
   if (o->view && (o->script || o->nexec || o->trace_out))
     return tl__fail("%s", "--view opens a saved trace: no script, -e or --trace with it");
+  if (o->moves && o->solve) return tl__fail("%s", "--moves replays moves, --solve finds them: one of the two");
   return TL__GO_ON;
 }

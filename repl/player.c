@@ -78,6 +78,12 @@ void tl_player_print_catalog(void) {
   lua_pushstring(L, tl__lessons_dir(dir, sizeof dir));
   tl__push_lang(L);
   if (tl_app_docall(L, 2, 0) != LUA_OK) tl_app_report(L);
+  /* the challenges, under their own heading */
+  lua_getglobal(L, "challenge");
+  lua_getfield(L, -1, "print_catalog");
+  lua_remove(L, -2);
+  lua_pushfstring(L, "%s/challenges", tl__lessons_dir(dir, sizeof dir));
+  if (tl_app_docall(L, 1, 0) != LUA_OK) tl_app_report(L);
   fflush(stdout);
 }
 

@@ -366,6 +366,7 @@ static int tl__do_pause(tl_options *opt, const char *cmd, const char *arg) {
 
 /* :run T2 [n] runs T2 n statements; :step [n], the scheduler's pick. */
 static int tl__do_run(tl_options *opt, const char *cmd, const char *arg) {
+  if (tl_challenge_command(opt, cmd, arg)) return 0; /* a move of the challenge */
   if (tl__call_lab(tl_W->L, cmd, arg) == 0) tl__cmd_threads(tl_W->L);
   return 0;
 }
@@ -388,6 +389,12 @@ static int tl__do_explore(tl_options *opt, const char *cmd, const char *arg) {
 static int tl__do_reset(tl_options *opt, const char *cmd, const char *arg) {
   if (tl_app_reset(opt) != 0) return 1;
   fputs("reset: every thread cancelled; a fresh world\n", stdout);
+  return 0;
+}
+
+/* :undo, :hint, :solve: a challenge's */
+static int tl__do_challenge(tl_options *opt, const char *cmd, const char *arg) {
+  tl_challenge_command(opt, cmd, arg);
   return 0;
 }
 
@@ -422,6 +429,11 @@ const tl_command tl_command_table[] = {
      "in the window, keys 1-9 run T1-T9 one statement", NULL,
      tl__do_run},
     {"step", NULL, "[n]", "the scheduler's own pick runs n statements", NULL, tl__do_run},
+    {"undo", NULL, NULL, "a challenge: take the last move back (replayed afresh)", NULL,
+     tl__do_challenge},
+    {"hint", NULL, NULL, "a challenge: its hint", NULL, tl__do_challenge},
+    {"solve", NULL, NULL, "a challenge: search for a winning schedule and play it", NULL,
+     tl__do_challenge},
     {"explore", NULL, "FN [N]", "lab.explore(FN, {runs=N}): every distinct outcome", NULL,
      tl__do_explore},
     {"reset", NULL, NULL, "cancel every thread, start a fresh world", NULL, tl__do_reset},

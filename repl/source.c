@@ -118,8 +118,9 @@ int tl_source_load(lua_State *L, const char *buf, size_t len, const char *chunkn
 }
 
 /* The first statement, past blank lines, comments and a #! line, is
- * lesson{...} or lesson(...). */
-int tl_source_is_lesson(const char *buf, size_t len) {
+ * word{...} or word(...). */
+static int tl__begins_with(const char *buf, size_t len, const char *word) {
+  size_t wlen = strlen(word);
   char head[8192];
   const char *s;
   int in_block = 0;
@@ -133,8 +134,8 @@ int tl_source_is_lesson(const char *buf, size_t len) {
     } else if (strncmp(t, "--[[", 4) == 0) {
       in_block = !(strstr(t + 4, "]]") && (!eol || strstr(t + 4, "]]") < eol));
     } else if (*t != '\n' && *t != '\0' && strncmp(t, "--", 2) != 0 && !(s == head && *t == '#')) {
-      if (strncmp(t, "lesson", 6) != 0) return 0;
-      t += 6;
+      if (strncmp(t, word, wlen) != 0) return 0;
+      t += wlen;
       t += strspn(t, " \t");
       return *t == '{' || *t == '(';
     }
@@ -142,4 +143,10 @@ int tl_source_is_lesson(const char *buf, size_t len) {
     s = eol + 1;
   }
   return 0;
+}
+
+int tl_source_is_lesson(const char *buf, size_t len) { return tl__begins_with(buf, len, "lesson"); }
+
+int tl_source_is_challenge(const char *buf, size_t len) {
+  return tl__begins_with(buf, len, "challenge");
 }

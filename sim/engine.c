@@ -277,6 +277,10 @@ void tl_world_cancel_all(tl_world *w) {
   tl_mutex_lock(&w->mu);
   for (t = w->live; t; t = t->next)
     if (t != self) tl__cancel(t, TL_CANCEL_KILL);
+  /* Under manual scheduling the threads stopped between statements wait
+   * for the baton, and nobody would hand it out: the scheduler gives it to
+   * the cancelled first. */
+  if (w->cfg.clock == TL_CLOCK_VIRTUAL && !w->v.running) tl__v_schedule();
   /* Cancelled threads end promptly: every wait is interruptible and running
    * Lua code raises at its next instruction. The GIL must be free for them
    * to unwind, so the caller never holds it here. */

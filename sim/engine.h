@@ -89,6 +89,9 @@ struct tl_thread {
   int vcount;             /* instructions the count hook was set to */
   int vticks;             /* py2: instructions since the last tick */
   int vbudget;            /* manual: statements left before it yields */
+  uint64_t vstep_mark;    /* manual: a marker (trace string) its next step draws first */
+  uint64_t vstep_ns;      /* manual: virtual time its next step takes at least */
+  int vstep_access;       /* manual: its step ends at its next shared access (lab._pause) */
   int vlines;             /* the line hook is on */
   int trace_lines;        /* traces each line it starts (a lesson's MainThread) */
   int traced_line;        /* the line traced last: a loop on one line is one event */
@@ -236,6 +239,14 @@ int tl_v_set_clock(int clock, char *err, size_t errlen);
  * many statements, or until it blocks or ends; the caller, MainThread at
  * the REPL, waits meanwhile. -1 with a reason when t cannot run. */
 int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen);
+/* The same, one step drawn as a move: the marker `label` on t's row, and
+ * at least ns of virtual time, so every move of a challenge shows. */
+int tl_v_move(tl_thread *self, tl_thread *t, const char *label, uint64_t ns, int access,
+              char *err, size_t errlen);
+/* Called by the thread itself right after a read or a write of a shared
+ * global: ends its step there if the step was a move by access (a read
+ * and a write inside one statement are two moves). */
+void tl_v_pause_after_access(tl_thread *t);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
 char *tl__describe_waits(int hang);

@@ -7,9 +7,12 @@
 #include <lauxlib.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,13 +39,14 @@ static _Thread_local const char *tl__hang_name;
  * reported naming what it waited on. */
 #define TL__VHANG_NS (60ull * 1000000000ull)
 
-static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj) {
+static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
+                        int tried) {
   tl_thread *self = tl__self;
   uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
   uint64_t v0 = tl_clock_now();
   int r = 0, cancelled = 0, hang = 0;
   double vslice = 0.0005; /* virtual seconds per look; doubles up to 1 s */
-  if (ready(arg, 0)) return 1;
+  if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
   if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
@@ -102,20 +106,30 @@ static int tl__fd_ready(void *arg, int slice_ms) {
   return poll(&p, 1, slice_ms) > 0;
 }
 
+static int tl__wait_fd_tried(lua_State *L, int fd, short events, double timeout) {
+  struct tl__fdwait w = {fd, events};
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 1);
+}
+
 static int tl__wait_fd(lua_State *L, int fd, short events, double timeout) {
   struct tl__fdwait w = {fd, events};
-  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1));
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 0);
 }
 
 /* ---- pickling ----------------------------------------------------------- */
+
+static int tl__dumps_error(lua_State *L, int r, const char *err) {
+  if (r == -2) return tl_raise(L, "RecursionError", "%s", err);
+  if (r == -4) return tl_raise(L, "RuntimeError", "%s", err);
+  return tl_raise(L, "PicklingError", "%s", err);
+}
 
 static int f_dumps(lua_State *L) {
   char err[600];
   int r;
   lua_settop(L, 2);
   r = tl_pickle_dumps(L, 1, luaL_optstring(L, 2, "obj"), err, sizeof err);
-  if (r == -2) return tl_raise(L, "RecursionError", "%s", err);
-  if (r < 0) return tl_raise(L, "PicklingError", "%s", err);
+  if (r < 0) return tl__dumps_error(L, r, err);
   return 1;
 }
 
@@ -177,11 +191,8 @@ static int tl__write_all(lua_State *L, int fd, const char *p, size_t n) {
  * needs to draw the put -> get arrow: the item's serial and its putter),
  * then the bytes. */
 #define TL__HEAD 16
-static int f_send(lua_State *L) {
-  int fd = (int)luaL_checkinteger(L, 1);
-  size_t n;
-  const char *s = luaL_checklstring(L, 2, &n);
-  uint64_t head[2] = {n, (uint64_t)luaL_optinteger(L, 3, 0)};
+static void tl__send_frame(lua_State *L, int fd, const char *s, size_t n, uint64_t tag) {
+  uint64_t head[2] = {n, tag};
   if (n < 4096) { /* one write: a small message is never torn */
     char buf[4096 + TL__HEAD];
     memcpy(buf, head, TL__HEAD);
@@ -191,7 +202,38 @@ static int f_send(lua_State *L) {
     tl__write_all(L, fd, (const char *)head, TL__HEAD);
     tl__write_all(L, fd, s, n);
   }
+}
+
+static int f_send(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 2, &n);
+  tl__send_frame(L, (int)luaL_checkinteger(L, 1), s, n, (uint64_t)luaL_optinteger(L, 3, 0));
   return 0;
+}
+
+/* send_obj(fd, obj, tag, root, soft): pickles and sends in one step, the
+ * bytes never a Lua string. What cannot be pickled raises as dumps does
+ * (nothing is sent), or with soft returns false. */
+static int f_send_obj(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1);
+  uint64_t tag = (uint64_t)luaL_optinteger(L, 3, 0);
+  const char *root = luaL_optstring(L, 4, "obj"), *p;
+  int soft = lua_toboolean(L, 5), r;
+  char err[600];
+  size_t n;
+  lua_settop(L, 2);
+  r = tl_pickle_dumps_view(L, 2, root, err, sizeof err, &p, &n);
+  if (r < 0) {
+    if (soft) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    return tl__dumps_error(L, r, err);
+  }
+  tl__send_frame(L, fd, p, n, tag);
+  tl_pickle_trim();
+  lua_pushboolean(L, 1);
+  return 1;
 }
 
 /* Reads exactly n bytes; 0 at a clean EOF before the first byte. */
@@ -213,28 +255,55 @@ static int tl__read_all(lua_State *L, int fd, char *p, size_t n) {
   return 1;
 }
 
-/* recv(fd, timeout): the bytes of one message and its tag, nil at EOF,
- * false when the timeout passes first. */
+/* recv(fd, timeout, name, channel): the bytes of one message and its tag,
+ * nil at EOF, false when the timeout passes first. It reads at once (the
+ * descriptor does not block) and waits only when nothing is there: then,
+ * given the channel's object id, it first traces a blocked get. One read
+ * for the head and one for the body, as CPython's Connection. */
 static int f_recv(lua_State *L) {
   int fd = (int)luaL_checkinteger(L, 1);
   double timeout = luaL_optnumber(L, 2, -1);
+  uint32_t chan = (uint32_t)luaL_optinteger(L, 4, 0);
   uint64_t head[2], len;
   char *buf;
+  ssize_t r;
   tl__hang_name = luaL_optstring(L, 3, NULL);
-  if (!tl__wait_fd(L, fd, POLLIN, timeout)) {
-    lua_pushboolean(L, 0);
-    return 1;
+  while ((r = read(fd, head, TL__HEAD)) < 0 && errno == EINTR) {
   }
-  if (!tl__read_all(L, fd, (char *)head, TL__HEAD)) {
+  if (r < 0) {
+    if (errno != EAGAIN) return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+    if (timeout == 0) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    if (chan) tl_emit(TL_EV_QUEUE_BLOCK, 0, chan, 0);
+    if (!tl__wait_fd_tried(L, fd, POLLIN, timeout)) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    if (!tl__read_all(L, fd, (char *)head, TL__HEAD)) {
+      lua_pushnil(L);
+      return 1;
+    }
+  } else if (r == 0) {
     lua_pushnil(L);
     return 1;
+  } else if (r < TL__HEAD && !tl__read_all(L, fd, (char *)head + r, TL__HEAD - (size_t)r)) {
+    return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
   }
   len = head[0];
   if (len > ((uint64_t)1 << 40)) return tl_raise(L, "OSError", "bad message length %llu", (unsigned long long)len);
-  buf = lua_newuserdatauv(L, len ? len : 1, 0);
-  if (len && !tl__read_all(L, fd, buf, len))
-    return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
-  lua_pushlstring(L, buf, len);
+  if (len <= 4096) { /* small: no userdata to collect later */
+    char small[4096];
+    if (len && !tl__read_all(L, fd, small, len))
+      return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
+    lua_pushlstring(L, small, len);
+  } else {
+    buf = lua_newuserdatauv(L, len, 0);
+    if (!tl__read_all(L, fd, buf, len))
+      return tl_raise(L, "EOFError", "the connection closed in the middle of a message");
+    lua_pushlstring(L, buf, len);
+  }
   lua_pushinteger(L, (lua_Integer)head[1]);
   return 2;
 }
@@ -249,6 +318,75 @@ static int f_poll(lua_State *L) {
 static int f_close(lua_State *L) {
   close((int)luaL_checkinteger(L, 1));
   return 0;
+}
+
+/* ---- a listening socket, for the Manager's server ----------------------- */
+
+/* An abstract-namespace Unix socket (no file to clean up), named by the
+ * pid and a counter: what a proxy carries to reach its server from any
+ * process, as CPython's manager address. */
+static int tl__unix_addr(struct sockaddr_un *a, const char *name, size_t n) {
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  if (n + 1 > sizeof a->sun_path) n = sizeof a->sun_path - 1;
+  memcpy(a->sun_path + 1, name, n); /* sun_path[0] = 0: abstract */
+  return (int)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* listen() -> fd, address */
+static int f_listen(lua_State *L) {
+  static int counter;
+  struct sockaddr_un a;
+  char name[64];
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0), len;
+  if (fd < 0) return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+  snprintf(name, sizeof name, "threadlab-manager-%d-%d", (int)getpid(), ++counter);
+  len = tl__unix_addr(&a, name, strlen(name));
+  if (bind(fd, (struct sockaddr *)&a, (socklen_t)len) < 0 || listen(fd, 64) < 0) {
+    int e = errno;
+    close(fd);
+    return tl_raise(L, "OSError", "[Errno %d] %s", e, strerror(e));
+  }
+  tl__nonblock(fd);
+  lua_pushinteger(L, fd);
+  lua_pushstring(L, name);
+  return 2;
+}
+
+/* accept(fd) -> a connection's fd; waits without the GIL, interruptibly */
+static int f_accept(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1), c;
+  for (;;) {
+    c = accept(fd, NULL, NULL);
+    if (c >= 0) break;
+    if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+      return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+    tl__wait_fd(L, fd, POLLIN, -1);
+  }
+  tl__nonblock(c);
+  lua_pushinteger(L, c);
+  return 1;
+}
+
+/* connect(address) -> fd */
+static int f_connect(lua_State *L) {
+  size_t n;
+  const char *name = luaL_checklstring(L, 1, &n);
+  struct sockaddr_un a;
+  int len = tl__unix_addr(&a, name, n);
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+  if (connect(fd, (struct sockaddr *)&a, (socklen_t)len) < 0) {
+    int e = errno;
+    close(fd);
+    if (e == ECONNREFUSED || e == ENOENT)
+      return tl_raise(L, "ConnectionRefusedError", "[Errno %d] %s: the manager has shut down", e,
+                      strerror(e));
+    return tl_raise(L, "OSError", "[Errno %d] %s", e, strerror(e));
+  }
+  tl__nonblock(fd);
+  lua_pushinteger(L, fd);
+  return 1;
 }
 
 /* ---- semaphores in shared memory (CPython's SemLock) --------------------- */
@@ -268,8 +406,23 @@ typedef struct {
   tl__semlock *s;
 } tl__semref;
 
+/* The metatables of this state's semaphores and shared arrays, so the
+ * check on every call (several per queue item) is a pointer compare, not
+ * luaL_checkudata's lookup by name; anything else takes that path. */
+static const void *tl__sem_mt, *tl__shm_mt;
+
+static void *tl__checkud(lua_State *L, const void *mt, const char *name) {
+  void *p = lua_touserdata(L, 1);
+  if (p && lua_getmetatable(L, 1)) {
+    int same = lua_topointer(L, -1) == mt;
+    lua_pop(L, 1);
+    if (same) return p;
+  }
+  return luaL_checkudata(L, 1, name);
+}
+
 static tl__semlock *tl__checksem(lua_State *L) {
-  return ((tl__semref *)luaL_checkudata(L, 1, TL__SEM_MT))->s;
+  return ((tl__semref *)tl__checkud(L, tl__sem_mt, TL__SEM_MT))->s;
 }
 
 static int tl__sem_gc(lua_State *L) {
@@ -346,7 +499,7 @@ static int f_sem_acquire(lua_State *L) {
   }
   if (!block) timeout = 0;
   tl__hang_name = luaL_optstring(L, 4, NULL);
-  lua_pushboolean(L, tl__ipc_wait(L, tl__sem_try, s, timeout, s));
+  lua_pushboolean(L, tl__ipc_wait(L, tl__sem_try, s, timeout, s, 0));
   return 1;
 }
 
@@ -426,7 +579,7 @@ static size_t tl__shm_index(lua_State *L, tl__shm *m) {
 /* Each access is one volatile load or store: a += 1 is a read, then a
  * write, with the other processes free to come between. */
 static int f_shm_get(lua_State *L) {
-  tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
+  tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
   if (m->isfloat) lua_pushnumber(L, ((volatile double *)m->p)[i]);
   else lua_pushinteger(L, ((volatile int64_t *)m->p)[i]);
@@ -434,7 +587,7 @@ static int f_shm_get(lua_State *L) {
 }
 
 static int f_shm_set(lua_State *L) {
-  tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
+  tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
   if (m->isfloat) ((volatile double *)m->p)[i] = (double)luaL_checknumber(L, 3);
   else if (lua_isinteger(L, 3)) ((volatile int64_t *)m->p)[i] = (int64_t)lua_tointeger(L, 3);
@@ -444,7 +597,7 @@ static int f_shm_set(lua_State *L) {
 
 /* shm_add(m, i, delta) -> the value before: atomic across processes */
 static int f_shm_add(lua_State *L) {
-  tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
+  tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
   lua_pushinteger(L, __atomic_fetch_add(&((int64_t *)m->p)[i], (int64_t)luaL_checkinteger(L, 3),
                                         __ATOMIC_SEQ_CST));
@@ -458,9 +611,13 @@ int luaopen_tl_ipc(lua_State *L) {
     { "socketpair",  f_socketpair  },
     { "pipe",        f_pipe        },
     { "send",        f_send        },
+    { "send_obj",    f_send_obj    },
     { "recv",        f_recv        },
     { "poll",        f_poll        },
     { "close",       f_close       },
+    { "listen",      f_listen      },
+    { "accept",      f_accept      },
+    { "connect",     f_connect     },
     { "semlock",     f_semlock     },
     { "sem_acquire", f_sem_acquire },
     { "sem_release", f_sem_release },
@@ -478,10 +635,12 @@ int luaopen_tl_ipc(lua_State *L) {
   luaL_newmetatable(L, TL__SEM_MT);
   lua_pushcfunction(L, tl__sem_gc);
   lua_setfield(L, -2, "__gc");
+  tl__sem_mt = lua_topointer(L, -1);
   lua_pop(L, 1);
   luaL_newmetatable(L, TL__SHM_MT);
   lua_pushcfunction(L, tl__shm_gc);
   lua_setfield(L, -2, "__gc");
+  tl__shm_mt = lua_topointer(L, -1);
   lua_pop(L, 1);
   luaL_newlib(L, lib);
   return 1;

@@ -214,6 +214,28 @@ static int f_run(lua_State *L) {
   return 0;
 }
 
+/* lab._move(thread, label, access): a challenge's move, one statement
+ * (or with access, up to its next lab._pause) drawn with the marker
+ * `label` on the thread's row and 1 ms of virtual time, so that a
+ * recording shows every move apart (a statement takes ns). */
+static int f_move(lua_State *L) {
+  char err[512];
+  tl_thread *t = tl__find_thread(L, 1);
+  const char *label = tl_check_str(L, 2, "lab._move", "label");
+  if (tl_v_move(tl__self, t, label, 1000000, lua_toboolean(L, 3), err, sizeof err) != 0)
+    return tl_raise(L, "RuntimeError", "%s", err);
+  tl_check_cancel(L);
+  return 0;
+}
+
+/* lab._pause(): the caller has just read or written a shared global: a
+ * move by access ends here (see tl_v_pause_after_access). */
+static int f_pause_access(lua_State *L) {
+  tl_v_pause_after_access(tl__self);
+  tl_check_cancel(L);
+  return 0;
+}
+
 /* lab.compute(ms, {gil=true}): CPU work done in C. With gil=false it runs
  * without the GIL, as numpy or hashlib do, so other threads run meanwhile. */
 static int f_compute(lua_State *L) {
@@ -285,6 +307,8 @@ int luaopen_tl_lab(lua_State *L) {
     { "pause",          f_pause           },
     { "resume",         f_resume          },
     { "run",            f_run             },
+    { "_move",          f_move            },
+    { "_pause",         f_pause_access    },
     { "compute",        f_compute         },
     { "_cancel_others", f_cancel_others   },
     { "_trace_lines",   f_trace_lines     },

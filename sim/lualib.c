@@ -23,9 +23,12 @@ TL__EMBED(tl__lua_generator, "sim/lua/generator.lua");
 TL__EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
 TL__EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
 TL__EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
+TL__EMBED(tl__lua_mpsync, "sim/lua/mpsync.lua");
 TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
 TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
+TL__EMBED(tl__lua_mpmanager, "sim/lua/mpmanager.lua");
 TL__EMBED(tl__lua_futures, "sim/lua/futures.lua");
+TL__EMBED(tl__lua_challenge, "sim/lua/challenge.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {
@@ -75,12 +78,15 @@ static const struct tl__part {
     {"select",         luaopen_tl_select,    NULL, NULL,                 "select"},
     {"multiprocessing", NULL,                TL__LUA(tl__lua_mp),        "multiprocessing"},
     {"ipc",            luaopen_tl_ipc,       NULL, NULL,                 NULL},
+    {"mp_sync",        NULL,                 TL__LUA(tl__lua_mpsync),    NULL},
     {"mp_ipc",         NULL,                 TL__LUA(tl__lua_mpipc),     NULL},
     {"mp_pool",        NULL,                 TL__LUA(tl__lua_mppool),    NULL},
+    {"mp_manager",     NULL,                 TL__LUA(tl__lua_mpmanager), NULL},
     {"concurrent",     NULL,                 TL__LUA(tl__lua_futures),   "concurrent"},
     {"lesson_core",    luaopen_tl_lesson,    NULL, NULL,                 NULL},
     {"sandbox",        luaopen_tl_sandbox,   NULL, NULL,                 NULL},
     {"lesson",         NULL,                 TL__LUA(tl__lua_lesson),    "lesson"},
+    {"challenge",      NULL,                 TL__LUA(tl__lua_challenge), "challenge"},
     {"green_core",     luaopen_tl_green,     NULL, NULL,                 NULL},
     {"generator",      NULL,                 TL__LUA(tl__lua_generator), "generator"},
     {"greenlet",       NULL,                 TL__LUA(tl__lua_greenlet),  "greenlet"},

@@ -13,6 +13,7 @@
 #include "pickle.h"
 
 #include <lauxlib.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,13 +37,6 @@ typedef struct tl__dumper {
   size_t plen;
   char err[512];
 } tl__dumper;
-
-static int tl__pbuf_gc(lua_State *L) {
-  tl__pbuf *b = lua_touserdata(L, 1);
-  free(b->p);
-  b->p = NULL;
-  return 0;
-}
 
 static void tl__put(tl__dumper *d, const void *src, size_t n) {
   tl__pbuf *b = d->b;
@@ -194,6 +188,10 @@ static int tl__fail(tl__dumper *d, const char *what) {
 
 static int tl__dump_table(tl__dumper *d, int idx) {
   lua_State *L = d->L;
+  if (lua_isnil(L, d->memo)) {
+    lua_newtable(L);
+    lua_replace(L, d->memo);
+  }
   lua_pushvalue(L, idx);
   lua_rawget(L, d->memo);
   if (lua_isinteger(L, -1)) {
@@ -208,7 +206,17 @@ static int tl__dump_table(tl__dumper *d, int idx) {
   lua_rawset(L, d->memo);
   tl__putc(d, 'H');
   if (lua_getmetatable(L, idx)) {
-    const char *name = tl__global_name(L, -1);
+    const char *name;
+    /* an object that refuses to be pickled says why (an mp.Queue: CPython's
+     * RuntimeError, "... only be shared between processes through inheritance") */
+    lua_pushliteral(L, "__pickle_error");
+    if (lua_rawget(L, -2) == LUA_TSTRING) {
+      snprintf(d->err, sizeof d->err, "%s", lua_tostring(L, -1));
+      lua_pop(L, 2);
+      return -4;
+    }
+    lua_pop(L, 1);
+    name = tl__global_name(L, -1);
     lua_pop(L, 1);
     if (!name) return tl__fail(d, "an object whose metatable is not a global (pickled by name)");
     tl__putc(d, 'M');
@@ -292,38 +300,127 @@ static int tl__dump(tl__dumper *d, int idx) {
   }
 }
 
-int tl_pickle_dumps(lua_State *L, int idx, const char *root, char *err, size_t errlen) {
-  tl__dumper d;
-  tl__pbuf *b;
-  int r;
-  idx = lua_absindex(L, idx);
-  memset(&d, 0, sizeof d);
-  d.L = L;
-  b = lua_newuserdatauv(L, sizeof *b, 0);
+/* Each thread pickles into a buffer of its own, kept between calls: a
+ * small message (most are) costs no allocation and leaves nothing for the
+ * collector. It grows as needed and is let go when it grew past 64 KiB,
+ * so one big message does not hold memory for ever. A memory error inside
+ * (a longjmp out) leaves it marked busy: that thread then pickles into
+ * collectable buffers, as before, slower but whole. */
+static _Thread_local tl__pbuf *tl__tbuf_p;
+static _Thread_local int tl__tbuf_busy; /* stays set after a longjmp out */
+static pthread_key_t tl__tbuf_key;      /* frees a thread's buffer when it ends */
+static pthread_once_t tl__tbuf_once = PTHREAD_ONCE_INIT;
+#define TL__KEEP (64 * 1024)
+
+static void tl__tbuf_free(void *p) {
+  tl__pbuf *b = p;
+  free(b->p);
+  free(b);
+}
+
+static void tl__tbuf_make_key(void) { pthread_key_create(&tl__tbuf_key, tl__tbuf_free); }
+
+/* This thread's buffer, made at its first pickling; NULL without memory. */
+static tl__pbuf *tl__tbuf(void) {
+  if (!tl__tbuf_p) {
+    pthread_once(&tl__tbuf_once, tl__tbuf_make_key);
+    tl__tbuf_p = calloc(1, sizeof *tl__tbuf_p);
+    if (tl__tbuf_p) pthread_setspecific(tl__tbuf_key, tl__tbuf_p);
+  }
+  return tl__tbuf_p;
+}
+
+/* Otherwise (a dumps inside a dumps, from a finalizer; or after a memory
+ * error left the thread's buffer marked busy) a buffer the collector
+ * frees, whatever way the call ends. */
+static int tl__pbuf_gc(lua_State *L) {
+  tl__pbuf *b = lua_touserdata(L, 1);
+  free(b->p);
+  b->p = NULL;
+  return 0;
+}
+
+static tl__pbuf *tl__gc_buffer(lua_State *L) {
+  tl__pbuf *b = lua_newuserdatauv(L, sizeof *b, 0);
   memset(b, 0, sizeof *b);
   if (luaL_newmetatable(L, "threadlab.pickle.buf")) {
     lua_pushcfunction(L, tl__pbuf_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
+  return b;
+}
+
+/* Pickles the value at idx into b; pushes nothing. */
+static int tl__dumps_into(lua_State *L, int idx, const char *root, char *err, size_t errlen,
+                          tl__pbuf *b) {
+  tl__dumper d;
+  int r;
+  idx = lua_absindex(L, idx);
+  memset(&d, 0, sizeof d);
+  d.L = L;
   d.b = b;
-  lua_newtable(L);
+  b->n = 0;
+  lua_pushnil(L); /* the memo (table -> slot), made at the first table */
   d.memo = lua_gettop(L);
-  snprintf(d.path, sizeof d.path, "%s", root ? root : "obj");
-  d.plen = strlen(d.path);
+  if (!root) root = "obj";
+  d.plen = strlen(root) < sizeof d.path ? strlen(root) : sizeof d.path - 1;
+  memcpy(d.path, root, d.plen);
+  d.path[d.plen] = 0;
   tl__putc(&d, 'P');
   tl__putc(&d, 1);
   r = tl__dump(&d, idx);
-  if (r < 0) {
-    snprintf(err, errlen, "%s", d.err);
-    lua_settop(L, d.memo - 2);
+  if (r < 0) snprintf(err, errlen, "%s", d.err);
+  lua_settop(L, d.memo - 1);
+  return r;
+}
+
+void tl_pickle_trim(void) {
+  tl__pbuf *b = tl__tbuf_p;
+  if (b && b->cap > TL__KEEP && !tl__tbuf_busy) {
+    free(b->p);
+    b->p = NULL;
+    b->cap = 0;
+  }
+}
+
+int tl_pickle_dumps(lua_State *L, int idx, const char *root, char *err, size_t errlen) {
+  tl__pbuf *tb = tl__tbuf();
+  int r;
+  idx = lua_absindex(L, idx);
+  if (tl__tbuf_busy || !tb) {
+    tl__pbuf *b = tl__gc_buffer(L);
+    r = tl__dumps_into(L, idx, root, err, errlen, b);
+    if (r == 0) lua_pushlstring(L, b->p, b->n);
+    free(b->p); /* the userdata stays for the collector */
+    b->p = NULL;
+    lua_remove(L, -2 + (r < 0));
     return r;
   }
-  lua_settop(L, d.memo - 2);
-  lua_pushlstring(L, b->p, b->n);
-  free(b->p);
-  b->p = NULL;
-  return 0;
+  tl__tbuf_busy = 1;
+  r = tl__dumps_into(L, idx, root, err, errlen, tb);
+  tl__tbuf_busy = 0;
+  if (r == 0) lua_pushlstring(L, tb->p, tb->n);
+  tl_pickle_trim();
+  return r;
+}
+
+int tl_pickle_dumps_view(lua_State *L, int idx, const char *root, char *err, size_t errlen,
+                         const char **out, size_t *n) {
+  tl__pbuf *tb = tl__tbuf();
+  int r;
+  if (tl__tbuf_busy || !tb) {
+    r = tl_pickle_dumps(L, idx, root, err, errlen);
+    if (r < 0) return r;
+    *out = lua_tolstring(L, -1, n);
+    return 1;
+  }
+  tl__tbuf_busy = 1;
+  r = tl__dumps_into(L, idx, root, err, errlen, tb);
+  tl__tbuf_busy = 0;
+  *out = tb->p;
+  *n = tb->n;
+  return r;
 }
 
 /* ---- loads ------------------------------------------------------------- */
@@ -427,6 +524,10 @@ static int tl__load(tl__loader *r) {
     case 'H': {
       int t, rc;
       if (++r->depth > TL__PICKLE_DEPTH) return tl__bad(r, "tables nested too deep");
+      if (lua_isnil(L, r->memo)) { /* the memo, made at the first table */
+        lua_newtable(L);
+        lua_replace(L, r->memo);
+      }
       lua_newtable(L);
       t = lua_gettop(L);
       lua_pushvalue(L, t);
@@ -472,7 +573,7 @@ int tl_pickle_loads(lua_State *L, const char *s, size_t n, char *err, size_t err
     return -1;
   }
   r.s += 2;
-  lua_newtable(L);
+  lua_pushnil(L);
   r.memo = lua_gettop(L);
   rc = tl__load(&r);
   if (rc == 0 && r.s != r.end) rc = tl__bad(&r, "bytes left over after the value");

@@ -76,6 +76,10 @@ static int tl__slot_of(int32_t pid) {
   return -1;
 }
 
+/* This process's pid: getpid() is a system call each time (glibc keeps
+ * no copy), and Queue.put/get ask for it on every item, as CPython's do. */
+static int32_t tl__mypid;
+
 /* Pids as the program sees them: under a run begun on the virtual clock,
  * virtual (1000 the top process, then 1001, 1002 ... in the order of the
  * forks), so runs, traces and pictures are the same every time; else the
@@ -100,7 +104,8 @@ static int32_t tl__to_real(int32_t pid) {
 }
 
 int32_t tl_proc_self_pid(void) {
-  return tl__S && tl__S->virtual_pids ? tl__vself : (int32_t)getpid();
+  if (tl__S && tl__S->virtual_pids) return tl__vself;
+  return tl__mypid ? tl__mypid : (int32_t)getpid();
 }
 
 static void tl__register(int32_t pid, int32_t ppid, const char *name, int32_t vpid) {
@@ -145,6 +150,7 @@ static void tl__atfork_parent(void) {
 }
 
 static void tl__atfork_child(void) {
+  tl__mypid = (int32_t)getpid();
   tl__out_reinit();
   if (tl_W) tl_mutex_init(&tl_W->mu); /* held by the forking thread: now free */
 }
@@ -160,7 +166,7 @@ int tl_procs_init(int max_procs, int virtual_pids) {
     return -1;
   }
   tl__S->max = max_procs;
-  tl__S->top = (int32_t)getpid();
+  tl__S->top = tl__mypid = (int32_t)getpid();
   tl__S->virtual_pids = virtual_pids;
   atomic_store(&tl__S->next_vpid, 1001);
   /* orphans of the run come back to threadlab, which reaps them */

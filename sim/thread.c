@@ -197,7 +197,8 @@ static int f_start(lua_State *L) {
   tl_mutex_unlock(&tl_W->mu);
   tl_check_cancel(L);
   lua_pushinteger(L, t->os_tid);
-  return 1;
+  lua_pushinteger(L, t->id); /* its name in the trace and :threads (T2) */
+  return 2;
 }
 
 /* join(obj, timeout): waits for the thread's end; interruptible. */

@@ -351,23 +351,46 @@ static void tl__v_advance(tl_thread *t, uint64_t ns) {
   while (w->v.paused && !t->cancel) tl_cond_wait(&w->v.pace, &w->mu);
 }
 
+/* Manual scheduling: t's step is over; it waits until it is given the
+ * next, which begins with the move's marker and time (world mutex held). */
+static void tl__v_manual_stop(tl_thread *t) {
+  tl__v_release(t, TL_GIL_YIELD);
+  tl__make_ready(t, tl__vnow());
+  tl__v_schedule();
+  while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
+  tl__v_take(t);
+  if (t->vstep_mark) tl_emit_as(t, TL_EV_MARK, 0, 0, t->vstep_mark);
+  if (t->vstep_ns) {
+    tl__vset(tl__vnow() + t->vstep_ns);
+    tl__fire_timers();
+  }
+  t->vstep_mark = t->vstep_ns = 0;
+}
+
 /* Manual scheduling: each statement of the user's code spends one of the
  * statements t was given; with none left it stops before this one until
  * it is given more (the grant sets vbudget). */
 static void tl__v_manual_step(tl_thread *t, lua_State *L, lua_Debug *ar, int is_line) {
   /* Statements of threadlab's own Lua (Thread:run ...) are not the user's
    * to step through. */
-  if (!is_line || !lua_getinfo(L, "S", ar) || strncmp(ar->source, "=threading", 10) == 0 ||
-      strncmp(ar->source, "=lab", 4) == 0)
-    return;
-  if (t->vbudget <= 0) {
-    tl__v_release(t, TL_GIL_YIELD);
-    tl__make_ready(t, tl__vnow());
-    tl__v_schedule();
-    while (t->vs != TL_VS_RUN) tl_cond_wait(&t->cv, &tl_W->mu);
-    tl__v_take(t);
-  }
+  size_t n;
+  if (!is_line || !lua_getinfo(L, "S", ar)) return;
+  /* (embedded as "=sync.lua", "=threading.lua": a Condition's wait is one
+   * step of the user's, as a C call is) */
+  n = strlen(ar->source);
+  if (ar->source[0] == '=' && n > 4 && strcmp(ar->source + n - 4, ".lua") == 0) return;
+  if (t->vbudget <= 0) tl__v_manual_stop(t);
   t->vbudget--;
+}
+
+void tl_v_pause_after_access(tl_thread *t) {
+  tl_mutex_lock(&tl_W->mu);
+  if (TL_VIRTUAL() && tl_W->cfg.sched == TL_SCHED_MANUAL && t != tl_W->main && t->vstep_access &&
+      !t->cancel) {
+    t->vstep_access = 0;
+    tl__v_manual_stop(t);
+  }
+  tl_mutex_unlock(&tl_W->mu);
 }
 
 /* Whether a random preemption falls here (lab.explore's preempt). */
@@ -506,7 +529,23 @@ void tl_v_set_paused(int paused) {
   tl_mutex_unlock(&w->mu);
 }
 
+static int tl__v_run(tl_thread *self, tl_thread *t, int statements, uint64_t mark, uint64_t ns,
+                     int access, char *err, size_t errlen);
+
 int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t errlen) {
+  return tl__v_run(self, t, statements, 0, 0, 0, err, errlen);
+}
+
+/* A move by access runs t up to its next read or write of a shared global
+ * (tl_v_pause_after_access), whatever lines that takes. */
+int tl_v_move(tl_thread *self, tl_thread *t, const char *label, uint64_t ns, int access,
+              char *err, size_t errlen) {
+  uint64_t mark = tl_trace_global ? tl_trace_str(tl_trace_global, label, strlen(label)) : 0;
+  return tl__v_run(self, t, access ? 1 << 30 : 1, mark, ns, access, err, errlen);
+}
+
+static int tl__v_run(tl_thread *self, tl_thread *t, int statements, uint64_t mark, uint64_t ns,
+                     int access, char *err, size_t errlen) {
   tl_world *w = tl_W;
   int rc = 0;
   tl_mutex_lock(&w->mu);
@@ -531,6 +570,9 @@ int tl_v_run(tl_thread *self, tl_thread *t, int statements, char *err, size_t er
     self->vs = TL_VS_OUTSIDE;
     self->wait_kind = TL_WAIT_INPUT;
     t->vbudget = statements;
+    t->vstep_mark = mark;
+    t->vstep_ns = ns;
+    t->vstep_access = access;
     tl__grant(t);
     while (w->v.running && !self->cancel)
       tl_cond_wait_until(&w->v.pace, &w->mu, tl_now_ns() + 50000000u);

@@ -42,6 +42,7 @@ for f in tests/lua/test_*.lua; do [ -f "$f" ] && tests+=("lua:$f"); done
 for f in tests/cli/test_*.sh; do [ -f "$f" ] && tests+=("cli:$f"); done
 for f in tests/repl/test_*.py; do [ -f "$f" ] && tests+=("repl:$f"); done
 for f in lessons/[0-9]*.lua; do [ -f "$f" ] && tests+=("lesson:$f"); done
+for f in lessons/challenges/[0-9]*.lua; do [ -f "$f" ] && tests+=("challenge:$f"); done
 
 passed=0 failed=0 skipped=0 failures=()
 for t in "${tests[@]}"; do
@@ -53,6 +54,7 @@ for t in "${tests[@]}"; do
     cli) cmd=(bash "$path") ;;
     repl) cmd=(python3 "$path") ;;
     lesson) cmd=(bash tests/cli/lesson.sh "$path") ;; # its checks, then its pictures' rules
+    challenge) cmd=(bash tests/cli/challenge.sh "$path") ;; # solution wins, no moves lose, --solve
   esac
   log="$TL_TMP/log"
   start=$(date +%s%N)

@@ -296,6 +296,14 @@ void tl_view_release(tl_view *v, float x, float y) {
   }
 }
 
+uint32_t tl_view_thread_at(const tl_view *v, float y) {
+  int lane = tl__lane_at(v, y);
+  const tl_lane *l;
+  if (lane < 0 || !v->layout || (size_t)lane >= v->layout->nlanes) return 0;
+  l = &v->layout->lanes[lane];
+  return l->host >= 0 ? 0 : l->tid; /* a green lane is no thread to run */
+}
+
 void tl_view_fit(tl_view *v) {
   v->fit = v->follow = 1;
 }

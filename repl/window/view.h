@@ -67,6 +67,8 @@ void tl_view_pan_px(tl_view *v, float dx);
 void tl_view_press(tl_view *v, float x, float y);
 void tl_view_motion(tl_view *v, float x, float y);
 void tl_view_release(tl_view *v, float x, float y);
+/* The thread whose row holds y (its trace id), 0 for none. */
+uint32_t tl_view_thread_at(const tl_view *v, float y);
 void tl_view_fit(tl_view *v);
 void tl_view_toggle_follow(tl_view *v);
 void tl_view_toggle_pause(tl_view *v);

@@ -218,6 +218,16 @@ static void tl__request(const char *cmd) {
   if (W.pipe[1] >= 0 && write(W.pipe[1], "r", 1) < 0) { /* full: one is pending anyway */ }
 }
 
+/* Asks the REPL to run thread T<tid> one statement (:run, a challenge's
+ * move), and says so in the status line. */
+static void tl__ask_run(tl__win *w, unsigned tid) {
+  char cmd[32];
+  snprintf(cmd, sizeof cmd, ":run T%u", tid);
+  tl__request(cmd);
+  snprintf(w->view.status, sizeof w->view.status, "asked the REPL to %s", cmd + 1);
+  w->status_frames = 180;
+}
+
 static void tl__key(tl__win *w, const SDL_KeyboardEvent *k) {
   tl_view *v = &w->view;
   SDL_Keycode c = k->keysym.sym;
@@ -238,13 +248,14 @@ static void tl__key(tl__win *w, const SDL_KeyboardEvent *k) {
   else if (c == SDLK_LEFT) tl_view_pan_px(v, 80);
   else if (c == SDLK_RIGHT) tl_view_pan_px(v, -80);
   else if (c == SDLK_END) v->follow = 1;
-  else if (c >= SDLK_1 && c <= SDLK_9) {
-    char cmd[32];
-    snprintf(cmd, sizeof cmd, ":run T%d", (int)(c - SDLK_0));
-    tl__request(cmd);
-    snprintf(v->status, sizeof v->status, "asked the REPL to %s", cmd + 1);
-    w->status_frames = 180;
-  }
+  else if (c >= SDLK_1 && c <= SDLK_9) tl__ask_run(w, (unsigned)(c - SDLK_0));
+}
+
+/* A double-click on a thread's row: one move of that thread, as its key
+ * 1-9 (a single click keeps its meaning: what the row touches). */
+static void tl__run_lane(tl__win *w, float y) {
+  uint32_t tid = tl_view_thread_at(&w->view, y);
+  if (tid) tl__ask_run(w, tid);
 }
 
 /* Handles what happened; 0 when the window was closed. */
@@ -272,6 +283,8 @@ static int tl__events(tl__win *w, int wait_ms) {
       case SDL_MOUSEBUTTONDOWN:
         if (e.button.button == SDL_BUTTON_LEFT)
           tl_view_press(v, (float)e.button.x / v->ui, (float)e.button.y / v->ui);
+        if (e.button.button == SDL_BUTTON_LEFT && e.button.clicks == 2)
+          tl__run_lane(w, (float)e.button.y / v->ui);
         break;
       case SDL_MOUSEBUTTONUP:
         if (e.button.button == SDL_BUTTON_LEFT)

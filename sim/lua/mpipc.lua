@@ -1,7 +1,7 @@
--- multiprocessing between processes: Pipe, Queue, JoinableQueue, the
--- process-shared Lock family, Value and Array, as CPython builds them: a
--- pipe plus semaphores in shared memory, and a feeder thread per queue.
--- The C half (ipc.c) pickles, frames messages and holds the semaphores.
+-- multiprocessing between processes: Pipe, Queue, JoinableQueue, Value and
+-- Array, as CPython builds them: a pipe plus semaphores in shared memory
+-- (the Lock family: mp_sync), and a feeder thread per queue. The C half
+-- (ipc.c) pickles, frames messages and holds the semaphores.
 local parts = ...
 local mp, ipc, proc = parts.multiprocessing, parts.ipc, parts.proc
 local threading, queue = parts.threading, parts.queue
@@ -10,151 +10,7 @@ local sync = parts.sync
 local prim = sync.prim
 local emit, tid, K, T = prim.emit, prim.tid, prim.kinds, prim.types
 
-local SEMAPHORE, RECURSIVE = 0, 1
-local SEM_VALUE_MAX = 2147483647
-
--- acquire(block, timeout) or acquire{block=, timeout=}, as threading's.
-local function block_args(block, timeout)
-  if type(block) == "table" then
-    local kw = block
-    block = kw.block
-    if block == nil then block = kw.blocking end
-    timeout = kw.timeout
-  end
-  if block == nil then block = true end
-  if timeout ~= nil and timeout < 0 then timeout = nil end
-  return block, timeout
-end
-
----------------------------------------------------------------- SemLock --
-local SemLock = {}
-SemLock.__index = SemLock
-
-local function semlock(kind, value, maxvalue, typename)
-  return setmetatable({ _sem = ipc.semlock(kind, value, maxvalue), _type = typename }, SemLock)
-end
-
-function SemLock:acquire(block, timeout)
-  block, timeout = block_args(block, timeout)
-  return ipc.sem_acquire(self._sem, block, timeout, self._name or self._type)
-end
-function SemLock:release() ipc.sem_release(self._sem) end
-function SemLock:get_value() return ipc.sem_value(self._sem) end
-function SemLock:_is_mine() return ipc.sem_mine(self._sem) end
-function SemLock:_count() return ipc.sem_count(self._sem) end
-function SemLock:locked() return ipc.sem_value(self._sem) == 0 end
--- `local _ <close> = lock:held()`, as threading's
-function SemLock:held()
-  self:acquire()
-  return setmetatable({}, { __close = function() self:release() end })
-end
-function SemLock.__tostring(self)
-  if self._type == "Lock" or self._type == "RLock" then
-    return ("<%s(owner=%s)>"):format(self._type, self:_is_mine() and "MainThread" or
-                                     (self:get_value() == 0 and "SomeOtherThread" or "None"))
-  end
-  return ("<%s(value=%d)>"):format(self._type, self:get_value())
-end
-
-function mp.Lock() return semlock(SEMAPHORE, 1, 1, "Lock") end
-function mp.RLock() return semlock(RECURSIVE, 1, 1, "RLock") end
-function mp.Semaphore(value)
-  value = value or 1
-  if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 2) end
-  return semlock(SEMAPHORE, value, SEM_VALUE_MAX, "Semaphore")
-end
-function mp.BoundedSemaphore(value)
-  value = value or 1
-  if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 2) end
-  return semlock(SEMAPHORE, value, value, "BoundedSemaphore")
-end
-
--------------------------------------------------------------- Condition --
--- CPython's algorithm over four semaphores, so it works across processes.
-local Condition = {}
-Condition.__index = Condition
-
-function mp.Condition(lock)
-  return setmetatable({ _lock = lock or mp.RLock(), _sleeping = mp.Semaphore(0),
-                        _woken = mp.Semaphore(0), _wait = mp.Semaphore(0) }, Condition)
-end
-function Condition:acquire(...) return self._lock:acquire(...) end
-function Condition:release() return self._lock:release() end
-function Condition:held() return self._lock:held() end
-
-function Condition:wait(timeout)
-  if not self._lock:_is_mine() and self._lock._type == "RLock" then
-    error(AssertionError("must acquire() condition before using wait()"), 2)
-  end
-  self._sleeping:release()
-  local count = self._lock._type == "RLock" and self._lock:_count() or 1
-  for _ = 1, count do self._lock:release() end
-  local ok, got = pcall(self._wait.acquire, self._wait, true, timeout)
-  self._woken:release()
-  for _ = 1, count do self._lock:acquire() end
-  if not ok then error(got, 0) end
-  return got
-end
-
-function Condition:notify(n)
-  n = n or 1
-  while self._woken:acquire(false) do self._sleeping:acquire(false) end
-  local sleepers = 0
-  while sleepers < n and self._sleeping:acquire(false) do
-    self._wait:release()
-    sleepers = sleepers + 1
-  end
-  if sleepers > 0 then
-    for _ = 1, sleepers do self._woken:acquire() end
-    while self._wait:acquire(false) do end
-  end
-end
-function Condition:notify_all() self:notify(SEM_VALUE_MAX) end
-
-function Condition:wait_for(pred, timeout)
-  local r = pred()
-  if r then return r end
-  local deadline = timeout and time.monotonic() + timeout
-  while not r do
-    local left
-    if deadline then
-      left = deadline - time.monotonic()
-      if left <= 0 then break end
-    end
-    self:wait(left)
-    r = pred()
-  end
-  return r
-end
-
------------------------------------------------------------------- Event --
-local Event = {}
-Event.__index = Event
-function mp.Event()
-  return setmetatable({ _cond = mp.Condition(mp.Lock()), _flag = mp.Semaphore(0) }, Event)
-end
-function Event:is_set()
-  local _ <close> = self._cond:held()
-  if self._flag:acquire(false) then self._flag:release(); return true end
-  return false
-end
-function Event:set()
-  local _ <close> = self._cond:held()
-  self._flag:acquire(false)
-  self._flag:release()
-  self._cond:notify_all()
-end
-function Event:clear()
-  local _ <close> = self._cond:held()
-  self._flag:acquire(false)
-end
-function Event:wait(timeout)
-  local _ <close> = self._cond:held()
-  if self._flag:acquire(false) then self._flag:release()
-  else self._cond:wait(timeout) end
-  if self._flag:acquire(false) then self._flag:release(); return true end
-  return false
-end
+local block_args, SEM_VALUE_MAX = mp._block_args, mp._SEM_VALUE_MAX
 
 --------------------------------------------------------------- channels --
 -- What a view needs to draw every message as an arrow from sender to
@@ -196,8 +52,7 @@ end
 function Connection:send(obj)
   check_open(self)
   if not self.writable then error(OSError("connection is read-only"), 2) end
-  local bytes = ipc.dumps(obj, "obj")
-  ipc.send(self._fd, bytes, ipc.sent(self._ch))
+  ipc.send_obj(self._fd, obj, ipc.sent(self._ch), "obj")
 end
 function Connection:send_bytes(s)
   check_open(self)
@@ -206,8 +61,7 @@ end
 function Connection:recv_bytes()
   check_open(self)
   if not self.readable then error(OSError("connection is write-only"), 2) end
-  if not ipc.poll(self._fd, 0) then ipc.blocked(self._ch, 0) end
-  local s, tag = ipc.recv(self._fd, nil, self._ch.name)
+  local s, tag = ipc.recv(self._fd, nil, self._ch.name, self._ch.id)
   if s == nil then ipc.timed_out(self._ch); error(EOFError(""), 2) end
   ipc.received(self._ch, tag)
   return s
@@ -243,13 +97,17 @@ end
 ------------------------------------------------------------------ Queue --
 local Queue = {}
 Queue.__index = Queue
+-- as CPython: a queue reaches another process by fork, not in a message
+Queue.__pickle_error = "Queue objects should only be shared between processes through inheritance"
 local live_queues = setmetatable({}, { __mode = "k" })
 
 local function reset_after_fork(self)
   -- a forked child has the parent's buffer but no feeder thread
   self._opid = os.getpid()
   self._buffer, self._tags, self._head, self._tail = {}, {}, 1, 0
-  self._notempty = threading.Condition()
+  self._plock = prim.internal_lock()
+  self._notempty = threading.Condition(self._plock)
+  self._sleeping = false
   self._thread = nil
   self._closed = false
 end
@@ -271,31 +129,61 @@ function mp.Queue(maxsize) return new_queue(maxsize, Queue) end
 local STOP = {}
 
 -- The feeder: pickles each item and writes it to the pipe. An item that
--- cannot be pickled is reported here, in the feeder, and lost.
+-- cannot be pickled is reported here, in the feeder, and lost. As
+-- CPython's _feed, it takes the condition only to sleep when the buffer
+-- is empty, and drains the buffer without it: put stores an item before it
+-- moves the tail (under its lock), and only the feeder moves the head, so
+-- under the GIL neither can see the other half done.
 local function feed(self)
+  local buffer, tags, wlock, writer = self._buffer, self._tags, self._wlock._sem, self._writer
+  local cv = self._notempty
   while true do
-    local cv = self._notempty
-    cv:acquire()
-    while self._head > self._tail do cv:wait() end
-    local obj, tag = self._buffer[self._head], self._tags[self._head]
-    self._buffer[self._head], self._tags[self._head] = nil, nil
-    self._head = self._head + 1
-    cv:release()
-    if obj == STOP then return end
-    if obj == ipc.NONE then obj = nil end
-    local ok, bytes = xpcall(ipc.dumps, proc.msgh, obj, "obj")
-    if ok then
-      self._wlock:acquire()
-      local sent, err = pcall(ipc.send, self._writer, bytes, tag)
-      self._wlock:release()
-      if not sent then error(err, 0) end
-    else
-      self._sem:release()
-      -- CPython prints the traceback and goes on; the item is lost
-      proc.report(bytes, "Exception in " .. threading.current_thread().name ..
-                         " (the item is lost):\n")
+    if self._head > self._tail then
+      cv:acquire()
+      self._sleeping = true
+      while self._head > self._tail do cv:wait() end
+      self._sleeping = false
+      cv:release()
+    end
+    while self._head <= self._tail do
+      local h = self._head
+      local obj, tag = buffer[h], tags[h]
+      buffer[h], tags[h] = nil, nil
+      self._head = h + 1
+      if obj == STOP then return end
+      if obj == ipc.NONE then obj = nil end
+      ipc.sem_acquire(wlock, true)
+      local sent, ok = pcall(ipc.send_obj, writer, obj, tag, "obj", true)
+      ipc.sem_release(wlock)
+      if not sent then error(ok, 0) end
+      if not ok then
+        -- again, for the traceback CPython prints; the item is lost
+        local _, e = xpcall(ipc.dumps, proc.msgh, obj, "obj")
+        self._sem:release()
+        proc.report(e, "Exception in " .. threading.current_thread().name ..
+                           " (the item is lost):\n")
+      end
     end
   end
+end
+
+local function start_feeder(self)
+  self._thread = threading.Thread{ target = feed, args = { self }, daemon = true,
+                                   name = "QueueFeederThread" }
+  self._thread:start()
+  live_queues[self] = true
+end
+
+-- Hands one item (and its trace tag) to the feeder, waking it if it
+-- sleeps; the lock keeps this process's putting threads apart.
+local function append(self, obj, tag)
+  local lk = self._plock
+  lk:acquire()
+  local t = self._tail + 1
+  self._buffer[t], self._tags[t] = obj, tag
+  self._tail = t
+  if self._sleeping then self._notempty:notify() end
+  lk:release()
 end
 
 local function check_pid(self)
@@ -305,55 +193,48 @@ end
 function Queue:put(obj, block, timeout)
   check_pid(self)
   if self._closed then error(ValueError("Queue is closed"), 2) end
-  block, timeout = block_args(block, timeout)
-  if not self._sem:acquire(false) then
+  local sem = self._sem._sem
+  if not ipc.sem_acquire(sem, false) then
+    block, timeout = block_args(block, timeout)
     if block then ipc.blocked(self._ch, 1) end
-    if not block or not self._sem:acquire(true, timeout) then
+    if not block or not ipc.sem_acquire(sem, true, timeout) then
       if block then ipc.timed_out(self._ch) end
       error(queue.Full(""), 2)
     end
   end
-  local tag = ipc.sent(self._ch, self:qsize())
-  local cv = self._notempty
-  cv:acquire()
-  if not self._thread then
-    self._thread = threading.Thread{ target = feed, args = { self }, daemon = true,
-                                     name = "QueueFeederThread" }
-    self._thread:start()
-    live_queues[self] = true
-  end
-  self._tail = self._tail + 1
-  self._buffer[self._tail] = obj == nil and ipc.NONE or obj
-  self._tags[self._tail] = tag
-  cv:notify()
-  cv:release()
+  local tag = ipc.sent(self._ch, self._maxsize - ipc.sem_value(sem))
+  if not self._thread then start_feeder(self) end
+  append(self, obj == nil and ipc.NONE or obj, tag)
 end
 function Queue:put_nowait(obj) return self:put(obj, false) end
 
+-- The reader's lock first (another process may be reading), then one
+-- message; a get that must wait for either traces one blocked get.
 function Queue:get(block, timeout)
   check_pid(self)
   if self._closed then error(ValueError("Queue is closed"), 2) end
-  block, timeout = block_args(block, timeout)
+  if block ~= nil or timeout ~= nil then block, timeout = block_args(block, timeout) else block = true end
   if not block then timeout = 0 end
-  local deadline = timeout and time.monotonic() + timeout
-  local waits = block and not ipc.poll(self._reader, 0)
-  if waits then ipc.blocked(self._ch, 0) end
-  self._rlock._name = self._ch.name
-  if not self._rlock:acquire(true, timeout) then
-    if waits then ipc.timed_out(self._ch) end
-    error(queue.Empty(""), 2)
+  local deadline = timeout and timeout > 0 and time.monotonic() + timeout
+  local rlock, ch, waits = self._rlock, self._ch, false
+  if not ipc.sem_acquire(rlock._sem, false) then
+    if block then waits = true; ipc.blocked(ch, 0) end
+    if not ipc.sem_acquire(rlock._sem, true, timeout, ch.name) then
+      if waits then ipc.timed_out(ch) end
+      error(queue.Empty(""), 2)
+    end
   end
-  local left = deadline and math.max(0, deadline - time.monotonic())
-  local ok, s, tag = pcall(ipc.recv, self._reader, left, self._ch.name)
-  self._rlock:release()
+  local left = timeout and (deadline and math.max(0, deadline - time.monotonic()) or 0)
+  local ok, s, tag = pcall(ipc.recv, self._reader, left, ch.name, block and not waits and ch.id or nil)
+  ipc.sem_release(rlock._sem)
   if not ok then error(s, 0) end
   if s == false then
-    if waits then ipc.timed_out(self._ch) end
+    if waits or (block and left ~= 0) then ipc.timed_out(ch) end
     error(queue.Empty(""), 2)
   end
   if s == nil then error(EOFError(""), 2) end
-  ipc.received(self._ch, tag)
-  self._sem:release()
+  ipc.received(ch, tag)
+  ipc.sem_release(self._sem._sem)
   return ipc.loads(s)
 end
 function Queue:get_nowait() return self:get(false) end
@@ -366,14 +247,7 @@ function Queue:close()
   check_pid(self)
   if self._closed then return end
   self._closed = true
-  if self._thread then
-    local cv = self._notempty
-    cv:acquire()
-    self._tail = self._tail + 1
-    self._buffer[self._tail] = STOP
-    cv:notify()
-    cv:release()
-  end
+  if self._thread then append(self, STOP) end
 end
 function Queue:join_thread()
   if not self._closed then error(AssertionError("Queue.join_thread() before close()"), 2) end
@@ -385,6 +259,7 @@ Queue.__tostring = function() return "<multiprocessing.queues.Queue object>" end
 --------------------------------------------------------- JoinableQueue --
 local JoinableQueue = setmetatable({}, { __index = Queue })
 JoinableQueue.__index = JoinableQueue
+JoinableQueue.__pickle_error = Queue.__pickle_error
 function mp.JoinableQueue(maxsize)
   local self = new_queue(maxsize, JoinableQueue)
   self._unfinished = mp.Semaphore(0)

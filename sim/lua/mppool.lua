@@ -4,6 +4,7 @@
 -- callback there, in the parent. Functions go by their global name.
 local parts = ...
 local mp, ipc, proc, threading = parts.multiprocessing, parts.ipc, parts.proc, parts.threading
+local queue = parts.queue
 local errors = parts.errors
 local T = parts.sync.prim.types
 
@@ -67,12 +68,26 @@ local function set_chunk(r, i, ok, vals)
   if r._left == 0 then finish(r) end
 end
 
--- The error a worker sent, rebuilt as the same type with the same message.
+-- The error another process sent, rebuilt as the same type with the same
+-- message (queue.Empty and queue.Full too).
 local function rebuild(e)
   if type(e) ~= "table" then return e end
-  local class = errors[e.type]
+  local class = errors[e.type] or (e.type == "queue.Empty" and queue.Empty) or
+                (e.type == "queue.Full" and queue.Full)
   if class then return class(e.message) end
   return RuntimeError(e.type .. ": " .. e.message)
+end
+mp._rebuild_error = rebuild
+
+-- On the virtual clock a child runs to its end before its parent goes on:
+-- a process that waits for its parent's requests (a Pool worker, a
+-- Manager's server) would wait for ever.
+function mp._needs_real_clock(what, who)
+  if lab.clock().clock == "virtual" then
+    error(RuntimeError(what .. " needs the real clock: on the virtual clock a child process runs " ..
+                       "to its end before its parent goes on, so " .. who .. " could never " ..
+                       "serve it (lab.clock{clock = \"real\"})"), 3)
+  end
 end
 
 ---------------------------------------------------------------- workers --
@@ -172,13 +187,7 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   n = n or mp.cpu_count()
   if math.type(n) ~= "integer" then error(TypeError("processes must be an integer"), 2) end
   if n < 1 then error(ValueError("Number of processes must be at least 1"), 2) end
-  -- On the virtual clock a child runs to its end before its parent goes on:
-  -- a worker waiting for its first task would wait for ever.
-  if lab.clock().clock == "virtual" then
-    error(RuntimeError("a Pool needs the real clock: on the virtual clock a child process runs " ..
-                       "to its end before its parent goes on, so no worker could get a task " ..
-                       "(lab.clock{clock = \"real\"})"), 2)
-  end
+  mp._needs_real_clock("a Pool", "no worker")
   if maxtasksperchild ~= nil and (math.type(maxtasksperchild) ~= "integer" or maxtasksperchild < 1) then
     error(ValueError("maxtasksperchild must be a positive int or None"), 2)
   end
@@ -322,12 +331,14 @@ end
 
 -- `with Pool(3) as p:` is `mp.Pool(3):with(function(p) ... end)` or
 -- `local p <close> = mp.Pool(3)`: terminate at the end, as CPython's __exit__.
-function Pool:with(fn)
-  local r = table.pack(pcall(fn, self))
-  self:terminate()
+-- fn(obj), then finish(obj) however fn ended: a `with` block's __exit__
+function mp._with(obj, fn, finish)
+  local r = table.pack(pcall(fn, obj))
+  finish(obj)
   if not r[1] then error(r[2], 0) end
   return table.unpack(r, 2, r.n)
 end
+function Pool:with(fn) return mp._with(self, fn, Pool.terminate) end
 Pool.__close = Pool.terminate
 Pool.__tostring = function(self)
   return ("<multiprocessing.pool.Pool state=%s pool_size=%d>"):format(self._state, self._n)

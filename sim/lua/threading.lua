@@ -69,7 +69,7 @@ function Thread:start()
   if type(self) ~= "table" or getmetatable(self) == nil then
     errors.argerror("start", "self", "a Thread (t:start())", self)
   end
-  self.ident = core.start(self)
+  self.ident, self._tid = core.start(self)
   self.native_id = self.ident
 end
 

@@ -4,7 +4,7 @@
 # runs them under libFuzzer): every input must go through without a crash.
 . "$(dirname "$0")/lib.sh"
 UNITS=${TL_UNITS:-build/release/tests}
-for t in trace lesson repl; do
+for t in trace lesson repl pickle; do
   bin="$UNITS/fuzz_replay_$t"
   [ -x "$bin" ] || fail "$bin is not built (make units)"
   out=$(timeout -k 2 120 "$bin" tests/fuzz/corpus/$t 2>&1 >/dev/null)

@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     L = luaL_newstate();
     luaL_openlibs(L);
     /* a global function and a global "class", as names inputs may use */
-    luaL_dostring(L, "function work(x) return x end Point = {} Point.__index = Point");
+    if (luaL_dostring(L, "function work(x) return x end Point = {} Point.__index = Point") != LUA_OK)
+      abort();
   }
   lua_pushcfunction(L, tl__fuzz_one);
   lua_pushlightuserdata(L, (void *)data);

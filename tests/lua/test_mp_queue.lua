@@ -83,4 +83,28 @@ local c1, c2 = mp.Pipe(false)
 local e = check.raises("PicklingError", c2.send, c2, { cb = function() end })
 check.truthy(tostring(e):find("obj.cb", 1, true), "names the path: " .. tostring(e))
 check.raises("OSError", c1.send, c1, 1)
+-- several threads of one process put at once (they share one feeder, which
+-- drains without the condition): every item arrives, each thread's in order
+local tq = mp.Queue()
+local T, N = 3, 2000
+local consumer = mp.Process{ target = function()
+  local last, count = {}, 0
+  for _ = 1, T * N do
+    local item = tq:get(true, 20)
+    local t, i = item[1], item[2]
+    if i ~= (last[t] or 0) + 1 then os.exit(2) end -- out of order or lost
+    last[t], count = i, count + 1
+  end
+  os.exit(count == T * N and 0 or 3)
+end }
+consumer:start()
+local putters = {}
+for t = 1, T do
+  putters[t] = threading.Thread{ target = function() for i = 1, N do tq:put({ t, i }) end end }
+  putters[t]:start()
+end
+for t = 1, T do putters[t]:join() end
+consumer:join()
+check.eq(consumer.exitcode, 0, "3 x 2000 items from 3 threads, none lost, each thread's in order")
+
 print("ok")

@@ -36,6 +36,10 @@ check.raises("PicklingError", pickle.dumps, coroutine.create(print))
 check.raises("PicklingError", pickle.dumps, io.stdout)
 check.raises("PicklingError", pickle.dumps, { lock = mp.Lock() })
 check.raises("PicklingError", pickle.dumps, threading.Lock())
+-- an mp.Queue goes to another process by fork only, as CPython says
+local qe = check.raises("RuntimeError", pickle.dumps, { q = mp.Queue() })
+check.truthy(tostring(qe):find("Queue objects should only be shared between processes through inheritance", 1, true), tostring(qe))
+check.raises("RuntimeError", pickle.dumps, mp.JoinableQueue())
 -- an object whose metatable is a global (a "class") goes by the class name
 Point = {}
 Point.__index = Point

@@ -58,7 +58,7 @@ check("cannot record" in s.line(":record /nonexistent/dir/x.svg"), "unwritable p
 check("unknown command" in s.line(":bogus"), "unknown command explained")
 # :help names every module the parts table opens as a global
 out = s.line(":help")
-check("Modules: time, lab, threading, queue, socket, select, multiprocessing, concurrent, lesson, generator, greenlet, gevent, asyncio." in out, ":help lists the modules: " + out)
+check("Modules: time, lab, threading, queue, socket, select, multiprocessing, concurrent, lesson, challenge, generator, greenlet, gevent, asyncio." in out, ":help lists the modules: " + out)
 # Tab completes :commands from the command table (and fields as before)
 s.send(":lo\t")
 s.read_until(r"cks")

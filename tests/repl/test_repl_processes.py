@@ -1,6 +1,7 @@
 """Processes at the REPL, through a pty: a child forked at the prompt ends
 with its line, children print around the prompt, Ctrl-C reaches them as
-in a terminal, and :reset and exit leave no process behind (from /proc)."""
+in a terminal, and :reset and exit leave no process behind (a Manager's
+server included; from /proc)."""
 import os
 import re
 import time
@@ -63,8 +64,9 @@ s.line("k:kill(); k:join(); os.waitpid(zz, 0)")
 s.line('for i = 1, 3 do mp.Process{target = function() time.sleep(100) end}:start() end')
 s.line('z = os.fork(); if z == 0 then os._exit(0) end')  # a zombie
 s.line('o = os.fork(); if o == 0 then if os.fork() == 0 then time.sleep(100) end; os._exit(0) end')  # an orphan
+s.line('mgr = mp.Manager(); md = mgr:dict(); md.x = 1')  # a Manager's server, serving
 time.sleep(0.3)
-check(len(descendants(s.pid)) >= 5, f"children before :reset: {descendants(s.pid)}")
+check(len(descendants(s.pid)) >= 6, f"children before :reset: {descendants(s.pid)}")
 s.line(":reset")
 s.line('print("after" .. " reset")', until=r"after reset")
 left = descendants(s.pid)
@@ -72,10 +74,11 @@ check(left == [], f"no child survives :reset: {left}")
 # exit with children running: none is left either
 s.line('for i = 1, 2 do mp.Process{target = function() time.sleep(100) end, daemon = true}:start() end')
 s.line('w = os.fork(); if w == 0 then time.sleep(100) end')
+s.line('mgr2 = mp.Manager(); ml = mgr2:list({1})')  # never shut down by the program
 time.sleep(0.3)
 s.line('print("sy" .. "nc")', until=r"sync")
 kids = descendants(s.pid)
-check(len(kids) == 3, f"three children before exit: {kids}")
+check(len(kids) == 4, f"four children before exit: {kids}")
 s.send(":quit\r")
 rc = s.close()
 time.sleep(0.2)

@@ -84,6 +84,10 @@ static void test_navigation(void) {
   tl_view_press(&v, x, v.timeline->lane_top[1] + 5);
   tl_view_release(&v, x, v.timeline->lane_top[1] + 5);
   CHECK(v.focus == -1);
+  /* A double-click runs the thread of the row (the window asks :run T2). */
+  CHECK(tl_view_thread_at(&v, v.timeline->lane_top[1] + 5) == v.layout->lanes[1].tid);
+  CHECK(tl_view_thread_at(&v, v.timeline->lane_top[1] + 5) != 0);
+  CHECK(tl_view_thread_at(&v, -1000) == 0);
   /* Fit again; keys 1-9 find thread ids. */
   tl_view_fit(&v);
   CHECK(tl_view_build(&v) == 0 && v.timeline->t_from == 0);
