@@ -116,11 +116,14 @@ static int f_step(lua_State *L) {
   status = lua_resume(co, L, nargs, &nres);
   tl__leave_green(prev);
   lua_settop(L, 0);
+  if ((status == LUA_OK || status == LUA_YIELD) && !lua_checkstack(L, nres + 1)) {
+    /* (told as the body's error, so the switch back is still drawn and
+     * the generator ends cleanly) */
+    lua_pop(co, nres);
+    lua_pushliteral(co, "too many results to resume");
+    status = LUA_ERRRUN;
+  }
   if (status == LUA_OK || status == LUA_YIELD) {
-    if (!lua_checkstack(L, nres + 1)) {
-      lua_pop(co, nres);
-      return luaL_error(L, "too many results to resume");
-    }
     lua_pushinteger(L, status == LUA_YIELD ? 1 : 2);
     lua_xmove(co, L, nres);
   } else {

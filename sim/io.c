@@ -312,6 +312,23 @@ static int tl__nothing_can_move(const tl_thread *self) {
   return 1;
 }
 
+/* Whether what would make fd ready is in this process: the other end of
+ * a pipe it made, or the peer of a loopback connection between two of its
+ * sockets. Not so for stdin, a listening socket (a client may come from
+ * outside) or a connection to another program: those may still move. */
+static int tl__end_inside(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s || !s->own) return 0;
+  if (s->pipe_end) {
+    for (int o = 0; o < tl__nfds; o++)
+      if (o != fd && tl__fds[o].own && tl__fds[o].chan == s->chan && tl__fds[o].pipe_end &&
+          tl__fds[o].pipe_end != s->pipe_end)
+        return 1;
+    return 0;
+  }
+  return tl_io_peer(fd) >= 0;
+}
+
 /* How long nothing may move before a wait is called a hang: a virtual
  * second, and a fifth of a real one (loopback data a loaded machine has
  * not delivered yet is not taken for a hang). */
@@ -349,8 +366,12 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
   virt = TL_VIRTUAL();
   TL_ALLOW_THREADS_BEGIN(self);
   if (virt) {
+    int inside = 1;
+    for (int i = 0; i < n && inside; i++) inside = tl__end_inside(fds[i].fd);
     deadline = timeout > 0 ? tl_deadline_in(timeout) : 0;
-    self->io_forever = timeout < 0;
+    /* (a wait on what something outside may make ready is never called a
+     * hang, and keeps any other wait from being one) */
+    self->io_forever = timeout < 0 && inside;
     still = tl_clock_now();
     still_wall = tl_now_ns();
   }
@@ -369,7 +390,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       tl_mutex_lock(&tl_W->mu);
       if (r != 0 && !(r < 0 && err == EINTR)) break;
       if (deadline && tl_clock_now() >= deadline) { r = 0; break; }
-      if (timeout >= 0 || !tl__nothing_can_move(self)) {
+      if (!self->io_forever || !tl__nothing_can_move(self)) {
         still = tl_clock_now();
         still_wall = tl_now_ns();
       } else if (tl_clock_now() - still > TL__IO_HANG_NS &&

@@ -254,6 +254,10 @@ static void tl__row_labels(tl__geo *g) {
     else if (g->row_count[r] > 1)
       it->title = tl__strf(d, "%s: %d threads of this name, one after another, in process %d",
                            l->lanes[i].name, g->row_count[r], (int)l->lanes[i].proc + 1);
+    else if (l->lanes[i].host >= 0)
+      it->title = tl__strf(d, "%s: a coroutine run by %s, process %d (click: show what it touches)",
+                           l->lanes[i].name, l->lanes[(size_t)l->lanes[i].host].name,
+                           (int)l->lanes[i].proc + 1);
     else
       it->title = tl__strf(d, "%s: thread %u of process %d (click: show what it touches)",
                            l->lanes[i].name, l->lanes[i].tid, (int)l->lanes[i].proc + 1);

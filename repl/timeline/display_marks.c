@@ -516,7 +516,7 @@ void tl__deadlocks(tl__geo *g) {
       /* Between the two rows when they are neighbours; with rows between
        * them, right next to the waiter's row (the middle would sit on a
        * row the arrow only crosses, and seem to speak of it). */
-      if (fabsf(y1 - y0) > g->lane_h * 1.5f)
+      if (fabsf(tl__lane_cy(g, e->holder) - tl__lane_cy(g, e->waiter)) > g->lane_h * 1.5f)
         ym = tl__lane_cy(g, e->waiter) + (y1 > y0 ? g->lane_h / 2 : -g->lane_h / 2) + 4;
       else
         ym = (y0 + y1) / 2 + 4;

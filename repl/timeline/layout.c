@@ -387,8 +387,8 @@ int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane) {
   l->marker_kinds |= (uint64_t)1 << (e->kind & 63);
   m = &l->markers[l->nmarkers++];
   m->t = e->t;
-  m->text = tl_event_kind_has_text(e->kind) ? e->arg : 0;
-  m->arg = tl_event_kind_has_text(e->kind) ? 0 : e->arg;
+  m->text = tl_event_has_text(e) ? e->arg : 0;
+  m->arg = tl_event_has_text(e) ? 0 : e->arg;
   m->lane = lane;
   m->proc = proc;
   m->obj = e->obj;

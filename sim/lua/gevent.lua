@@ -393,11 +393,16 @@ end
 -- instead, so other greenlets run meanwhile.
 -- wait_fd(fd, "r"|"w", timeout): the calling greenlet waits in the hub
 -- until fd is readable/writable (true) or the timeout passes (false).
+local function fdof(x)
+  if math.type(x) == "integer" then return x end
+  return x:fileno()
+end
+
 -- The greenlet's lane shows the wait, though the hub does the waiting.
 function M.wait_fd(fd, mode, timeout)
   local st = M.get_hub().state
   local lane = greenlet.getcurrent().lane
-  if lane then green.io(lane, fd, true) end
+  if lane then green.io(lane, fdof(fd), true) end
   local ok, r = pcall(wait, function(wake)
     local e = { fd = fd, mode = mode, wake = wake }
     table.insert(st.io, e)
@@ -405,14 +410,9 @@ function M.wait_fd(fd, mode, timeout)
       for i, x in ipairs(st.io) do if x == e then table.remove(st.io, i) break end end
     end
   end, timeout, false)
-  if lane then green.io(lane, fd, false) end
+  if lane then green.io(lane, fdof(fd), false) end
   if not ok then error(r, 0) end
   return r
-end
-
-local function fdof(x)
-  if math.type(x) == "integer" then return x end
-  return x:fileno()
 end
 
 -- monkey.patch_all(): the blocking calls wait in the hub instead, so the

@@ -50,11 +50,16 @@ int tl_event_kind_has_text(unsigned kind) {
     case TL_EV_THREAD_NEW: case TL_EV_LOCK_NEW: case TL_EV_PRINT:
     case TL_EV_MARK: case TL_EV_INTERRUPT: case TL_EV_DEADLOCK:
     case TL_EV_LESSON_STEP: case TL_EV_LOST_UPDATE: case TL_EV_PROC_NAME:
-    case TL_EV_IO_WAIT: case TL_EV_IO_READY:
+    case TL_EV_IO_WAIT: case TL_EV_IO_READY: case TL_EV_GREEN_NEW:
       return 1;
     default:
       return 0;
   }
+}
+
+int tl_event_has_text(const tl_event *e) {
+  /* a green lane's wait for I/O names what it waits on (greenlib.c) */
+  return tl_event_kind_has_text(e->kind) || (e->kind == TL_EV_GREEN_SWITCH && e->reason == 3);
 }
 
 int tl_event_pinned(unsigned kind, unsigned reason) {

@@ -262,6 +262,9 @@ int tl_trace_read(const tl_trace *tr, tl_trace_reader *r, tl_event *out);
 const char *tl_event_kind_name(unsigned kind);
 /* Whether the kind's arg is a string offset. */
 int tl_event_kind_has_text(unsigned kind);
+/* Whether this event's arg is text (a kind that always is, or one that is
+ * for some reasons): what savers, loaders and views must ask. */
+int tl_event_has_text(const tl_event *e);
 
 /* ---- files (trace_file.c) ---------------------------------------------
  * Saves every event a reader of the trace gets (and what it missed, as a

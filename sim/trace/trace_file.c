@@ -140,7 +140,7 @@ static void tl__close(tl__writer *w) {
 /* Adds one event, its text copied into the file's string table. */
 static int tl__add(tl__writer *w, const tl_trace *tr, const tl_event *e) {
   tl_event c = *e;
-  if (tl_event_kind_has_text(e->kind) && e->arg) {
+  if (tl_event_has_text(e) && e->arg) {
     const char *s = tl_trace_strat(tr, e->arg);
     size_t n = strlen(s) + 1;
     if (w->nstr + n > w->capstr) {
@@ -478,12 +478,12 @@ static int tl__each(tl__file *fl, int (*fn)(void *, const tl_event *, const char
             snprintf(why, sizeof why, "corrupt trace (event %llu has unknown kind %u)",
                      (unsigned long long)i, (unsigned)e->kind);
             rc = tl__bad(err, errlen, fl->path, why);
-          } else if (tl_event_kind_has_text(e->kind) && e->arg && e->arg >= fl->nstr) {
+          } else if (tl_event_has_text(e) && e->arg && e->arg >= fl->nstr) {
             snprintf(why, sizeof why, "corrupt trace (event %llu points outside its text)",
                      (unsigned long long)i);
             rc = tl__bad(err, errlen, fl->path, why);
           } else {
-            rc = fn(ud, e, tl_event_kind_has_text(e->kind) && e->arg ? fl->str + e->arg : NULL);
+            rc = fn(ud, e, tl_event_has_text(e) && e->arg ? fl->str + e->arg : NULL);
           }
         }
         left -= n;
@@ -567,7 +567,7 @@ static int tl__dump_one(void *ud, const tl_event *e, const char *text) {
   fprintf(f, "%7llu %4llu.%09llu P%d T%u %-18s r=%u obj=%u", (unsigned long long)d->n++,
           (unsigned long long)(e->t / 1000000000u), (unsigned long long)(e->t % 1000000000u),
           p + 1, e->tid, tl_event_kind_name(e->kind), e->reason, e->obj);
-  if (tl_event_kind_has_text(e->kind)) {
+  if (tl_event_has_text(e)) {
     /* Escaped, so that each event stays on one line. */
     const unsigned char *c = (const unsigned char *)(text ? text : "");
     fputs(" \"", f);

@@ -15,6 +15,7 @@ expect_eq "$(echo $out)" "12 56 34" "greenlet's documented order"
 svg=$(cat "$T/gl.svg")
 expect_has "$svg" "↳ test1" "a green lane for test1"
 expect_has "$svg" "↳ test2" "a green lane for test2"
+expect_has "$svg" "↳ test1: a coroutine run by MainThread, process 1" "a green lane's row says who runs it (not a raw tid)"
 expect_has "$svg" "switch from MainThread to ↳ test1" "a switch arrow into test1"
 expect_has "$svg" "switch from ↳ test1 to ↳ test2" "gr1 switches straight to gr2"
 # nested: the green rows come right after MainThread's
@@ -81,6 +82,23 @@ expect_eq "$(echo $out)" "got hi read yo" "green I/O results"
 svg=$(cat "$T/gio.svg")
 expect_has "$svg" "<title>↳ Greenlet-0: io-wait on fd 5 (pipe read end) for 10 ms" "the greenlet's own lane waits on the pipe"
 expect_has "$svg" "<title>↳ Task-1: io-wait on fd 8 (socket to 127.0.0.1:" "the task's own lane waits on its stream"
+
+# A saved trace keeps the green lanes' names and what they wait on: --view
+# draws the same picture (the names were offsets into the live run's text)
+$BIN --headless --clock virtual --speed 0 --trace "$T/gio.bin" --record "$T/gio_live.svg" "$T/gio.lua" >/dev/null ||
+  fail "green I/O run, saved"
+$BIN --headless --view "$T/gio.bin" --record "$T/gio_view.svg" || fail "green I/O trace viewed"
+cmp -s "$T/gio_live.svg" "$T/gio_view.svg" || fail "the viewed trace draws another picture: $(diff "$T/gio_live.svg" "$T/gio_view.svg" | head -4)"
+# gevent.wait_fd takes a socket as well as a descriptor number
+out=$($BIN --headless --clock virtual --speed 0 -e '
+local srv = socket.socket(); srv:bind({"127.0.0.1", 0}); srv:listen(1)
+local c = socket.socket(); c:connect({"127.0.0.1", srv:getsockname()[2]})
+local s = srv:accept()
+local g = gevent.spawn(function() return gevent.wait_fd(s, "r", 1) end)
+local w = gevent.spawn(function() gevent.sleep(0.01) c:sendall("x") end)
+gevent.joinall{g, w}
+print("ready", g.value, g.exception)' 2>&1)
+expect_eq "$out" "ready true nil" "wait_fd on a socket object"
 
 # asyncio.run cancels what is still pending in the order the tasks were
 # made (it went by pairs() over tasks, in address order: runs differed)

@@ -73,4 +73,19 @@ r, w = os.pipe()
 threading.Timer(5, function() os.write(w, "x") end):start()
 print("read " .. os.read(r, 1) .. " at " .. time.perf_counter())' 2>&1)
 expect_eq "$out" "read x at 5.0" "a writer that sleeps first is no hang"
+# Nor is a wait on what comes from outside the process: stdin from a pipe
+# that speaks after 1.5 s, a server in another program that answers late.
+out=$( (sleep 1.5; echo hi) | timeout 20 $BIN --headless --clock virtual --speed 0 -e 'print("got " .. os.read(0, 10))' 2>&1)
+expect_eq "$out" "got hi" "stdin that speaks late is no hang"
+python3 - "$T/port" <<'PY' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); time.sleep(1.5); c.sendall(b"late"); time.sleep(0.5)
+PY
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+out=$(timeout 20 $BIN --headless --clock virtual --speed 0 -e "
+local s = socket.socket(); s:connect({'127.0.0.1', $(cat "$T/port")}); print(s:recv(10))" 2>&1)
+expect_eq "$out" "late" "a server outside that answers late is no hang"
+wait
 exit 0
