@@ -3,6 +3,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdio.h>
@@ -52,9 +53,39 @@ uint64_t tl_deadline_in(double seconds) {
  * N threads cost N^2. */
 static _Atomic int tl__spinners;
 
+/* Whether some CPU has nothing to run: the kernel's count of runnable
+ * tasks (/proc/loadavg's "running/total", this spinner among them) is at
+ * most the number of CPUs. Read at most every TL__CPU_LOOK_NS. Spinning
+ * pays only then: with every CPU wanted, the spinner takes the one its
+ * GIL holder (or a thread of another program) would run on. */
+#define TL__CPU_LOOK_NS 2000000u
+static _Atomic uint64_t tl__cpu_looked;
+static _Atomic int tl__cpu_free = 1;
+
+static int tl__some_cpu_free(void) {
+  uint64_t now = tl_now_ns(), last = atomic_load_explicit(&tl__cpu_looked, memory_order_relaxed);
+  if (now - last > TL__CPU_LOOK_NS &&
+      atomic_compare_exchange_strong(&tl__cpu_looked, &last, now)) {
+    static long ncpu;
+    char buf[128];
+    int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC), running = 0;
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0) close(fd);
+    if (!ncpu) ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n > 0) {
+      buf[n] = 0;
+      /* "0.51 1.35 2.59 3/345 12345" */
+      if (sscanf(buf, "%*s %*s %*s %d/", &running) == 1)
+        atomic_store_explicit(&tl__cpu_free, running <= ncpu, memory_order_relaxed);
+    }
+  }
+  return atomic_load_explicit(&tl__cpu_free, memory_order_relaxed);
+}
+
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted) {
   uint64_t end;
   int i = 0, changed = 1;
+  if (!tl__some_cpu_free()) return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
   if (atomic_fetch_add(&tl__spinners, 1) >= TL_MAX_SPINNERS) {
     atomic_fetch_sub(&tl__spinners, 1);
     return atomic_load_explicit(flag, memory_order_acquire) != unwanted;

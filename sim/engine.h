@@ -194,7 +194,8 @@ uint64_t tl_deadline_in(double seconds);
 /* Spins (the world mutex released) until *flag != unwanted or about
  * TL_SPIN_NS pass; returns whether it changed. A handoff to a thread
  * that is spinning costs no wake-up of a sleeping CPU, which on a
- * virtual machine costs tens of microseconds. */
+ * virtual machine costs tens of microseconds. Only while a CPU is free:
+ * otherwise the spinner takes the CPU another thread needs. */
 #define TL_SPIN_NS 30000
 #define TL_MAX_SPINNERS 1
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
