@@ -66,17 +66,19 @@ static int tl__some_cpu_free(void) {
   uint64_t now = tl_now_ns(), last = atomic_load_explicit(&tl__cpu_looked, memory_order_relaxed);
   if (now - last > TL__CPU_LOOK_NS &&
       atomic_compare_exchange_strong(&tl__cpu_looked, &last, now)) {
-    static long ncpu;
+    static _Atomic long ncpu;
     char buf[128];
     int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC), running = 0;
     ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
     if (fd >= 0) close(fd);
-    if (!ncpu) ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (!atomic_load_explicit(&ncpu, memory_order_relaxed))
+      atomic_store_explicit(&ncpu, sysconf(_SC_NPROCESSORS_ONLN), memory_order_relaxed);
     if (n > 0) {
       buf[n] = 0;
       /* "0.51 1.35 2.59 3/345 12345" */
       if (sscanf(buf, "%*s %*s %*s %d/", &running) == 1)
-        atomic_store_explicit(&tl__cpu_free, running <= ncpu, memory_order_relaxed);
+        atomic_store_explicit(&tl__cpu_free, running <= atomic_load_explicit(&ncpu, memory_order_relaxed),
+                              memory_order_relaxed);
     }
   }
   return atomic_load_explicit(&tl__cpu_free, memory_order_relaxed);
