@@ -2,33 +2,28 @@
  * halves, which are built into the binary so it runs from anywhere. */
 #include "locks.h"
 #include "io.h"
+#include "embed.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
 
-#define TL__EMBED(sym, file)                                      \
-  __asm__(".section .rodata\n.global " #sym "\n" #sym ":\n"        \
-          ".incbin \"" file "\"\n.global " #sym "_end\n" #sym "_end:\n" \
-          ".previous\n");                                          \
-  extern const char sym[], sym##_end[]
-
-TL__EMBED(tl__lua_errors, "sim/lua/errors.lua");
-TL__EMBED(tl__lua_threading, "sim/lua/threading.lua");
-TL__EMBED(tl__lua_sync, "sim/lua/sync.lua");
-TL__EMBED(tl__lua_queue, "sim/lua/queue.lua");
-TL__EMBED(tl__lua_lab, "sim/lua/lab.lua");
-TL__EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
-TL__EMBED(tl__lua_mp, "sim/lua/multiprocessing.lua");
-TL__EMBED(tl__lua_generator, "sim/lua/generator.lua");
-TL__EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
-TL__EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
-TL__EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
-TL__EMBED(tl__lua_mpsync, "sim/lua/mpsync.lua");
-TL__EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
-TL__EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
-TL__EMBED(tl__lua_mpmanager, "sim/lua/mpmanager.lua");
-TL__EMBED(tl__lua_futures, "sim/lua/futures.lua");
-TL__EMBED(tl__lua_challenge, "sim/lua/challenge.lua");
+TL_EMBED(tl__lua_errors, "sim/lua/errors.lua");
+TL_EMBED(tl__lua_threading, "sim/lua/threading.lua");
+TL_EMBED(tl__lua_sync, "sim/lua/sync.lua");
+TL_EMBED(tl__lua_queue, "sim/lua/queue.lua");
+TL_EMBED(tl__lua_lab, "sim/lua/lab.lua");
+TL_EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
+TL_EMBED(tl__lua_mp, "sim/lua/multiprocessing.lua");
+TL_EMBED(tl__lua_generator, "sim/lua/generator.lua");
+TL_EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
+TL_EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
+TL_EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
+TL_EMBED(tl__lua_mpsync, "sim/lua/mpsync.lua");
+TL_EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
+TL_EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
+TL_EMBED(tl__lua_mpmanager, "sim/lua/mpmanager.lua");
+TL_EMBED(tl__lua_futures, "sim/lua/futures.lua");
+TL_EMBED(tl__lua_challenge, "sim/lua/challenge.lua");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {

@@ -6,19 +6,14 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "embed.h"
 #include "html_private.h"
 #include "svg.h"
 
 /* The page's script and style live in files of their own (readable, and
  * checked by a browser in `make check-browser`), built into the binary. */
-#define TL__EMBED(sym, file)                                              \
-  __asm__(".section .rodata\n.global " #sym "\n" #sym ":\n"               \
-          ".incbin \"" file "\"\n.global " #sym "_end\n" #sym "_end:\n" \
-          ".previous\n");                                                 \
-  extern const char sym[], sym##_end[]
-
-TL__EMBED(tl__html_js, "repl/timeline/html.js");
-TL__EMBED(tl__html_css, "repl/timeline/html.css");
+TL_EMBED(tl__html_js, "repl/timeline/html.js");
+TL_EMBED(tl__html_css, "repl/timeline/html.css");
 
 
 /* A lesson's texts as the trace has them: in the language it played, and
