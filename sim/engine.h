@@ -422,6 +422,13 @@ const char *tl__deadlock_main_msg(void);
 int tl__deadlock_main_told(void);
 /* Opens everything into a fresh state, with the Lua halves (lualib.c). */
 int tl_open_all(lua_State *L);
+/* Named integer constants (select.EPOLLIN, socket.AF_INET, signal.SIGINT):
+ * tl_set_ints sets each as a field of the table on top of the stack. */
+typedef struct tl_int_const {
+  const char *name;
+  long value;
+} tl_int_const;
+void tl_set_ints(lua_State *L, const tl_int_const *c, size_t n);
 /* The i-th global module tl_open_all makes (from 0), in opening order;
  * NULL past the last. */
 const char *tl_module_global(int i);

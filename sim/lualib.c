@@ -142,6 +142,13 @@ const char *tl_module_global(int i) {
   return NULL;
 }
 
+void tl_set_ints(lua_State *L, const tl_int_const *c, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    lua_pushinteger(L, c[i].value);
+    lua_setfield(L, -2, c[i].name);
+  }
+}
+
 int tl_open_all(lua_State *L) {
   int status;
   /* No accounting hook while the modules run: under the virtual clock their

@@ -745,7 +745,7 @@ int luaopen_tl_proc(lua_State *L) {
     { "write_err", f_write_err  },
     { NULL,        NULL         }
   };
-  static const struct { const char *name; int value; } sigs[] = {
+  static const tl_int_const sigs[] = {
     { "SIGINT", SIGINT }, { "SIGKILL", SIGKILL }, { "SIGTERM", SIGTERM },
     { "SIGCHLD", SIGCHLD }, { "SIGUSR1", SIGUSR1 }, { "SIGHUP", SIGHUP }
   };
@@ -758,10 +758,7 @@ int luaopen_tl_proc(lua_State *L) {
   lua_setfield(L, -2, "exit");
   lua_pop(L, 1);
   lua_createtable(L, 0, 8);
-  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
-    lua_pushinteger(L, sigs[i].value);
-    lua_setfield(L, -2, sigs[i].name);
-  }
+  tl_set_ints(L, sigs, sizeof sigs / sizeof *sigs);
   lua_setglobal(L, "signal");
   /* sys.executable, as Python's: this threadlab (a lesson runs a program
    * in a threadlab of its own to show how a whole run ends) */

@@ -293,7 +293,7 @@ int luaopen_tl_select(lua_State *L) {
     { "close",      f_epoll_close      },
     { NULL,         NULL               }
   };
-  static const struct { const char *name; long value; } consts[] = {
+  static const tl_int_const consts[] = {
     { "POLLIN", POLLIN }, { "POLLPRI", POLLPRI }, { "POLLOUT", POLLOUT },
     { "POLLERR", POLLERR }, { "POLLHUP", POLLHUP }, { "POLLNVAL", POLLNVAL },
     { "POLLRDNORM", POLLRDNORM }, { "POLLWRNORM", POLLWRNORM },
@@ -324,10 +324,7 @@ int luaopen_tl_select(lua_State *L) {
   lua_setfield(L, -2, "poll");
   lua_pushcfunction(L, f_epoll_new);
   lua_setfield(L, -2, "epoll");
-  for (size_t i = 0; i < sizeof consts / sizeof *consts; i++) {
-    lua_pushinteger(L, consts[i].value);
-    lua_setfield(L, -2, consts[i].name);
-  }
+  tl_set_ints(L, consts, sizeof consts / sizeof *consts);
   lua_getglobal(L, "OSError");
   lua_setfield(L, -2, "error");
   lua_createtable(L, 0, 1);

@@ -597,7 +597,7 @@ int luaopen_tl_socket(lua_State *L) {
     { "close",       f_close       },
     { NULL,          NULL          }
   };
-  static const struct { const char *name; int value; } consts[] = {
+  static const tl_int_const consts[] = {
     { "AF_INET", AF_INET }, { "AF_INET6", AF_INET6 },
     { "SOCK_STREAM", SOCK_STREAM }, { "SOCK_DGRAM", SOCK_DGRAM },
     { "SOL_SOCKET", SOL_SOCKET }, { "SO_REUSEADDR", SO_REUSEADDR },
@@ -627,10 +627,7 @@ int luaopen_tl_socket(lua_State *L) {
   lua_createtable(L, 0, 24);
   lua_pushcfunction(L, f_socket);
   lua_setfield(L, -2, "socket");
-  for (size_t i = 0; i < sizeof consts / sizeof *consts; i++) {
-    lua_pushinteger(L, consts[i].value);
-    lua_setfield(L, -2, consts[i].name);
-  }
+  tl_set_ints(L, consts, sizeof consts / sizeof *consts);
   /* socket.timeout is TimeoutError and socket.error is OSError (3.10+) */
   lua_getglobal(L, "TimeoutError");
   lua_setfield(L, -2, "timeout");

@@ -784,7 +784,6 @@ static int tl__lod_grow(tl_lod_row *r, const tl_segment *seg, size_t nseg, int b
     tl_lod *o;
     int top;
     if (tl__grow(&r->lv[0], &r->cap[0], b + 1, sizeof *r->lv[0])) return -1;
-    y.n = 0;
     for (i = b * B; i < (b + 1) * B; i++)
       tl__tally_add(&y, tl__key(&seg[i], by_obj), seg[i].t1 - seg[i].t0, (uint32_t)i);
     top = tl__tally_top(&y);
@@ -804,7 +803,6 @@ static int tl__lod_grow(tl_lod_row *r, const tl_segment *seg, size_t nseg, int b
     tl_lod *o;
     int top;
     if (tl__grow(&r->lv[1], &r->cap[1], b + 1, sizeof *r->lv[1])) return -1;
-    y.n = 0;
     for (i = b * B; i < (b + 1) * B; i++) {
       const tl_lod *c = &r->lv[0][i];
       tl__tally_add(&y, tl__key(&seg[c->top], by_obj), c->top_ns, c->top);
