@@ -38,16 +38,25 @@ recorded=0 failed=0
 for lesson in lessons/[0-9]*.lua; do
   [ -f "$lesson" ] || continue
   name=$(basename "$lesson" .lua)
-  args=() have=1
-  for ext in $formats; do args+=(--record "$DIR/$name.$ext"); [ -f "$DIR/$name.$ext" ] || have=0; done
-  if [ "${REAL:-0}" != 1 ] && [ "$have" = 1 ] && grep -q 'clock = "real"' "$lesson"; then
+  # A real-clock lesson keeps each picture it has (the committed SVG and
+  # PNG) and records only the forms missing (its page and animations,
+  # which are not committed): a fresh checkout stays as it was.
+  real=0
+  [ "${REAL:-0}" != 1 ] && grep -q 'clock = "real"' "$lesson" && real=1
+  args=() missing=""
+  for ext in $formats; do
+    [ "$real" = 1 ] && [ -f "$DIR/$name.$ext" ] && continue
+    args+=(--record "$DIR/$name.$ext")
+    missing="$missing $ext"
+  done
+  if [ -z "$missing" ]; then
     printf 'kept      %-32s (real clock: REAL=1 records it again)\n' "$name"
     continue
   fi
   if "$BIN" --headless --auto --clock virtual --speed 0 "${args[@]}" "$lesson" \
        >"$tmp/log" 2>&1 </dev/null; then
     recorded=$((recorded + 1))
-    printf 'recorded  %-32s %s\n' "$name" "$formats"
+    printf 'recorded  %-32s%s\n' "$name" "$missing"
   else
     failed=$((failed + 1))
     printf 'FAILED    %s\n' "$name"
