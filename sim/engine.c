@@ -61,6 +61,12 @@ static _Atomic int tl__spinners;
 #define TL__CPU_LOOK_NS 2000000u
 static _Atomic uint64_t tl__cpu_looked;
 static _Atomic int tl__cpu_free = 1;
+/* The clock in use, readable without the world mutex (tl__spin_clock). */
+static _Atomic int tl__spin_virtual;
+
+void tl__spin_clock(int clock) {
+  atomic_store_explicit(&tl__spin_virtual, clock == TL_CLOCK_VIRTUAL, memory_order_relaxed);
+}
 
 static int tl__some_cpu_free(void) {
   uint64_t now = tl_now_ns(), last = atomic_load_explicit(&tl__cpu_looked, memory_order_relaxed);
@@ -91,7 +97,7 @@ int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted) {
    * drew two pictures (which accepted socket a worker got). Some part of
    * a virtual run still hangs on real timing; until it is found, the
    * virtual clock keeps the spin it replays with.) */
-  if (!TL_VIRTUAL() && !tl__some_cpu_free())
+  if (!atomic_load_explicit(&tl__spin_virtual, memory_order_relaxed) && !tl__some_cpu_free())
     return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
   if (atomic_fetch_add(&tl__spinners, 1) >= TL_MAX_SPINNERS) {
     atomic_fetch_sub(&tl__spinners, 1);
@@ -266,6 +272,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   tl_mutex_init(&w->mu);
   tl_gil_init(&w->gil);
   w->cfg = *cfg;
+  tl__spin_clock(cfg->clock);
   w->t0 = tl_now_ns();
   w->pid = tl_proc_self_pid();
   w->next_tid = 1;

@@ -199,6 +199,8 @@ uint64_t tl_deadline_in(double seconds);
 #define TL_SPIN_NS 30000
 #define TL_MAX_SPINNERS 1
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
+/* Tells the spin which clock runs (whenever the configuration changes). */
+void tl__spin_clock(int clock);
 
 /* Waiting, with the world mutex held: waits on self->cv until woken,
  * cancelled, or the deadline (from tl_deadline_in; 0 = none). Returns 0

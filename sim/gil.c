@@ -254,6 +254,7 @@ void tl_gil_configure(const tl_config *cfg) {
   tl_thread *self = tl__self;
   tl_mutex_lock(&tl_W->mu);
   tl_W->cfg = *cfg;
+  tl__spin_clock(cfg->clock);
   tl_mutex_unlock(&tl_W->mu);
   if (self) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
 }

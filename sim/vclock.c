@@ -609,6 +609,7 @@ int tl_v_set_clock(int clock, char *err, size_t errlen) {
     w->v.running = NULL;
   }
   tl_mutex_unlock(&w->mu);
+  if (rc == 0) tl__spin_clock(clock);
   if (rc == 0) tl_gil_set_base_hook(self, atomic_load(&self->cur_L));
   return rc;
 }
