@@ -115,6 +115,7 @@ void tl_layout_reset(tl_layout *l) {
     free(l->lanes[i].lod.lv[1]);
     free(l->lanes[i].marks);
     free(l->lanes[i].gilmarks);
+    free(l->lanes[i].waits);
   }
   for (i = 0; i < l->nprocs; i++) {
     free(l->procs[i].lanes);
@@ -886,6 +887,13 @@ static int tl__trim(tl_layout *l, uint64_t cut) {
     tl__trim_rows(l->lanes[i].seg, &l->lanes[i].nseg, &l->lanes[i].lod, cut);
   for (i = 0; i < l->nprocs; i++)
     tl__trim_rows(l->procs[i].gil, &l->procs[i].ngil, &l->procs[i].gillod, cut);
+  for (i = 0; i < l->nlanes; i++) { /* lock waits over before the cut */
+    tl_lane *ln = &l->lanes[i];
+    for (k = 0; k < ln->nwaits && ln->waits[k].t1 < cut; k++) {}
+    if (!k) continue;
+    memmove(ln->waits, ln->waits + k, (ln->nwaits - k) * sizeof *ln->waits);
+    ln->nwaits -= k;
+  }
   /* arrows (in order of their end) and the per-kind lists into them */
   map = malloc((l->narrows > l->nmarkers ? l->narrows : l->nmarkers) * sizeof *map + 1);
   if (!map) return -1;
