@@ -1,22 +1,83 @@
 /* The levels of detail of a recording's page. See html_private.h. */
 #include "html_private.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "svg.h"
 
-static int tl__level(const tl_display *d, tl_html_level *lv, int f, const char *id) {
-  FILE *m;
+static void tl__base64(FILE *f, const unsigned char *p, size_t n) {
+  static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   size_t i;
-  memset(lv, 0, sizeof *lv);
-  if (!(m = open_memstream(&lv->svg, &lv->n))) return -1;
-  if (tl_svg_paint_element(d, m, id) != 0) {
-    fclose(m);
+  for (i = 0; i + 2 < n; i += 3) {
+    unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+    fputc(abc[v >> 18], f), fputc(abc[v >> 12 & 63], f), fputc(abc[v >> 6 & 63], f);
+    fputc(abc[v & 63], f);
+  }
+  if (i < n) {
+    unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
+    fputc(abc[v >> 18], f), fputc(abc[v >> 12 & 63], f);
+    fputc(i + 1 < n ? abc[v >> 6 & 63] : '=', f);
+    fputc('=', f);
+  }
+}
+
+/* One tile: its own <svg> viewport over [x0, x1) of the picture (it clips
+ * what reaches beyond, so an item drawn in two tiles is seen once), its
+ * items from `from` on deflated by zlib and in base64 for the page to
+ * inflate. Each but the last reaches a pixel into the next, under it: two
+ * clipped edges that only meet would let a seam of the background through
+ * a bar; and the background itself is drawn once, before the tiles, or the
+ * next tile's would show through at its edge. */
+static int tl__tile(const tl_display *d, FILE *m, size_t from, float x0, float x1) {
+  char *raw = NULL;
+  size_t n = 0;
+  uLongf zn;
+  unsigned char *z;
+  FILE *t = open_memstream(&raw, &n);
+  int rc = -1;
+  if (!t) return -1;
+  if (tl_svg_paint_items(d, t, from, d->n, x0, x1) != 0) {
+    fclose(t);
+    free(raw);
     return -1;
   }
-  if (fclose(m) != 0) return -1;
+  if (fclose(t) != 0) return -1;
+  zn = compressBound((uLong)n);
+  if ((z = malloc(zn)) && compress2(z, &zn, (const Bytef *)raw, (uLong)n, 9) == Z_OK) {
+    fprintf(m, "<svg class=\"tile\" x=\"%.0f\" y=\"0\" width=\"%.0f\" height=\"%.0f\" "
+               "viewBox=\"%.0f 0 %.0f %.0f\" data-z=\"", x0, x1 - x0, d->height, x0, x1 - x0,
+            d->height);
+    tl__base64(m, z, zn);
+    fputs("\"></svg>\n", m);
+    rc = 0;
+  }
+  free(z);
+  free(raw);
+  return rc;
+}
+
+static int tl__level(const tl_display *d, tl_html_level *lv, int f, const char *id, float tile) {
+  FILE *m;
+  size_t i;
+  int rc = 0;
+  memset(lv, 0, sizeof *lv);
+  if (!(m = open_memstream(&lv->svg, &lv->n))) return -1;
+  if (f == 1) {
+    rc = tl_svg_paint_element(d, m, id);
+  } else {
+    size_t under = tl_svg_wide_prefix(d, d->width * 0.9f);
+    float x;
+    tl_svg_paint_open(d, m, id);
+    rc = tl_svg_paint_items(d, m, 0, under, 0, d->width) != 0;
+    for (x = 0; x < d->width && !rc; x += tile)
+      rc = tl__tile(d, m, under, x, x + tile + 1 < d->width ? x + tile + 1 : d->width);
+    fputs("</svg>\n", m);
+  }
+  if (fclose(m) != 0 || rc) return -1;
   lv->f = f;
   lv->px0 = d->plot_x0;
   lv->px1 = d->plot_x1;
@@ -35,27 +96,36 @@ static int tl__level(const tl_display *d, tl_html_level *lv, int f, const char *
 int tl_html_levels(const tl_layout *l, const tl_display *d, const tl_display_opts *o,
                    tl_html_level *lv, const char **why) {
   size_t total;
-  int n = 1;
+  int n = 1, finest = 0;
   *why = "";
-  if (tl__level(d, &lv[0], 1, "tl")) return -1;
+  if (tl__level(d, &lv[0], 1, "tl", 0)) return -1;
   total = lv[0].n;
+  /* Past TL_HTML_ALL_EVENTS, the widest picture is the one at about
+   * TL_HTML_FINEST_NS a pixel: its plot that many pixels, plus the margins. */
+  if (l->consumed > TL_HTML_ALL_EVENTS) {
+    double margins = d->width - (d->plot_x1 - d->plot_x0);
+    finest = (int)ceil(((double)(d->t_to - d->t_from) / TL_HTML_FINEST_NS + margins) / d->width);
+  }
   while (lv[n - 1].merged) {
     tl_display_opts wide = *o;
     tl_display *dk;
     char id[8];
+    int f = lv[n - 1].f * 4;
     if (n == TL_HTML_LEVELS) {
       *why = "levels";
       break;
     }
-    if (l->consumed > TL_HTML_ALL_EVENTS && lv[n - 1].ns_px <= TL_HTML_FINEST_NS) {
+    if (finest && (lv[n - 1].f >= finest || lv[n - 1].ns_px <= TL_HTML_FINEST_NS * 1.25)) {
       *why = "finest";
       break;
     }
-    wide.width = d->width * (float)(lv[n - 1].f * 4);
+    if (finest && f > finest) f = finest;
+    wide.width = d->width * (float)f;
     wide.t_from = d->t_from;
     wide.t_to = d->t_to;
     snprintf(id, sizeof id, "tl%d", n);
-    if (!(dk = tl_display_build(l, &wide)) || tl__level(dk, &lv[n], lv[n - 1].f * 4, id)) {
+    if (!(dk = tl_display_build(l, &wide)) ||
+        tl__level(dk, &lv[n], f, id, d->width * TL_HTML_TILE)) {
       tl_display_free(dk);
       tl_html_levels_free(lv, n);
       return -1;

@@ -3,7 +3,9 @@
 //   node check.mjs CHROMIUM PAGE.html[:PAGE.svg] ...
 // fails on any console error, page error or request for anything but the
 // page itself; drives a wheel zoom at the pointer and a hover through the
-// page's own script; checks that the browser draws the SVG recording's
+// page's own script (at the deepest zoom too, once its tiles are shown,
+// and over the widest finished wait for a lock, which names who held it);
+// checks that the browser draws the SVG recording's
 // lanes and labels (every text of the .svg, laid out inside the picture,
 // and the page's picture drawn on a canvas is the .svg's, pixel for pixel);
 // saves a screenshot beside the page (PAGE.html.png) and prints the
@@ -90,6 +92,42 @@ for (const arg of pages) {
   }
   if (deep.out[deep.out.length - 1].level !== deep.levels - 1)
     problems.push(`deep zoom stopped at level ${deep.out[deep.out.length - 1].level} of ${deep.levels}`);
+  const finest = await page.evaluate(() => {
+    const lv = document.querySelectorAll('#view .lv');
+    return +lv[lv.length - 1].dataset.nsPx / 1000;
+  });
+  // there, the tiles near the view are shown (and only those), and a hover
+  // over an item of one shows its tooltip
+  await page.evaluate(() => window.threadlab.ready());
+  const tiles = await page.evaluate(() => {
+    const d = [...document.querySelectorAll('#view .lv')].find((e) => !e.hidden);
+    const all = d.querySelectorAll('svg.tile');
+    const shown = [...all].filter((t) => t.childElementCount);
+    const r = d.querySelector('svg').getBoundingClientRect();
+    let spot = null;
+    for (const t of shown)
+      for (const el of t.querySelectorAll('[data-tip]')) {
+        const b = el.getBoundingClientRect();
+        const x = b.x + b.width / 2, y = b.y + b.height / 2;
+        if (!spot && b.width > 2 && b.height > 2 && x > r.left + 4 && x < r.right - 4 && y > r.top + 4 &&
+            y < r.bottom - 4)
+          spot = { x, y };
+      }
+    return { n: all.length, shown: shown.length, spot };
+  });
+  if (tiles.n && !tiles.shown) problems.push('deep zoom: no tile of the picture shown');
+  if (tiles.n && tiles.shown > 4) problems.push(`deep zoom: ${tiles.shown} of ${tiles.n} tiles in the page`);
+  if (tiles.n && !tiles.spot) problems.push('deep zoom: nothing with a tooltip in view');
+  if (tiles.spot) {
+    await page.mouse.move(tiles.spot.x, tiles.spot.y);
+    const got = await page.evaluate((p) => {
+      const t = document.getElementById('tip'), el = document.elementFromPoint(p.x, p.y);
+      const under = el && el.closest('[data-tip]');
+      return { tip: t.hidden ? '' : t.textContent, want: under ? under.getAttribute('data-tip') : '' };
+    }, tiles.spot);
+    if (!got.want || got.tip !== got.want)
+      problems.push(`deep zoom hover: tooltip [${got.tip}], want [${got.want}]`);
+  }
   // a drag at that depth: how long each step takes to be painted
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
@@ -100,6 +138,7 @@ for (const arg of pages) {
   }
   const panMs = (Date.now() - t0) / 30;
   await page.mouse.up();
+  await page.evaluate(() => window.threadlab.ready());
   await page.screenshot({ path: html + '.deep.png' });
   await page.evaluate(() => window.threadlab.reset());
   // a hover over the widest lane bar shows the tooltip of what is under
@@ -122,6 +161,24 @@ for (const arg of pages) {
     }, spot);
     if (!got.want) problems.push('hover: nothing with a tooltip under the middle of the widest bar');
     else if (got.tip !== got.want) problems.push(`hover: tooltip [${got.tip}], want [${got.want}]`);
+  }
+  // a finished wait for a lock: its hover names who held the lock
+  const wait = await page.evaluate(() => {
+    let best = null, bw = 0;
+    for (const r of document.querySelectorAll('#tl rect[data-l][data-tip*="blocked on"]')) {
+      const b = r.getBoundingClientRect();
+      if (!/ – now\)$/.test(r.getAttribute('data-tip')) && b.width > bw) { bw = b.width; best = b; }
+    }
+    return best && { x: best.x + best.width / 2, y: best.y + best.height / 2 };
+  });
+  let held = '';
+  if (wait) {
+    await page.mouse.move(wait.x, wait.y);
+    held = await page.evaluate(() => {
+      const t = document.getElementById('tip');
+      return t.hidden ? '' : t.textContent;
+    });
+    if (!/blocked on .*, held by /.test(held)) problems.push(`hover over a finished wait: [${held}]`);
   }
   // the browser draws the SVG recording's texts, inside the picture
   if (svgPath) {
@@ -180,8 +237,10 @@ for (const arg of pages) {
     failed++;
     console.log(`FAIL  ${name}\n      ${problems.join('\n      ')}`);
   } else {
-    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms, ${deep.levels} levels, ` +
-                `a pan step at the deepest ${panMs.toFixed(0)} ms`);
+    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms, ${deep.levels} levels ` +
+                `(finest ${finest.toFixed(1)} µs a pixel, ${tiles.n} tiles, ${tiles.shown} shown), ` +
+                `a pan step at the deepest ${panMs.toFixed(0)} ms` +
+                (held ? `; a finished wait: ${held}` : ''));
   }
 }
 await browser.close();
