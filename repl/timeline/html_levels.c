@@ -2,6 +2,7 @@
 #include "html_private.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,27 +28,21 @@ static void tl__base64(FILE *f, const unsigned char *p, size_t n) {
 
 /* One tile: its own <svg> viewport over [x0, x1) of the picture (it clips
  * what reaches beyond, so an item drawn in two tiles is seen once), its
- * items from `from` on deflated by zlib and in base64 for the page to
- * inflate. Each but the last reaches a pixel into the next, under it: two
- * clipped edges that only meet would let a seam of the background through
- * a bar; and the background itself is drawn once, before the tiles, or the
- * next tile's would show through at its edge. */
-static int tl__tile(const tl_display *d, FILE *m, size_t from, float x0, float x1) {
+ * items (d's items idx[0..n)) deflated by zlib and in base64 for the page
+ * to inflate. */
+static int tl__tile(const tl_display *d, FILE *m, const uint32_t *idx, size_t n, float x0,
+                    float x1) {
   char *raw = NULL;
-  size_t n = 0;
+  size_t len = 0, i;
   uLongf zn;
   unsigned char *z;
-  FILE *t = open_memstream(&raw, &n);
+  FILE *t = open_memstream(&raw, &len);
   int rc = -1;
   if (!t) return -1;
-  if (tl_svg_paint_items(d, t, from, d->n, x0, x1) != 0) {
-    fclose(t);
-    free(raw);
-    return -1;
-  }
+  for (i = 0; i < n; i++) tl_svg_paint_item(d, t, idx[i]);
   if (fclose(t) != 0) return -1;
-  zn = compressBound((uLong)n);
-  if ((z = malloc(zn)) && compress2(z, &zn, (const Bytef *)raw, (uLong)n, 9) == Z_OK) {
+  zn = compressBound((uLong)len);
+  if ((z = malloc(zn)) && compress2(z, &zn, (const Bytef *)raw, (uLong)len, 9) == Z_OK) {
     fprintf(m, "<svg class=\"tile\" x=\"%.0f\" y=\"0\" width=\"%.0f\" height=\"%.0f\" "
                "viewBox=\"%.0f 0 %.0f %.0f\" data-z=\"", x0, x1 - x0, d->height, x0, x1 - x0,
             d->height);
@@ -60,6 +55,48 @@ static int tl__tile(const tl_display *d, FILE *m, size_t from, float x0, float x
   return rc;
 }
 
+/* A wide picture: what lies under everything (the first items, each
+ * about as wide as the picture: the background, the lanes' stripes) drawn
+ * once, then tiles `tile` px wide, each holding the items that reach into
+ * it, in painting order. Each tile but the last reaches a pixel into the
+ * next, under it: two clipped edges that only meet would let a seam
+ * through a bar (and a background drawn again in each tile would show
+ * through the next one's edge). Items are sorted into tiles in one pass. */
+static int tl__tiles(const tl_display *d, FILE *m, float tile) {
+  size_t nt = (size_t)ceilf(d->width / tile), under = 0, i, k, total = 0, *at = NULL;
+  uint32_t *idx = NULL, (*span)[2] = NULL;
+  int rc = -1;
+  if (!(span = malloc((d->n + 1) * sizeof *span)) || !(at = calloc(nt + 1, sizeof *at))) goto out;
+  for (i = 0; i < d->n; i++) {
+    float a, b;
+    tl_svg_item_span(d, i, &a, &b);
+    if (i == under && b - a >= d->width * 0.9f) under++;
+    a = floorf((a - 1) / tile); /* a pixel back: the tile before reaches it */
+    b = floorf(b / tile);
+    span[i][0] = a < 0 ? 0 : a >= (float)nt ? (uint32_t)nt : (uint32_t)a;
+    span[i][1] = b < 0 ? 0 : b >= (float)nt ? (uint32_t)nt - 1 : (uint32_t)b;
+    if (i < under || span[i][0] > span[i][1]) continue;
+    for (k = span[i][0]; k <= span[i][1]; k++) at[k + 1]++;
+  }
+  for (k = 0; k < nt; k++) at[k + 1] += at[k];
+  total = at[nt];
+  if (!(idx = malloc((total + 1) * sizeof *idx))) goto out;
+  for (i = under; i < d->n; i++)
+    for (k = span[i][0]; k <= span[i][1] && span[i][0] <= span[i][1]; k++) idx[at[k]++] = (uint32_t)i;
+  /* at[k] is now where tile k+1 starts */
+  for (i = 0; i < under; i++) tl_svg_paint_item(d, m, i);
+  for (k = 0, rc = 0; k < nt && !rc; k++) {
+    float x0 = (float)k * tile, x1 = x0 + tile + 1 < d->width ? x0 + tile + 1 : d->width;
+    size_t from = k ? at[k - 1] : 0;
+    rc = tl__tile(d, m, idx + from, at[k] - from, x0, x1);
+  }
+out:
+  free(span);
+  free(at);
+  free(idx);
+  return rc;
+}
+
 static int tl__level(const tl_display *d, tl_html_level *lv, int f, const char *id, float tile) {
   FILE *m;
   size_t i;
@@ -69,12 +106,8 @@ static int tl__level(const tl_display *d, tl_html_level *lv, int f, const char *
   if (f == 1) {
     rc = tl_svg_paint_element(d, m, id);
   } else {
-    size_t under = tl_svg_wide_prefix(d, d->width * 0.9f);
-    float x;
     tl_svg_paint_open(d, m, id);
-    rc = tl_svg_paint_items(d, m, 0, under, 0, d->width) != 0;
-    for (x = 0; x < d->width && !rc; x += tile)
-      rc = tl__tile(d, m, under, x, x + tile + 1 < d->width ? x + tile + 1 : d->width);
+    rc = tl__tiles(d, m, tile);
     fputs("</svg>\n", m);
   }
   if (fclose(m) != 0 || rc) return -1;

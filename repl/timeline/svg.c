@@ -197,13 +197,12 @@ int tl_svg_paint_element(const tl_display *d, FILE *f, const char *id) {
   return ferror(f) ? -1 : 0;
 }
 
-/* How far an item reaches across: a text by a generous guess at its width
- * (bytes, not glyphs: never too short), a marker with its outline. */
-static void tl__svg_span(const tl_display *d, const tl_dl_item *it, float *a, float *b) {
+void tl_svg_item_span(const tl_display *d, size_t i, float *a, float *b) {
+  const tl_dl_item *it = &d->items[i];
   float w;
   *a = it->x0 < it->x1 ? it->x0 : it->x1;
   *b = it->x0 < it->x1 ? it->x1 : it->x0;
-  if (it->kind == TL_DL_TEXT) {
+  if (it->kind == TL_DL_TEXT) { /* bytes, not glyphs: never too short */
     w = (float)strlen(tl_display_str(d, it->text)) * it->size * 0.7f;
     *a = it->x0 - (it->anchor == TL_ANCHOR_END ? w : it->anchor == TL_ANCHOR_MIDDLE ? w / 2 : 0);
     *b = *a + w;
@@ -218,25 +217,8 @@ static void tl__svg_span(const tl_display *d, const tl_dl_item *it, float *a, fl
   *b += 2;
 }
 
-size_t tl_svg_wide_prefix(const tl_display *d, float w) {
-  size_t i;
-  for (i = 0; i < d->n; i++) {
-    float a, b;
-    tl__svg_span(d, &d->items[i], &a, &b);
-    if (b - a < w) break;
-  }
-  return i;
-}
-
-int tl_svg_paint_items(const tl_display *d, FILE *f, size_t from, size_t to, float x0,
-                       float x1) {
-  size_t i;
-  for (i = from; i < to && i < d->n; i++) {
-    float a, b;
-    tl__svg_span(d, &d->items[i], &a, &b);
-    if (b >= x0 && a < x1) tl__svg_item(f, d, &d->items[i], 1);
-  }
-  return ferror(f) ? -1 : 0;
+void tl_svg_paint_item(const tl_display *d, FILE *f, size_t i) {
+  tl__svg_item(f, d, &d->items[i], 1);
 }
 
 int tl_svg_paint(const tl_display *d, FILE *f) {

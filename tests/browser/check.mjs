@@ -115,6 +115,19 @@ for (const arg of pages) {
       }
     return { n: all.length, shown: shown.length, spot };
   });
+  // a lane in focus lights up in tiles shown after it was chosen
+  const lit = tiles.n && await page.evaluate(async () => {
+    const t = window.threadlab, v = t.view(), lv = document.querySelectorAll('#view .lv');
+    t.focus(1);
+    t.reset();
+    t.zoom(v.w / t.view().w, +lv[0].dataset.px0 + (lv[0].dataset.px1 - lv[0].dataset.px0) * 0.2, 150);
+    await t.ready();
+    const d = [...lv].find((e) => !e.hidden);
+    const on = [...d.querySelectorAll('svg.tile')].some((x) => x.querySelector('.hl'));
+    t.focus(1);
+    return on;
+  });
+  if (tiles.n && !lit) problems.push('deep zoom: a lane in focus is not lit in tiles shown later');
   if (tiles.n && !tiles.shown) problems.push('deep zoom: no tile of the picture shown');
   if (tiles.n && tiles.shown > 4) problems.push(`deep zoom: ${tiles.shown} of ${tiles.n} tiles in the page`);
   if (tiles.n && !tiles.spot) problems.push('deep zoom: nothing with a tooltip in view');
