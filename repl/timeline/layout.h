@@ -103,6 +103,7 @@ typedef struct tl_lock_wait {
   uint32_t obj;         /* the lock */
   uint32_t nholders;    /* how many held it (the first TL_WAIT_HOLDERS named) */
   int32_t holder[TL_WAIT_HOLDERS]; /* lanes */
+  int32_t last;         /* the lane that held it last */
 } tl_lock_wait;
 
 /* What the state machine knows of one thread; private to layout.c. */

@@ -89,10 +89,10 @@ static int tl__wait_held(tl_layout *l, int32_t lane, int32_t holder) {
     ln->sm.wait_noted = 1;
   }
   w = &ln->waits[ln->nwaits - 1];
-  if (w->nholders && w->holder[(w->nholders > TL_WAIT_HOLDERS ? TL_WAIT_HOLDERS : w->nholders) - 1] == holder)
-    return 0;
+  if (w->nholders && w->last == holder) return 0;
   if (w->nholders < TL_WAIT_HOLDERS) w->holder[w->nholders] = holder;
   w->nholders++;
+  w->last = holder;
   return 0;
 }
 
