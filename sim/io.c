@@ -298,12 +298,12 @@ static void tl__emit_ready(struct pollfd *fds, int n, int r, int flags) {
           r > 0 ? tl__say_set(fds, n, 1) : 0);
 }
 
-/* On the virtual clock nothing outside the process moves while it runs (a
- * child runs to its end before its parent goes on), so when every other
- * thread waits with no end (for I/O too, or for a lock, a join) and no
- * timer is due, the descriptors can never become ready: a hang. (World
- * mutex held.) */
+/* On the virtual clock, while no other process of the run is alive,
+ * nothing outside this process moves, so when every other thread waits
+ * with no end (for I/O too, or for a lock, a join) and no timer is due,
+ * the descriptors can never become ready: a hang. (World mutex held.) */
 static int tl__nothing_can_move(const tl_thread *self) {
+  if (tl_vp_on()) return 0; /* another process may still write */
   for (const tl_thread *t = tl_W->live; t; t = t->next) {
     if (t == self || t->vs == TL_VS_DONE) continue;
     if (t->vs != TL_VS_BLOCKED) return 0;
@@ -340,12 +340,7 @@ static int tl__io_hang(lua_State *L, struct pollfd *fds, int n) {
   tl_io_describe(n ? fds[0].fd : -1, what, sizeof what);
   return tl_raise(L, "HangError",
                   "hang: %s waits for %s%s, and nothing else here can run again to make it "
-                  "ready%s", tl__self->name, what, n > 1 ? " and others" : "",
-                  tl_proc_is_child()
-                      ? " (on the virtual clock a child runs to its end before its parent goes "
-                        "on: a child that waits for its parent needs the real clock: "
-                        "lab.clock{clock = \"real\"})"
-                      : "");
+                  "ready", tl__self->name, what, n > 1 ? " and others" : "");
 }
 
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {

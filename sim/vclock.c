@@ -206,18 +206,27 @@ void tl__v_schedule(void) {
         break;
       }
     } else if ((t = tl__pick(NULL))) {
+      /* another process may go first; this one's world may change meanwhile */
+      if (tl_vp_turn(1, tl__vnow())) continue;
       tl__grant(t);
       break;
     }
     if ((next = tl__next_deadline())) {
+      if (tl_vp_turn(0, next)) continue;
       if (tl__pace_locked(next)) continue;
       if (next > tl__vnow()) tl__vset(next);
       tl__fire_timers();
       continue;
     }
-    if (w->main->vs == TL_VS_OUTSIDE || w->main->ended) break; /* the REPL idles */
+    if (w->main->vs == TL_VS_OUTSIDE || w->main->ended) {
+      tl_vp_idle(); /* the REPL idles; other processes go on */
+      break;
+    }
     tl__hang();
-    if (!tl__nready(NULL)) break;
+    if (!tl__nready(NULL)) {
+      tl_vp_idle();
+      break;
+    }
   }
   w->v.scheduling = 0;
 }
@@ -346,8 +355,14 @@ static void tl__v_advance(tl_thread *t, uint64_t ns) {
     int share = 1 + tl__nready(t);
     ns /= (uint64_t)(share < w->cfg.cores ? share : w->cfg.cores);
   }
+  if (ns && tl_vp_on()) {
+    /* more processes computing than virtual cores: each goes slower */
+    int computing = tl_vp_computing();
+    if (computing > w->cfg.cores) ns = ns * (uint64_t)computing / (uint64_t)w->cfg.cores;
+  }
   tl__vset(tl__vnow() + ns);
   tl__fire_timers();
+  tl_vp_tick(tl__vnow());
   while (w->v.paused && !t->cancel) tl_cond_wait(&w->v.pace, &w->mu);
 }
 
