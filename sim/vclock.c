@@ -83,6 +83,16 @@ static void tl__fire_timers(void) {
     }
 }
 
+/* A child process ended: the waits that look for it now and then (every
+ * virtual millisecond) look now. */
+static void tl__poke_pollers(void) {
+  for (tl_thread *t = tl_W->live; t; t = t->next)
+    if (t->vs == TL_VS_BLOCKED && t->wait_kind == TL_WAIT_INPUT && t->vdeadline) {
+      t->vtimedout = 1;
+      tl__make_ready(t, tl__vnow());
+    }
+}
+
 static uint64_t tl__next_deadline(void) {
   uint64_t next = 0;
   for (tl_thread *t = tl_W->live; t; t = t->next)
@@ -212,7 +222,9 @@ void tl__v_schedule(void) {
       break;
     }
     if ((next = tl__next_deadline())) {
-      if (tl_vp_turn(0, next)) continue;
+      int turn = tl_vp_turn(0, next);
+      if (turn == 2) tl__poke_pollers();
+      if (turn) continue;
       if (tl__pace_locked(next)) continue;
       if (next > tl__vnow()) tl__vset(next);
       tl__fire_timers();

@@ -3,9 +3,9 @@
  *
  * Each process keeps its own virtual clock and its own scheduler of
  * threads (vclock.c); this file decides which process may run. Exactly one
- * process runs at a time: it holds the token. The others wait on a
- * in a mapping every process of the run shares (made before the
- * first fork). Each process says when it can next do something: now
+ * process runs at a time: it holds the token. The others wait, each on
+ * a futex of its own, in a mapping every process of the run shares (made
+ * before the first fork). Each process says when it can next do something: now
  * (ready, at its own clock) or at its next timer (waiting), or never
  * (idle, the REPL at its prompt); the token goes to the process that can
  * go earliest, ties broken by the run's seeded generator. A process that
@@ -40,6 +40,7 @@ typedef struct {
   _Atomic uint32_t wake; /* a futex: bumped when the token is granted to it */
   int32_t pid;   /* -1: reserved by a fork under way */
   int state;
+  int poked;     /* a child of it ended: its waits look again */
   uint64_t at;   /* READY: its clock; WAIT: its next timer */
 } tl__vp_slot;
 
@@ -197,8 +198,9 @@ static void tl__vp_await(void) {
 /* This process can go on from `at` (ready: its clock; waiting: its next
  * timer). Hands the token to the process that can go earliest and waits
  * until it comes back (world mutex held, let go meanwhile). Returns 1 if
- * it waited (the caller looks at its world again), 0 if it goes on at
- * once. Its clock is then at least `at`. */
+ * it waited (the caller looks at its world again), 2 if besides a child
+ * of it ended (its waits for children look again now), 0 if it goes on
+ * at once. Its clock is then at least `at` (or the child's end). */
 int tl_vp_turn(int ready, uint64_t at) {
   int waited = 0;
   if (!tl_vp_on()) return 0;
@@ -223,12 +225,17 @@ int tl_vp_turn(int ready, uint64_t at) {
   }
   if (tl__P->running != tl__vp_me) {
     waited = 1;
-    tl__vp_await();
+    tl__vp_await(); /* (the lock is let go there) */
   } else {
     tl__vp_have = 1;
     tl__vp_unlock();
   }
-  if (atomic_load(&tl_W->v.now) < at) atomic_store(&tl_W->v.now, at);
+  if (atomic_load(&tl_W->v.now) < tl__P->s[tl__vp_me].at)
+    atomic_store(&tl_W->v.now, tl__P->s[tl__vp_me].at);
+  if (waited && tl__P->s[tl__vp_me].poked) {
+    tl__P->s[tl__vp_me].poked = 0; /* (the token held: nobody else writes it) */
+    return 2;
+  }
   return waited;
 }
 
@@ -349,11 +356,19 @@ void tl_vp_child(int slot) {
 }
 
 /* This process ends: it says so (a parent's wait may now reap it without
- * waiting on the kernel) and hands the token on. */
+ * waiting on the kernel), has its parent look at once if it waits, and
+ * hands the token on. */
 void tl_vp_exit(void) {
+  int32_t parent = (int32_t)getppid();
+  uint64_t now = tl_W ? atomic_load(&tl_W->v.now) : 0;
   if (!tl__P || tl__vp_me < 0) return;
   tl__vp_lock();
   tl__P->s[tl__vp_me].state = TL__VP_ENDED;
+  for (int i = 0; i < tl__P->hi; i++)
+    if (tl__P->s[i].pid == parent && tl__P->s[i].state == TL__VP_WAIT && tl__P->s[i].at > now) {
+      tl__P->s[i].at = now;
+      tl__P->s[i].poked = 1;
+    }
   if (tl__vp_have || tl__P->running == tl__vp_me) tl__vp_grant(tl__vp_pick(-1));
   tl__vp_have = 0;
   tl__vp_unlock();
