@@ -42,31 +42,35 @@ static _Thread_local const char *tl__hang_name;
 static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
                         int tried) {
   tl_thread *self = tl__self;
-  uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+  int virt = TL_VIRTUAL();
+  /* a timeout runs on the run's clock: virtual seconds on the virtual one */
+  uint64_t wall_end = timeout >= 0 && !virt ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+  uint64_t vend = timeout >= 0 && virt ? tl_deadline_in(timeout) : 0;
   uint64_t v0 = tl_clock_now();
   int r = 0, cancelled = 0, hang = 0;
-  double vslice = 0.001; /* virtual seconds per look */
   if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
-  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
+  if (!virt) TL_ALLOW_THREADS_BEGIN(self);
   for (;;) {
     int slice = 20;
     if (self->cancel) {
       cancelled = 1;
       break;
     }
+    if (vend && tl_clock_now() >= vend) break;
     if (wall_end) {
       uint64_t now = tl_now_ns();
       if (now >= wall_end) break;
       if ((wall_end - now) / 1000000 < (uint64_t)slice) slice = (int)((wall_end - now) / 1000000) + 1;
     }
-    if (TL_VIRTUAL()) {
+    if (virt) {
+      uint64_t tick = tl_deadline_in(0.001); /* a look every virtual millisecond */
       if (timeout < 0 && tl_clock_now() - v0 > TL__VHANG_NS) {
         hang = 1;
         break;
       }
-      if (tl__v_wait(self, TL_WAIT_INPUT, obj, tl_deadline_in(vslice)) == ECANCELED) {
+      if (tl__v_wait(self, TL_WAIT_INPUT, obj, vend && vend < tick ? vend : tick) == ECANCELED) {
         cancelled = 1;
         break;
       }
@@ -77,7 +81,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
-  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
+  if (!virt) TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
   if (hang) {

@@ -60,6 +60,11 @@ local p = mp.Process{target = function() print("child", q:get()) end}
 p:start() p:join() print("exitcode", p.exitcode)' 2>&1)
 expect_has "$out" "HangError: hang across processes: waiting on mp.Queue-1" "the hang names the queue"
 expect_has "$out" "exitcode 1" "the session goes on"
+# timeouts on the virtual clock are virtual seconds (they were real ones)
+out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
+print(pcall(q.get, q, true, 2.5)) print(time.perf_counter())
+local a, b = mp.Pipe() print(b:poll(1.5), time.perf_counter())' 2>&1)
+expect_eq "$out" "$(printf 'false queue.Empty\n2.5\nfalse 4.0')" "virtual timeouts"
 # a Pool on the virtual clock: results in order, the same run every time
 cat > "$T/vpool.lua" <<'LUA'
 function sq(x) return x * x end
