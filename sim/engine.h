@@ -257,6 +257,7 @@ int tl_vp_init(void);
 int tl_vp_on(void);
 int tl_vp_turn(int ready, uint64_t at);
 void tl_vp_idle(void);
+int tl_vp_someone_before(uint64_t t);
 void tl_vp_tick(uint64_t now);
 void tl_vp_switch_point(void);
 int tl_vp_computing(void);
