@@ -57,6 +57,12 @@ expect_eq "$($BIN --headless --clock virtual --speed 0 --cores 1 "$T/c.lua")" "1
 out=$($BIN --headless --clock virtual --speed 0 -e 'local p = mp.Process{target = function() time.sleep(10) end}
 p:start() time.sleep(0.1) p:terminate() p:join() print(p.exitcode, time.perf_counter())')
 expect_eq "$out" "-15 0.1" "terminate on the virtual clock"
+# the clock cannot change under live processes (they wait for the virtual
+# scheduler): a clear error, and the change works once they are joined
+out=$($BIN --headless --clock virtual -e 'local p = mp.Process{target = function() time.sleep(1) end}
+p:start() print(pcall(lab.clock, {clock = "real"})) p:join() lab.clock{clock = "real"} print(lab.clock().clock)')
+expect_has "$out" "RuntimeError: the clock can change only while no other process of the run is alive" "clock change refused"
+expect_has "$out" "real" "and allowed after the join"
 # on the real clock, pids are the kernel's
 out=$($BIN --headless -e 'print(os.getpid() ~= 1000 and os.getpid() > 1)')
 expect_eq "$out" "true" "real pids on the real clock"
