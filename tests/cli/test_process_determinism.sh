@@ -37,6 +37,12 @@ $BIN --headless --clock virtual --speed 0 --record "$T/z.svg" "$T/z.lua" || fail
 grep -q "<title>MainThread: zombie for 100 ms (50 ms – 150 ms)</title>" "$T/z.svg" || fail "no zombie from 50 to 150 ms"
 grep -q "<title>MainThread forked process 1001" "$T/z.svg" || fail "no fork arrow"
 grep -q "<title>process 1001 exited; MainThread joined it at 150 ms</title>" "$T/z.svg" || fail "no exit -> wait arrow"
+# an orphan re-parented before it first ran (one process at a time) still
+# gets its square marker
+$BIN --headless --clock virtual --speed 0 --record "$T/o.svg" -e 'local m = os.fork()
+if m == 0 then if os.fork() == 0 then time.sleep(0.1) os._exit(0) end os._exit(0) end
+os.waitpid(m, 0) os.wait()' || fail "orphan run"
+grep -q "<title>re-parented orphan" "$T/o.svg" || fail "no re-parent marker on the orphan"
 # --cores: 4 CPU-bound processes against 4 CPU-bound threads
 cat > "$T/c.lua" <<'LUA'
 function work() local s = 0 for i = 1, 300000 do s = s + i end end
