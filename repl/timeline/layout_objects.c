@@ -263,6 +263,9 @@ int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
 }
 
 int tl__on_fork(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  /* the child's group is placed now, so processes are drawn in the order
+   * they were forked, whichever first ran */
+  if (tl__proc(l, (int32_t)e->obj) < 0) return -1;
   return tl__pend(l, &l->priv->forks, e->obj, lane, e->t);
 }
 
@@ -309,8 +312,16 @@ int tl__on_kill(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
 
 /* An orphan given to threadlab's top process: a marker on it. */
 int tl__on_reparent(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
-  if (!l->procs[proc].nlanes) return 0;
-  return tl__marker(l, e, proc, l->procs[proc].lanes[0]);
+  tl_proc *p = &l->procs[proc];
+  if (!p->nlanes) {
+    /* an orphan that has not run yet (the virtual clock runs one process
+     * at a time): its marker waits for its first lane */
+    p->reparent_due = 1;
+    p->reparent_to = e->obj;
+    p->reparent_t = e->t;
+    return 0;
+  }
+  return tl__marker(l, e, proc, p->lanes[0]);
 }
 
 /* A child names itself as it starts, with its parent's pid: the fork
@@ -320,6 +331,15 @@ int tl__on_proc_name(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e
   tl_proc *p = &l->procs[proc];
   int32_t from;
   p->name = e->arg;
+  if (p->reparent_due && lane >= 0) {
+    tl_event re = *e;
+    re.kind = TL_EV_REPARENT;
+    re.t = p->reparent_t;
+    re.obj = p->reparent_to;
+    re.arg = 0;
+    p->reparent_due = 0;
+    if (tl__marker(l, &re, proc, lane)) return -1;
+  }
   if (!e->obj || p->forked || lane < 0) return 0;
   from = tl_layout_find_lane(l, (int32_t)e->obj, e->tid);
   if (from < 0) return 0;
