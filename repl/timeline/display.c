@@ -281,7 +281,7 @@ static void tl__holders(tl__geo *g, const tl_lock_wait *w, char *what, size_t n)
 /* lane < 0: a GIL row's holding, by the thread of lane `holder`. */
 static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
                               const tl_segment *s, int live) {
-  char dur[32], t0[32], t1[32], what[200] = "", obj[160];
+  char dur[32], t0[32], t1[32], what[200] = "", obj[160], held[200] = "";
   tl_format_ns(dur, sizeof dur, (double)(s->t1 - s->t0));
   tl_format_ns(t0, sizeof t0, (double)s->t0);
   tl_format_ns(t1, sizeof t1, (double)s->t1);
@@ -299,16 +299,18 @@ static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
   if (s->state == TL_STATE_BLOCKED || s->state == TL_STATE_WAITING || s->state == TL_STATE_EVENT) {
     tl__obj_label(g->l, s->obj, obj, sizeof obj);
     snprintf(what, sizeof what, " on %s", obj);
-    tl__holders(g, tl_layout_lock_wait(g->l, lane, s), what, sizeof what);
+    tl__holders(g, tl_layout_lock_wait(g->l, lane, s), held, sizeof held);
   } else if (s->state == TL_STATE_JOINING) {
     int jl = tl_layout_find_lane(g->l, g->l->lanes[lane].pid, s->obj);
     snprintf(what, sizeof what, " %s", jl >= 0 ? tl__lane_name(g, jl) : "a thread");
   } else if (s->state == TL_STATE_IO) {
     snprintf(what, sizeof what, " on %s", tl_layout_text(g->l, s->obj));
   }
-  it->title = tl__strf(g->d, "%s: %s%s for %s%s (%s – %s)", tl__lane_name(g, lane),
+  /* (who held the lock comes last: "blocked on Lock L for 20 ms (...),
+   * held by A, then B" leaves no doubt what the 20 ms is) */
+  it->title = tl__strf(g->d, "%s: %s%s for %s%s (%s – %s)%s", tl__lane_name(g, lane),
                        tl_state_name(s->state), what, live ? "at least " : "", dur, t0,
-                       live ? "now" : t1);
+                       live ? "now" : t1, held);
 }
 
 /* A word inside a wide bar: which lock, whom it joins, that it sleeps. */

@@ -200,7 +200,7 @@ for (const arg of pages) {
       const t = document.getElementById('tip');
       return t.hidden ? '' : t.textContent;
     });
-    if (!/blocked on .*, held by /.test(held)) problems.push(`hover over a finished wait: [${held}]`);
+    if (!/blocked on .*\), held by /.test(held)) problems.push(`hover over a finished wait: [${held}]`);
   }
   // the browser draws the SVG recording's texts, inside the picture
   if (svgPath) {

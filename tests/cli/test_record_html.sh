@@ -62,9 +62,9 @@ LUA
 $BIN --headless --clock virtual --speed 0 --record "$T/held.html" --record "$T/held.svg" \
   "$T/held.lua" > "$T/out" 2>&1 || fail "a wait for a lock: $(cat "$T/out")"
 for f in held.html held.svg; do
-  expect_has "$(cat "$T/$f")" "<title>Thread-2 (worker): blocked on Lock L, held by Thread-1 (worker) for 400 ms" \
+  expect_has "$(cat "$T/$f")" "<title>Thread-2 (worker): blocked on Lock L for 400 ms (100 ms – 500 ms), held by Thread-1 (worker)<" \
     "$f: the holder of a finished wait"
-  expect_has "$(cat "$T/$f")" "<title>MainThread: blocked on Lock L, held by Thread-1 (worker), then Thread-2 (worker) for 600 ms" \
+  expect_has "$(cat "$T/$f")" "<title>MainThread: blocked on Lock L for 600 ms (200 ms – 800 ms), held by Thread-1 (worker), then Thread-2 (worker)<" \
     "$f: the holders over a finished wait"
 done
 echo ok
