@@ -66,22 +66,30 @@ static int f_finish(lua_State *L) {
 /* co becomes the thread's running state while it runs: the GIL's switch
  * requests and the virtual clock's accounting hook go to the state that
  * runs, so a long loop inside a generator or a task still lets the other
- * threads in. Returns the state to give back to (tl__leave_green). */
+ * threads in. Returns the state to give back to (tl__leave_green).
+ * (cur_L is read across threads only under the GIL, and by this thread's
+ * own poke handler: a release store is enough.) */
+static void tl__hand_hooks(tl_thread *self, lua_State *from, lua_State *to) {
+  atomic_store_explicit(&self->cur_L, to, memory_order_release);
+  /* Neither state hooked and no switch asked for: the base hook is none
+   * (the virtual clock and --trace-lines always hook, a poke before the
+   * store above hooked `from` or raised hook_wanted, one after it hooks
+   * `to`), so there is nothing to hand over. */
+  if (lua_gethook(from) == NULL && lua_gethook(to) == NULL &&
+      !atomic_load_explicit(&self->hook_wanted, memory_order_relaxed))
+    return;
+  tl_gil_set_base_hook(self, to);
+}
+
 static lua_State *tl__enter_green(lua_State *co) {
   tl_thread *self = tl__self;
-  lua_State *prev = self ? atomic_load(&self->cur_L) : NULL;
-  if (prev) {
-    atomic_store(&self->cur_L, co);
-    tl_gil_set_base_hook(self, co);
-  }
+  lua_State *prev = self ? atomic_load_explicit(&self->cur_L, memory_order_relaxed) : NULL;
+  if (prev) tl__hand_hooks(self, prev, co);
   return prev;
 }
 
-static void tl__leave_green(lua_State *prev) {
-  if (prev) {
-    atomic_store(&tl__self->cur_L, prev);
-    tl_gil_set_base_hook(tl__self, prev);
-  }
+static void tl__leave_green(lua_State *co, lua_State *prev) {
+  if (prev) tl__hand_hooks(tl__self, co, prev);
 }
 
 /* coroutine.resume(co, ...), as Lua's (its upvalue), run as above. */
@@ -92,31 +100,49 @@ static int f_co_resume(lua_State *L) {
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET); /* returns false, err: never raises */
-  tl__leave_green(prev);
+  tl__leave_green(co, prev);
   return lua_gettop(L);
 }
 
-/* _green.step(co, to, from, ...) -> how, ...: a generator's send, next or
- * throw in one call (its hot path): switches to lane `to`, resumes co with
- * the arguments, and switches back to `from` (ending `to` first if co
- * ended). how is 1 (yielded) with the yielded values, 2 (returned) with
- * the returned ones, or 3 (raised) with the error. */
-static int f_step(lua_State *L) {
-  lua_State *co = lua_tothread(L, 1), *prev;
-  lua_Integer to = luaL_checkinteger(L, 2), from = luaL_checkinteger(L, 3);
-  int nargs = lua_gettop(L) - 3, nres = 0, status;
+/* A coroutine's lane is kept in its extra space (LUA_EXTRASPACE, a pointer
+ * wide), so a switch finds both lanes without a table lookup: the high
+ * half is a mark, since a new coroutine copies the main thread's bytes,
+ * which nobody set. No mark: lane 0, the thread's own. */
+#define TL__LANE_MARK 0x6c616e65u
+_Static_assert(LUA_EXTRASPACE >= sizeof(uint64_t), "a lane fits in a coroutine's extra space");
+
+static uint32_t tl__lane(lua_State *co) {
+  uint64_t v;
+  memcpy(&v, lua_getextraspace(co), sizeof v);
+  return (uint32_t)(v >> 32) == TL__LANE_MARK ? (uint32_t)v : 0;
+}
+
+/* _green.set_lane(co, id): co's body runs in lane id. */
+static int f_set_lane(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  uint64_t v = ((uint64_t)TL__LANE_MARK << 32) | (uint32_t)luaL_checkinteger(L, 2);
   luaL_argexpected(L, co != NULL, 1, "coroutine");
-  if (lua_status(co) == LUA_OK && lua_gettop(co) == 0)
-    return luaL_error(L, "cannot resume dead coroutine");
+  memcpy(lua_getextraspace(co), &v, sizeof v);
+  return 0;
+}
+
+/* One switch into lane `to` and back to `from`: resumes co with the
+ * values above `keep` on L's stack, then leaves on it, above `keep`, how
+ * (1 yielded, 2 returned, 3 raised) and the yielded or returned values or
+ * the error. Both switches are traced, and the end of `to` if co ended. */
+static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int keep) {
+  int nargs = lua_gettop(L) - keep, nres = 0, status;
+  lua_State *prev;
   if (!lua_checkstack(co, nargs)) return luaL_error(L, "too many arguments to resume");
-  tl_emit(TL_EV_GREEN_SWITCH, 0, (uint32_t)to, (uint64_t)from);
+  tl_emit(TL_EV_GREEN_SWITCH, 0, to, from);
   if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
   lua_xmove(L, co, nargs);
   prev = tl__enter_green(co);
   status = lua_resume(co, L, nargs, &nres);
-  tl__leave_green(prev);
-  lua_settop(L, 0);
-  if ((status == LUA_OK || status == LUA_YIELD) && !lua_checkstack(L, nres + 1)) {
+  tl__leave_green(co, prev);
+  /* (a C function has LUA_MINSTACK free slots above its arguments) */
+  if ((status == LUA_OK || status == LUA_YIELD) && nres >= LUA_MINSTACK - 1 &&
+      !lua_checkstack(L, nres + 1)) {
     /* (told as the body's error, so the switch back is still drawn and
      * the generator ends cleanly) */
     lua_pop(co, nres);
@@ -130,10 +156,80 @@ static int f_step(lua_State *L) {
     lua_pushinteger(L, 3);
     lua_xmove(co, L, 1); /* the error object */
   }
-  if (status != LUA_YIELD) tl_emit(TL_EV_GREEN_END, 0, (uint32_t)to, 0);
-  tl_emit(TL_EV_GREEN_SWITCH, 0, (uint32_t)from, (uint64_t)to);
+  if (status != LUA_YIELD) tl_emit(TL_EV_GREEN_END, 0, to, 0);
+  tl_emit(TL_EV_GREEN_SWITCH, 0, from, to);
   if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
+  return status == LUA_YIELD ? 1 : status == LUA_OK ? 2 : 3;
+}
+
+/* _green.step(co, to, from, ...) -> how, ...: a generator's send, next or
+ * throw in one call, as tl__step. */
+static int f_step(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  lua_Integer to = luaL_checkinteger(L, 2), from = luaL_checkinteger(L, 3);
+  luaL_argexpected(L, co != NULL, 1, "coroutine");
+  if (lua_status(co) == LUA_OK && lua_gettop(co) == 0)
+    return luaL_error(L, "cannot resume dead coroutine");
+  lua_rotate(L, 1, -3);
+  lua_pop(L, 3);
+  tl__step(L, co, (uint32_t)to, (uint32_t)from, 0);
   return lua_gettop(L);
+}
+
+/* _green.sender(slow, finish) -> send(g, ...): a generator's send and next
+ * (the hot path of every generator). g[1] is g's coroutine while g is
+ * open; a suspended one is resumed here, from the lane of the caller;
+ * what it yields comes straight back, and an end goes to finish(g, how,
+ * ...) (StopIteration or the body's error). Anything else (not started,
+ * running, closed, not a generator) is the Lua method slow(g, ...). */
+static int f_sent(lua_State *L) {
+  lua_State *co = NULL;
+  if (lua_type(L, 1) == LUA_TTABLE) {
+    if (lua_rawgeti(L, 1, 1) == LUA_TTHREAD) co = lua_tothread(L, -1);
+    lua_pop(L, 1);
+  }
+  if (co == NULL || lua_status(co) != LUA_YIELD) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+  }
+  if (tl__step(L, co, tl__lane(co), tl__lane(L), 1) == 1) return lua_gettop(L) - 2;
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static int f_sender(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_settop(L, 2);
+  lua_pushcclosure(L, f_sent, 2);
+  return 1;
+}
+
+/* yield(...) as a generator's body calls it: gives the values to whoever
+ * resumed and returns what they send. (throw, error) sent in, throw being
+ * the upvalue, raises error here, at the suspension point (throw, close). */
+static int f_yielded(lua_State *L, int status, lua_KContext ctx) {
+  (void)status, (void)ctx;
+  if (lua_gettop(L) > 0 && lua_rawequal(L, 1, lua_upvalueindex(1))) {
+    lua_settop(L, 2);
+    return lua_error(L);
+  }
+  return lua_gettop(L);
+}
+
+static int f_yield(lua_State *L) {
+  return lua_yieldk(L, lua_gettop(L), 0, f_yielded);
+}
+
+/* _green.yielder(throw) -> yield */
+static int f_yielder(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushcclosure(L, f_yield, 1);
+  return 1;
 }
 
 int luaopen_tl_green(lua_State *L) {
@@ -141,6 +237,9 @@ int luaopen_tl_green(lua_State *L) {
     { "new",      f_new      },
     { "switch",   f_switch   },
     { "step",     f_step     },
+    { "sender",   f_sender   },
+    { "yielder",  f_yielder  },
+    { "set_lane", f_set_lane },
     { "finish",   f_finish   },
     { "io",       f_io       },
     { "sleeping", f_sleeping },

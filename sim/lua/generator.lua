@@ -58,8 +58,8 @@ function M.resume(co, ...)
   return r
 end
 
-local co_running, co_resume, co_yield, co_status =
-  coroutine.running, coroutine.resume, coroutine.yield, coroutine.status
+local co_running, co_resume, co_status =
+  coroutine.running, coroutine.resume, coroutine.status
 
 -- coroutine.wrap on the engine's coroutine.resume (green_core makes it
 -- hand the thread's hooks to the coroutine while it runs).
@@ -74,15 +74,9 @@ function coroutine.wrap(f)
 end
 
 -- yield(v): gives v to whoever resumed; returns what send passed. A value
--- thrown in (throw, close) is raised here. (Varargs, not tables: a send
--- round trip is the hot path of every generator.)
-local function resumed(first, ...)
-  if first == THROW then error(..., 0) end
-  return first, ...
-end
-local function yield(...)
-  return resumed(co_yield(...))
-end
+-- thrown in (throw, close) is raised here. (In C: a send round trip is the
+-- hot path of every generator.)
+local yield = green.yielder(THROW)
 _G.yield = yield
 
 -- Whether the body of co is suspended in yield() (which raises what throw
@@ -90,7 +84,7 @@ _G.yield = yield
 -- close only, so that a yield costs no bookkeeping.
 local getinfo = debug.getinfo
 local function in_yield(co)
-  local at = getinfo(co, 1, "f")
+  local at = getinfo(co, 0, "f")
   return at ~= nil and at.func == yield
 end
 
@@ -116,7 +110,13 @@ local function new(fn, ...)
   local name = M.name(fn)
   local lane = green.new("generator", name)
   lane_of[co] = lane
-  return setmetatable({ co = co, lane = lane, name = name, started = false, closed = false }, Gen)
+  green.set_lane(co, lane)
+  -- g[1]: the coroutine while g is open, for send's C half (green.sender)
+  return setmetatable({ co, co = co, lane = lane, name = name, started = false, closed = false }, Gen)
+end
+
+local function shut(g)
+  g.closed, g[1] = true, nil
 end
 
 -- The one step every operation shares: resume with args (green.step, one
@@ -125,9 +125,8 @@ end
 local YIELDED, RAISED = 1, 3
 local g_step = green.step
 local function stepped(g, how, ...)
-  g.running = false
   if how == YIELDED then return ... end
-  g.closed = true
+  shut(g)
   if how == RAISED then
     local e = ...
     -- PEP 479: a StopIteration escaping a body is a RuntimeError.
@@ -143,20 +142,26 @@ end
 
 local function step(g, ...)
   if g.closed then error(StopIteration(), 3) end
-  if g.running then error(errors.ValueError("generator already executing"), 3) end
-  g.started, g.running = true, true
+  local now = co_status(g.co)
+  if now == "running" or now == "normal" then
+    error(errors.ValueError("generator already executing"), 3)
+  end
+  g.started = true
   return stepped(g, g_step(g.co, g.lane, lane_of[co_running()] or 0, ...))
 end
 
-function Gen:send(v)
+-- send and next: a suspended generator is resumed by green.sender in one
+-- C call; these take every other case.
+local function send(self, v)
   if type(self) ~= "table" or self.co == nil then check(self, "send") end
   if not self.started and v ~= nil then
     error(errors.TypeError("can't send non-None value to a just-started generator"), 2)
   end
   return step(self, v)
 end
+Gen.send = green.sender(send, stepped)
 
-function Gen:next() check(self, "next") return step(self) end
+Gen.next = green.sender(function(self) check(self, "next") return step(self) end, stepped)
 Gen.__next = Gen.next
 
 -- g:throw(e): raises e where the body is suspended.
@@ -164,7 +169,7 @@ function Gen:throw(e)
   check(self, "throw")
   if not self.started or not in_yield(self.co) then
     -- nothing to raise it in: it ends the generator and comes straight back
-    self.closed = true
+    shut(self)
     coroutine.close(self.co)
     error(e, 2)
   end
@@ -177,13 +182,12 @@ function Gen:close()
   check(self, "close")
   if self.closed then return end
   if not self.started or not in_yield(self.co) then
-    self.closed = true
+    shut(self)
     coroutine.close(self.co) -- runs pending <close> variables, as finally
     return
   end
   local ok, e = pcall(step, self, THROW, GeneratorExit())
-  if ok then
-    self.closed = true
+  if ok then -- (it stays suspended where it yielded, as in Python)
     error(errors.RuntimeError("generator ignored GeneratorExit"), 2)
   end
   if type(e) == "table" and (e.type == "GeneratorExit" or e.type == "StopIteration") then return end
@@ -234,7 +238,7 @@ end
 local lua_next = next
 function _G.next(x, ...)
   if getmetatable(x) == Gen then
-    if select("#", ...) == 0 then return step(x) end
+    if select("#", ...) == 0 then return Gen.next(x) end
     local default = ...
     local ok, v = pcall(step, x)
     if ok then return v end
