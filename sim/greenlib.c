@@ -6,7 +6,9 @@
 #include "engine.h"
 #include "io.h"
 
+#include <errno.h>
 #include <lauxlib.h>
+#include <poll.h>
 #include <string.h>
 
 static const char *const tl__green_kinds[] = {
@@ -55,6 +57,94 @@ static int f_io(lua_State *L) {
   int on = lua_toboolean(L, 3);
   tl_emit(TL_EV_GREEN_SWITCH, on ? 3 : 4, (uint32_t)id, on ? tl_io_said((int)fd) : 0);
   return 0;
+}
+
+/* _green.ready(fd, mode) -> whether fd is readable ("r") or writable
+ * ("w") now, without waiting: gevent's patched calls try first, as
+ * gevent's sockets do, and wait in the hub only when the call would block.
+ * (In the virtual clock a send has landed before it returns, so what this
+ * sees does not depend on the machine's load.) */
+static int f_ready(lua_State *L) {
+  struct pollfd p;
+  int r;
+  p.fd = (int)luaL_checkinteger(L, 1);
+  p.events = *luaL_checkstring(L, 2) == 'w' ? POLLOUT : POLLIN;
+  p.revents = 0;
+  while ((r = poll(&p, 1, 0)) < 0 && errno == EINTR) {}
+  lua_pushboolean(L, r > 0);
+  return 1;
+}
+
+/* An entry's descriptor: an integer, or what its fileno() returns. */
+static int tl__entry_fd(lua_State *L, int entry) {
+  int fd;
+  lua_getfield(L, entry, "fd");
+  if (!lua_isinteger(L, -1)) {
+    lua_getfield(L, -1, "fileno");
+    lua_insert(L, -2);
+    lua_call(L, 1, 1);
+  }
+  fd = (int)luaL_checkinteger(L, -1);
+  lua_pop(L, 1);
+  return fd;
+}
+
+/* _green.poll_io(io, timeout) -> io: the hub's or the event loop's wait
+ * for the descriptors its green lanes wait on; io lists entries {fd=,
+ * mode="r"|"w", wake=}. Waits as select(reads, writes, {}, timeout) does
+ * (the same trace: the thread's I/O wait and its ready set), at most
+ * timeout (nil: no limit; < 0: none), calls wake(true) of each ready entry
+ * and leaves in io, in order, the entries still waiting. */
+#define TL__POLL_STACK 64
+static int f_poll_io(lua_State *L) {
+  struct pollfd small[TL__POLL_STACK], *fds = small;
+  int slot_small[TL__POLL_STACK], *slot = slot_small; /* io index - 1 -> fds index */
+  lua_Integer n = luaL_len(L, 1), i, kept = 0;
+  double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
+  int k = 0, pass;
+  if (timeout < 0 && !lua_isnoneornil(L, 2)) timeout = 0;
+  if (n > TL__POLL_STACK) {
+    fds = lua_newuserdatauv(L, (size_t)n * (sizeof *fds + sizeof *slot), 0);
+    slot = (int *)(fds + n);
+  }
+  for (pass = 0; pass < 2; pass++) /* the reads, then the writes */
+    for (i = 1; i <= n; i++) {
+      int entry = lua_gettop(L) + 1, w;
+      lua_geti(L, 1, i);
+      lua_getfield(L, entry, "mode");
+      w = lua_isstring(L, -1) && *lua_tostring(L, -1) == 'w';
+      lua_pop(L, 1);
+      if (w == pass) {
+        fds[k].fd = tl__entry_fd(L, entry);
+        fds[k].events = w ? POLLOUT : POLLIN;
+        fds[k].revents = 0;
+        slot[i - 1] = k++;
+      }
+      lua_settop(L, entry - 1);
+    }
+  tl_io_wait(L, fds, k, timeout, TL_IO_MARK);
+  for (i = 0; i < k; i++)
+    if (fds[i].revents & POLLNVAL) return tl_io_raise_errno(L, EBADF);
+  for (i = 1; i <= n; i++) {
+    struct pollfd *p = &fds[slot[i - 1]];
+    short want = p->events == POLLOUT ? POLLOUT | POLLERR : POLLIN | POLLHUP | POLLERR;
+    int ready = (p->revents & want) != 0;
+    lua_geti(L, 1, i);
+    if (ready) {
+      lua_getfield(L, -1, "wake");
+      lua_pushboolean(L, 1);
+      lua_call(L, 1, 0);
+      lua_pop(L, 1);
+    } else {
+      lua_seti(L, 1, ++kept);
+    }
+  }
+  for (i = kept + 1; i <= n; i++) {
+    lua_pushnil(L);
+    lua_seti(L, 1, i);
+  }
+  lua_settop(L, 1);
+  return 1;
 }
 
 /* _green.finish(id): the lane's function returned or raised. */
@@ -242,6 +332,8 @@ int luaopen_tl_green(lua_State *L) {
     { "set_lane", f_set_lane },
     { "finish",   f_finish   },
     { "io",       f_io       },
+    { "ready",    f_ready    },
+    { "poll_io",  f_poll_io  },
     { "sleeping", f_sleeping },
     { NULL,       NULL       }
   };

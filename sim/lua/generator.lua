@@ -251,25 +251,8 @@ end
 -- For the loops built on generators (gevent's hub, asyncio's event loop):
 -- waits (select, the thread's I/O wait) on the descriptors in io, entries
 -- {fd=, mode="r"|"w", wake=}, at most timeout; wakes the ready ones and
--- returns the entries still waiting.
-local orig_select = select.select
-function M._poll_io(io, timeout)
-  local r, w = {}, {}
-  for _, e in ipairs(io) do
-    local list = e.mode == "r" and r or w
-    list[#list + 1] = e.fd
-  end
-  if timeout and timeout < 0 then timeout = 0 end
-  local rr, ww = orig_select(r, w, {}, timeout)
-  local ready = { r = {}, w = {} } -- (by descriptor: no string per lookup)
-  for _, fd in ipairs(rr) do ready.r[fd] = true end
-  for _, fd in ipairs(ww) do ready.w[fd] = true end
-  local keep = {}
-  for _, e in ipairs(io) do
-    if ready[e.mode][e.fd] then e.wake(true) else keep[#keep + 1] = e end
-  end
-  return keep
-end
+-- returns the entries still waiting (green.poll_io, in C: no table a pass).
+M._poll_io = green.poll_io
 
 M.Generator = Gen
 M.isgenerator = function(x) return getmetatable(x) == Gen end

@@ -418,6 +418,8 @@ end
 -- monkey.patch_all(): the blocking calls wait in the hub instead, so the
 -- other greenlets run meanwhile: time.sleep, a blocking socket's accept,
 -- recv, recvfrom, send, sendall, select.select, os.read and os.write.
+-- As gevent's own, a call that would not block goes straight through.
+local ready = green.ready
 M.monkey = { patched = {} }
 function M.monkey.patch_all()
   if M.monkey.patched.time then return end
@@ -430,7 +432,10 @@ function M.monkey.patch_all()
     local function cooperative(name, mode)
       local orig = methods[name]
       methods[name] = function(s, ...)
-        if s:getblocking() then M.wait_fd(s:fileno(), mode) end
+        if s:getblocking() then
+          local fd = s:fileno()
+          if not ready(fd, mode) then M.wait_fd(fd, mode) end
+        end
         return orig(s, ...)
       end
     end
@@ -440,8 +445,14 @@ function M.monkey.patch_all()
   end
   if type(os.read) == "function" then
     local read, write = os.read, os.write
-    os.read = function(fd, n) M.wait_fd(fd, "r") return read(fd, n) end
-    os.write = function(fd, data) M.wait_fd(fd, "w") return write(fd, data) end
+    os.read = function(fd, n)
+      if math.type(fd) ~= "integer" or not ready(fd, "r") then M.wait_fd(fd, "r") end
+      return read(fd, n)
+    end
+    os.write = function(fd, data)
+      if math.type(fd) ~= "integer" or not ready(fd, "w") then M.wait_fd(fd, "w") end
+      return write(fd, data)
+    end
     M.monkey.patched.os = true
   end
   -- select.select: wait in the hub for any of them, then ask without waiting
