@@ -182,16 +182,64 @@ static void tl__leave_green(lua_State *co, lua_State *prev) {
   if (prev) tl__hand_hooks(tl__self, co, prev);
 }
 
-/* coroutine.resume(co, ...), as Lua's (its upvalue), run as above. */
-static int f_co_resume(lua_State *L) {
-  lua_State *co = lua_tothread(L, 1), *prev;
-  luaL_argexpected(L, co != NULL, 1, "coroutine");
+/* Lua's resume of co with the top narg values of L, run as above: the
+ * results moved onto L (how many), or -1 with the error on top (lua_resume
+ * itself refuses a dead or a running coroutine). */
+static int tl__resume(lua_State *L, lua_State *co, int narg) {
+  int status, nres;
+  lua_State *prev;
+  if (!lua_checkstack(co, narg)) {
+    lua_pushliteral(L, "too many arguments to resume");
+    return -1;
+  }
+  lua_xmove(L, co, narg);
   prev = tl__enter_green(co);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET); /* returns false, err: never raises */
+  status = lua_resume(co, L, narg, &nres);
   tl__leave_green(co, prev);
-  return lua_gettop(L);
+  if (status == LUA_OK || status == LUA_YIELD) {
+    if (!lua_checkstack(L, nres + 1)) {
+      lua_pop(co, nres);
+      lua_pushliteral(L, "too many results to resume");
+      return -1;
+    }
+    lua_xmove(co, L, nres);
+    return nres;
+  }
+  lua_xmove(co, L, 1); /* the error object */
+  return -1;
+}
+
+/* coroutine.resume(co, ...), as Lua's. */
+static int f_co_resume(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  int n;
+  luaL_argexpected(L, co != NULL, 1, "coroutine");
+  n = tl__resume(L, co, lua_gettop(L) - 1);
+  lua_pushboolean(L, n >= 0);
+  lua_insert(L, n >= 0 ? -(n + 1) : -2);
+  return n >= 0 ? n + 1 : 2;
+}
+
+/* A function coroutine.wrap made: resumes its coroutine (the upvalue); an
+ * error ends the coroutine (its pending to-be-closed variables closed)
+ * and goes on to the caller as it was raised. */
+static int f_wrapped(lua_State *L) {
+  lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+  int n = tl__resume(L, co, lua_gettop(L));
+  if (n >= 0) return n;
+  if (lua_status(co) != LUA_OK && lua_status(co) != LUA_YIELD) lua_resetthread(co);
+  return lua_error(L);
+}
+
+/* coroutine.wrap(f), as Lua's, on the resume above. */
+static int f_co_wrap(lua_State *L) {
+  lua_State *co;
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  co = lua_newthread(L);
+  lua_pushvalue(L, 1);
+  lua_xmove(L, co, 1);
+  lua_pushcclosure(L, f_wrapped, 1);
+  return 1;
 }
 
 /* A coroutine's lane is kept in its extra space (LUA_EXTRASPACE, a pointer
@@ -338,9 +386,10 @@ int luaopen_tl_green(lua_State *L) {
     { NULL,       NULL       }
   };
   lua_getglobal(L, "coroutine");
-  lua_getfield(L, -1, "resume");
-  lua_pushcclosure(L, f_co_resume, 1);
+  lua_pushcfunction(L, f_co_resume);
   lua_setfield(L, -2, "resume");
+  lua_pushcfunction(L, f_co_wrap);
+  lua_setfield(L, -2, "wrap");
   lua_pop(L, 1);
   luaL_newlib(L, lib);
   return 1;

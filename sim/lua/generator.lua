@@ -58,20 +58,8 @@ function M.resume(co, ...)
   return r
 end
 
-local co_running, co_resume, co_status =
-  coroutine.running, coroutine.resume, coroutine.status
-
--- coroutine.wrap on the engine's coroutine.resume (green_core makes it
--- hand the thread's hooks to the coroutine while it runs).
-local function unwrapped(co, ok, ...)
-  if ok then return ... end
-  coroutine.close(co)
-  error((...), 0)
-end
-function coroutine.wrap(f)
-  local co = coroutine.create(f)
-  return function(...) return unwrapped(co, co_resume(co, ...)) end
-end
+local co_running, co_status =
+  coroutine.running, coroutine.status
 
 -- yield(v): gives v to whoever resumed; returns what send passed. A value
 -- thrown in (throw, close) is raised here. (In C: a send round trip is the
