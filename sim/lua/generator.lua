@@ -99,8 +99,10 @@ local function new(fn, ...)
   local lane = green.new("generator", name)
   lane_of[co] = lane
   green.set_lane(co, lane)
-  -- g[1]: the coroutine while g is open, for send's C half (green.sender)
-  return setmetatable({ co, co = co, lane = lane, name = name, started = false, closed = false }, Gen)
+  -- g[1]: the coroutine while g is open, for send's C half (green.sender);
+  -- send in g itself: g:send(v) finds it without the metatable's __index
+  return setmetatable({ co, co = co, lane = lane, name = name, started = false, closed = false,
+                        send = Gen.send }, Gen)
 end
 
 local function shut(g)
