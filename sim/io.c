@@ -173,6 +173,11 @@ static struct {
 } tl__sets[TL__SETS];
 
 /* The descriptors of fds (or of those ready, if ready) in the trace's text. */
+static uint64_t tl__say_set(struct pollfd *fds, int n, int ready);
+
+/* A wait's set, named in the trace as an I/O wait names it. */
+uint64_t tl_io_say_set(struct pollfd *fds, int n) { return tl__say_set(fds, n, 0); }
+
 static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
   char buf[512], one[200];
   size_t len = 0;

@@ -57,6 +57,7 @@ int tl_io_raise_errno(lua_State *L, int err);
 const char *tl_io_describe(int fd, char *buf, size_t n);
 /* The same, in the trace's text (written once per descriptor and trace). */
 uint64_t tl_io_said(int fd);
+uint64_t tl_io_say_set(struct pollfd *fds, int n);
 /* What the trace calls an owned descriptor ("socket 127.0.0.1:8080"), and
  * the channel its readiness arrows follow (0: keep). */
 void tl_io_set_desc(int fd, const char *desc, uint32_t chan);
