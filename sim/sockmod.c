@@ -609,8 +609,15 @@ static int f_tostring(lua_State *L) {
 }
 
 static int f_index(lua_State *L) {
-  tl_sock *s = luaL_checkudata(L, 1, TL_SOCK_MT);
-  const char *k = luaL_checkstring(L, 2);
+  tl_sock *s;
+  const char *k;
+  /* A method first: a select loop looks up recv, sendall and fileno many
+   * thousand times a second. */
+  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  s = luaL_checkudata(L, 1, TL_SOCK_MT);
+  k = luaL_checkstring(L, 2);
   if (strcmp(k, "family") == 0) lua_pushinteger(L, s->family);
   else if (strcmp(k, "type") == 0) lua_pushinteger(L, s->type);
   else {
