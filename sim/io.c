@@ -452,6 +452,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   /* (in the call's attempts too: one mutex round less a wait) */
   self->wait_kind = TL_WAIT_IO;
   self->wait_obj = &me;
+  self->sock_io = 1; /* its GIL waiters spin a little (gil.c) */
   cancelled = self->cancel != 0;
   tl_mutex_unlock(&tl_W->mu);
   while (!cancelled) {
