@@ -34,6 +34,12 @@ void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj
                 reason, obj, arg);
 }
 
+void tl_emit_real(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
+  if (!tl_trace_global) return;
+  tl_trace_emit(tl_trace_global, tl_now_ns() - tl_W->t0, tl_W->pid, tl__self ? tl__self->id : 0,
+                kind, reason, obj, arg);
+}
+
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len) {
   if (!tl_trace_global) return;
   tl_emit(kind, 0, obj, tl_trace_str(tl_trace_global, s, len));

@@ -184,6 +184,10 @@ void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 /* An event on another thread's behalf (the scheduler records a waiter's
  * drop request or failed wake-up). */
 void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
+/* An event of this thread on the real clock, written without the GIL or
+ * the world mutex (a socket call's wait, io.c): the clock in use is not
+ * looked up, since the holder may be changing the configuration. */
+void tl_emit_real(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 /* Names what a waiting thread waits for ("Lock A"); set by the module that
  * knows the object (deadlock.c), NULL for generic words. */
 extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);

@@ -463,7 +463,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
     if (!waited) {
       waited = 1;
       if (timeout > 0) wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
-      tl_emit(TL_EV_IO_WAIT, 0, chan, said);
+      tl_emit_real(TL_EV_IO_WAIT, 0, chan, said);
     }
     if (wall_end) {
       uint64_t now = tl_now_ns();
