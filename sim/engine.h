@@ -263,6 +263,7 @@ int tl_vp_init(void);
 int tl_vp_on(void);
 int tl_vp_turn(int ready, uint64_t at);
 void tl_vp_idle(void);
+int tl_vp_someone_before(uint64_t t);
 void tl_vp_tick(uint64_t now);
 void tl_vp_switch_point(void);
 int tl_vp_computing(void);
@@ -320,6 +321,7 @@ long tl_gettid(void);
 
 /* Errors as Python-style objects (errors.c). */
 int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
+int tl_raise_hang(lua_State *L, const char *fmt, ...);
 void tl_push_error(lua_State *L, const char *type, const char *msg);
 /* Writes the error at idx (as tl_msghandler left it) to stderr as Python
  * prints it: heading (may be NULL), "Traceback (most recent call last):",
@@ -385,6 +387,7 @@ int tl_procs_init(int max_procs, int virtual_pids);
  * the virtual clock: 1000, 1001, ...). */
 int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
+int tl_proc_count(void);
 int tl_proc_is_child(void);
 /* A child's end once what it had to run has run: waits for its non-daemon
  * threads and exits (never returns). */

@@ -110,6 +110,13 @@ static int tl__pace_locked(uint64_t vt) {
   if (speed <= 0) return 0;
   target = tl_W->v.wall0 + (uint64_t)((double)vt / speed);
   if (tl_now_ns() >= target) return 0;
+  if (tl_vp_on()) {
+    /* it holds the run's token meanwhile: it looks every 10 ms whether
+     * another process can go first (the REPL's user gave it work) */
+    uint64_t look = tl_now_ns() + 10000000u;
+    tl_cond_wait_until(&tl_W->v.pace, &tl_W->mu, look < target ? look : target);
+    return tl_vp_someone_before(vt) || tl_now_ns() < target;
+  }
   tl_cond_wait_until(&tl_W->v.pace, &tl_W->mu, target);
   return tl_now_ns() < target;
 }
@@ -622,6 +629,12 @@ int tl_v_set_clock(int clock, char *err, size_t errlen) {
   } else if (w->nlive > 1) {
     snprintf(err, errlen, "the clock can change only while MainThread is alone (%d threads alive; :reset)",
              w->nlive);
+    rc = -1;
+  } else if (tl_proc_count() > 0) {
+    /* one scheduler runs the processes of a virtual run: they would wait
+     * for it for ever */
+    snprintf(err, errlen, "the clock can change only while no other process of the run is alive "
+             "(%d alive or not yet reaped; join them, or :reset)", tl_proc_count());
     rc = -1;
   } else if (clock == TL_CLOCK_VIRTUAL) {
     tl__vset(tl_now_ns() - w->t0); /* the trace's time goes on from here */

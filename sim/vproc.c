@@ -199,8 +199,8 @@ static void tl__vp_await(void) {
  * timer). Hands the token to the process that can go earliest and waits
  * until it comes back (world mutex held, let go meanwhile). Returns 1 if
  * it waited (the caller looks at its world again), 2 if besides a child
- * of it ended (its waits for children look again now), 0 if it goes on
- * at once. Its clock is then at least `at` (or the child's end). */
+ * of it ended (its clock is then at the child's end, and its waits for
+ * children look again now), 0 if it goes on at once. */
 int tl_vp_turn(int ready, uint64_t at) {
   int waited = 0;
   if (!tl_vp_on()) return 0;
@@ -215,7 +215,6 @@ int tl_vp_turn(int ready, uint64_t at) {
     if (other == TL__VP_NONE || (ready ? other + TL__VP_QUANTUM >= at : other >= at)) {
       tl__P->s[tl__vp_me].state = TL__VP_RUN;
       tl__vp_unlock();
-      if (atomic_load(&tl_W->v.now) < at) atomic_store(&tl_W->v.now, at);
       return 0;
     }
     tl__vp_have = 0;
@@ -230,13 +229,26 @@ int tl_vp_turn(int ready, uint64_t at) {
     tl__vp_have = 1;
     tl__vp_unlock();
   }
-  if (atomic_load(&tl_W->v.now) < tl__P->s[tl__vp_me].at)
-    atomic_store(&tl_W->v.now, tl__P->s[tl__vp_me].at);
+  /* (a process given the token for its timer moves its clock there itself,
+   * once the wall clock has caught up at the run's pace) */
   if (waited && tl__P->s[tl__vp_me].poked) {
     tl__P->s[tl__vp_me].poked = 0; /* (the token held: nobody else writes it) */
+    if (atomic_load(&tl_W->v.now) < tl__P->s[tl__vp_me].at)
+      atomic_store(&tl_W->v.now, tl__P->s[tl__vp_me].at); /* the child's end */
     return 2;
   }
   return waited;
+}
+
+/* Whether another process can go before t (one the REPL's user gave
+ * work while this one waits for the wall clock to catch up with t). */
+int tl_vp_someone_before(uint64_t t) {
+  uint64_t other;
+  if (!tl_vp_on()) return 0;
+  tl__vp_lock();
+  other = tl__vp_earliest_other();
+  tl__vp_unlock();
+  return other < t;
 }
 
 /* Nothing of this process can run until something outside it (the REPL's
