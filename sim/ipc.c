@@ -74,7 +74,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
         hang = 1;
         break;
       }
-      self->vpoll = !(vend && vend < tick);
+      self->vpoll = !vend; /* (a wait with a timeout ends: never stuck) */
       e = tl__v_wait(self, TL_WAIT_INPUT, obj, vend && vend < tick ? vend : tick);
       self->vpoll = 0;
       if (self->vhang) {

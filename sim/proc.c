@@ -517,7 +517,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
     if (virt) {
       uint64_t tick = tl_deadline_in(0.001);
       int e;
-      self->vpoll = vend && vend < tick ? 0 : 2; /* (a child's end: see tl__poke_pollers) */
+      self->vpoll = vend ? 0 : 2; /* (a child's end: see tl__poke_pollers) */
       e = tl__v_wait(self, TL_WAIT_INPUT, NULL, vend && vend < tick ? vend : tick);
       self->vpoll = 0;
       if (e == ECANCELED) {

@@ -63,6 +63,14 @@ expect_has "$out" "HangError: hang across processes: MainThread waits on mp.Queu
 grep -q "HANG at 2 ms: hang across processes: MainThread waits on mp.Queue-1, and every process" "$T/hang.svg" ||
   fail "the picture has no HANG banner (at once: every process of the run is stuck)"
 expect_has "$out" "exitcode 1" "the session goes on"
+# a wait with a timeout is never stuck: the child's timed acquire of X ends,
+# and then the parent gets Y (it was taken for a hang across processes)
+out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local X, Y = mp.Lock(), mp.Lock()
+X:acquire()
+local p = mp.Process{target = function()
+  Y:acquire() local ok = X:acquire(true, 0.3) print("child timed out", not ok) Y:release() end}
+p:start() time.sleep(0.1) Y:acquire() print("parent got Y", time.perf_counter()) p:join()' 2>&1)
+expect_eq "$out" "$(printf 'child timed out true\nparent got Y 0.3')" "a timed acquire across processes"
 # a put that comes late (after a 100 s sleep) is no hang
 out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
 local p = mp.Process{target = function() print("child", q:get()) end}
