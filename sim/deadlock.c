@@ -302,6 +302,26 @@ static int tl__check(tl_thread *self, int kind, const void *obj, uint64_t deadli
   return 0;
 }
 
+int tl__deadlock_mp(const char *msg) {
+  tl_thread *self = tl__self;
+  tl__step p = {self, TL_WAIT_INPUT, NULL};
+  tl_thread *m;
+  int newly;
+  if (!self || self == tl_W->main) return 1;
+  tl_mutex_lock(&tl_W->mu);
+  newly = tl__freeze(&p, 1);
+  m = tl_W->main;
+  /* MainThread joins this thread: that join can never end either */
+  if (m && m->wait_kind == TL_WAIT_JOIN && m->wait_obj == self && !m->cancel) {
+    snprintf(tl__main_msg, sizeof tl__main_msg, "%s", msg);
+    tl__cancel(m, TL_CANCEL_DEADLOCK);
+  } else {
+    tl__tell_main(self, msg, newly);
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  return 0;
+}
+
 void tl_deadlock_after_wait(lua_State *L) {
   tl_thread *self = tl__self;
   char msg[TL__MSG];

@@ -362,6 +362,8 @@ int tl_procs_init(int max_procs, int virtual_pids);
 int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
 int tl_proc_is_child(void);
+/* This process's name ("MainProcess", "Process-1"). */
+const char *tl_proc_name(void);
 /* A child's end once what it had to run has run: waits for its non-daemon
  * threads and exits (never returns). */
 void tl_proc_child_end(lua_State *L, int status);
@@ -418,6 +420,11 @@ int tl__deadlock_before_wait(tl_thread *self, int kind, const void *obj,
 void tl_deadlock_after_wait(lua_State *L);
 /* With the world mutex held: nothing can ever run again (vclock.c). */
 void tl__deadlock_report_hang(const char *msg);
+/* A cycle through multiprocessing's locks (mpgraph.c) holds this thread:
+ * 1 if it is MainThread (it raises DeadlockError), else it counts as
+ * deadlocked from now on (exit does not wait for it) and MainThread, if it
+ * waits for it, is told. */
+int tl__deadlock_mp(const char *msg);
 /* What MainThread's DeadlockError says. */
 const char *tl__deadlock_main_msg(void);
 /* Whether MainThread was ever given a DeadlockError (and so could act). */

@@ -11,6 +11,7 @@
  * process (a child subreaper: orphans come back to it) can kill and reap
  * everything at :reset, at exit, or when a fork bomb is contained. */
 #include "engine.h"
+#include "mpgraph.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +54,7 @@ static char tl__proc_name[64] = "MainProcess";
 void (*tl_proc_after_fork_child)(void);
 
 int tl_proc_is_child(void) { return tl__child; }
+const char *tl_proc_name(void) { return tl__proc_name; }
 
 void tl_procs_set_prompt(int yes) {
   if (tl__S && !tl__child) atomic_store(&tl__S->prompt, yes);
@@ -171,6 +173,7 @@ int tl_procs_init(int max_procs, int virtual_pids) {
   atomic_store(&tl__S->next_vpid, 1001);
   /* orphans of the run come back to threadlab, which reaps them */
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  tl_mpgraph_init(); /* mp locks' wait-for graph: before any fork, as this table */
   pthread_atfork(tl__atfork_prepare, tl__atfork_parent, tl__atfork_child);
   return 0;
 }
