@@ -686,8 +686,9 @@ static int f_processes(lua_State *L) {
         char st = p[2];
         state = st == 'Z' ? "zombie (exited, not yet reaped)" : st == 'R' ? "running"
               : st == 'T' || st == 't' ? "stopped" : "waiting or sleeping";
-        /* field 20 of stat: the number of threads */
-        for (int k = 0; k < 17 && p; k++) p = strchr(p + 1, ' ');
+        /* field 20 of stat: the number of threads (the 18th space after
+         * the name's ')': the first comes before field 3) */
+        for (int k = 0; k < 18 && p; k++) p = strchr(p + 1, ' ');
         if (p) threads = atoi(p + 1);
       }
     }
