@@ -45,6 +45,8 @@ enum { TL__NONE, TL__SELF, TL__ENDED, TL__CYCLE, TL__HANG };
 
 /* What MainThread will be told, and what was found so far (for :locks). */
 static char tl__main_msg[TL__MSG];
+/* The cycle through mp locks this process's threads wait in (mpgraph.c). */
+static char tl__mp_msg[TL__MSG];
 static char *tl__found[TL__FOUND];
 static int tl__main_told; /* MainThread got a DeadlockError it could catch */
 static int tl__nfound;
@@ -192,6 +194,7 @@ static int tl__freeze(const tl__step *p, int n) {
 }
 
 void tl__deadlock_thaw(tl_thread *t) {
+  t->mp_stuck = 0;
   if (!t->frozen) return;
   t->daemon = t->frozen - 1;
   t->frozen = 0;
@@ -246,6 +249,13 @@ static int tl__check(tl_thread *self, int kind, const void *obj, uint64_t deadli
   int n, loop, res, newly, told, fresh;
   self->wait_timed = deadline != 0;
   if (deadline || self->cancel) return 0;
+  if (kind == TL_WAIT_JOIN && obj && ((const tl_thread *)obj)->mp_stuck) {
+    /* it waits in a cycle of mp locks, found before this join began */
+    if (self != tl_W->main) return 0;
+    snprintf(tl__main_msg, sizeof tl__main_msg, "%s", tl__mp_msg);
+    self->cancel = TL_CANCEL_DEADLOCK;
+    return ECANCELED;
+  }
   res = tl__walk(self, kind, obj, path, &n, &loop);
   if (res == TL__NONE) return 0;
   if (res == TL__SELF || res == TL__ENDED) {
@@ -310,6 +320,8 @@ int tl__deadlock_mp(const char *msg) {
   if (!self || self == tl_W->main) return 1;
   tl_mutex_lock(&tl_W->mu);
   newly = tl__freeze(&p, 1);
+  self->mp_stuck = 1;
+  snprintf(tl__mp_msg, sizeof tl__mp_msg, "%s", msg);
   m = tl_W->main;
   /* MainThread joins this thread: that join can never end either */
   if (m && m->wait_kind == TL_WAIT_JOIN && m->wait_obj == self && !m->cancel) {

@@ -78,6 +78,7 @@ struct tl_thread {
   void *held;             /* lockorder.c: the locks it holds (locks.h); GIL */
   uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
   uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
+  uint8_t mp_stuck;       /* deadlock.c: in a cycle of mp locks (mpgraph.c) */
   uint8_t forked_away;    /* proc.c: did not survive a fork into this child */
   /* The virtual clock (vclock.c), under the world mutex. */
   int vs;                 /* enum tl_vstate */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "locks.h"
 #include "mpgraph.h"
 #include "pickle.h"
 
@@ -589,6 +590,11 @@ static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
     if (status != LUA_OK || g.r != 2) break;
   }
   if (queued) tl__mpg_dequeue();
+  if (g.stuck) { /* released from outside: no longer deadlocked */
+    tl_mutex_lock(&tl_W->mu);
+    tl__deadlock_thaw(tl__self);
+    tl_mutex_unlock(&tl_W->mu);
+  }
   tl_emit(g.r == 1 && status == LUA_OK ? TL_EV_LOCK_ACQUIRE : TL_EV_LOCK_TIMEOUT, 0, id, 0);
   if (status != LUA_OK) return lua_error(L);
   lua_pushboolean(L, g.r == 1);
