@@ -424,8 +424,10 @@ void tl__deadlock_report_hang(const char *msg);
 /* A cycle through multiprocessing's locks (mpgraph.c) holds this thread:
  * 1 if it is MainThread (it raises DeadlockError), else it counts as
  * deadlocked from now on (exit does not wait for it) and MainThread, if it
- * waits for it, is told. */
-int tl__deadlock_mp(const char *msg);
+ * waits for it, is told (once a cycle): then 2, else 0. others: the ids of
+ * this process's other threads in the cycle, the same for each of them (the
+ * thread that found it tells for all). */
+int tl__deadlock_mp(const char *msg, const uint32_t *others, int nothers);
 /* What MainThread's DeadlockError says. */
 const char *tl__deadlock_main_msg(void);
 /* Whether MainThread was ever given a DeadlockError (and so could act). */

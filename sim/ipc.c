@@ -543,7 +543,8 @@ static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
   struct tl__gwait g = {s, timeout, 0, 0};
   char msg[2048];
   const char *told;
-  int cycle = 0, main_in = 0, queued = 0, status;
+  uint32_t mine[64];
+  int cycle = 0, main_in = 0, queued = 0, status, nmine = 0;
   if (tl__sem_try(s, 0)) {
     tl_emit(TL_EV_LOCK_ACQUIRE, 0, id, 0);
     lua_pushboolean(L, 1);
@@ -560,7 +561,7 @@ static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
     pthread_mutex_lock(&s->mu);
     if (!(got = tl__sem_take_locked(s))) tl__mpg_enqueue(s->gslot), queued = 1;
     pthread_mutex_unlock(&s->mu);
-    if (queued) cycle = tl__mpg_walk(msg, sizeof msg, &main_in);
+    if (queued) cycle = tl__mpg_walk(msg, sizeof msg, &main_in, mine, &nmine);
     tl__mpg_unlock();
     if (got) {
       tl_emit(TL_EV_LOCK_ACQUIRE, 0, id, 0);
@@ -570,13 +571,14 @@ static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
   }
   for (;;) {
     if (cycle || (g.r == 2 && tl__mpg_told(&told))) {
+      int how;
       if (!cycle) snprintf(msg, sizeof msg, "%s", told);
-      if (tl__deadlock_mp(msg)) { /* MainThread */
+      if ((how = tl__deadlock_mp(msg, mine, cycle ? nmine : 0)) == 1) { /* MainThread */
         tl__mpg_dequeue();
         tl_emit(TL_EV_LOCK_TIMEOUT, 0, id, 0);
         return tl_raise(L, "DeadlockError", "%s", msg);
       }
-      if (cycle && !main_in) {
+      if (cycle && !main_in && how == 0) { /* nobody raises: say it */
         char out[2100];
         snprintf(out, sizeof out, "threadlab: deadlock: %s\n", msg);
         tl_write_out(1, out, strlen(out));
@@ -584,9 +586,14 @@ static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
       g.stuck = 1;
       cycle = 0;
     }
+    g.r = 0;
     lua_pushcfunction(L, tl__graph_wait);
     lua_pushlightuserdata(L, &g);
     status = lua_pcall(L, 1, 0, 0);
+    if (status != LUA_OK && g.stuck && tl_is_error(L, -1, "HangError")) {
+      lua_pop(L, 1); /* told already: it waits on for help from outside */
+      continue;
+    }
     if (status != LUA_OK || g.r != 2) break;
   }
   if (queued) tl__mpg_dequeue();

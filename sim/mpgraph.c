@@ -273,7 +273,7 @@ static void tl__trace(const int *path, int len, const char *msg) {
   }
 }
 
-int tl__mpg_walk(char *msg, size_t n, int *someone_main) {
+int tl__mpg_walk(char *msg, size_t n, int *someone_main, uint32_t *mine, int *nmine) {
   int path[TL__PATH], len = 0, i, f;
   uint64_t me = tl__key();
   if (tl__mine < 0) return 0;
@@ -296,8 +296,11 @@ int tl__mpg_walk(char *msg, size_t n, int *someone_main) {
   f = atomic_fetch_add(&tl__G->nfound, 1);
   snprintf(tl__G->found[f % TL__FOUND], sizeof tl__G->found[0], "%s", msg);
   *someone_main = 0;
+  *nmine = 0;
   for (i = 0; i < len; i++) {
     *someone_main |= tl__G->w[path[i]].main;
+    if (i > 0 && (int32_t)(tl__G->w[path[i]].key >> 32) == (int32_t)getpid())
+      mine[(*nmine)++] = tl__G->w[path[i]].tid;
     atomic_store(&tl__G->w[path[i]].told, f + 1);
   }
   tl__trace(path, len, msg);

@@ -41,8 +41,9 @@ void tl__mpg_enqueue(int slot);
 /* Graph mutex held, after tl__mpg_enqueue: follows holder -> what it waits
  * for -> its holder ... 1 if the chain comes back to this thread: msg says
  * who waits for what, every thread of the cycle is told, the trace has it,
- * and *someone_main says whether a MainThread is among them (it raises). */
-int tl__mpg_walk(char *msg, size_t n, int *someone_main);
+ * *someone_main says whether a MainThread is among them (it raises), and
+ * mine[0..*nmine) are the other threads of this process in it (at most 64). */
+int tl__mpg_walk(char *msg, size_t n, int *someone_main, uint32_t *mine, int *nmine);
 /* This thread's wait is over (any thread may call it; no mutex held). */
 void tl__mpg_dequeue(void);
 /* Whether a cycle this thread waits in was found (by any thread); then
