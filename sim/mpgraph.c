@@ -68,6 +68,10 @@ typedef struct tl__mtable {
 } tl__mtable;
 
 static tl__mtable *tl__G;
+/* This process's real pid: getpid() is a system call, and every acquire
+ * writes its holder's key. */
+static int32_t tl__pid;
+static void tl__after_fork(void) { tl__pid = (int32_t)getpid(); }
 /* This thread's waiter slot while it waits, else -1. */
 static _Thread_local int tl__mine = -1;
 
@@ -86,6 +90,8 @@ int tl_mpgraph_init(void) {
   pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
   pthread_mutex_init(&tl__G->mu, &a);
   pthread_mutexattr_destroy(&a);
+  tl__pid = (int32_t)getpid();
+  pthread_atfork(NULL, NULL, tl__after_fork);
   return 0;
 }
 
@@ -106,7 +112,7 @@ void tl__mpg_reset(void) {
 }
 
 static uint64_t tl__key(void) {
-  return (uint64_t)(uint32_t)getpid() << 32 | (tl__self ? tl__self->id : 0);
+  return (uint64_t)(uint32_t)tl__pid << 32 | (tl__self ? tl__self->id : 0);
 }
 
 /* "Process-1/Thread-2 (work)": who, in which process. */
@@ -126,7 +132,7 @@ int tl__mpg_new(int type, const char *name, uint32_t *id, char *out, size_t n) {
   k = &tl__G->lock[slot];
   k->id = *id;
   k->type = type;
-  k->maker = (int32_t)getpid();
+  k->maker = tl__pid;
   snprintf(k->name, sizeof k->name, "%s", out);
   atomic_store(&k->live, 1);
   return slot;
@@ -136,7 +142,7 @@ uint32_t tl__mpg_id(int slot) { return tl__G->lock[slot].id; }
 
 void tl__mpg_forget(int slot) {
   tl__mlock *k = &tl__G->lock[slot];
-  if (k->maker == (int32_t)getpid() && !atomic_load(&k->holder) && !atomic_load(&k->nwaiters))
+  if (k->maker == tl__pid && !atomic_load(&k->holder) && !atomic_load(&k->nwaiters))
     atomic_store(&k->live, 2);
 }
 
@@ -206,7 +212,7 @@ static int tl__alive(uint64_t key) {
   FILE *f;
   size_t got;
   pid_t pid = (pid_t)(key >> 32);
-  if (pid == getpid()) return 1;
+  if (pid == tl__pid) return 1;
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   if (!(f = fopen(path, "r"))) return 0;
   got = fread(buf, 1, sizeof buf - 1, f);
@@ -299,7 +305,7 @@ int tl__mpg_walk(char *msg, size_t n, int *someone_main, uint32_t *mine, int *nm
   *nmine = 0;
   for (i = 0; i < len; i++) {
     *someone_main |= tl__G->w[path[i]].main;
-    if (i > 0 && (int32_t)(tl__G->w[path[i]].key >> 32) == (int32_t)getpid())
+    if (i > 0 && (int32_t)(tl__G->w[path[i]].key >> 32) == tl__pid)
       mine[(*nmine)++] = tl__G->w[path[i]].tid;
     atomic_store(&tl__G->w[path[i]].told, f + 1);
   }
