@@ -57,10 +57,5 @@ for clock in real virtual; do
 done
 
 sleep 0.2
-left=0
-for e in $(grep -l "TL_MPDL_MARK=$TL_MPDL_MARK" /proc/[0-9]*/environ 2>/dev/null); do
-  d=${e%/environ}
-  case "$(readlink "$d/exe" 2>/dev/null)$(cat "$d/stat" 2>/dev/null)" in *threadlab*) left=$((left + 1)) ;; esac
-done
-expect_eq "$left" "0" "processes left behind"
+expect_eq "$(left_behind TL_MPDL_MARK)" "0" "processes left behind"
 echo ok
