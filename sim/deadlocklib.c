@@ -142,7 +142,7 @@ static void tl__mp_rows(lua_State *L) {
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, r.count);
     lua_setfield(L, -2, "count");
-    if (r.holder[0]) tl__thread_field(L, "holder", r.holder, 0, r.holder_stuck);
+    if (r.holder[0]) tl__thread_field(L, "holder", r.holder, r.holder_ended, r.holder_stuck);
     lua_createtable(L, r.nwaiters, 0);
     for (j = 0; j < r.nwaiters; j++) {
       tl__thread_field(L, NULL, r.waiter[j], 0, r.waiter_stuck[j]);

@@ -168,11 +168,30 @@ void tl__mpg_freed(int slot) { atomic_store(&tl__G->lock[slot].holder, 0); }
 
 int tl__mpg_has_waiters(int slot) { return atomic_load(&tl__G->lock[slot].nwaiters) > 0; }
 
+static int tl__alive(uint64_t key);
+
+/* A free waiter slot: one never used, or (all taken) one whose process was
+ * killed while it waited. */
+static int tl__free_waiter(void) {
+  int i, pass;
+  for (pass = 0; pass < 2; pass++)
+    for (i = 0; i < TL__WAITERS; i++) {
+      tl__mwaiter *w = &tl__G->w[i];
+      uint64_t key = atomic_load(&w->key);
+      if (!key) return i;
+      if (pass && !tl__alive(key)) {
+        atomic_fetch_sub(&tl__G->lock[w->lock].nwaiters, 1);
+        atomic_store(&w->key, 0);
+        return i;
+      }
+    }
+  return -1;
+}
+
 void tl__mpg_enqueue(int slot) {
-  int i;
-  for (i = 0; i < TL__WAITERS; i++) {
+  int i = tl__free_waiter();
+  if (i >= 0) {
     tl__mwaiter *w = &tl__G->w[i];
-    if (atomic_load(&w->key)) continue;
     w->lock = slot;
     w->pid = tl_proc_self_pid();
     w->tid = tl__self ? tl__self->id : 0;
@@ -182,9 +201,8 @@ void tl__mpg_enqueue(int slot) {
     atomic_store(&w->key, tl__key());
     atomic_fetch_add(&tl__G->lock[slot].nwaiters, 1);
     tl__mine = i;
-    return;
   }
-  /* more waiters than slots: this one waits outside the graph */
+  /* else more waiters than slots: this one waits outside the graph */
 }
 
 void tl__mpg_dequeue(void) {
@@ -336,6 +354,7 @@ int tl__mpg_row(int i, tl_mpg_row *row) {
       row->count = 1;
       snprintf(row->holder, sizeof row->holder, "%s", k->holder_name);
       row->holder_stuck = tl__stuck(atomic_load(&k->holder));
+      row->holder_ended = !tl__alive(atomic_load(&k->holder));
     }
     for (j = 0; j < TL__WAITERS && row->nwaiters < 8; j++) {
       const tl__mwaiter *w = &tl__G->w[j];

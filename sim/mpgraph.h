@@ -57,6 +57,7 @@ typedef struct tl_mpg_row {
   int count;            /* held or not (an RLock: its depth) */
   char holder[112];     /* "Process-1/MainThread", "" when free */
   int holder_stuck;
+  int holder_ended;     /* its process is gone: the lock stays locked */
   int nwaiters;
   char waiter[8][112];
   int waiter_stuck[8];

@@ -36,6 +36,12 @@ check("Wanter" in out and "waiter" in out and "waiting for mp.Lock L1, held by H
       ":threads says what the other child's thread waits for: " + out)
 
 s.line("p:kill(); q:kill(); p:join(); q:join()")
+# a holder killed holding L1: the lock stays locked (as CPython's); the
+# killed waiter is gone from the list, the parent's thread still waits
+s.send(":locks\r")
+out = s.read_until(r"mp\.RLock[^\n]*\n")
+check("held by Holder/MainThread (ended)" in out, ":locks says the holder has ended: " + out)
+check("MainProcess/T-parent" in out and "Wanter/waiter" not in out, "only live waiters: " + out)
 s.line(":reset")
 s.send(":locks\r")
 out = s.read_until(r"no locks")
