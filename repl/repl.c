@@ -433,8 +433,8 @@ static int tl__do_lesson(tl_options *opt, const char *cmd, const char *arg) {
  * (help NULL: hidden, still accepted), action. */
 const tl_command tl_command_table[] = {
     {"help", "h", NULL, "this text", NULL, tl__do_help},
-    {"threads", NULL, NULL, "every live thread and what it is doing", NULL, tl__do_threads},
-    {"locks", NULL, NULL, "every lock: its holder, its waiters; deadlocks found", NULL, tl__do_locks},
+    {"threads", NULL, NULL, "every live thread of every process and what it is doing", NULL, tl__do_threads},
+    {"locks", NULL, NULL, "every lock (mp locks of every process too): holder, waiters; deadlocks found", NULL, tl__do_locks},
     {"record", NULL, "FILE [FROM TO]",
      "write the trace so far (or the seconds FROM..TO)\n"
      "as .svg, .png, .html (a page to explore offline),\n"
