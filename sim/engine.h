@@ -251,6 +251,25 @@ int tl_v_move(tl_thread *self, tl_thread *t, const char *label, uint64_t ns, int
  * global: ends its step there if the step was a move by access (a read
  * and a write inside one statement are two moves). */
 void tl_v_pause_after_access(tl_thread *t);
+
+/* vproc.c: the virtual clock across processes (world mutex held where a
+ * turn may be waited for). */
+int tl_vp_init(void);
+int tl_vp_on(void);
+int tl_vp_turn(int ready, uint64_t at);
+void tl_vp_idle(void);
+int tl_vp_someone_before(uint64_t t);
+void tl_vp_tick(uint64_t now);
+void tl_vp_switch_point(void);
+int tl_vp_computing(void);
+int tl_vp_reserve(void);
+void tl_vp_forked(int slot, int32_t pid);
+void tl_vp_child(int slot);
+void tl_vp_exit(void);
+int tl_vp_ended(int32_t pid);
+void tl_vp_mark_ended(int32_t pid);
+void tl_vp_forget(int32_t pid);
+void tl_vp_reset(void);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
 char *tl__describe_waits(int hang);
@@ -297,6 +316,7 @@ long tl_gettid(void);
 
 /* Errors as Python-style objects (errors.c). */
 int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
+int tl_raise_hang(lua_State *L, const char *fmt, ...);
 void tl_push_error(lua_State *L, const char *type, const char *msg);
 /* Writes the error at idx (as tl_msghandler left it) to stderr as Python
  * prints it: heading (may be NULL), "Traceback (most recent call last):",
