@@ -3,8 +3,6 @@ lesson{
   source = "003 死锁 (the threads' example, with processes and multiprocessing.Lock)",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     Lesson 11 showed two threads deadlocked on two locks. Processes can do the same

@@ -584,14 +584,13 @@ static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
       cycle = 0;
     }
     g.r = 0;
+    /* told already: it waits on for help from outside, in timed rounds,
+     * never taken for a hang across processes */
+    g.timeout = g.stuck && timeout < 0 ? 30 : timeout;
     lua_pushcfunction(L, tl__graph_wait);
     lua_pushlightuserdata(L, &g);
     status = lua_pcall(L, 1, 0, 0);
-    if (status != LUA_OK && g.stuck && tl_is_error(L, -1, "HangError")) {
-      lua_pop(L, 1); /* told already: it waits on for help from outside */
-      continue;
-    }
-    if (status != LUA_OK || g.r != 2) break;
+    if (status != LUA_OK || g.r == 1 || (g.r == 0 && !(g.stuck && timeout < 0))) break;
   }
   if (queued) tl__mpg_dequeue();
   if (g.stuck) { /* released from outside: no longer deadlocked */
