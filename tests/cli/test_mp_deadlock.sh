@@ -2,7 +2,7 @@
 # across a parent and its child (real clock) ends the run with the
 # DeadlockError naming both processes' threads and both locks, within
 # seconds, nothing left behind; its recording draws one cycle through both
-# processes; a cycle of two threads of one process through mp locks is
+# processes; on the virtual clock it replays byte for byte; a cycle of two threads of one process through mp locks is
 # found on both clocks, MainThread told once (no second report at exit).
 . tests/cli/lib.sh
 export TL_MPDL_MARK=$$
@@ -37,6 +37,18 @@ for node in "MainProcess/MainThread" "Child/MainThread" "mp.Lock L1" "mp.Lock L2
 done
 expect_has "$svg" "Child/MainThread waits for mp.Lock L1" "the child's edge in the graph"
 expect_has "$svg" "MainProcess/MainThread waits for mp.Lock L2" "the parent's edge in the graph"
+
+# The same on the virtual clock (one scheduler across processes): found
+# alike, and the run replays byte for byte.
+for i in 1 2; do
+  timeout 20 "$BIN" --headless --clock virtual --speed 0 --trace "$T/v$i.trace" "$T/pc.lua" \
+    > /dev/null 2> "$T/err"; rc=$?
+  expect_eq "$rc" "1" "virtual clock: an uncaught DeadlockError exits 1"
+  expect_has "$(cat "$T/err")" "MainProcess/MainThread waits for mp.Lock L2, held by Child/MainThread" \
+    "virtual clock: the report"
+  "$BIN" --dump-trace "$T/v$i.trace" > "$T/v$i.dump" || fail "dump $i"
+done
+cmp -s "$T/v1.dump" "$T/v2.dump" || fail "virtual clock: two runs, two traces"
 
 # Two threads of one process through mp locks; MainThread joins one.
 cat > "$T/threads.lua" <<'LUA'
