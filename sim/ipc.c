@@ -53,7 +53,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
   if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
-  if (!virt) TL_ALLOW_THREADS_BEGIN(self);
+  TL_ALLOW_THREADS_BEGIN(self); /* (on the virtual clock too: the wait is drawn off the GIL) */
   for (;;) {
     int slice = 20;
     if (self->cancel) {
@@ -83,7 +83,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
-  if (!virt) TL_ALLOW_THREADS_END(self);
+  TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
   if (hang) {

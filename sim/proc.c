@@ -69,6 +69,8 @@ void tl__proc_redraw_prompt(void) {
   if (tl__S) kill(tl__S->top, TL_SIG_REDRAW);
 }
 int tl_proc_max(void) { return tl__S ? tl__S->max : 0; }
+/* Processes of the run live or unreaped, this one not counted. */
+int tl_proc_count(void) { return tl__S ? atomic_load(&tl__S->count) : 0; }
 
 /* ---- the table of processes ------------------------------------------- */
 
@@ -513,7 +515,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
     return r;
   tl_emit(TL_EV_JOIN, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   tl_mutex_lock(&tl_W->mu);
-  if (!virt) TL_ALLOW_THREADS_BEGIN(self);
+  TL_ALLOW_THREADS_BEGIN(self); /* (on the virtual clock too: the wait is drawn off the GIL) */
   for (;;) {
     if (virt) {
       uint64_t tick = tl_deadline_in(0.001);
@@ -542,7 +544,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
     tl_mutex_lock(&tl_W->mu);
     if (step < 1000000) step *= 2; /* a zombie drawn longer than it lived is a lie */
   }
-  if (!virt) TL_ALLOW_THREADS_END(self);
+  TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   tl_emit(TL_EV_JOIN_END, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   if (cancelled) tl_check_cancel(L);
