@@ -36,9 +36,9 @@ typedef int (*tl__ready_fn)(void *arg, int slice_ms);
  * Lua half passes it: "mp.Queue-3", "Pipe-5"). */
 static _Thread_local const char *tl__hang_name;
 
-/* A message no process sent for this much virtual time, while the wait
- * had no timeout, is taken for one that never comes: a hang, reported
- * naming what it waited on. */
+/* Alone in the run: a message nobody sent for this much virtual time,
+ * while the wait had no timeout, is taken for one that never comes: a
+ * hang, reported naming what it waited on. */
 #define TL__VHANG_NS (60ull * 1000000000ull)
 
 static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
@@ -68,11 +68,23 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     }
     if (virt) {
       uint64_t tick = tl_deadline_in(0.001); /* a look every virtual millisecond */
-      if (timeout < 0 && tl_clock_now() - v0 > TL__VHANG_NS) {
+      int e;
+      /* alone in the run, a message nobody sent for a virtual minute is
+       * taken for one that never comes; with other processes, their
+       * scheduler tells (vhang) when every process is stuck */
+      if (timeout < 0 && !tl_vp_on() && tl_clock_now() - v0 > TL__VHANG_NS) {
         hang = 1;
         break;
       }
-      if (tl__v_wait(self, TL_WAIT_INPUT, obj, vend && vend < tick ? vend : tick) == ECANCELED) {
+      self->vpoll = !(vend && vend < tick);
+      e = tl__v_wait(self, TL_WAIT_INPUT, obj, vend && vend < tick ? vend : tick);
+      self->vpoll = 0;
+      if (self->vhang) {
+        self->vhang = 0;
+        hang = 2;
+        break;
+      }
+      if (e == ECANCELED) {
         cancelled = 1;
         break;
       }
@@ -80,6 +92,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     }
     tl_mutex_unlock(&tl_W->mu);
     r = ready(arg, slice);
+    if (r && virt) tl_vp_progress();
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
@@ -87,9 +100,12 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
   if (hang) {
-    return tl_raise_hang(L, "hang across processes: %s waits on %s for a message no process "
-                         "sent in 60 virtual seconds", self->name,
-                         tl__hang_name ? tl__hang_name : "a pipe");
+    if (hang == 2)
+      return tl_raise_hang(L, "hang across processes: %s waits on %s, and every process of the "
+                           "run waits for another: nothing can ever send it", self->name,
+                           tl__hang_name ? tl__hang_name : "a pipe");
+    return tl_raise_hang(L, "hang: %s waits on %s for a message no process sent in 60 virtual "
+                         "seconds", self->name, tl__hang_name ? tl__hang_name : "a pipe");
   }
   return r;
 }

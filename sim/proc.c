@@ -519,12 +519,17 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
   for (;;) {
     if (virt) {
       uint64_t tick = tl_deadline_in(0.001);
-      if (tl__v_wait(self, TL_WAIT_INPUT, NULL, vend && vend < tick ? vend : tick) == ECANCELED) {
+      int e;
+      self->vpoll = vend && vend < tick ? 0 : 2; /* (a child's end: see tl__poke_pollers) */
+      e = tl__v_wait(self, TL_WAIT_INPUT, NULL, vend && vend < tick ? vend : tick);
+      self->vpoll = 0;
+      if (e == ECANCELED) {
         cancelled = 1;
         break;
       }
       tl_mutex_unlock(&tl_W->mu);
       r = tl__vreap(pid, st);
+      if (r != 0) tl_vp_progress();
       tl_mutex_lock(&tl_W->mu);
       if (r != 0) break;
       if (vend && tl_clock_now() >= vend) break;
