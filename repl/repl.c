@@ -127,6 +127,23 @@ static void tl__print_results(lua_State *L, int base) {
   if (tl_app_docall(L, n, 0) != LUA_OK) tl_app_report(L);
 }
 
+/* The threads of process pid among others() (at idx): id, name, doing. */
+static void tl__cmd_threads_of(lua_State *L, int idx, lua_Integer pid) {
+  for (lua_Integer j = 1; lua_rawgeti(L, idx, j) == LUA_TTABLE; j++) {
+    lua_getfield(L, -1, "pid");
+    if (lua_tointeger(L, -1) == pid) {
+      lua_getfield(L, -2, "tid");
+      lua_getfield(L, -3, "name");
+      lua_getfield(L, -4, "doing");
+      printf("      T%-3s %-20s %s\n", lua_tostring(L, -3), lua_tostring(L, -2),
+             lua_tostring(L, -1));
+      lua_pop(L, 3);
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+}
+
 /* Every live thread, oldest first: id, name, state, and where it stands. */
 static void tl__cmd_threads(lua_State *L) {
   lua_Integer n;
@@ -148,8 +165,14 @@ static void tl__cmd_threads(lua_State *L) {
     lua_pop(L, 6);
   }
   lua_pop(L, 3);
-  /* the other processes of the run: their threads are theirs, so what
-   * the kernel says of each (the timeline has their threads) */
+  /* the other processes of the run: what the kernel says of each, then
+   * its threads as the trace and the shared wait-for graph have them */
+  lua_getglobal(L, "threading");
+  lua_getfield(L, -1, "_deadlock");
+  lua_getfield(L, -1, "others");
+  lua_call(L, 0, 1);
+  lua_replace(L, -3);
+  lua_pop(L, 1);
   lua_getglobal(L, "multiprocessing");
   if (lua_istable(L, -1) && lua_getfield(L, -1, "_processes") == LUA_TFUNCTION) {
     lua_call(L, 0, 1);
@@ -164,10 +187,11 @@ static void tl__cmd_threads(lua_State *L) {
       lua_getfield(L, -5, "threads");
       printf("  pid %-7s %-20s parent %s, %s, %s thread(s)\n", lua_tostring(L, -5),
              lua_tostring(L, -4), lua_tostring(L, -3), lua_tostring(L, -2), lua_tostring(L, -1));
+      tl__cmd_threads_of(L, lua_gettop(L) - 8, lua_tointeger(L, -5));
       lua_pop(L, 6);
     }
   }
-  lua_pop(L, 2);
+  lua_pop(L, 3);
   fflush(stdout);
 }
 
@@ -409,8 +433,8 @@ static int tl__do_lesson(tl_options *opt, const char *cmd, const char *arg) {
  * (help NULL: hidden, still accepted), action. */
 const tl_command tl_command_table[] = {
     {"help", "h", NULL, "this text", NULL, tl__do_help},
-    {"threads", NULL, NULL, "every live thread and what it is doing", NULL, tl__do_threads},
-    {"locks", NULL, NULL, "every lock: its holder, its waiters; deadlocks found", NULL, tl__do_locks},
+    {"threads", NULL, NULL, "every live thread of every process and what it is doing", NULL, tl__do_threads},
+    {"locks", NULL, NULL, "every lock (mp locks of every process too): holder, waiters; deadlocks found", NULL, tl__do_locks},
     {"record", NULL, "FILE [FROM TO]",
      "write the trace so far (or the seconds FROM..TO)\n"
      "as .svg, .png, .html (a page to explore offline),\n"

@@ -45,6 +45,9 @@ enum { TL__NONE, TL__SELF, TL__ENDED, TL__CYCLE, TL__HANG };
 
 /* What MainThread will be told, and what was found so far (for :locks). */
 static char tl__main_msg[TL__MSG];
+/* The cycle through mp locks this process's threads wait in (mpgraph.c),
+ * and the one MainThread was told of. */
+static char tl__mp_msg[TL__MSG], tl__mp_told[TL__MSG];
 static char *tl__found[TL__FOUND];
 static int tl__main_told; /* MainThread got a DeadlockError it could catch */
 static int tl__nfound;
@@ -192,6 +195,7 @@ static int tl__freeze(const tl__step *p, int n) {
 }
 
 void tl__deadlock_thaw(tl_thread *t) {
+  t->mp_stuck = 0;
   if (!t->frozen) return;
   t->daemon = t->frozen - 1;
   t->frozen = 0;
@@ -246,6 +250,14 @@ static int tl__check(tl_thread *self, int kind, const void *obj, uint64_t deadli
   int n, loop, res, newly, told, fresh;
   self->wait_timed = deadline != 0;
   if (deadline || self->cancel) return 0;
+  if (kind == TL_WAIT_JOIN && obj && ((const tl_thread *)obj)->mp_stuck) {
+    /* it waits in a cycle of mp locks, found before this join began */
+    if (self != tl_W->main) return 0;
+    snprintf(tl__main_msg, sizeof tl__main_msg, "%s", tl__mp_msg);
+    snprintf(tl__mp_told, sizeof tl__mp_told, "%s", tl__mp_msg);
+    self->cancel = TL_CANCEL_DEADLOCK;
+    return ECANCELED;
+  }
   res = tl__walk(self, kind, obj, path, &n, &loop);
   if (res == TL__NONE) return 0;
   if (res == TL__SELF || res == TL__ENDED) {
@@ -300,6 +312,41 @@ static int tl__check(tl_thread *self, int kind, const void *obj, uint64_t deadli
     }
   }
   return 0;
+}
+
+/* Freezes t, found in a cycle of mp locks; 1 if MainThread joins it (and
+ * is now told). */
+static int tl__mp_freeze(tl_thread *t, const char *msg, int *newly) {
+  tl__step p = {t, TL_WAIT_INPUT, NULL};
+  tl_thread *m = tl_W->main;
+  *newly |= tl__freeze(&p, 1);
+  t->mp_stuck = 1;
+  if (!m || m->wait_kind != TL_WAIT_JOIN || m->wait_obj != t || m->cancel) return 0;
+  snprintf(tl__main_msg, sizeof tl__main_msg, "%s", msg);
+  tl__cancel(m, TL_CANCEL_DEADLOCK);
+  return 1;
+}
+
+int tl__deadlock_mp(const char *msg, const uint32_t *others, int nothers) {
+  tl_thread *self = tl__self, *m = tl_W->main, *t;
+  int told = 0, newly = 0, i;
+  if (!self) return 1;
+  tl_mutex_lock(&tl_W->mu);
+  snprintf(tl__mp_msg, sizeof tl__mp_msg, "%s", msg); /* for joins begun later */
+  if (self == m) told = 1;
+  /* MainThread is told once of a cycle, whichever of its threads learns
+   * of it first */
+  if (strcmp(tl__mp_told, msg) == 0 && !told) told = 2;
+  if (self != m && tl__mp_freeze(self, msg, &newly) && !told) told = 2;
+  for (i = 0; i < nothers; i++)
+    for (t = tl_W->live; t; t = t->next)
+      if (t->id == others[i] && t != m && tl__mp_freeze(t, msg, &newly) && !told) told = 2;
+  if (!told && tl__tell_main(self, msg, newly)) told = 2;
+  /* exit, if it waits, now waits for fewer threads */
+  if (m && m->wait_kind == TL_WAIT_JOIN && !m->wait_obj && !m->cancel) tl__wake(m);
+  if (told) snprintf(tl__mp_told, sizeof tl__mp_told, "%s", msg);
+  tl_mutex_unlock(&tl_W->mu);
+  return told;
 }
 
 void tl_deadlock_after_wait(lua_State *L) {
@@ -377,4 +424,5 @@ void tl__deadlock_reset(void) {
   for (i = 0; i < tl__nfound; i++) free(tl__found[i]);
   tl__nfound = 0;
   tl__main_msg[0] = 0;
+  tl__mp_msg[0] = tl__mp_told[0] = 0;
 }

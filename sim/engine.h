@@ -78,6 +78,7 @@ struct tl_thread {
   void *held;             /* lockorder.c: the locks it holds (locks.h); GIL */
   uint8_t wait_timed;     /* deadlock.c: its lock/join wait has a deadline */
   uint8_t frozen;         /* deadlock.c: found deadlocked: 1 + daemon before */
+  uint8_t mp_stuck;       /* deadlock.c: in a cycle of mp locks (mpgraph.c) */
   uint8_t forked_away;    /* proc.c: did not survive a fork into this child */
   /* The virtual clock (vclock.c), under the world mutex. */
   int vs;                 /* enum tl_vstate */
@@ -393,6 +394,8 @@ int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
 int tl_proc_count(void);
 int tl_proc_is_child(void);
+/* This process's name ("MainProcess", "Process-1"). */
+const char *tl_proc_name(void);
 /* A child's end once what it had to run has run: waits for its non-daemon
  * threads and exits (never returns). */
 void tl_proc_child_end(lua_State *L, int status);
@@ -449,6 +452,13 @@ int tl__deadlock_before_wait(tl_thread *self, int kind, const void *obj,
 void tl_deadlock_after_wait(lua_State *L);
 /* With the world mutex held: nothing can ever run again (vclock.c). */
 void tl__deadlock_report_hang(const char *msg);
+/* A cycle through multiprocessing's locks (mpgraph.c) holds this thread:
+ * 1 if it is MainThread (it raises DeadlockError), else it counts as
+ * deadlocked from now on (exit does not wait for it) and MainThread, if it
+ * waits for it, is told (once a cycle): then 2, else 0. others: the ids of
+ * this process's other threads in the cycle, the same for each of them (the
+ * thread that found it tells for all). */
+int tl__deadlock_mp(const char *msg, const uint32_t *others, int nothers);
 /* What MainThread's DeadlockError says. */
 const char *tl__deadlock_main_msg(void);
 /* Whether MainThread was ever given a DeadlockError (and so could act). */

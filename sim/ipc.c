@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "locks.h"
+#include "mpgraph.h"
 #include "pickle.h"
 
 #define TL__SEM_MT "threadlab.mp.semlock"
@@ -413,6 +415,8 @@ typedef struct tl__semlock {
   int owner_pid;         /* RLock: who holds it, and how often */
   uint32_t owner_tid;
   int count;
+  int gslot;             /* a Lock or RLock of the wait-for graph
+                          * (mpgraph.c): its slot there; else -1 */
 } tl__semlock;
 
 typedef struct {
@@ -440,14 +444,20 @@ static tl__semlock *tl__checksem(lua_State *L) {
 
 static int tl__sem_gc(lua_State *L) {
   tl__semref *r = luaL_checkudata(L, 1, TL__SEM_MT);
+  if (r->s && r->s->gslot >= 0) tl__mpg_forget(r->s->gslot);
   if (r->s) munmap(r->s, sizeof *r->s);
   r->s = NULL;
   return 0;
 }
 
+/* semlock(kind, value, maxvalue, graph, name) -> semaphore, name: graph
+ * true makes a Lock or RLock of the wait-for graph, traced, named name
+ * (or "mp.Lock-<id>"). */
 static int f_semlock(lua_State *L) {
   int kind = (int)luaL_checkinteger(L, 1), value = (int)luaL_checkinteger(L, 2);
   int maxvalue = (int)luaL_optinteger(L, 3, 0x7fffffff);
+  int graph = lua_toboolean(L, 4);
+  const char *name = luaL_optstring(L, 5, NULL);
   tl__semref *r = lua_newuserdatauv(L, sizeof *r, 0);
   pthread_mutexattr_t ma;
   pthread_condattr_t ca;
@@ -468,11 +478,33 @@ static int f_semlock(lua_State *L) {
   r->s->kind = kind;
   r->s->value = value;
   r->s->maxvalue = maxvalue;
+  r->s->gslot = -1;
+  if (graph) {
+    char shown[48];
+    uint32_t id;
+    r->s->gslot = tl__mpg_new(kind == TL__RECURSIVE ? TL_OBJ_MP_RLOCK : TL_OBJ_MP_LOCK, name,
+                              &id, shown, sizeof shown);
+    lua_pushstring(L, shown);
+    return 2;
+  }
   return 1;
 }
 
 static int tl__sem_mine(tl__semlock *s) {
   return s->count > 0 && s->owner_pid == getpid() && s->owner_tid == (tl__self ? tl__self->id : 0);
+}
+
+/* With s->mu held: takes it if it is free. */
+static int tl__sem_take_locked(tl__semlock *s) {
+  if (s->value <= 0) return 0;
+  s->value--;
+  if (s->kind == TL__RECURSIVE) {
+    s->owner_pid = getpid();
+    s->owner_tid = tl__self ? tl__self->id : 0;
+    s->count = 1;
+  }
+  if (s->gslot >= 0) tl__mpg_took(s->gslot);
+  return 1;
 }
 
 static int tl__sem_try(void *arg, int slice_ms) {
@@ -487,17 +519,105 @@ static int tl__sem_try(void *arg, int slice_ms) {
     ts.tv_nsec %= 1000000000L;
     pthread_cond_timedwait(&s->cv, &s->mu, &ts);
   }
-  if (s->value > 0) {
-    s->value--;
-    got = 1;
-    if (s->kind == TL__RECURSIVE) {
-      s->owner_pid = getpid();
-      s->owner_tid = tl__self ? tl__self->id : 0;
-      s->count = 1;
-    }
-  }
+  got = tl__sem_take_locked(s);
   pthread_mutex_unlock(&s->mu);
   return got;
+}
+
+/* ---- a Lock or RLock of the wait-for graph (mpgraph.c) ------------------ */
+
+/* The ready test of its wait: taken (1), or told that a cycle someone
+ * closed holds this thread (2; nothing taken). */
+static int tl__graph_try(void *arg, int slice_ms) {
+  const char *msg;
+  if (tl__sem_try(arg, slice_ms)) return 1;
+  return tl__mpg_told(&msg) ? 2 : 0;
+}
+
+struct tl__gwait {
+  tl__semlock *s;
+  double timeout;
+  int stuck; /* known deadlocked: waits on, for a release from outside */
+  int r;
+};
+
+static int tl__graph_wait(lua_State *L) {
+  struct tl__gwait *g = lua_touserdata(L, 1);
+  g->r = tl__ipc_wait(L, g->stuck ? tl__sem_try : tl__graph_try, g->s, g->timeout, g->s, 1);
+  return 0;
+}
+
+/* As threading's Lock: an untimed wait is an edge of the graph; the thread
+ * that closes a cycle finds it, and every MainThread in it raises
+ * DeadlockError (each in its own process); another thread stays deadlocked
+ * (deadlock.c). The rest waits as any semaphore does. */
+static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
+  uint32_t id = tl__mpg_id(s->gslot);
+  struct tl__gwait g = {s, timeout, 0, 0};
+  char msg[2048];
+  const char *told;
+  uint32_t mine[64];
+  int cycle = 0, main_in = 0, queued = 0, status, nmine = 0;
+  if (tl__sem_try(s, 0)) {
+    tl_emit(TL_EV_LOCK_ACQUIRE, 0, id, 0);
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  if (timeout == 0) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  tl_emit(TL_EV_LOCK_REQUEST, 0, id, 0);
+  if (timeout < 0) {
+    int got;
+    tl__mpg_lock();
+    pthread_mutex_lock(&s->mu);
+    if (!(got = tl__sem_take_locked(s))) tl__mpg_enqueue(s->gslot), queued = 1;
+    pthread_mutex_unlock(&s->mu);
+    if (queued) cycle = tl__mpg_walk(msg, sizeof msg, &main_in, mine, &nmine);
+    tl__mpg_unlock();
+    if (got) {
+      tl_emit(TL_EV_LOCK_ACQUIRE, 0, id, 0);
+      lua_pushboolean(L, 1);
+      return 1;
+    }
+  }
+  for (;;) {
+    if (cycle || (g.r == 2 && tl__mpg_told(&told))) {
+      int how;
+      if (!cycle) snprintf(msg, sizeof msg, "%s", told);
+      if ((how = tl__deadlock_mp(msg, mine, cycle ? nmine : 0)) == 1) { /* MainThread */
+        tl__mpg_dequeue();
+        tl_emit(TL_EV_LOCK_TIMEOUT, 0, id, 0);
+        return tl_raise(L, "DeadlockError", "%s", msg);
+      }
+      if (cycle && !main_in && how == 0) { /* nobody raises: say it */
+        char out[2100];
+        snprintf(out, sizeof out, "threadlab: deadlock: %s\n", msg);
+        tl_write_out(1, out, strlen(out));
+      }
+      g.stuck = 1;
+      cycle = 0;
+    }
+    g.r = 0;
+    /* told already: it waits on for help from outside, in timed rounds,
+     * never taken for a hang across processes */
+    g.timeout = g.stuck && timeout < 0 ? 30 : timeout;
+    lua_pushcfunction(L, tl__graph_wait);
+    lua_pushlightuserdata(L, &g);
+    status = lua_pcall(L, 1, 0, 0);
+    if (status != LUA_OK || g.r == 1 || (g.r == 0 && !(g.stuck && timeout < 0))) break;
+  }
+  if (queued) tl__mpg_dequeue();
+  if (g.stuck) { /* released from outside: no longer deadlocked */
+    tl_mutex_lock(&tl_W->mu);
+    tl__deadlock_thaw(tl__self);
+    tl_mutex_unlock(&tl_W->mu);
+  }
+  tl_emit(g.r == 1 && status == LUA_OK ? TL_EV_LOCK_ACQUIRE : TL_EV_LOCK_TIMEOUT, 0, id, 0);
+  if (status != LUA_OK) return lua_error(L);
+  lua_pushboolean(L, g.r == 1);
+  return 1;
 }
 
 /* acquire(block, timeout) -> got it */
@@ -512,25 +632,38 @@ static int f_sem_acquire(lua_State *L) {
   }
   if (!block) timeout = 0;
   tl__hang_name = luaL_optstring(L, 4, NULL);
+  if (s->gslot >= 0) return tl__graph_acquire(L, s, timeout);
   lua_pushboolean(L, tl__ipc_wait(L, tl__sem_try, s, timeout, s, 0));
   return 1;
 }
 
 static int f_sem_release(lua_State *L) {
   tl__semlock *s = tl__checksem(L);
+  int graph = 0;
   if (s->kind == TL__RECURSIVE) {
     if (!tl__sem_mine(s)) return tl_raise(L, "AssertionError", "attempt to release recursive lock not owned by thread");
     if (--s->count > 0) return 0;
     s->owner_pid = 0;
   }
   pthread_mutex_lock(&s->mu);
+  if (s->gslot >= 0 && tl__mpg_has_waiters(s->gslot)) {
+    /* a walk may be reading this lock: the graph's mutex first */
+    pthread_mutex_unlock(&s->mu);
+    tl__mpg_lock();
+    pthread_mutex_lock(&s->mu);
+    graph = 1;
+  }
   if (s->value >= s->maxvalue) {
     pthread_mutex_unlock(&s->mu);
+    if (graph) tl__mpg_unlock();
     return tl_raise(L, "ValueError", "semaphore or lock released too many times");
   }
   s->value++;
+  if (s->gslot >= 0) tl__mpg_freed(s->gslot);
   pthread_cond_signal(&s->cv);
   pthread_mutex_unlock(&s->mu);
+  if (graph) tl__mpg_unlock();
+  if (s->gslot >= 0) tl_emit(TL_EV_LOCK_RELEASE, 0, tl__mpg_id(s->gslot), 0);
   return 0;
 }
 

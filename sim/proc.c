@@ -11,6 +11,7 @@
  * process (a child subreaper: orphans come back to it) can kill and reap
  * everything at :reset, at exit, or when a fork bomb is contained. */
 #include "engine.h"
+#include "mpgraph.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +54,7 @@ static char tl__proc_name[64] = "MainProcess";
 void (*tl_proc_after_fork_child)(void);
 
 int tl_proc_is_child(void) { return tl__child; }
+const char *tl_proc_name(void) { return tl__proc_name; }
 
 void tl_procs_set_prompt(int yes) {
   if (tl__S && !tl__child) atomic_store(&tl__S->prompt, yes);
@@ -175,6 +177,7 @@ int tl_procs_init(int max_procs, int virtual_pids) {
   if (tl_vp_init() != 0) return -1;
   /* orphans of the run come back to threadlab, which reaps them */
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  tl_mpgraph_init(); /* mp locks' wait-for graph: before any fork, as this table */
   pthread_atfork(tl__atfork_prepare, tl__atfork_parent, tl__atfork_child);
   return 0;
 }
@@ -719,8 +722,9 @@ static int f_processes(lua_State *L) {
         char st = p[2];
         state = st == 'Z' ? "zombie (exited, not yet reaped)" : st == 'R' ? "running"
               : st == 'T' || st == 't' ? "stopped" : "waiting or sleeping";
-        /* field 20 of stat: the number of threads */
-        for (int k = 0; k < 17 && p; k++) p = strchr(p + 1, ' ');
+        /* field 20 of stat: the number of threads (the 18th space after
+         * the name's ')': the first comes before field 3) */
+        for (int k = 0; k < 18 && p; k++) p = strchr(p + 1, ' ');
         if (p) threads = atoi(p + 1);
       }
     }

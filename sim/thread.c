@@ -1,6 +1,7 @@
 /* threading's C half: real pthreads, each running its own Lua thread. The
  * Thread class itself (names, target/args, repr) is Lua, in threading.lua. */
 #include "engine.h"
+#include "mpgraph.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -280,6 +281,7 @@ static int f_enumerate(lua_State *L) {
 /* states(): {{name=, id=, ident=, daemon=, state=}, ...} for :threads. */
 static int f_states(lua_State *L) {
   tl_thread *t;
+  char mpw[200];
   int i = 0;
   lua_newtable(L);
   tl_mutex_lock(&tl_W->mu);
@@ -293,7 +295,9 @@ static int f_states(lua_State *L) {
      * (deadlock.c); show what it really is. */
     lua_pushboolean(L, t->frozen ? t->frozen - 1 : t->daemon);
     lua_setfield(L, -2, "daemon");
-    if (t != tl__self && !t->frozen && t->waits_for[0] && t->wait_kind != TL_WAIT_GIL &&
+    if (t != tl__self && tl__mpg_waits(tl_proc_self_pid(), t->id, mpw, sizeof mpw))
+      lua_pushfstring(L, "waiting for %s", mpw); /* an mp lock (mpgraph.c) */
+    else if (t != tl__self && !t->frozen && t->waits_for[0] && t->wait_kind != TL_WAIT_GIL &&
         tl_W->gil.holder != t)
       lua_pushfstring(L, "waiting on %s", t->waits_for);
     else

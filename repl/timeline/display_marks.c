@@ -368,14 +368,15 @@ void tl__markers(tl__geo *g) {
 /* "Thread-1 waits for Lock B held by Thread-2; ...", the cycle first. */
 static void tl__describe(const tl_layout *l, const tl_deadlock *dl, char *buf, size_t n) {
   size_t i, len = 0;
-  int pass;
-  char obj[160];
+  int pass, cross = tl_layout_edges_cross(l, dl->edges, dl->nedges);
+  char obj[160], wbuf[160], hbuf[160];
   buf[0] = '\0';
   for (pass = 1; pass >= 0; pass--)
     for (i = 0; i < dl->nedges && len + 1 < n; i++) {
       const tl_wait_edge *e = &dl->edges[i];
-      const char *who = l->lanes[e->waiter].name;
-      const char *holder = e->holder >= 0 ? l->lanes[e->holder].name : NULL;
+      const char *who = tl_layout_lane_label(l, e->waiter, cross, wbuf, sizeof wbuf);
+      const char *holder =
+          e->holder >= 0 ? tl_layout_lane_label(l, e->holder, cross, hbuf, sizeof hbuf) : NULL;
       if (e->cycle != pass) continue;
       if (e->join) {
         len += (size_t)snprintf(buf + len, n - len, "%s%s joins %s", len ? "; " : "", who,

@@ -24,6 +24,7 @@ typedef struct tl__graph {
   tl__node node[TL__NODES];
   int n;
   float cx, cy;         /* the middle of the loop: labels go outside it */
+  int cross;            /* threads of several processes: names say whose */
 } tl__graph;
 
 static int tl__node_of(tl__graph *gr, int lock, int32_t id, int cycle) {
@@ -67,9 +68,11 @@ static void tl__order(tl__graph *gr, const tl_wait_edge *e, size_t n) {
   }
 }
 
-static void tl__node_label(const tl_layout *l, const tl__node *nd, char *buf, size_t n) {
+static void tl__node_label(const tl_layout *l, const tl__graph *gr, const tl__node *nd,
+                           char *buf, size_t n) {
+  char q[160];
   if (nd->lock) tl__obj_label(l, (uint32_t)nd->id, buf, n);
-  else snprintf(buf, n, "%s", (size_t)nd->id < l->nlanes ? l->lanes[nd->id].name : "?");
+  else snprintf(buf, n, "%s", tl_layout_lane_label(l, nd->id, gr->cross, q, sizeof q));
 }
 
 /* Round an ellipse (one row when there are two); returns its bottom. */
@@ -78,7 +81,7 @@ static float tl__place(tl__graph *gr, const tl_layout *l, float x, float y, floa
   char buf[200];
   int i;
   for (i = 0; i < gr->n; i++) {
-    tl__node_label(l, &gr->node[i], buf, sizeof buf);
+    tl__node_label(l, gr, &gr->node[i], buf, sizeof buf);
     gr->node[i].w = tl__text_px(buf, 12) + (gr->node[i].lock ? 22 : 34);
     if (gr->node[i].w > 200) gr->node[i].w = 200;
     if (gr->node[i].w > wmax) wmax = gr->node[i].w;
@@ -134,11 +137,12 @@ static void tl__edge(tl_display *d, const tl__graph *gr, const tl__node *a, cons
   }
 }
 
-static void tl__node_draw(tl_display *d, const tl_layout *l, const tl__node *nd) {
+static void tl__node_draw(tl_display *d, const tl_layout *l, const tl__graph *gr,
+                          const tl__node *nd) {
   char buf[200];
   float x0 = nd->x - nd->w / 2, y0 = nd->y - TL__NODE_H / 2;
   tl_dl_item *it;
-  tl__node_label(l, nd, buf, sizeof buf);
+  tl__node_label(l, gr, nd, buf, sizeof buf);
   it = tl__rect(d, TL_ROLE_CHROME, x0, y0, x0 + nd->w, y0 + TL__NODE_H,
                 nd->lock ? tl__rgba(TL_THEME_LOCK_NODE) : tl__rgba(0xFFFFFF));
   it->size = nd->lock ? 3 : 8;
@@ -178,12 +182,15 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
              TL_ANCHOR_MIDDLE, tl__rgba(TL_THEME_TEXT_MUTED));
     return;
   }
+  gr.cross = tl_layout_edges_cross(l, e, n);
   tl__order(&gr, e, n);
   bottom = tl__place(&gr, l, x + 10, y + 34, w - 20, h - 44);
   for (i = 0; i < n; i++) {
     int a = tl__node_of(&gr, 0, e[i].waiter, 0), b;
-    const char *who = (size_t)e[i].waiter < l->nlanes ? l->lanes[e[i].waiter].name : "?";
-    const char *holder = e[i].holder >= 0 ? l->lanes[e[i].holder].name : NULL;
+    char wbuf[160], hbuf[160];
+    const char *who = tl_layout_lane_label(l, e[i].waiter, gr.cross, wbuf, sizeof wbuf);
+    const char *holder =
+        e[i].holder >= 0 ? tl_layout_lane_label(l, e[i].holder, gr.cross, hbuf, sizeof hbuf) : NULL;
     if (a < 0) continue;
     if (e[i].join) {
       if (e[i].holder < 0 || (b = tl__node_of(&gr, 0, e[i].holder, 0)) < 0) continue;
@@ -203,7 +210,7 @@ void tl__waitfor_panel(tl_display *d, const tl_layout *l, const tl_wait_edge *e,
       tl__edge(d, &gr, &gr.node[b], &gr.node[a], "held by", e[i].cycle, title);
     }
   }
-  for (k = 0; k < gr.n; k++) tl__node_draw(d, l, &gr.node[k]);
+  for (k = 0; k < gr.n; k++) tl__node_draw(d, l, &gr, &gr.node[k]);
   for (k = 0; k < gr.n && !gr.node[k].cycle; k++) {}
   if (k < gr.n && y + h - bottom > 60) { /* room to say what the loop means */
     static const char *const why[] = {"A cycle: each thread in it waits",

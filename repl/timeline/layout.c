@@ -219,6 +219,33 @@ const char *tl_layout_proc_label(const tl_layout *l, size_t proc, char *buf, siz
   return buf;
 }
 
+int tl_layout_edges_cross(const tl_layout *l, const tl_wait_edge *e, size_t n) {
+  size_t i;
+  int32_t proc = -1;
+  for (i = 0; i < n; i++) {
+    int32_t who[2] = {e[i].waiter, e[i].holder};
+    for (int k = 0; k < 2; k++) {
+      if (who[k] < 0 || (size_t)who[k] >= l->nlanes) continue;
+      if (proc >= 0 && l->lanes[who[k]].proc != proc) return 1;
+      proc = l->lanes[who[k]].proc;
+    }
+  }
+  return 0;
+}
+
+const char *tl_layout_lane_label(const tl_layout *l, int32_t lane, int cross, char *buf, size_t n) {
+  const tl_lane *ln;
+  const char *pname;
+  if (lane < 0 || (size_t)lane >= l->nlanes) return "?";
+  ln = &l->lanes[lane];
+  pname = ln->proc >= 0 && (size_t)ln->proc < l->nprocs && l->procs[ln->proc].name
+              ? tl_layout_text(l, l->procs[ln->proc].name) : "";
+  if (!cross) return ln->name;
+  if (*pname) snprintf(buf, n, "%s/%s", pname, ln->name);
+  else snprintf(buf, n, "%d/%s", (int)ln->pid, ln->name);
+  return buf;
+}
+
 const char *tl_layout_marker_label(const tl_layout *l, const tl_marker *m, char *buf, size_t n) {
   const char *text = tl_layout_text(l, m->text), *nl;
   if (m->kind == TL_EV_KILL) {

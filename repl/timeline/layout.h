@@ -268,6 +268,11 @@ const tl_lock_wait *tl_layout_lock_wait(const tl_layout *l, int lane, const tl_s
 /* The wait-for edges of process `proc` now (lock waits and joins), with
  * cycles marked; at most max are written, the number found is returned. */
 size_t tl_layout_wait_edges(const tl_layout *l, int proc, tl_wait_edge *out, size_t max);
+/* Whether edges[0..n) have waiters or holders in more than one process. */
+int tl_layout_edges_cross(const tl_layout *l, const tl_wait_edge *e, size_t n);
+/* A lane's name in a wait-for graph: "MainThread", or with cross set
+ * "Process-1/MainThread" (two processes each have a MainThread). */
+const char *tl_layout_lane_label(const tl_layout *l, int32_t lane, int cross, char *buf, size_t n);
 /* A process's header: "MainProcess (pid 1234)". */
 const char *tl_layout_proc_label(const tl_layout *l, size_t proc, char *buf, size_t n);
 /* A marker's text ("" if none). */

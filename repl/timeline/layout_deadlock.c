@@ -105,14 +105,44 @@ static int tl__add_edge(tl_deadlock *d, const tl_wait_edge *e) {
   return 0;
 }
 
-/* The proc's wait-for edges now, added to d. */
+/* Whether the cycle through edge e passes a lane of proc. */
+static int tl__cycle_meets(const tl_layout *l, const tl_wait_edge *e, size_t n, size_t at,
+                           int32_t proc) {
+  int32_t cur = e[at].waiter;
+  size_t steps, j;
+  for (steps = 0; steps <= n; steps++) {
+    if (cur < 0) return 0;
+    if (l->lanes[cur].proc == proc) return 1;
+    for (j = 0; j < n && e[j].waiter != cur; j++) {}
+    if (j == n) return 0;
+    cur = e[j].holder;
+    if (cur == e[at].waiter) return 0;
+  }
+  return 0;
+}
+
+/* The proc's wait-for edges now, and those of any cycle through it that
+ * other processes close (locks of multiprocessing), added to d. */
 static int tl__snapshot(tl_layout *l, tl_deadlock *d) {
   tl_wait_edge buf[256];
-  size_t n = tl_layout_wait_edges(l, d->proc, buf, 256), i;
+  size_t n = tl_layout_wait_edges(l, -1, buf, 256), i;
   if (n > 256) n = 256;
-  for (i = 0; i < n; i++)
+  for (i = 0; i < n; i++) {
+    if (l->lanes[buf[i].waiter].proc != d->proc &&
+        !(buf[i].cycle && tl__cycle_meets(l, buf, n, i, d->proc)))
+      continue;
     if (tl__add_edge(d, &buf[i])) return -1;
+  }
   return 0;
+}
+
+/* The record the engine's finding with this text began (its edges come
+ * from the waiting threads' own processes). */
+static tl_deadlock *tl__by_text(tl_layout *l, uint64_t text) {
+  size_t i = l->ndeadlocks;
+  while (text && i--)
+    if (l->deadlocks[i].reported && l->deadlocks[i].text == text) return &l->deadlocks[i];
+  return NULL;
 }
 
 /* Whether every cycle edge of d still stands (nobody got what it wanted). */
@@ -175,7 +205,9 @@ int tl__on_deadlock(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e)
   if (e->reason == 1 || e->reason == 2) {
     /* One edge of the cycle the engine found, from its waiting thread. */
     if (lane < 0) return 0;
-    if (!d || !d->reported) {
+    if (tl__by_text(l, e->arg)) {
+      d = tl__by_text(l, e->arg);
+    } else if (!d || !d->reported) {
       if (!(d = d && !d->reported && tl__still_stuck(l, d) ? d : tl__new_record(l, proc, e->t)))
         return -1;
       d->reported = 1;

@@ -119,7 +119,7 @@ local function new_queue(maxsize, mt)
   local r, w = ipc.pipe()
   local self = setmetatable({ _maxsize = maxsize, _reader = r, _writer = w,
                               _ch = channel(T.QUEUE, "mp.Queue"),
-                              _rlock = mp.Lock(), _wlock = mp.Lock(),
+                              _rlock = mp._lock(), _wlock = mp._lock(),
                               _sem = mp.BoundedSemaphore(maxsize) }, mt)
   reset_after_fork(self)
   return self
@@ -263,7 +263,7 @@ JoinableQueue.__pickle_error = Queue.__pickle_error
 function mp.JoinableQueue(maxsize)
   local self = new_queue(maxsize, JoinableQueue)
   self._unfinished = mp.Semaphore(0)
-  self._cond = mp.Condition()
+  self._cond = mp.Condition(mp._lock())
   return self
 end
 function JoinableQueue:put(obj, block, timeout)

@@ -183,7 +183,7 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   local orr, ow = ipc.pipe()
   local self = setmetatable({ _n = n, _initializer = initializer, _initargs = initargs or {},
                               _maxtasks = maxtasksperchild, _task_r = tr, _task_w = tw,
-                              _out_r = orr, _out_w = ow, _rlock = mp.Lock(), _wlock = mp.Lock(),
+                              _out_r = orr, _out_w = ow, _rlock = mp._lock(), _wlock = mp._lock(),
                               _cache = {}, _job = 0, _workers = {}, _state = "RUN",
                               _opid = os.getpid(), _tasks = ipc.channel(T.QUEUE, "Pool tasks"),
                               _results = ipc.channel(T.QUEUE, "Pool results") }, Pool)

@@ -33,6 +33,25 @@ local function semlock(kind, value, maxvalue, typename)
   return setmetatable({ _sem = ipc.semlock(kind, value, maxvalue), _type = typename }, SemLock)
 end
 
+-- A Lock or RLock the program made: traced, named, and in the wait-for
+-- graph every process shares (mpgraph.c), so a cycle across processes is
+-- found as threads' are. mp.Lock{name = "L1"} names it, as threading.Lock.
+local function graph_lock(kind, typename, kw)
+  local name
+  if kw ~= nil then
+    if not sync.is_kw(kw) then
+      error(TypeError(("%s() takes a table of keywords {name=...}, not %s"):format(typename, type(kw))), 3)
+    end
+    errors.kwargs(typename, kw, "name")
+    name = kw.name
+    if name ~= nil and type(name) ~= "string" then
+      error(TypeError(("%s() name must be a string, not %s"):format(typename, type(name))), 3)
+    end
+  end
+  local sem, shown = ipc.semlock(kind, 1, 1, true, name)
+  return setmetatable({ _sem = sem, _type = typename, _name = shown, name = shown }, SemLock)
+end
+
 function SemLock:acquire(block, timeout)
   block, timeout = block_args(block, timeout)
   return ipc.sem_acquire(self._sem, block, timeout, self._name or self._type)
@@ -49,14 +68,18 @@ function SemLock:held()
 end
 function SemLock.__tostring(self)
   if self._type == "Lock" or self._type == "RLock" then
-    return ("<%s(owner=%s)>"):format(self._type, self:_is_mine() and "MainThread" or
-                                     (self:get_value() == 0 and "SomeOtherThread" or "None"))
+    return ("<%s(owner=%s)%s>"):format(self._type, self:_is_mine() and "MainThread" or
+                                       (self:get_value() == 0 and "SomeOtherThread" or "None"),
+                                       self._name and " " .. self._name or "")
   end
   return ("<%s(value=%d)>"):format(self._type, self:get_value())
 end
 
-function mp.Lock() return semlock(SEMAPHORE, 1, 1, "Lock") end
-function mp.RLock() return semlock(RECURSIVE, 1, 1, "RLock") end
+function mp.Lock(kw) return graph_lock(SEMAPHORE, "Lock", kw) end
+function mp.RLock(kw) return graph_lock(RECURSIVE, "RLock", kw) end
+-- the machinery's own locks (queues, pools, Event, Barrier): out of the
+-- trace and the graph, as threading's primitives' internal locks are
+function mp._lock() return semlock(SEMAPHORE, 1, 1, "Lock") end
 function mp.Semaphore(value)
   value = value or 1
   if value < 0 then error(ValueError("semaphore initial value must be >= 0"), 2) end
@@ -130,7 +153,7 @@ end
 local Event = {}
 Event.__index = Event
 function mp.Event()
-  return setmetatable({ _cond = mp.Condition(mp.Lock()), _flag = mp.Semaphore(0) }, Event)
+  return setmetatable({ _cond = mp.Condition(mp._lock()), _flag = mp.Semaphore(0) }, Event)
 end
 function Event:is_set()
   local _ <close> = self._cond:held()
@@ -185,7 +208,7 @@ function mp.Barrier(parties, action, timeout)
   end
   errors.timeout("Barrier", timeout)
   local id, name = sync.new_object(T.BARRIER, "Barrier")
-  return setmetatable({ _cond = mp.Condition(mp.Lock()), _shm = ipc.shm(3, false),
+  return setmetatable({ _cond = mp.Condition(mp._lock()), _shm = ipc.shm(3, false),
                         _action = action, _timeout = timeout, parties = parties,
                         id = id, name = name }, Barrier)
 end

@@ -135,7 +135,9 @@ enum tl_lesson_part {
   X(LIFO_QUEUE, "LifoQueue")                                \
   X(PRIORITY_QUEUE, "PriorityQueue")                        \
   X(SIMPLE_QUEUE, "SimpleQueue")                            \
-  X(GLOBAL, "global") /* a global watched by lab.watch */
+  X(GLOBAL, "global") /* a global watched by lab.watch */            \
+  X(MP_LOCK, "mp.Lock")   /* multiprocessing's, shared by processes */ \
+  X(MP_RLOCK, "mp.RLock")
 
 enum tl_obj_type {
   TL_OBJ__NONE = 0,

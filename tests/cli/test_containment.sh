@@ -4,15 +4,6 @@
 . tests/cli/lib.sh
 export TL_CONTAIN_MARK=$$.$RANDOM
 
-left_behind() {
-  local n=0 e d
-  for e in $(grep -l "TL_CONTAIN_MARK=$TL_CONTAIN_MARK" /proc/[0-9]*/environ 2>/dev/null); do
-    d=${e%/environ}
-    case "$(readlink "$d/exe" 2>/dev/null)$(cat "$d/stat" 2>/dev/null)" in *threadlab*) n=$((n + 1)) ;; esac
-  done
-  echo $n
-}
-
 # the cap: the fork past it raises BlockingIOError naming it; the run goes on
 out=$($BIN --headless --max-procs 2 -e 'local kids = {}
 for i = 1, 3 do
@@ -34,7 +25,7 @@ expect_eq "$rc" "1" "the bomb's exit status"
 expect_has "$(tail -1 "$T/bomb.out")" "fork bomb contained: 64 processes at the cap of 64" "the bomb's message"
 [ $(( $(date +%s) - start )) -le 20 ] || fail "the bomb took more than 20 s to contain"
 sleep 0.3
-expect_eq "$(left_behind)" "0" "processes left after the bomb"
+expect_eq "$(left_behind TL_CONTAIN_MARK)" "0" "processes left after the bomb"
 
 # daemonic children are terminated when the main code ends; others joined
 out=$($BIN --headless -e 'mp.Process{daemon = true, target = function() time.sleep(100) end}:start()
@@ -42,10 +33,10 @@ mp.Process{target = function() time.sleep(0.2); print("non-daemon done") end}:st
 print("main done")'); rc=$?
 expect_eq "$out" "$(printf 'main done\nnon-daemon done')" "daemon terminated, the other joined"
 sleep 0.2
-expect_eq "$(left_behind)" "0" "processes left after exit"
+expect_eq "$(left_behind TL_CONTAIN_MARK)" "0" "processes left after exit"
 
 # os.exit in the main process: no child survives it either
 $BIN --headless -e 'for i = 1, 3 do if os.fork() == 0 then time.sleep(100) end end; os.exit(0)'
 sleep 0.2
-expect_eq "$(left_behind)" "0" "processes left after os.exit"
+expect_eq "$(left_behind TL_CONTAIN_MARK)" "0" "processes left after os.exit"
 echo ok

@@ -90,10 +90,5 @@ expect_eq "$rc" "0" "exit status with a thread in waitpid"
 
 # nothing of these runs is left: no process, no zombie
 sleep 0.2
-left=0
-for e in $(grep -l "TL_FORK_TEST_MARK=$TL_FORK_TEST_MARK" /proc/[0-9]*/environ 2>/dev/null); do
-  d=${e%/environ}
-  case "$(readlink "$d/exe" 2>/dev/null)$(cat "$d/stat" 2>/dev/null)" in *threadlab*) left=$((left + 1)) ;; esac
-done
-expect_eq "$left" "0" "processes left behind"
+expect_eq "$(left_behind TL_FORK_TEST_MARK)" "0" "processes left behind"
 echo ok
