@@ -40,6 +40,7 @@ function ipc.timed_out(ch) emit(K.COND_WAKE, ch.id, 0, 1) end
 ------------------------------------------------------------------- Pipe --
 local Connection = {}
 Connection.__index = Connection
+Connection.__pickle_error = "a Connection cannot reach a spawned child in threadlab yet"
 
 local function conn(fd, readable, writable, ch)
   return setmetatable({ _fd = fd, readable = readable, writable = writable, _ch = ch }, Connection)

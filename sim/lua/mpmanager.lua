@@ -394,11 +394,13 @@ end
 
 function mp.Manager()
   mp._needs_real_clock("a Manager", "its server")
+  local method = mp._helpers_method("Manager")
   local lfd, addr = ipc.listen()
   managers[addr] = { req = ipc.channel(T.QUEUE, "Manager requests"),
                      rep = ipc.channel(T.QUEUE, "Manager replies") }
   made = made + 1
   local p = mp.Process{ target = serve, args = { addr, lfd }, name = "SyncManager-" .. made }
+  rawset(p, "_start_method", method)
   p:start()
   ipc.close(lfd)
   local self = setmetatable({ address = addr, _process = p, _state = "STARTED",

@@ -140,6 +140,7 @@ local function start_worker(self)
   pool_counter = pool_counter + 1
   local p = mp.Process{ target = worker, args = { self }, daemon = true,
                         name = "ForkPoolWorker-" .. pool_counter }
+  rawset(p, "_start_method", self._method)
   p:start()
   self._workers[#self._workers + 1] = p
 end
@@ -188,6 +189,7 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   if math.type(n) ~= "integer" then error(TypeError("processes must be an integer"), 2) end
   if n < 1 then error(ValueError("Number of processes must be at least 1"), 2) end
   mp._needs_real_clock("a Pool", "no worker")
+  local method = mp._helpers_method("Pool")
   if maxtasksperchild ~= nil and (math.type(maxtasksperchild) ~= "integer" or maxtasksperchild < 1) then
     error(ValueError("maxtasksperchild must be a positive int or None"), 2)
   end
@@ -198,7 +200,8 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
                               _out_r = orr, _out_w = ow, _rlock = mp.Lock(), _wlock = mp.Lock(),
                               _cache = {}, _job = 0, _workers = {}, _state = "RUN",
                               _opid = os.getpid(), _tasks = ipc.channel(T.QUEUE, "Pool tasks"),
-                              _results = ipc.channel(T.QUEUE, "Pool results") }, Pool)
+                              _results = ipc.channel(T.QUEUE, "Pool results"),
+                              _method = method }, Pool)
   for _ = 1, n do start_worker(self) end
   pools = pools + 1
   self._handler = threading.Thread{ target = handle_results, args = { self }, daemon = true,
