@@ -164,9 +164,9 @@ int tl_procs_init(int max_procs, int virtual_pids) {
     return 0;
   }
   /* a memfd: a spawned threadlab (exec'd, not forked) maps it too */
-  tl__S_fd = memfd_create("threadlab-procs", MFD_CLOEXEC);
-  if (tl__S_fd < 0 || ftruncate(tl__S_fd, sizeof *tl__S) != 0) return -1;
-  tl__S = mmap(NULL, sizeof *tl__S, PROT_READ | PROT_WRITE, MAP_SHARED, tl__S_fd, 0);
+  tl__S_fd = tl_shared_memfd("threadlab-procs", sizeof *tl__S);
+  tl__S = mmap(NULL, sizeof *tl__S, PROT_READ | PROT_WRITE,
+               MAP_SHARED | (tl__S_fd < 0 ? MAP_ANONYMOUS : 0), tl__S_fd, 0);
   if (tl__S == MAP_FAILED) {
     tl__S = NULL;
     return -1;

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
@@ -86,6 +87,29 @@ int tl_event_pinned(unsigned kind, unsigned reason) {
 
 static size_t tl__align(size_t n) { return (n + 4095) & ~(size_t)4095; }
 
+/* Far above the descriptors a program opens, so its first pipe gets the
+ * number it would get without threadlab's shared files. */
+#define TL__SHARED_FD_BASE 200
+
+int tl_shared_memfd(const char *name, size_t bytes) {
+  struct rlimit rl;
+  int fd, high;
+  /* a file past RLIMIT_FSIZE would be SIGXFSZ: anonymous memory then */
+  if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < bytes)
+    return -1;
+  if ((fd = memfd_create(name, MFD_CLOEXEC)) < 0) return -1;
+  if (ftruncate(fd, (off_t)bytes) != 0) {
+    close(fd);
+    return -1;
+  }
+  high = fcntl(fd, F_DUPFD_CLOEXEC, TL__SHARED_FD_BASE);
+  if (high >= 0) {
+    close(fd);
+    fd = high;
+  }
+  return fd;
+}
+
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
   size_t pins = capacity / 16 < 1024 ? 1024 : capacity / 16 > (1u << 20) ? (1u << 20) : capacity / 16;
   size_t head = tl__align(sizeof(tl_trace));
@@ -99,14 +123,11 @@ tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
   /* A memfd, so that a spawned threadlab (exec'd, not forked) can map the
    * same log; NORESERVE and a sparse file: a large log costs only the
    * pages a run really fills. */
-  fd = memfd_create("threadlab-trace", MFD_CLOEXEC);
-  if (fd < 0 || ftruncate(fd, (off_t)total) != 0) {
-    if (fd >= 0) close(fd);
-    return NULL;
-  }
-  base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+  fd = tl_shared_memfd("threadlab-trace", total);
+  base = mmap(NULL, total, PROT_READ | PROT_WRITE,
+              MAP_SHARED | MAP_NORESERVE | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
   if (base == MAP_FAILED) {
-    close(fd);
+    if (fd >= 0) close(fd);
     return NULL;
   }
   tr = (tl_trace *)base;
