@@ -34,6 +34,7 @@ typedef struct tl__spawn_head {
   tl_config cfg;            /* record_dir: the string that follows */
   int32_t main_is_file;     /* main: a script's path, else how it came */
   uint32_t name_len, dir_len, main_len, object_len;
+  uint32_t nfds;            /* descriptors the object holds (pipes, shared memory) */
 } tl__spawn_head;
 
 static char tl__main[4096];      /* the main script's path, or how it came */
@@ -76,7 +77,8 @@ static int tl__put(int fd, const void *p, size_t n) {
 
 /* The memfd the child reads: the head, then name, record_dir, main and
  * the pickled object, one after another. -1 with errno on failure. */
-static int tl__write_message(const char *name, int32_t vpid, const char *obj, size_t objlen) {
+static int tl__write_message(const char *name, int32_t vpid, const char *obj, size_t objlen,
+                             const int *fds, uint32_t nfds) {
   tl__spawn_head h;
   const char *dir = tl_W->cfg.record_dir ? tl_W->cfg.record_dir : "";
   int fd = memfd_create("threadlab-spawn", MFD_CLOEXEC);
@@ -97,8 +99,10 @@ static int tl__write_message(const char *name, int32_t vpid, const char *obj, si
   h.dir_len = (uint32_t)strlen(dir);
   h.main_len = (uint32_t)strlen(tl__main);
   h.object_len = (uint32_t)objlen;
+  h.nfds = nfds;
   if (tl__put(fd, &h, sizeof h) || tl__put(fd, name, h.name_len) || tl__put(fd, dir, h.dir_len) ||
-      tl__put(fd, tl__main, h.main_len) || tl__put(fd, obj, objlen)) {
+      tl__put(fd, tl__main, h.main_len) || tl__put(fd, obj, objlen) ||
+      tl__put(fd, fds, nfds * sizeof *fds)) {
     int e = errno;
     close(fd);
     errno = e;
@@ -141,9 +145,29 @@ static int tl__unclose_on_exec(int fd) {
   return fl < 0 ? -1 : fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
 }
 
-/* _proc.spawn(name, object): pickles object (a PicklingError here, in the
- * parent, as CPython's), starts a fresh threadlab that will run it, and
- * returns its pid as the program sees it. */
+/* The descriptors in the table at idx (open ones: a closed one is an
+ * OSError), into fds (at most max). */
+static int tl__fd_list(lua_State *L, int idx, int *fds, uint32_t max, uint32_t *n) {
+  *n = 0;
+  if (lua_isnoneornil(L, idx)) return 0;
+  luaL_checktype(L, idx, LUA_TTABLE);
+  for (lua_Integer i = 1; *n < max; i++) {
+    int fd;
+    if (lua_rawgeti(L, idx, i) == LUA_TNIL) break;
+    fd = (int)luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    if (fcntl(fd, F_GETFD) < 0) return tl_raise(L, "OSError", "handle is closed (fd %d)", fd);
+    fds[(*n)++] = fd;
+  }
+  return 0;
+}
+
+#define TL__SPAWN_FDS 1024
+
+/* _proc.spawn(name, object, fds): pickles object (a PicklingError here,
+ * in the parent, as CPython's), starts a fresh threadlab that will run it
+ * with the descriptors fds open in it, and returns its pid as the
+ * program sees it. */
 int tl__f_spawn(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   char err[600], fdbuf[24];
@@ -153,8 +177,11 @@ int tl__f_spawn(lua_State *L) {
   char **argv;
   int32_t vpid;
   pid_t pid;
+  static int fds[TL__SPAWN_FDS]; /* under the GIL */
+  uint32_t nfds;
   luaL_checktype(L, 2, LUA_TTABLE);
-  lua_settop(L, 2);
+  lua_settop(L, 3);
+  tl__fd_list(L, 3, fds, TL__SPAWN_FDS, &nfds);
   r = tl_pickle_dumps(L, 2, "process", err, sizeof err);
   if (r == -2) return tl_raise(L, "RecursionError", "%s", err);
   if (r == -4)
@@ -165,7 +192,8 @@ int tl__f_spawn(lua_State *L) {
   if (!tl_trace_global || tl_trace_fd(tl_trace_global) < 0 || tl__procs_fd() < 0)
     return tl_raise(L, "OSError", "the spawn start method is not available here");
   vpid = tl__proc_reserve(L);
-  if ((msgfd = tl__write_message(name, vpid, obj, objlen)) < 0) return tl__proc_unreserve(L, errno);
+  if ((msgfd = tl__write_message(name, vpid, obj, objlen, fds, nfds)) < 0)
+    return tl__proc_unreserve(L, errno);
   if (!(argv = tl__child_argv(L, msgfd, fdbuf, sizeof fdbuf))) {
     close(msgfd);
     return tl__proc_unreserve(L, ENOMEM);
@@ -176,9 +204,11 @@ int tl__f_spawn(lua_State *L) {
   if (pid == 0) {
     /* only what is safe after a fork of a threaded process, until exec */
     static const char msg[] = "threadlab: cannot start a spawned child\n";
-    if (tl__unclose_on_exec(msgfd) == 0 && tl__unclose_on_exec(tl_trace_fd(tl_trace_global)) == 0 &&
-        tl__unclose_on_exec(tl__procs_fd()) == 0)
-      execv("/proc/self/exe", argv);
+    int ok = tl__unclose_on_exec(msgfd) == 0 &&
+             tl__unclose_on_exec(tl_trace_fd(tl_trace_global)) == 0 &&
+             tl__unclose_on_exec(tl__procs_fd()) == 0;
+    for (uint32_t i = 0; ok && i < nfds; i++) ok = tl__unclose_on_exec(fds[i]) == 0;
+    if (ok) execv("/proc/self/exe", argv);
     if (write(2, msg, sizeof msg - 1) < 0) _exit(127);
     _exit(127);
   }
@@ -212,7 +242,8 @@ int tl_spawn_attach(int fd, tl_config *cfg, char *err, size_t errlen) {
   }
   close(fd);
   memcpy(&h, buf, sizeof h);
-  need = sizeof h + (size_t)h.name_len + h.dir_len + h.main_len + h.object_len;
+  need = sizeof h + (size_t)h.name_len + h.dir_len + h.main_len + h.object_len +
+         (size_t)h.nfds * sizeof(int);
   if (h.magic != TL__SPAWN_MAGIC || need != (size_t)st.st_size || h.main_len >= sizeof tl__main) {
     free(buf);
     errno = 0;
@@ -235,6 +266,12 @@ int tl_spawn_attach(int fd, tl_config *cfg, char *err, size_t errlen) {
     return tl__fail(err, errlen, "out of memory");
   }
   memcpy(tl__object, p, h.object_len);
+  p += h.object_len;
+  for (uint32_t i = 0; i < h.nfds; i++) { /* close-on-exec again */
+    int one;
+    memcpy(&one, p + i * sizeof one, sizeof one);
+    fcntl(one, F_SETFD, FD_CLOEXEC);
+  }
   free(buf);
   /* the fds stay open (close-on-exec again): this child may spawn too */
   fcntl(h.trace_fd, F_SETFD, FD_CLOEXEC);

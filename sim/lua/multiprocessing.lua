@@ -128,6 +128,73 @@ local BOOTSTRAPPING = [[
 
         A spawned child runs the main script again, as __mp_main__.]]
 
+-- What of multiprocessing's objects may reach a spawned child, as
+-- CPython's reduce them while spawning: a Queue, a Connection, a Lock, a
+-- Value ... become plain tables (their shared memory by its memfd, their
+-- pipes by descriptor, kept open across the exec), made objects again in
+-- the child. mp._spawnable(name, metatable, {fds = {fields}, skip =
+-- {fields this process keeps to itself}, after = function(obj) in the
+-- child}).
+local TAG = "__threadlab_spawn"
+local spawnable, spawnable_mt = {}, {}
+function mp._spawnable(name, mt, spec)
+  spec = spec or {}
+  spec.name, spec.mt = name, mt
+  local skip = {}
+  for _, k in ipairs(spec.skip or {}) do skip[k] = true end
+  spec.skip = skip
+  spawnable[name], spawnable_mt[mt] = spec, spec
+end
+
+local function reduce(v, memo, fds)
+  local t = type(v)
+  if t ~= "table" and t ~= "userdata" then return v end
+  if memo[v] ~= nil then return memo[v] end
+  if t == "userdata" then
+    local kind, fd, n, isfloat = parts.ipc.handle(v)
+    if not kind then return v end -- pickle says it cannot
+    local r = { [TAG] = kind, fd = fd, n = n, isfloat = isfloat }
+    memo[v] = r
+    fds[#fds + 1] = fd
+    return r
+  end
+  local mt = getmetatable(v)
+  local spec = mt and spawnable_mt[mt]
+  local r = {}
+  memo[v] = r
+  for k, x in next, v do
+    if not (spec and spec.skip[k]) then rawset(r, reduce(k, memo, fds), reduce(x, memo, fds)) end
+  end
+  if spec then
+    rawset(r, TAG, spec.name)
+    for _, f in ipairs(spec.fds or {}) do
+      if math.type(rawget(v, f)) == "integer" then fds[#fds + 1] = rawget(v, f) end
+    end
+  elseif mt then
+    setmetatable(r, mt) -- pickled by its global name, or refused
+  end
+  return r
+end
+
+local function rebuild(v, memo)
+  if type(v) ~= "table" then return v end
+  if memo[v] ~= nil then return memo[v] end
+  local tag = rawget(v, TAG)
+  if tag == "semlock" then memo[v] = parts.ipc.sem_attach(v.fd) return memo[v] end
+  if tag == "shm" then memo[v] = parts.ipc.shm(v.n, v.isfloat, v.fd) return memo[v] end
+  memo[v] = v
+  if tag then rawset(v, TAG, nil) end
+  for k, x in next, v do
+    if type(x) == "table" then rawset(v, k, rebuild(x, memo)) end
+  end
+  local spec = tag and spawnable[tag]
+  if spec then
+    setmetatable(v, spec.mt)
+    if spec.after then spec.after(v) end
+  end
+  return v
+end
+
 local spawn_object
 -- What a spawned child gets of a Process: its own fields (target and run
 -- by global name), and who its parent is.
@@ -155,7 +222,8 @@ function Process:start()
   if method == "spawn" then
     local _, booting = proc.spawn_state()
     if booting then error(RuntimeError(BOOTSTRAPPING), 2) end
-    pid = proc.spawn(self.name, spawn_object(self))
+    local fds = {}
+    pid = proc.spawn(self.name, reduce(spawn_object(self), {}, fds), fds)
   else
     pid = proc.fork(self.name)
     if pid == 0 then bootstrap(self) end
@@ -250,14 +318,15 @@ end
 -- that method (nil: the program's method, fixed now).
 local helper_method -- a context's Pool or Manager: its method
 
--- Pool workers and a Manager's server run threadlab's own local
--- functions, which a spawned child could not find by name.
-function mp._helpers_method(what)
+-- The method a Pool's workers or a Manager's server start by. A
+-- Manager's server needs what only a forked child has (the table of
+-- managers): not under spawn.
+function mp._helpers_method(what, spawn_ok)
   local m = helper_method or mp.get_start_method()
-  if m == "spawn" then
+  if m == "spawn" and not spawn_ok then
     error(NotImplementedError(what .. " under the spawn start method is not built in threadlab" ..
-      " yet (its workers run threadlab's own local functions, which a spawned child cannot find" ..
-      " by name): use mp.get_context(\"fork\")." .. what .. "(...)"), 3)
+      " yet (its server needs what only a forked child has): use mp.get_context(\"fork\")." ..
+      what .. "()"), 3)
   end
   return m
 end
@@ -313,7 +382,7 @@ end
 -- by name and unpickled (an AttributeError names a target not found), run
 -- as a forked child's.
 function mp._spawn_run()
-  local o = proc.spawn_object()
+  local o = rebuild(proc.spawn_object(), {})
   local from = o._from
   o._from = nil
   local self = setmetatable({}, Process)
