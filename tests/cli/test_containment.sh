@@ -4,14 +4,7 @@
 . tests/cli/lib.sh
 export TL_CONTAIN_MARK=$$.$RANDOM
 
-left_behind() {
-  local n=0 e d
-  for e in $(grep -l "TL_CONTAIN_MARK=$TL_CONTAIN_MARK" /proc/[0-9]*/environ 2>/dev/null); do
-    d=${e%/environ}
-    case "$(readlink "$d/exe" 2>/dev/null)$(cat "$d/stat" 2>/dev/null)" in *threadlab*) n=$((n + 1)) ;; esac
-  done
-  echo $n
-}
+left_behind() { marked_left "TL_CONTAIN_MARK=$TL_CONTAIN_MARK"; }
 
 # the cap: the fork past it raises BlockingIOError naming it; the run goes on
 out=$($BIN --headless --max-procs 2 -e 'local kids = {}

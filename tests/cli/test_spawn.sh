@@ -14,14 +14,7 @@ expect_in_order() {
     fail "$3: [$2] not in this order in [$1]"
 }
 
-left_behind() {
-  local n=0 e d
-  for e in $(grep -l "TL_SPAWN_MARK=$TL_SPAWN_MARK" /proc/[0-9]*/environ 2>/dev/null); do
-    d=${e%/environ}
-    case "$(readlink "$d/exe" 2>/dev/null)$(cat "$d/stat" 2>/dev/null)" in *threadlab*) n=$((n + 1)) ;; esac
-  done
-  echo $n
-}
+left_behind() { marked_left "TL_SPAWN_MARK=$TL_SPAWN_MARK"; }
 
 # the same script under fork and under spawn: the top runs again only in
 # spawned children (CPython 3.11 prints the same lines for the same program)

@@ -4,26 +4,7 @@ the prompt cannot be found in it (there is no file to run again: said
 so), and :reset and exit leave none behind (from /proc)."""
 import os
 import time
-from pty_session import Session, check
-
-
-def descendants(pid):
-    """Every process below pid, zombies included, from /proc."""
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = open(f"/proc/{d}/stat").read()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            kids.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.append(k)
-            todo.append(k)
-    return out
+from pty_session import Session, check, descendants
 
 
 def spawned(pids):
