@@ -353,6 +353,8 @@ int tl__host_start(tl_thread *t);
 void tl__hosts_reap(int all);
 /* In a forked child: the parked pthreads were not copied. */
 void tl__hosts_forget(void);
+/* Before a child's _exit: joins the pthreads that run no Thread (host.c). */
+void tl__hosts_reap_idle(void);
 
 /* Processes (proc.c). Made once at start-up, before any fork: the shared
  * table, the cap, the subreaper; -1 if the mapping fails. */

@@ -132,6 +132,33 @@ void tl__hosts_reap(int all) {
   }
 }
 
+/* Before a child's _exit: the pthreads with no Thread to run (parked or
+ * gone) are told to quit and joined, so none ends unjoined (a sanitizer
+ * calls that a leak); those still running a Thread (a daemon's) are left
+ * to the exit. */
+void tl__hosts_reap_idle(void) {
+  tl_host **p, *h, *done = NULL;
+  tl_mutex_lock(&tl_W->mu);
+  for (p = &tl__all; (h = *p);) {
+    if (h->exited || !h->job) {
+      if (h->exited && !h->quit) tl__nexited--;
+      if (!h->exited) tl__unlink_idle(h);
+      h->quit = 1;
+      tl_cond_signal(&h->cv);
+      *p = h->next_all;
+      h->next_all = done;
+      done = h;
+    } else {
+      p = &h->next_all;
+    }
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  for (h = done; h; h = done) {
+    done = h->next_all;
+    pthread_join(h->pthread, NULL);
+  }
+}
+
 void tl__hosts_forget(void) {
   tl__idle = NULL;
   tl__all = NULL; /* their memory stays: the child is short-lived */

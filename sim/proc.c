@@ -490,6 +490,7 @@ static void tl__exiting(int status) {
 void tl_proc_exit(int code) {
   fflush(stdout);
   fflush(stderr);
+  if (tl_W && tl__child) tl__hosts_reap_idle();
   tl__exiting(code & 0xff);
   _exit(code);
 }
