@@ -122,11 +122,12 @@ expect{ printed = { "RuntimeError:", "An attempt has been made to start a new pr
 
 say{
   en = [[
-    CPython says the same words. Without the refusal each child would spawn a
-    child that spawns a child ... The parent itself went on: only the child failed.]],
+    These are CPython's words (its idiom written here in Lua). Without the refusal
+    each child would spawn a child that spawns a child ... The parent itself went
+    on: only the child failed.]],
   zh = [[
-    CPython 说的是同样的话。要是不拒绝，每个子进程都会 spawn 一个子进程，
-    它又 spawn 一个……父进程自己照常继续：失败的只是子进程。]],
+    这是 CPython 的原话（其中的惯用写法这里换成了 Lua）。要是不拒绝，每个子进程都会
+    spawn 一个子进程，它又 spawn 一个……父进程自己照常继续：失败的只是子进程。]],
 }
 
 step{ en = "The target must be found by name in the fresh child",
