@@ -397,9 +397,12 @@ static void tl__await_slot(void) {
  * fork on the timeline, and on the virtual clock the child run first.
  * Returns the child's pid as the program sees it. */
 int32_t tl__proc_started(lua_State *L, pid_t pid, const char *name, int32_t vpid) {
+  int32_t shown = tl__S->virtual_pids ? vpid : pid;
+  /* the fork first: the child waits for its place in the table before
+   * its first event, so the trace has them in this order every run */
+  tl_emit(TL_EV_FORK, 0, (uint32_t)shown, 0);
   tl__register(pid, (int32_t)getpid(), name, vpid);
-  if (!tl__S->virtual_pids) vpid = pid;
-  tl_emit(TL_EV_FORK, 0, (uint32_t)vpid, 0);
+  vpid = shown;
   if (TL_VIRTUAL()) tl__run_child_first(L, pid);
   return vpid;
 }
