@@ -388,13 +388,17 @@ extern void (*tl_proc_after_fork_child)(void);
 /* What this process is called on the timeline ("MainProcess", "Process-1")
  * and its parent's pid as the trace shows it (0: none). */
 const char *tl_proc_title(uint32_t *vparent);
-/* Between proc.c and spawn.c: a place under the cap (its virtual pid, or
- * BlockingIOError raised), given back when the fork fails (raises); the
- * parent's side once the child exists (its pid as shown); the process
- * table's memfd; a spawned threadlab joining that table. */
-int32_t tl__proc_reserve(lua_State *L);
-int tl__proc_unreserve(lua_State *L, int err);
-int32_t tl__proc_started(lua_State *L, pid_t pid, const char *name, int32_t vpid);
+/* Between proc.c and spawn.c: a place under the cap and in the table
+ * (its virtual pid, or BlockingIOError raised), given back when the fork
+ * fails (raises); the child's pid in that place (either side of the
+ * fork); the fork on the timeline, just before it; the parent's side
+ * once the child exists (its pid as shown); the
+ * process table's memfd; a spawned threadlab joining that table. */
+int32_t tl__proc_reserve(lua_State *L, const char *name, int *slot);
+int tl__proc_unreserve(lua_State *L, int slot, int err);
+void tl__proc_slot_set(int slot, int32_t pid);
+void tl__proc_announce(int32_t vpid);
+int32_t tl__proc_started(lua_State *L, pid_t pid, int slot, int32_t vpid);
 int tl__procs_fd(void);
 int tl__procs_attach(int fd, int32_t vpid, int32_t vparent, const char *name);
 

@@ -111,17 +111,28 @@ int32_t tl_proc_self_pid(void) {
   return tl__mypid ? tl__mypid : (int32_t)getpid();
 }
 
-static void tl__register(int32_t pid, int32_t ppid, const char *name, int32_t vpid) {
+/* A place in the table for a process about to be made: pid -1 until the
+ * fork returns, when both sides write the child's pid (the child before
+ * its first event, so its end always has a place to record its time).
+ * -1 when the table is full. */
+static int tl__slot_reserve(int32_t ppid, const char *name, int32_t vpid) {
   for (int i = 0; i < TL__SLOTS; i++) {
     int32_t z = 0;
-    if (atomic_compare_exchange_strong(&tl__S->pid[i], &z, pid)) {
+    if (atomic_compare_exchange_strong(&tl__S->pid[i], &z, -1)) {
       snprintf(tl__S->name[i], sizeof tl__S->name[i], "%.47s", name);
       atomic_store(&tl__S->vpid[i], vpid);
       atomic_store(&tl__S->ppid[i], ppid);
       atomic_store(&tl__S->vend[i], 0);
-      return;
+      return i;
     }
   }
+  return -1;
+}
+
+/* The child's pid in its place: from either side of the fork (the same
+ * value), and safe between a fork and an exec. */
+void tl__proc_slot_set(int slot, int32_t pid) {
+  if (slot >= 0) atomic_store(&tl__S->pid[slot], pid);
 }
 
 /* A child of this process was reaped with status st. */
@@ -344,14 +355,16 @@ static void tl__run_child_first(lua_State *L, pid_t pid) {
   if (cancelled) tl_check_cancel(L);
 }
 
-/* A place under the cap for one more process, and its virtual pid; or a
- * BlockingIOError. At the cap a fork tries again a few times, 5 ms apart
- * (a process about to be reaped frees a slot), each try a refusal: a run
- * that keeps hitting the cap (TL__BOMB_REFUSALS) is a fork bomb, which the
- * top process ends. A bomb's processes each die of their first failed
- * fork, so without the tries they would stop short of it. */
-int32_t tl__proc_reserve(lua_State *L) {
+/* A place under the cap for one more process named name, its place in
+ * the table (*slot) and its virtual pid; or a BlockingIOError. At the cap
+ * a fork tries again a few times, 5 ms apart (a process about to be
+ * reaped frees a slot), each try a refusal: a run that keeps hitting the
+ * cap (TL__BOMB_REFUSALS) is a fork bomb, which the top process ends. A
+ * bomb's processes each die of their first failed fork, so without the
+ * tries they would stop short of it. */
+int32_t tl__proc_reserve(lua_State *L, const char *name, int *slot) {
   int n;
+  int32_t vpid;
   if (!tl__S) return tl_raise(L, "OSError", "processes are not available");
   for (int tries = 0;; tries++) {
     n = atomic_fetch_add(&tl__S->count, 1);
@@ -372,37 +385,33 @@ int32_t tl__proc_reserve(lua_State *L) {
                     "is reached (--max-procs %d: every live or unreaped process of the run)",
                     tl__S->max);
   }
-  return atomic_fetch_add(&tl__S->next_vpid, 1);
+  vpid = atomic_fetch_add(&tl__S->next_vpid, 1);
+  *slot = tl__slot_reserve((int32_t)getpid(), name, vpid);
+  return vpid;
 }
 
-/* The fork failed: its place under the cap is free again. */
-int tl__proc_unreserve(lua_State *L, int e) {
+/* The fork failed: its place under the cap and in the table are free
+ * again. */
+int tl__proc_unreserve(lua_State *L, int slot, int e) {
+  tl__proc_slot_set(slot, 0);
   atomic_fetch_sub(&tl__S->count, 1);
   return tl_raise(L, e == EAGAIN ? "BlockingIOError" : "OSError", "[Errno %d] %s", e,
                   strerror(e));
 }
 
-/* In a new child: the parent puts it in the table as fork returns there;
- * wait for it, so that what it records (its end's virtual time) has a
- * place. */
-static void tl__await_slot(void) {
-  for (int i = 0; i < 2000 && tl__slot_of((int32_t)getpid()) < 0 && !atomic_load(&tl__S->bomb);
-       i++) {
-    struct timespec ts = {0, 10000};
-    nanosleep(&ts, NULL);
-  }
+/* The fork on the timeline: with virtual pids, just before the fork, so
+ * that it comes before the child's first event on every run; else the
+ * kernel's pid is known only after it (tl__proc_started). */
+void tl__proc_announce(int32_t vpid) {
+  if (tl__S->virtual_pids) tl_emit(TL_EV_FORK, 0, (uint32_t)vpid, 0);
 }
 
-/* The parent's side of a fork or a spawn: the child in the table, the
- * fork on the timeline, and on the virtual clock the child run first.
- * Returns the child's pid as the program sees it. */
-int32_t tl__proc_started(lua_State *L, pid_t pid, const char *name, int32_t vpid) {
-  int32_t shown = tl__S->virtual_pids ? vpid : pid;
-  /* the fork first: the child waits for its place in the table before
-   * its first event, so the trace has them in this order every run */
-  tl_emit(TL_EV_FORK, 0, (uint32_t)shown, 0);
-  tl__register(pid, (int32_t)getpid(), name, vpid);
-  vpid = shown;
+/* The parent's side of a fork or a spawn: the child in the table, and on
+ * the virtual clock the child run first. Returns the child's pid as the
+ * program sees it. */
+int32_t tl__proc_started(lua_State *L, pid_t pid, int slot, int32_t vpid) {
+  tl__proc_slot_set(slot, (int32_t)pid);
+  if (!tl__S->virtual_pids) tl_emit(TL_EV_FORK, 0, (uint32_t)(vpid = pid), 0);
   if (TL_VIRTUAL()) tl__run_child_first(L, pid);
   return vpid;
 }
@@ -412,23 +421,25 @@ static int tl__fork(lua_State *L, const char *name) {
   tl_thread *self = tl__self;
   char dflt[64];
   pid_t pid;
+  int slot;
   int32_t vpid, vparent = tl_proc_self_pid();
-  vpid = tl__proc_reserve(L);
   if (!name) {
     snprintf(dflt, sizeof dflt, "child of %d", (int)vparent);
     name = dflt;
   }
+  vpid = tl__proc_reserve(L, name, &slot);
+  tl__proc_announce(vpid);
   fflush(stdout); /* nothing printed before the fork appears twice */
   fflush(stderr);
   pid = fork();
-  if (pid < 0) return tl__proc_unreserve(L, errno);
+  if (pid < 0) return tl__proc_unreserve(L, slot, errno);
   if (pid == 0) {
-    tl__await_slot();
+    tl__proc_slot_set(slot, (int32_t)getpid());
     tl__after_fork_child(self, L, name, vpid, vparent);
     lua_pushinteger(L, 0);
     return 1;
   }
-  lua_pushinteger(L, tl__proc_started(L, pid, name, vpid));
+  lua_pushinteger(L, tl__proc_started(L, pid, slot, vpid));
   return 1;
 }
 
@@ -451,7 +462,6 @@ int tl__procs_attach(int fd, int32_t vpid, int32_t vparent, const char *name) {
   tl__vparent = vparent;
   snprintf(tl__proc_name, sizeof tl__proc_name, "%s", name);
   pthread_atfork(tl__atfork_prepare, tl__atfork_parent, tl__atfork_child);
-  tl__await_slot();
   return 0;
 }
 

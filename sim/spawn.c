@@ -173,7 +173,7 @@ int tl__f_spawn(lua_State *L) {
   char err[600], fdbuf[24];
   const char *obj;
   size_t objlen;
-  int r, msgfd;
+  int r, msgfd, slot;
   char **argv;
   int32_t vpid;
   pid_t pid;
@@ -191,12 +191,13 @@ int tl__f_spawn(lua_State *L) {
   obj = lua_tolstring(L, -1, &objlen);
   if (!tl_trace_global || tl_trace_fd(tl_trace_global) < 0 || tl__procs_fd() < 0)
     return tl_raise(L, "OSError", "the spawn start method is not available here");
-  vpid = tl__proc_reserve(L);
+  vpid = tl__proc_reserve(L, name, &slot);
+  tl__proc_announce(vpid); /* before the clocks go into the message */
   if ((msgfd = tl__write_message(name, vpid, obj, objlen, fds, nfds)) < 0)
-    return tl__proc_unreserve(L, errno);
+    return tl__proc_unreserve(L, slot, errno);
   if (!(argv = tl__child_argv(L, msgfd, fdbuf, sizeof fdbuf))) {
     close(msgfd);
-    return tl__proc_unreserve(L, ENOMEM);
+    return tl__proc_unreserve(L, slot, ENOMEM);
   }
   fflush(stdout); /* nothing printed before the start appears twice */
   fflush(stderr);
@@ -204,7 +205,9 @@ int tl__f_spawn(lua_State *L) {
   if (pid == 0) {
     /* only what is safe after a fork of a threaded process, until exec */
     static const char msg[] = "threadlab: cannot start a spawned child\n";
-    int ok = tl__unclose_on_exec(msgfd) == 0 &&
+    int ok;
+    tl__proc_slot_set(slot, (int32_t)getpid());
+    ok = tl__unclose_on_exec(msgfd) == 0 &&
              tl__unclose_on_exec(tl_trace_fd(tl_trace_global)) == 0 &&
              tl__unclose_on_exec(tl__procs_fd()) == 0;
     for (uint32_t i = 0; ok && i < nfds; i++) ok = tl__unclose_on_exec(fds[i]) == 0;
@@ -215,8 +218,8 @@ int tl__f_spawn(lua_State *L) {
   r = errno;
   close(msgfd);
   free(argv);
-  if (pid < 0) return tl__proc_unreserve(L, r);
-  lua_pushinteger(L, tl__proc_started(L, pid, name, vpid));
+  if (pid < 0) return tl__proc_unreserve(L, slot, r);
+  lua_pushinteger(L, tl__proc_started(L, pid, slot, vpid));
   return 1;
 }
 
