@@ -3,10 +3,6 @@ lesson{
   source = "003 进程的创建-fork, getpid/getppid",
 }
 
--- Processes play on the real clock: on the virtual clock a child runs to its
--- end before its parent goes on (see README, Processes).
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     os.fork() copies the whole running program: a second process, the child.

@@ -3,8 +3,6 @@ lesson{
   source = "003 多进程修改全局变量",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     Threads share their globals: that is why they race.

@@ -3,8 +3,6 @@ lesson{
   source = "003 多次fork问题",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     The note asks: a program calls fork twice; are there three processes?

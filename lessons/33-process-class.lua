@@ -3,8 +3,6 @@ lesson{
   source = "003 multiprocessing, 进程的创建-Process子类; 004 多进程",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     multiprocessing.Process is fork made easy: give it a target and args, call start().

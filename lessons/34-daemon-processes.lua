@@ -3,8 +3,6 @@ lesson{
   source = "004 守护进程 vs 守护线程",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     A daemon process (daemon = true) is ended when the main process's code ends:

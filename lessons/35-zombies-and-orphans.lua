@@ -3,8 +3,6 @@ lesson{
   source = "004 多进程 › 概念; 002 §7.6",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     Both notes muddle these two words, so here they are as the kernel means them.

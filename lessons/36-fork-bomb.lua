@@ -3,6 +3,8 @@ lesson{
   source = "004 fork炸弹",
 }
 
+-- The real clock: the bomb is contained by a signal to the top process,
+-- which ends the run as soon as it can, at whatever moment that is.
 lab.clock{ clock = "real" }
 
 say{

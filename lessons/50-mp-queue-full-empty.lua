@@ -4,9 +4,6 @@ lesson{
   source = "003 进程间通信-Queue",
 }
 
--- Processes play on the real clock (see README, Processes).
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     Processes share no globals: each has its own copy. To talk, they pass

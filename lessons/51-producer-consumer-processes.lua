@@ -4,8 +4,6 @@ lesson{
   source = "004 生产者消费者模型; 002 ch.9",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     A producer process makes buns and puts them on a queue; a consumer process

@@ -4,8 +4,6 @@ lesson{
   source = "003 进程池Pool; 002 §7.7, §7.8",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     Starting a process per task is slow. A Pool starts n worker processes once

@@ -4,8 +4,6 @@ lesson{
   source = "002 §13.6",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     A Queue, a Pipe or a Pool copies each value into bytes in one process and

@@ -4,8 +4,6 @@ lesson{
   source = "003 进程间通信-Queue (Queue实例); 004 进程间通信; 002 §6.5",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     The parent makes one Queue and hands it to two children: one writes A, B,

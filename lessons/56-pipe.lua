@@ -4,8 +4,6 @@ lesson{
   source = "002 §6.6 管道; the multiprocessing documentation's Pipe example",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     mp.Pipe() returns two connections, one for each end. Whatever is sent

@@ -4,8 +4,6 @@ lesson{
   source = "002 §8.1–8.2 map, apply, map_async, apply_async",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     Pool.map(f, items) applies one function to many items across the

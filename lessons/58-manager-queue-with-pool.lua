@@ -4,8 +4,6 @@ lesson{
   source = "003 进程池中的Queue; 004 进程池中的Queue",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     An mp.Queue reaches a child only by fork: the child is made with it. A

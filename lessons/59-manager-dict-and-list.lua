@@ -4,8 +4,6 @@ lesson{
   source = "002 §6.7 共享数据 (Manager); 002 ch.13 Manager 数据共享的陷阱",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     A child process works on its own copy of the parent's memory: whatever

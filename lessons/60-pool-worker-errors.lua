@@ -4,8 +4,6 @@ lesson{
   source = "002 §7.8 异常处理，异常消失问题",
 }
 
-lab.clock{ clock = "real" }
-
 say{
   en = [[
     002 §7.8 has only a title: exceptions that disappear. This lesson fills

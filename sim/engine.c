@@ -302,6 +302,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   w->main->next = NULL;
   w->live = w->main;
   w->nlive = 1;
+  tl_spawn_first_turn();
   tl_mutex_unlock(&w->mu);
   {
     uint32_t vparent;

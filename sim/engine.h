@@ -250,6 +250,29 @@ int tl_v_move(tl_thread *self, tl_thread *t, const char *label, uint64_t ns, int
  * global: ends its step there if the step was a move by access (a read
  * and a write inside one statement are two moves). */
 void tl_v_pause_after_access(tl_thread *t);
+
+/* vproc.c: the virtual clock across processes (world mutex held where a
+ * turn may be waited for). */
+int tl_vp_init(void);
+int tl_vp_on(void);
+int tl_vp_turn(int ready, uint64_t at);
+void tl_vp_idle(void);
+int tl_vp_someone_before(uint64_t t);
+void tl_vp_tick(uint64_t now);
+void tl_vp_switch_point(void);
+int tl_vp_computing(void);
+int tl_vp_reserve(void);
+void tl_vp_forked(int slot, int32_t pid);
+void tl_vp_child(int slot);
+void tl_vp_exit(void);
+int tl_vp_ended(int32_t pid);
+void tl_vp_mark_ended(int32_t pid);
+void tl_vp_forget(int32_t pid);
+void tl_vp_reset(void);
+/* The scheduler's shared memory (a memfd, -1 if anonymous), and a spawned
+ * threadlab mapping it (0, or -1). */
+int tl_vp_fd(void);
+int tl_vp_attach(int fd);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
 char *tl__describe_waits(int hang);
@@ -391,14 +414,12 @@ const char *tl_proc_title(uint32_t *vparent);
 /* Between proc.c and spawn.c: a place under the cap and in the table
  * (its virtual pid, or BlockingIOError raised), given back when the fork
  * fails (raises); the child's pid in that place (either side of the
- * fork); the fork on the timeline, just before it; the parent's side
- * once the child exists (its pid as shown); the
+ * fork); the parent's side once the child exists (its pid as shown); the
  * process table's memfd; a spawned threadlab joining that table. */
 int32_t tl__proc_reserve(lua_State *L, const char *name, int *slot);
 int tl__proc_unreserve(lua_State *L, int slot, int err);
 void tl__proc_slot_set(int slot, int32_t pid);
-void tl__proc_announce(int32_t vpid);
-int32_t tl__proc_started(lua_State *L, pid_t pid, int slot, int32_t vpid);
+int32_t tl__proc_started(pid_t pid, int slot, int32_t vpid);
 int tl__procs_fd(void);
 int tl__procs_attach(int fd, int32_t vpid, int32_t vparent, const char *name);
 
@@ -407,11 +428,12 @@ int tl__procs_attach(int fd, int32_t vpid, int32_t vparent, const char *name);
  * ("-e", "stdin", "the REPL"). A spawned child: joins the run from the fd
  * its parent passed (--spawn-child FD) and takes its parent's
  * configuration (0, or -1 with why); sets its clocks when its world
- * begins; says whether it is one, and whether it is still running the
+ * begins, and waits for its first turn before its first event; says whether it is one, and whether it is still running the
  * main code again (when Process.start is refused, as in CPython). */
 void tl_spawn_set_main(const char *path, const char *how);
 int tl_spawn_attach(int fd, tl_config *cfg, char *err, size_t errlen);
 void tl_spawn_world_begins(tl_world *w);
+void tl_spawn_first_turn(void);
 int tl_spawned(void);
 void tl_spawn_set_bootstrapping(int yes);
 int tl_spawn_bootstrapping(void);

@@ -298,11 +298,9 @@ static void tl__emit_ready(struct pollfd *fds, int n, int r, int flags) {
           r > 0 ? tl__say_set(fds, n, 1) : 0);
 }
 
-/* On the virtual clock nothing outside the process moves while it runs (a
- * child runs to its end before its parent goes on), so when every other
- * thread waits with no end (for I/O too, or for a lock, a join) and no
- * timer is due, the descriptors can never become ready: a hang. (World
- * mutex held.) */
+/* On the virtual clock, when every other thread waits with no end (for
+ * I/O too, or for a lock, a join) and no timer is due, nothing in this
+ * process can make the descriptors ready. (World mutex held.) */
 static int tl__nothing_can_move(const tl_thread *self) {
   for (const tl_thread *t = tl_W->live; t; t = t->next) {
     if (t == self || t->vs == TL_VS_DONE) continue;
@@ -333,24 +331,26 @@ static int tl__end_inside(int fd) {
  * second, and a fifth of a real one (loopback data a loaded machine has
  * not delivered yet is not taken for a hang). */
 #define TL__IO_HANG_NS 1000000000ull
+/* With other processes of the run alive, one of them may still write:
+ * only a minute of virtual time with nothing written is a hang. */
+#define TL__IO_HANG_PROCS_NS 60000000000ull
 #define TL__IO_HANG_WALL_NS 200000000ull
 
-static int tl__io_hang(lua_State *L, struct pollfd *fds, int n) {
+static int tl__io_hang(lua_State *L, struct pollfd *fds, int n, int procs) {
   char what[200];
   tl_io_describe(n ? fds[0].fd : -1, what, sizeof what);
+  if (procs)
+    return tl_raise(L, "HangError",
+                    "hang across processes: %s waits for %s%s, and no process made it ready in "
+                    "60 virtual seconds", tl__self->name, what, n > 1 ? " and others" : "");
   return tl_raise(L, "HangError",
                   "hang: %s waits for %s%s, and nothing else here can run again to make it "
-                  "ready%s", tl__self->name, what, n > 1 ? " and others" : "",
-                  tl_proc_is_child()
-                      ? " (on the virtual clock a child runs to its end before its parent goes "
-                        "on: a child that waits for its parent needs the real clock: "
-                        "lab.clock{clock = \"real\"})"
-                      : "");
+                  "ready", tl__self->name, what, n > 1 ? " and others" : "");
 }
 
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
   tl_thread *self = tl__self;
-  int r, err = 0, cancelled = 0, virt, hang = 0;
+  int r, err = 0, cancelled = 0, virt, hang = 0, hang_procs = 0;
   uint64_t deadline = 0, wall_end = 0, still = 0, still_wall = 0;
   struct tl__io_waiter me = {fds, n};
   if ((flags & TL_IO_AFTER_EAGAIN) && self && timeout != 0 && !TL_VIRTUAL()) {
@@ -393,7 +393,8 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       if (!self->io_forever || !tl__nothing_can_move(self)) {
         still = tl_clock_now();
         still_wall = tl_now_ns();
-      } else if (tl_clock_now() - still > TL__IO_HANG_NS &&
+      } else if ((hang_procs = tl_vp_on()),
+                 tl_clock_now() - still > (hang_procs ? TL__IO_HANG_PROCS_NS : TL__IO_HANG_NS) &&
                  tl_now_ns() - still_wall > TL__IO_HANG_WALL_NS) {
         hang = 1;
         break;
@@ -425,7 +426,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
     tl_check_cancel(L);
     return 0;
   }
-  if (hang) return tl__io_hang(L, fds, n);
+  if (hang) return tl__io_hang(L, fds, n, hang_procs);
   if (r < 0) return tl_io_raise_errno(L, err);
   return r;
 }

@@ -26,70 +26,68 @@
 
 /* Waits until ready() says yes or the timeout (seconds, <0: none) passes,
  * giving up the GIL meanwhile; in slices, so Ctrl-C and :reset reach it.
- * Under the virtual clock the baton goes to the other threads for a
- * virtual half-millisecond at a time. Returns 1 ready, 0 timed out. */
+ * Under the virtual clock the baton goes to the other threads, and the
+ * token to the other processes, for a virtual millisecond at a time.
+ * Returns 1 ready, 0 timed out. */
 typedef int (*tl__ready_fn)(void *arg, int slice_ms);
 /* The name of what the current call waits on, for the hang report (the
  * Lua half passes it: "mp.Queue-3", "Pipe-5"). */
 static _Thread_local const char *tl__hang_name;
 
-/* On the virtual clock processes run one at a time (a child runs to its end
- * before its parent goes on), so a message no thread of this process can
- * still send never comes: after this much virtual time the wait is a hang,
- * reported naming what it waited on. */
+/* A message no process sent for this much virtual time, while the wait
+ * had no timeout, is taken for one that never comes: a hang, reported
+ * naming what it waited on. */
 #define TL__VHANG_NS (60ull * 1000000000ull)
 
 static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
                         int tried) {
   tl_thread *self = tl__self;
-  uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+  int virt = TL_VIRTUAL();
+  /* a timeout runs on the run's clock: virtual seconds on the virtual one */
+  uint64_t wall_end = timeout >= 0 && !virt ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+  uint64_t vend = timeout >= 0 && virt ? tl_deadline_in(timeout) : 0;
   uint64_t v0 = tl_clock_now();
   int r = 0, cancelled = 0, hang = 0;
-  double vslice = 0.0005; /* virtual seconds per look; doubles up to 1 s */
   if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
-  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
+  if (!virt) TL_ALLOW_THREADS_BEGIN(self);
   for (;;) {
     int slice = 20;
     if (self->cancel) {
       cancelled = 1;
       break;
     }
+    if (vend && tl_clock_now() >= vend) break;
     if (wall_end) {
       uint64_t now = tl_now_ns();
       if (now >= wall_end) break;
       if ((wall_end - now) / 1000000 < (uint64_t)slice) slice = (int)((wall_end - now) / 1000000) + 1;
     }
-    if (TL_VIRTUAL()) {
+    if (virt) {
+      uint64_t tick = tl_deadline_in(0.001); /* a look every virtual millisecond */
       if (timeout < 0 && tl_clock_now() - v0 > TL__VHANG_NS) {
         hang = 1;
         break;
       }
-      if (tl__v_wait(self, TL_WAIT_INPUT, obj, tl_deadline_in(vslice)) == ECANCELED) {
+      if (tl__v_wait(self, TL_WAIT_INPUT, obj, vend && vend < tick ? vend : tick) == ECANCELED) {
         cancelled = 1;
         break;
       }
       slice = 0;
-      if (vslice < 1.0) vslice *= 2;
     }
     tl_mutex_unlock(&tl_W->mu);
     r = ready(arg, slice);
-    if (!r && TL_VIRTUAL()) {
-      struct timespec ts = {0, 20000};
-      nanosleep(&ts, NULL);
-    }
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
-  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
+  if (!virt) TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
   if (hang) {
     return tl_raise(L, "HangError",
-                    "hang across processes: waiting on %s for a message no process will send "
-                    "(on the virtual clock a child runs to its end before its parent goes on; "
-                    "play this on the real clock: lab.clock{clock = \"real\"})",
+                    "hang across processes: waiting on %s for a message no process sent in "
+                    "60 virtual seconds",
                     tl__hang_name ? tl__hang_name : "a pipe");
   }
   return r;
@@ -635,11 +633,21 @@ static size_t tl__shm_index(lua_State *L, tl__shm *m) {
   return (size_t)i;
 }
 
+/* The virtual clock: each access to shared memory is a switch point
+ * between processes, so lost updates happen, and replay by seed. */
+static void tl__shm_switch_point(void) {
+  if (!tl_vp_on()) return;
+  tl_mutex_lock(&tl_W->mu);
+  tl_vp_switch_point();
+  tl_mutex_unlock(&tl_W->mu);
+}
+
 /* Each access is one volatile load or store: a += 1 is a read, then a
  * write, with the other processes free to come between. */
 static int f_shm_get(lua_State *L) {
   tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
+  tl__shm_switch_point();
   if (m->isfloat) lua_pushnumber(L, ((volatile double *)m->p)[i]);
   else lua_pushinteger(L, ((volatile int64_t *)m->p)[i]);
   return 1;
@@ -648,6 +656,7 @@ static int f_shm_get(lua_State *L) {
 static int f_shm_set(lua_State *L) {
   tl__shm *m = tl__checkud(L, tl__shm_mt, TL__SHM_MT);
   size_t i = tl__shm_index(L, m);
+  tl__shm_switch_point();
   if (m->isfloat) ((volatile double *)m->p)[i] = (double)luaL_checknumber(L, 3);
   else if (lua_isinteger(L, 3)) ((volatile int64_t *)m->p)[i] = (int64_t)lua_tointeger(L, 3);
   else return tl_raise(L, "TypeError", "'%s' object cannot be interpreted as an integer", luaL_typename(L, 3));

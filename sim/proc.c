@@ -139,6 +139,7 @@ void tl__proc_slot_set(int slot, int32_t pid) {
 static void tl__reaped(int32_t pid, int st) {
   int i = tl__slot_of(pid);
   int32_t shown = tl__to_virtual(pid);
+  tl_vp_forget(pid);
   if (i >= 0) {
     uint64_t vend = atomic_load(&tl__S->vend[i]);
     atomic_store(&tl__S->pid[i], 0);
@@ -186,6 +187,7 @@ int tl_procs_init(int max_procs, int virtual_pids) {
   tl__S->top = tl__mypid = (int32_t)getpid();
   tl__S->virtual_pids = virtual_pids;
   atomic_store(&tl__S->next_vpid, 1001);
+  if (tl_vp_init() != 0) return -1;
   /* orphans of the run come back to threadlab, which reaps them */
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   pthread_atfork(tl__atfork_prepare, tl__atfork_parent, tl__atfork_child);
@@ -245,6 +247,7 @@ static int tl__kill_all_locked(void) {
   atomic_store(&tl__S->count, 0);
   atomic_store(&tl__S->refusals, 0);
   for (int i = 0; i < TL__SLOTS; i++) atomic_store(&tl__S->pid[i], 0);
+  tl_vp_reset();
   return killed;
 }
 
@@ -325,36 +328,6 @@ static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name
   (void)L;
 }
 
-/* The virtual clock across processes, as far as it is built: processes run
- * one at a time, a child first, until it has ended (it stays a zombie till
- * its parent waits), each on its own virtual clock from the fork on, and a
- * wait goes on from the child's end. So the order of every event is the
- * same on every run: traces and pictures replay byte for byte. The price:
- * a parent cannot act while its child runs (a child that never ends holds
- * its parent until Ctrl-C). One scheduler with --cores across processes is
- * the part not built. */
-static void tl__run_child_first(lua_State *L, pid_t pid) {
-  tl_thread *self = tl__self;
-  uint64_t step = 20000;
-  int cancelled = 0;
-  for (;;) {
-    siginfo_t si;
-    struct timespec ts;
-    memset(&si, 0, sizeof si);
-    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == pid)
-      break;
-    tl_mutex_lock(&tl_W->mu);
-    cancelled = self->cancel != TL_CANCEL_NONE;
-    tl_mutex_unlock(&tl_W->mu);
-    if (cancelled) break;
-    ts.tv_sec = 0;
-    ts.tv_nsec = (long)step;
-    nanosleep(&ts, NULL);
-    if (step < 1000000) step *= 2;
-  }
-  if (cancelled) tl_check_cancel(L);
-}
-
 /* A place under the cap for one more process named name, its place in
  * the table (*slot) and its virtual pid; or a BlockingIOError. At the cap
  * a fork tries again a few times, 5 ms apart (a process about to be
@@ -399,20 +372,14 @@ int tl__proc_unreserve(lua_State *L, int slot, int e) {
                   strerror(e));
 }
 
-/* The fork on the timeline: with virtual pids, just before the fork, so
- * that it comes before the child's first event on every run; else the
- * kernel's pid is known only after it (tl__proc_started). */
-void tl__proc_announce(int32_t vpid) {
-  if (tl__S->virtual_pids) tl_emit(TL_EV_FORK, 0, (uint32_t)vpid, 0);
-}
-
-/* The parent's side of a fork or a spawn: the child in the table, and on
- * the virtual clock the child run first. Returns the child's pid as the
- * program sees it. */
-int32_t tl__proc_started(lua_State *L, pid_t pid, int slot, int32_t vpid) {
+/* The parent's side of a fork or a spawn once the child exists: its pid
+ * in the table and the fork on the timeline (the child, on the virtual
+ * clock, leaves no mark before its first turn). Returns the child's pid as
+ * the program sees it. */
+int32_t tl__proc_started(pid_t pid, int slot, int32_t vpid) {
   tl__proc_slot_set(slot, (int32_t)pid);
-  if (!tl__S->virtual_pids) tl_emit(TL_EV_FORK, 0, (uint32_t)(vpid = pid), 0);
-  if (TL_VIRTUAL()) tl__run_child_first(L, pid);
+  if (!tl__S->virtual_pids) vpid = pid;
+  tl_emit(TL_EV_FORK, 0, (uint32_t)vpid, 0);
   return vpid;
 }
 
@@ -421,25 +388,30 @@ static int tl__fork(lua_State *L, const char *name) {
   tl_thread *self = tl__self;
   char dflt[64];
   pid_t pid;
-  int slot;
+  int slot, vslot;
   int32_t vpid, vparent = tl_proc_self_pid();
   if (!name) {
     snprintf(dflt, sizeof dflt, "child of %d", (int)vparent);
     name = dflt;
   }
   vpid = tl__proc_reserve(L, name, &slot);
-  tl__proc_announce(vpid);
+  vslot = TL_VIRTUAL() ? tl_vp_reserve() : -1; /* the child is in the run before it runs */
   fflush(stdout); /* nothing printed before the fork appears twice */
   fflush(stderr);
   pid = fork();
+  if (pid != 0) tl_vp_forked(vslot, pid);
   if (pid < 0) return tl__proc_unreserve(L, slot, errno);
   if (pid == 0) {
     tl__proc_slot_set(slot, (int32_t)getpid());
+    /* it waits for its first turn before it leaves any mark */
+    tl_mutex_lock(&tl_W->mu);
+    tl_vp_child(vslot);
+    tl_mutex_unlock(&tl_W->mu);
     tl__after_fork_child(self, L, name, vpid, vparent);
     lua_pushinteger(L, 0);
     return 1;
   }
-  lua_pushinteger(L, tl__proc_started(L, pid, slot, vpid));
+  lua_pushinteger(L, tl__proc_started(pid, slot, vpid));
   return 1;
 }
 
@@ -498,6 +470,7 @@ static void tl__exiting(int status) {
   if (tl_W && tl__self && atomic_load(&tl__self->holds_gil))
     tl_emit(TL_EV_GIL_RELEASE, TL_GIL_EXIT, 0, 0);
   if (tl_W) tl_emit(TL_EV_EXIT, 0, 0, (uint64_t)(unsigned)status);
+  tl_vp_exit(); /* after its last mark: the next process goes on */
 }
 
 void tl_proc_exit(int code) {
@@ -566,29 +539,62 @@ static int f_report(lua_State *L) {
 
 /* ---- waiting ------------------------------------------------------------ */
 
+/* The virtual clock: whether child pid (-1: any) has ended by the
+ * scheduler's book, which says so before the kernel's zombie exists; then
+ * it is reaped, waiting for the kernel if need be. So what a wait sees
+ * never depends on how fast the machine buries a process. */
+static pid_t tl__vreap(pid_t pid, int *st) {
+  if (pid > 0) {
+    int e = tl_vp_ended(pid);
+    if (e < 0) return waitpid(pid, st, WNOHANG);
+    return e ? waitpid(pid, st, 0) : 0;
+  }
+  for (int i = 0; i < TL__SLOTS; i++) {
+    int32_t c = atomic_load(&tl__S->pid[i]);
+    if (c > 0 && atomic_load(&tl__S->ppid[i]) == tl__mypid && tl_vp_ended(c) == 1)
+      return waitpid(c, st, 0);
+  }
+  return waitpid(-1, st, WNOHANG); /* (one killed from outside) */
+}
+
 /* waitpid(pid, flags, timeout): waits with the GIL released, interruptibly,
  * polling (a blocked waitpid cannot be cut short). 0 when nothing ended
- * (WNOHANG or the timeout), or -1 with errno. */
+ * (WNOHANG or the timeout), or -1 with errno. On the virtual clock it
+ * looks every virtual millisecond, the other processes running between. */
 static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int *st) {
   tl_thread *self = tl__self;
-  uint64_t wall_end = timeout >= 0 ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+  int virt = TL_VIRTUAL();
+  uint64_t wall_end = timeout >= 0 && !virt ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
+  uint64_t vend = timeout >= 0 && virt ? tl_deadline_in(timeout) : 0;
   uint64_t step = 20000;
   pid_t r;
   int cancelled = 0;
-  if ((r = waitpid(pid, st, WNOHANG)) != 0 || (flags & WNOHANG) || timeout == 0) return r;
+  if ((r = virt ? tl__vreap(pid, st) : waitpid(pid, st, WNOHANG)) != 0 || (flags & WNOHANG) ||
+      timeout == 0)
+    return r;
   tl_emit(TL_EV_JOIN, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   tl_mutex_lock(&tl_W->mu);
-  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_BEGIN(self);
+  if (!virt) TL_ALLOW_THREADS_BEGIN(self);
   for (;;) {
+    if (virt) {
+      uint64_t tick = tl_deadline_in(0.001);
+      if (tl__v_wait(self, TL_WAIT_INPUT, NULL, vend && vend < tick ? vend : tick) == ECANCELED) {
+        cancelled = 1;
+        break;
+      }
+      tl_mutex_unlock(&tl_W->mu);
+      r = tl__vreap(pid, st);
+      tl_mutex_lock(&tl_W->mu);
+      if (r != 0) break;
+      if (vend && tl_clock_now() >= vend) break;
+      continue;
+    }
     if ((r = waitpid(pid, st, WNOHANG)) != 0) break;
     if (wall_end && tl_now_ns() >= wall_end) break;
     if (self->cancel) {
       cancelled = 1;
       break;
     }
-    /* The virtual clock stands still while this process waits for a
-     * child (it goes on from the child's end): a real sleep, the world
-     * mutex released so Ctrl-C can reach this thread. */
     tl_mutex_unlock(&tl_W->mu);
     {
       struct timespec ts = {0, (long)step};
@@ -597,7 +603,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
     tl_mutex_lock(&tl_W->mu);
     if (step < 1000000) step *= 2; /* a zombie drawn longer than it lived is a lie */
   }
-  if (!TL_VIRTUAL()) TL_ALLOW_THREADS_END(self);
+  if (!virt) TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   tl_emit(TL_EV_JOIN_END, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   if (cancelled) tl_check_cancel(L);
@@ -653,7 +659,7 @@ static int f_join(lua_State *L) {
 static int f_poll(lua_State *L) {
   int st = 0;
   pid_t pid = tl__to_real((int32_t)luaL_checkinteger(L, 1));
-  pid_t r = pid > 0 ? waitpid(pid, &st, WNOHANG) : -1;
+  pid_t r = pid <= 0 ? -1 : TL_VIRTUAL() ? tl__vreap(pid, &st) : waitpid(pid, &st, WNOHANG);
   if (r <= 0) return 0;
   tl__reaped(r, st);
   lua_pushinteger(L, st);
@@ -661,6 +667,15 @@ static int f_poll(lua_State *L) {
 }
 
 /* ---- the rest of os ----------------------------------------------------- */
+
+/* The virtual clock: a child killed while it waited for its turn never
+ * runs again. Once the kernel has it dead, the book says it ended, so the
+ * parent's next look reaps it, on every run alike. */
+static void tl__vkilled(pid_t pid) {
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0) tl_vp_mark_ended(pid);
+}
 
 static int f_kill(lua_State *L) {
   int32_t shown = (int32_t)luaL_checkinteger(L, 1);
@@ -673,6 +688,7 @@ static int f_kill(lua_State *L) {
     return tl_raise(L, "OSError", "[Errno %d] %s", e, strerror(e));
   }
   tl_emit(TL_EV_KILL, 0, (uint32_t)shown, (uint64_t)sig);
+  if (TL_VIRTUAL() && (sig == SIGKILL || sig == SIGTERM)) tl__vkilled(pid);
   return 0;
 }
 
@@ -744,6 +760,13 @@ static int f_processes(lua_State *L) {
     int threads = 0;
     FILE *f;
     if (pid <= 0) continue;
+    /* the virtual clock: a process the book says has ended is shown as
+     * the kernel will have it a moment later, on every run alike */
+    if (TL_VIRTUAL() && tl_vp_ended(pid) == 1) {
+      siginfo_t si;
+      memset(&si, 0, sizeof si);
+      waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+    }
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     if ((f = fopen(path, "r"))) {
       size_t got = fread(buf, 1, sizeof buf - 1, f);

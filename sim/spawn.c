@@ -28,8 +28,8 @@
 
 typedef struct tl__spawn_head {
   uint64_t magic;
-  int32_t trace_fd, procs_fd;
-  int32_t vpid, vparent;
+  int32_t trace_fd, procs_fd, vp_fd;
+  int32_t vpid, vparent, vslot; /* vslot: its place in the scheduler across processes */
   uint64_t t0, wall0, vnow;
   tl_config cfg;            /* record_dir: the string that follows */
   int32_t main_is_file;     /* main: a script's path, else how it came */
@@ -41,6 +41,7 @@ static char tl__main[4096];      /* the main script's path, or how it came */
 static int tl__main_is_file;
 static int tl__is_spawned, tl__booting;
 static uint64_t tl__t0, tl__wall0, tl__vnow;
+static int tl__vslot = -1;       /* its place in the scheduler across processes */
 static char *tl__object;         /* the pickled Process, in a spawned child */
 static size_t tl__object_len;
 
@@ -61,6 +62,13 @@ void tl_spawn_world_begins(tl_world *w) {
   atomic_store(&w->v.now, tl__vnow);
 }
 
+/* On the virtual clock a spawned child, as a forked one, waits for its
+ * first turn before it leaves any mark (its world exists; the world mutex
+ * held). */
+void tl_spawn_first_turn(void) {
+  if (tl__is_spawned) tl_vp_child(tl__vslot);
+}
+
 /* ---- the parent's side --------------------------------------------------- */
 
 static int tl__put(int fd, const void *p, size_t n) {
@@ -77,8 +85,8 @@ static int tl__put(int fd, const void *p, size_t n) {
 
 /* The memfd the child reads: the head, then name, record_dir, main and
  * the pickled object, one after another. -1 with errno on failure. */
-static int tl__write_message(const char *name, int32_t vpid, const char *obj, size_t objlen,
-                             const int *fds, uint32_t nfds) {
+static int tl__write_message(const char *name, int32_t vpid, int vslot, const char *obj,
+                             size_t objlen, const int *fds, uint32_t nfds) {
   tl__spawn_head h;
   const char *dir = tl_W->cfg.record_dir ? tl_W->cfg.record_dir : "";
   int fd = memfd_create("threadlab-spawn", MFD_CLOEXEC);
@@ -87,7 +95,9 @@ static int tl__write_message(const char *name, int32_t vpid, const char *obj, si
   h.magic = TL__SPAWN_MAGIC;
   h.trace_fd = tl_trace_fd(tl_trace_global);
   h.procs_fd = tl__procs_fd();
+  h.vp_fd = tl_vp_fd();
   h.vpid = vpid;
+  h.vslot = vslot;
   h.vparent = tl_proc_self_pid();
   h.t0 = tl_W->t0;
   h.wall0 = tl_W->v.wall0;
@@ -173,7 +183,7 @@ int tl__f_spawn(lua_State *L) {
   char err[600], fdbuf[24];
   const char *obj;
   size_t objlen;
-  int r, msgfd, slot;
+  int r, msgfd, slot, vslot;
   char **argv;
   int32_t vpid;
   pid_t pid;
@@ -191,13 +201,16 @@ int tl__f_spawn(lua_State *L) {
   obj = lua_tolstring(L, -1, &objlen);
   if (!tl_trace_global || tl_trace_fd(tl_trace_global) < 0 || tl__procs_fd() < 0)
     return tl_raise(L, "OSError", "the spawn start method is not available here");
+  if (TL_VIRTUAL() && tl_vp_fd() < 0)
+    return tl_raise(L, "OSError", "the spawn start method is not available here");
   vpid = tl__proc_reserve(L, name, &slot);
-  tl__proc_announce(vpid); /* before the clocks go into the message */
-  if ((msgfd = tl__write_message(name, vpid, obj, objlen, fds, nfds)) < 0)
-    return tl__proc_unreserve(L, slot, errno);
-  if (!(argv = tl__child_argv(L, msgfd, fdbuf, sizeof fdbuf))) {
-    close(msgfd);
-    return tl__proc_unreserve(L, slot, ENOMEM);
+  vslot = TL_VIRTUAL() ? tl_vp_reserve() : -1; /* in the run before it runs */
+  if ((msgfd = tl__write_message(name, vpid, vslot, obj, objlen, fds, nfds)) < 0 ||
+      !(argv = tl__child_argv(L, msgfd, fdbuf, sizeof fdbuf))) {
+    r = msgfd < 0 ? errno : ENOMEM;
+    if (msgfd >= 0) close(msgfd);
+    tl_vp_forked(vslot, -1);
+    return tl__proc_unreserve(L, slot, r);
   }
   fflush(stdout); /* nothing printed before the start appears twice */
   fflush(stderr);
@@ -208,18 +221,20 @@ int tl__f_spawn(lua_State *L) {
     int ok;
     tl__proc_slot_set(slot, (int32_t)getpid());
     ok = tl__unclose_on_exec(msgfd) == 0 &&
-             tl__unclose_on_exec(tl_trace_fd(tl_trace_global)) == 0 &&
-             tl__unclose_on_exec(tl__procs_fd()) == 0;
+         tl__unclose_on_exec(tl_trace_fd(tl_trace_global)) == 0 &&
+         tl__unclose_on_exec(tl__procs_fd()) == 0 &&
+         (tl_vp_fd() < 0 || tl__unclose_on_exec(tl_vp_fd()) == 0);
     for (uint32_t i = 0; ok && i < nfds; i++) ok = tl__unclose_on_exec(fds[i]) == 0;
     if (ok) execv("/proc/self/exe", argv);
     if (write(2, msg, sizeof msg - 1) < 0) _exit(127);
     _exit(127);
   }
   r = errno;
+  tl_vp_forked(vslot, pid);
   close(msgfd);
   free(argv);
   if (pid < 0) return tl__proc_unreserve(L, slot, r);
-  lua_pushinteger(L, tl__proc_started(L, pid, slot, vpid));
+  lua_pushinteger(L, tl__proc_started(pid, slot, vpid));
   return 1;
 }
 
@@ -279,10 +294,14 @@ int tl_spawn_attach(int fd, tl_config *cfg, char *err, size_t errlen) {
   /* the fds stay open (close-on-exec again): this child may spawn too */
   fcntl(h.trace_fd, F_SETFD, FD_CLOEXEC);
   fcntl(h.procs_fd, F_SETFD, FD_CLOEXEC);
+  if (h.vp_fd >= 0) fcntl(h.vp_fd, F_SETFD, FD_CLOEXEC);
   if (!(tl_trace_global = tl_trace_attach(h.trace_fd)))
     return tl__fail(err, errlen, "cannot map the run's trace");
   if (tl__procs_attach(h.procs_fd, h.vpid, h.vparent, name) != 0)
     return tl__fail(err, errlen, "cannot map the run's process table");
+  if (h.vp_fd >= 0 && tl_vp_attach(h.vp_fd) != 0)
+    return tl__fail(err, errlen, "cannot map the run's scheduler");
+  tl__vslot = h.vslot;
   tl__t0 = h.t0;
   tl__wall0 = h.wall0;
   tl__vnow = h.vnow;

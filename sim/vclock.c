@@ -83,6 +83,16 @@ static void tl__fire_timers(void) {
     }
 }
 
+/* A child process ended: the waits that look for it now and then (every
+ * virtual millisecond) look now. */
+static void tl__poke_pollers(void) {
+  for (tl_thread *t = tl_W->live; t; t = t->next)
+    if (t->vs == TL_VS_BLOCKED && t->wait_kind == TL_WAIT_INPUT && t->vdeadline) {
+      t->vtimedout = 1;
+      tl__make_ready(t, tl__vnow());
+    }
+}
+
 static uint64_t tl__next_deadline(void) {
   uint64_t next = 0;
   for (tl_thread *t = tl_W->live; t; t = t->next)
@@ -100,6 +110,13 @@ static int tl__pace_locked(uint64_t vt) {
   if (speed <= 0) return 0;
   target = tl_W->v.wall0 + (uint64_t)((double)vt / speed);
   if (tl_now_ns() >= target) return 0;
+  if (tl_vp_on()) {
+    /* it holds the run's token meanwhile: it looks every 10 ms whether
+     * another process can go first (the REPL's user gave it work) */
+    uint64_t look = tl_now_ns() + 10000000u;
+    tl_cond_wait_until(&tl_W->v.pace, &tl_W->mu, look < target ? look : target);
+    return tl_vp_someone_before(vt) || tl_now_ns() < target;
+  }
   tl_cond_wait_until(&tl_W->v.pace, &tl_W->mu, target);
   return tl_now_ns() < target;
 }
@@ -206,18 +223,29 @@ void tl__v_schedule(void) {
         break;
       }
     } else if ((t = tl__pick(NULL))) {
+      /* another process may go first; this one's world may change meanwhile */
+      if (tl_vp_turn(1, tl__vnow())) continue;
       tl__grant(t);
       break;
     }
     if ((next = tl__next_deadline())) {
+      int turn = tl_vp_turn(0, next);
+      if (turn == 2) tl__poke_pollers();
+      if (turn) continue;
       if (tl__pace_locked(next)) continue;
       if (next > tl__vnow()) tl__vset(next);
       tl__fire_timers();
       continue;
     }
-    if (w->main->vs == TL_VS_OUTSIDE || w->main->ended) break; /* the REPL idles */
+    if (w->main->vs == TL_VS_OUTSIDE || w->main->ended) {
+      tl_vp_idle(); /* the REPL idles; other processes go on */
+      break;
+    }
     tl__hang();
-    if (!tl__nready(NULL)) break;
+    if (!tl__nready(NULL)) {
+      tl_vp_idle();
+      break;
+    }
   }
   w->v.scheduling = 0;
 }
@@ -346,8 +374,14 @@ static void tl__v_advance(tl_thread *t, uint64_t ns) {
     int share = 1 + tl__nready(t);
     ns /= (uint64_t)(share < w->cfg.cores ? share : w->cfg.cores);
   }
+  if (ns && tl_vp_on()) {
+    /* more processes computing than virtual cores: each goes slower */
+    int computing = tl_vp_computing();
+    if (computing > w->cfg.cores) ns = ns * (uint64_t)computing / (uint64_t)w->cfg.cores;
+  }
   tl__vset(tl__vnow() + ns);
   tl__fire_timers();
+  tl_vp_tick(tl__vnow());
   while (w->v.paused && !t->cancel) tl_cond_wait(&w->v.pace, &w->mu);
 }
 

@@ -160,7 +160,7 @@ int tl_layout_find_lane(const tl_layout *l, int32_t pid, uint32_t tid) {
   return tl__map_get(&l->priv->lanes, tl__lane_key(pid, tid));
 }
 
-static int32_t tl__proc(tl_layout *l, int32_t pid) {
+int32_t tl__proc(tl_layout *l, int32_t pid) {
   int32_t i = tl__map_get(&l->priv->procs, (uint32_t)pid);
   tl_proc *p;
   if (i >= 0) return i;

@@ -201,6 +201,9 @@ int tl__lane_born(tl_layout *l, int32_t proc, int32_t lane, uint64_t t) {
 }
 
 int tl__on_fork(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
+  /* the child's group is placed now, so processes are drawn in the order
+   * they were forked, whichever first ran */
+  if (tl__proc(l, (int32_t)e->obj) < 0) return -1;
   return tl__pend(l, &l->priv->forks, e->obj, lane, e->t);
 }
 

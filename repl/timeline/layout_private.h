@@ -68,6 +68,8 @@ struct tl__green {
 
 /* layout.c */
 int32_t tl__lane(tl_layout *l, int32_t proc, uint32_t tid);
+/* The process pid's index, made on first sight; -1 when out of memory. */
+int32_t tl__proc(tl_layout *l, int32_t pid);
 int tl__refresh(tl_layout *l, int32_t lane, uint64_t t);
 int tl__marker(tl_layout *l, const tl_event *e, int32_t proc, int32_t lane);
 int tl__arrow(tl_layout *l, uint8_t kind, int32_t from, int32_t to, uint64_t t0, uint64_t t1,

@@ -79,17 +79,6 @@ local function rebuild(e)
 end
 mp._rebuild_error = rebuild
 
--- On the virtual clock a child runs to its end before its parent goes on:
--- a process that waits for its parent's requests (a Pool worker, a
--- Manager's server) would wait for ever.
-function mp._needs_real_clock(what, who)
-  if lab.clock().clock == "virtual" then
-    error(RuntimeError(what .. " needs the real clock: on the virtual clock a child process runs " ..
-                       "to its end before its parent goes on, so " .. who .. " could never " ..
-                       "serve it (lab.clock{clock = \"real\"})"), 3)
-  end
-end
-
 ---------------------------------------------------------------- workers --
 local function send(pool_wlock, fd, msg, ch)
   local ok, bytes = pcall(ipc.dumps, msg, "result")
@@ -195,7 +184,6 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   n = n or mp.cpu_count()
   if math.type(n) ~= "integer" then error(TypeError("processes must be an integer"), 2) end
   if n < 1 then error(ValueError("Number of processes must be at least 1"), 2) end
-  mp._needs_real_clock("a Pool", "no worker")
   local method = mp._helpers_method("Pool", true)
   if maxtasksperchild ~= nil and (math.type(maxtasksperchild) ~= "integer" or maxtasksperchild < 1) then
     error(ValueError("maxtasksperchild must be a positive int or None"), 2)

@@ -1,6 +1,7 @@
-# The virtual clock across processes, as far as it is built: virtual pids
-# (1000, 1001, ...), a child runs before its parent goes on, and a wait goes
-# on from the child's end, so a fork + Process run replays byte for byte.
+# The virtual clock across processes: virtual pids (1000, 1001, ...), one
+# scheduler for every process (a parent and its children interleave), a
+# wait goes on from the child's end, so a fork + Process run replays byte
+# for byte; --cores K lets K processes compute side by side.
 . tests/cli/lib.sh
 cat > "$T/p.lua" <<'LUA'
 local pid = os.fork()
@@ -36,6 +37,26 @@ $BIN --headless --clock virtual --speed 0 --record "$T/z.svg" "$T/z.lua" || fail
 grep -q "<title>MainThread: zombie for 100 ms (50 ms – 150 ms)</title>" "$T/z.svg" || fail "no zombie from 50 to 150 ms"
 grep -q "<title>MainThread forked process 1001" "$T/z.svg" || fail "no fork arrow"
 grep -q "<title>process 1001 exited; MainThread joined it at 150 ms</title>" "$T/z.svg" || fail "no exit -> wait arrow"
+# --cores: 4 CPU-bound processes against 4 CPU-bound threads
+cat > "$T/c.lua" <<'LUA'
+function work() local s = 0 for i = 1, 300000 do s = s + i end end
+local function run(make)
+  local t0, xs = time.perf_counter(), {}
+  for i = 1, 4 do xs[i] = make{target = work} xs[i]:start() end
+  for i = 1, 4 do xs[i]:join() end
+  return time.perf_counter() - t0
+end
+local tp = run(mp.Process)
+local tt = run(threading.Thread)
+print(("%.2f"):format(tp / tt))
+LUA
+expect_eq "$($BIN --headless --clock virtual --speed 0 --cores 4 "$T/c.lua")" "0.25" "4 processes on 4 cores: a quarter of the threads' time"
+expect_eq "$($BIN --headless --clock virtual --speed 0 --cores 2 "$T/c.lua")" "0.50" "on 2 cores: half"
+expect_eq "$($BIN --headless --clock virtual --speed 0 --cores 1 "$T/c.lua")" "1.00" "on 1 core: as long as the threads"
+# a parent acts while its child runs: a sleeping child is terminated (-15)
+out=$($BIN --headless --clock virtual --speed 0 -e 'local p = mp.Process{target = function() time.sleep(10) end}
+p:start() time.sleep(0.1) p:terminate() p:join() print(p.exitcode, time.perf_counter())')
+expect_eq "$out" "-15 0.1" "terminate on the virtual clock"
 # on the real clock, pids are the kernel's
 out=$($BIN --headless -e 'print(os.getpid() ~= 1000 and os.getpid() > 1)')
 expect_eq "$out" "true" "real pids on the real clock"

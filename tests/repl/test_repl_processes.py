@@ -8,7 +8,7 @@ import time
 from pty_session import Session, check, descendants
 
 
-s = Session()
+s = Session(*os.environ.get("TL_REPL_ARGS", "").split())  # (the virtual-clock run sets it)
 s.read_until(r"> ")
 # a fork at the prompt: the child ends with the line; it never reads the terminal
 s.send('pid = os.fork(); if pid == 0 then print("child line") end\r')
