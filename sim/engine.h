@@ -319,6 +319,7 @@ long tl_gettid(void);
 
 /* Errors as Python-style objects (errors.c). */
 int tl_raise(lua_State *L, const char *type, const char *fmt, ...);
+int tl_raise_hang(lua_State *L, const char *fmt, ...);
 void tl_push_error(lua_State *L, const char *type, const char *msg);
 /* Writes the error at idx (as tl_msghandler left it) to stderr as Python
  * prints it: heading (may be NULL), "Traceback (most recent call last):",

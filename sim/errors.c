@@ -42,6 +42,24 @@ int tl_raise(lua_State *L, const char *type, const char *fmt, ...) {
   return lua_error(L);
 }
 
+/* A wait that can never end: drawn as threads' hangs are (the HANG
+ * banner, from the trace), then raised in the waiting thread. */
+int tl_raise_hang(lua_State *L, const char *fmt, ...) {
+  va_list ap;
+  const char *msg;
+  va_start(ap, fmt);
+  msg = lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  if (tl_trace_global) {
+    const char *said = lua_pushfstring(L, "hang: %s", msg);
+    /* reason 3: a hang, not a cycle */
+    tl_emit(TL_EV_DEADLOCK, 3, 0, tl_trace_str(tl_trace_global, said, strlen(said)));
+    lua_pop(L, 1);
+  }
+  tl_push_error(L, "HangError", msg);
+  return lua_error(L);
+}
+
 int tl_is_error(lua_State *L, int idx, const char *type) {
   int yes;
   idx = lua_absindex(L, idx);

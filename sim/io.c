@@ -340,12 +340,11 @@ static int tl__io_hang(lua_State *L, struct pollfd *fds, int n, int procs) {
   char what[200];
   tl_io_describe(n ? fds[0].fd : -1, what, sizeof what);
   if (procs)
-    return tl_raise(L, "HangError",
-                    "hang across processes: %s waits for %s%s, and no process made it ready in "
-                    "60 virtual seconds", tl__self->name, what, n > 1 ? " and others" : "");
-  return tl_raise(L, "HangError",
-                  "hang: %s waits for %s%s, and nothing else here can run again to make it "
-                  "ready", tl__self->name, what, n > 1 ? " and others" : "");
+    return tl_raise_hang(L, "hang across processes: %s waits for %s%s, and no process made it "
+                         "ready in 60 virtual seconds", tl__self->name, what,
+                         n > 1 ? " and others" : "");
+  return tl_raise_hang(L, "hang: %s waits for %s%s, and nothing else here can run again to make "
+                       "it ready", tl__self->name, what, n > 1 ? " and others" : "");
 }
 
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {

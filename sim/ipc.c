@@ -85,10 +85,9 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
   if (hang) {
-    return tl_raise(L, "HangError",
-                    "hang across processes: waiting on %s for a message no process sent in "
-                    "60 virtual seconds",
-                    tl__hang_name ? tl__hang_name : "a pipe");
+    return tl_raise_hang(L, "hang across processes: %s waits on %s for a message no process "
+                         "sent in 60 virtual seconds", self->name,
+                         tl__hang_name ? tl__hang_name : "a pipe");
   }
   return r;
 }

@@ -54,11 +54,13 @@ local p = mp.Process{target = function() print("child", q:get()) end}
 p:start() q:put(5) p:join() print("exitcode", p.exitcode)' 2>&1)
 expect_has "$out" "child 5" "a put reaches a waiting child"
 expect_has "$out" "exitcode 0" "which ends well"
-# a get nobody will ever put to: a hang across processes, naming the queue
-out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
+# a get nobody will ever put to: a hang across processes, naming the queue,
+# drawn as threads' hangs are (the HANG banner)
+out=$(timeout 30 $BIN --headless --clock virtual --speed 0 --record "$T/hang.svg" -e 'local q = mp.Queue()
 local p = mp.Process{target = function() print("child", q:get()) end}
 p:start() p:join() print("exitcode", p.exitcode)' 2>&1)
-expect_has "$out" "HangError: hang across processes: waiting on mp.Queue-1" "the hang names the queue"
+expect_has "$out" "HangError: hang across processes: MainThread waits on mp.Queue-1" "the hang names the queue"
+grep -q "HANG at 60 s: hang across processes" "$T/hang.svg" || fail "the picture has no HANG banner"
 expect_has "$out" "exitcode 1" "the session goes on"
 # timeouts on the virtual clock are virtual seconds (they were real ones)
 out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
