@@ -155,6 +155,14 @@ expect_has "$out" "value 200, array 42, event true" "a Value, an Array and an Ev
 expect_has "$out" "pool 1 4 9 16" "a Pool's spawned workers"
 expect_eq "$(printf '%s\n' "$out" | grep -c '^top __mp_main__$')" "5" "the file ran again in 3 children and 2 workers"
 expect_eq "$rc" "0" "exit status"
+# the same on the virtual clock, where the scheduler across processes runs
+# spawned children too: the same output, and the same trace twice
+out=$($BIN $V --trace "$T/v1.trace" "$T/ipc.lua" 2>&1)
+expect_has "$out" "value 200, array 42, event true" "IPC under spawn on the virtual clock"
+expect_has "$out" "pool 1 4 9 16" "a spawned Pool on the virtual clock"
+$BIN $V --trace "$T/v2.trace" "$T/ipc.lua" >/dev/null 2>&1
+$BIN --dump-trace "$T/v1.trace" >"$T/v1.dump"; $BIN --dump-trace "$T/v2.trace" >"$T/v2.dump"
+cmp -s "$T/v1.dump" "$T/v2.dump" || fail "two virtual runs of spawned IPC, two traces"
 # a queue handed over after it was started is still CPython's error
 out=$($BIN --headless -e 'q = mp.Queue(); print(pcall(pickle.dumps, q))' 2>&1)
 expect_has "$out" "Queue objects should only be shared between processes through inheritance" "pickling a Queue outside spawning"
