@@ -387,6 +387,7 @@ int tl_procs_init(int max_procs, int virtual_pids);
  * the virtual clock: 1000, 1001, ...). */
 int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
+int tl_proc_count(void);
 int tl_proc_is_child(void);
 /* A child's end once what it had to run has run: waits for its non-daemon
  * threads and exits (never returns). */

@@ -70,6 +70,8 @@ void tl__proc_redraw_prompt(void) {
   if (tl__S) kill(tl__S->top, TL_SIG_REDRAW);
 }
 int tl_proc_max(void) { return tl__S ? tl__S->max : 0; }
+/* Processes of the run live or unreaped, this one not counted. */
+int tl_proc_count(void) { return tl__S ? atomic_load(&tl__S->count) : 0; }
 
 /* ---- the table of processes ------------------------------------------- */
 

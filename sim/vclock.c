@@ -630,6 +630,12 @@ int tl_v_set_clock(int clock, char *err, size_t errlen) {
     snprintf(err, errlen, "the clock can change only while MainThread is alone (%d threads alive; :reset)",
              w->nlive);
     rc = -1;
+  } else if (tl_proc_count() > 0) {
+    /* one scheduler runs the processes of a virtual run: they would wait
+     * for it for ever */
+    snprintf(err, errlen, "the clock can change only while no other process of the run is alive "
+             "(%d alive or not yet reaped; join them, or :reset)", tl_proc_count());
+    rc = -1;
   } else if (clock == TL_CLOCK_VIRTUAL) {
     tl__vset(tl_now_ns() - w->t0); /* the trace's time goes on from here */
     w->cfg.clock = clock;

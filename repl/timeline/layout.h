@@ -142,6 +142,9 @@ typedef struct tl_proc {
   uint8_t exited;       /* its EXIT was seen */
   uint8_t reaped;       /* its parent's REAP was seen (a zombie till then) */
   uint8_t forked;       /* its fork arrow is drawn */
+  uint8_t reparent_due; /* re-parented before its first event: marked then */
+  uint32_t reparent_to;
+  uint64_t reparent_t;
   uint64_t name;        /* trace string: its PROC_NAME ("MainProcess", "Process-1"); 0 none */
 } tl_proc;
 

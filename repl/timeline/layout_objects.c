@@ -250,8 +250,16 @@ int tl__on_kill(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
 
 /* An orphan given to threadlab's top process: a marker on it. */
 int tl__on_reparent(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
-  if (!l->procs[proc].nlanes) return 0;
-  return tl__marker(l, e, proc, l->procs[proc].lanes[0]);
+  tl_proc *p = &l->procs[proc];
+  if (!p->nlanes) {
+    /* an orphan that has not run yet (the virtual clock runs one process
+     * at a time): its marker waits for its first lane */
+    p->reparent_due = 1;
+    p->reparent_to = e->obj;
+    p->reparent_t = e->t;
+    return 0;
+  }
+  return tl__marker(l, e, proc, p->lanes[0]);
 }
 
 /* A child names itself as it starts, with its parent's pid: the fork
@@ -261,6 +269,15 @@ int tl__on_proc_name(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e
   tl_proc *p = &l->procs[proc];
   int32_t from;
   p->name = e->arg;
+  if (p->reparent_due && lane >= 0) {
+    tl_event re = *e;
+    re.kind = TL_EV_REPARENT;
+    re.t = p->reparent_t;
+    re.obj = p->reparent_to;
+    re.arg = 0;
+    p->reparent_due = 0;
+    if (tl__marker(l, &re, proc, lane)) return -1;
+  }
   if (!e->obj || p->forked || lane < 0) return 0;
   from = tl_layout_find_lane(l, (int32_t)e->obj, e->tid);
   if (from < 0) return 0;

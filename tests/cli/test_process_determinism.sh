@@ -37,6 +37,12 @@ $BIN --headless --clock virtual --speed 0 --record "$T/z.svg" "$T/z.lua" || fail
 grep -q "<title>MainThread: zombie for 100 ms (50 ms – 150 ms)</title>" "$T/z.svg" || fail "no zombie from 50 to 150 ms"
 grep -q "<title>MainThread forked process 1001" "$T/z.svg" || fail "no fork arrow"
 grep -q "<title>process 1001 exited; MainThread joined it at 150 ms</title>" "$T/z.svg" || fail "no exit -> wait arrow"
+# an orphan re-parented before it first ran (one process at a time) still
+# gets its square marker
+$BIN --headless --clock virtual --speed 0 --record "$T/o.svg" -e 'local m = os.fork()
+if m == 0 then if os.fork() == 0 then time.sleep(0.1) os._exit(0) end os._exit(0) end
+os.waitpid(m, 0) os.wait()' || fail "orphan run"
+grep -q "<title>re-parented orphan" "$T/o.svg" || fail "no re-parent marker on the orphan"
 # --cores: 4 CPU-bound processes against 4 CPU-bound threads
 cat > "$T/c.lua" <<'LUA'
 function work() local s = 0 for i = 1, 300000 do s = s + i end end
@@ -57,6 +63,12 @@ expect_eq "$($BIN --headless --clock virtual --speed 0 --cores 1 "$T/c.lua")" "1
 out=$($BIN --headless --clock virtual --speed 0 -e 'local p = mp.Process{target = function() time.sleep(10) end}
 p:start() time.sleep(0.1) p:terminate() p:join() print(p.exitcode, time.perf_counter())')
 expect_eq "$out" "-15 0.1" "terminate on the virtual clock"
+# the clock cannot change under live processes (they wait for the virtual
+# scheduler): a clear error, and the change works once they are joined
+out=$($BIN --headless --clock virtual -e 'local p = mp.Process{target = function() time.sleep(1) end}
+p:start() print(pcall(lab.clock, {clock = "real"})) p:join() lab.clock{clock = "real"} print(lab.clock().clock)')
+expect_has "$out" "RuntimeError: the clock can change only while no other process of the run is alive" "clock change refused"
+expect_has "$out" "real" "and allowed after the join"
 # on the real clock, pids are the kernel's
 out=$($BIN --headless -e 'print(os.getpid() ~= 1000 and os.getpid() > 1)')
 expect_eq "$out" "true" "real pids on the real clock"
