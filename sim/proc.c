@@ -478,8 +478,10 @@ static void tl__exiting(int status) {
 void tl_proc_exit(int code) {
   fflush(stdout);
   fflush(stderr);
-  if (tl_W && tl__child) tl__hosts_reap_idle();
   tl__exiting(code & 0xff);
+  /* last: on the virtual clock its end may wait for its turn, and a host
+   * idle that long exits on its own */
+  if (tl_W && tl__child) tl__hosts_reap_idle();
   _exit(code);
 }
 
