@@ -17,8 +17,10 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-# Animated recordings: giflib (no pkg-config file) and libpng, zlib for APNG.
-ANIM_LIBS := -lgif $(shell pkg-config --libs libpng zlib 2>/dev/null)
+# Animated recordings: giflib (no pkg-config file) and libpng, zlib for APNG;
+# zlib also packs the recording page's finer pictures (repl/timeline).
+ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
+ANIM_LIBS := -lgif $(shell pkg-config --libs libpng 2>/dev/null) $(ZLIB_LIBS)
 LDLIBS  += $(shell pkg-config --libs $(LUA_PKGS) $(SDL_PKGS) 2>/dev/null) $(ANIM_LIBS) -lm -pthread
 
 # BUILD selects a flavour: objects in build/$(BUILD), the binary beside them
@@ -51,7 +53,7 @@ endif
 #   sim/trace/      the trace and its vocabulary: plain C, nothing else
 #   sim/            the engine: the trace and Lua, never SDL or a terminal
 #   repl/timeline/  trace -> layout -> display list -> SVG/JSON: the trace
-#                   only (no engine, no Lua, no SDL)
+#                   only, and zlib (no engine, no Lua, no SDL)
 #   repl/window/    the SDL painter, text, PNG, the live view: the timeline
 #                   and SDL (no engine, no Lua)
 #   repl/           the front: everything
@@ -144,7 +146,7 @@ $(OUT)/repl/timeline/html.o: repl/timeline/html.js repl/timeline/html.css
 $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(PURE_UNITS)): $(OUT)/tests/%: \
     tests/unit/%.c tests/unit/check.h $(TRACE_OBJ) $(TIMELINE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TIMELINE_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) -lm -pthread
+	$(CC) $(CFLAGS) $(TIMELINE_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(ZLIB_LIBS) -lm -pthread
 
 $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(WINDOW_UNITS)): $(OUT)/tests/%: \
     tests/unit/%.c tests/unit/check.h $(TRACE_OBJ) $(TIMELINE_OBJ) $(WINDOW_OBJ)

@@ -14,6 +14,7 @@
 # and for waking 8,000 threads waiting on one Event, timed inside each
 # program from set() until the last waiter runs (budget: 0.1 s):
 #   bench wake-8000 threadlab=<s> python3=<s>
+#   bench generator-switch-1M-floor stock-lua=<s> (the same switches in a stock Lua host)
 #   bench timeline-frame-10m ms_per_frame=<ms>  (the same with 10,000,000 events)
 #   bench lock-loop-2x3M[-instruction] threadlab=<s> python3=<s> ratio=<r> events=<n>
 #   bench trace-bytes-per-event bytes=<b> (resident memory per event held)
@@ -113,6 +114,22 @@ while read -r name prog expect py; do
 done <<EOT
 $CORO_BENCHES
 EOT
+# The yardstick beside generator-switch-1M: a million coroutine round
+# trips in a stock Lua 5.4 host (scripts/bench/coroutine_floor.c), the
+# best of RUNS: the switch itself, without threadlab and without a trace.
+if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" generator-switch-1M "* ]]; then
+    floor_bin=${TMPDIR:-/tmp}/threadlab-coroutine-floor.$$
+    if ${CC:-cc} -O2 $(pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4) \
+         -o "$floor_bin" "$DIR/coroutine_floor.c" $(pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4) 2>/dev/null; then
+        best=""
+        for _ in $(seq "$RUNS"); do
+            s=$("$floor_bin" | sed -n 's/^stock-lua=//p')
+            [ -n "$s" ] && { [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN{exit !(a<b)}'; } && best=$s
+        done
+        [ -n "$best" ] && echo "bench generator-switch-1M-floor stock-lua=$best (1M coroutine.wrap round trips, no threadlab)"
+        rm -f "$floor_bin"
+    fi
+fi
 # The same CPU-bound work in 4 threads and in 4 processes, timed inside each
 # program: the run with the best ratio of RUNS, per side.
 if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" cpu-4proc-vs-4threads "* ]]; then

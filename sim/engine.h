@@ -84,6 +84,9 @@ struct tl_thread {
   uint64_t vready_since;  /* when it became ready */
   uint64_t vdeadline;     /* blocked until then (0 = no timeout) */
   uint8_t io_forever;     /* its I/O wait has no timeout (io.c, virtual clock) */
+  uint8_t vpoll;          /* its deadline is a look, not a timeout: 1 for I/O or a
+                           * message from another process, 2 for a child's end */
+  uint8_t vhang;          /* every process of the run is stuck: its wait is a hang */
   int vtimedout;
   int vswitch;            /* a forced switch waits for the next switch point */
   int vcount;             /* instructions the count hook was set to */
@@ -255,8 +258,9 @@ void tl_v_pause_after_access(tl_thread *t);
  * turn may be waited for). */
 int tl_vp_init(void);
 int tl_vp_on(void);
-int tl_vp_turn(int ready, uint64_t at);
+int tl_vp_turn(int ready, uint64_t at, int stuck);
 void tl_vp_idle(void);
+void tl_vp_progress(void);
 int tl_vp_someone_before(uint64_t t);
 void tl_vp_tick(uint64_t now);
 void tl_vp_switch_point(void);

@@ -331,18 +331,15 @@ static int tl__end_inside(int fd) {
  * second, and a fifth of a real one (loopback data a loaded machine has
  * not delivered yet is not taken for a hang). */
 #define TL__IO_HANG_NS 1000000000ull
-/* With other processes of the run alive, one of them may still write:
- * only a minute of virtual time with nothing written is a hang. */
-#define TL__IO_HANG_PROCS_NS 60000000000ull
 #define TL__IO_HANG_WALL_NS 200000000ull
 
 static int tl__io_hang(lua_State *L, struct pollfd *fds, int n, int procs) {
   char what[200];
   tl_io_describe(n ? fds[0].fd : -1, what, sizeof what);
   if (procs)
-    return tl_raise_hang(L, "hang across processes: %s waits for %s%s, and no process made it "
-                         "ready in 60 virtual seconds", tl__self->name, what,
-                         n > 1 ? " and others" : "");
+    return tl_raise_hang(L, "hang across processes: %s waits for %s%s, and every process of "
+                         "the run waits for another: nothing can ever make it ready",
+                         tl__self->name, what, n > 1 ? " and others" : "");
   return tl_raise_hang(L, "hang: %s waits for %s%s, and nothing else here can run again to make "
                        "it ready", tl__self->name, what, n > 1 ? " and others" : "");
 }
@@ -382,18 +379,29 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       /* A peer in threadlab wakes us (tl_io_changed); one outside it (a
        * forked process) is seen at the next virtual millisecond. */
       uint64_t tick = tl_deadline_in(0.001), d = deadline && deadline < tick ? deadline : tick;
-      if (tl__wait(self, TL_WAIT_IO, &me, d) == ECANCELED) { cancelled = 1; break; }
+      int e;
+      /* a look for what another process of the run may write: their
+       * scheduler tells (vhang) when every process is stuck so */
+      self->vpoll = d == tick && self->io_forever;
+      e = tl__wait(self, TL_WAIT_IO, &me, d);
+      self->vpoll = 0;
+      if (self->vhang) {
+        self->vhang = 0;
+        hang = hang_procs = 1;
+        break;
+      }
+      if (e == ECANCELED) { cancelled = 1; break; }
       tl_mutex_unlock(&tl_W->mu);
       r = poll(fds, (nfds_t)n, 0);
       err = errno;
+      if (r > 0) tl_vp_progress();
       tl_mutex_lock(&tl_W->mu);
       if (r != 0 && !(r < 0 && err == EINTR)) break;
       if (deadline && tl_clock_now() >= deadline) { r = 0; break; }
       if (!self->io_forever || !tl__nothing_can_move(self)) {
         still = tl_clock_now();
         still_wall = tl_now_ns();
-      } else if ((hang_procs = tl_vp_on()),
-                 tl_clock_now() - still > (hang_procs ? TL__IO_HANG_PROCS_NS : TL__IO_HANG_NS) &&
+      } else if (!tl_vp_on() && tl_clock_now() - still > TL__IO_HANG_NS &&
                  tl_now_ns() - still_wall > TL__IO_HANG_WALL_NS) {
         hang = 1;
         break;

@@ -34,9 +34,9 @@ typedef int (*tl__ready_fn)(void *arg, int slice_ms);
  * Lua half passes it: "mp.Queue-3", "Pipe-5"). */
 static _Thread_local const char *tl__hang_name;
 
-/* A message no process sent for this much virtual time, while the wait
- * had no timeout, is taken for one that never comes: a hang, reported
- * naming what it waited on. */
+/* Alone in the run: a message nobody sent for this much virtual time,
+ * while the wait had no timeout, is taken for one that never comes: a
+ * hang, reported naming what it waited on. */
 #define TL__VHANG_NS (60ull * 1000000000ull)
 
 static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
@@ -51,7 +51,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
   if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
-  if (!virt) TL_ALLOW_THREADS_BEGIN(self);
+  TL_ALLOW_THREADS_BEGIN(self); /* (on the virtual clock too: the wait is drawn off the GIL) */
   for (;;) {
     int slice = 20;
     if (self->cancel) {
@@ -66,11 +66,23 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     }
     if (virt) {
       uint64_t tick = tl_deadline_in(0.001); /* a look every virtual millisecond */
-      if (timeout < 0 && tl_clock_now() - v0 > TL__VHANG_NS) {
+      int e;
+      /* alone in the run, a message nobody sent for a virtual minute is
+       * taken for one that never comes; with other processes, their
+       * scheduler tells (vhang) when every process is stuck */
+      if (timeout < 0 && !tl_vp_on() && tl_clock_now() - v0 > TL__VHANG_NS) {
         hang = 1;
         break;
       }
-      if (tl__v_wait(self, TL_WAIT_INPUT, obj, vend && vend < tick ? vend : tick) == ECANCELED) {
+      self->vpoll = !(vend && vend < tick);
+      e = tl__v_wait(self, TL_WAIT_INPUT, obj, vend && vend < tick ? vend : tick);
+      self->vpoll = 0;
+      if (self->vhang) {
+        self->vhang = 0;
+        hang = 2;
+        break;
+      }
+      if (e == ECANCELED) {
         cancelled = 1;
         break;
       }
@@ -78,16 +90,20 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     }
     tl_mutex_unlock(&tl_W->mu);
     r = ready(arg, slice);
+    if (r && virt) tl_vp_progress();
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
-  if (!virt) TL_ALLOW_THREADS_END(self);
+  TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   if (cancelled) tl_check_cancel(L);
   if (hang) {
-    return tl_raise_hang(L, "hang across processes: %s waits on %s for a message no process "
-                         "sent in 60 virtual seconds", self->name,
-                         tl__hang_name ? tl__hang_name : "a pipe");
+    if (hang == 2)
+      return tl_raise_hang(L, "hang across processes: %s waits on %s, and every process of the "
+                           "run waits for another: nothing can ever send it", self->name,
+                           tl__hang_name ? tl__hang_name : "a pipe");
+    return tl_raise_hang(L, "hang: %s waits on %s for a message no process sent in 60 virtual "
+                         "seconds", self->name, tl__hang_name ? tl__hang_name : "a pipe");
   }
   return r;
 }

@@ -578,16 +578,21 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
     return r;
   tl_emit(TL_EV_JOIN, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   tl_mutex_lock(&tl_W->mu);
-  if (!virt) TL_ALLOW_THREADS_BEGIN(self);
+  TL_ALLOW_THREADS_BEGIN(self); /* (on the virtual clock too: the wait is drawn off the GIL) */
   for (;;) {
     if (virt) {
       uint64_t tick = tl_deadline_in(0.001);
-      if (tl__v_wait(self, TL_WAIT_INPUT, NULL, vend && vend < tick ? vend : tick) == ECANCELED) {
+      int e;
+      self->vpoll = vend && vend < tick ? 0 : 2; /* (a child's end: see tl__poke_pollers) */
+      e = tl__v_wait(self, TL_WAIT_INPUT, NULL, vend && vend < tick ? vend : tick);
+      self->vpoll = 0;
+      if (e == ECANCELED) {
         cancelled = 1;
         break;
       }
       tl_mutex_unlock(&tl_W->mu);
       r = tl__vreap(pid, st);
+      if (r != 0) tl_vp_progress();
       tl_mutex_lock(&tl_W->mu);
       if (r != 0) break;
       if (vend && tl_clock_now() >= vend) break;
@@ -607,7 +612,7 @@ static pid_t tl__waitpid(lua_State *L, pid_t pid, int flags, double timeout, int
     tl_mutex_lock(&tl_W->mu);
     if (step < 1000000) step *= 2; /* a zombie drawn longer than it lived is a lie */
   }
-  if (!virt) TL_ALLOW_THREADS_END(self);
+  TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   tl_emit(TL_EV_JOIN_END, 2, (uint32_t)(pid > 0 ? tl__to_virtual(pid) : 0), 0);
   if (cancelled) tl_check_cancel(L);

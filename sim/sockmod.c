@@ -561,15 +561,19 @@ static int f_tostring(lua_State *L) {
 }
 
 static int f_index(lua_State *L) {
-  tl_sock *s = luaL_checkudata(L, 1, TL_SOCK_MT);
-  const char *k = luaL_checkstring(L, 2);
+  tl_sock *s;
+  const char *k;
+  /* A method first, found by the key itself: every s:send(...) comes here
+   * (a method reads no field of s, so s is checked only below). */
+  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_settop(L, 2);
+  s = luaL_checkudata(L, 1, TL_SOCK_MT);
+  k = luaL_checkstring(L, 2);
   if (strcmp(k, "family") == 0) lua_pushinteger(L, s->family);
   else if (strcmp(k, "type") == 0) lua_pushinteger(L, s->type);
-  else {
-    lua_getfield(L, lua_upvalueindex(1), k);
-    if (lua_isnil(L, -1))
-      return tl_raise(L, "AttributeError", "'socket' object has no attribute '%s'", k);
-  }
+  else return tl_raise(L, "AttributeError", "'socket' object has no attribute '%s'", k);
   return 1;
 }
 

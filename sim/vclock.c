@@ -83,21 +83,30 @@ static void tl__fire_timers(void) {
     }
 }
 
-/* A child process ended: the waits that look for it now and then (every
- * virtual millisecond) look now. */
-static void tl__poke_pollers(void) {
+/* The waits that look now and then (every virtual millisecond) for what
+ * another process may do look now: a child ended (turn 2), or every
+ * process of the run is stuck (turn 3: those waits are hangs, but for a
+ * wait for a child, which ends as its hung child does). */
+static void tl__poke_pollers(int turn) {
   for (tl_thread *t = tl_W->live; t; t = t->next)
-    if (t->vs == TL_VS_BLOCKED && t->wait_kind == TL_WAIT_INPUT && t->vdeadline) {
+    if (t->vs == TL_VS_BLOCKED && t->vpoll && t->vdeadline) {
+      if (turn == 3 && t->vpoll != 1) continue;
+      t->vhang = turn == 3;
       t->vtimedout = 1;
       tl__make_ready(t, tl__vnow());
     }
 }
 
-static uint64_t tl__next_deadline(void) {
+/* The next timer; stuck: every timer is a look for what another process
+ * may do (no timeout, no sleep). */
+static uint64_t tl__next_deadline_stuck(int *stuck) {
   uint64_t next = 0;
+  *stuck = 1;
   for (tl_thread *t = tl_W->live; t; t = t->next)
-    if (t->vs == TL_VS_BLOCKED && t->vdeadline && (!next || t->vdeadline < next))
-      next = t->vdeadline;
+    if (t->vs == TL_VS_BLOCKED && t->vdeadline) {
+      if (!next || t->vdeadline < next) next = t->vdeadline;
+      if (!t->vpoll) *stuck = 0;
+    }
   return next;
 }
 
@@ -193,6 +202,7 @@ void tl__v_schedule(void) {
   for (;;) {
     tl_thread *t;
     uint64_t next;
+    int stuck;
     if (w->v.paused) break; /* :resume kicks */
     if (w->cfg.sched == TL_SCHED_MANUAL) {
       /* A cancelled thread (:reset, exit) runs until it has unwound: it
@@ -224,13 +234,15 @@ void tl__v_schedule(void) {
       }
     } else if ((t = tl__pick(NULL))) {
       /* another process may go first; this one's world may change meanwhile */
-      if (tl_vp_turn(1, tl__vnow())) continue;
+      int turn = tl_vp_turn(1, tl__vnow(), 0);
+      if (turn >= 2) tl__poke_pollers(turn);
+      if (turn) continue;
       tl__grant(t);
       break;
     }
-    if ((next = tl__next_deadline())) {
-      int turn = tl_vp_turn(0, next);
-      if (turn == 2) tl__poke_pollers();
+    if ((next = tl__next_deadline_stuck(&stuck))) {
+      int turn = tl_vp_turn(0, next, stuck);
+      if (turn >= 2) tl__poke_pollers(turn);
       if (turn) continue;
       if (tl__pace_locked(next)) continue;
       if (next > tl__vnow()) tl__vset(next);

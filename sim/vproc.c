@@ -41,6 +41,7 @@ typedef struct {
   int32_t pid;   /* -1: reserved by a fork under way */
   int state;
   int poked;     /* a child of it ended: its waits look again */
+  int stuck;     /* waiting: only looks for what another process may do */
   uint64_t at;   /* READY: its clock; WAIT: its next timer */
 } tl__vp_slot;
 
@@ -53,12 +54,15 @@ typedef struct {
   int hi;        /* slots in use are below */
   _Atomic int nproc;
   uint64_t rng;
+  uint64_t stuck_since; /* every process stuck since then (0: not so) */
+  int hang_gen;         /* bumped when every process stayed stuck: a hang */
   tl__vp_slot s[TL__VP_SLOTS];
 } tl__vp;
 
 static tl__vp *tl__P;
 static int tl__P_fd = -1;
 static int tl__vp_me = -1;  /* this process's slot */
+static int tl__vp_hang_seen; /* the last hang this process has been told of */
 static _Atomic int tl__vp_have; /* this process holds the token */
 
 static uint64_t tl__vp_rand(uint64_t n) {
@@ -135,6 +139,40 @@ static uint64_t tl__vp_earliest_other(void) {
   for (int i = 0; i < tl__P->hi; i++)
     if (i != tl__vp_me && tl__vp_start(i) < other) other = tl__vp_start(i);
   return other;
+}
+
+/* A hang across processes (lock held, this process just said it waits):
+ * every live process waits, and only looks now and then (every virtual
+ * millisecond) for what another may send or do. Once each has looked
+ * again after all became so (2 ms on), nothing can ever come: a hang,
+ * which each is told of at its next turn. */
+static void tl__vp_check_hang(void) {
+  uint64_t first = TL__VP_NONE;
+  for (int i = 0; i < tl__P->hi; i++) {
+    int st = tl__P->s[i].state;
+    if (st == TL__VP_FREE || st == TL__VP_ENDED) continue;
+    if (st != TL__VP_WAIT || !tl__P->s[i].stuck) {
+      tl__P->stuck_since = 0;
+      return;
+    }
+    if (tl__P->s[i].at < first) first = tl__P->s[i].at;
+  }
+  if (first == TL__VP_NONE) return;
+  if (!tl__P->stuck_since) {
+    tl__P->stuck_since = first;
+  } else if (first >= tl__P->stuck_since + 2000000u) {
+    tl__P->stuck_since = 0;
+    tl__P->hang_gen++;
+  }
+}
+
+/* A look found what it waited for (a message, data, a child's end): the
+ * run is not stuck. */
+void tl_vp_progress(void) {
+  if (!tl_vp_on()) return;
+  tl__vp_lock();
+  tl__P->stuck_since = 0;
+  tl__vp_unlock();
 }
 
 /* The process that can go earliest (lock held), but not `except`. */
@@ -218,13 +256,17 @@ static void tl__vp_await(void) {
  * until it comes back (world mutex held, let go meanwhile). Returns 1 if
  * it waited (the caller looks at its world again), 2 if besides a child
  * of it ended (its clock is then at the child's end, and its waits for
- * children look again now), 0 if it goes on at once. */
-int tl_vp_turn(int ready, uint64_t at) {
+ * children look again now), 3 if every process of the run is stuck (its
+ * looking waits are hangs), 0 if it goes on at once. stuck: it waits only
+ * looking for what another process may do (see tl__vp_check_hang). */
+int tl_vp_turn(int ready, uint64_t at, int stuck) {
   int waited = 0;
   if (!tl_vp_on()) return 0;
   tl__vp_lock();
   tl__P->s[tl__vp_me].state = ready ? TL__VP_READY : TL__VP_WAIT;
   tl__P->s[tl__vp_me].at = at;
+  tl__P->s[tl__vp_me].stuck = !ready && stuck;
+  if (!ready) tl__vp_check_hang();
   if (tl__vp_have) {
     uint64_t other = tl__vp_earliest_other();
     /* a ready process keeps the token within a quantum of the others (it
@@ -232,8 +274,7 @@ int tl_vp_turn(int ready, uint64_t at) {
      * other can go before its timer */
     if (other == TL__VP_NONE || (ready ? other + TL__VP_QUANTUM >= at : other >= at)) {
       tl__P->s[tl__vp_me].state = TL__VP_RUN;
-      tl__vp_unlock();
-      return 0;
+      goto told;
     }
     tl__vp_have = 0;
     tl__vp_grant(tl__vp_pick(tl__vp_me));
@@ -242,19 +283,25 @@ int tl_vp_turn(int ready, uint64_t at) {
   }
   if (tl__P->running != tl__vp_me) {
     waited = 1;
-    tl__vp_await(); /* (the lock is let go there) */
+    tl__vp_await(); /* (the lock is let go there, and taken again) */
+    tl__vp_lock();
   } else {
     tl__vp_have = 1;
-    tl__vp_unlock();
   }
   /* (a process given the token for its timer moves its clock there itself,
    * once the wall clock has caught up at the run's pace) */
   if (waited && tl__P->s[tl__vp_me].poked) {
-    tl__P->s[tl__vp_me].poked = 0; /* (the token held: nobody else writes it) */
+    tl__P->s[tl__vp_me].poked = 0;
     if (atomic_load(&tl_W->v.now) < tl__P->s[tl__vp_me].at)
       atomic_store(&tl_W->v.now, tl__P->s[tl__vp_me].at); /* the child's end */
-    return 2;
+    waited = 2;
   }
+told:
+  if (tl__vp_hang_seen != tl__P->hang_gen) {
+    tl__vp_hang_seen = tl__P->hang_gen;
+    waited = 3;
+  }
+  tl__vp_unlock();
   return waited;
 }
 

@@ -266,10 +266,22 @@ static void tl__row_labels(tl__geo *g) {
 
 /* ---- segments -------------------------------------------------------- */
 
+/* ", held by A, then B" after what a lock wait's bar says: whoever held
+ * the lock over the wait, in order. */
+static void tl__holders(tl__geo *g, const tl_lock_wait *w, char *what, size_t n) {
+  uint32_t i;
+  size_t at = strlen(what);
+  for (i = 0; w && i < w->nholders && i < TL_WAIT_HOLDERS && at < n; i++)
+    at += (size_t)snprintf(what + at, n - at, "%s%s", i ? ", then " : ", held by ",
+                           tl__lane_name(g, w->holder[i]));
+  if (w && w->nholders > TL_WAIT_HOLDERS && at < n)
+    snprintf(what + at, n - at, ", then %u more", w->nholders - TL_WAIT_HOLDERS);
+}
+
 /* lane < 0: a GIL row's holding, by the thread of lane `holder`. */
 static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
                               const tl_segment *s, int live) {
-  char dur[32], t0[32], t1[32], what[200] = "", obj[160];
+  char dur[32], t0[32], t1[32], what[200] = "", obj[160], held[200] = "";
   tl_format_ns(dur, sizeof dur, (double)(s->t1 - s->t0));
   tl_format_ns(t0, sizeof t0, (double)s->t0);
   tl_format_ns(t1, sizeof t1, (double)s->t1);
@@ -285,19 +297,20 @@ static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
     return;
   }
   if (s->state == TL_STATE_BLOCKED || s->state == TL_STATE_WAITING || s->state == TL_STATE_EVENT) {
-    int owner = s->state == TL_STATE_BLOCKED && live ? tl_layout_lock_owner(g->l, s->obj) : -1;
     tl__obj_label(g->l, s->obj, obj, sizeof obj);
-    snprintf(what, sizeof what, " on %s%s%s", obj, owner >= 0 ? ", held by " : "",
-             owner >= 0 ? tl__lane_name(g, owner) : "");
+    snprintf(what, sizeof what, " on %s", obj);
+    tl__holders(g, tl_layout_lock_wait(g->l, lane, s), held, sizeof held);
   } else if (s->state == TL_STATE_JOINING) {
     int jl = tl_layout_find_lane(g->l, g->l->lanes[lane].pid, s->obj);
     snprintf(what, sizeof what, " %s", jl >= 0 ? tl__lane_name(g, jl) : "a thread");
   } else if (s->state == TL_STATE_IO) {
     snprintf(what, sizeof what, " on %s", tl_layout_text(g->l, s->obj));
   }
-  it->title = tl__strf(g->d, "%s: %s%s for %s%s (%s – %s)", tl__lane_name(g, lane),
+  /* (who held the lock comes last: "blocked on Lock L for 20 ms (...),
+   * held by A, then B" leaves no doubt what the 20 ms is) */
+  it->title = tl__strf(g->d, "%s: %s%s for %s%s (%s – %s)%s", tl__lane_name(g, lane),
                        tl_state_name(s->state), what, live ? "at least " : "", dur, t0,
-                       live ? "now" : t1);
+                       live ? "now" : t1, held);
 }
 
 /* A word inside a wide bar: which lock, whom it joins, that it sleeps. */

@@ -224,7 +224,8 @@ static int tl__html_writer(FILE *f, const char *tmp, void *arg, char *err, size_
   for (k = 0; k < p->nlv; k++) {
     const tl_html_level *lv = &p->lv[k];
     fprintf(f, "<div class=\"lv\" data-f=\"%d\" data-px0=\"%.2f\" data-px1=\"%.2f\" "
-               "data-ly=\"%.1f\"%s>\n", lv->f, lv->px0, lv->px1, lv->lane_y, k ? " hidden" : "");
+               "data-ly=\"%.1f\" data-ns-px=\"%.0f\"%s>\n", lv->f, lv->px0, lv->px1,
+            lv->lane_y, lv->ns_px, k ? " hidden" : "");
     fwrite(lv->svg, 1, lv->n, f);
     fputs("</div>\n", f);
   }

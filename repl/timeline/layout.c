@@ -115,6 +115,7 @@ void tl_layout_reset(tl_layout *l) {
     free(l->lanes[i].lod.lv[1]);
     free(l->lanes[i].marks);
     free(l->lanes[i].gilmarks);
+    free(l->lanes[i].waits);
   }
   for (i = 0; i < l->nprocs; i++) {
     free(l->procs[i].lanes);
@@ -771,50 +772,45 @@ static int tl__tally_top(const tl__tally *y) {
 
 static uint32_t tl__key(const tl_segment *s, int by_obj) { return by_obj ? s->obj : s->state; }
 
+static void tl__tally_init(tl__tally *y) {
+  y->n = y->last = 0;
+  y->at[0] = 0;
+  y->ns[0] = 0;
+}
+
+/* Summary b of level lv: the top key of its B entries (level 0: segments,
+ * level 1: level-0 summaries, each counted as its top key's time). */
+static int tl__lod_block(tl_lod_row *r, int lv, const tl_segment *seg, int by_obj) {
+  const size_t B = (size_t)1 << TL_LOD_SHIFT, b = r->n[lv];
+  size_t i;
+  tl__tally y;
+  tl_lod *o;
+  int top;
+  tl__tally_init(&y);
+  if (tl__grow(&r->lv[lv], &r->cap[lv], b + 1, sizeof *r->lv[lv])) return -1;
+  for (i = b * B; i < (b + 1) * B; i++) {
+    const tl_lod *c = lv ? &r->lv[0][i] : NULL;
+    uint32_t at = c ? c->top : (uint32_t)i;
+    tl__tally_add(&y, tl__key(&seg[at], by_obj), c ? c->top_ns : seg[i].t1 - seg[i].t0, at);
+  }
+  top = tl__tally_top(&y);
+  o = &r->lv[lv][b];
+  o->t0 = lv ? r->lv[0][b * B].t0 : seg[b * B].t0;
+  o->t1 = lv ? r->lv[0][(b + 1) * B - 1].t1 : seg[(b + 1) * B - 1].t1;
+  o->top = y.at[top];
+  o->top_ns = y.ns[top];
+  r->n[lv]++;
+  return 0;
+}
+
 /* Summarises the blocks that are final: a block's segments can no longer
  * change once two more follow it (only a row's last segment or two do). */
 static int tl__lod_grow(tl_lod_row *r, const tl_segment *seg, size_t nseg, int by_obj) {
   const size_t B = (size_t)1 << TL_LOD_SHIFT;
-  while ((r->n[0] + 1) * B + 2 <= nseg) {
-    size_t b = r->n[0], i;
-    tl__tally y;
-    y.n = y.last = 0;
-    y.at[0] = 0;
-    y.ns[0] = 0;
-    tl_lod *o;
-    int top;
-    if (tl__grow(&r->lv[0], &r->cap[0], b + 1, sizeof *r->lv[0])) return -1;
-    for (i = b * B; i < (b + 1) * B; i++)
-      tl__tally_add(&y, tl__key(&seg[i], by_obj), seg[i].t1 - seg[i].t0, (uint32_t)i);
-    top = tl__tally_top(&y);
-    o = &r->lv[0][b];
-    o->t0 = seg[b * B].t0;
-    o->t1 = seg[(b + 1) * B - 1].t1;
-    o->top = y.at[top];
-    o->top_ns = y.ns[top];
-    r->n[0]++;
-  }
-  while ((r->n[1] + 1) * B <= r->n[0]) {
-    size_t b = r->n[1], i;
-    tl__tally y;
-    y.n = y.last = 0;
-    y.at[0] = 0;
-    y.ns[0] = 0;
-    tl_lod *o;
-    int top;
-    if (tl__grow(&r->lv[1], &r->cap[1], b + 1, sizeof *r->lv[1])) return -1;
-    for (i = b * B; i < (b + 1) * B; i++) {
-      const tl_lod *c = &r->lv[0][i];
-      tl__tally_add(&y, tl__key(&seg[c->top], by_obj), c->top_ns, c->top);
-    }
-    top = tl__tally_top(&y);
-    o = &r->lv[1][b];
-    o->t0 = r->lv[0][b * B].t0;
-    o->t1 = r->lv[0][(b + 1) * B - 1].t1;
-    o->top = y.at[top];
-    o->top_ns = y.ns[top];
-    r->n[1]++;
-  }
+  while ((r->n[0] + 1) * B + 2 <= nseg)
+    if (tl__lod_block(r, 0, seg, by_obj)) return -1;
+  while ((r->n[1] + 1) * B <= r->n[0])
+    if (tl__lod_block(r, 1, seg, by_obj)) return -1;
   return 0;
 }
 
@@ -823,9 +819,7 @@ size_t tl_lod_pick(const tl_lod_row *r, const tl_segment *seg, size_t i, size_t 
   tl__tally y;
   size_t k, b0, b1, span;
   int lv;
-  y.n = y.last = 0;
-  y.at[0] = 0;
-  y.ns[0] = 0;
+  tl__tally_init(&y);
   if (j <= i + 1) return i;
   /* Few segments: themselves. More: the blocks that overlap them, at the
    * level that makes a handful (16 at most, and a block either side that
@@ -893,6 +887,13 @@ static int tl__trim(tl_layout *l, uint64_t cut) {
     tl__trim_rows(l->lanes[i].seg, &l->lanes[i].nseg, &l->lanes[i].lod, cut);
   for (i = 0; i < l->nprocs; i++)
     tl__trim_rows(l->procs[i].gil, &l->procs[i].ngil, &l->procs[i].gillod, cut);
+  for (i = 0; i < l->nlanes; i++) { /* lock waits over before the cut */
+    tl_lane *ln = &l->lanes[i];
+    for (k = 0; k < ln->nwaits && ln->waits[k].t1 < cut; k++) {}
+    if (!k) continue;
+    memmove(ln->waits, ln->waits + k, (ln->nwaits - k) * sizeof *ln->waits);
+    ln->nwaits -= k;
+  }
   /* arrows (in order of their end) and the per-kind lists into them */
   map = malloc((l->narrows > l->nmarkers ? l->narrows : l->nmarkers) * sizeof *map + 1);
   if (!map) return -1;

@@ -94,8 +94,22 @@ typedef struct tl_marker {
   uint8_t hang;         /* a DEADLOCK marker that reports a hang */
 } tl_marker;
 
+/* A wait for a lock that someone else held: who held it over the wait, in
+ * order (the holder when it began, then each one that took it meanwhile),
+ * so a finished "blocked" bar can still say who kept the lock. */
+#define TL_WAIT_HOLDERS 3
+typedef struct tl_lock_wait {
+  uint64_t t0, t1;      /* its request; its end (UINT64_MAX: still waiting) */
+  uint32_t obj;         /* the lock */
+  uint32_t nholders;    /* how many held it (the first TL_WAIT_HOLDERS named) */
+  int32_t holder[TL_WAIT_HOLDERS]; /* lanes */
+  int32_t last;         /* the lane that held it last */
+} tl_lock_wait;
+
 /* What the state machine knows of one thread; private to layout.c. */
 struct tl__lane_sm {
+  uint64_t lock_t;       /* its lock request's time */
+  uint8_t wait_noted;   /* its lock wait has a tl_lock_wait (the lane's last) */
   uint64_t stamp_gil, stamp_want, stamp_lock, stamp_sleep, stamp_join, stamp_wait, stamp_compute;
   uint32_t lock_obj, join_obj, wait_obj;
   uint8_t started, ended, holds, wants, locking, sleeping, joining, computing;
@@ -124,6 +138,8 @@ typedef struct tl_lane {
   uint32_t *gilmarks;   /* its GIL drop requests (drawn on the GIL row), in order */
   size_t ngilmarks, capgilmarks;
   tl_lod_row lod;       /* summaries of seg */
+  tl_lock_wait *waits;  /* its waits for a lock held by someone, in order */
+  size_t nwaits, capwaits;
   struct tl__lane_sm sm;
 } tl_lane;
 
@@ -246,6 +262,9 @@ const char *tl_layout_lock_name(const tl_layout *l, uint32_t id);
 const char *tl_layout_obj_type(const tl_layout *l, uint32_t id);
 /* The lane holding lock `id` now, -1 if free or unknown. */
 int tl_layout_lock_owner(const tl_layout *l, uint32_t id);
+/* The wait for a lock that a BLOCKED segment of lane shows (whom it waited
+ * for), or NULL when nobody was seen holding it. */
+const tl_lock_wait *tl_layout_lock_wait(const tl_layout *l, int lane, const tl_segment *s);
 /* The wait-for edges of process `proc` now (lock waits and joins), with
  * cycles marked; at most max are written, the number found is returned. */
 size_t tl_layout_wait_edges(const tl_layout *l, int proc, tl_wait_edge *out, size_t max);

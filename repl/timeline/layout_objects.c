@@ -74,6 +74,52 @@ static const tl__pending *tl__pending_get(const tl_layout *l, const tl__map *m, 
 
 /* ---- locks ------------------------------------------------------------ */
 
+/* Lane `lane`, waiting for a lock, saw `holder` hold it: its wait's note
+ * (made at the first holder) names it, unless it named it last. */
+static int tl__wait_held(tl_layout *l, int32_t lane, int32_t holder) {
+  tl_lane *ln = &l->lanes[lane];
+  tl_lock_wait *w;
+  if (!ln->sm.wait_noted) {
+    if (tl__grow(&ln->waits, &ln->capwaits, ln->nwaits + 1, sizeof *ln->waits)) return -1;
+    w = &ln->waits[ln->nwaits++];
+    memset(w, 0, sizeof *w);
+    w->t0 = ln->sm.lock_t;
+    w->t1 = UINT64_MAX;
+    w->obj = ln->sm.lock_obj;
+    ln->sm.wait_noted = 1;
+  }
+  w = &ln->waits[ln->nwaits - 1];
+  if (w->nholders && w->last == holder) return 0;
+  if (w->nholders < TL_WAIT_HOLDERS) w->holder[w->nholders] = holder;
+  w->nholders++;
+  w->last = holder;
+  return 0;
+}
+
+/* Lane `lane` stopped waiting for its lock at t (got it, or gave up). */
+static void tl__wait_over(tl_layout *l, int32_t lane, tl__obj *k, uint64_t t) {
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  if (k->waiting) k->waiting--;
+  if (s->wait_noted) l->lanes[lane].waits[l->lanes[lane].nwaits - 1].t1 = t;
+  s->wait_noted = 0;
+  s->locking = 0;
+}
+
+const tl_lock_wait *tl_layout_lock_wait(const tl_layout *l, int lane, const tl_segment *s) {
+  const tl_lane *ln;
+  size_t lo = 0, hi;
+  if (lane < 0 || (size_t)lane >= l->nlanes || s->state != TL_STATE_BLOCKED) return NULL;
+  ln = &l->lanes[lane];
+  hi = ln->nwaits;
+  while (lo < hi) { /* the first wait that began after the bar did */
+    size_t mid = (lo + hi) / 2;
+    if (ln->waits[mid].t0 <= s->t0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (!lo || ln->waits[lo - 1].obj != s->obj || s->t0 >= ln->waits[lo - 1].t1) return NULL;
+  return &ln->waits[lo - 1];
+}
+
 int tl__on_lock_new(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   tl__obj *k = tl__obj_get(l, e->obj);
   const char *name = tl_trace_strat(l->trace, e->arg);
@@ -96,7 +142,11 @@ int tl__on_lock_request(tl_layout *l, int32_t proc, int32_t lane, const tl_event
   if (k->owner < 0 && e->arg) k->owner = tl_layout_find_lane(l, l->procs[proc].pid, (uint32_t)e->arg);
   s->locking = 1;
   s->lock_obj = e->obj;
+  s->lock_t = e->t;
   s->stamp_lock = l->stamp;
+  s->wait_noted = 0;
+  k->waiting++;
+  if (k->owner >= 0 && tl__wait_held(l, lane, k->owner)) return -1;
   if (tl__refresh(l, lane, e->t)) return -1;
   return tl__check_cycle(l, proc, lane, e->t);
 }
@@ -113,7 +163,16 @@ int tl__on_lock_acquire(tl_layout *l, int32_t proc, int32_t lane, const tl_event
   k->rel_lane = -1;
   if (k->owner == lane) k->depth++;
   else k->owner = lane, k->depth = 1;
+  if (waited) tl__wait_over(l, lane, k, e->t);
   s->locking = 0;
+  /* whoever still waits for it saw this lane take it */
+  if (k->waiting) {
+    size_t i;
+    for (i = 0; i < l->nlanes; i++)
+      if ((int32_t)i != lane && l->lanes[i].sm.locking && l->lanes[i].sm.lock_obj == e->obj &&
+          tl__wait_held(l, (int32_t)i, lane))
+        return -1;
+  }
   if (waited) tl__cycle_resolved(l, lane);
   return tl__refresh(l, lane, e->t);
 }
@@ -130,7 +189,10 @@ int tl__on_lock_release(tl_layout *l, int32_t proc, int32_t lane, const tl_event
 }
 
 int tl__on_lock_timeout(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
-  l->lanes[lane].sm.locking = 0;
+  struct tl__lane_sm *s = &l->lanes[lane].sm;
+  tl__obj *k = s->locking ? tl__obj_get(l, s->lock_obj) : NULL;
+  if (k) tl__wait_over(l, lane, k, e->t);
+  s->locking = 0;
   return tl__refresh(l, lane, e->t);
 }
 

@@ -28,6 +28,7 @@ typedef struct tl__obj {
   uint8_t type;         /* the LOCK_NEW reason */
   int32_t owner;        /* lane holding the lock, -1 */
   uint32_t depth;       /* RLock: acquisitions by the owner */
+  uint32_t waiting;     /* lanes waiting for it (at least; 0: none) */
   int32_t rel_lane;     /* last release not yet taken */
   uint64_t rel_t, rel_stamp;
   int32_t sig_lane;     /* last notify/set */

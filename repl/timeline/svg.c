@@ -180,17 +180,45 @@ void tl_svg_escape(FILE *f, const char *s) {
   tl__svg_escape(f, s);
 }
 
-int tl_svg_paint_element(const tl_display *d, FILE *f, const char *id) {
-  size_t i;
+void tl_svg_paint_open(const tl_display *d, FILE *f, const char *id) {
   fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\"");
   if (id) fprintf(f, " id=\"%s\"", id);
   fprintf(f, " width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"",
           d->width, d->height, d->width, d->height);
   tl__svg_escape(f, d->font_family ? d->font_family : "sans-serif");
   fputs("\">\n<title>threadlab timeline</title>\n", f);
+}
+
+int tl_svg_paint_element(const tl_display *d, FILE *f, const char *id) {
+  size_t i;
+  tl_svg_paint_open(d, f, id);
   for (i = 0; i < d->n; i++) tl__svg_item(f, d, &d->items[i], id != NULL);
   fputs("</svg>\n", f);
   return ferror(f) ? -1 : 0;
+}
+
+void tl_svg_item_span(const tl_display *d, size_t i, float *a, float *b) {
+  const tl_dl_item *it = &d->items[i];
+  float w;
+  *a = it->x0 < it->x1 ? it->x0 : it->x1;
+  *b = it->x0 < it->x1 ? it->x1 : it->x0;
+  if (it->kind == TL_DL_TEXT) { /* bytes, not glyphs: never too short */
+    w = (float)strlen(tl_display_str(d, it->text)) * it->size * 0.7f;
+    *a = it->x0 - (it->anchor == TL_ANCHOR_END ? w : it->anchor == TL_ANCHOR_MIDDLE ? w / 2 : 0);
+    *b = *a + w;
+  } else if (it->kind == TL_DL_GLYPH) {
+    *a = it->x0 - it->size * 1.5f;
+    *b = it->x0 + it->size * 1.5f;
+  } else if (it->kind == TL_DL_ARROW) {
+    *a -= 5 + 2 * it->size;
+    *b += 5 + 2 * it->size;
+  }
+  *a -= 2;
+  *b += 2;
+}
+
+void tl_svg_paint_item(const tl_display *d, FILE *f, size_t i) {
+  tl__svg_item(f, d, &d->items[i], 1);
 }
 
 int tl_svg_paint(const tl_display *d, FILE *f) {

@@ -22,6 +22,12 @@ int tl_svg_paint(const tl_display *d, FILE *out);
 /* The <svg> element alone, for a page: with an id, each item also says
  * its lanes (data-l, and data-m for an arrow's other end). */
 int tl_svg_paint_element(const tl_display *d, FILE *out, const char *id);
+/* For a picture in pieces: its opening tag and title alone, then items
+ * one by one (with their lanes, as in a page), each known by how far it
+ * reaches across (a guess for a text, never too short). */
+void tl_svg_paint_open(const tl_display *d, FILE *out, const char *id);
+void tl_svg_paint_item(const tl_display *d, FILE *out, size_t i);
+void tl_svg_item_span(const tl_display *d, size_t i, float *x0, float *x1);
 /* Text as XML character data or an attribute value. */
 void tl_svg_escape(FILE *f, const char *s);
 

@@ -49,9 +49,12 @@ end
 local Loop = {}
 Loop.__index = Loop
 
-function Loop:push(task, ...)
-  self.tail = self.tail + 1
-  self.ready[self.tail] = { task, table.pack(...) }
+-- The ready queue: three parallel lists (task, and what it is resumed
+-- with: a value, or THROW and an error), so a wake-up makes no table.
+function Loop:push(task, a, b)
+  local n = self.tail + 1
+  self.tail = n
+  self.ready[n], self.ready_a[n], self.ready_b[n] = task, a, b
 end
 
 function Loop:call_later(secs, fn)
@@ -64,21 +67,30 @@ function Loop:call_later(secs, fn)
   return t
 end
 
+local co_yield, co_resume, co_status = coroutine.yield, coroutine.resume, coroutine.status
+
+-- What a task's yield returns: the value it is woken with, or (THROW,
+-- error) raised here.
+local function resumed(first, ...)
+  if first == THROW then error((...), 0) end
+  return first, ...
+end
+
 -- Suspends the calling task until the waker registered runs; the waker
--- takes (value) or (THROW, error). Callable only from a task.
+-- takes (value) or (THROW, error). Callable only from a task. (A waker
+-- counts: one of an earlier suspension finds another number and does
+-- nothing.)
 local function suspend(register, level)
   local loop, task = running()
   if not task then no_loop((level or 2) + 1) end
-  local token = {}
-  task.waiting = token
-  register(function(...)
+  local token = task.suspensions + 1
+  task.suspensions, task.waiting = token, token
+  register(function(a, b)
     if task.waiting ~= token then return end
     task.waiting = nil
-    loop:push(task, ...)
+    loop:push(task, a, b)
   end)
-  local r = table.pack(coroutine.yield())
-  if r[1] == THROW then error(r[2], 0) end
-  return table.unpack(r, 1, r.n)
+  return resumed(co_yield())
 end
 M._suspend = suspend
 
@@ -89,25 +101,43 @@ function Task.__tostring(t)
   return ("<Task %s %s>"):format(t.done and (t.cancelled_ and "cancelled" or "finished") or "pending", t.name)
 end
 
-function Loop:step(task, args)
-  if task.done then return end
-  if not task.started and task.cancel_pending then
-    return self:finish(task, false, CancelledError())
-  end
-  task.started = true
-  green.switch(task.lane, self.lane)
-  local r = table.pack(coroutine.resume(task.co, table.unpack(args, 1, args.n)))
+local function stepped(self, task, ok, ...)
   green.switch(self.lane, task.lane)
-  if not r[1] then
-    self:finish(task, false, r[2])
-  elseif coroutine.status(task.co) == "dead" then
-    self:finish(task, true, table.unpack(r, 2, r.n))
-  elseif r[2] ~= nil or r.n > 1 then
+  if not ok then
+    self:finish(task, false, (...))
+  elseif co_status(task.co) == "dead" then
+    self:finish(task, true, ...)
+  elseif select("#", ...) > 0 then
     -- a bare coroutine.yield in a task: asyncio has no such suspension
     self:push(task, THROW, errors.RuntimeError("coroutine.yield inside a task: use asyncio.sleep(0)"))
   end
 end
 
+-- Runs task to its next suspension: the first time with the arguments it
+-- was made with, then with what woke it (a, or THROW and b).
+function Loop:step(task, a, b)
+  if task.done then return end
+  if task.cancel_pending then
+    if not task.started then return self:finish(task, false, CancelledError(task.cancel_msg)) end
+    -- cancelled while ready to run: CancelledError at its suspension point,
+    -- whatever woke it, as Task.__step throws it in Python
+    task.cancel_pending = false
+    if a ~= THROW then a, b = THROW, CancelledError(task.cancel_msg) end
+  end
+  local args = task.args
+  task.started = true
+  green.switch(task.lane, self.lane)
+  if args then
+    task.args = nil
+    return stepped(self, task, co_resume(task.co, table.unpack(args, 1, args.n)))
+  elseif b ~= nil then
+    return stepped(self, task, co_resume(task.co, a, b))
+  end
+  return stepped(self, task, co_resume(task.co, a))
+end
+
+-- (a done task takes no callbacks: each adder calls at once instead)
+local NO_CALLBACKS = setmetatable({}, { __newindex = function() error("a done task takes no callbacks") end })
 function Loop:finish(task, ok, ...)
   task.done = true
   self.tasks[task] = nil
@@ -120,17 +150,18 @@ function Loop:finish(task, ok, ...)
     task.exception_ = e
   end
   local cbs = task.callbacks
-  task.callbacks = {}
+  task.callbacks = NO_CALLBACKS
   for _, cb in ipairs(cbs) do cb(task) end
 end
 
 function Loop:run_until(main)
   while not main.done do
     if self.head <= self.tail then
-      local item = self.ready[self.head]
-      self.ready[self.head] = nil
-      self.head = self.head + 1
-      self:step(item[1], item[2])
+      local h = self.head
+      local task, a, b = self.ready[h], self.ready_a[h], self.ready_b[h]
+      self.ready[h], self.ready_a[h], self.ready_b[h] = nil, nil, nil
+      self.head = h + 1
+      self:step(task, a, b)
     elseif #self.io > 0 then
       self:poll_io(self.timers[1] and (self.timers[1].when - monotonic()) or nil)
       local t = self.timers[1]
@@ -186,11 +217,12 @@ local function new_task(loop, fn, ...)
   local name = "Task-" .. ntasks
   local co = coroutine.create(fn)
   local t = setmetatable({ co = co, loop = loop, name = name, callbacks = {},
-                           done = false, started = false }, Task)
+                           done = false, started = false, suspensions = 0,
+                           args = table.pack(...) }, Task)
   task_of[co] = t
   loop.tasks[t] = true
   t.lane = green.new("task", name)
-  loop:push(t, ...)
+  loop:push(t)
   return t
 end
 
@@ -221,7 +253,7 @@ end
 -- cancel(): CancelledError at the task's suspension point.
 function Task:cancel(msg)
   if self.done then return false end
-  self.cancel_pending = true
+  self.cancel_pending, self.cancel_msg = true, msg
   if self.waiting then
     self.waiting = nil
     self.loop:push(self, THROW, CancelledError(msg))
@@ -258,7 +290,8 @@ function M.run(fn, ...)
   if type(fn) ~= "function" then
     error(errors.ValueError("a coroutine was expected, got " .. tostring(fn)), 2)
   end
-  local loop = setmetatable({ ready = {}, head = 1, tail = 0, timers = {}, seq = 0, tasks = {}, io = {} }, Loop)
+  local loop = setmetatable({ ready = {}, ready_a = {}, ready_b = {}, head = 1, tail = 0,
+                              timers = {}, seq = 0, tasks = {}, io = {} }, Loop)
   loop.lane = green.new("event loop", gen.unique("event loop"))
   loops[co] = loop
   green.switch(loop.lane, 0)
@@ -271,7 +304,7 @@ function M.run(fn, ...)
     local pending, seen = {}, {}
     local function add(t) if not seen[t] then seen[t] = true pending[#pending + 1] = t end end
     local function by_age(a, b) return a.lane < b.lane end
-    for i = loop.head, loop.tail do add(loop.ready[i][1]) end
+    for i = loop.head, loop.tail do add(loop.ready[i]) end
     local live = {}
     for t in pairs(loop.tasks) do live[#live + 1] = t end
     table.sort(live, by_age)
@@ -296,7 +329,11 @@ function M.sleep(delay, result)
   local loop = running()
   if not loop then no_loop(2) end
   if delay <= 0 then
-    suspend(function(wake) wake(true) end, 2)
+    -- (what suspend does with a waker that wakes at once, without one)
+    local _, task = running()
+    if not task then no_loop(2) end
+    loop:push(task, true)
+    resumed(co_yield())
   else
     suspend(function(wake) loop:call_later(delay, function() wake(true) end) end, 2)
   end

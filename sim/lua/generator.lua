@@ -58,31 +58,13 @@ function M.resume(co, ...)
   return r
 end
 
-local co_running, co_resume, co_yield, co_status =
-  coroutine.running, coroutine.resume, coroutine.yield, coroutine.status
-
--- coroutine.wrap on the engine's coroutine.resume (green_core makes it
--- hand the thread's hooks to the coroutine while it runs).
-local function unwrapped(co, ok, ...)
-  if ok then return ... end
-  coroutine.close(co)
-  error((...), 0)
-end
-function coroutine.wrap(f)
-  local co = coroutine.create(f)
-  return function(...) return unwrapped(co, co_resume(co, ...)) end
-end
+local co_running, co_status =
+  coroutine.running, coroutine.status
 
 -- yield(v): gives v to whoever resumed; returns what send passed. A value
--- thrown in (throw, close) is raised here. (Varargs, not tables: a send
--- round trip is the hot path of every generator.)
-local function resumed(first, ...)
-  if first == THROW then error(..., 0) end
-  return first, ...
-end
-local function yield(...)
-  return resumed(co_yield(...))
-end
+-- thrown in (throw, close) is raised here. (In C: a send round trip is the
+-- hot path of every generator.)
+local yield = green.yielder(THROW)
 _G.yield = yield
 
 -- Whether the body of co is suspended in yield() (which raises what throw
@@ -90,7 +72,7 @@ _G.yield = yield
 -- close only, so that a yield costs no bookkeeping.
 local getinfo = debug.getinfo
 local function in_yield(co)
-  local at = getinfo(co, 1, "f")
+  local at = getinfo(co, 0, "f")
   return at ~= nil and at.func == yield
 end
 
@@ -116,7 +98,15 @@ local function new(fn, ...)
   local name = M.name(fn)
   local lane = green.new("generator", name)
   lane_of[co] = lane
-  return setmetatable({ co = co, lane = lane, name = name, started = false, closed = false }, Gen)
+  green.set_lane(co, lane)
+  -- g[1]: the coroutine while g is open, for send's C half (green.sender);
+  -- send in g itself: g:send(v) finds it without the metatable's __index
+  return setmetatable({ co, co = co, lane = lane, name = name, started = false, closed = false,
+                        send = Gen.send }, Gen)
+end
+
+local function shut(g)
+  g.closed, g[1] = true, nil
 end
 
 -- The one step every operation shares: resume with args (green.step, one
@@ -125,9 +115,8 @@ end
 local YIELDED, RAISED = 1, 3
 local g_step = green.step
 local function stepped(g, how, ...)
-  g.running = false
   if how == YIELDED then return ... end
-  g.closed = true
+  shut(g)
   if how == RAISED then
     local e = ...
     -- PEP 479: a StopIteration escaping a body is a RuntimeError.
@@ -143,20 +132,26 @@ end
 
 local function step(g, ...)
   if g.closed then error(StopIteration(), 3) end
-  if g.running then error(errors.ValueError("generator already executing"), 3) end
-  g.started, g.running = true, true
+  local now = co_status(g.co)
+  if now == "running" or now == "normal" then
+    error(errors.ValueError("generator already executing"), 3)
+  end
+  g.started = true
   return stepped(g, g_step(g.co, g.lane, lane_of[co_running()] or 0, ...))
 end
 
-function Gen:send(v)
+-- send and next: a suspended generator is resumed by green.sender in one
+-- C call; these take every other case.
+local function send(self, v)
   if type(self) ~= "table" or self.co == nil then check(self, "send") end
   if not self.started and v ~= nil then
     error(errors.TypeError("can't send non-None value to a just-started generator"), 2)
   end
   return step(self, v)
 end
+Gen.send = green.sender(send, stepped)
 
-function Gen:next() check(self, "next") return step(self) end
+Gen.next = green.sender(function(self) check(self, "next") return step(self) end, stepped)
 Gen.__next = Gen.next
 
 -- g:throw(e): raises e where the body is suspended.
@@ -164,7 +159,7 @@ function Gen:throw(e)
   check(self, "throw")
   if not self.started or not in_yield(self.co) then
     -- nothing to raise it in: it ends the generator and comes straight back
-    self.closed = true
+    shut(self)
     coroutine.close(self.co)
     error(e, 2)
   end
@@ -177,13 +172,12 @@ function Gen:close()
   check(self, "close")
   if self.closed then return end
   if not self.started or not in_yield(self.co) then
-    self.closed = true
+    shut(self)
     coroutine.close(self.co) -- runs pending <close> variables, as finally
     return
   end
   local ok, e = pcall(step, self, THROW, GeneratorExit())
-  if ok then
-    self.closed = true
+  if ok then -- (it stays suspended where it yielded, as in Python)
     error(errors.RuntimeError("generator ignored GeneratorExit"), 2)
   end
   if type(e) == "table" and (e.type == "GeneratorExit" or e.type == "StopIteration") then return end
@@ -234,7 +228,7 @@ end
 local lua_next = next
 function _G.next(x, ...)
   if getmetatable(x) == Gen then
-    if select("#", ...) == 0 then return step(x) end
+    if select("#", ...) == 0 then return Gen.next(x) end
     local default = ...
     local ok, v = pcall(step, x)
     if ok then return v end
@@ -247,25 +241,8 @@ end
 -- For the loops built on generators (gevent's hub, asyncio's event loop):
 -- waits (select, the thread's I/O wait) on the descriptors in io, entries
 -- {fd=, mode="r"|"w", wake=}, at most timeout; wakes the ready ones and
--- returns the entries still waiting.
-local orig_select = select.select
-function M._poll_io(io, timeout)
-  local r, w = {}, {}
-  for _, e in ipairs(io) do
-    local list = e.mode == "r" and r or w
-    list[#list + 1] = e.fd
-  end
-  if timeout and timeout < 0 then timeout = 0 end
-  local rr, ww = orig_select(r, w, {}, timeout)
-  local ready = { r = {}, w = {} } -- (by descriptor: no string per lookup)
-  for _, fd in ipairs(rr) do ready.r[fd] = true end
-  for _, fd in ipairs(ww) do ready.w[fd] = true end
-  local keep = {}
-  for _, e in ipairs(io) do
-    if ready[e.mode][e.fd] then e.wake(true) else keep[#keep + 1] = e end
-  end
-  return keep
-end
+-- returns the entries still waiting (green.poll_io, in C: no table a pass).
+M._poll_io = green.poll_io
 
 M.Generator = Gen
 M.isgenerator = function(x) return getmetatable(x) == Gen end

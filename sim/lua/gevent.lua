@@ -25,15 +25,22 @@ local function poll_io(st, timeout)
   st.io = gen._poll_io(st.io, timeout)
 end
 
+-- st.ready[head..tail]: a callback to call, or a greenlet to switch to
+-- with st.ready_v[i] (a wake-up makes no closure).
 local function hub_loop(st, hub)
+  local switch_to = greenlet.switch_to
   while true do
-    local cb = table.remove(st.ready, 1)
+    local h = st.head
     local t = st.timers[1]
-    if cb then
-      cb()
+    if h <= st.tail then
+      local cb, v = st.ready[h], st.ready_v[h]
+      st.ready[h], st.ready_v[h], st.head = nil, nil, h + 1
+      if type(cb) == "function" then cb() else switch_to(cb, false, v) end
     elseif t and t.cancelled then
       table.remove(st.timers, 1)
-    elseif t and t.when <= monotonic() then
+    elseif t and t.when - monotonic() < 1e-9 then
+      -- (due: the clock counts whole ns, and a when computed in floating
+      -- point may sit a hair above the ns it means, which no sleep reaches)
       table.remove(st.timers, 1)
       t.fn()
     elseif #st.io > 0 then
@@ -60,7 +67,7 @@ function M.get_hub()
   while main.parent do main = main.parent end
   local hub = hubs[main]
   if not hub then
-    local state = { ready = {}, timers = {}, io = {}, seq = 0, main = main }
+    local state = { ready = {}, ready_v = {}, head = 1, tail = 0, timers = {}, io = {}, seq = 0, main = main }
     hub = greenlet.new(function() return hub_loop(state, hub) end, main, nil, gen.unique("Hub"), "hub")
     hub.state = state
     hubs[main] = hub
@@ -68,7 +75,13 @@ function M.get_hub()
   return hub
 end
 
-local function schedule(fn) table.insert(M.get_hub().state.ready, fn) end
+-- schedule(fn): fn runs in the hub; schedule(g, v): the hub switches to g
+-- with v.
+local function schedule(fn, v)
+  local st = M.get_hub().state
+  local n = st.tail + 1
+  st.tail, st.ready[n], st.ready_v[n] = n, fn, v
+end
 
 local function timer(secs, fn)
   local st = M.get_hub().state
@@ -94,7 +107,7 @@ local function wait(register, timeout, timeout_value)
     if done then return end
     done = true
     if t then t.cancelled = true end
-    schedule(function() greenlet.switch_to(cur, false, v) end)
+    schedule(cur, v)
   end
   local cleanup = register(wake)
   if timeout ~= nil then
@@ -167,7 +180,7 @@ function M._make(fn, ...)
   return g
 end
 
-function gmethods:start() schedule(function() greenlet.switch_to(self, false) end) return self end
+function gmethods:start() schedule(self) return self end
 function gmethods:ready() return self.finished or self.dead end
 function gmethods:successful() return self:ready() and self.exception == nil end
 function gmethods:rawlink(fn) if self:ready() then schedule(function() fn(self) end) else table.insert(self.links, fn) end end
@@ -405,8 +418,9 @@ function M.wait_fd(fd, mode, timeout)
   if lane then green.io(lane, fdof(fd), true) end
   local ok, r = pcall(wait, function(wake)
     local e = { fd = fd, mode = mode, wake = wake }
-    table.insert(st.io, e)
-    return function()
+    st.io[#st.io + 1] = e
+    -- (what a timeout cleans up: no closure for a wait without one)
+    return timeout ~= nil and function()
       for i, x in ipairs(st.io) do if x == e then table.remove(st.io, i) break end end
     end
   end, timeout, false)
@@ -418,6 +432,8 @@ end
 -- monkey.patch_all(): the blocking calls wait in the hub instead, so the
 -- other greenlets run meanwhile: time.sleep, a blocking socket's accept,
 -- recv, recvfrom, send, sendall, select.select, os.read and os.write.
+-- As gevent's own, a call that would not block goes straight through.
+local ready = green.ready
 M.monkey = { patched = {} }
 function M.monkey.patch_all()
   if M.monkey.patched.time then return end
@@ -430,7 +446,10 @@ function M.monkey.patch_all()
     local function cooperative(name, mode)
       local orig = methods[name]
       methods[name] = function(s, ...)
-        if s:getblocking() then M.wait_fd(s:fileno(), mode) end
+        if s:getblocking() then
+          local fd = s:fileno()
+          if not ready(fd, mode) then M.wait_fd(fd, mode) end
+        end
         return orig(s, ...)
       end
     end
@@ -440,8 +459,14 @@ function M.monkey.patch_all()
   end
   if type(os.read) == "function" then
     local read, write = os.read, os.write
-    os.read = function(fd, n) M.wait_fd(fd, "r") return read(fd, n) end
-    os.write = function(fd, data) M.wait_fd(fd, "w") return write(fd, data) end
+    os.read = function(fd, n)
+      if math.type(fd) ~= "integer" or not ready(fd, "r") then M.wait_fd(fd, "r") end
+      return read(fd, n)
+    end
+    os.write = function(fd, data)
+      if math.type(fd) ~= "integer" or not ready(fd, "w") then M.wait_fd(fd, "w") end
+      return write(fd, data)
+    end
     M.monkey.patched.os = true
   end
   -- select.select: wait in the hub for any of them, then ask without waiting

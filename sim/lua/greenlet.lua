@@ -86,43 +86,49 @@ local function ended(g, ok, ...)
   return true, e
 end
 
-local function trampoline(main, target, shown, ...)
-  local args = table.pack(...)
-  while true do
-    if target == main then
-      green.switch(0, shown)
-      if args[1] then error(args[2], 0) end
-      return table.unpack(args, 2, args.n)
-    end
-    if target ~= nil and target.lane ~= shown then
-      green.switch(target.lane, shown)
-      shown = target.lane
-    end
-    if not target.started and args[1] then
-      target.started = true
-      coroutine.close(target.co)
-      args = table.pack(ended(target, false, args[2]))
-      target = alive_parent(target)
-    else
-      target.started = true
-      local r = table.pack(coroutine.resume(target.co, table.unpack(args, 1, args.n)))
-      if not r[1] then
-        args = table.pack(ended(target, false, r[2]))
-        target = alive_parent(target)
-      elseif coroutine.status(target.co) == "dead" then
-        args = table.pack(ended(target, true, table.unpack(r, 2, r.n)))
-        target = alive_parent(target)
-      elseif r[2] == SWITCH then
-        target = r[3]
-        args = table.pack(table.unpack(r, 4, r.n))
-      else
-        -- a bare coroutine.yield in a greenlet: there is no one to give
-        -- it to; greenlet has no such thing, so it is an error in it.
-        args = table.pack(true, errors.RuntimeError(
-          "coroutine.yield inside a greenlet: use switch"))
-      end
-    end
+-- The main greenlet's trampoline: runs target with (throw, ...) and then
+-- whichever greenlet it switches to, until one switches back to main.
+-- shown is the lane the trace last switched to. (Varargs and tail calls,
+-- not tables: every switch goes through here.)
+local co_resume, co_status, co_yield = coroutine.resume, coroutine.status, coroutine.yield
+local stepped
+
+local function trampoline(main, shown, target, throw, ...)
+  if target == main then
+    green.switch(0, shown)
+    if throw then error((...), 0) end
+    return ...
   end
+  if target ~= nil and target.lane ~= shown then
+    green.switch(target.lane, shown)
+    shown = target.lane
+  end
+  if not target.started and throw then
+    target.started = true
+    coroutine.close(target.co)
+    return trampoline(main, shown, alive_parent(target), ended(target, false, (...)))
+  end
+  target.started = true
+  return stepped(main, shown, target, co_resume(target.co, throw, ...))
+end
+
+function stepped(main, shown, target, ok, ...)
+  if not ok then
+    return trampoline(main, shown, alive_parent(target), ended(target, false, (...)))
+  elseif co_status(target.co) == "dead" then
+    return trampoline(main, shown, alive_parent(target), ended(target, true, ...))
+  elseif (...) == SWITCH then
+    return trampoline(main, shown, select(2, ...))
+  end
+  -- a bare coroutine.yield in a greenlet: there is no one to give it to;
+  -- greenlet has no such thing, so it is an error in it.
+  return trampoline(main, shown, target, true, errors.RuntimeError(
+    "coroutine.yield inside a greenlet: use switch"))
+end
+
+local function switched(throw, ...)
+  if throw then error((...), 0) end
+  return ...
 end
 
 local function switch_to(target, throw, ...)
@@ -135,10 +141,8 @@ local function switch_to(target, throw, ...)
     if throw then error(..., 3) end
     return ...
   end
-  if cur.main then return trampoline(cur, target, 0, throw, ...) end
-  local r = table.pack(coroutine.yield(SWITCH, target, throw, ...))
-  if r[1] then error(r[2], 0) end
-  return table.unpack(r, 2, r.n)
+  if cur.main then return trampoline(cur, 0, target, throw, ...) end
+  return switched(co_yield(SWITCH, target, throw, ...))
 end
 M.switch_to = switch_to
 

@@ -3,7 +3,9 @@
 //   node check.mjs CHROMIUM PAGE.html[:PAGE.svg] ...
 // fails on any console error, page error or request for anything but the
 // page itself; drives a wheel zoom at the pointer and a hover through the
-// page's own script; checks that the browser draws the SVG recording's
+// page's own script (at the deepest zoom too, once its tiles are shown,
+// and over the widest finished wait for a lock, which names who held it);
+// checks that the browser draws the SVG recording's
 // lanes and labels (every text of the .svg, laid out inside the picture,
 // and the page's picture drawn on a canvas is the .svg's, pixel for pixel);
 // saves a screenshot beside the page (PAGE.html.png) and prints the
@@ -90,6 +92,64 @@ for (const arg of pages) {
   }
   if (deep.out[deep.out.length - 1].level !== deep.levels - 1)
     problems.push(`deep zoom stopped at level ${deep.out[deep.out.length - 1].level} of ${deep.levels}`);
+  const finest = await page.evaluate(() => {
+    const lv = document.querySelectorAll('#view .lv');
+    return +lv[lv.length - 1].dataset.nsPx / 1000;
+  });
+  // there, the tiles near the view are shown (and only those)
+  await page.evaluate(() => window.threadlab.ready());
+  const tiles = await page.evaluate(() => {
+    const d = [...document.querySelectorAll('#view .lv')].find((e) => !e.hidden);
+    const all = d.querySelectorAll('svg.tile');
+    return { n: all.length, shown: [...all].filter((t) => t.childElementCount).length };
+  });
+  if (tiles.n && !tiles.shown) problems.push('deep zoom: no tile of the picture shown');
+  if (tiles.n && tiles.shown > 4) problems.push(`deep zoom: ${tiles.shown} of ${tiles.n} tiles in the page`);
+  // a hover at the deepest zoom, over the middle of the widest lane bar
+  // (zoomed into from the whole run; a finer level keeps its lanes' height)
+  const deepSpot = tiles.n && await page.evaluate(async () => {
+    const t = window.threadlab, lv = [...document.querySelectorAll('#view .lv')].map((d) => d.dataset);
+    let best = null, bw = 0;
+    t.reset();
+    for (const r of document.querySelectorAll('#tl rect[data-l][data-tip]')) {
+      const b = r.getBBox();
+      if (b.width > bw) { bw = b.width; best = b; }
+    }
+    if (!best) return null;
+    const x = best.x + best.width / 2, y = best.y + best.height / 2;
+    for (let i = 0; i < 12; i++) t.zoom(0.5, x, y);
+    await t.ready();
+    const L = lv[t.view().level], s = document.getElementById('tl' + t.view().level);
+    const vb = s.viewBox.baseVal, r = s.getBoundingClientRect();
+    const xk = +L.px0 + (x - lv[0].px0) * (L.px1 - L.px0) / (lv[0].px1 - lv[0].px0);
+    const yk = +L.ly + (y - lv[0].ly);
+    return { x: r.left + (xk - vb.x) / vb.width * r.width, y: r.top + (yk - vb.y) / vb.height * r.height };
+  });
+  if (deepSpot) {
+    await page.mouse.move(deepSpot.x, deepSpot.y);
+    const got = await page.evaluate((p) => {
+      const t = document.getElementById('tip'), el = document.elementFromPoint(p.x, p.y);
+      const under = el && el.closest('.tile [data-tip]');
+      return { tip: t.hidden ? '' : t.textContent, want: under ? under.getAttribute('data-tip') : '' };
+    }, deepSpot);
+    if (!got.want || got.tip !== got.want)
+      problems.push(`deep zoom hover: tooltip [${got.tip}], want [${got.want}] (of an item of a tile)`);
+  }
+  // a lane in focus lights up in tiles shown after it was chosen
+  // (a lane with items here, chosen at level 0: the tiles come back)
+  const lit = tiles.n && await page.evaluate(async () => {
+    const t = window.threadlab, v = t.view(), shown = () => [...document.querySelectorAll('#view .lv')]
+      .find((e) => !e.hidden).querySelectorAll('svg.tile [data-l]');
+    const one = shown()[0], lane = one ? +one.getAttribute('data-l') : 0;
+    t.reset();
+    t.focus(lane);
+    t.zoom(v.w / t.view().w, v.x + v.w / 2, v.y + v.h / 2);
+    await t.ready();
+    const on = [...shown()].some((x) => x.classList.contains('hl'));
+    t.focus(lane);
+    return on;
+  });
+  if (tiles.n && !lit) problems.push('deep zoom: a lane in focus is not lit in tiles shown later');
   // a drag at that depth: how long each step takes to be painted
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
@@ -100,6 +160,7 @@ for (const arg of pages) {
   }
   const panMs = (Date.now() - t0) / 30;
   await page.mouse.up();
+  await page.evaluate(() => window.threadlab.ready());
   await page.screenshot({ path: html + '.deep.png' });
   await page.evaluate(() => window.threadlab.reset());
   // a hover over the widest lane bar shows the tooltip of what is under
@@ -122,6 +183,24 @@ for (const arg of pages) {
     }, spot);
     if (!got.want) problems.push('hover: nothing with a tooltip under the middle of the widest bar');
     else if (got.tip !== got.want) problems.push(`hover: tooltip [${got.tip}], want [${got.want}]`);
+  }
+  // a finished wait for a lock: its hover names who held the lock
+  const wait = await page.evaluate(() => {
+    let best = null, bw = 0;
+    for (const r of document.querySelectorAll('#tl rect[data-l][data-tip*="blocked on"]')) {
+      const b = r.getBoundingClientRect();
+      if (!/ – now\)$/.test(r.getAttribute('data-tip')) && b.width > bw) { bw = b.width; best = b; }
+    }
+    return best && { x: best.x + best.width / 2, y: best.y + best.height / 2 };
+  });
+  let held = '';
+  if (wait) {
+    await page.mouse.move(wait.x, wait.y);
+    held = await page.evaluate(() => {
+      const t = document.getElementById('tip');
+      return t.hidden ? '' : t.textContent;
+    });
+    if (!/blocked on .*\), held by /.test(held)) problems.push(`hover over a finished wait: [${held}]`);
   }
   // the browser draws the SVG recording's texts, inside the picture
   if (svgPath) {
@@ -180,8 +259,10 @@ for (const arg of pages) {
     failed++;
     console.log(`FAIL  ${name}\n      ${problems.join('\n      ')}`);
   } else {
-    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms, ${deep.levels} levels, ` +
-                `a pan step at the deepest ${panMs.toFixed(0)} ms`);
+    console.log(`ok    ${name}  first paint ${paint.toFixed(0)} ms, ${deep.levels} levels ` +
+                `(finest ${finest.toPrecision(3)} µs a pixel, ${tiles.n} tiles, ${tiles.shown} shown), ` +
+                `a pan step at the deepest ${panMs.toFixed(0)} ms` +
+                (held ? `; a finished wait: ${held}` : ''));
   }
 }
 await browser.close();

@@ -6,12 +6,15 @@ Fails unless the page fetches nothing: no element that loads (img,
 iframe, link, object, embed, ...), no src/href/action/poster/srcset/data
 attribute, no url(...) or @import anywhere (an SVG xmlns is a name, not a
 fetch); unless it has exactly one inline <script> and an <svg id="tl">
-(then its finer levels of detail, tl1, tl2, ...)
-whose items name their lanes (data-l). Given the SVG recording of the same
+(then its finer levels of detail, tl1, tl2, ..., each in tiles: <svg
+class="tile"> whose data-z is its items deflated in base64, checked here
+inflated, as the page shows them) whose items name their lanes (data-l). Given the SVG recording of the same
 run, also fails unless the page's SVG is that picture (the same display
 list) but for the page's attributes. Prints what it counted."""
+import base64
 import re
 import sys
+import zlib
 from html.parser import HTMLParser
 
 LOADS = {"img", "iframe", "frame", "link", "object", "embed", "audio", "video", "source",
@@ -32,6 +35,7 @@ class Page(HTMLParser):
         self.scripts = 0
         self.svg_ids = []
         self.lanes = 0
+        self.tiles = []
 
     def handle_starttag(self, tag, attrs):
         self.tags[tag] = self.tags.get(tag, 0) + 1
@@ -46,17 +50,33 @@ class Page(HTMLParser):
                 self.lanes += 1
         if tag == "script":
             self.scripts += 1
-        if tag == "svg":
+        if tag == "svg" and dict(attrs).get("class") == "tile":
+            self.tiles.append(dict(attrs).get("data-z") or "")
+        elif tag == "svg":
             self.svg_ids.append(dict(attrs).get("id"))
 
 
+def no_fetch(text):
+    for bad in (r"url\s*\(", r"@import", r"\bfetch\s*\(", r"XMLHttpRequest", r"WebSocket",
+                r"EventSource", r"importScripts", r"\bimport\s*\("):
+        if re.search(bad, text, re.I):
+            fail(f"{bad} in the page")
+
+
 text = open(sys.argv[1], encoding="utf-8").read()
-for bad in (r"url\s*\(", r"@import", r"\bfetch\s*\(", r"XMLHttpRequest", r"WebSocket",
-            r"EventSource", r"importScripts", r"\bimport\s*\("):
-    if re.search(bad, text, re.I):
-        fail(f"{bad} in the page")
+no_fetch(re.sub(r' data-z="[^"]*"', "", text))
 p = Page()
 p.feed(text)
+# what the page's script puts in the tiles: SVG items, fetching nothing
+for z in p.tiles:
+    try:
+        items = zlib.decompress(base64.b64decode(z, validate=True)).decode("utf-8")
+    except Exception as e:
+        fail(f"a tile does not inflate: {e}")
+    no_fetch(items)
+    if re.search(r"<(svg|script)\b", items):
+        fail("a tile holds more than items")
+    p.feed(items)
 if p.scripts != 1:
     fail(f"{p.scripts} scripts, want one inline")
 if not p.svg_ids or p.svg_ids != ["tl"] + [f"tl{k}" for k in range(1, len(p.svg_ids))]:
@@ -70,4 +90,4 @@ if len(sys.argv) > 2:
     svg = svg[svg.index("<svg "):]
     if page != svg:
         fail(f"its SVG is not the picture of {sys.argv[2]}")
-print(f"tags={sum(p.tags.values())} lanes={p.lanes} scripts={p.scripts}")
+print(f"tags={sum(p.tags.values())} lanes={p.lanes} scripts={p.scripts} tiles={len(p.tiles)}")

@@ -60,8 +60,22 @@ out=$(timeout 30 $BIN --headless --clock virtual --speed 0 --record "$T/hang.svg
 local p = mp.Process{target = function() print("child", q:get()) end}
 p:start() p:join() print("exitcode", p.exitcode)' 2>&1)
 expect_has "$out" "HangError: hang across processes: MainThread waits on mp.Queue-1" "the hang names the queue"
-grep -q "HANG at 60 s: hang across processes" "$T/hang.svg" || fail "the picture has no HANG banner"
+grep -q "HANG at 2 ms: hang across processes: MainThread waits on mp.Queue-1, and every process" "$T/hang.svg" ||
+  fail "the picture has no HANG banner (at once: every process of the run is stuck)"
 expect_has "$out" "exitcode 1" "the session goes on"
+# a put that comes late (after a 100 s sleep) is no hang
+out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
+local p = mp.Process{target = function() print("child", q:get()) end}
+p:start() time.sleep(100) q:put(7) p:join() print("exitcode", p.exitcode, time.perf_counter())' 2>&1)
+expect_has "$out" "child 7" "a late put reaches the child"
+expect_has "$out" "exitcode 0 100.001" "no hang while the parent sleeps"
+# a get that waits for another process lets go of its GIL, on the virtual
+# clock too (it was drawn as running for the whole wait)
+$BIN --headless --clock virtual --speed 0 --trace "$T/g.trace" -e 'local q = mp.Queue()
+local p = mp.Process{target = function() time.sleep(0.05) q:put(1) end}
+p:start() print(q:get()) p:join()' > /dev/null || fail "the get run"
+$BIN --dump-trace "$T/g.trace" | grep " P1 T1 " | grep -A1 "queue-block" | grep -q "gil-release" ||
+  fail "the parent's get kept its GIL"
 # timeouts on the virtual clock are virtual seconds (they were real ones)
 out=$(timeout 30 $BIN --headless --clock virtual --speed 0 -e 'local q = mp.Queue()
 print(pcall(q.get, q, true, 2.5)) print(time.perf_counter())

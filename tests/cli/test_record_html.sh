@@ -50,4 +50,21 @@ LUA
 $BIN --headless --clock virtual --speed 0 --record "$T/many.html" "$T/many.lua" \
   > "$T/out" 2>&1 || fail "many events: $(cat "$T/out")"
 expect_has "$(cat "$T/many.html")" 'too close to tell apart are drawn as' "merged items said"
+# A finished wait for a lock still says who held it, and who took it
+# meanwhile (the tooltip of its bar: the same words in the SVG).
+cat > "$T/held.lua" <<'LUA'
+local lk = threading.Lock{name = "L"}
+local function worker(d) lk:acquire(); time.sleep(d); lk:release() end
+local a = threading.Thread{target = worker, args = {0.5}}; a:start(); time.sleep(0.1)
+local b = threading.Thread{target = worker, args = {0.3}}; b:start(); time.sleep(0.1)
+lk:acquire(); lk:release(); a:join(); b:join()
+LUA
+$BIN --headless --clock virtual --speed 0 --record "$T/held.html" --record "$T/held.svg" \
+  "$T/held.lua" > "$T/out" 2>&1 || fail "a wait for a lock: $(cat "$T/out")"
+for f in held.html held.svg; do
+  expect_has "$(cat "$T/$f")" "<title>Thread-2 (worker): blocked on Lock L for 400 ms (100 ms – 500 ms), held by Thread-1 (worker)<" \
+    "$f: the holder of a finished wait"
+  expect_has "$(cat "$T/$f")" "<title>MainThread: blocked on Lock L for 600 ms (200 ms – 800 ms), held by Thread-1 (worker), then Thread-2 (worker)<" \
+    "$f: the holders over a finished wait"
+done
 echo ok

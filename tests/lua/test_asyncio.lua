@@ -114,6 +114,24 @@ asyncio.run(function()
   check.raises("ValueError", asyncio.gather, function() return ok(1) end, bad)
   check.raises("TypeError", asyncio.gather, ok, { return_exceptons = true })
 end)
+-- what wakes a task comes back as one value (Event.wait() is True in
+-- Python), and a task's arguments keep their nils
+asyncio.run(function()
+  local ev = asyncio.Event()
+  asyncio.create_task(function() asyncio.sleep(0) ev:set() end)
+  check.eq(select("#", ev:wait()), 1, "Event:wait returns one value")
+  check.eq(select("#", asyncio.sleep(0)), 1, "sleep(0) returns its result (nil)")
+  check.eq(asyncio.sleep(0, "r"), "r", "sleep(0, result)")
+  local t = asyncio.create_task(function(a, b, c) return select("#", a, b, c), c end, nil, nil, 3)
+  local n, c = await(t)
+  check.eq(n, 3, "three arguments") check.eq(c, 3, "the third after two nils")
+  -- a task cancelled while it sleeps 0 ends cancelled at its next suspension
+  local slept = asyncio.create_task(function() asyncio.sleep(0) asyncio.sleep(1) return "no" end)
+  asyncio.sleep(0)
+  slept:cancel()
+  check.raises("asyncio.exceptions.CancelledError", await, slept)
+  check.truthy(slept:cancelled(), "cancelled")
+end)
 -- nested run is refused
 check.raises("RuntimeError", asyncio.run, function() asyncio.run(function() end) end)
 -- every task waiting, no timer: said instead of hanging

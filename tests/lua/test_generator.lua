@@ -44,6 +44,26 @@ check.raises("StopIteration", next, g3)
 local g4 = generator(function() pcall(yield, 1) yield(2) end)
 next(g4)
 check.raises("RuntimeError", g4.close, g4)
+-- ... and stays suspended there: next resumes it (python3 prints 1 here)
+local g4b = generator(function() while true do pcall(yield, 1) end end)
+next(g4b)
+check.raises("RuntimeError", g4b.close, g4b)
+check.eq(next(g4b), 1, "a generator that ignored GeneratorExit goes on")
+-- a generator sending to itself: ValueError, as in Python
+local self_send
+self_send = generator(function() yield(self_send:send(nil)) end)
+local se = check.raises("ValueError", next, self_send)
+check.truthy(tostring(se.message or se):find("already executing"), "the message says why")
+-- many values through one send (more than a C function's free stack)
+local many = generator(function()
+  local v = yield()
+  while true do v = yield(table.unpack(v, 1, 60)) end
+end)
+next(many)
+local list = {}
+for i = 1, 60 do list[i] = i end
+check.eq(select("#", many:send(list)), 60, "sixty values come back from one send")
+check.eq(select(60, many:send(list)), 60, "the last of them")
 
 -- throw raises at the suspension point; the body may catch and go on
 local g5 = generator(function()

@@ -163,6 +163,37 @@ static void test_lock_handoff(void) {
   tl_layout_free(l);
 }
 
+/* A blocked bar's wait remembers who held the lock over it, after it is
+ * over: T1 holds A; T2, then T3, wait; T3 gets it first, then T2. */
+static void test_lock_wait_holders(void) {
+  tl_layout *l;
+  const tl_lock_wait *w;
+  tl_segment s2 = {10, 31, 7, TL_STATE_BLOCKED}, s3 = {12, 21, 7, TL_STATE_BLOCKED};
+  tl_segment free2 = {40, 41, 7, TL_STATE_BLOCKED};
+  fresh();
+  ev(0, 1, TL_EV_LOCK_NEW, 0, 7, str("A"));
+  ev(1, 1, TL_EV_LOCK_ACQUIRE, 0, 7, 0);
+  ev(10, 2, TL_EV_LOCK_REQUEST, 0, 7, 0);
+  ev(12, 3, TL_EV_LOCK_REQUEST, 0, 7, 0);
+  ev(20, 1, TL_EV_LOCK_RELEASE, 0, 7, 0);
+  ev(21, 3, TL_EV_LOCK_ACQUIRE, 0, 7, 0);
+  ev(30, 3, TL_EV_LOCK_RELEASE, 0, 7, 0);
+  ev(31, 2, TL_EV_LOCK_ACQUIRE, 0, 7, 0);
+  ev(35, 2, TL_EV_LOCK_RELEASE, 0, 7, 0);
+  ev(40, 2, TL_EV_LOCK_REQUEST, 0, 7, 0); /* free: nobody to name */
+  ev(41, 2, TL_EV_LOCK_ACQUIRE, 0, 7, 0);
+  l = tl_layout_build(tr);
+  CHECK(l != NULL);
+  if (!l) return;
+  CHECK(has_seg(l, 1, TL_STATE_BLOCKED, 10, 31, 7));
+  w = tl_layout_lock_wait(l, 1, &s2);
+  CHECK(w && w->nholders == 2 && w->holder[0] == 0 && w->holder[1] == 2 && w->t1 == 31);
+  w = tl_layout_lock_wait(l, 2, &s3);
+  CHECK(w && w->nholders == 1 && w->holder[0] == 0);
+  CHECK(tl_layout_lock_wait(l, 1, &free2) == NULL);
+  tl_layout_free(l);
+}
+
 /* Sleep, join, waiting for input (idle), and the newest wait winning. */
 static void test_waits(void) {
   tl_layout *l;
@@ -533,6 +564,7 @@ int main(int argc, char **argv) {
       TL_TEST(test_exit_to_join),
       TL_TEST(test_gil_handoff),
       TL_TEST(test_lock_handoff),
+      TL_TEST(test_lock_wait_holders),
       TL_TEST(test_waits),
       TL_TEST(test_sim_order),
       TL_TEST(test_out_of_order),
