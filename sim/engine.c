@@ -34,6 +34,12 @@ void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj
                 reason, obj, arg);
 }
 
+void tl_emit_real(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
+  if (!tl_trace_global) return;
+  tl_trace_emit(tl_trace_global, tl_now_ns() - tl_W->t0, tl_W->pid, tl__self ? tl__self->id : 0,
+                kind, reason, obj, arg);
+}
+
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len) {
   if (!tl_trace_global) return;
   tl_emit(kind, 0, obj, tl_trace_str(tl_trace_global, s, len));
@@ -90,20 +96,22 @@ static int tl__some_cpu_free(void) {
   return atomic_load_explicit(&tl__cpu_free, memory_order_relaxed);
 }
 
-int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted) {
-  uint64_t end;
+int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted, uint64_t busy_ns) {
+  uint64_t end, ns = TL_SPIN_NS;
   int i = 0, changed = 1;
   /* (Not on the virtual clock: with it there, lesson 72 recorded twice
    * drew two pictures (which accepted socket a worker got). Some part of
    * a virtual run still hangs on real timing; until it is found, the
    * virtual clock keeps the spin it replays with.) */
-  if (!atomic_load_explicit(&tl__spin_virtual, memory_order_relaxed) && !tl__some_cpu_free())
-    return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
+  if (!atomic_load_explicit(&tl__spin_virtual, memory_order_relaxed) && !tl__some_cpu_free()) {
+    if (!busy_ns) return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
+    ns = busy_ns;
+  }
   if (atomic_fetch_add(&tl__spinners, 1) >= TL_MAX_SPINNERS) {
     atomic_fetch_sub(&tl__spinners, 1);
     return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
   }
-  end = tl_now_ns() + TL_SPIN_NS;
+  end = tl_now_ns() + ns;
   while (atomic_load_explicit(flag, memory_order_acquire) == unwanted) {
     if ((++i & 63) == 0 && tl_now_ns() > end) {
       changed = 0;
@@ -131,7 +139,7 @@ int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   wakes = atomic_load(&self->wakes);
   if (kind != TL_WAIT_SLEEP) { /* a sleep ends at its deadline: no one wakes it */
     tl_mutex_unlock(&tl_W->mu);
-    tl__spin_while(&self->wakes, wakes);
+    tl__spin_while(&self->wakes, wakes, 0);
     tl_mutex_lock(&tl_W->mu);
   }
   /* Going to sleep with the GIL free: pass the turn on to a thread woken

@@ -103,6 +103,7 @@ struct tl_thread {
   char waits_for[64];     /* what a primitive's wait is for ("Event Event-3"),
                            * set by the Lua halves (GIL) for :threads */
   int in_wait;            /* in tl__wait (the real clock); world mutex */
+  int sock_io;            /* has made a socket call without the GIL (io.c); world mutex */
   int deferred;           /* woken, its pthread not yet (engine.c); world mutex */
   tl_thread *dnext, *dprev;
 };
@@ -186,6 +187,10 @@ void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 /* An event on another thread's behalf (the scheduler records a waiter's
  * drop request or failed wake-up). */
 void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
+/* An event of this thread on the real clock, written without the GIL or
+ * the world mutex (a socket call's wait, io.c): the clock in use is not
+ * looked up, since the holder may be changing the configuration. */
+void tl_emit_real(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 /* Names what a waiting thread waits for ("Lock A"); set by the module that
  * knows the object (deadlock.c), NULL for generic words. */
 extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);
@@ -198,10 +203,11 @@ uint64_t tl_deadline_in(double seconds);
  * TL_SPIN_NS pass; returns whether it changed. A handoff to a thread
  * that is spinning costs no wake-up of a sleeping CPU, which on a
  * virtual machine costs tens of microseconds. Only while a CPU is free:
- * otherwise the spinner takes the CPU another thread needs. */
+ * otherwise the spinner takes the CPU another thread needs, and spins
+ * busy_ns at most (0: not at all). */
 #define TL_SPIN_NS 30000
 #define TL_MAX_SPINNERS 1
-int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted);
+int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted, uint64_t busy_ns);
 /* Tells the spin which clock runs (whenever the configuration changes). */
 void tl__spin_clock(int clock);
 

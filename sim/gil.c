@@ -155,6 +155,16 @@ static void tl__py2_sleep(tl_thread *t) {
   tl_mutex_lock(&tl_W->mu);
 }
 
+/* How long a py3 GIL waiter spins even when no CPU is free, if the holder
+ * makes socket calls: such a holder lets the GIL go around each of them,
+ * every few microseconds, and a waiter asleep on the condition variable
+ * misses those gaps: it wakes tens of microseconds later (on this virtual
+ * machine) to find the GIL taken again. A few microseconds cost the CPU
+ * little; the 30 us of TL_SPIN_NS did, and so does any spin for a holder
+ * that computes or waits on locks (gil-handoff: 1.8x slower with a 5 us
+ * spin for every waiter; scripts/bench/README.md). */
+#define TL__GIL_SPIN_BUSY_NS 5000
+
 void tl__gil_take_locked(tl_thread *t) {
   tl_gil *g = &tl_W->gil;
   if (TL_VIRTUAL()) {
@@ -171,8 +181,9 @@ void tl__gil_take_locked(tl_thread *t) {
         int r;
         /* Spin a moment first (see tl__spin_while). Not under py2, whose
          * point is that a woken waiter comes too late. */
+        uint64_t busy = g->holder && g->holder->sock_io ? TL__GIL_SPIN_BUSY_NS : 0;
         tl_mutex_unlock(&tl_W->mu);
-        tl__spin_while(&g->held_hint, 1);
+        tl__spin_while(&g->held_hint, 1, busy);
         tl_mutex_lock(&tl_W->mu);
         if (!g->locked) break;
         r = tl_cond_wait_until(&g->cond, &tl_W->mu,

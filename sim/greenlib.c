@@ -101,6 +101,7 @@ static int f_poll_io(lua_State *L) {
   int slot_small[TL__POLL_STACK], *slot = slot_small; /* io index - 1 -> fds index */
   lua_Integer n = luaL_len(L, 1), i, kept = 0;
   double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
+  lua_Integer lane = luaL_optinteger(L, 3, 0); /* the hub's or loop's lane */
   int k = 0, pass;
   if (timeout < 0 && !lua_isnoneornil(L, 2)) timeout = 0;
   if (n > TL__POLL_STACK) {
@@ -122,7 +123,10 @@ static int f_poll_io(lua_State *L) {
       }
       lua_settop(L, entry - 1);
     }
+  /* the loop's own lane waits too (not runs) while its thread waits */
+  if (lane && k) tl_emit(TL_EV_GREEN_SWITCH, 3, (uint32_t)lane, tl_io_say_set(fds, k));
   tl_io_wait(L, fds, k, timeout, TL_IO_MARK);
+  if (lane && k) tl_emit(TL_EV_GREEN_SWITCH, 4, (uint32_t)lane, 0);
   for (i = 0; i < k; i++)
     if (fds[i].revents & POLLNVAL) return tl_io_raise_errno(L, EBADF);
   for (i = 1; i <= n; i++) {

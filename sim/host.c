@@ -59,7 +59,7 @@ static void *tl__host_main(void *arg) {
     {
       uint32_t jobs = atomic_load(&h->jobs);
       tl_mutex_unlock(&tl_W->mu);
-      tl__spin_while(&h->jobs, jobs);
+      tl__spin_while(&h->jobs, jobs, 0);
       tl_mutex_lock(&tl_W->mu);
     }
     while (!h->job && !h->quit) {

@@ -173,6 +173,11 @@ static struct {
 } tl__sets[TL__SETS];
 
 /* The descriptors of fds (or of those ready, if ready) in the trace's text. */
+static uint64_t tl__say_set(struct pollfd *fds, int n, int ready);
+
+/* A wait's set, named in the trace as an I/O wait names it. */
+uint64_t tl_io_say_set(struct pollfd *fds, int n) { return tl__say_set(fds, n, 0); }
+
 static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
   char buf[512], one[200];
   size_t len = 0;
@@ -435,6 +440,65 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
   }
   if (hang) return tl__io_hang(L, fds, n, hang_procs);
   if (r < 0) return tl_io_raise_errno(L, err);
+  return r;
+}
+
+/* The real clock: a blocking call made as CPython makes it (its socket
+ * calls run inside Py_BEGIN_ALLOW_THREADS): the GIL let go once around the
+ * whole call, its attempts and its waits for readiness alike, not around
+ * each wait only. A thread that the call wakes (the reader of what was
+ * sent, on this CPU at once when the kernel's wake-up preempts the sender)
+ * then finds the GIL free instead of waiting for it, and a reader back from
+ * its wait takes the GIL once, its data already read. */
+int tl_io_nogil_ok(double timeout) { return timeout != 0 && tl__self && !TL_VIRTUAL(); }
+
+ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn fn, void *arg) {
+  tl_thread *self = tl__self;
+  struct pollfd p = {fd, events, 0};
+  struct tl__io_waiter me = {&p, 1};
+  uint64_t said = tl_io_said(fd), wall_end = 0;
+  uint32_t chan = tl_io_chan(fd);
+  ssize_t r = -1;
+  int err = 0, waited = 0, cancelled = 0;
+  tl_mutex_lock(&tl_W->mu);
+  TL_ALLOW_THREADS_BEGIN(self);
+  /* (in the call's attempts too: one mutex round less a wait) */
+  self->wait_kind = TL_WAIT_IO;
+  self->wait_obj = &me;
+  self->sock_io = 1; /* its GIL waiters spin a little (gil.c) */
+  cancelled = self->cancel != 0;
+  tl_mutex_unlock(&tl_W->mu);
+  while (!cancelled) {
+    int ms = 50; /* slices: a cancellation is seen between two */
+    if ((r = fn(arg)) >= 0) break;
+    if ((err = errno) == EINTR) continue;
+    if (err != EAGAIN) break;
+    if (!waited) {
+      waited = 1;
+      if (timeout > 0) wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
+      tl_emit_real(TL_EV_IO_WAIT, 0, chan, said);
+    }
+    if (wall_end) {
+      uint64_t now = tl_now_ns();
+      if (now >= wall_end) { err = ETIMEDOUT; break; }
+      if (wall_end - now < 50000000u) ms = (int)((wall_end - now + 999999) / 1000000);
+    }
+    if ((r = poll(&p, 1, ms)) < 0 && errno != EINTR) { err = errno; break; }
+    if (r == 0) {
+      tl_mutex_lock(&tl_W->mu);
+      cancelled = self->cancel != 0;
+      tl_mutex_unlock(&tl_W->mu);
+    }
+    r = -1;
+  }
+  tl_mutex_lock(&tl_W->mu);
+  self->wait_kind = TL_WAIT_NONE;
+  self->wait_obj = NULL;
+  TL_ALLOW_THREADS_END(self);
+  tl_mutex_unlock(&tl_W->mu);
+  if (waited) tl_emit(TL_EV_IO_READY, r >= 0, chan, r >= 0 ? said : 0);
+  if (cancelled) tl_check_cancel(L);
+  errno = err;
   return r;
 }
 

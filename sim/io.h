@@ -7,6 +7,7 @@
 
 #include <lua.h>
 #include <poll.h>
+#include <sys/types.h>
 
 /* Waits, the GIL held on entry and on return, until one of fds is ready,
  * timeout seconds pass (< 0: no timeout) or the thread is cancelled. The
@@ -26,6 +27,16 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
 /* One descriptor, after its call failed with EAGAIN: events POLLIN or
  * POLLOUT; 1 ready, 0 timed out. */
 int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout);
+/* The real clock's blocking call (io.c): fn(arg) is tried, the GIL
+ * released, and while it fails with EAGAIN the descriptor is polled for
+ * events (timeout seconds, < 0: none) and fn tried again; the GIL is taken
+ * back once, at the end. Returns fn's result, or -1 with errno (ETIMEDOUT
+ * when the timeout passed); raises on cancellation. Only where
+ * tl_io_nogil_ok(timeout): the real clock, a thread, a blocking call; the
+ * virtual clock's waits stay scheduler points (tl_io_wait). */
+typedef ssize_t (*tl_io_fn)(void *arg);
+int tl_io_nogil_ok(double timeout);
+ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn fn, void *arg);
 /* After a write, close, connect... that may make another thread's
  * descriptor ready: wakes this process's I/O waiters (virtual clock). */
 void tl_io_changed(int fd);
@@ -57,6 +68,7 @@ int tl_io_raise_errno(lua_State *L, int err);
 const char *tl_io_describe(int fd, char *buf, size_t n);
 /* The same, in the trace's text (written once per descriptor and trace). */
 uint64_t tl_io_said(int fd);
+uint64_t tl_io_say_set(struct pollfd *fds, int n);
 /* What the trace calls an owned descriptor ("socket 127.0.0.1:8080"), and
  * the channel its readiness arrows follow (0: keep). */
 void tl_io_set_desc(int fd, const char *desc, uint32_t chan);

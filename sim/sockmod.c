@@ -345,6 +345,36 @@ static long tl__unread(int fd) {
 
 static int tl__has(int fd, long want) { return tl__unread(fd) >= want; }
 
+/* One call for tl_io_nogil: a recv, or the rest of a sendall. */
+struct tl__call {
+  tl_sock *s;
+  char *p;
+  size_t n, done;
+  struct sockaddr_storage *from;
+  socklen_t len;
+};
+
+static ssize_t tl__recv_fn(void *arg) {
+  struct tl__call *c = arg;
+  return recvfrom(c->s->fd, c->p, c->n, 0, (struct sockaddr *)c->from, c->from ? &c->len : NULL);
+}
+
+static ssize_t tl__sendall_fn(void *arg) {
+  struct tl__call *c = arg;
+  while (c->done < c->n) {
+    ssize_t r = send(c->s->fd, c->p + c->done, c->n - c->done, MSG_NOSIGNAL);
+    if (r < 0) return -1;
+    c->done += (size_t)r;
+  }
+  return (ssize_t)c->done;
+}
+
+/* The real clock's blocking calls (tl_io_nogil), for the errors they end with. */
+static void tl__nogil_raise(lua_State *L, int err) {
+  if (err == ETIMEDOUT) tl_raise(L, "TimeoutError", "timed out");
+  tl_io_raise_errno(L, err);
+}
+
 static int tl__send(lua_State *L, tl_sock *s, const char *p, size_t n,
                     const struct sockaddr_storage *to, socklen_t tolen) {
   ssize_t r;
@@ -378,6 +408,17 @@ static int f_sendall(lua_State *L) {
   tl_sock *s = tl__check(L);
   size_t n, done = 0;
   const char *p = luaL_checklstring(L, 2, &n);
+  if (n && s->type == SOCK_STREAM && tl_io_nogil_ok(s->timeout)) {
+    /* The write is in the trace before the GIL goes: a reader the send
+     * wakes may take the GIL and say it is ready before this call returns,
+     * and its arrow starts at the last write. (On an error the bytes sent
+     * are fewer, and the call raises.) */
+    struct tl__call c = {s, (char *)p, n, 0, NULL, 0};
+    tl__fd(L, s);
+    tl_io_note(s->fd, 1, n);
+    if (tl_io_nogil(L, s->fd, POLLOUT, s->timeout, tl__sendall_fn, &c) < 0) tl__nogil_raise(L, errno);
+    return 0;
+  }
   while (done < n) done += (size_t)tl__send(L, s, p + done, n - done, NULL, 0);
   return 0;
 }
@@ -402,6 +443,13 @@ static int tl__recv(lua_State *L, tl_sock *s, lua_Integer n, struct sockaddr_sto
   if (n < 0) return tl_raise(L, "ValueError", "negative buffersize in recv");
   tl__fd(L, s);
   p = luaL_buffinitsize(L, &b, (size_t)n);
+  if (tl_io_nogil_ok(s->timeout)) {
+    struct tl__call c = {s, p, (size_t)n, 0, from, len};
+    if ((r = tl_io_nogil(L, s->fd, POLLIN, s->timeout, tl__recv_fn, &c)) < 0) tl__nogil_raise(L, errno);
+    if (r > 0) tl_io_note(s->fd, 0, (size_t)r);
+    luaL_pushresultsize(&b, (size_t)r);
+    return 1;
+  }
   for (;;) {
     r = recvfrom(s->fd, p, (size_t)n, 0, (struct sockaddr *)from, from ? &len : NULL);
     if (r >= 0) break;

@@ -190,7 +190,7 @@ end
 -- Waits on the descriptors tasks wait for, at most timeout, and wakes
 -- those whose descriptor is ready.
 function Loop:poll_io(timeout)
-  self.io = gen._poll_io(self.io, timeout)
+  self.io = gen._poll_io(self.io, timeout, self.lane)
 end
 
 -- Suspends the calling task until fd is readable ("r") or writable ("w").

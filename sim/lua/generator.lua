@@ -239,9 +239,10 @@ function _G.next(x, ...)
 end
 
 -- For the loops built on generators (gevent's hub, asyncio's event loop):
--- waits (select, the thread's I/O wait) on the descriptors in io, entries
--- {fd=, mode="r"|"w", wake=}, at most timeout; wakes the ready ones and
--- returns the entries still waiting (green.poll_io, in C: no table a pass).
+-- waits (select, the thread's I/O wait, and the loop's lane's) on the
+-- descriptors in io, entries {fd=, mode="r"|"w", wake=}, at most timeout;
+-- wakes the ready ones and returns the entries still waiting
+-- (green.poll_io(io, timeout, lane), in C: no table a pass).
 M._poll_io = green.poll_io
 
 M.Generator = Gen

@@ -21,8 +21,8 @@ local GEvent = {}
 -- Waits on the descriptors greenlets wait for (select, on the clock in
 -- use: the hub's thread shows the I/O wait), at most until the next timer,
 -- and wakes the greenlets whose descriptor is ready.
-local function poll_io(st, timeout)
-  st.io = gen._poll_io(st.io, timeout)
+local function poll_io(st, timeout, lane)
+  st.io = gen._poll_io(st.io, timeout, lane)
 end
 
 -- st.ready[head..tail]: a callback to call, or a greenlet to switch to
@@ -44,7 +44,7 @@ local function hub_loop(st, hub)
       table.remove(st.timers, 1)
       t.fn()
     elseif #st.io > 0 then
-      poll_io(st, t and (t.when - monotonic()) or nil)
+      poll_io(st, t and (t.when - monotonic()) or nil, hub.lane)
     elseif t then
       -- the clock moves while the hub runs: the delay is taken once
       local delay = t.when - monotonic()

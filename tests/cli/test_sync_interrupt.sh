@@ -1,5 +1,6 @@
 # Ctrl-C reaches MainThread in every blocking wait of the primitives: it
-# stops within 2 s of SIGINT with KeyboardInterrupt and exit status 130, and
+# stops promptly after SIGINT (5 s allowed: a loaded machine under a
+# sanitizer is slow) with KeyboardInterrupt and exit status 130, and
 # the threads blocked in other primitives do not keep the process alive.
 . tests/cli/lib.sh
 declare -A body=(
@@ -27,8 +28,8 @@ for name in "${!body[@]}"; do
   for _ in $(seq 100); do grep -q holding "$T/out" && break; sleep 0.05; done
   sleep 0.05
   kill -INT $pid
-  for _ in $(seq 40); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
-  if kill -0 $pid 2>/dev/null; then kill -9 $pid; fail "$name: still running 2 s after SIGINT"; fi
+  for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+  if kill -0 $pid 2>/dev/null; then kill -9 $pid; fail "$name: still running 5 s after SIGINT"; fi
   wait $pid; rc=$?
   expect_eq "$rc" "130" "$name: exit status after SIGINT"
   expect_has "$(cat "$T/err")" "KeyboardInterrupt" "$name: KeyboardInterrupt printed"

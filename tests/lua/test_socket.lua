@@ -84,6 +84,10 @@ c:close() -- twice is harmless
 check.eq(c:fileno(), -1, "fileno after close")
 check.eq(tostring(check.raises("OSError", c.send, c, "x")), "OSError: [Errno 9] Bad file descriptor", "send after close")
 check.raises("AttributeError", function() return c.no_such_method end)
+-- attributes beside the methods (the lookup tries the methods first)
+check.eq(c.family, socket.AF_INET, "family")
+check.eq(c.type, socket.SOCK_STREAM, "type")
+check.eq(type(c.recv), "function", "a method")
 srv:close()
 
 -- UDP: sendto / recvfrom

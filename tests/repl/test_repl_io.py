@@ -18,19 +18,24 @@ s.line('pipes = {}; for i = 1, 10 do pipes[i] = {os.pipe()} end')
 s.line('ep = select.epoll()')
 opened = len(fds(s.pid)) - len(before)
 check(opened == 20 + 2 * 10 + 1, f"41 descriptors opened, /proc says {opened}")
-# a blocking read on an empty pipe: Ctrl-C interrupts it, the session goes on
-s.send("os.read(pipes[1][1], 10)\r")
-time.sleep(0.3)
-s.send("\x03")
-out = s.read_until(r"KeyboardInterrupt[\s\S]*> ")
-check("KeyboardInterrupt" in out, "Ctrl-C interrupts a blocking read: " + out)
+
+
+def interrupted(call, what):
+    """Ctrl-C while call blocks: KeyboardInterrupt, and the session goes on."""
+    s.send(call + "\r")
+    time.sleep(0.3)
+    s.send("\x03")
+    out = s.read_until(r"KeyboardInterrupt[\s\S]*> ")
+    check("KeyboardInterrupt" in out, f"Ctrl-C interrupts {what}: " + out)
+
+
+interrupted("os.read(pipes[1][1], 10)", "a blocking read on an empty pipe")
 # a blocking accept in a thread, a select in MainThread: Ctrl-C ends the select
 s.line('t = threading.Thread{daemon = true, target = function() pcall(socks[2].accept, socks[2]) end}; t:start()')
-s.send("select.select({pipes[2][1]}, {}, {})\r")
-time.sleep(0.3)
-s.send("\x03")
-out = s.read_until(r"KeyboardInterrupt[\s\S]*> ")
-check("KeyboardInterrupt" in out, "Ctrl-C interrupts select: " + out)
+interrupted("select.select({pipes[2][1]}, {}, {})", "select")
+# a blocking recv (run without the GIL on the real clock)
+s.line('rc = socket.socket(); rc:connect(socks[4]:getsockname())')
+interrupted("rc:recv(10)", "a blocking recv")
 out = s.line(":reset", until=r"fresh world[\s\S]*> ")
 time.sleep(0.2)
 after = fds(s.pid)

@@ -1,0 +1,46 @@
+-- On the real clock a blocking recv or sendall runs without the GIL, as
+-- CPython's socket calls run inside Py_BEGIN_ALLOW_THREADS: the GIL is let
+-- go once around the whole call (its attempts and its waits alike), so a
+-- thread the call wakes finds the GIL free. (select-echo-20k: with the GIL
+-- held across sendall, the woken reader preempted the sender only to wait
+-- for the GIL; see scripts/bench/README.md.)
+local check = dofile("tests/lua/check.lua")
+lab.clock{ clock = "real" }
+
+local l = socket.socket()
+l:bind({"127.0.0.1", 0})
+l:listen(1)
+local c = socket.socket()
+c:connect(l:getsockname())
+local s = l:accept()
+
+local N = 50
+local rel0, acq0 = lab.count("gil-release"), lab.count("gil-acquire")
+for i = 1, N do
+  c:sendall("ping" .. i)
+  check.eq(s:recv(64), "ping" .. i, "the bytes, in order")
+end
+-- each sendall and each recv: one release and one acquire, none more
+check.eq(lab.count("gil-release") - rel0, 2 * N, "the GIL let go once a call")
+check.eq(lab.count("gil-acquire") - acq0, 2 * N, "and taken back once a call")
+
+-- a recv that must wait: still once, and the wait is drawn (io-wait, io-ready)
+local w0, r0 = lab.count("io-wait"), lab.count("io-ready")
+local t = threading.Thread{ target = function() time.sleep(0.02); s:sendall("late") end }
+t:start()
+check.eq(c:recv(64), "late", "a recv that waited")
+t:join()
+check.eq(lab.count("io-wait") - w0, 1, "one wait drawn")
+check.eq(lab.count("io-ready") - r0, 1, "and its end")
+
+-- timeouts and non-blocking calls keep their errors
+c:settimeout(0.05)
+check.raises("TimeoutError", c.recv, c, 10)
+c:setblocking(false)
+check.raises("BlockingIOError", c.recv, c, 10)
+c:setblocking(true)
+s:close()
+check.eq(c:recv(10), "", "end of file")
+c:close()
+l:close()
+print("ok")
