@@ -7,6 +7,9 @@
 #   BENCH    space-separated subset of bench names to run (default: all)
 # Prints one line per benchmark:
 #   bench <name> threadlab=<s> python3=<s> ratio=<threadlab/python3>
+# (the I/O, between-processes and coroutine benches: medians of 5 runs, each
+# threadlab run paired with a CPython run right after it, and the ratio the
+# median of the 5 pairs' ratios)
 # and, for the timeline window (threadlab --bench-frame: one frame of a
 # synthetic 1,000,000-event trace, display list and software painting, the
 # mean over many frames after the layout is built; best of RUNS runs):
@@ -72,8 +75,18 @@ while read -r name prog expect; do
     ran=$((ran + 1))
     # -instruction: the same program with --switch-points instruction
     opts=(); case $name in *-instruction) opts=(--switch-points instruction) ;; esac
-    # between processes: the median of 5, as issue 14 asks
-    how=(-n "$RUNS"); case $name in mpqueue-*|pool-map-*|pipe-pingpong-*) how=(-n 5 --median) ;; esac
+    # I/O and between processes: the median of 5, as issues 14 and 15 ask,
+    # each threadlab run paired with a python3 run right after it (a change
+    # of the machine's load falls on both), the ratio the pairs' median
+    case $name in pipe-roundtrip-*|select-echo-*|mpqueue-*|pool-map-*|pipe-pingpong-*)
+        r=$("$PY_EXE" "$TIMEIT" -n 5 --median --expect "$expect" -- \
+              "$TL_BIN" --headless "${opts[@]}" "$DIR/$prog.lua" --vs "$PY_EXE" "$DIR/$prog.py") || {
+            echo "bench $name FAILED" >&2; status=1; continue; }
+        set -- $r
+        echo "bench $name threadlab=$1 python3=$2 ratio=$3 (median of 5 pairs, run in turn)"
+        continue ;;
+    esac
+    how=(-n "$RUNS")
     tl=$("$PY_EXE" "$TIMEIT" "${how[@]}" --expect "$expect" -- \
             "$TL_BIN" --headless "${opts[@]}" "$DIR/$prog.lua") || {
         echo "bench $name FAILED (threadlab)" >&2; status=1; continue; }
@@ -89,7 +102,8 @@ while read -r name prog expect; do
 done <<EOT
 $BENCHES
 EOT
-# Coroutines: each the median of 5 runs a side, tracing on (as always).
+# Coroutines: the median of 5 pairs (threadlab, then CPython), tracing on
+# (as always).
 # generator and asyncio against $PYTHON; gevent against Debian's
 # python3-gevent under /usr/bin/python3 (scripts/install-deps.sh).
 # name                 program              expected  python
@@ -104,13 +118,11 @@ while read -r name prog expect py; do
         case " $BENCH " in *" $name "*) ;; *) continue ;; esac
     fi
     ran=$((ran + 1))
-    tl=$("$PY_EXE" "$TIMEIT" --median -n 5 --expect "$expect" -- \
-            "$TL_BIN" --headless "$DIR/$prog.lua") || {
-        echo "bench $name FAILED (threadlab)" >&2; status=1; continue; }
-    pt=$("$PY_EXE" "$TIMEIT" --median -n 5 --expect "$expect" -- "$py" "$DIR/$prog.py") || {
-        echo "bench $name FAILED ($py)" >&2; status=1; continue; }
-    ratio=$("$PY_EXE" -c 'import sys; print("%.3f" % (float(sys.argv[1]) / max(float(sys.argv[2]), 1e-9)))' "$tl" "$pt")
-    echo "bench $name threadlab=$tl python3=$pt ratio=$ratio (median of 5; $py)"
+    r=$("$PY_EXE" "$TIMEIT" --median -n 5 --expect "$expect" -- \
+          "$TL_BIN" --headless "$DIR/$prog.lua" --vs "$py" "$DIR/$prog.py") || {
+        echo "bench $name FAILED" >&2; status=1; continue; }
+    set -- $r
+    echo "bench $name threadlab=$1 python3=$2 ratio=$3 (median of 5 pairs, run in turn; $py)"
 done <<EOT
 $CORO_BENCHES
 EOT
