@@ -25,7 +25,7 @@ int tl_app_docall(lua_State *L, int nargs, int nresults) {
   lua_remove(L, base);
   /* A child forked in this chunk (or line, or lesson step) ends with it:
    * it never goes back to the parent's script, prompt or files. */
-  if (tl_proc_is_child()) {
+  if (tl_proc_is_child() && !tl_spawn_bootstrapping()) {
     if (status != LUA_OK) tl_app_report(L);
     tl_proc_child_end(L, status);
   }
@@ -113,6 +113,11 @@ static int tl__new_world(tl_options *o) {
     return -1;
   }
   tl_front_open(tl_W->L);
+  /* as Python's: the main code runs as __main__; a spawned child runs it
+   * again as __mp_main__, so `if __name__ == "__main__"` guards what it
+   * must not do again */
+  lua_pushstring(tl_W->L, tl_spawned() ? "__mp_main__" : "__main__");
+  lua_setglobal(tl_W->L, "__name__");
   if (tl_W->cfg.sandbox && tl_sandbox_apply(tl_W->L) != LUA_OK) {
     fprintf(stderr, "threadlab: cannot set up the sandbox\n");
     return -1;
@@ -150,6 +155,61 @@ static int tl__write_outputs(tl_options *o) {
       fprintf(stderr, "threadlab: %s: %s\n", o->records[i], err);
     }
   return tl_trace_stream_finish(tl_trace_global) != 0 || tl__trace_failed || failed;
+}
+
+void tl_app_set_main(const tl_options *o) {
+  /* what a spawned child runs again: a script file; not stdin or -e */
+  if (o->script && strcmp(o->script, "-") != 0) tl_spawn_set_main(o->script, NULL);
+  else tl_spawn_set_main(NULL, o->script ? "stdin" : o->nexec ? "-e" : "the REPL");
+}
+
+/* A spawned child (--spawn-child FD, started by multiprocessing's spawn
+ * start method): a fresh threadlab in its parent's run. It runs the main
+ * script again (as __mp_main__; a lesson's narration and checks keep
+ * quiet), then the Process it was given, and ends as a child ends: no
+ * REPL, no window, no files. */
+static int tl__spawned_main(tl_options *o) {
+  char err[600];
+  lua_State *L;
+  int status;
+  if (tl_spawn_attach(o->spawn_fd, &o->cfg, err, sizeof err) != 0) {
+    fprintf(stderr, "threadlab: %s\n", err);
+    return 1;
+  }
+  tl_signals_start();
+  tl_gil_install_signal();
+  if (tl__new_world(o) != 0) tl_proc_exit(1);
+  L = tl_W->L;
+  tl__set_arg(o, L);
+  if (o->script) {
+    size_t len;
+    char *src = tl_source_read(o->script, &len, err, sizeof err);
+    if (!src) {
+      fprintf(stderr, "threadlab: %s\n", err);
+      tl_proc_exit(1);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.mp");
+    lua_getfield(L, -1, "_spawn_prepare");
+    lua_pushboolean(L, tl_source_is_lesson(src, len));
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+    lua_pushfstring(L, "@%s", o->script);
+    status = tl_source_load(L, src, len, lua_tostring(L, -1));
+    lua_remove(L, -2);
+    free(src);
+    tl_spawn_set_bootstrapping(1);
+    if (status == LUA_OK) status = tl_app_docall(L, 0, 0);
+    tl_spawn_set_bootstrapping(0);
+    if (status != LUA_OK) {
+      tl_app_report(L);
+      tl_proc_child_end(L, status);
+    }
+  }
+  lua_getfield(L, LUA_REGISTRYINDEX, "threadlab.mp");
+  lua_getfield(L, -1, "_spawn_run");
+  lua_remove(L, -2);
+  tl_proc_child_end(L, tl_app_docall(L, 0, 0)); /* (an error: said, status 1) */
+  return 1;
 }
 
 /* threadlab --view FILE: a saved trace in the window, or redrawn into the
@@ -212,6 +272,7 @@ int tl_app_main(int argc, char **argv) {
     return 2;
   }
   if (opt.view) return tl__view(&opt);
+  if (opt.spawned) return tl__spawned_main(&opt);
   /* Input that is not a terminal, and nothing else to run: a script. */
   if (!opt.script && !opt.nexec && !isatty(0)) opt.script = "-";
   if (opt.script) {
@@ -223,6 +284,7 @@ int tl_app_main(int argc, char **argv) {
     is_lesson = tl_source_is_lesson(src, srclen);
     is_challenge = tl_source_is_challenge(src, srclen);
   }
+  tl_app_set_main(&opt);
   if ((opt.moves || opt.solve) && !is_challenge) {
     fprintf(stderr, "threadlab: --moves and --solve play a challenge: a file that begins with"
                     " challenge{...} (lessons/challenges/)\n");

@@ -42,6 +42,8 @@ typedef struct tl_options {
   int max_procs;    /* --max-procs: live or unreaped processes of the run */
   const char *moves; /* --moves "T2 T3": a challenge's moves, replayed */
   int solve;         /* --solve FILE: search a challenge's schedules */
+  int spawned;       /* --spawn-child FD: a child of the spawn start method */
+  int spawn_fd;
 } tl_options;
 
 int tl_app_main(int argc, char **argv);
@@ -71,6 +73,9 @@ int tl_options_check(const tl_options *o);
 /* Runs a chunk on MainThread (the caller holds the GIL) with a traceback
  * handler; prints an uncaught error. Returns the Lua status. */
 int tl_app_docall(lua_State *L, int nargs, int nresults);
+/* Tells the spawn start method what the main code is (the script file a
+ * spawned child runs again, or how the code came). */
+void tl_app_set_main(const tl_options *o);
 /* Prints the error on top of the stack as Python prints a traceback. */
 void tl_app_report(lua_State *L);
 

@@ -200,6 +200,17 @@ static int tl__set_record_dir(tl_options *o, const char *a, const char *v) {
   return TL__GO_ON;
 }
 
+/* threadlab's own: the child a parent starts for multiprocessing's spawn
+ * start method (sim/spawn.c) reads what it needs from this fd. */
+static int tl__set_spawn_child(tl_options *o, const char *a, const char *v) {
+  double num;
+  if (tl__number_arg(v, 0, 1 << 20, 1, &num))
+    return tl__fail("--spawn-child takes a file descriptor, not '%s'", v);
+  o->spawned = 1;
+  o->spawn_fd = (int)num;
+  return TL__GO_ON;
+}
+
 static int tl__set_lessons(tl_options *o, const char *a, const char *v) {
   o->list_lessons = 1;
   return TL__GO_ON;
@@ -373,6 +384,8 @@ const tl_option tl_option_table[] = {
      tl__set_max_threads},
     {"--dump-trace", NULL, "FILE", "print a saved trace, one event a line, and exit",
      "/dev/null", tl__do_dump_trace},
+    /* multiprocessing's spawn start method starts a child with it */
+    {"--spawn-child", NULL, "FD", NULL, "3", tl__set_spawn_child},
     /* for scripts/bench.sh: one frame of the window over N events */
     {"--bench-frame", NULL, "N", NULL, "1000", tl__do_bench_frame},
     {"--help", "-h", NULL, "this text", NULL, tl__do_help},

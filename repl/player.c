@@ -413,6 +413,9 @@ int tl_player_run(tl_options *o, const char *first, int fresh_world, const char 
       rc = 1;
       break;
     }
+    /* the lesson is the main code a spawned child runs again */
+    if (strcmp(tl__P.path, "-") == 0) tl_spawn_set_main(NULL, "stdin");
+    else tl_spawn_set_main(tl__P.path, NULL);
     lua_pushfstring(L, "@%s", strcmp(tl__P.path, "-") == 0 ? "stdin" : tl__P.path);
     status = tl_source_load(L, src, srclen, lua_tostring(L, -1));
     lua_remove(L, -2);
@@ -463,6 +466,7 @@ int tl_player_run(tl_options *o, const char *first, int fresh_world, const char 
   fflush(stdout);
   free(owned);
   tl__P.path[0] = '\0';
+  tl_app_set_main(o);
   o->cfg.clock = saved_clock; /* a later :reset in the REPL is the REPL's again */
   return rc;
 }

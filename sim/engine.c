@@ -288,6 +288,7 @@ tl_world *tl_world_create(const tl_config *cfg) {
   if (w->cfg.cores < 1) w->cfg.cores = 1;
   if (!w->cfg.instr_ns) w->cfg.instr_ns = 10;
   tl__v_init(w);
+  tl_spawn_world_begins(w); /* a spawned child goes on from its parent's clocks */
   tl_W = w;
   if (!w->cfg.memory_limit) w->cfg.memory_limit = (size_t)4 << 30;
   w->L = lua_newstate(tl__alloc, w);
@@ -309,8 +310,13 @@ tl_world *tl_world_create(const tl_config *cfg) {
   w->main->next = NULL;
   w->live = w->main;
   w->nlive = 1;
+  tl_spawn_first_turn();
   tl_mutex_unlock(&w->mu);
-  tl_emit_text(TL_EV_PROC_NAME, 0, "MainProcess", 11);
+  {
+    uint32_t vparent;
+    const char *title = tl_proc_title(&vparent);
+    tl_emit_text(TL_EV_PROC_NAME, vparent, title, strlen(title));
+  }
   tl_emit_text(TL_EV_THREAD_NEW, w->main->id, "MainThread", 10);
   tl_emit(TL_EV_THREAD_START, 0, w->main->id, 0);
   tl_gil_take(w->main);

@@ -280,6 +280,10 @@ int tl_vp_ended(int32_t pid);
 void tl_vp_mark_ended(int32_t pid);
 void tl_vp_forget(int32_t pid);
 void tl_vp_reset(void);
+/* The scheduler's shared memory (a memfd, -1 if anonymous), and a spawned
+ * threadlab mapping it (0, or -1). */
+int tl_vp_fd(void);
+int tl_vp_attach(int fd);
 uint64_t tl__v_rand(uint64_t n);
 /* Describes every thread's wait, for hang reports and :threads. */
 char *tl__describe_waits(int hang);
@@ -384,6 +388,8 @@ int tl__host_start(tl_thread *t);
 void tl__hosts_reap(int all);
 /* In a forked child: the parked pthreads were not copied. */
 void tl__hosts_forget(void);
+/* Before a child's _exit: joins the pthreads that run no Thread (host.c). */
+void tl__hosts_reap_idle(void);
 
 /* Processes (proc.c). Made once at start-up, before any fork: the shared
  * table, the cap, the subreaper; -1 if the mapping fails. */
@@ -417,6 +423,40 @@ void tl_procs_set_prompt(int yes);
 void tl_procs_contain_bomb(void);
 /* Set by the front: what a new child needs besides the engine (Ctrl-C). */
 extern void (*tl_proc_after_fork_child)(void);
+/* What this process is called on the timeline ("MainProcess", "Process-1")
+ * and its parent's pid as the trace shows it (0: none). */
+const char *tl_proc_title(uint32_t *vparent);
+/* Between proc.c and spawn.c: a place under the cap and in the table
+ * (its virtual pid, or BlockingIOError raised), given back when the fork
+ * fails (raises); the child's pid in that place (either side of the
+ * fork); the parent's side once the child exists (its pid as shown); the
+ * process table's memfd; a spawned threadlab joining that table. */
+int32_t tl__proc_reserve(lua_State *L, const char *name, int *slot);
+int tl__proc_unreserve(lua_State *L, int slot, int err);
+void tl__proc_slot_set(int slot, int32_t pid);
+int32_t tl__proc_started(pid_t pid, int slot, int32_t vpid);
+int tl__procs_fd(void);
+int tl__procs_attach(int fd, int32_t vpid, int32_t vparent, const char *name);
+
+/* The spawn start method (spawn.c). The front tells it what the main code
+ * is: a script's path (a spawned child runs it again), else how it came
+ * ("-e", "stdin", "the REPL"). A spawned child: joins the run from the fd
+ * its parent passed (--spawn-child FD) and takes its parent's
+ * configuration (0, or -1 with why); sets its clocks when its world
+ * begins, and waits for its first turn before its first event; says whether it is one, and whether it is still running the
+ * main code again (when Process.start is refused, as in CPython). */
+void tl_spawn_set_main(const char *path, const char *how);
+int tl_spawn_attach(int fd, tl_config *cfg, char *err, size_t errlen);
+void tl_spawn_world_begins(tl_world *w);
+void tl_spawn_first_turn(void);
+int tl_spawned(void);
+void tl_spawn_set_bootstrapping(int yes);
+int tl_spawn_bootstrapping(void);
+/* _proc.spawn(name, object), _proc.spawn_object(), _proc.spawn_state(),
+ * for multiprocessing. */
+int tl__f_spawn(lua_State *L);
+int tl__f_spawn_object(lua_State *L);
+int tl__f_spawn_state(lua_State *L);
 const char *tl_thread_state_name(const tl_thread *t);
 /* The Thread class's C helpers (thread_class.c). */
 void tl__push_thread_name(lua_State *L);

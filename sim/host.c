@@ -26,6 +26,7 @@ struct tl_host {
  * that gives up waiting leaves it at once, however many are parked. */
 static tl_host *tl__idle, *tl__all;
 static int tl__nexited; /* hosts that exited and are not yet joined */
+static int tl__hosts_stay; /* the process is exiting: a parked host waits on */
 
 static void tl__push_idle(tl_host *h) {
   h->prev_idle = NULL;
@@ -61,7 +62,10 @@ static void *tl__host_main(void *arg) {
       tl__spin_while(&h->jobs, jobs, 0);
       tl_mutex_lock(&tl_W->mu);
     }
-    while (!h->job && !h->quit && tl_cond_wait_until(&h->cv, &tl_W->mu, deadline) == 0) {}
+    while (!h->job && !h->quit) {
+      if (tl__hosts_stay) tl_cond_wait(&h->cv, &tl_W->mu);
+      else if (tl_cond_wait_until(&h->cv, &tl_W->mu, deadline) != 0) break;
+    }
     if (!h->job) tl__unlink_idle(h);
   }
   h->exited = 1;
@@ -129,6 +133,36 @@ void tl__hosts_reap(int all) {
     pthread_join(h->pthread, NULL);
     tl_cond_destroy(&h->cv);
     free(h);
+  }
+}
+
+/* Before a child's _exit: the pthreads with no Thread to run (parked or
+ * gone) are told to quit and joined, so none ends unjoined (a sanitizer
+ * calls that a leak); those still running a Thread (a daemon's) are left
+ * to the exit, and park for good when their Thread ends. */
+void tl__hosts_reap_idle(void) {
+  tl_host **p, *h, *done = NULL;
+  tl_mutex_lock(&tl_W->mu);
+  /* one still running a Thread parks when it is done, and stays parked:
+   * none may end unjoined while the exit runs (TSan sleeps in it) */
+  tl__hosts_stay = 1;
+  for (p = &tl__all; (h = *p);) {
+    if (h->exited || !h->job) {
+      if (h->exited && !h->quit) tl__nexited--;
+      if (!h->exited) tl__unlink_idle(h);
+      h->quit = 1;
+      tl_cond_signal(&h->cv);
+      *p = h->next_all;
+      h->next_all = done;
+      done = h;
+    } else {
+      p = &h->next_all;
+    }
+  }
+  tl_mutex_unlock(&tl_W->mu);
+  for (h = done; h; h = done) {
+    done = h->next_all;
+    pthread_join(h->pthread, NULL);
   }
 }
 

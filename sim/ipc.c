@@ -421,7 +421,25 @@ typedef struct tl__semlock {
 
 typedef struct {
   tl__semlock *s;
+  int fd; /* its memfd, for a spawned child (-1: anonymous) */
 } tl__semref;
+
+/* Shared memory for one object: a memfd a spawned child maps too (fd
+ * kept), or anonymous memory where there can be none (fd -1); from fd
+ * when one is given. NULL with errno on failure. */
+static void *tl__shared_map(size_t bytes, int *fd) {
+  void *p;
+  if (*fd < 0) *fd = tl_shared_memfd("threadlab-ipc", bytes);
+  p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | (*fd < 0 ? MAP_ANONYMOUS : 0), *fd, 0);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+    errno = e;
+    return NULL;
+  }
+  return p;
+}
 
 /* The metatables of this state's semaphores and shared arrays, so the
  * check on every call (several per queue item) is a pointer compare, not
@@ -446,7 +464,9 @@ static int tl__sem_gc(lua_State *L) {
   tl__semref *r = luaL_checkudata(L, 1, TL__SEM_MT);
   if (r->s && r->s->gslot >= 0) tl__mpg_forget(r->s->gslot);
   if (r->s) munmap(r->s, sizeof *r->s);
+  if (r->fd >= 0) close(r->fd);
   r->s = NULL;
+  r->fd = -1;
   return 0;
 }
 
@@ -462,12 +482,10 @@ static int f_semlock(lua_State *L) {
   pthread_mutexattr_t ma;
   pthread_condattr_t ca;
   r->s = NULL;
+  r->fd = -1;
   luaL_setmetatable(L, TL__SEM_MT);
-  r->s = mmap(NULL, sizeof *r->s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (r->s == MAP_FAILED) {
-    r->s = NULL;
+  if (!(r->s = tl__shared_map(sizeof *r->s, &r->fd)))
     return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
-  }
   pthread_mutexattr_init(&ma);
   pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
   pthread_mutex_init(&r->s->mu, &ma);
@@ -689,31 +707,72 @@ typedef struct {
   void *p;
   size_t n;     /* items */
   int isfloat;
+  int fd;       /* its memfd, for a spawned child (-1: anonymous) */
 } tl__shm;
 
 static int tl__shm_gc(lua_State *L) {
   tl__shm *m = luaL_checkudata(L, 1, TL__SHM_MT);
   if (m->p) munmap(m->p, m->n * 8 + 8);
+  if (m->fd >= 0) close(m->fd);
   m->p = NULL;
+  m->fd = -1;
   return 0;
 }
 
+/* shm(n, isfloat[, fd]): n shared numbers; from fd (a spawned child's
+ * copy of its parent's array) when one is given. */
 static int f_shm(lua_State *L) {
   lua_Integer n = luaL_checkinteger(L, 1);
-  int isfloat = lua_toboolean(L, 2);
+  int isfloat = lua_toboolean(L, 2), fd = (int)luaL_optinteger(L, 3, -1);
   tl__shm *m;
   if (n < 0 || n > (1 << 26)) return tl_raise(L, "ValueError", "bad shared array size %d", (int)n);
   m = lua_newuserdatauv(L, sizeof *m, 0);
   m->p = NULL;
+  m->fd = fd;
   luaL_setmetatable(L, TL__SHM_MT);
-  m->p = mmap(NULL, (size_t)n * 8 + 8, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (m->p == MAP_FAILED) {
-    m->p = NULL;
+  if (!(m->p = tl__shared_map((size_t)n * 8 + 8, &m->fd)))
     return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
-  }
   m->n = (size_t)n;
   m->isfloat = isfloat;
   return 1;
+}
+
+/* sem_attach(fd): a spawned child's copy of its parent's semaphore. */
+static int f_sem_attach(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1);
+  tl__semref *r = lua_newuserdatauv(L, sizeof *r, 0);
+  r->s = NULL;
+  r->fd = fd;
+  luaL_setmetatable(L, TL__SEM_MT);
+  if (!(r->s = tl__shared_map(sizeof *r->s, &r->fd)))
+    return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
+  return 1;
+}
+
+/* handle(v) -> "semlock", fd | "shm", fd, n, isfloat | nil: what a
+ * spawned child needs to map the same memory (nil: v is neither, or its
+ * memory is anonymous). */
+static int f_handle(lua_State *L) {
+  void *p = lua_touserdata(L, 1);
+  const void *mt = NULL;
+  if (p && lua_getmetatable(L, 1)) {
+    mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+  }
+  if (mt == tl__sem_mt && ((tl__semref *)p)->fd >= 0) {
+    lua_pushliteral(L, "semlock");
+    lua_pushinteger(L, ((tl__semref *)p)->fd);
+    return 2;
+  }
+  if (mt == tl__shm_mt && ((tl__shm *)p)->fd >= 0) {
+    tl__shm *m = p;
+    lua_pushliteral(L, "shm");
+    lua_pushinteger(L, m->fd);
+    lua_pushinteger(L, (lua_Integer)m->n);
+    lua_pushboolean(L, m->isfloat);
+    return 4;
+  }
+  return 0;
 }
 
 static size_t tl__shm_index(lua_State *L, tl__shm *m) {
@@ -785,6 +844,8 @@ int luaopen_tl_ipc(lua_State *L) {
     { "shm_get",     f_shm_get     },
     { "shm_set",     f_shm_set     },
     { "shm_add",     f_shm_add     },
+    { "sem_attach",  f_sem_attach  },
+    { "handle",      f_handle      },
     { NULL,          NULL          }
   };
   /* a write to a closed peer is a BrokenPipeError, as in Python */

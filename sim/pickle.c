@@ -90,6 +90,24 @@ static int tl__resolve(lua_State *L, const char *name) {
   return !lua_isnil(L, -1);
 }
 
+/* Whether the table at t is the module named by the string at name
+ * (package.loaded[name] == t). */
+static int tl__is_module(lua_State *L, int name, int t) {
+  int yes;
+  name = lua_absindex(L, name);
+  t = lua_absindex(L, t);
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_pushvalue(L, name);
+  lua_rawget(L, -2);
+  yes = lua_rawequal(L, -1, t);
+  lua_pop(L, 2);
+  return yes;
+}
+
 static const char *tl__global_name(lua_State *L, int idx) {
   const char *found = NULL;
   int g, ok;
@@ -128,10 +146,14 @@ static const char *tl__global_name(lua_State *L, int idx) {
     }
     lua_pop(L, 1);
   }
-  if (!found) {
+  /* A field of a global table: a module's (time.sleep) first, for a
+   * name that means the same in a fresh process (a spawned child), then
+   * any table's (mylib.work). */
+  for (int modules = 1; !found && modules >= 0; modules--) {
     lua_pushnil(L);
     while (!found && lua_next(L, g)) {
-      if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1) && !lua_rawequal(L, -1, g)) {
+      if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1) && !lua_rawequal(L, -1, g) &&
+          tl__is_module(L, -2, -1) == modules) {
         int t = lua_gettop(L);
         lua_pushnil(L);
         while (lua_next(L, t)) {

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,7 +49,9 @@ typedef struct tl__shared {
 } tl__shared;
 
 static tl__shared *tl__S;
-static int tl__child;              /* this process is a child of the run */
+static int tl__S_fd = -1;
+static int tl__child;
+static int32_t tl__vparent;        /* the parent's virtual pid (0: the top) */              /* this process is a child of the run */
 static int32_t tl__vself = 1000;   /* this process's virtual pid */
 static char tl__proc_name[64] = "MainProcess";
 void (*tl_proc_after_fork_child)(void);
@@ -112,17 +115,28 @@ int32_t tl_proc_self_pid(void) {
   return tl__mypid ? tl__mypid : (int32_t)getpid();
 }
 
-static void tl__register(int32_t pid, int32_t ppid, const char *name, int32_t vpid) {
+/* A place in the table for a process about to be made: pid -1 until the
+ * fork returns, when both sides write the child's pid (the child before
+ * its first event, so its end always has a place to record its time).
+ * -1 when the table is full. */
+static int tl__slot_reserve(int32_t ppid, const char *name, int32_t vpid) {
   for (int i = 0; i < TL__SLOTS; i++) {
     int32_t z = 0;
-    if (atomic_compare_exchange_strong(&tl__S->pid[i], &z, pid)) {
+    if (atomic_compare_exchange_strong(&tl__S->pid[i], &z, -1)) {
       snprintf(tl__S->name[i], sizeof tl__S->name[i], "%.47s", name);
       atomic_store(&tl__S->vpid[i], vpid);
       atomic_store(&tl__S->ppid[i], ppid);
       atomic_store(&tl__S->vend[i], 0);
-      return;
+      return i;
     }
   }
+  return -1;
+}
+
+/* The child's pid in its place: from either side of the fork (the same
+ * value), and safe between a fork and an exec. */
+void tl__proc_slot_set(int slot, int32_t pid) {
+  if (slot >= 0) atomic_store(&tl__S->pid[slot], pid);
 }
 
 /* A child of this process was reaped with status st. */
@@ -165,7 +179,10 @@ int tl_procs_init(int max_procs, int virtual_pids) {
     tl__S->max = max_procs;
     return 0;
   }
-  tl__S = mmap(NULL, sizeof *tl__S, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  /* a memfd: a spawned threadlab (exec'd, not forked) maps it too */
+  tl__S_fd = tl_shared_memfd("threadlab-procs", sizeof *tl__S);
+  tl__S = mmap(NULL, sizeof *tl__S, PROT_READ | PROT_WRITE,
+               MAP_SHARED | (tl__S_fd < 0 ? MAP_ANONYMOUS : 0), tl__S_fd, 0);
   if (tl__S == MAP_FAILED) {
     tl__S = NULL;
     return -1;
@@ -277,6 +294,7 @@ static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name
   tl_thread *t, *next;
   tl__child = 1;
   tl__vself = vpid;
+  tl__vparent = vparent;
   w->pid = tl_proc_self_pid();
   tl_cond_init(&w->gil.cond);
   tl_cond_init(&w->gil.switch_cond);
@@ -315,19 +333,17 @@ static void tl__after_fork_child(tl_thread *self, lua_State *L, const char *name
   (void)L;
 }
 
-/* fork([name]): the name is what the timeline calls the child. */
-static int tl__fork(lua_State *L, const char *name) {
-  tl_thread *self = tl__self;
-  char dflt[64];
-  pid_t pid;
-  int n, vslot;
-  int32_t vpid, vparent = tl_proc_self_pid();
+/* A place under the cap for one more process named name, its place in
+ * the table (*slot) and its virtual pid; or a BlockingIOError. At the cap
+ * a fork tries again a few times, 5 ms apart (a process about to be
+ * reaped frees a slot), each try a refusal: a run that keeps hitting the
+ * cap (TL__BOMB_REFUSALS) is a fork bomb, which the top process ends. A
+ * bomb's processes each die of their first failed fork, so without the
+ * tries they would stop short of it. */
+int32_t tl__proc_reserve(lua_State *L, const char *name, int *slot) {
+  int n;
+  int32_t vpid;
   if (!tl__S) return tl_raise(L, "OSError", "processes are not available");
-  /* At the cap a fork tries again a few times, 5 ms apart (a process
-   * about to be reaped frees a slot), each try a refusal: a run that keeps
-   * hitting the cap (TL__BOMB_REFUSALS) is a fork bomb, which the top
-   * process ends. A bomb's processes each die of their first failed fork,
-   * so without the tries they would stop short of it. */
   for (int tries = 0;; tries++) {
     n = atomic_fetch_add(&tl__S->count, 1);
     if (n < tl__S->max) break;
@@ -347,30 +363,51 @@ static int tl__fork(lua_State *L, const char *name) {
                     "is reached (--max-procs %d: every live or unreaped process of the run)",
                     tl__S->max);
   }
+  vpid = atomic_fetch_add(&tl__S->next_vpid, 1);
+  *slot = tl__slot_reserve((int32_t)getpid(), name, vpid);
+  return vpid;
+}
+
+/* The fork failed: its place under the cap and in the table are free
+ * again. */
+int tl__proc_unreserve(lua_State *L, int slot, int e) {
+  tl__proc_slot_set(slot, 0);
+  atomic_fetch_sub(&tl__S->count, 1);
+  return tl_raise(L, e == EAGAIN ? "BlockingIOError" : "OSError", "[Errno %d] %s", e,
+                  strerror(e));
+}
+
+/* The parent's side of a fork or a spawn once the child exists: its pid
+ * in the table and the fork on the timeline (the child, on the virtual
+ * clock, leaves no mark before its first turn). Returns the child's pid as
+ * the program sees it. */
+int32_t tl__proc_started(pid_t pid, int slot, int32_t vpid) {
+  tl__proc_slot_set(slot, (int32_t)pid);
+  if (!tl__S->virtual_pids) vpid = pid;
+  tl_emit(TL_EV_FORK, 0, (uint32_t)vpid, 0);
+  return vpid;
+}
+
+/* fork([name]): the name is what the timeline calls the child. */
+static int tl__fork(lua_State *L, const char *name) {
+  tl_thread *self = tl__self;
+  char dflt[64];
+  pid_t pid;
+  int slot, vslot;
+  int32_t vpid, vparent = tl_proc_self_pid();
   if (!name) {
     snprintf(dflt, sizeof dflt, "child of %d", (int)vparent);
     name = dflt;
   }
-  vpid = atomic_fetch_add(&tl__S->next_vpid, 1);
+  vpid = tl__proc_reserve(L, name, &slot);
   vslot = TL_VIRTUAL() ? tl_vp_reserve() : -1; /* the child is in the run before it runs */
   fflush(stdout); /* nothing printed before the fork appears twice */
   fflush(stderr);
   pid = fork();
   if (pid != 0) tl_vp_forked(vslot, pid);
-  if (pid < 0) {
-    int e = errno;
-    atomic_fetch_sub(&tl__S->count, 1);
-    return tl_raise(L, e == EAGAIN ? "BlockingIOError" : "OSError", "[Errno %d] %s", e,
-                    strerror(e));
-  }
+  if (pid < 0) return tl__proc_unreserve(L, slot, errno);
   if (pid == 0) {
-    /* the parent puts it in the table as fork returns there: wait for it,
-     * so that what it records (its end's virtual time) has a place */
-    for (int i = 0; i < 2000 && tl__slot_of((int32_t)getpid()) < 0 && !atomic_load(&tl__S->bomb);
-         i++) {
-      struct timespec ts = {0, 10000};
-      nanosleep(&ts, NULL);
-    }
+    tl__proc_slot_set(slot, (int32_t)getpid());
     /* it waits for its first turn before it leaves any mark */
     tl_mutex_lock(&tl_W->mu);
     tl_vp_child(vslot);
@@ -379,11 +416,37 @@ static int tl__fork(lua_State *L, const char *name) {
     lua_pushinteger(L, 0);
     return 1;
   }
-  tl__register(pid, (int32_t)getpid(), name, vpid);
-  if (!tl__S->virtual_pids) vpid = pid;
-  tl_emit(TL_EV_FORK, 0, (uint32_t)vpid, 0);
-  lua_pushinteger(L, vpid);
+  lua_pushinteger(L, tl__proc_started(pid, slot, vpid));
   return 1;
+}
+
+/* ---- a spawned threadlab's side ------------------------------------------ */
+
+int tl__procs_fd(void) { return tl__S_fd; }
+
+/* A spawned threadlab joins the run: the table its parent made (fd, the
+ * same number in every process), as the child vpid of vparent. */
+int tl__procs_attach(int fd, int32_t vpid, int32_t vparent, const char *name) {
+  tl__S = mmap(NULL, sizeof *tl__S, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (tl__S == MAP_FAILED) {
+    tl__S = NULL;
+    return -1;
+  }
+  tl__S_fd = fd;
+  tl__child = 1;
+  tl__mypid = (int32_t)getpid();
+  tl__vself = vpid;
+  tl__vparent = vparent;
+  snprintf(tl__proc_name, sizeof tl__proc_name, "%s", name);
+  pthread_atfork(tl__atfork_prepare, tl__atfork_parent, tl__atfork_child);
+  return 0;
+}
+
+/* What this process is called on the timeline, and its parent's pid as
+ * the trace shows it (0 for the top process). */
+const char *tl_proc_title(uint32_t *vparent) {
+  *vparent = (uint32_t)tl__vparent;
+  return tl__proc_name;
 }
 
 static int f_fork(lua_State *L) { return tl__fork(L, NULL); }
@@ -419,6 +482,9 @@ void tl_proc_exit(int code) {
   fflush(stdout);
   fflush(stderr);
   tl__exiting(code & 0xff);
+  /* last: on the virtual clock its end may wait for its turn, and a host
+   * idle that long exits on its own */
+  if (tl_W && tl__child) tl__hosts_reap_idle();
   _exit(code);
 }
 
@@ -773,17 +839,20 @@ int luaopen_tl_proc(lua_State *L) {
     { NULL,          NULL          }
   };
   static const luaL_Reg lib[] = {
-    { "fork",      f_fork_named },
-    { "join",      f_join       },
-    { "poll",      f_poll       },
-    { "name",      f_name       },
-    { "is_child",  f_is_child   },
-    { "processes", f_processes  },
-    { "cpu_count", f_cpu_count  },
-    { "child_end", f_child_end  },
-    { "report",    f_report     },
-    { "write_err", f_write_err  },
-    { NULL,        NULL         }
+    { "fork",         f_fork_named       },
+    { "join",         f_join             },
+    { "poll",         f_poll             },
+    { "name",         f_name             },
+    { "is_child",     f_is_child         },
+    { "processes",    f_processes        },
+    { "cpu_count",    f_cpu_count        },
+    { "child_end",    f_child_end        },
+    { "report",       f_report           },
+    { "write_err",    f_write_err        },
+    { "spawn",        tl__f_spawn        },
+    { "spawn_object", tl__f_spawn_object },
+    { "spawn_state",  tl__f_spawn_state  },
+    { NULL,           NULL               },
   };
   static const tl_int_const sigs[] = {
     { "SIGINT", SIGINT }, { "SIGKILL", SIGKILL }, { "SIGTERM", SIGTERM },

@@ -60,6 +60,7 @@ typedef struct {
 } tl__vp;
 
 static tl__vp *tl__P;
+static int tl__P_fd = -1;
 static int tl__vp_me = -1;  /* this process's slot */
 static int tl__vp_hang_seen; /* the last hang this process has been told of */
 static _Atomic int tl__vp_have; /* this process holds the token */
@@ -83,7 +84,10 @@ static void tl__vp_unlock(void) { pthread_mutex_unlock(&tl__P->mu); }
 int tl_vp_init(void) {
   pthread_mutexattr_t ma;
   if (tl__P) return 0;
-  tl__P = mmap(NULL, sizeof *tl__P, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  /* a memfd: a spawned threadlab (exec'd, not forked) maps it too */
+  tl__P_fd = tl_shared_memfd("threadlab-sched", sizeof *tl__P);
+  tl__P = mmap(NULL, sizeof *tl__P, PROT_READ | PROT_WRITE,
+               MAP_SHARED | (tl__P_fd < 0 ? MAP_ANONYMOUS : 0), tl__P_fd, 0);
   if (tl__P == MAP_FAILED) {
     tl__P = NULL;
     return -1;
@@ -100,6 +104,20 @@ int tl_vp_init(void) {
   tl__P->running = 0;
   tl__vp_me = 0;
   tl__vp_have = 1;
+  return 0;
+}
+
+int tl_vp_fd(void) { return tl__P_fd; }
+
+/* A spawned threadlab joins the scheduler of its parent's run (its slot
+ * comes with its first turn: tl_vp_child). */
+int tl_vp_attach(int fd) {
+  tl__P = mmap(NULL, sizeof *tl__P, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (tl__P == MAP_FAILED) {
+    tl__P = NULL;
+    return -1;
+  }
+  tl__P_fd = fd;
   return 0;
 }
 

@@ -52,6 +52,7 @@ class("BrokenBarrierError", errors.RuntimeError)
 class("IndexError", Exception)
 class("EOFError", Exception)
 class("RecursionError", errors.RuntimeError)
+class("NotImplementedError", errors.RuntimeError)
 -- pickle's: what cannot cross between processes.
 class("PicklingError", Exception)
 class("UnpicklingError", Exception)

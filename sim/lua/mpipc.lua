@@ -40,6 +40,7 @@ function ipc.timed_out(ch) emit(K.COND_WAKE, ch.id, 0, 1) end
 ------------------------------------------------------------------- Pipe --
 local Connection = {}
 Connection.__index = Connection
+Connection.__pickle_error = "a Connection cannot reach a spawned child in threadlab yet"
 
 local function conn(fd, readable, writable, ch)
   return setmetatable({ _fd = fd, readable = readable, writable = writable, _ch = ch }, Connection)
@@ -389,4 +390,16 @@ end
 -- pickle.dumps(v) / pickle.loads(s): what crosses between processes
 pickle = { dumps = function(v) return ipc.dumps(v, "obj") end, loads = ipc.loads,
            PicklingError = PicklingError, UnpicklingError = UnpicklingError }
+-- a spawned child gets them as CPython's does while spawning: a queue
+-- without this process's buffer and feeder, its pipes kept open
+local QUEUE_LOCAL = { "_buffer", "_tags", "_head", "_tail", "_plock", "_notempty", "_sleeping",
+                      "_thread", "_closed", "_opid" }
+mp._spawnable("Queue", Queue, { fds = { "_reader", "_writer" }, skip = QUEUE_LOCAL,
+                                after = reset_after_fork })
+mp._spawnable("JoinableQueue", JoinableQueue, { fds = { "_reader", "_writer" }, skip = QUEUE_LOCAL,
+                                                after = reset_after_fork })
+mp._spawnable("Connection", Connection, { fds = { "_fd" } })
+mp._spawnable("Value", Value)
+mp._spawnable("Array", Array)
+
 return mp

@@ -393,11 +393,13 @@ Manager.__tostring = function(self)
 end
 
 function mp.Manager()
+  local method = mp._helpers_method("Manager")
   local lfd, addr = ipc.listen()
   managers[addr] = { req = ipc.channel(T.QUEUE, "Manager requests"),
                      rep = ipc.channel(T.QUEUE, "Manager replies") }
   made = made + 1
   local p = mp.Process{ target = serve, args = { addr, lfd }, name = "SyncManager-" .. made }
+  rawset(p, "_start_method", method)
   p:start()
   ipc.close(lfd)
   local self = setmetatable({ address = addr, _process = p, _state = "STARTED",

@@ -125,10 +125,18 @@ local function worker(self)
   end
 end
 
+-- by this name a spawned worker finds it (a module's function)
+mp._pool_worker = worker
+-- a spawned worker gets what worker reads, its pipes kept open
+mp._spawnable("Pool", Pool, { fds = { "_task_r", "_out_w" },
+                              skip = { "_cache", "_workers", "_handler", "_task_w", "_out_r" } })
+
 local function start_worker(self)
   pool_counter = pool_counter + 1
   local p = mp.Process{ target = worker, args = { self }, daemon = true,
-                        name = "ForkPoolWorker-" .. pool_counter }
+                        name = (self._method == "spawn" and "SpawnPoolWorker-" or "ForkPoolWorker-") ..
+                               pool_counter }
+  rawset(p, "_start_method", self._method)
   p:start()
   self._workers[#self._workers + 1] = p
 end
@@ -176,6 +184,7 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   n = n or mp.cpu_count()
   if math.type(n) ~= "integer" then error(TypeError("processes must be an integer"), 2) end
   if n < 1 then error(ValueError("Number of processes must be at least 1"), 2) end
+  local method = mp._helpers_method("Pool", true)
   if maxtasksperchild ~= nil and (math.type(maxtasksperchild) ~= "integer" or maxtasksperchild < 1) then
     error(ValueError("maxtasksperchild must be a positive int or None"), 2)
   end
@@ -186,7 +195,8 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
                               _out_r = orr, _out_w = ow, _rlock = mp._lock(), _wlock = mp._lock(),
                               _cache = {}, _job = 0, _workers = {}, _state = "RUN",
                               _opid = os.getpid(), _tasks = ipc.channel(T.QUEUE, "Pool tasks"),
-                              _results = ipc.channel(T.QUEUE, "Pool results") }, Pool)
+                              _results = ipc.channel(T.QUEUE, "Pool results"),
+                              _method = method }, Pool)
   for _ = 1, n do start_worker(self) end
   pools = pools + 1
   self._handler = threading.Thread{ target = handle_results, args = { self }, daemon = true,

@@ -293,4 +293,10 @@ end
 
 -- for mp_ipc: its queues block and time out as these locks do
 mp._block_args, mp._SEM_VALUE_MAX = block_args, SEM_VALUE_MAX
+-- a spawned child gets them as CPython's does while spawning
+mp._spawnable("SemLock", SemLock)
+mp._spawnable("Condition", Condition)
+mp._spawnable("Event", Event)
+mp._spawnable("Barrier", Barrier)
+
 return mp

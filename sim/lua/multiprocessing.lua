@@ -13,7 +13,13 @@ local identity = {}        -- {} in the main process, {1} in Process-1 ...
 local children = {}        -- this process's started children, in order
 local current              -- the Process object of this process
 local parent               -- the parent's, or nil in the main process
-local start_method = "fork"
+-- The start method, once set or fixed (as CPython's context: starting a
+-- process or asking for the method fixes the default, fork); a spawned
+-- child's is spawn from the start.
+local start_method
+local spawned = proc.spawn_state()
+if spawned then start_method = "spawn" end
+local METHODS = { fork = true, spawn = true }
 
 local fields = { target = true, args = true, kwargs = true, name = true, daemon = true,
                  group = true, run = true }
@@ -84,10 +90,11 @@ function Process:run()
   end
 end
 
--- The child's side of start: run, report, end (never returns).
-local function bootstrap(self)
+-- The child's side of start: run, report, end (never returns). from: the
+-- parent's name, pid and daemon flag (a spawned child's comes pickled).
+local function bootstrap(self, from)
   local code = 0
-  parent = { name = current.name, pid = os.getppid(), daemon = current.daemon }
+  parent = from or { name = current.name, pid = os.getppid(), daemon = current.daemon }
   current = self
   children, counter, identity = {}, 0, self._identity
   rawset(self, "pid", os.getpid())
@@ -104,6 +111,104 @@ local function bootstrap(self)
   proc.child_end(code)
 end
 
+-- CPython's words when a spawned child, running the main code again,
+-- reaches an unguarded start.
+local BOOTSTRAPPING = [[
+
+        An attempt has been made to start a new process before the
+        current process has finished its bootstrapping phase.
+
+        This probably means that you are not using fork to start your
+        child processes and you have forgotten to use the proper idiom
+        in the main module:
+
+            if __name__ == "__main__" then
+                ...
+            end
+
+        A spawned child runs the main script again, as __mp_main__.]]
+
+-- What of multiprocessing's objects may reach a spawned child, as
+-- CPython's reduce them while spawning: a Queue, a Connection, a Lock, a
+-- Value ... become plain tables (their shared memory by its memfd, their
+-- pipes by descriptor, kept open across the exec), made objects again in
+-- the child. mp._spawnable(name, metatable, {fds = {fields}, skip =
+-- {fields this process keeps to itself}, after = function(obj) in the
+-- child}).
+local TAG = "__threadlab_spawn"
+local spawnable, spawnable_mt = {}, {}
+function mp._spawnable(name, mt, spec)
+  spec = spec or {}
+  spec.name, spec.mt = name, mt
+  local skip = {}
+  for _, k in ipairs(spec.skip or {}) do skip[k] = true end
+  spec.skip = skip
+  spawnable[name], spawnable_mt[mt] = spec, spec
+end
+
+local function reduce(v, memo, fds)
+  local t = type(v)
+  if t ~= "table" and t ~= "userdata" then return v end
+  if memo[v] ~= nil then return memo[v] end
+  if t == "userdata" then
+    local kind, fd, n, isfloat = parts.ipc.handle(v)
+    if not kind then return v end -- pickle says it cannot
+    local r = { [TAG] = kind, fd = fd, n = n, isfloat = isfloat }
+    memo[v] = r
+    fds[#fds + 1] = fd
+    return r
+  end
+  local mt = getmetatable(v)
+  local spec = mt and spawnable_mt[mt]
+  local r = {}
+  memo[v] = r
+  for k, x in next, v do
+    if not (spec and spec.skip[k]) then rawset(r, reduce(k, memo, fds), reduce(x, memo, fds)) end
+  end
+  if spec then
+    rawset(r, TAG, spec.name)
+    for _, f in ipairs(spec.fds or {}) do
+      if math.type(rawget(v, f)) == "integer" then fds[#fds + 1] = rawget(v, f) end
+    end
+  elseif mt then
+    setmetatable(r, mt) -- pickled by its global name, or refused
+  end
+  return r
+end
+
+local function rebuild(v, memo)
+  if type(v) ~= "table" then return v end
+  if memo[v] ~= nil then return memo[v] end
+  local tag = rawget(v, TAG)
+  if tag == "semlock" then memo[v] = parts.ipc.sem_attach(v.fd) return memo[v] end
+  if tag == "shm" then memo[v] = parts.ipc.shm(v.n, v.isfloat, v.fd) return memo[v] end
+  memo[v] = v
+  if tag then rawset(v, TAG, nil) end
+  for k, x in next, v do
+    if type(x) == "table" then rawset(v, k, rebuild(x, memo)) end
+  end
+  local spec = tag and spawnable[tag]
+  if spec then
+    setmetatable(v, spec.mt)
+    if spec.after then spec.after(v) end
+  end
+  return v
+end
+
+local spawn_object
+-- What a spawned child gets of a Process: its own fields (target and run
+-- by global name), and who its parent is.
+local NOT_SENT = { _started = true, pid = true, ident = true, _parent_pid = true,
+                   exitcode = true, _start_method = true }
+spawn_object = function(self)
+  local o = {}
+  for k, v in pairs(self) do
+    if not NOT_SENT[k] then o[k] = v end
+  end
+  o._from = { name = current.name, pid = os.getpid(), daemon = current.daemon }
+  return o
+end
+
 function Process:start()
   if rawget(self, "_started") then error(AssertionError("cannot start a process twice"), 2) end
   if self._parent_pid ~= os.getpid() then
@@ -112,11 +217,17 @@ function Process:start()
   if current.daemon then
     error(AssertionError("daemonic processes are not allowed to have children"), 2)
   end
-  if start_method == "spawn" then
-    error(RuntimeError("the spawn start method is not built yet: use fork"), 2)
+  local method = rawget(self, "_start_method") or mp.get_start_method()
+  local pid
+  if method == "spawn" then
+    local _, booting = proc.spawn_state()
+    if booting then error(RuntimeError(BOOTSTRAPPING), 2) end
+    local fds = {}
+    pid = proc.spawn(self.name, reduce(spawn_object(self), {}, fds), fds)
+  else
+    pid = proc.fork(self.name)
+    if pid == 0 then bootstrap(self) end
   end
-  local pid = proc.fork(self.name)
-  if pid == 0 then bootstrap(self) end
   rawset(self, "_started", true)
   rawset(self, "pid", pid)
   rawset(self, "ident", pid)
@@ -184,13 +295,102 @@ end
 mp.cpu_count = proc.cpu_count
 mp._processes = proc.processes -- for :threads
 
-function mp.set_start_method(method)
-  if method ~= "fork" and method ~= "spawn" then
+-- set_start_method(method, force): as CPython's, once per program unless
+-- forced (force: true or {force = true}); nil with force forgets it.
+function mp.set_start_method(method, force)
+  if type(force) == "table" then force = force.force end
+  if start_method ~= nil and not force then error(RuntimeError("context has already been set"), 2) end
+  if method == nil and force then start_method = nil return end
+  if not METHODS[method] then
     error(ValueError("cannot find context for '" .. tostring(method) .. "'"), 2)
   end
   start_method = method
 end
-function mp.get_start_method() return start_method end
+
+-- get_start_method(allow_none): asking fixes the default (fork), as in
+-- CPython, unless allow_none.
+function mp.get_start_method(allow_none)
+  if start_method == nil and not allow_none then start_method = "fork" end
+  return start_method
+end
+
+-- get_context(method): an object with mp's API whose processes start by
+-- that method (nil: the program's method, fixed now).
+local helper_method -- a context's Pool or Manager: its method
+
+-- The method a Pool's workers or a Manager's server start by. A
+-- Manager's server needs what only a forked child has (the table of
+-- managers): not under spawn.
+function mp._helpers_method(what, spawn_ok)
+  local m = helper_method or mp.get_start_method()
+  if m == "spawn" and not spawn_ok then
+    error(NotImplementedError(what .. " under the spawn start method is not built in threadlab" ..
+      " yet (its server needs what only a forked child has): use mp.get_context(\"fork\")." ..
+      what .. "()"), 3)
+  end
+  return m
+end
+
+local Context = {}
+Context.__index = function(self, k)
+  local v = Context[k]
+  if v ~= nil then return v end
+  if k == "Pool" or k == "Manager" then
+    return function(...)
+      local saved = helper_method
+      helper_method = self._method
+      local r = table.pack(pcall(mp[k], ...))
+      helper_method = saved
+      if not r[1] then error(r[2], 2) end
+      return table.unpack(r, 2, r.n)
+    end
+  end
+  return mp[k]
+end
+function Context:get_start_method() return self._method end
+Context.__tostring = function(self) return "<multiprocessing.context." ..
+  (self._method == "fork" and "ForkContext" or "SpawnContext") .. ">" end
+local contexts = {}
+function mp.get_context(method)
+  if method == nil then method = mp.get_start_method() end
+  if not METHODS[method] then
+    error(ValueError("cannot find context for '" .. tostring(method) .. "'"), 2)
+  end
+  if not contexts[method] then
+    local ctx = setmetatable({ _method = method }, Context)
+    -- ctx.Process{...} (a field, as in Python, not a method)
+    rawset(ctx, "Process", setmetatable({}, { __index = Process, __call = function(_, kw)
+      local p = Process(kw)
+      rawset(p, "_start_method", method)
+      return p
+    end }))
+    contexts[method] = ctx
+  end
+  return contexts[method]
+end
+
+-- A spawned child, before it runs the main code again: a lesson's
+-- narration, steps and checks are the parent's, and keep quiet here.
+function mp._spawn_prepare(is_lesson)
+  if not is_lesson then return end
+  local quiet = function() end
+  lesson = setmetatable({}, { __call = quiet, __index = function() return quiet end })
+  say, step, show, expect = quiet, quiet, quiet, quiet
+end
+
+-- A spawned child, once the main code has run again: its Process, found
+-- by name and unpickled (an AttributeError names a target not found), run
+-- as a forked child's.
+function mp._spawn_run()
+  local o = rebuild(proc.spawn_object(), {})
+  local from = o._from
+  o._from = nil
+  local self = setmetatable({}, Process)
+  for k, v in pairs(o) do rawset(self, k, v) end
+  rawset(self, "_parent_pid", from.pid)
+  rawset(self, "_started", true)
+  bootstrap(self, from)
+end
 
 -- At the end of a process's main code, as CPython's atexit hook: daemonic
 -- children are terminated, then every child is joined.

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 struct tl_trace {
@@ -27,9 +31,15 @@ struct tl_trace {
   uint64_t capacity, pin_capacity;
   uint64_t arena_bytes;
   size_t map_bytes;
-  tl_event *ev, *pinned;
-  char *arena;
+  /* Offsets from the struct, not pointers: a spawned threadlab maps the
+   * same pages at another address (tl_trace_attach). */
+  uint64_t ev_off, pinned_off, arena_off;
+  int fd;                     /* the memfd behind it (-1: none) */
 };
+
+#define TL__EV(tr) ((tl_event *)((char *)(tr) + (tr)->ev_off))
+#define TL__PINNED(tr) ((tl_event *)((char *)(tr) + (tr)->pinned_off))
+#define TL__ARENA(tr) ((char *)(tr) + (tr)->arena_off)
 
 _Static_assert(TL_EV__COUNT <= 64, "kind counters");
 
@@ -77,6 +87,29 @@ int tl_event_pinned(unsigned kind, unsigned reason) {
 
 static size_t tl__align(size_t n) { return (n + 4095) & ~(size_t)4095; }
 
+/* Far above the descriptors a program opens, so its first pipe gets the
+ * number it would get without threadlab's shared files. */
+#define TL__SHARED_FD_BASE 200
+
+int tl_shared_memfd(const char *name, size_t bytes) {
+  struct rlimit rl;
+  int fd, high;
+  /* a file past RLIMIT_FSIZE would be SIGXFSZ: anonymous memory then */
+  if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < bytes)
+    return -1;
+  if ((fd = memfd_create(name, MFD_CLOEXEC)) < 0) return -1;
+  if (ftruncate(fd, (off_t)bytes) != 0) {
+    close(fd);
+    return -1;
+  }
+  high = fcntl(fd, F_DUPFD_CLOEXEC, TL__SHARED_FD_BASE);
+  if (high >= 0) {
+    close(fd);
+    fd = high;
+  }
+  return fd;
+}
+
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
   size_t pins = capacity / 16 < 1024 ? 1024 : capacity / 16 > (1u << 20) ? (1u << 20) : capacity / 16;
   size_t head = tl__align(sizeof(tl_trace));
@@ -85,28 +118,59 @@ tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
   size_t total = head + evb + pinb + tl__align(arena_bytes);
   char *base;
   tl_trace *tr;
+  int fd;
   if (capacity < 2 || arena_bytes < 2) { errno = EINVAL; return NULL; }
-  /* NORESERVE: a large log costs only the pages a run really fills. */
+  /* A memfd, so that a spawned threadlab (exec'd, not forked) can map the
+   * same log; NORESERVE and a sparse file: a large log costs only the
+   * pages a run really fills. */
+  fd = tl_shared_memfd("threadlab-trace", total);
   base = mmap(NULL, total, PROT_READ | PROT_WRITE,
-              MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) return NULL;
+              MAP_SHARED | MAP_NORESERVE | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
+  if (base == MAP_FAILED) {
+    if (fd >= 0) close(fd);
+    return NULL;
+  }
   tr = (tl_trace *)base;
+  tr->fd = fd;
   tr->capacity = capacity;
   tr->pin_capacity = pins;
   tr->arena_bytes = arena_bytes;
   tr->map_bytes = total;
-  tr->ev = (tl_event *)(base + head);
-  tr->pinned = (tl_event *)(base + head + evb);
-  tr->arena = base + head + evb + pinb;
+  tr->ev_off = head;
+  tr->pinned_off = head + evb;
+  tr->arena_off = head + evb + pinb;
   atomic_store(&tr->arena_used, 1); /* offset 0 is the empty string */
   atomic_store(&tr->next_id, 1);
   return tr;
 }
 
+/* The fd field is the creator's: a process that attached has its own
+ * number for the same file, and closes only its mapping. */
+static tl_trace *tl__attached;
+
+tl_trace *tl_trace_attach(int fd) {
+  struct stat st;
+  tl_trace *tr;
+  if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(tl_trace)) return NULL;
+  tr = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+  if (tr == MAP_FAILED) return NULL;
+  if (tr->map_bytes != (size_t)st.st_size) {
+    munmap(tr, (size_t)st.st_size);
+    errno = EINVAL;
+    return NULL;
+  }
+  return tl__attached = tr;
+}
+
+int tl_trace_fd(const tl_trace *tr) { return tr->fd; }
+
 void tl_trace_destroy(tl_trace *tr) {
+  int fd;
   if (!tr) return;
   tl_trace_stream_finish(tr);
+  fd = tr == tl__attached ? -1 : tr->fd;
   munmap(tr, tr->map_bytes);
+  if (fd >= 0 && fcntl(fd, F_GETFD) >= 0) close(fd);
 }
 
 void tl_trace_set_mode(tl_trace *tr, int mode) { atomic_store(&tr->mode, mode); }
@@ -122,10 +186,10 @@ void tl_trace_clear(tl_trace *tr) {
   if (p > tr->pin_capacity) p = tr->pin_capacity;
   /* MADV_REMOVE gives the pages back (they read as zeros again): a cleared
    * ring costs no memory until it fills again. */
-  if (madvise(tr->ev, tl__align(n * sizeof(tl_event)), MADV_REMOVE) != 0)
-    memset(tr->ev, 0, n * sizeof(tl_event));
-  if (madvise(tr->pinned, tl__align(p * sizeof(tl_event)), MADV_REMOVE) != 0)
-    memset(tr->pinned, 0, p * sizeof(tl_event));
+  if (madvise(TL__EV(tr), tl__align(n * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(TL__EV(tr), 0, n * sizeof(tl_event));
+  if (madvise(TL__PINNED(tr), tl__align(p * sizeof(tl_event)), MADV_REMOVE) != 0)
+    memset(TL__PINNED(tr), 0, p * sizeof(tl_event));
   atomic_store(&tr->claimed, 0);
   atomic_store(&tr->stream_pos, 0);
   atomic_store(&tr->lost, 0);
@@ -204,7 +268,7 @@ static void tl__pin(tl_trace *tr, uint64_t i, uint64_t t, int32_t pid, uint32_t 
               (unsigned long long)tr->pin_capacity);
     return;
   }
-  tl__put(&tr->pinned[p], i, t, pid, tid, kind, reason, obj, arg);
+  tl__put(&TL__PINNED(tr)[p], i, t, pid, tid, kind, reason, obj, arg);
 }
 
 uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
@@ -227,7 +291,7 @@ uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
     }
     if (i == tr->capacity - 1) {
       /* The last slot says, in the trace itself, that the log ran full. */
-      tl__put(&tr->ev[i], i, t, pid, tid, TL_EV_TRACE_FULL, 0, 0, 0);
+      tl__put(&TL__EV(tr)[i], i, t, pid, tid, TL_EV_TRACE_FULL, 0, 0, 0);
       return (uint32_t)i;
     }
   } else if (i >= tr->capacity) {
@@ -240,7 +304,7 @@ uint32_t tl_trace_emit(tl_trace *tr, uint64_t t, int32_t pid, uint32_t tid,
               "recordings; --trace-size N keeps more (or --trace FILE keeps every event)\n",
               (unsigned long long)tr->capacity);
   }
-  tl__put(&tr->ev[i % tr->capacity], i, t, pid, tid, kind, reason, obj, arg);
+  tl__put(&TL__EV(tr)[i % tr->capacity], i, t, pid, tid, kind, reason, obj, arg);
   return (uint32_t)i;
 }
 
@@ -257,15 +321,15 @@ uint64_t tl_trace_str(tl_trace *tr, const char *s, size_t len) {
               (unsigned long long)(tr->arena_bytes >> 20));
     return 0;
   }
-  memcpy(tr->arena + off, s, len);
-  tr->arena[off + len] = '\0';
+  memcpy(TL__ARENA(tr) + off, s, len);
+  TL__ARENA(tr)[off + len] = '\0';
   return off;
 }
 
 const char *tl_trace_strat(const tl_trace *tr, uint64_t off) {
   uint64_t used = atomic_load_explicit(&((tl_trace *)tr)->arena_used, memory_order_acquire);
   if (off == 0 || off >= used || off >= tr->arena_bytes) return "";
-  return tr->arena + off;
+  return TL__ARENA(tr) + off;
 }
 
 uint32_t tl_trace_new_id(tl_trace *tr) {
@@ -288,8 +352,8 @@ int tl_trace_oldest(const tl_trace *ctr, tl_event *out) {
     uint64_t lo = tl_trace_mode(tr) == TL_TRACE_RING && n > tr->capacity ? n - tr->capacity : 0;
     if (n == 0) return 0;
     /* the oldest may be being overwritten: the next one is as good */
-    if (tl__get(&tr->ev[lo % tr->capacity], lo, out) ||
-        (lo + 1 < n && tl__get(&tr->ev[(lo + 1) % tr->capacity], lo + 1, out)))
+    if (tl__get(&TL__EV(tr)[lo % tr->capacity], lo, out) ||
+        (lo + 1 < n && tl__get(&TL__EV(tr)[(lo + 1) % tr->capacity], lo + 1, out)))
       return 1;
   }
   return 0;
@@ -322,7 +386,7 @@ static int tl__pinned_at(tl_trace *tr, uint64_t p, tl_event *out) {
   uint64_t n = atomic_load_explicit(&tr->pin_claimed, memory_order_acquire);
   const tl_event *e;
   if (p >= n || p >= tr->pin_capacity) return 0;
-  e = &tr->pinned[p];
+  e = &TL__PINNED(tr)[p];
   if (__atomic_load_n(&e->kind, __ATOMIC_ACQUIRE) == 0) return 0;
   return tl__get(e, (uint64_t)TL__LD(e->seq) | (uint64_t)TL__LD(e->aux) << 32, out);
 }
@@ -355,7 +419,7 @@ int tl_trace_read(const tl_trace *ctr, tl_trace_reader *r, tl_event *out) {
       return 1;
     }
     if (r->next >= claimed) return 0;
-    if (!tl__get(&tr->ev[r->next % tr->capacity], r->next, out)) {
+    if (!tl__get(&TL__EV(tr)[r->next % tr->capacity], r->next, out)) {
       /* Not yet written (its appender is still at it), or reused by a
        * newer event: then what the ring holds now starts a ring back. */
       uint64_t c2 = atomic_load_explicit(&tr->claimed, memory_order_acquire);

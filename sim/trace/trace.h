@@ -201,6 +201,14 @@ enum tl_trace_mode { TL_TRACE_RING = 0, TL_TRACE_STOP = 1 };
  * grows with the events held, not with the capacity. NULL on failure. */
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes);
 void tl_trace_destroy(tl_trace *tr);
+/* The memfd behind a log made by tl_trace_create (close-on-exec), and the
+ * same log mapped again from it in a spawned threadlab; NULL on failure. */
+int tl_trace_fd(const tl_trace *tr);
+/* A memfd of `bytes` (close-on-exec, numbered far above a program's own
+ * descriptors) for memory a spawned threadlab maps too; -1 when there
+ * can be none (then the caller maps anonymous memory). */
+int tl_shared_memfd(const char *name, size_t bytes);
+tl_trace *tl_trace_attach(int fd);
 void tl_trace_set_mode(tl_trace *tr, int mode);
 int tl_trace_mode(const tl_trace *tr);
 size_t tl_trace_capacity(const tl_trace *tr);

@@ -5,26 +5,7 @@ server included; from /proc)."""
 import os
 import re
 import time
-from pty_session import Session, check
-
-
-def descendants(pid):
-    """Every process below pid, zombies included, from /proc."""
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = open(f"/proc/{d}/stat").read()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            kids.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.append(k)
-            todo.append(k)
-    return out
+from pty_session import Session, check, descendants
 
 
 s = Session(*os.environ.get("TL_REPL_ARGS", "").split())  # (the virtual-clock run sets it)
