@@ -68,6 +68,7 @@ typedef struct tl__mtable {
 } tl__mtable;
 
 static tl__mtable *tl__G;
+static int tl__G_fd = -1; /* a memfd: a spawned threadlab maps it too */
 /* This process's real pid: getpid() is a system call, and every acquire
  * writes its holder's key. */
 static int32_t tl__pid;
@@ -78,8 +79,9 @@ static _Thread_local int tl__mine = -1;
 int tl_mpgraph_init(void) {
   pthread_mutexattr_t a;
   if (tl__G) return 0;
+  tl__G_fd = tl_shared_memfd("threadlab-mpgraph", sizeof *tl__G);
   tl__G = mmap(NULL, sizeof *tl__G, PROT_READ | PROT_WRITE,
-               MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+               MAP_SHARED | MAP_NORESERVE | (tl__G_fd < 0 ? MAP_ANONYMOUS : 0), tl__G_fd, 0);
   if (tl__G == MAP_FAILED) {
     tl__G = NULL;
     return -1;
@@ -90,6 +92,19 @@ int tl_mpgraph_init(void) {
   pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
   pthread_mutex_init(&tl__G->mu, &a);
   pthread_mutexattr_destroy(&a);
+  tl__pid = (int32_t)getpid();
+  pthread_atfork(NULL, NULL, tl__after_fork);
+  return 0;
+}
+
+int tl_mpgraph_fd(void) { return tl__G_fd; }
+
+/* A spawned threadlab joins the graph of its parent's run. */
+int tl_mpgraph_attach(int fd) {
+  void *g = mmap(NULL, sizeof *tl__G, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+  if (g == MAP_FAILED) return -1;
+  tl__G = g;
+  tl__G_fd = fd;
   tl__pid = (int32_t)getpid();
   pthread_atfork(NULL, NULL, tl__after_fork);
   return 0;

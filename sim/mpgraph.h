@@ -10,6 +10,8 @@
 
 /* Made once at start-up, before any fork; -1 if the mapping fails. */
 int tl_mpgraph_init(void);
+int tl_mpgraph_fd(void);
+int tl_mpgraph_attach(int fd);
 /* A fresh world in the top process (its children are gone): forgets every
  * lock, waiter and deadlock. */
 void tl__mpg_reset(void);

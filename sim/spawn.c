@@ -12,6 +12,7 @@
  * parent's configuration (clock, seed, cores, sandbox ...), how the main
  * code came, and the pickled Process. */
 #include "engine.h"
+#include "mpgraph.h"
 #include "pickle.h"
 
 #include <errno.h>
@@ -28,7 +29,7 @@
 
 typedef struct tl__spawn_head {
   uint64_t magic;
-  int32_t trace_fd, procs_fd, vp_fd;
+  int32_t trace_fd, procs_fd, vp_fd, mpg_fd;
   int32_t vpid, vparent, vslot; /* vslot: its place in the scheduler across processes */
   uint64_t t0, wall0, vnow;
   tl_config cfg;            /* record_dir: the string that follows */
@@ -96,6 +97,7 @@ static int tl__write_message(const char *name, int32_t vpid, int vslot, const ch
   h.trace_fd = tl_trace_fd(tl_trace_global);
   h.procs_fd = tl__procs_fd();
   h.vp_fd = tl_vp_fd();
+  h.mpg_fd = tl_mpgraph_fd();
   h.vpid = vpid;
   h.vslot = vslot;
   h.vparent = tl_proc_self_pid();
@@ -201,7 +203,7 @@ int tl__f_spawn(lua_State *L) {
   obj = lua_tolstring(L, -1, &objlen);
   if (!tl_trace_global || tl_trace_fd(tl_trace_global) < 0 || tl__procs_fd() < 0)
     return tl_raise(L, "OSError", "the spawn start method is not available here");
-  if (TL_VIRTUAL() && tl_vp_fd() < 0)
+  if ((TL_VIRTUAL() && tl_vp_fd() < 0) || tl_mpgraph_fd() < 0)
     return tl_raise(L, "OSError", "the spawn start method is not available here");
   vpid = tl__proc_reserve(L, name, &slot);
   vslot = TL_VIRTUAL() ? tl_vp_reserve() : -1; /* in the run before it runs */
@@ -223,7 +225,8 @@ int tl__f_spawn(lua_State *L) {
     ok = tl__unclose_on_exec(msgfd) == 0 &&
          tl__unclose_on_exec(tl_trace_fd(tl_trace_global)) == 0 &&
          tl__unclose_on_exec(tl__procs_fd()) == 0 &&
-         (tl_vp_fd() < 0 || tl__unclose_on_exec(tl_vp_fd()) == 0);
+         (tl_vp_fd() < 0 || tl__unclose_on_exec(tl_vp_fd()) == 0) &&
+         tl__unclose_on_exec(tl_mpgraph_fd()) == 0;
     for (uint32_t i = 0; ok && i < nfds; i++) ok = tl__unclose_on_exec(fds[i]) == 0;
     if (ok) execv("/proc/self/exe", argv);
     if (write(2, msg, sizeof msg - 1) < 0) _exit(127);
@@ -295,12 +298,15 @@ int tl_spawn_attach(int fd, tl_config *cfg, char *err, size_t errlen) {
   fcntl(h.trace_fd, F_SETFD, FD_CLOEXEC);
   fcntl(h.procs_fd, F_SETFD, FD_CLOEXEC);
   if (h.vp_fd >= 0) fcntl(h.vp_fd, F_SETFD, FD_CLOEXEC);
+  fcntl(h.mpg_fd, F_SETFD, FD_CLOEXEC);
   if (!(tl_trace_global = tl_trace_attach(h.trace_fd)))
     return tl__fail(err, errlen, "cannot map the run's trace");
   if (tl__procs_attach(h.procs_fd, h.vpid, h.vparent, name) != 0)
     return tl__fail(err, errlen, "cannot map the run's process table");
   if (h.vp_fd >= 0 && tl_vp_attach(h.vp_fd) != 0)
     return tl__fail(err, errlen, "cannot map the run's scheduler");
+  if (tl_mpgraph_attach(h.mpg_fd) != 0)
+    return tl__fail(err, errlen, "cannot map the run's graph of mp locks");
   tl__vslot = h.vslot;
   tl__t0 = h.t0;
   tl__wall0 = h.wall0;
