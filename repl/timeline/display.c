@@ -267,13 +267,19 @@ static void tl__row_labels(tl__geo *g) {
 /* ---- segments -------------------------------------------------------- */
 
 /* ", held by A, then B" after what a lock wait's bar says: whoever held
- * the lock over the wait, in order. */
-static void tl__holders(tl__geo *g, const tl_lock_wait *w, char *what, size_t n) {
+ * the lock over the wait, in order; one of another process (an mp lock)
+ * with its process's name ("Child/MainThread"). */
+static void tl__holders(tl__geo *g, int lane, const tl_lock_wait *w, char *what, size_t n) {
   uint32_t i;
   size_t at = strlen(what);
-  for (i = 0; w && i < w->nholders && i < TL_WAIT_HOLDERS && at < n; i++)
-    at += (size_t)snprintf(what + at, n - at, "%s%s", i ? ", then " : ", held by ",
-                           tl__lane_name(g, w->holder[i]));
+  for (i = 0; w && i < w->nholders && i < TL_WAIT_HOLDERS && at < n; i++) {
+    const tl_lane *h = &g->l->lanes[w->holder[i]];
+    const char *proc = "";
+    if (h->proc != g->l->lanes[lane].proc && g->l->procs[h->proc].name)
+      proc = tl_layout_text(g->l, g->l->procs[h->proc].name);
+    at += (size_t)snprintf(what + at, n - at, "%s%s%s%s", i ? ", then " : ", held by ", proc,
+                           *proc ? "/" : "", tl__lane_name(g, w->holder[i]));
+  }
   if (w && w->nholders > TL_WAIT_HOLDERS && at < n)
     snprintf(what + at, n - at, ", then %u more", w->nholders - TL_WAIT_HOLDERS);
 }
@@ -299,7 +305,7 @@ static void tl__segment_title(tl__geo *g, tl_dl_item *it, int lane, int holder,
   if (s->state == TL_STATE_BLOCKED || s->state == TL_STATE_WAITING || s->state == TL_STATE_EVENT) {
     tl__obj_label(g->l, s->obj, obj, sizeof obj);
     snprintf(what, sizeof what, " on %s", obj);
-    tl__holders(g, tl_layout_lock_wait(g->l, lane, s), held, sizeof held);
+    tl__holders(g, lane, tl_layout_lock_wait(g->l, lane, s), held, sizeof held);
   } else if (s->state == TL_STATE_JOINING) {
     int jl = tl_layout_find_lane(g->l, g->l->lanes[lane].pid, s->obj);
     snprintf(what, sizeof what, " %s", jl >= 0 ? tl__lane_name(g, jl) : "a thread");

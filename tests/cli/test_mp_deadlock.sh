@@ -49,6 +49,10 @@ for i in 1 2; do
   "$BIN" --dump-trace "$T/v$i.trace" > "$T/v$i.dump" || fail "dump $i"
 done
 cmp -s "$T/v1.dump" "$T/v2.dump" || fail "virtual clock: two runs, two traces"
+# a wait's tooltip names a holder of another process with its process
+"$BIN" --headless --clock virtual --speed 0 --record "$T/v.svg" "$T/pc.lua" > /dev/null 2>&1
+expect_has "$(cat "$T/v.svg")" "blocked on mp.Lock L2 for" "virtual clock: the parent's wait drawn"
+expect_has "$(cat "$T/v.svg")" ", held by Child/MainThread<" "the holder named with its process"
 
 # Two threads of one process through mp locks; MainThread joins one.
 cat > "$T/threads.lua" <<'LUA'
