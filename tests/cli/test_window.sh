@@ -8,10 +8,13 @@ command -v xvfb-run > /dev/null || fail "xvfb-run is missing (scripts/install-de
 # xvfb-run -a races with other runs for a display number: start the search
 # somewhere random, and try again if the server could not start. Each run
 # has its own timeout, well inside the runner's, so a hang says where.
+# Its servers use an auth file in this test's folder, so whatever happens to
+# xvfb-run (a timeout's KILL), none outlives the test (one was found hours on).
+trap 'pkill -f "Xvfb.*$T/Xauthority" 2> /dev/null' EXIT
 xvfb() {
   local i
   for i in 1 2 3; do
-    xvfb-run -a -n $((100 + RANDOM % 800)) "$@" && return 0
+    xvfb-run -a -n $((100 + RANDOM % 800)) -f "$T/Xauthority" "$@" && return 0
     grep -q "Xvfb failed to start\|server already active" "$T/out" 2> /dev/null || return 1
   done
   return 1
