@@ -424,22 +424,9 @@ typedef struct {
   int fd; /* its memfd, for a spawned child (-1: anonymous) */
 } tl__semref;
 
-/* Shared memory for one object: a memfd a spawned child maps too (fd
- * kept), or anonymous memory where there can be none (fd -1); from fd
- * when one is given. NULL with errno on failure. */
-static void *tl__shared_map(size_t bytes, int *fd) {
-  void *p;
-  if (*fd < 0) *fd = tl_shared_memfd("threadlab-ipc", bytes);
-  p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | (*fd < 0 ? MAP_ANONYMOUS : 0), *fd, 0);
-  if (p == MAP_FAILED) {
-    int e = errno;
-    if (*fd >= 0) close(*fd);
-    *fd = -1;
-    errno = e;
-    return NULL;
-  }
-  return p;
-}
+/* Shared memory for one object (see tl_shared_map): from fd when one is
+ * given. */
+static void *tl__shared_map(size_t bytes, int *fd) { return tl_shared_map("threadlab-ipc", bytes, fd); }
 
 /* The metatables of this state's semaphores and shared arrays, so the
  * check on every call (several per queue item) is a pointer compare, not

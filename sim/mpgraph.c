@@ -77,21 +77,10 @@ static void tl__after_fork(void) { tl__pid = (int32_t)getpid(); }
 static _Thread_local int tl__mine = -1;
 
 int tl_mpgraph_init(void) {
-  pthread_mutexattr_t a;
   if (tl__G) return 0;
-  tl__G_fd = tl_shared_memfd("threadlab-mpgraph", sizeof *tl__G);
-  tl__G = mmap(NULL, sizeof *tl__G, PROT_READ | PROT_WRITE,
-               MAP_SHARED | MAP_NORESERVE | (tl__G_fd < 0 ? MAP_ANONYMOUS : 0), tl__G_fd, 0);
-  if (tl__G == MAP_FAILED) {
-    tl__G = NULL;
-    return -1;
-  }
-  pthread_mutexattr_init(&a);
-  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-  /* a process killed while it walks must not stop every other one */
-  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-  pthread_mutex_init(&tl__G->mu, &a);
-  pthread_mutexattr_destroy(&a);
+  if (!(tl__G = tl_shared_map("threadlab-mpgraph", sizeof *tl__G, &tl__G_fd))) return -1;
+  /* robust: a process killed while it walks must not stop every other one */
+  tl_shared_mutex_init(&tl__G->mu);
   tl__pid = (int32_t)getpid();
   pthread_atfork(NULL, NULL, tl__after_fork);
   return 0;

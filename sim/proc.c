@@ -179,14 +179,8 @@ int tl_procs_init(int max_procs, int virtual_pids) {
     tl__S->max = max_procs;
     return 0;
   }
-  /* a memfd: a spawned threadlab (exec'd, not forked) maps it too */
-  tl__S_fd = tl_shared_memfd("threadlab-procs", sizeof *tl__S);
-  tl__S = mmap(NULL, sizeof *tl__S, PROT_READ | PROT_WRITE,
-               MAP_SHARED | (tl__S_fd < 0 ? MAP_ANONYMOUS : 0), tl__S_fd, 0);
-  if (tl__S == MAP_FAILED) {
-    tl__S = NULL;
-    return -1;
-  }
+  /* a spawned threadlab (exec'd, not forked) maps it too */
+  if (!(tl__S = tl_shared_map("threadlab-procs", sizeof *tl__S, &tl__S_fd))) return -1;
   tl__S->max = max_procs;
   tl__S->top = tl__mypid = (int32_t)getpid();
   tl__S->virtual_pids = virtual_pids;

@@ -82,21 +82,10 @@ static void tl__vp_lock(void) {
 static void tl__vp_unlock(void) { pthread_mutex_unlock(&tl__P->mu); }
 
 int tl_vp_init(void) {
-  pthread_mutexattr_t ma;
   if (tl__P) return 0;
-  /* a memfd: a spawned threadlab (exec'd, not forked) maps it too */
-  tl__P_fd = tl_shared_memfd("threadlab-sched", sizeof *tl__P);
-  tl__P = mmap(NULL, sizeof *tl__P, PROT_READ | PROT_WRITE,
-               MAP_SHARED | (tl__P_fd < 0 ? MAP_ANONYMOUS : 0), tl__P_fd, 0);
-  if (tl__P == MAP_FAILED) {
-    tl__P = NULL;
-    return -1;
-  }
-  pthread_mutexattr_init(&ma);
-  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-  pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
-  pthread_mutex_init(&tl__P->mu, &ma);
-  pthread_mutexattr_destroy(&ma);
+  /* a spawned threadlab (exec'd, not forked) maps it too */
+  if (!(tl__P = tl_shared_map("threadlab-sched", sizeof *tl__P, &tl__P_fd))) return -1;
+  tl_shared_mutex_init(&tl__P->mu);
   tl__P->s[0].pid = (int32_t)getpid();
   tl__P->s[0].state = TL__VP_RUN;
   tl__P->hi = 1;

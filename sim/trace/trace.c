@@ -1,6 +1,7 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,30 @@ int tl_shared_memfd(const char *name, size_t bytes) {
     fd = high;
   }
   return fd;
+}
+
+void *tl_shared_map(const char *name, size_t bytes, int *fd) {
+  void *p;
+  if (*fd < 0) *fd = tl_shared_memfd(name, bytes);
+  p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+           MAP_SHARED | MAP_NORESERVE | (*fd < 0 ? MAP_ANONYMOUS : 0), *fd, 0);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+    errno = e;
+    return NULL;
+  }
+  return p;
+}
+
+void tl_shared_mutex_init(pthread_mutex_t *m) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(m, &a);
+  pthread_mutexattr_destroy(&a);
 }
 
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {

@@ -21,6 +21,7 @@
 #define TL_TRACE_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 /* X(name, text): the one list of event kinds; text is what dumps print. */
@@ -208,6 +209,13 @@ int tl_trace_fd(const tl_trace *tr);
  * descriptors) for memory a spawned threadlab maps too; -1 when there
  * can be none (then the caller maps anonymous memory). */
 int tl_shared_memfd(const char *name, size_t bytes);
+/* Shared memory every process of the run maps: a memfd (a spawned child
+ * maps it from *fd too; one given in *fd is mapped) or, where there can
+ * be none, anonymous memory (*fd -1). NULL with errno on failure. */
+void *tl_shared_map(const char *name, size_t bytes, int *fd);
+/* A mutex in such memory: process-shared and robust (a process killed
+ * while it holds it does not stop the others). */
+void tl_shared_mutex_init(pthread_mutex_t *m);
 tl_trace *tl_trace_attach(int fd);
 void tl_trace_set_mode(tl_trace *tr, int mode);
 int tl_trace_mode(const tl_trace *tr);
