@@ -230,18 +230,11 @@ int tl__mpg_told(const char **msg) {
 /* Whether a process of the run still runs (a killed one's waits are over;
  * a zombie's too). */
 static int tl__alive(uint64_t key) {
-  char path[64], buf[256], *p;
-  FILE *f;
-  size_t got;
   pid_t pid = (pid_t)(key >> 32);
+  char st;
   if (pid == tl__pid) return 1;
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  if (!(f = fopen(path, "r"))) return 0;
-  got = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[got] = 0;
-  p = strrchr(buf, ')');
-  return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+  st = tl_proc_state((int32_t)pid);
+  return st != 0 && st != 'Z' && st != 'X';
 }
 
 static int tl__waiter_of(uint64_t key) {

@@ -72,6 +72,21 @@ void tl__proc_redraw_prompt(void) {
   if (tl__S) kill(tl__S->top, TL_SIG_REDRAW);
 }
 int tl_proc_max(void) { return tl__S ? tl__S->max : 0; }
+/* A process's state letter in /proc/PID/stat ('R', 'S', 'Z' ...), or 0
+ * when there is no such process. */
+char tl_proc_state(int32_t pid) {
+  char path[64], buf[256], *p;
+  FILE *f;
+  size_t got;
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  if (!(f = fopen(path, "r"))) return 0;
+  got = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[got] = 0;
+  p = strrchr(buf, ')');
+  return p && p[1] == ' ' ? p[2] : 0;
+}
+
 /* Processes of the run live or unreaped, this one not counted. */
 int tl_proc_count(void) { return tl__S ? atomic_load(&tl__S->count) : 0; }
 

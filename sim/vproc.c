@@ -197,19 +197,11 @@ static void tl__vp_free(int i) {
 
 /* Whether the process in slot i is gone (killed, or a zombie now). */
 static int tl__vp_gone(int i) {
-  char path[64], buf[256], *p;
-  FILE *f;
-  size_t got;
   int32_t pid = tl__P->s[i].pid;
+  char st;
   if (pid <= 0) return 0;
-  if (kill(pid, 0) != 0 && errno == ESRCH) return 1;
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  if (!(f = fopen(path, "r"))) return 1;
-  got = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[got] = 0;
-  p = strrchr(buf, ')');
-  return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+  st = tl_proc_state(pid);
+  return st == 0 || st == 'Z' || st == 'X';
 }
 
 /* Waits for the token (lock held; the world mutex, held by the caller, is
