@@ -689,13 +689,19 @@ static int f_poll(lua_State *L) {
 
 /* ---- the rest of os ----------------------------------------------------- */
 
+/* Until child pid is dead (a zombie), leaving it unreaped: 0, or -1 when
+ * it is no child of this process. */
+static int tl__await_dead(pid_t pid) {
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+}
+
 /* The virtual clock: a child killed while it waited for its turn never
  * runs again. Once the kernel has it dead, the book says it ended, so the
  * parent's next look reaps it, on every run alike. */
 static void tl__vkilled(pid_t pid) {
-  siginfo_t si;
-  memset(&si, 0, sizeof si);
-  if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0) tl_vp_mark_ended(pid);
+  if (tl__await_dead(pid) == 0) tl_vp_mark_ended(pid);
 }
 
 static int f_kill(lua_State *L) {
@@ -783,11 +789,7 @@ static int f_processes(lua_State *L) {
     if (pid <= 0) continue;
     /* the virtual clock: a process the book says has ended is shown as
      * the kernel will have it a moment later, on every run alike */
-    if (TL_VIRTUAL() && tl_vp_ended(pid) == 1) {
-      siginfo_t si;
-      memset(&si, 0, sizeof si);
-      waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
-    }
+    if (TL_VIRTUAL() && tl_vp_ended(pid) == 1) tl__await_dead(pid);
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     if ((f = fopen(path, "r"))) {
       size_t got = fread(buf, 1, sizeof buf - 1, f);

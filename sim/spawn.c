@@ -152,6 +152,16 @@ static char **tl__child_argv(lua_State *L, int msgfd, char *fdbuf, size_t fdlen)
   return argv;
 }
 
+/* The run's shared tables a spawned child maps: trace, process table,
+ * scheduler (-1 on the real clock's runs without one), mp-lock graph. */
+#define TL__SHARED 4
+static void tl__shared_fds(int fd[TL__SHARED]) {
+  fd[0] = tl_trace_fd(tl_trace_global);
+  fd[1] = tl__procs_fd();
+  fd[2] = tl_vp_fd();
+  fd[3] = tl_mpgraph_fd();
+}
+
 static int tl__unclose_on_exec(int fd) {
   int fl = fcntl(fd, F_GETFD);
   return fl < 0 ? -1 : fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
@@ -222,11 +232,10 @@ int tl__f_spawn(lua_State *L) {
     static const char msg[] = "threadlab: cannot start a spawned child\n";
     int ok;
     tl__proc_slot_set(slot, (int32_t)getpid());
-    ok = tl__unclose_on_exec(msgfd) == 0 &&
-         tl__unclose_on_exec(tl_trace_fd(tl_trace_global)) == 0 &&
-         tl__unclose_on_exec(tl__procs_fd()) == 0 &&
-         (tl_vp_fd() < 0 || tl__unclose_on_exec(tl_vp_fd()) == 0) &&
-         tl__unclose_on_exec(tl_mpgraph_fd()) == 0;
+    int shared[TL__SHARED];
+    tl__shared_fds(shared);
+    ok = tl__unclose_on_exec(msgfd) == 0;
+    for (int i = 0; ok && i < TL__SHARED; i++) ok = shared[i] < 0 || tl__unclose_on_exec(shared[i]) == 0;
     for (uint32_t i = 0; ok && i < nfds; i++) ok = tl__unclose_on_exec(fds[i]) == 0;
     if (ok) execv("/proc/self/exe", argv);
     if (write(2, msg, sizeof msg - 1) < 0) _exit(127);
@@ -295,10 +304,11 @@ int tl_spawn_attach(int fd, tl_config *cfg, char *err, size_t errlen) {
   }
   free(buf);
   /* the fds stay open (close-on-exec again): this child may spawn too */
-  fcntl(h.trace_fd, F_SETFD, FD_CLOEXEC);
-  fcntl(h.procs_fd, F_SETFD, FD_CLOEXEC);
-  if (h.vp_fd >= 0) fcntl(h.vp_fd, F_SETFD, FD_CLOEXEC);
-  fcntl(h.mpg_fd, F_SETFD, FD_CLOEXEC);
+  {
+    int shared[TL__SHARED] = {h.trace_fd, h.procs_fd, h.vp_fd, h.mpg_fd};
+    for (int i = 0; i < TL__SHARED; i++)
+      if (shared[i] >= 0) fcntl(shared[i], F_SETFD, FD_CLOEXEC);
+  }
   if (!(tl_trace_global = tl_trace_attach(h.trace_fd)))
     return tl__fail(err, errlen, "cannot map the run's trace");
   if (tl__procs_attach(h.procs_fd, h.vpid, h.vparent, name) != 0)
