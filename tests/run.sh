@@ -26,6 +26,14 @@ trap 'rm -rf "$TL_TMP"' EXIT
 # to go on: the engine's mutexes are re-made by pthread_atfork (sim/proc.c).
 [ "${TL_SANITIZER:-}" = tsan ] &&
   export TSAN_OPTIONS="die_after_fork=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+# Every test starts with the same descriptors (0-2): a descriptor the caller
+# left open (a terminal's, a CI runner's) would shift the numbers a program's
+# pipes and sockets get, and pictures name them. Bash reads this script
+# from 255, which stays.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ] && eval "exec $fd>&-" 2>/dev/null
+done
 # A test must not depend on a display or a history file of the user's.
 unset DISPLAY WAYLAND_DISPLAY
 export HOME="$TL_TMP/home"; mkdir -p "$HOME"

@@ -28,9 +28,10 @@ LUA
 out=$($BIN --headless --clock virtual --speed 0 "$T/pipe.lua") || fail "pipe run"
 expect_eq "$out" "tick1 tick2 tick3 read:data" "the reader waited in the hub, the ticker ran"
 # while the hub waits in select, its own lane waits for the same set (it
-# was drawn running)
+# was drawn running). Descriptor numbers depend on what the caller left
+# open (a CI runner and a terminal differ), so they are not pinned.
 $BIN --headless --auto --clock virtual --speed 0 --record "$T/echo.svg" lessons/86-gevent-echo-server.lua \
   > /dev/null 2>&1 || fail "lesson 86"
-grep -q "<title>↳ Hub: io-wait on fd 12 (socket 127.0.0.1:[0-9]*, accepted), fd 13" "$T/echo.svg" ||
+grep -q "<title>↳ Hub: io-wait on fd [0-9]* (socket 127.0.0.1:[0-9]*, accepted), fd [0-9]* (socket" "$T/echo.svg" ||
   fail "the hub's lane does not show its select"
 echo ok

@@ -80,8 +80,11 @@ LUA
 out=$($BIN --headless --clock virtual --speed 0 --record "$T/gio.svg" "$T/gio.lua") || fail "green I/O run"
 expect_eq "$(echo $out)" "got hi read yo" "green I/O results"
 svg=$(cat "$T/gio.svg")
-expect_has "$svg" "<title>↳ Greenlet-0: io-wait on fd 5 (pipe read end) for 10 ms" "the greenlet's own lane waits on the pipe"
-expect_has "$svg" "<title>↳ Task-1: io-wait on fd 8 (socket to 127.0.0.1:" "the task's own lane waits on its stream"
+# (descriptor numbers depend on what the caller left open: not pinned)
+grep -q "<title>↳ Greenlet-0: io-wait on fd [0-9]* (pipe read end) for 10 ms" "$T/gio.svg" ||
+  fail "the greenlet's own lane waits on the pipe"
+grep -q "<title>↳ Task-1: io-wait on fd [0-9]* (socket to 127.0.0.1:" "$T/gio.svg" ||
+  fail "the task's own lane waits on its stream"
 
 # A saved trace keeps the green lanes' names and what they wait on: --view
 # draws the same picture (the names were offsets into the live run's text)
