@@ -243,11 +243,14 @@ local function chunks_of(self, iterable, chunksize)
   return chunksize, n
 end
 
-local function map_async(self, fn, iterable, chunksize, kw, star, kind)
+-- on_item(i, vals), for imap, is in place before the first task is put:
+-- the result handler may set a chunk as soon as it is sent.
+local function map_async(self, fn, iterable, chunksize, kw, star, kind, on_item)
   check_running(self)
   if type(iterable) ~= "table" then error(TypeError("map() needs a table of items"), 3) end
   local cs, n = chunks_of(self, iterable, chunksize)
   local r = new_result(self, kw, (n + cs - 1) // cs, kind or "map")
+  r._on_item = on_item
   if n == 0 then finish(r) end
   for i = 1, n, cs do
     put_task(self, r, i, fn, table.move(iterable, i, math.min(i + cs - 1, n), 1, {}), star,
@@ -265,15 +268,14 @@ function Pool:starmap(fn, it, chunksize) return map_async(self, fn, it, chunksiz
 -- comes (in order, or in the order they finish).
 local function imap(self, fn, it, chunksize, ordered)
   local cv = threading.Condition()
-  local got, order, nextpos = {}, {}, 1
-  local r = map_async(self, fn, it, chunksize or 1, nil, false, "imap")
-  local n = #it
-  r._on_item = function(i, vals)
+  local got, order, nextpos, n = {}, {}, 1, #it
+  local function on_item(i, vals)
     cv:acquire()
     for k = 1, #vals do got[i + k - 1] = true; order[#order + 1] = i + k - 1 end
     cv:notify_all()
     cv:release()
   end
+  local r = map_async(self, fn, it, chunksize or 1, nil, false, "imap", on_item)
   local taken = 0
   return function()
     if taken >= n then return nil end
