@@ -6,7 +6,8 @@ local parts = ...
 local mp, ipc, proc, threading = parts.multiprocessing, parts.ipc, parts.proc, parts.threading
 local queue = parts.queue
 local errors = parts.errors
-local T = parts.sync.prim.types
+local prim = parts.sync.prim
+local T = prim.types
 
 local Pool = {}
 Pool.__index = Pool
@@ -129,7 +130,8 @@ end
 mp._pool_worker = worker
 -- a spawned worker gets what worker reads, its pipes kept open
 mp._spawnable("Pool", Pool, { fds = { "_task_r", "_out_w" },
-                              skip = { "_cache", "_workers", "_handler", "_task_w", "_out_r" } })
+                              skip = { "_cache", "_workers", "_handler", "_task_w", "_out_r",
+                                       "_putlock" } })
 
 local function start_worker(self)
   pool_counter = pool_counter + 1
@@ -193,6 +195,7 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   local self = setmetatable({ _n = n, _initializer = initializer, _initargs = initargs or {},
                               _maxtasks = maxtasksperchild, _task_r = tr, _task_w = tw,
                               _out_r = orr, _out_w = ow, _rlock = mp._lock(), _wlock = mp._lock(),
+                              _putlock = prim.internal_lock(),
                               _cache = {}, _job = 0, _workers = {}, _state = "RUN",
                               _opid = os.getpid(), _tasks = ipc.channel(T.QUEUE, "Pool tasks"),
                               _results = ipc.channel(T.QUEUE, "Pool results"),
@@ -209,6 +212,18 @@ local function check_running(self)
   if self._state ~= "RUN" then error(ValueError("Pool not running"), 3) end
 end
 
+-- One frame into the task pipe at a time: several threads of the parent
+-- may put at once (CPython's one task-handler thread writes them all),
+-- and a frame bigger than the pipe takes several writes, waiting between
+-- them, where another thread's frame would tear it.
+local function put(self, bytes, traced)
+  local lk = self._putlock
+  lk:acquire()
+  local ok, err = pcall(ipc.send, self._task_w, bytes, traced and ipc.sent(self._tasks))
+  lk:release()
+  if not ok then error(err, 0) end
+end
+
 -- Pickles one task at once; what cannot be pickled fails its result, as
 -- CPython's task handler does.
 local function put_task(self, r, i, fn, chunk, star, argname)
@@ -222,7 +237,7 @@ local function put_task(self, r, i, fn, chunk, star, argname)
     set_chunk(r, i, false, e)
     return
   end
-  ipc.send(self._task_w, bytes, ipc.sent(self._tasks))
+  put(self, bytes, true)
 end
 
 function Pool:apply_async(fn, args, kw)
@@ -299,7 +314,7 @@ function Pool:imap_unordered(fn, it, chunksize) check_running(self); return imap
 function Pool:close()
   if self._state ~= "RUN" then return end
   self._state = "CLOSE"
-  for _ = 1, self._n do ipc.send(self._task_w, ipc.dumps(false)) end
+  for _ = 1, self._n do put(self, ipc.dumps(false)) end
 end
 
 local function stop_handler(self)
