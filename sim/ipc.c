@@ -4,6 +4,7 @@
  * GIL (the virtual clock: the baton) and is cut short by cancellation. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <lauxlib.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -408,9 +410,15 @@ static int f_connect(lua_State *L) {
 
 enum { TL__SEMAPHORE = 0, TL__RECURSIVE = 1 };
 
+/* No condition variable in the shared page: glibc's keeps its waiters in
+ * it, and one killed while waiting (terminate()) leaves pthread_cond_signal
+ * waiting for it for ever. A waiter sleeps on a futex word instead, which
+ * holds nothing of it. */
 typedef struct tl__semlock {
   pthread_mutex_t mu;
-  pthread_cond_t cv;
+  uint32_t seq;          /* bumped by each release: the futex word */
+  uint32_t sleepers;     /* about how many sleep on it (one killed asleep
+                          * stays counted: a wake call too many, no more) */
   int kind, value, maxvalue;
   int owner_pid;         /* RLock: who holds it, and how often */
   uint32_t owner_tid;
@@ -466,20 +474,12 @@ static int f_semlock(lua_State *L) {
   int graph = lua_toboolean(L, 4);
   const char *name = luaL_optstring(L, 5, NULL);
   tl__semref *r = lua_newuserdatauv(L, sizeof *r, 0);
-  pthread_mutexattr_t ma;
-  pthread_condattr_t ca;
   r->s = NULL;
   r->fd = -1;
   luaL_setmetatable(L, TL__SEM_MT);
   if (!(r->s = tl__shared_map(sizeof *r->s, &r->fd)))
     return tl_raise(L, "OSError", "[Errno %d] %s", errno, strerror(errno));
-  pthread_mutexattr_init(&ma);
-  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-  pthread_mutex_init(&r->s->mu, &ma);
-  pthread_condattr_init(&ca);
-  pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&r->s->cv, &ca);
+  tl_shared_mutex_init(&r->s->mu);
   r->s->kind = kind;
   r->s->value = value;
   r->s->maxvalue = maxvalue;
@@ -493,6 +493,15 @@ static int f_semlock(lua_State *L) {
     return 2;
   }
   return 1;
+}
+
+/* Its mutex is robust: a process killed while it held it (terminate() in
+ * the middle of an acquire or a release) hands it to the next taker
+ * instead of leaving every other process stuck in pthread_mutex_lock,
+ * past its timeout and Ctrl-C. What it guards are a few words, each
+ * written whole: taken over as they are. */
+static void tl__sem_lock(tl__semlock *s) {
+  if (pthread_mutex_lock(&s->mu) == EOWNERDEAD) pthread_mutex_consistent(&s->mu);
 }
 
 static int tl__sem_mine(tl__semlock *s) {
@@ -512,21 +521,27 @@ static int tl__sem_take_locked(tl__semlock *s) {
   return 1;
 }
 
-static int tl__sem_try(void *arg, int slice_ms) {
-  tl__semlock *s = arg;
-  int got = 0;
-  pthread_mutex_lock(&s->mu);
-  if (s->value <= 0 && slice_ms > 0) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_nsec += (long)slice_ms * 1000000L;
-    ts.tv_sec += ts.tv_nsec / 1000000000L;
-    ts.tv_nsec %= 1000000000L;
-    pthread_cond_timedwait(&s->cv, &s->mu, &ts);
-  }
+static int tl__sem_take(tl__semlock *s) {
+  int got;
+  tl__sem_lock(s);
   got = tl__sem_take_locked(s);
   pthread_mutex_unlock(&s->mu);
   return got;
+}
+
+/* Takes it, or sleeps up to slice_ms for a release and tries once more.
+ * seq is read before the first try: a release between the try and the
+ * sleep has changed it, and the futex returns at once. */
+static int tl__sem_try(void *arg, int slice_ms) {
+  tl__semlock *s = arg;
+  uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+  struct timespec ts = {slice_ms / 1000, (long)(slice_ms % 1000) * 1000000L};
+  if (tl__sem_take(s)) return 1;
+  if (slice_ms <= 0) return 0;
+  __atomic_fetch_add(&s->sleepers, 1, __ATOMIC_SEQ_CST);
+  syscall(SYS_futex, &s->seq, FUTEX_WAIT, seq, &ts, NULL, 0);
+  __atomic_fetch_sub(&s->sleepers, 1, __ATOMIC_SEQ_CST);
+  return tl__sem_take(s);
 }
 
 /* ---- a Lock or RLock of the wait-for graph (mpgraph.c) ------------------ */
@@ -576,7 +591,7 @@ static int tl__graph_acquire(lua_State *L, tl__semlock *s, double timeout) {
   if (timeout < 0) {
     int got;
     tl__mpg_lock();
-    pthread_mutex_lock(&s->mu);
+    tl__sem_lock(s);
     if (!(got = tl__sem_take_locked(s))) tl__mpg_enqueue(s->gslot), queued = 1;
     pthread_mutex_unlock(&s->mu);
     if (queued) cycle = tl__mpg_walk(msg, sizeof msg, &main_in, mine, &nmine);
@@ -650,12 +665,12 @@ static int f_sem_release(lua_State *L) {
     if (--s->count > 0) return 0;
     s->owner_pid = 0;
   }
-  pthread_mutex_lock(&s->mu);
+  tl__sem_lock(s);
   if (s->gslot >= 0 && tl__mpg_has_waiters(s->gslot)) {
     /* a walk may be reading this lock: the graph's mutex first */
     pthread_mutex_unlock(&s->mu);
     tl__mpg_lock();
-    pthread_mutex_lock(&s->mu);
+    tl__sem_lock(s);
     graph = 1;
   }
   if (s->value >= s->maxvalue) {
@@ -665,9 +680,11 @@ static int f_sem_release(lua_State *L) {
   }
   s->value++;
   if (s->gslot >= 0) tl__mpg_freed(s->gslot);
-  pthread_cond_signal(&s->cv);
+  __atomic_fetch_add(&s->seq, 1, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&s->mu);
   if (graph) tl__mpg_unlock();
+  if (__atomic_load_n(&s->sleepers, __ATOMIC_SEQ_CST))
+    syscall(SYS_futex, &s->seq, FUTEX_WAKE, 1, NULL, NULL, 0);
   if (s->gslot >= 0) tl_emit(TL_EV_LOCK_RELEASE, 0, tl__mpg_id(s->gslot), 0);
   return 0;
 }
