@@ -257,27 +257,5 @@ expect_eq "$(left_behind TL_SPAWN_MARK)" "0" "processes left after the runs"
 # Walks in Lua's table order (a hash seed that changes every run) made
 # the events of a run move: a spawned child rebuilt what it was handed
 # (and made its objects) in that order. Three runs, one trace.
-cat > "$T/order.lua" <<'LUA'
--- six queues under string keys: a spawned child rebuilds each (its
--- feeder's Condition made), and each process flushes its queues at exit
-function child(qs) for _, k in ipairs({"a", "b", "c", "d", "e", "f"}) do qs[k]:put(k) end end
-if __name__ == "__main__" then
-  mp.set_start_method(arg[1])
-  local qs = {}
-  for _, k in ipairs({"a", "b", "c", "d", "e", "f"}) do qs[k] = mp.Queue() end
-  local p = mp.Process{ target = child, args = { qs } }
-  p:start()
-  local got = {}
-  for _, k in ipairs({"a", "b", "c", "d", "e", "f"}) do got[#got + 1] = qs[k]:get() end
-  p:join()
-  print(table.concat(got, " "))
-end
-LUA
-for i in 1 2 3; do
-  out=$($BIN --headless --clock virtual --speed 0 --trace "$T/o$i.bin" "$T/order.lua" spawn 2>&1) || fail "order run $i: $out"
-  $BIN --dump-trace "$T/o$i.bin" > "$T/o$i.txt"
-done
-expect_eq "$out" "a b c d e f" "six queues across processes"
-cmp -s "$T/o1.txt" "$T/o2.txt" && cmp -s "$T/o1.txt" "$T/o3.txt" ||
-  fail "three runs of six queues (spawn), traces differ: $(diff "$T/o1.txt" "$T/o2.txt" | head -4)"
+expect_eq "$(replays tests/cli/programs/six_queues.lua spawn)" "a b c d e f" "six queues across processes (spawn)"
 echo ok
