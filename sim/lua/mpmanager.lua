@@ -61,6 +61,11 @@ local function dict_set(o, k, v)
   if o.map[k] == nil then o.keys[#o.keys + 1] = k end
   o.map[k] = v
 end
+-- A Lua table has no order of its own: its keys go in sorted, so a dict
+-- made from one lists them the same way every run.
+local function dict_update(o, t)
+  for _, k in ipairs(prim.keys_in_order(t)) do dict_set(o, k, t[k]) end
+end
 local function dict_items(o)
   local out = {}
   for i, k in ipairs(o.keys) do out[i] = { k, o.map[k] } end
@@ -70,7 +75,7 @@ end
 kinds.dict = {
   new = function(init)
     local o = { keys = {}, map = {} }
-    for k, v in pairs(init or {}) do dict_set(o, k, v) end
+    if init then dict_update(o, init) end
     return o
   end,
   __getitem__ = function(o, k)
@@ -91,7 +96,7 @@ kinds.dict = {
     return out
   end,
   items = dict_items,
-  update = function(o, t) for k, v in pairs(t) do dict_set(o, k, v) end end,
+  update = function(o, t) dict_update(o, t) end,
   pop = function(o, k, ...)
     local v = o.map[k]
     if v == nil then
@@ -275,8 +280,7 @@ end
 mp._manager_serve = serve
 local Listener = {}
 mp._spawnable("ManagerListener", Listener, { fds = { "fd" } })
--- (Handed only when there is one: a child's payload stays as it was
--- without a Manager, and with it the instructions the child runs.)
+-- (Handed only when there is one.)
 mp._spawn_inherit.managers = { get = function() return next(managers) and managers or nil end,
                                set = function(t) managers = t end }
 
@@ -425,7 +429,7 @@ end
 -- first, so joining the children does not wait on their servers.
 local exit_function = mp._exit_function
 function mp._exit_function()
-  for m in pairs(live) do
+  for _, m in ipairs(prim.in_order(live, function(m) return managers[m.address].req.id end)) do
     if m._opid == os.getpid() then m:shutdown() end
   end
   exit_function()

@@ -184,7 +184,9 @@ local function rebuild(v, memo)
   if tag == "shm" then memo[v] = parts.ipc.shm(v.n, v.isfloat, v.fd) return memo[v] end
   memo[v] = v
   if tag then rawset(v, TAG, nil) end
-  for k, x in next, v do
+  -- (objects are made on the way: in an order the same every run)
+  for _, k in ipairs(parts.sync.prim.keys_in_order(v)) do
+    local x = rawget(v, k)
     if type(x) == "table" then rawset(v, k, rebuild(x, memo)) end
   end
   local spec = tag and spawnable[tag]

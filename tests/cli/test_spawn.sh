@@ -254,4 +254,8 @@ $BIN --headless -e 'mp.set_start_method("spawn")
 mp.Process{target = time.sleep, args = {100}}:start(); time.sleep(0.3); os.exit(0)' >/dev/null 2>&1
 sleep 0.3
 expect_eq "$(left_behind TL_SPAWN_MARK)" "0" "processes left after the runs"
+# Walks in Lua's table order (a hash seed that changes every run) made
+# the events of a run move: a spawned child rebuilt what it was handed
+# (and made its objects) in that order. Three runs, one trace.
+expect_eq "$(replays tests/cli/programs/six_queues.lua spawn)" "a b c d e f" "six queues across processes (spawn)"
 echo ok
