@@ -23,4 +23,21 @@ function check.raises(typename, fn, ...)
   return err
 end
 
+-- A test whose failure is a wait that never ends fails in `seconds`
+-- instead of at the runner's timeout, saying what: a daemon thread of the
+-- parent, so only while the stuck wait gives up the GIL. Call the
+-- function it returns when the waits are over.
+function check.watchdog(seconds, what)
+  local watching = true
+  threading.Thread{ daemon = true, name = "watchdog", target = function()
+    local t0 = time.monotonic()
+    while watching and time.monotonic() - t0 < seconds do time.sleep(0.05) end
+    if watching then
+      io.stderr:write("FAIL: " .. what .. "\n")
+      os.exit(1)
+    end
+  end }:start()
+  return function() watching = false end
+end
+
 return check

@@ -22,15 +22,7 @@ local seq = setmetatable({}, {
 })
 
 -- a lost result leaves the iterator waiting forever: fail fast instead
-local watching = true
-threading.Thread{ daemon = true, name = "watchdog", target = function()
-  local t0 = time.monotonic()
-  while watching and time.monotonic() - t0 < 20 do time.sleep(0.05) end
-  if watching then
-    io.stderr:write("FAIL: imap still waits for results the pool already handled\n")
-    os.exit(1)
-  end
-end }:start()
+local done = check.watchdog(20, "imap still waits for results the pool already handled")
 
 local s = {}
 for v in pool:imap(sq, seq) do s[#s + 1] = v end
@@ -47,6 +39,6 @@ s = {}
 for v in pool:imap(sq, seq, 2) do s[#s + 1] = v end
 check.eq(table.concat(s, ","), "1,4,9", "imap, chunks of two")
 
-watching = false
+done()
 pool:terminate()
 print("ok")

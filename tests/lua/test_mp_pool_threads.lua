@@ -8,15 +8,7 @@ function len(s) return #s end
 
 -- a torn task kills the worker and leaves the putting threads waiting on
 -- a full pipe for ever: fail fast instead
-local watching = true
-threading.Thread{ daemon = true, name = "watchdog", target = function()
-  local t0 = time.monotonic()
-  while watching and time.monotonic() - t0 < 15 do time.sleep(0.05) end
-  if watching then
-    io.stderr:write("FAIL: tasks put by several threads at once did not all come back\n")
-    os.exit(1)
-  end
-end }:start()
+local done = check.watchdog(15, "tasks put by several threads at once did not all come back")
 
 local pool = mp.Pool(1)
 local got = {} -- got[k][i]: thread k's task i (a slot of its own)
@@ -41,6 +33,6 @@ for k = 1, 3 do
   end
 end
 check.eq(bad, 0, "every task reached the worker whole")
-watching = false
+done()
 pool:terminate()
 print("ok")
