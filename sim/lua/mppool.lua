@@ -325,9 +325,11 @@ end
 function Pool:join()
   if self._state == "RUN" then error(ValueError("Pool is still running"), 2) end
   if self._joined then return end
-  -- wait for every pending result (workers may be replaced meanwhile)
-  while next(self._cache) and self._state == "CLOSE" do
+  -- wait for every pending result (workers may be replaced meanwhile);
+  -- one look at the cache a round: the handler may empty it between two
+  while self._state == "CLOSE" do
     local _, r = next(self._cache)
+    if not r then break end
     r._event:wait(0.1)
   end
   for _, p in ipairs({ table.unpack(self._workers) }) do pcall(p.join, p) end
