@@ -4,6 +4,12 @@ BIN=${TL_BIN:-./threadlab}
 T=$(mktemp -d "${TL_TMP:-/tmp}/cli.XXXXXX")
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: got [$1], want [$2]"; }
+# the lines of $2 are lines of $1, in this order (others may come between)
+expect_in_order() {
+  WANT=$2 awk 'BEGIN { n = split(ENVIRON["WANT"], w, "\n"); k = 1 }
+               k <= n && $0 == w[k] { k++ } END { exit k <= n }' <<<"$1" ||
+    fail "$3: [$2] not in this order in [$1]"
+}
 expect_has() { printf '%s' "$1" | grep -qF -- "$2" || fail "$3: [$2] not in [$1]"; }
 # How many threadlab processes (zombies too) are left of the runs started
 # with the environment variable named $1 set as it is here (from /proc).
