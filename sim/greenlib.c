@@ -268,16 +268,28 @@ static int f_set_lane(lua_State *L) {
   return 0;
 }
 
+/* A round trip longer than this is written as two events: a view that
+ * plays the run up to a time sees the switch back at its own time. */
+#define TL__ROUND_MAX_NS 1000000u
+
 /* One switch into lane `to` and back to `from`: resumes co with the
  * values above `keep` on L's stack, then leaves on it, above `keep`, how
  * (1 yielded, 2 returned, 3 raised) and the yielded or returned values or
- * the error. Both switches are traced, and the end of `to` if co ended. */
+ * the error. Both switches are traced, and the end of `to` if co ended:
+ * the switch in waits (tl__pend) for the switch back, and when nothing
+ * else was written between them, both are one event (reason 5). */
 static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int keep) {
-  int nargs = lua_gettop(L) - keep, nres = 0, status;
+  int nargs = lua_gettop(L) - keep, nres = 0, status, virt = TL_VIRTUAL();
   lua_State *prev;
   if (!lua_checkstack(co, nargs)) return luaL_error(L, "too many arguments to resume");
-  tl_emit(TL_EV_GREEN_SWITCH, 0, to, from);
-  if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
+  if (tl__pend.on) tl__green_flush(); /* a send from inside a send */
+  tl__pend.t = tl_clock_now();
+  tl__pend.to = to;
+  tl__pend.from = from;
+  tl__pend.tid = tl__self ? tl__self->id : 0;
+  tl__pend.on = tl_trace_global != NULL;
+  /* (what tl_emit and the switch cost in the virtual clock, as before) */
+  if (virt) tl_v_charge(TL_BUILTIN_NS), tl_v_burn(TL__SWITCH_NS);
   lua_xmove(L, co, nargs);
   prev = tl__enter_green(co);
   status = lua_resume(co, L, nargs, &nres);
@@ -298,9 +310,21 @@ static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int
     lua_pushinteger(L, 3);
     lua_xmove(co, L, 1); /* the error object */
   }
+  if (tl__pend.on && status == LUA_YIELD) {
+    uint64_t now = tl_clock_now(), dur = now - tl__pend.t;
+    tl__pend.on = 0;
+    if (dur <= TL__ROUND_MAX_NS) {
+      tl_trace_emit(tl_trace_global, tl__pend.t, tl_W->pid, tl__pend.tid, TL_EV_GREEN_SWITCH,
+                    TL_GREEN_ROUND, to, (uint64_t)from | dur << 32);
+      if (virt) tl_v_charge(TL_BUILTIN_NS), tl_v_burn(TL__SWITCH_NS);
+      return 1;
+    }
+    tl_trace_emit(tl_trace_global, tl__pend.t, tl_W->pid, tl__pend.tid, TL_EV_GREEN_SWITCH, 0,
+                  to, from);
+  }
   if (status != LUA_YIELD) tl_emit(TL_EV_GREEN_END, 0, to, 0);
   tl_emit(TL_EV_GREEN_SWITCH, 0, from, to);
-  if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
+  if (virt) tl_v_burn(TL__SWITCH_NS);
   return status == LUA_YIELD ? 1 : status == LUA_OK ? 2 : 3;
 }
 

@@ -81,7 +81,7 @@
   X(IO_READ, "io-read")             /* obj: channel, arg: bytes */ \
   X(IO_WRITE, "io-write")           /* obj: channel, arg: bytes */ \
   X(GREEN_NEW, "green-new")         /* obj: green lane id, arg: name, reason: tl_green_kind */ \
-  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead; 3/4: obj starts/ends a wait for I/O, arg: what it waits on (text) */ \
+  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead; 3/4: obj starts/ends a wait for I/O, arg: what it waits on (text); 5 (TL_GREEN_ROUND): a round trip, obj ran from t for arg >> 32 ns, entered from and left back to lane arg & 0xffffffff */ \
   X(GREEN_END, "green-end")         /* obj: green lane that finished */
 
 enum tl_event_kind {
@@ -166,6 +166,10 @@ static inline const char *tl_obj_type_name(unsigned type) {
   X(HUB, "hub")           /* gevent's hub: runs the loop */ \
   X(TASK, "task")         /* an asyncio task */             \
   X(LOOP, "event loop")   /* asyncio's loop */
+
+/* GREEN_SWITCH's reason for a round trip in one event (a generator's
+ * send: in and back, nothing else written between). */
+enum { TL_GREEN_ROUND = 5 };
 
 enum tl_green_kind {
   TL_GREEN__NONE = 0,
