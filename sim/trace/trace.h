@@ -206,6 +206,10 @@ enum tl_trace_mode { TL_TRACE_RING = 0, TL_TRACE_STOP = 1 };
  * grows with the events held, not with the capacity. NULL on failure. */
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes);
 void tl_trace_destroy(tl_trace *tr);
+/* Asks, from a thread of its own, for the ring's pages a little ahead of
+ * the appenders, so that they do not wait for the kernel to allocate
+ * them (the live log of a run; until tl_trace_destroy). */
+void tl_trace_prefault(tl_trace *tr);
 /* The memfd behind a log made by tl_trace_create (close-on-exec), and the
  * same log mapped again from it in a spawned threadlab; NULL on failure. */
 int tl_trace_fd(const tl_trace *tr);
