@@ -163,7 +163,8 @@ static int f_finish(lua_State *L) {
  * threads in. Returns the state to give back to (tl__leave_green).
  * (cur_L is read across threads only under the GIL, and by this thread's
  * own poke handler: a release store is enough.) */
-static void tl__hand_hooks(tl_thread *self, lua_State *from, lua_State *to) {
+static inline __attribute__((always_inline)) void tl__hand_hooks(tl_thread *self, lua_State *from,
+                                                                lua_State *to) {
   atomic_store_explicit(&self->cur_L, to, memory_order_release);
   /* Neither state hooked and no switch asked for: the base hook is none
    * (the virtual clock and --trace-lines always hook, a poke before the
@@ -272,6 +273,12 @@ static int f_set_lane(lua_State *L) {
  * plays the run up to a time sees the switch back at its own time. */
 #define TL__ROUND_MAX_NS 1000000u
 
+/* tl_clock_now with the clock in use already looked up (a send reads it
+ * twice). */
+static inline uint64_t tl__stamp(int virt) {
+  return virt ? tl_clock_now() : tl_now_ns() - tl_W->t0;
+}
+
 /* One switch into lane `to` and back to `from`: resumes co with the
  * values above `keep` on L's stack, then leaves on it, above `keep`, how
  * (1 yielded, 2 returned, 3 raised) and the yielded or returned values or
@@ -283,7 +290,7 @@ static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int
   lua_State *prev;
   if (!lua_checkstack(co, nargs)) return luaL_error(L, "too many arguments to resume");
   if (tl__pend.on) tl__green_flush(); /* a send from inside a send */
-  tl__pend.t = tl_clock_now();
+  tl__pend.t = tl__stamp(virt);
   tl__pend.to = to;
   tl__pend.from = from;
   tl__pend.tid = tl__self ? tl__self->id : 0;
@@ -311,7 +318,7 @@ static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int
     lua_xmove(co, L, 1); /* the error object */
   }
   if (tl__pend.on && status == LUA_YIELD) {
-    uint64_t now = tl_clock_now(), dur = now - tl__pend.t;
+    uint64_t now = tl__stamp(virt), dur = now - tl__pend.t;
     tl__pend.on = 0;
     if (dur <= TL__ROUND_MAX_NS) {
       tl_trace_emit(tl_trace_global, tl__pend.t, tl_W->pid, tl__pend.tid, TL_EV_GREEN_SWITCH,
@@ -380,7 +387,8 @@ static int f_sender(lua_State *L) {
  * the upvalue, raises error here, at the suspension point (throw, close). */
 static int f_yielded(lua_State *L, int status, lua_KContext ctx) {
   (void)status, (void)ctx;
-  if (lua_gettop(L) > 0 && lua_rawequal(L, 1, lua_upvalueindex(1))) {
+  /* (the sentinel is a table: most sends pass none, and skip the compare) */
+  if (lua_type(L, 1) == LUA_TTABLE && lua_rawequal(L, 1, lua_upvalueindex(1))) {
     lua_settop(L, 2);
     return lua_error(L);
   }
