@@ -317,7 +317,8 @@ static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int
     lua_pushinteger(L, 3);
     lua_xmove(co, L, 1); /* the error object */
   }
-  if (tl__pend.on && status == LUA_YIELD) {
+  /* (the body may have changed the clock: then two events, as before) */
+  if (tl__pend.on && status == LUA_YIELD && TL_VIRTUAL() == virt) {
     uint64_t now = tl__stamp(virt), dur = now - tl__pend.t;
     tl__pend.on = 0;
     if (dur <= TL__ROUND_MAX_NS) {
@@ -331,7 +332,7 @@ static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int
   }
   if (status != LUA_YIELD) tl_emit(TL_EV_GREEN_END, 0, to, 0);
   tl_emit(TL_EV_GREEN_SWITCH, 0, from, to);
-  if (virt) tl_v_burn(TL__SWITCH_NS);
+  if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
   return status == LUA_YIELD ? 1 : status == LUA_OK ? 2 : 3;
 }
 

@@ -177,9 +177,10 @@ tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
  * huge pages: shared memory has none here). So a thread of the process
  * that made the log asks for the pages (MADV_POPULATE_WRITE, which writes
  * nothing) a little ahead of where appenders write, on another CPU when
- * there is one; it stays at most TL__AHEAD bytes ahead, so the log still
- * costs only the memory it holds, and that. Only the ring: the pinned
- * events and the text are small. */
+ * there is one; it starts once the appenders have written a megabyte
+ * and stays at most TL__AHEAD bytes ahead, so the log still costs only
+ * the memory it holds, and that. Only the ring: the pinned events and
+ * the text are small. */
 #define TL__AHEAD (4u << 20)
 #define TL__AHEAD_STEP (1u << 20)
 
@@ -213,7 +214,9 @@ static void *tl__prefault(void *arg) {
     at = n < tr->capacity ? (size_t)n * sizeof(tl_event) : end;
     want = at + TL__AHEAD < end ? at + TL__AHEAD : end;
     if (done < (at & ~(size_t)4095)) done = at & ~(size_t)4095; /* they went past on their own */
-    if (!broken && done < want && (want - done >= TL__AHEAD_STEP || want == end)) {
+    /* (a log of less than a step is left alone: a short run pays nothing) */
+    if (!broken && at >= TL__AHEAD_STEP && done < want &&
+        (want - done >= TL__AHEAD_STEP || want == end)) {
       size_t len = want - done < TL__AHEAD_STEP ? tl__align(want - done) : TL__AHEAD_STEP;
       if (madvise(ev + done, len, MADV_POPULATE_WRITE) != 0) broken = 1;
       done += len;
