@@ -234,16 +234,21 @@ static void *tl__prefault(void *arg) {
 
 void tl_trace_prefault(tl_trace *tr) {
   sigset_t all, old;
+  pthread_attr_t at;
   if (tl__pf.tr || tr->capacity * sizeof(tl_event) < 2 * TL__AHEAD_STEP) return;
   /* a kernel without MADV_POPULATE_WRITE (before 5.14): as before */
   if (madvise(TL__EV(tr), 4096, MADV_POPULATE_WRITE) != 0) return;
   atomic_store(&tl__pf.stop, 0);
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old); /* no signal for it to take */
-  if (pthread_create(&tl__pf.th, NULL, tl__prefault, tr) == 0) {
+  /* (it calls madvise and nanosleep only: a small stack) */
+  pthread_attr_init(&at);
+  pthread_attr_setstacksize(&at, 64 * 1024);
+  if (pthread_create(&tl__pf.th, &at, tl__prefault, tr) == 0) {
     tl__pf.tr = tr;
     tl__pf.pid = getpid();
   }
+  pthread_attr_destroy(&at);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
