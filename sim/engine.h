@@ -183,6 +183,9 @@ void tl_world_destroy(tl_world *w);
 void tl_world_cancel_all(tl_world *w);
 
 uint64_t tl_clock_now(void);        /* ns since the world began */
+/* Under the virtual clock a traced builtin costs a little time (tl_emit
+ * charges it), so a program of nothing but builtins still moves the clock. */
+#define TL_BUILTIN_NS 50
 void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 /* An event on another thread's behalf (the scheduler records a waiter's
@@ -192,6 +195,19 @@ void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj
  * the world mutex (a socket call's wait, io.c): the clock in use is not
  * looked up, since the holder may be changing the configuration. */
 void tl_emit_real(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
+/* A generator's switch into its lane, not yet written (greenlib.c): a
+ * send whose body writes nothing is one event for its round trip (both
+ * switches, both times). Any other event this thread writes first writes
+ * the switch in, as it was (tl__green_flush), so the order of a thread's
+ * own events never changes. */
+typedef struct tl__green_pend {
+  uint64_t t;        /* the switch in: when */
+  uint32_t to, from; /* the lanes */
+  uint32_t tid;      /* the thread */
+  int on;
+} tl__green_pend;
+extern _Thread_local tl__green_pend tl__pend;
+void tl__green_flush(void);
 /* Names what a waiting thread waits for ("Lock A"); set by the module that
  * knows the object (deadlock.c), NULL for generic words. */
 extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);
