@@ -174,6 +174,9 @@ static void tl__reaped(int32_t pid, int st) {
 }
 
 static void tl__atfork_prepare(void) {
+  /* a generator's switch-in not yet written is written now, once: the
+   * child would otherwise write its copy too, under its own pid */
+  if (tl__pend.on) tl__green_flush();
   if (tl_W) tl_mutex_lock(&tl_W->mu);
   tl__out_lock();
 }

@@ -106,6 +106,7 @@ static uint64_t tl__clock(clockid_t id) {
 
 static _Atomic int tl__tsc_state;              /* 0 not looked, 1 use it, 2 not */
 static _Atomic uint64_t tl__base_tsc, tl__base_ns; /* the process's first anchor */
+static pthread_mutex_t tl__base_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local struct {
   uint64_t tsc, ns, mult, span, last; /* mult: ns per tick << 32; span: ticks */
 } tl__tc;
@@ -142,10 +143,15 @@ static uint64_t tl__tsc_anchor(void) {
   if (!c) return m > tl__tc.last ? (tl__tc.last = m) : tl__tc.last;
   bt = atomic_load_explicit(&tl__base_tsc, memory_order_acquire);
   if (!bt) {
-    uint64_t zero = 0;
-    atomic_store_explicit(&tl__base_ns, m, memory_order_relaxed);
-    if (atomic_compare_exchange_strong(&tl__base_tsc, &zero, c)) bt = c;
-    else bt = zero;
+    /* the first anchor of the process: one thread sets both halves (two
+     * threads each storing its own would pair one's tsc with the other's ns) */
+    pthread_mutex_lock(&tl__base_mu);
+    bt = atomic_load_explicit(&tl__base_tsc, memory_order_relaxed);
+    if (!bt) {
+      atomic_store_explicit(&tl__base_ns, m, memory_order_relaxed);
+      atomic_store_explicit(&tl__base_tsc, bt = c, memory_order_release);
+    }
+    pthread_mutex_unlock(&tl__base_mu);
   }
   bn = atomic_load_explicit(&tl__base_ns, memory_order_relaxed);
   tl__tc.span = 0;

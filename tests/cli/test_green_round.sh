@@ -44,4 +44,18 @@ $BIN --headless --clock virtual --speed 0 --trace "$T/l.bin" "$T/loud.lua" >/dev
 # (next(g) reaches yield() silently: one event)
 order=$($BIN --dump-trace "$T/l.bin" | awk '/green-switch/ { print $6 "," $7 } /print/ { print "print" }' | tr '\n' ' ')
 expect_eq "$order" "r=5,obj=1 r=0,obj=1 print r=0,obj=0 r=0,obj=1 print r=0,obj=0 " "switches around what the body writes"
+# A fork inside a generator's body: the switch in, still held when the
+# body forks, is written once, by the parent (the child wrote its copy too)
+cat > "$T/fork.lua" <<'LUA'
+local g = generator(function()
+  local pid = os.fork()
+  if pid == 0 then os._exit(0) end
+  os.waitpid(pid, 0)
+  yield(1)
+end)
+print(next(g))
+LUA
+$BIN --headless --clock virtual --speed 0 --trace "$T/f.bin" "$T/fork.lua" >/dev/null || fail "fork run"
+expect_eq "$($BIN --dump-trace "$T/f.bin" | awk '/green-switch/ { print $3 "," $7 }' | tr '\n' ' ')" \
+  "P1,obj=1 P1,obj=0 " "one switch in, by the parent"
 echo ok
