@@ -537,6 +537,30 @@ static int f_pipe(lua_State *L) {
   return 2;
 }
 
+/* One read or write for tl_io_nogil. */
+struct tl__rw {
+  int fd;
+  char *p;
+  size_t n, done;
+};
+
+static ssize_t tl__read_fn(void *arg) {
+  struct tl__rw *c = arg;
+  return read(c->fd, c->p, c->n);
+}
+
+/* All of it, as a blocking write does (the rest after a wait); an error
+ * after part of it was written returns the part, as write(2) does. */
+static ssize_t tl__write_fn(void *arg) {
+  struct tl__rw *c = arg;
+  while (c->done < c->n) {
+    ssize_t r = write(c->fd, c->p + c->done, c->n - c->done);
+    if (r < 0) return c->done && errno != EAGAIN && errno != EINTR ? (ssize_t)c->done : -1;
+    c->done += (size_t)r;
+  }
+  return (ssize_t)c->done;
+}
+
 static int f_read(lua_State *L) {
   int fd = tl__checkfd(L, 1);
   lua_Integer n = luaL_checkinteger(L, 2);
@@ -546,7 +570,11 @@ static int f_read(lua_State *L) {
   if (n < 0) return tl_raise(L, "ValueError", "negative length");
   if (!tl_io_owned(fd) && tl_io_blocking(fd)) tl__wait_one(L, fd, POLLIN, -1, 0);
   p = luaL_buffinitsize(L, &b, (size_t)n);
-  for (;;) {
+  if (tl_io_owned(fd) && tl_io_blocking(fd) && tl_io_nogil_ok(-1)) {
+    /* As CPython's os.read: the GIL let go around the whole read. */
+    struct tl__rw c = {fd, p, (size_t)n, 0};
+    if ((r = tl_io_nogil(L, fd, POLLIN, -1, tl__read_fn, &c)) < 0) return tl_io_raise_errno(L, errno);
+  } else for (;;) {
     r = read(fd, p, (size_t)n);
     if (r >= 0) break;
     if (errno == EINTR) continue;
@@ -566,6 +594,16 @@ static int f_write(lua_State *L) {
   size_t len, done = 0;
   const char *s = luaL_checklstring(L, 2, &len);
   int blocking = tl_io_blocking(fd);
+  if (len && blocking && tl_io_owned(fd) && tl_io_nogil_ok(-1)) {
+    /* As CPython's os.write: the GIL let go around the whole write. The
+     * write is in the trace before the GIL goes (see f_sendall). */
+    struct tl__rw c = {fd, (char *)s, len, 0};
+    ssize_t r;
+    tl_io_note(fd, 1, len);
+    if ((r = tl_io_nogil(L, fd, POLLOUT, -1, tl__write_fn, &c)) < 0) return tl_io_raise_errno(L, errno);
+    lua_pushinteger(L, (lua_Integer)r);
+    return 1;
+  }
   do {
     ssize_t r = write(fd, s + done, len - done);
     if (r < 0) {

@@ -1,0 +1,53 @@
+-- On the real clock a blocking os.read or os.write runs without the GIL,
+-- as CPython's do (_Py_read and _Py_write call read(2) and write(2) inside
+-- Py_BEGIN_ALLOW_THREADS): the GIL is let go once around the whole call,
+-- so a reader the write wakes finds it free. (pipe-roundtrip-100k: with
+-- the GIL held across the write, the woken reader preempted the writer
+-- only to wait for the GIL: 5 context switches a round trip, CPython 2;
+-- see scripts/bench/README.md.)
+local check = dofile("tests/lua/check.lua")
+lab.clock{ clock = "real" }
+
+local r, w = os.pipe()
+local N = 50
+local rel0, acq0 = lab.count("gil-release"), lab.count("gil-acquire")
+local w0 = lab.count("io-write")
+for i = 1, N do
+  check.eq(os.write(w, "ping" .. i), #("ping" .. i), "all of it written")
+  check.eq(os.read(r, 64), "ping" .. i, "the bytes, in order")
+end
+-- each write and each read: one release and one acquire, none more
+check.eq(lab.count("gil-release") - rel0, 2 * N, "the GIL let go once a call")
+check.eq(lab.count("gil-acquire") - acq0, 2 * N, "and taken back once a call")
+check.eq(lab.count("io-write") - w0, N, "one write event a write")
+
+-- a read that must wait: still once, and the wait is drawn (io-wait, io-ready)
+local wt0, rd0 = lab.count("io-wait"), lab.count("io-ready")
+local t = threading.Thread{ target = function() time.sleep(0.02); os.write(w, "late") end }
+t:start()
+check.eq(os.read(r, 64), "late", "a read that waited")
+t:join()
+check.eq(lab.count("io-wait") - wt0, 1, "one wait drawn")
+check.eq(lab.count("io-ready") - rd0, 1, "and its end")
+
+-- a write larger than the pipe holds waits for the reader, and writes it all
+local big = string.rep("x", 300000)
+local got = {}
+t = threading.Thread{ target = function()
+  local n = 0
+  while n < #big do local s = os.read(r, 65536); n = n + #s; got[#got + 1] = s end
+end }
+t:start()
+check.eq(os.write(w, big), #big, "a blocking write writes it all")
+t:join()
+check.truthy(table.concat(got) == big, "intact")
+
+-- non-blocking descriptors keep their errors, and a closed reader is EPIPE
+os.set_blocking(r, false)
+check.raises("BlockingIOError", os.read, r, 10)
+os.set_blocking(r, true)
+os.close(r)
+check.raises("BrokenPipeError", os.write, w, "x")
+os.close(w)
+check.raises("OSError", os.read, r, 1)
+print("ok")
