@@ -461,7 +461,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   ssize_t r = -1;
   int err = 0, waited = 0, cancelled = 0;
   tl_mutex_lock(&tl_W->mu);
-  TL_ALLOW_THREADS_BEGIN(self);
+  tl__gil_release_quiet_locked(self);
   /* (in the call's attempts too: one mutex round less a wait) */
   self->wait_kind = TL_WAIT_IO;
   self->wait_obj = &me;
@@ -476,6 +476,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
     if (!waited) {
       waited = 1;
       if (timeout > 0) wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
+      tl_gil_say_release(self); /* the release comes before the wait */
       tl_emit_real(TL_EV_IO_WAIT, 0, chan, said);
     }
     if (wall_end) {
@@ -494,7 +495,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   tl_mutex_lock(&tl_W->mu);
   self->wait_kind = TL_WAIT_NONE;
   self->wait_obj = NULL;
-  TL_ALLOW_THREADS_END(self);
+  tl__gil_take_quiet_locked(self);
   tl_mutex_unlock(&tl_W->mu);
   if (waited) tl_emit(TL_EV_IO_READY, r >= 0, chan, r >= 0 ? said : 0);
   if (cancelled) tl_check_cancel(L);
