@@ -44,6 +44,39 @@ check.eq(os.write(w, big), #big, "a blocking write writes it all")
 t:join()
 check.truthy(table.concat(got) == big, "intact")
 
+-- a blocking read that can only fail (every byte written into the pipe in
+-- this process was read) waits at once, without a read(2) first: one
+-- read(2) an os.read between two threads (it was 1.6: an EAGAIN, a poll,
+-- the read), and no wait drawn that did not happen
+local function syscr()
+  local f = io.open("/proc/self/io")
+  if not f then return nil end
+  local n = tonumber(f:read("a"):match("syscr: (%d+)"))
+  f:close()
+  return n
+end
+local r1, w1 = os.pipe()
+local r2, w2 = os.pipe()
+local M = 500
+local c0, waits0, readies0 = syscr(), lab.count("io-wait"), lab.count("io-ready")
+t = threading.Thread{ target = function() for _ = 1, M do os.write(w2, os.read(r1, 1)) end end }
+t:start()
+for _ = 1, M do os.write(w1, "x"); check.eq(os.read(r2, 1), "x", "the echo") end
+t:join()
+if c0 then
+  local per = (syscr() - c0 - 1) / (2 * M) -- (the one read of /proc/self/io)
+  check.truthy(per < 1.05, ("%.2f read(2) calls an os.read"):format(per))
+else
+  print("(no /proc/self/io here: read(2) calls not counted)")
+end
+check.eq(lab.count("io-ready") - readies0, lab.count("io-wait") - waits0, "each wait ends")
+-- its end of file is read at once: the writer gone, nothing is predicted
+os.close(w1)
+waits0 = lab.count("io-wait")
+check.eq(os.read(r1, 1), "", "end of file")
+check.eq(lab.count("io-wait") - waits0, 0, "no wait drawn for it")
+os.close(r1); os.close(r2); os.close(w2)
+
 -- non-blocking descriptors keep their errors, and a closed reader is EPIPE
 os.set_blocking(r, false)
 check.raises("BlockingIOError", os.read, r, 10)

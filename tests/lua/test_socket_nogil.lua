@@ -35,6 +35,22 @@ t:join()
 check.eq(lab.count("io-wait") - w0, 1, "one wait drawn")
 check.eq(lab.count("io-ready") - r0, 1, "and its end")
 
+-- a shutdown for writing is an end of file to read at once (the reader
+-- knows every byte sent was read, but not to wait: tl_io_note_eof)
+local l2 = socket.socket()
+l2:bind({"127.0.0.1", 0})
+l2:listen(1)
+local c2 = socket.socket()
+c2:connect(l2:getsockname())
+local s2 = l2:accept()
+c2:sendall("last")
+check.eq(s2:recv(64), "last", "the last bytes")
+c2:shutdown(socket.SHUT_WR)
+w0 = lab.count("io-wait")
+check.eq(s2:recv(64), "", "then the end of file")
+check.eq(lab.count("io-wait") - w0, 0, "no wait drawn for it")
+c2:close(); s2:close(); l2:close()
+
 -- timeouts and non-blocking calls keep their errors
 c:settimeout(0.05)
 check.raises("TimeoutError", c.recv, c, 10)
