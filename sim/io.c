@@ -239,7 +239,7 @@ void tl_io_note_eof(int fd) {
  * process; -1 if none. */
 static int tl__other_end(int fd) {
   struct tl__fd *s = tl__slot(fd, 0);
-  if (!s || !s->own || !s->chan) return -1;
+  if (!s || !s->own) return -1;
   if (!s->pipe_end) return tl_io_peer(fd);
   for (int o = 0; o < tl__nfds; o++)
     if (o != fd && tl__fds[o].own && tl__fds[o].chan == s->chan && tl__fds[o].pipe_end &&
@@ -363,18 +363,7 @@ static int tl__nothing_can_move(const tl_thread *self) {
  * a pipe it made, or the peer of a loopback connection between two of its
  * sockets. Not so for stdin, a listening socket (a client may come from
  * outside) or a connection to another program: those may still move. */
-static int tl__end_inside(int fd) {
-  struct tl__fd *s = tl__slot(fd, 0);
-  if (!s || !s->own) return 0;
-  if (s->pipe_end) {
-    for (int o = 0; o < tl__nfds; o++)
-      if (o != fd && tl__fds[o].own && tl__fds[o].chan == s->chan && tl__fds[o].pipe_end &&
-          tl__fds[o].pipe_end != s->pipe_end)
-        return 1;
-    return 0;
-  }
-  return tl_io_peer(fd) >= 0;
-}
+static int tl__end_inside(int fd) { return tl__other_end(fd) >= 0; }
 
 /* How long nothing may move before a wait is called a hang: a virtual
  * second, and a fifth of a real one (loopback data a loaded machine has
