@@ -415,6 +415,7 @@ int tl_procs_init(int max_procs, int virtual_pids);
 int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
 int tl_proc_count(void);
+int tl_proc_started(void);
 char tl_proc_state(int32_t pid);
 int tl_proc_is_child(void);
 /* This process's name ("MainProcess", "Process-1"). */

@@ -250,15 +250,16 @@ static int tl__other_end(int fd) {
 
 /* Whether a read of fd can only fail with EAGAIN: every byte written into
  * it (the other end's io-write events) was read (its io-read events), the
- * other end is this process's, and no other process of the run may write
- * into it. A blocking read then goes straight to its wait: the attempt
+ * other end is this process's, and the run has had no other process that
+ * could have written into it. A blocking read then goes straight to its wait: the attempt
  * costs a system call (0.85 us on the build machine, two a pipe round
  * trip) and cannot succeed. Wrong only if bytes came in that no io-write
  * counted: then the read waits a moment it need not have (the wait is
  * drawn); it still reads them. (GIL held.) */
 static int tl__drained(int fd) {
   struct tl__fd *s = tl__slot(fd, 0);
-  if (!s || !s->own || tl_proc_count() > 1 || tl_proc_is_child()) return 0;
+  /* (a child, even one gone, may have written bytes no count here knows) */
+  if (!s || !s->own || tl_proc_started() > 0 || tl_proc_is_child()) return 0;
   if (s->other_epoch != tl__desc_epoch || !s->other_epoch) {
     s->other = tl__other_end(fd);
     s->other_epoch = tl__desc_epoch;

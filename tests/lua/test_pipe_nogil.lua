@@ -85,4 +85,14 @@ os.close(r)
 check.raises("BrokenPipeError", os.write, w, "x")
 os.close(w)
 check.raises("OSError", os.read, r, 1)
+-- bytes a child process wrote (counted in its own table, not here) are
+-- read at once, without a wait drawn, even after the child has gone
+r, w = os.pipe()
+local child = mp.Process{ target = function() os.write(w, "from the child") end }
+child:start()
+child:join()
+waits0 = lab.count("io-wait")
+check.eq(os.read(r, 64), "from the child", "the child's bytes")
+check.eq(lab.count("io-wait") - waits0, 0, "no wait drawn for bytes already there")
+os.close(r); os.close(w)
 print("ok")
