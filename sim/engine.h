@@ -121,6 +121,11 @@ typedef struct tl_gil {
   uint64_t release_gen;
   _Atomic uint32_t holder_id; /* the holder's id, readable without the mutex */
   _Atomic int py2_sleepers;   /* py2 waiters asleep on held_hint (a futex) */
+  /* A release not yet in the trace (tl__gil_release_quiet_locked): the
+   * releaser, or TL__GIL_SAYING while one writes it; its id and time. */
+  _Atomic(struct tl_thread *) unsaid;
+  uint32_t unsaid_id;
+  uint64_t unsaid_t;
   tl_cond cond;        /* GIL waiters (py3) */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
 } tl_gil;
@@ -314,6 +319,17 @@ void tl_gil_take(tl_thread *t);                  /* world mutex not held */
 void tl_gil_release(tl_thread *t, int reason);   /* world mutex not held */
 void tl__gil_take_locked(tl_thread *t);
 void tl__gil_release_locked(tl_thread *t, int reason);
+/* Around a system call that seldom blocks (the real clock's socket and
+ * descriptor calls, tl_io_nogil): the GIL is let go as
+ * TL_ALLOW_THREADS_BEGIN does, but its release goes into the trace only
+ * once it matters: when another thread takes the GIL (it writes the
+ * release first, with its own time) or the releaser is about to write
+ * an event of its own (tl_gil_say_release, no world mutex needed). Taken
+ * back with nobody having had it, neither the release nor the take is
+ * written: a write or recv that did not wait is not two GIL events. */
+void tl__gil_release_quiet_locked(tl_thread *t);
+void tl__gil_take_quiet_locked(tl_thread *t);
+void tl_gil_say_release(tl_thread *t);
 /* Called when a thread gets a Lua state to run: sets the policy's hook. */
 void tl_gil_set_base_hook(tl_thread *t, lua_State *L);
 void tl__switch_hook(tl_thread *t, lua_State *L);
@@ -415,6 +431,7 @@ int tl_procs_init(int max_procs, int virtual_pids);
 int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
 int tl_proc_count(void);
+int tl_proc_started(void);
 char tl_proc_state(int32_t pid);
 int tl_proc_is_child(void);
 /* This process's name ("MainProcess", "Process-1"). */

@@ -89,6 +89,8 @@ char tl_proc_state(int32_t pid) {
 
 /* Processes of the run live or unreaped, this one not counted. */
 int tl_proc_count(void) { return tl__S ? atomic_load(&tl__S->count) : 0; }
+/* Processes the run has started, ended ones too (the top one not counted). */
+int tl_proc_started(void) { return tl__S ? atomic_load(&tl__S->next_vpid) - 1001 : 0; }
 
 /* ---- the table of processes ------------------------------------------- */
 
