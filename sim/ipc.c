@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "io.h"
 #include "locks.h"
 #include "mpgraph.h"
 #include "pickle.h"
@@ -160,9 +161,10 @@ static int f_loads(lua_State *L) {
 
 /* ---- framed messages ------------------------------------------------------ */
 
+/* Non-blocking (a wait is a poll without the GIL) and in the program's
+ * table of descriptors, so that :reset closes it as it closes os.pipe's. */
 static void tl__nonblock(int fd) {
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  tl_io_own(fd, 0);
 }
 
 static int f_socketpair(lua_State *L) {
@@ -331,7 +333,9 @@ static int f_poll(lua_State *L) {
 }
 
 static int f_close(lua_State *L) {
-  close((int)luaL_checkinteger(L, 1));
+  int fd = (int)luaL_checkinteger(L, 1);
+  tl_io_disown(fd);
+  close(fd);
   return 0;
 }
 
