@@ -33,6 +33,35 @@
  * token to the other processes, for a virtual millisecond at a time.
  * Returns 1 ready, 0 timed out. */
 typedef int (*tl__ready_fn)(void *arg, int slice_ms);
+/* tl__ipc_wait's flags: the caller just found it not ready; spin a moment
+ * before sleeping (a descriptor: a peer process often answers within
+ * microseconds, and waking a sleeping CPU costs more on a virtual
+ * machine; not on the virtual clock, whose waits are looks at the baton) */
+#define TL__TRIED 1
+#define TL__SPIN 2
+/* A thread whose spins keep failing (its peer answers later than a spin
+ * lasts) spins on one wait in 2, 4 ... 64 after that: a server that waits
+ * a millisecond between messages burns no CPU for nothing. */
+static _Thread_local uint8_t tl__spin_misses, tl__spin_skip;
+#define TL__SPIN_MISSES_MAX 6
+
+static int tl__spin_ready(tl__ready_fn ready, void *arg) {
+  int r;
+  if (tl__spin_skip) {
+    tl__spin_skip--;
+    return 0;
+  }
+  r = tl__spin_until(ready, arg);
+  if (r < 0) return 0; /* no spin: no miss */
+  if (r)
+    tl__spin_misses = 0;
+  else {
+    if (tl__spin_misses < TL__SPIN_MISSES_MAX) tl__spin_misses++;
+    tl__spin_skip = (uint8_t)((1u << tl__spin_misses) - 1);
+  }
+  return r;
+}
+
 /* The name of what the current call waits on, for the hang report (the
  * Lua half passes it: "mp.Queue-3", "Pipe-5"). */
 static _Thread_local const char *tl__hang_name;
@@ -43,15 +72,15 @@ static _Thread_local const char *tl__hang_name;
 #define TL__VHANG_NS (60ull * 1000000000ull)
 
 static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
-                        int tried) {
+                        int flags) {
   tl_thread *self = tl__self;
   int virt = TL_VIRTUAL();
   /* a timeout runs on the run's clock: virtual seconds on the virtual one */
   uint64_t wall_end = timeout >= 0 && !virt ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
   uint64_t vend = timeout >= 0 && virt ? tl_deadline_in(timeout) : 0;
   uint64_t v0 = tl_clock_now();
-  int r = 0, cancelled = 0, hang = 0;
-  if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
+  int r = 0, cancelled = 0, hang = 0, spin = (flags & TL__SPIN) && !virt;
+  if (!(flags & TL__TRIED) && ready(arg, 0)) return 1;
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
   TL_ALLOW_THREADS_BEGIN(self); /* (on the virtual clock too: the wait is drawn off the GIL) */
@@ -92,7 +121,9 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
       slice = 0;
     }
     tl_mutex_unlock(&tl_W->mu);
-    r = ready(arg, slice);
+    r = spin && tl__spin_ready(ready, arg);
+    spin = 0;
+    if (!r) r = ready(arg, slice);
     if (r && virt) tl_vp_progress();
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
@@ -124,12 +155,13 @@ static int tl__fd_ready(void *arg, int slice_ms) {
 
 static int tl__wait_fd_tried(lua_State *L, int fd, short events, double timeout) {
   struct tl__fdwait w = {fd, events};
-  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 1);
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1),
+                      TL__TRIED | TL__SPIN);
 }
 
 static int tl__wait_fd(lua_State *L, int fd, short events, double timeout) {
   struct tl__fdwait w = {fd, events};
-  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 0);
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), TL__SPIN);
 }
 
 /* ---- pickling ----------------------------------------------------------- */
@@ -552,7 +584,7 @@ struct tl__gwait {
 
 static int tl__graph_wait(lua_State *L) {
   struct tl__gwait *g = lua_touserdata(L, 1);
-  g->r = tl__ipc_wait(L, g->stuck ? tl__sem_try : tl__graph_try, g->s, g->timeout, g->s, 1);
+  g->r = tl__ipc_wait(L, g->stuck ? tl__sem_try : tl__graph_try, g->s, g->timeout, g->s, TL__TRIED);
   return 0;
 }
 
