@@ -6,6 +6,7 @@
 -- lane of its own; its timers use the active clock (virtual in lessons).
 local parts = ...
 local errors, green, gen = parts.errors, parts.green_core, parts.generator
+local in_order = parts.prim.in_order
 local time_sleep, monotonic = time.sleep, time.monotonic
 
 local M = {}
@@ -299,18 +300,11 @@ function M.run(fn, ...)
   local ok, err = pcall(loop.run_until, loop, main)
   -- what is still pending is cancelled, as asyncio.run does
   if ok then
-    -- in the order the tasks were made, not in pairs()' order (addresses:
-    -- a run would not replay by its seed)
-    local pending, seen = {}, {}
-    local function add(t) if not seen[t] then seen[t] = true pending[#pending + 1] = t end end
-    local function by_age(a, b) return a.lane < b.lane end
-    for i = loop.head, loop.tail do add(loop.ready[i]) end
-    local live = {}
-    for t in pairs(loop.tasks) do live[#live + 1] = t end
-    table.sort(live, by_age)
-    for _, t in ipairs(live) do if not t.done then t:cancel() add(t) end end
-    table.sort(pending, by_age)
-    for _, t in ipairs(pending) do if not t.done then pcall(loop.run_until, loop, t) end end
+    -- in the order the tasks were made (prim.in_order says why)
+    local pending = {}
+    for i = loop.head, loop.tail do pending[loop.ready[i]] = true end
+    for _, t in ipairs(in_order(loop.tasks, "lane")) do if not t.done then t:cancel() pending[t] = true end end
+    for _, t in ipairs(in_order(pending, "lane")) do if not t.done then pcall(loop.run_until, loop, t) end end
   end
   loops[co] = nil
   green.switch(0, loop.lane)

@@ -386,12 +386,8 @@ function Pool:spawn(fn, ...)
 end
 function Pool:free_count() return self.sem and self.sem.counter or math.huge end
 function Pool:join(timeout)
-  local list = {}
-  for g in pairs(self.greenlets) do list[#list + 1] = g end
-  -- in the order they were made, not in pairs()' order (addresses: a run
-  -- would not replay by its seed)
-  table.sort(list, function(a, b) return a.lane < b.lane end)
-  M.joinall(list, timeout)
+  -- in the order they were made (prim.in_order says why)
+  M.joinall(parts.prim.in_order(self.greenlets, "lane"), timeout)
 end
 function Pool:map(fn, list)
   local gs = {}

@@ -297,7 +297,7 @@ ipc.NONE = setmetatable({}, { __name = "None" })
 local exit_function = mp._exit_function
 function mp._exit_function()
   exit_function()
-  for q in pairs(live_queues) do
+  for _, q in ipairs(prim.in_order(live_queues, function(q) return q._ch.id end)) do
     if q._opid == os.getpid() and q._thread then
       q:close()
       q._thread:join()

@@ -12,7 +12,7 @@ local prim = parts.sync.prim
 local tid, T = prim.tid, prim.types
 local mark = parts.lab.mark
 
-local managers = {}      -- address -> its request and reply channels (forked children inherit it)
+local managers = {}      -- address -> its request and reply channels (a child inherits it, or is handed it)
 local conns, conns_pid = {}, nil -- "address/thread" -> fd, in this process
 local made = 0           -- managers this process started (their names)
 
@@ -61,6 +61,11 @@ local function dict_set(o, k, v)
   if o.map[k] == nil then o.keys[#o.keys + 1] = k end
   o.map[k] = v
 end
+-- A Lua table has no order of its own: its keys go in sorted, so a dict
+-- made from one lists them the same way every run.
+local function dict_update(o, t)
+  for _, k in ipairs(prim.keys_in_order(t)) do dict_set(o, k, t[k]) end
+end
 local function dict_items(o)
   local out = {}
   for i, k in ipairs(o.keys) do out[i] = { k, o.map[k] } end
@@ -70,7 +75,7 @@ end
 kinds.dict = {
   new = function(init)
     local o = { keys = {}, map = {} }
-    for k, v in pairs(init or {}) do dict_set(o, k, v) end
+    if init then dict_update(o, init) end
     return o
   end,
   __getitem__ = function(o, k)
@@ -91,7 +96,7 @@ kinds.dict = {
     return out
   end,
   items = dict_items,
-  update = function(o, t) for k, v in pairs(t) do dict_set(o, k, v) end end,
+  update = function(o, t) dict_update(o, t) end,
   pop = function(o, k, ...)
     local v = o.map[k]
     if v == nil then
@@ -254,19 +259,30 @@ local function serve_client(srv, fd)
   ipc.close(fd)
 end
 
--- The server process's main code: accept connections until shutdown.
-local function serve(addr, lfd)
-  local srv = { addr = addr, objects = {}, last = 0 }
+-- The server process's main code: accept connections on the listening
+-- socket the Manager made (l.fd, at l.addr) until shutdown.
+local function serve(l)
+  local srv = { addr = l.addr, objects = {}, last = 0 }
   local n = 0
   while not srv.stopping do
-    local fd = ipc.accept(lfd)
+    local fd = ipc.accept(l.fd)
     if srv.stopping then ipc.close(fd); break end
     n = n + 1
     threading.Thread{ target = serve_client, args = { srv, fd }, daemon = true,
                       name = "Thread-" .. n .. " (serve_client)" }:start()
   end
-  ipc.close(lfd)
+  ipc.close(l.fd)
 end
+-- Under spawn the server is a fresh threadlab: it finds serve by this
+-- name, its listening socket is kept open across the exec, and it is
+-- handed every manager's channels, as a spawned client is (so both draw
+-- their arrows).
+mp._manager_serve = serve
+local Listener = {}
+mp._spawnable("ManagerListener", Listener, { fds = { "fd" } })
+-- (Handed only when there is one.)
+mp._spawn_inherit.managers = { get = function() return next(managers) and managers or nil end,
+                               set = function(t) managers = t end }
 
 ------------------------------------------------------------- client --
 local function connection(addr)
@@ -393,12 +409,13 @@ Manager.__tostring = function(self)
 end
 
 function mp.Manager()
-  local method = mp._helpers_method("Manager")
+  local method = mp._helpers_method()
   local lfd, addr = ipc.listen()
   managers[addr] = { req = ipc.channel(T.QUEUE, "Manager requests"),
                      rep = ipc.channel(T.QUEUE, "Manager replies") }
   made = made + 1
-  local p = mp.Process{ target = serve, args = { addr, lfd }, name = "SyncManager-" .. made }
+  local p = mp.Process{ target = serve, args = { setmetatable({ addr = addr, fd = lfd }, Listener) },
+                        name = "SyncManager-" .. made }
   rawset(p, "_start_method", method)
   p:start()
   ipc.close(lfd)
@@ -412,7 +429,7 @@ end
 -- first, so joining the children does not wait on their servers.
 local exit_function = mp._exit_function
 function mp._exit_function()
-  for m in pairs(live) do
+  for _, m in ipairs(prim.in_order(live, function(m) return managers[m.address].req.id end)) do
     if m._opid == os.getpid() then m:shutdown() end
   end
   exit_function()

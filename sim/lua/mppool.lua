@@ -184,7 +184,7 @@ function mp.Pool(n, initializer, initargs, maxtasksperchild)
   n = n or mp.cpu_count()
   if math.type(n) ~= "integer" then error(TypeError("processes must be an integer"), 2) end
   if n < 1 then error(ValueError("Number of processes must be at least 1"), 2) end
-  local method = mp._helpers_method("Pool", true)
+  local method = mp._helpers_method()
   if maxtasksperchild ~= nil and (math.type(maxtasksperchild) ~= "integer" or maxtasksperchild < 1) then
     error(ValueError("maxtasksperchild must be a positive int or None"), 2)
   end

@@ -184,7 +184,9 @@ local function rebuild(v, memo)
   if tag == "shm" then memo[v] = parts.ipc.shm(v.n, v.isfloat, v.fd) return memo[v] end
   memo[v] = v
   if tag then rawset(v, TAG, nil) end
-  for k, x in next, v do
+  -- (objects are made on the way: in an order the same every run)
+  for _, k in ipairs(parts.sync.prim.keys_in_order(v)) do
+    local x = rawget(v, k)
     if type(x) == "table" then rawset(v, k, rebuild(x, memo)) end
   end
   local spec = tag and spawnable[tag]
@@ -206,6 +208,8 @@ spawn_object = function(self)
     if not NOT_SENT[k] then o[k] = v end
   end
   o._from = { name = current.name, pid = os.getpid(), daemon = current.daemon }
+  o._inherit = {}
+  for name, h in pairs(mp._spawn_inherit) do o._inherit[name] = h.get() end
   return o
 end
 
@@ -318,18 +322,18 @@ end
 -- that method (nil: the program's method, fixed now).
 local helper_method -- a context's Pool or Manager: its method
 
--- The method a Pool's workers or a Manager's server start by. A
--- Manager's server needs what only a forked child has (the table of
--- managers): not under spawn.
-function mp._helpers_method(what, spawn_ok)
-  local m = helper_method or mp.get_start_method()
-  if m == "spawn" and not spawn_ok then
-    error(NotImplementedError(what .. " under the spawn start method is not built in threadlab" ..
-      " yet (its server needs what only a forked child has): use mp.get_context(\"fork\")." ..
-      what .. "()"), 3)
-  end
-  return m
+-- The method a Pool's workers or a Manager's server start by.
+function mp._helpers_method()
+  return helper_method or mp.get_start_method()
 end
+
+-- What a forked child inherits without being handed it (a module's
+-- table, e.g. the managers' channels), a spawned child is handed:
+-- mp._spawn_inherit[name] = {get = fn, set = fn}; get's value (nil:
+-- nothing to hand) travels with the child's Process (pipes and shared
+-- memory kept open) and set receives it in the child before its target
+-- runs.
+mp._spawn_inherit = {}
 
 local Context = {}
 Context.__index = function(self, k)
@@ -383,8 +387,9 @@ end
 -- as a forked child's.
 function mp._spawn_run()
   local o = rebuild(proc.spawn_object(), {})
-  local from = o._from
-  o._from = nil
+  local from, inherit = o._from, o._inherit
+  o._from, o._inherit = nil, nil
+  for name, v in pairs(inherit) do mp._spawn_inherit[name].set(v) end
   local self = setmetatable({}, Process)
   for k, v in pairs(o) do rawset(self, k, v) end
   rawset(self, "_parent_pid", from.pid)

@@ -35,6 +35,44 @@ local pcall, error, type, setmetatable, getmetatable, tostring =
 
 threading.RLock = RLock
 threading._prim = prim
+
+-- Orders that are the same every run, for whatever a policy walks while it
+-- makes objects, emits events or wakes threads: pairs() follows Lua's hash
+-- order, which changes from run to run (its hash seed, tables' addresses),
+-- and so does the number of instructions a Lua comparator given to
+-- table.sort runs; on the virtual clock either moves the events a run
+-- traces off what its seed replays. Only table.sort's own comparison.
+--
+-- The members of a set (keys) by their serials (unique numbers): serial
+-- is the field that holds it, or a function of the member.
+function prim.in_order(set, serial)
+  local serials, of = {}, {}
+  local get = type(serial) == "function" and serial or function(x) return x[serial] end
+  for x in next, set do
+    local n = get(x)
+    assert(of[n] == nil, "two members with one serial") -- (one would be lost)
+    serials[#serials + 1] = n
+    of[n] = x
+  end
+  table.sort(serials)
+  for i, n in ipairs(serials) do serials[i] = of[n] end
+  return serials
+end
+-- A table's keys: numbers, then strings, each sorted, then any other
+-- (booleans, tables: rare) in the table's own order.
+function prim.keys_in_order(t)
+  local numbers, strings, other = {}, {}, {}
+  for k in next, t do
+    local kt = type(k)
+    local into = kt == "number" and numbers or kt == "string" and strings or other
+    into[#into + 1] = k
+  end
+  table.sort(numbers)
+  table.sort(strings)
+  table.move(strings, 1, #strings, #numbers + 1, numbers)
+  table.move(other, 1, #other, #numbers + 1, numbers)
+  return numbers
+end
 rlock_methods.held = held
 threading.BrokenBarrierError = BrokenBarrierError
 threading.DeadlockError = errors.DeadlockError

@@ -15,3 +15,15 @@ left_behind() {
   done
   echo $n
 }
+# Runs a program (with its arguments) three times on the virtual clock and
+# prints what it printed; fails unless the three traces are the same.
+replays() {
+  local i out
+  for i in 1 2 3; do
+    out=$($BIN --headless --clock virtual --speed 0 --trace "$T/replay$i.bin" "$@" 2>&1) || fail "$1, run $i: $out"
+    $BIN --dump-trace "$T/replay$i.bin" > "$T/replay$i.txt" || fail "$1, run $i: dump"
+  done
+  cmp -s "$T/replay1.txt" "$T/replay2.txt" && cmp -s "$T/replay1.txt" "$T/replay3.txt" ||
+    fail "three runs of $*, traces differ: $(diff "$T/replay1.txt" "$T/replay2.txt" | head -4)"
+  printf '%s\n' "$out"
+}

@@ -16,14 +16,16 @@ done
 # sanitizer 38 recordings twice outlast the test's time; lesson 11 above is
 # the same check, and a sanitizer does not change what is written.)
 if [ -n "${TL_SANITIZER:-}" ]; then echo "ok (record-lessons twice: release builds only)"; exit 0; fi
-ANIM=0 scripts/record-lessons.sh "$T/p1" > "$T/log" 2>&1 || fail "record-lessons: $(tail -5 "$T/log")"
+# (a failure names the lesson and its last lines)
+said() { grep -A8 '^FAILED' "$T/log"; tail -1 "$T/log"; }
+ANIM=0 scripts/record-lessons.sh "$T/p1" > "$T/log" 2>&1 || fail "record-lessons: $(said)"
 cp -r "$T/p1" "$T/p2"
 # Again over the same folder, as a teacher refreshing lessons/pictures does:
 # every virtual-clock lesson (the process lessons too) draws the same
 # bytes, and a real-clock lesson (the fork bomb's, lab.clock{clock =
 # "real"}: one real run, different each time) is kept, so the folder, and
 # git status, stay as they were.
-ANIM=0 scripts/record-lessons.sh "$T/p2" > "$T/log" 2>&1 || fail "record-lessons again: $(tail -5 "$T/log")"
+ANIM=0 scripts/record-lessons.sh "$T/p2" > "$T/log" 2>&1 || fail "record-lessons again: $(said)"
 expect_has "$(cat "$T/log")" "kept      36-" "a real-clock lesson's pictures kept"
 diff -r "$T/p1" "$T/p2" > /dev/null || fail "record-lessons twice: $(diff -rq "$T/p1" "$T/p2" | head -3)"
 [ "$(ls "$T/p1" | wc -l)" -ge 38 ] || fail "record-lessons wrote $(ls "$T/p1" | wc -l) files"

@@ -72,4 +72,8 @@ expect_has "$out" "real" "and allowed after the join"
 # on the real clock, pids are the kernel's
 out=$($BIN --headless -e 'print(os.getpid() ~= 1000 and os.getpid() > 1)')
 expect_eq "$out" "true" "real pids on the real clock"
+# Walks in Lua's table order (a hash seed that changes every run) made
+# the events of a run move: a process flushing its queues at exit joined
+# their feeders in that order. Three runs, one trace.
+expect_eq "$(replays tests/cli/programs/six_queues.lua fork)" "a b c d e f" "six queues across processes (fork)"
 echo ok
