@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdio.h>
@@ -137,8 +138,9 @@ int tl__spin_until(int (*ready)(void *arg, int slice_ms), void *arg) {
   int r = 0;
   if (!ns) return -1;
   end = tl_now_ns() + ns;
-  while (!(r = ready(arg, 0)) && tl_now_ns() < end) {
-  }
+  /* (yielding: a peer that shares this CPU, runnable, runs meanwhile
+   * instead of waiting out the spin) */
+  while (!(r = ready(arg, 0)) && tl_now_ns() < end) sched_yield();
   atomic_fetch_sub(&tl__spinners, 1);
   return r;
 }

@@ -39,27 +39,33 @@ typedef int (*tl__ready_fn)(void *arg, int slice_ms);
  * machine; not on the virtual clock, whose waits are looks at the baton) */
 #define TL__TRIED 1
 #define TL__SPIN 2
-/* A thread whose spins keep failing (its peer answers later than a spin
- * lasts) spins on one wait in 2, 4 ... 64 after that: a server that waits
- * a millisecond between messages burns no CPU for nothing. */
+/* Whether to spin is learnt from the waits themselves, as KVM's halt
+ * polling does: a wait that ends within TL__SPIN_WORTH_NS (the peer
+ * answers soon; once both sides spin, within a spin) keeps the spin on;
+ * each longer one doubles the count of waits that sleep at once, up to
+ * 63 of 64, so a server waiting a millisecond between messages burns
+ * almost nothing. (A backoff on failed spins alone never recovers: while
+ * one side sleeps the other's spin fails too.) */
 static _Thread_local uint8_t tl__spin_misses, tl__spin_skip;
 #define TL__SPIN_MISSES_MAX 6
+#define TL__SPIN_WORTH_NS 100000u
 
-static int tl__spin_ready(tl__ready_fn ready, void *arg) {
-  int r;
+/* ready() as a spin, or -1 when this wait does not spin */
+static int tl__spin_try(tl__ready_fn ready, void *arg) {
   if (tl__spin_skip) {
     tl__spin_skip--;
-    return 0;
+    return -1;
   }
-  r = tl__spin_until(ready, arg);
-  if (r < 0) return 0; /* no spin: no miss */
-  if (r)
-    tl__spin_misses = 0;
-  else {
+  return tl__spin_until(ready, arg);
+}
+
+static void tl__spin_learn(uint64_t waited_ns) {
+  if (waited_ns < TL__SPIN_WORTH_NS) {
+    tl__spin_misses = tl__spin_skip = 0;
+  } else {
     if (tl__spin_misses < TL__SPIN_MISSES_MAX) tl__spin_misses++;
     tl__spin_skip = (uint8_t)((1u << tl__spin_misses) - 1);
   }
-  return r;
 }
 
 /* The name of what the current call waits on, for the hang report (the
@@ -78,7 +84,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
   /* a timeout runs on the run's clock: virtual seconds on the virtual one */
   uint64_t wall_end = timeout >= 0 && !virt ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
   uint64_t vend = timeout >= 0 && virt ? tl_deadline_in(timeout) : 0;
-  uint64_t v0 = tl_clock_now();
+  uint64_t v0 = tl_clock_now(), t0 = 0, waited = 0;
   int r = 0, cancelled = 0, hang = 0, spin = (flags & TL__SPIN) && !virt;
   if (!(flags & TL__TRIED) && ready(arg, 0)) return 1;
   if (timeout == 0) return 0;
@@ -121,15 +127,20 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
       slice = 0;
     }
     tl_mutex_unlock(&tl_W->mu);
-    r = spin && tl__spin_ready(ready, arg);
-    spin = 0;
+    if (spin) {
+      t0 = tl_now_ns();
+      r = tl__spin_try(ready, arg) > 0;
+      spin = 0;
+    }
     if (!r) r = ready(arg, slice);
     if (r && virt) tl_vp_progress();
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
+  if (t0) waited = r ? tl_now_ns() - t0 : TL__SPIN_WORTH_NS; /* (before the GIL's wait) */
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
+  if (t0) tl__spin_learn(waited);
   if (cancelled) tl_check_cancel(L);
   if (hang) {
     if (hang == 2)
