@@ -82,7 +82,7 @@ LUA_SRC      := $(wildcard sim/lua/*.lua)
 # front's tests link everything.
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 WINDOW_UNITS := tests/unit/test_view.c tests/unit/test_window.c
-FRONT_UNITS  := tests/unit/test_front.c
+FRONT_UNITS  := tests/unit/test_front.c tests/unit/test_clock.c
 PURE_UNITS   := $(filter-out $(WINDOW_UNITS) $(FRONT_UNITS),$(UNIT_SRC))
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRC))
 

@@ -94,6 +94,7 @@ static int tl__new_world(tl_options *o) {
       return -1;
     }
     tl_trace_set_mode(tl_trace_global, o->trace_mode);
+    tl_trace_prefault(tl_trace_global);
     /* Not writable: said once, the run goes on, the exit status says so. */
     if (o->trace_out && tl_trace_stream_start(tl_trace_global, o->trace_out, err, sizeof err) != 0) {
       fprintf(stderr, "threadlab: cannot write the trace: %s; the run goes on without it\n", err);

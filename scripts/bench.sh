@@ -18,6 +18,8 @@
 # program from set() until the last waiter runs (budget: 0.1 s):
 #   bench wake-8000 threadlab=<s> python3=<s>
 #   bench generator-switch-1M-floor stock-lua=<s> (the same switches in a stock Lua host)
+#   bench pipe-roundtrip-100k-floor us-a-trip: blocking=<us> polled=<us> (the round
+#                               trips in C: blocking reads, and poll then read)
 #   bench timeline-frame-10m ms_per_frame=<ms>  (the same with 10,000,000 events)
 #   bench lock-loop-2x3M[-instruction] threadlab=<s> python3=<s> ratio=<r> events=<n>
 #   bench trace-bytes-per-event bytes=<b> (resident memory per event held)
@@ -139,6 +141,23 @@ if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" generator-switch-1M "* ]]; then
             [ -n "$s" ] && { [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN{exit !(a<b)}'; } && best=$s
         done
         [ -n "$best" ] && echo "bench generator-switch-1M-floor stock-lua=$best (1M coroutine.wrap round trips, no threadlab)"
+        rm -f "$floor_bin"
+    fi
+fi
+# The yardstick beside pipe-roundtrip-100k: the same round trips in C
+# (scripts/bench/pipe_floor.c), with blocking reads as CPython makes them
+# and with non-blocking descriptors, poll, then read, as threadlab must:
+# microseconds a round trip, the best of RUNS.
+if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" pipe-roundtrip-100k "* ]]; then
+    floor_bin=${TMPDIR:-/tmp}/threadlab-pipe-floor.$$
+    if ${CC:-cc} -O2 -pthread -o "$floor_bin" "$DIR/pipe_floor.c" 2>/dev/null; then
+        best_b="" best_p=""
+        for _ in $(seq "$RUNS"); do
+            read -r b p < <(timeout 120 "$floor_bin" | tr '=' ' ' | awk '{print $2, $4}')
+            [ -n "$b" ] && { [ -z "$best_b" ] || awk -v a="$b" -v c="$best_b" 'BEGIN{exit !(a<c)}'; } && best_b=$b
+            [ -n "$p" ] && { [ -z "$best_p" ] || awk -v a="$p" -v c="$best_p" 'BEGIN{exit !(a<c)}'; } && best_p=$p
+        done
+        echo "bench pipe-roundtrip-100k-floor us-a-trip: blocking=$best_b polled=$best_p (C, no interpreter)"
         rm -f "$floor_bin"
     fi
 fi

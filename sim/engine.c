@@ -20,22 +20,29 @@ uint64_t tl_clock_now(void) {
   return tl_now_ns() - tl_W->t0;
 }
 
-/* Under the virtual clock a traced builtin costs a little time, so a
- * program of nothing but builtins still moves the clock. */
-#define TL__BUILTIN_NS 50
-
 void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
   tl_emit_as(tl__self, kind, reason, obj, arg);
-  if (TL_VIRTUAL()) tl_v_charge(TL__BUILTIN_NS);
+  if (TL_VIRTUAL()) tl_v_charge(TL_BUILTIN_NS);
+}
+
+_Thread_local tl__green_pend tl__pend;
+
+void tl__green_flush(void) {
+  tl__pend.on = 0;
+  if (tl_trace_global)
+    tl_trace_emit(tl_trace_global, tl__pend.t, tl_W->pid, tl__pend.tid, TL_EV_GREEN_SWITCH, 0,
+                  tl__pend.to, tl__pend.from);
 }
 
 void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
+  if (tl__pend.on) tl__green_flush();
   if (!tl_trace_global) return;
   tl_trace_emit(tl_trace_global, tl_clock_now(), tl_W->pid, t ? t->id : 0, kind,
                 reason, obj, arg);
 }
 
 void tl_emit_real(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg) {
+  if (tl__pend.on) tl__green_flush();
   if (!tl_trace_global) return;
   tl_trace_emit(tl_trace_global, tl_now_ns() - tl_W->t0, tl_W->pid, tl__self ? tl__self->id : 0,
                 kind, reason, obj, arg);

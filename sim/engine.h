@@ -121,6 +121,11 @@ typedef struct tl_gil {
   uint64_t release_gen;
   _Atomic uint32_t holder_id; /* the holder's id, readable without the mutex */
   _Atomic int py2_sleepers;   /* py2 waiters asleep on held_hint (a futex) */
+  /* A release not yet in the trace (tl__gil_release_quiet_locked): the
+   * releaser, or TL__GIL_SAYING while one writes it; its id and time. */
+  _Atomic(struct tl_thread *) unsaid;
+  uint32_t unsaid_id;
+  uint64_t unsaid_t;
   tl_cond cond;        /* GIL waiters (py3) */
   tl_cond switch_cond; /* py3 forced switching: the dropper waits here */
 } tl_gil;
@@ -183,6 +188,9 @@ void tl_world_destroy(tl_world *w);
 void tl_world_cancel_all(tl_world *w);
 
 uint64_t tl_clock_now(void);        /* ns since the world began */
+/* Under the virtual clock a traced builtin costs a little time (tl_emit
+ * charges it), so a program of nothing but builtins still moves the clock. */
+#define TL_BUILTIN_NS 50
 void tl_emit(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
 void tl_emit_text(uint16_t kind, uint32_t obj, const char *s, size_t len);
 /* An event on another thread's behalf (the scheduler records a waiter's
@@ -192,6 +200,19 @@ void tl_emit_as(const tl_thread *t, uint16_t kind, uint16_t reason, uint32_t obj
  * the world mutex (a socket call's wait, io.c): the clock in use is not
  * looked up, since the holder may be changing the configuration. */
 void tl_emit_real(uint16_t kind, uint16_t reason, uint32_t obj, uint64_t arg);
+/* A generator's switch into its lane, not yet written (greenlib.c): a
+ * send whose body writes nothing is one event for its round trip (both
+ * switches, both times). Any other event this thread writes first writes
+ * the switch in, as it was (tl__green_flush), so the order of a thread's
+ * own events never changes. */
+typedef struct tl__green_pend {
+  uint64_t t;        /* the switch in: when */
+  uint32_t to, from; /* the lanes */
+  uint32_t tid;      /* the thread */
+  int on;
+} tl__green_pend;
+extern _Thread_local tl__green_pend tl__pend;
+void tl__green_flush(void);
 /* Names what a waiting thread waits for ("Lock A"); set by the module that
  * knows the object (deadlock.c), NULL for generic words. */
 extern int (*tl__describe_obj)(int wait_kind, const void *obj, char *buf, size_t n, int hang);
@@ -302,6 +323,17 @@ void tl_gil_take(tl_thread *t);                  /* world mutex not held */
 void tl_gil_release(tl_thread *t, int reason);   /* world mutex not held */
 void tl__gil_take_locked(tl_thread *t);
 void tl__gil_release_locked(tl_thread *t, int reason);
+/* Around a system call that seldom blocks (the real clock's socket and
+ * descriptor calls, tl_io_nogil): the GIL is let go as
+ * TL_ALLOW_THREADS_BEGIN does, but its release goes into the trace only
+ * once it matters: when another thread takes the GIL (it writes the
+ * release first, with its own time) or the releaser is about to write
+ * an event of its own (tl_gil_say_release, no world mutex needed). Taken
+ * back with nobody having had it, neither the release nor the take is
+ * written: a write or recv that did not wait is not two GIL events. */
+void tl__gil_release_quiet_locked(tl_thread *t);
+void tl__gil_take_quiet_locked(tl_thread *t);
+void tl_gil_say_release(tl_thread *t);
 /* Called when a thread gets a Lua state to run: sets the policy's hook. */
 void tl_gil_set_base_hook(tl_thread *t, lua_State *L);
 void tl__switch_hook(tl_thread *t, lua_State *L);
@@ -403,6 +435,7 @@ int tl_procs_init(int max_procs, int virtual_pids);
 int32_t tl_proc_self_pid(void);
 int tl_proc_max(void);
 int tl_proc_count(void);
+int tl_proc_started(void);
 char tl_proc_state(int32_t pid);
 int tl_proc_is_child(void);
 /* This process's name ("MainProcess", "Process-1"). */

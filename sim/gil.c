@@ -165,6 +165,65 @@ static void tl__py2_sleep(tl_thread *t) {
  * spin for every waiter; scripts/bench/README.md). */
 #define TL__GIL_SPIN_BUSY_NS 5000
 
+/* unsaid while its release is being written */
+#define TL__GIL_SAYING ((tl_thread *)1)
+
+/* Writes a quiet release into the trace, unless another thread is at it
+ * (then waits until it is written: it must come before what follows).
+ * 1 if this call wrote it. */
+static int tl__say_unsaid(tl_gil *g, tl_thread *only) {
+  for (;;) {
+    tl_thread *u = atomic_load_explicit(&g->unsaid, memory_order_acquire);
+    if (!u || (only && u != only && u != TL__GIL_SAYING)) return 0;
+    if (u == TL__GIL_SAYING) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      continue;
+    }
+    if (atomic_compare_exchange_weak_explicit(&g->unsaid, &u, TL__GIL_SAYING,
+                                              memory_order_acquire, memory_order_relaxed)) {
+      if (tl_trace_global)
+        tl_trace_emit(tl_trace_global, g->unsaid_t, tl_W->pid, g->unsaid_id, TL_EV_GIL_RELEASE,
+                      TL_GIL_BLOCKING, 0, 0);
+      atomic_store_explicit(&g->unsaid, NULL, memory_order_release);
+      return 1;
+    }
+  }
+}
+
+/* The caller of a quiet release is about to wait: its release is written,
+ * and a GIL waiter woken now (the release did not wake one). */
+void tl_gil_say_release(tl_thread *t) {
+  if (tl__say_unsaid(&tl_W->gil, t)) tl_cond_signal(&tl_W->gil.cond);
+}
+
+/* The GIL is t's: its state, and its take in the trace if say. */
+static void tl__gil_hold(tl_gil *g, tl_thread *t, int say) {
+  g->locked = 1;
+  atomic_store(&g->held_hint, 1);
+  g->holder = t;
+  atomic_store(&g->holder_id, t->id);
+  g->switch_number++;
+  g->drop_request = 0;
+  g->woke_one = 0;
+  atomic_store(&t->holds_gil, 1);
+  tl_cond_broadcast(&g->switch_cond);
+  if (say) tl_emit(TL_EV_GIL_ACQUIRE, 0, g->last_holder, 0);
+}
+
+void tl__gil_take_quiet_locked(tl_thread *t) {
+  tl_gil *g = &tl_W->gil;
+  tl_thread *u = t;
+  if (!TL_VIRTUAL() && !g->locked &&
+      atomic_compare_exchange_strong_explicit(&g->unsaid, &u, NULL, memory_order_acquire,
+                                              memory_order_relaxed)) {
+    tl__gil_hold(g, t, 0); /* nobody had it meanwhile */
+    return;
+  }
+  tl__gil_take_locked(t);
+}
+
 void tl__gil_take_locked(tl_thread *t) {
   tl_gil *g = &tl_W->gil;
   if (TL_VIRTUAL()) {
@@ -208,19 +267,11 @@ void tl__gil_take_locked(tl_thread *t) {
     t->wait_kind = TL_WAIT_NONE;
     g->nwaiters--;
   }
-  g->locked = 1;
-  atomic_store(&g->held_hint, 1);
-  g->holder = t;
-  atomic_store(&g->holder_id, t->id);
-  g->switch_number++;
-  g->drop_request = 0;
-  g->woke_one = 0;
-  atomic_store(&t->holds_gil, 1);
-  tl_cond_broadcast(&g->switch_cond);
-  tl_emit(TL_EV_GIL_ACQUIRE, 0, g->last_holder, 0);
+  tl__say_unsaid(g, NULL); /* a quiet release came before this take */
+  tl__gil_hold(g, t, 1);
 }
 
-void tl__gil_release_locked(tl_thread *t, int reason) {
+static void tl__gil_release(tl_thread *t, int reason, int quiet) {
   tl_gil *g = &tl_W->gil;
   if (TL_VIRTUAL()) {
     tl__v_release(t, reason);
@@ -234,8 +285,20 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
   g->holder = NULL;
   g->last_holder = t->id;
   g->release_gen++;
-  tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
-  tl_cond_signal(&g->cond);
+  if (quiet) {
+    g->unsaid_id = t->id;
+    g->unsaid_t = tl_clock_now();
+    atomic_store_explicit(&g->unsaid, t, memory_order_release);
+  } else {
+    tl_emit(TL_EV_GIL_RELEASE, (uint16_t)reason, 0, 0);
+  }
+  /* (A quiet release wakes no waiter: its call seldom blocks, and the
+   * caller is back for the GIL within microseconds. CPython's release does
+   * wake one, which mostly loses that race to the caller; woken here, one
+   * once won it at every os.write of lesson 77 (under load: a convoy at
+   * each, 20 drop requests in 10 round trips, where the lesson expects
+   * 10). If the call must wait, tl_gil_say_release wakes one.) */
+  if (!quiet) tl_cond_signal(&g->cond);
   if (atomic_load(&g->py2_sleepers) > 0) /* one, as Python 2's semaphore post */
     syscall(SYS_futex, &g->held_hint, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
   tl__wake_deferred();
@@ -247,6 +310,15 @@ void tl__gil_release_locked(tl_thread *t, int reason) {
       tl_cond_wait(&g->switch_cond, &tl_W->mu);
     t->wait_kind = TL_WAIT_NONE;
   }
+}
+
+void tl__gil_release_locked(tl_thread *t, int reason) { tl__gil_release(t, reason, 0); }
+
+/* (py2: a waiter woken by the release counts a failed wake-up when the
+ * GIL is taken again; a release left out of the trace would make it one
+ * without a release, so py2's are all written) */
+void tl__gil_release_quiet_locked(tl_thread *t) {
+  tl__gil_release(t, TL_GIL_BLOCKING, tl_W->cfg.policy == TL_POLICY_PY3);
 }
 
 void tl_gil_take(tl_thread *t) {

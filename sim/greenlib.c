@@ -163,7 +163,8 @@ static int f_finish(lua_State *L) {
  * threads in. Returns the state to give back to (tl__leave_green).
  * (cur_L is read across threads only under the GIL, and by this thread's
  * own poke handler: a release store is enough.) */
-static void tl__hand_hooks(tl_thread *self, lua_State *from, lua_State *to) {
+static inline __attribute__((always_inline)) void tl__hand_hooks(tl_thread *self, lua_State *from,
+                                                                lua_State *to) {
   atomic_store_explicit(&self->cur_L, to, memory_order_release);
   /* Neither state hooked and no switch asked for: the base hook is none
    * (the virtual clock and --trace-lines always hook, a poke before the
@@ -268,16 +269,34 @@ static int f_set_lane(lua_State *L) {
   return 0;
 }
 
+/* A round trip longer than this is written as two events: a view that
+ * plays the run up to a time sees the switch back at its own time. */
+#define TL__ROUND_MAX_NS 1000000u
+
+/* tl_clock_now with the clock in use already looked up (a send reads it
+ * twice). */
+static inline uint64_t tl__stamp(int virt) {
+  return virt ? tl_clock_now() : tl_now_ns() - tl_W->t0;
+}
+
 /* One switch into lane `to` and back to `from`: resumes co with the
  * values above `keep` on L's stack, then leaves on it, above `keep`, how
  * (1 yielded, 2 returned, 3 raised) and the yielded or returned values or
- * the error. Both switches are traced, and the end of `to` if co ended. */
+ * the error. Both switches are traced, and the end of `to` if co ended:
+ * the switch in waits (tl__pend) for the switch back, and when nothing
+ * else was written between them, both are one event (reason 5). */
 static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int keep) {
-  int nargs = lua_gettop(L) - keep, nres = 0, status;
+  int nargs = lua_gettop(L) - keep, nres = 0, status, virt = TL_VIRTUAL();
   lua_State *prev;
   if (!lua_checkstack(co, nargs)) return luaL_error(L, "too many arguments to resume");
-  tl_emit(TL_EV_GREEN_SWITCH, 0, to, from);
-  if (TL_VIRTUAL()) tl_v_burn(TL__SWITCH_NS);
+  if (tl__pend.on) tl__green_flush(); /* a send from inside a send */
+  tl__pend.t = tl__stamp(virt);
+  tl__pend.to = to;
+  tl__pend.from = from;
+  tl__pend.tid = tl__self ? tl__self->id : 0;
+  tl__pend.on = tl_trace_global != NULL;
+  /* (what tl_emit and the switch cost in the virtual clock, as before) */
+  if (virt) tl_v_charge(TL_BUILTIN_NS), tl_v_burn(TL__SWITCH_NS);
   lua_xmove(L, co, nargs);
   prev = tl__enter_green(co);
   status = lua_resume(co, L, nargs, &nres);
@@ -297,6 +316,19 @@ static int tl__step(lua_State *L, lua_State *co, uint32_t to, uint32_t from, int
   } else {
     lua_pushinteger(L, 3);
     lua_xmove(co, L, 1); /* the error object */
+  }
+  /* (the body may have changed the clock: then two events, as before) */
+  if (tl__pend.on && status == LUA_YIELD && TL_VIRTUAL() == virt) {
+    uint64_t now = tl__stamp(virt), dur = now - tl__pend.t;
+    tl__pend.on = 0;
+    if (dur <= TL__ROUND_MAX_NS) {
+      tl_trace_emit(tl_trace_global, tl__pend.t, tl_W->pid, tl__pend.tid, TL_EV_GREEN_SWITCH,
+                    TL_GREEN_ROUND, to, (uint64_t)from | dur << 32);
+      if (virt) tl_v_charge(TL_BUILTIN_NS), tl_v_burn(TL__SWITCH_NS);
+      return 1;
+    }
+    tl_trace_emit(tl_trace_global, tl__pend.t, tl_W->pid, tl__pend.tid, TL_EV_GREEN_SWITCH, 0,
+                  to, from);
   }
   if (status != LUA_YIELD) tl_emit(TL_EV_GREEN_END, 0, to, 0);
   tl_emit(TL_EV_GREEN_SWITCH, 0, from, to);
@@ -356,7 +388,8 @@ static int f_sender(lua_State *L) {
  * the upvalue, raises error here, at the suspension point (throw, close). */
 static int f_yielded(lua_State *L, int status, lua_KContext ctx) {
   (void)status, (void)ctx;
-  if (lua_gettop(L) > 0 && lua_rawequal(L, 1, lua_upvalueindex(1))) {
+  /* (the sentinel is a table: most sends pass none, and skip the compare) */
+  if (lua_type(L, 1) == LUA_TTABLE && lua_rawequal(L, 1, lua_upvalueindex(1))) {
     lua_settop(L, 2);
     return lua_error(L);
   }

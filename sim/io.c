@@ -29,6 +29,12 @@ struct tl__fd {
   uint16_t cport;   /* a connected socket: the port it connected to */
   uint64_t said;    /* its description in the trace's text (tl_io_said) */
   uint64_t said_gen; /* ... as of this trace generation */
+  /* Bytes the trace says went out through it and came in (io-write and
+   * io-read events, written under the GIL), and the other end of its pipe
+   * or connection in this process (-1: none) as of other_epoch. */
+  uint64_t wrote, got;
+  int other;
+  uint64_t other_epoch;
 };
 
 /* What an I/O waiter waits on (its wait_obj). */
@@ -218,8 +224,47 @@ static uint64_t tl__say_set(struct pollfd *fds, int n, int ready) {
 }
 
 void tl_io_note(int fd, int wrote, size_t bytes) {
-  tl_emit(wrote ? TL_EV_IO_WRITE : TL_EV_IO_READ, 0, tl_io_chan(fd), (uint64_t)bytes);
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (s) *(wrote ? &s->wrote : &s->got) += bytes;
+  tl_emit(wrote ? TL_EV_IO_WRITE : TL_EV_IO_READ, 0, s ? s->chan : 0, (uint64_t)bytes);
   tl_io_changed(fd); /* data for a reader, or room for a writer */
+}
+
+void tl_io_note_eof(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (s) s->wrote++; /* (an end of file is something to read) */
+}
+
+/* The other end of fd's pipe, or the peer of its connection, in this
+ * process; -1 if none. */
+static int tl__other_end(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s || !s->own) return -1;
+  if (!s->pipe_end) return tl_io_peer(fd);
+  for (int o = 0; o < tl__nfds; o++)
+    if (o != fd && tl__fds[o].own && tl__fds[o].chan == s->chan && tl__fds[o].pipe_end &&
+        tl__fds[o].pipe_end != s->pipe_end)
+      return o;
+  return -1;
+}
+
+/* Whether a read of fd can only fail with EAGAIN: every byte written into
+ * it (the other end's io-write events) was read (its io-read events), the
+ * other end is this process's, and the run has had no other process that
+ * could have written into it. A blocking read then goes straight to its wait: the attempt
+ * costs a system call (0.85 us on the build machine, two a pipe round
+ * trip) and cannot succeed. Wrong only if bytes came in that no io-write
+ * counted: then the read waits a moment it need not have (the wait is
+ * drawn); it still reads them. (GIL held.) */
+static int tl__drained(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  /* (a child, even one gone, may have written bytes no count here knows) */
+  if (!s || !s->own || tl_proc_started() > 0 || tl_proc_is_child()) return 0;
+  if (s->other_epoch != tl__desc_epoch || !s->other_epoch) {
+    s->other = tl__other_end(fd);
+    s->other_epoch = tl__desc_epoch;
+  }
+  return s->other >= 0 && tl__fds[s->other].wrote == s->got;
 }
 
 /* ---- errors -------------------------------------------------------------- */
@@ -319,18 +364,7 @@ static int tl__nothing_can_move(const tl_thread *self) {
  * a pipe it made, or the peer of a loopback connection between two of its
  * sockets. Not so for stdin, a listening socket (a client may come from
  * outside) or a connection to another program: those may still move. */
-static int tl__end_inside(int fd) {
-  struct tl__fd *s = tl__slot(fd, 0);
-  if (!s || !s->own) return 0;
-  if (s->pipe_end) {
-    for (int o = 0; o < tl__nfds; o++)
-      if (o != fd && tl__fds[o].own && tl__fds[o].chan == s->chan && tl__fds[o].pipe_end &&
-          tl__fds[o].pipe_end != s->pipe_end)
-        return 1;
-    return 0;
-  }
-  return tl_io_peer(fd) >= 0;
-}
+static int tl__end_inside(int fd) { return tl__other_end(fd) >= 0; }
 
 /* How long nothing may move before a wait is called a hang: a virtual
  * second, and a fifth of a real one (loopback data a loaded machine has
@@ -459,9 +493,9 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   uint64_t said = tl_io_said(fd), wall_end = 0;
   uint32_t chan = tl_io_chan(fd);
   ssize_t r = -1;
-  int err = 0, waited = 0, cancelled = 0;
+  int err = 0, waited = 0, cancelled = 0, drained = events == POLLIN && tl__drained(fd);
   tl_mutex_lock(&tl_W->mu);
-  TL_ALLOW_THREADS_BEGIN(self);
+  tl__gil_release_quiet_locked(self);
   /* (in the call's attempts too: one mutex round less a wait) */
   self->wait_kind = TL_WAIT_IO;
   self->wait_obj = &me;
@@ -470,12 +504,17 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   tl_mutex_unlock(&tl_W->mu);
   while (!cancelled) {
     int ms = 50; /* slices: a cancellation is seen between two */
-    if ((r = fn(arg)) >= 0) break;
-    if ((err = errno) == EINTR) continue;
-    if (err != EAGAIN) break;
+    if (drained) {
+      drained = 0; /* (it would fail: wait first) */
+    } else {
+      if ((r = fn(arg)) >= 0) break;
+      if ((err = errno) == EINTR) continue;
+      if (err != EAGAIN) break;
+    }
     if (!waited) {
       waited = 1;
       if (timeout > 0) wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
+      tl_gil_say_release(self); /* the release comes before the wait */
       tl_emit_real(TL_EV_IO_WAIT, 0, chan, said);
     }
     if (wall_end) {
@@ -494,7 +533,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   tl_mutex_lock(&tl_W->mu);
   self->wait_kind = TL_WAIT_NONE;
   self->wait_obj = NULL;
-  TL_ALLOW_THREADS_END(self);
+  tl__gil_take_quiet_locked(self);
   tl_mutex_unlock(&tl_W->mu);
   if (waited) tl_emit(TL_EV_IO_READY, r >= 0, chan, r >= 0 ? said : 0);
   if (cancelled) tl_check_cancel(L);
@@ -537,6 +576,30 @@ static int f_pipe(lua_State *L) {
   return 2;
 }
 
+/* One read or write for tl_io_nogil. */
+struct tl__rw {
+  int fd;
+  char *p;
+  size_t n, done;
+};
+
+static ssize_t tl__read_fn(void *arg) {
+  struct tl__rw *c = arg;
+  return read(c->fd, c->p, c->n);
+}
+
+/* All of it, as a blocking write does (the rest after a wait); an error
+ * after part of it was written returns the part, as write(2) does. */
+static ssize_t tl__write_fn(void *arg) {
+  struct tl__rw *c = arg;
+  while (c->done < c->n) {
+    ssize_t r = write(c->fd, c->p + c->done, c->n - c->done);
+    if (r < 0) return c->done && errno != EAGAIN && errno != EINTR ? (ssize_t)c->done : -1;
+    c->done += (size_t)r;
+  }
+  return (ssize_t)c->done;
+}
+
 static int f_read(lua_State *L) {
   int fd = tl__checkfd(L, 1);
   lua_Integer n = luaL_checkinteger(L, 2);
@@ -546,17 +609,18 @@ static int f_read(lua_State *L) {
   if (n < 0) return tl_raise(L, "ValueError", "negative length");
   if (!tl_io_owned(fd) && tl_io_blocking(fd)) tl__wait_one(L, fd, POLLIN, -1, 0);
   p = luaL_buffinitsize(L, &b, (size_t)n);
-  for (;;) {
+  if (tl_io_owned(fd) && tl_io_blocking(fd) && tl_io_nogil_ok(-1)) {
+    /* As CPython's os.read: the GIL let go around the whole read. */
+    struct tl__rw c = {fd, p, (size_t)n, 0};
+    if ((r = tl_io_nogil(L, fd, POLLIN, -1, tl__read_fn, &c)) < 0) return tl_io_raise_errno(L, errno);
+  } else for (;;) {
     r = read(fd, p, (size_t)n);
     if (r >= 0) break;
     if (errno == EINTR) continue;
     if (errno != EAGAIN || !tl_io_blocking(fd)) return tl_io_raise_errno(L, errno);
     tl_io_wait_fd(L, fd, POLLIN, -1);
   }
-  if (r > 0) {
-    tl_emit(TL_EV_IO_READ, 0, tl_io_chan(fd), (uint64_t)r);
-    tl_io_changed(fd); /* room for a blocked writer */
-  }
+  if (r > 0) tl_io_note(fd, 0, (size_t)r); /* (and room for a blocked writer) */
   luaL_pushresultsize(&b, (size_t)r);
   return 1;
 }
@@ -566,6 +630,16 @@ static int f_write(lua_State *L) {
   size_t len, done = 0;
   const char *s = luaL_checklstring(L, 2, &len);
   int blocking = tl_io_blocking(fd);
+  if (len && blocking && tl_io_owned(fd) && tl_io_nogil_ok(-1)) {
+    /* As CPython's os.write: the GIL let go around the whole write. The
+     * write is in the trace before the GIL goes (see f_sendall). */
+    struct tl__rw c = {fd, (char *)s, len, 0};
+    ssize_t r;
+    tl_io_note(fd, 1, len);
+    if ((r = tl_io_nogil(L, fd, POLLOUT, -1, tl__write_fn, &c)) < 0) return tl_io_raise_errno(L, errno);
+    lua_pushinteger(L, (lua_Integer)r);
+    return 1;
+  }
   do {
     ssize_t r = write(fd, s + done, len - done);
     if (r < 0) {
@@ -578,8 +652,7 @@ static int f_write(lua_State *L) {
       return tl_io_raise_errno(L, errno);
     }
     done += (size_t)r;
-    tl_emit(TL_EV_IO_WRITE, 0, tl_io_chan(fd), (uint64_t)r);
-    tl_io_changed(fd);
+    tl_io_note(fd, 1, (size_t)r);
   } while (blocking && done < len);
   lua_pushinteger(L, (lua_Integer)done);
   return 1;

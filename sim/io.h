@@ -73,8 +73,12 @@ uint64_t tl_io_say_set(struct pollfd *fds, int n);
  * the channel its readiness arrows follow (0: keep). */
 void tl_io_set_desc(int fd, const char *desc, uint32_t chan);
 uint32_t tl_io_chan(int fd);
-/* Trace events about data through fd (the arrows' ends). */
+/* Trace events about data through fd (the arrows' ends). Every byte
+ * into or out of a descriptor is noted here: a blocking read knows from
+ * the counts when an attempt can only fail (tl_io_nogil). */
 void tl_io_note(int fd, int wrote, size_t bytes);
+/* fd's other end will read an end of file (a shutdown for writing). */
+void tl_io_note_eof(int fd);
 
 int luaopen_tl_io(lua_State *L);     /* os.pipe, read, write...; returns _io */
 int luaopen_tl_socket(lua_State *L); /* the socket module */

@@ -89,6 +89,8 @@ char tl_proc_state(int32_t pid) {
 
 /* Processes of the run live or unreaped, this one not counted. */
 int tl_proc_count(void) { return tl__S ? atomic_load(&tl__S->count) : 0; }
+/* Processes the run has started, ended ones too (the top one not counted). */
+int tl_proc_started(void) { return tl__S ? atomic_load(&tl__S->next_vpid) - 1001 : 0; }
 
 /* ---- the table of processes ------------------------------------------- */
 
@@ -174,6 +176,9 @@ static void tl__reaped(int32_t pid, int st) {
 }
 
 static void tl__atfork_prepare(void) {
+  /* a generator's switch-in not yet written is written now, once: the
+   * child would otherwise write its copy too, under its own pid */
+  if (tl__pend.on) tl__green_flush();
   if (tl_W) tl_mutex_lock(&tl_W->mu);
   tl__out_lock();
 }

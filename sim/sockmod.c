@@ -545,6 +545,7 @@ static int f_shutdown(lua_State *L) {
   tl_sock *s = tl__check(L);
   int how = (int)luaL_checkinteger(L, 2);
   if (shutdown(tl__fd(L, s), how) != 0) return tl_io_raise_errno(L, errno);
+  if (how != SHUT_RD) tl_io_note_eof(s->fd);
   if (how != SHUT_RD) tl_io_settle(tl_io_peer(s->fd), POLLRDHUP, NULL, 0);
   tl_io_changed(s->fd);
   return 0;

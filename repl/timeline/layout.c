@@ -1031,6 +1031,9 @@ long tl_layout_update_until(tl_layout *l, const tl_trace *tr, uint64_t until) {
       n++;
       if (n == pv->capbatch && tl__grow(&pv->batch, &pv->capbatch, n + 1, sizeof *pv->batch))
         return -1;
+      if (tl__green_split(&pv->batch[n - 1], &pv->batch[n])) n++;
+      if (n == pv->capbatch && tl__grow(&pv->batch, &pv->capbatch, n + 1, sizeof *pv->batch))
+        return -1;
     }
     if (got < 0) { /* cleared under us: start over next time */
       tl_trace_reader_init(&pv->reader, tr);

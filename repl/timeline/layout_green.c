@@ -113,6 +113,19 @@ int tl__on_green_switch(tl_layout *l, int32_t proc, int32_t lane, const tl_event
   return 0;
 }
 
+int tl__green_split(tl_event *e, tl_event *back) {
+  if (e->kind != TL_EV_GREEN_SWITCH || e->reason != TL_GREEN_ROUND) return 0;
+  *back = *e;
+  back->t = e->t + (e->arg >> 32);
+  back->obj = (uint32_t)e->arg;
+  back->arg = e->obj;
+  back->reason = 0;
+  back->aux |= 0x80000000u; /* (t, seq) order: after whatever else is at its time */
+  e->arg = (uint32_t)e->arg;
+  e->reason = 0;
+  return 1;
+}
+
 int tl__on_green_end(tl_layout *l, int32_t proc, int32_t lane, const tl_event *e) {
   int32_t gl = tl__green_lane(l, proc, lane, e->obj);
   if (gl == -1) return -1;

@@ -95,6 +95,10 @@ void tl__objects_free(tl_layout *l);
 
 /* layout_green.c: coroutines as green lanes nested under their thread */
 tl__handler tl__on_green_new, tl__on_green_switch, tl__on_green_end;
+/* A round trip in one event (GREEN_SWITCH, TL_GREEN_ROUND) is the two
+ * switches it stands for: e becomes the switch in, *back the switch back.
+ * 1 when e was one. */
+int tl__green_split(tl_event *e, tl_event *back);
 
 /* layout_deadlock.c */
 tl__handler tl__on_deadlock;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -169,6 +170,96 @@ tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes) {
   return tr;
 }
 
+/* ---- fresh pages ahead of the appenders --------------------------------
+ * The kernel allocates and zeroes a page of the log the first time it is
+ * written: 3-4 us a 4 KB page (about 100 events) on a virtual machine, as
+ * much as the switches those events record (the memfd's pages cannot be
+ * huge pages: shared memory has none here). So a thread of the process
+ * that made the log asks for the pages (MADV_POPULATE_WRITE, which writes
+ * nothing) a little ahead of where appenders write, on another CPU when
+ * there is one; it starts once the appenders have written a megabyte
+ * and stays at most TL__AHEAD bytes ahead, so the log still costs only
+ * the memory it holds, and that. Only the ring: the pinned events and
+ * the text are small. */
+#define TL__AHEAD (4u << 20)
+#define TL__AHEAD_STEP (1u << 20)
+
+static struct {
+  tl_trace *tr;
+  pthread_t th;
+  pid_t pid;
+  _Atomic int stop;
+} tl__pf;
+
+static void tl__nap(unsigned us) {
+  struct timespec ts = {0, (long)us * 1000};
+  nanosleep(&ts, NULL);
+}
+
+static void *tl__prefault(void *arg) {
+  tl_trace *tr = arg;
+  char *ev = (char *)TL__EV(tr);
+  size_t done = 0, end = tl__align(tr->capacity * sizeof(tl_event));
+  uint64_t gen = atomic_load(&tr->gen), last = UINT64_MAX;
+  unsigned nap = 100, still = 0;
+  int broken = 0;
+  while (!atomic_load_explicit(&tl__pf.stop, memory_order_acquire)) {
+    uint64_t n = atomic_load_explicit(&tr->claimed, memory_order_relaxed);
+    uint64_t g = atomic_load_explicit(&tr->gen, memory_order_relaxed);
+    size_t at, want;
+    if (g != gen) { /* cleared: its pages were given back */
+      gen = g;
+      done = 0;
+    }
+    at = n < tr->capacity ? (size_t)n * sizeof(tl_event) : end;
+    want = at + TL__AHEAD < end ? at + TL__AHEAD : end;
+    if (done < (at & ~(size_t)4095)) done = at & ~(size_t)4095; /* they went past on their own */
+    /* (a log of less than a step is left alone: a short run pays nothing) */
+    if (!broken && at >= TL__AHEAD_STEP && done < want &&
+        (want - done >= TL__AHEAD_STEP || want == end)) {
+      size_t len = want - done < TL__AHEAD_STEP ? tl__align(want - done) : TL__AHEAD_STEP;
+      if (madvise(ev + done, len, MADV_POPULATE_WRITE) != 0) broken = 1;
+      done += len;
+      nap = 100;
+      continue;
+    }
+    /* while appenders append, look often; a log at rest, seldom */
+    still = n == last ? still + 1 : 0;
+    last = n;
+    tl__nap(nap);
+    if (nap < (still > 200 ? 100000u : 2000u)) nap *= 2;
+  }
+  return NULL;
+}
+
+void tl_trace_prefault(tl_trace *tr) {
+  sigset_t all, old;
+  pthread_attr_t at;
+  if (tl__pf.tr || tr->capacity * sizeof(tl_event) < 2 * TL__AHEAD_STEP) return;
+  /* a kernel without MADV_POPULATE_WRITE (before 5.14): as before */
+  if (madvise(TL__EV(tr), 4096, MADV_POPULATE_WRITE) != 0) return;
+  atomic_store(&tl__pf.stop, 0);
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* no signal for it to take */
+  /* (it calls madvise and nanosleep only: a small stack) */
+  pthread_attr_init(&at);
+  pthread_attr_setstacksize(&at, 64 * 1024);
+  if (pthread_create(&tl__pf.th, &at, tl__prefault, tr) == 0) {
+    tl__pf.tr = tr;
+    tl__pf.pid = getpid();
+  }
+  pthread_attr_destroy(&at);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void tl__prefault_stop(tl_trace *tr) {
+  if (tl__pf.tr != tr) return;
+  tl__pf.tr = NULL;
+  if (tl__pf.pid != getpid()) return; /* a forked child: the thread is its parent's */
+  atomic_store_explicit(&tl__pf.stop, 1, memory_order_release);
+  pthread_join(tl__pf.th, NULL);
+}
+
 /* The fd field is the creator's: a process that attached has its own
  * number for the same file, and closes only its mapping. */
 static tl_trace *tl__attached;
@@ -193,6 +284,7 @@ void tl_trace_destroy(tl_trace *tr) {
   int fd;
   if (!tr) return;
   tl_trace_stream_finish(tr);
+  tl__prefault_stop(tr);
   fd = tr == tl__attached ? -1 : tr->fd;
   munmap(tr, tr->map_bytes);
   if (fd >= 0 && fcntl(fd, F_GETFD) >= 0) close(fd);

@@ -81,7 +81,7 @@
   X(IO_READ, "io-read")             /* obj: channel, arg: bytes */ \
   X(IO_WRITE, "io-write")           /* obj: channel, arg: bytes */ \
   X(GREEN_NEW, "green-new")         /* obj: green lane id, arg: name, reason: tl_green_kind */ \
-  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead; 3/4: obj starts/ends a wait for I/O, arg: what it waits on (text) */ \
+  X(GREEN_SWITCH, "green-switch")   /* obj: green lane now running (0: the thread itself), arg: the one left; reason 1/2: obj sleeps/wakes instead; 3/4: obj starts/ends a wait for I/O, arg: what it waits on (text); 5 (TL_GREEN_ROUND): a round trip, obj ran from t for arg >> 32 ns, entered from and left back to lane arg & 0xffffffff */ \
   X(GREEN_END, "green-end")         /* obj: green lane that finished */
 
 enum tl_event_kind {
@@ -167,6 +167,10 @@ static inline const char *tl_obj_type_name(unsigned type) {
   X(TASK, "task")         /* an asyncio task */             \
   X(LOOP, "event loop")   /* asyncio's loop */
 
+/* GREEN_SWITCH's reason for a round trip in one event (a generator's
+ * send: in and back, nothing else written between). */
+enum { TL_GREEN_ROUND = 5 };
+
 enum tl_green_kind {
   TL_GREEN__NONE = 0,
 #define TL__GREEN_ENUM(name, text) TL_GREEN_##name,
@@ -202,6 +206,10 @@ enum tl_trace_mode { TL_TRACE_RING = 0, TL_TRACE_STOP = 1 };
  * grows with the events held, not with the capacity. NULL on failure. */
 tl_trace *tl_trace_create(size_t capacity, size_t arena_bytes);
 void tl_trace_destroy(tl_trace *tr);
+/* Asks, from a thread of its own, for the ring's pages a little ahead of
+ * the appenders, so that they do not wait for the kernel to allocate
+ * them (the live log of a run; until tl_trace_destroy). */
+void tl_trace_prefault(tl_trace *tr);
 /* The memfd behind a log made by tl_trace_create (close-on-exec), and the
  * same log mapped again from it in a spawned threadlab; NULL on failure. */
 int tl_trace_fd(const tl_trace *tr);

@@ -23,6 +23,9 @@ for name in "${!body[@]}"; do
     echo 'for i = 1, 3 do threading.Thread{target = function() stuck:wait() end}:start() end'
     printf '%s\n' "${body[$name]}"
   } > "$T/$name.lua"
+  # (the last run's "holding" must not be read before this run's
+  # redirection empties the file: SIGINT would land in its start-up)
+  rm -f "$T/out"
   "$BIN" --headless "$T/$name.lua" > "$T/out" 2> "$T/err" &
   pid=$!
   for _ in $(seq 100); do grep -q holding "$T/out" && break; sleep 0.05; done

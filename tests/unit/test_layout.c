@@ -557,6 +557,61 @@ static void test_trim_to_ring(void) {
   fresh();
 }
 
+/* A generator's send as one event (TL_GREEN_ROUND: in at t, back after
+ * arg >> 32 ns) lays out as the two switches it stands for: the same
+ * segments on every lane and the same arrows, with another thread's events
+ * between the two times and a round trip at the end of a batch. */
+static tl_layout *green_run(int round) {
+  uint64_t t = 10;
+  int i;
+  fresh();
+  ev(0, 1, TL_EV_GIL_ACQUIRE, 0, 0, 0);
+  ev(1, 1, TL_EV_GREEN_NEW, TL_GREEN_GENERATOR, 7, str("acc"));
+  for (i = 0; i < 3; i++, t += 10) {
+    if (round) {
+      ev(t, 1, TL_EV_GREEN_SWITCH, TL_GREEN_ROUND, 7, 0 | (uint64_t)4 << 32);
+    } else {
+      ev(t, 1, TL_EV_GREEN_SWITCH, 0, 7, 0);
+      ev(t + 4, 1, TL_EV_GREEN_SWITCH, 0, 0, 7);
+    }
+    if (i == 1) ev(t + 2, 2, TL_EV_GIL_REQUEST, 0, 1, 0); /* during the round trip */
+  }
+  /* equal times: the switch back still comes after the switch in */
+  if (round) {
+    ev(t, 1, TL_EV_GREEN_SWITCH, TL_GREEN_ROUND, 7, 0);
+  } else {
+    ev(t, 1, TL_EV_GREEN_SWITCH, 0, 7, 0);
+    ev(t, 1, TL_EV_GREEN_SWITCH, 0, 0, 7);
+  }
+  ev(t + 5, 1, TL_EV_GIL_RELEASE, TL_GIL_BLOCKING, 0, 0);
+  return tl_layout_build(tr);
+}
+
+static void test_green_round(void) {
+  tl_layout *two = green_run(0), *one = green_run(1);
+  size_t k, i;
+  CHECK(two && one);
+  if (!two || !one) goto out;
+  CHECK(one->nlanes == two->nlanes && one->nlanes == 3);
+  CHECK(one->narrows == two->narrows && one->narrows == 8);
+  CHECK(one->consumed == two->consumed);
+  for (k = 0; k < one->nlanes && k < two->nlanes; k++) {
+    CHECK(one->lanes[k].nseg == two->lanes[k].nseg);
+    for (i = 0; i < one->lanes[k].nseg && i < two->lanes[k].nseg; i++)
+      CHECK(same_seg(&one->lanes[k].seg[i], &two->lanes[k].seg[i]));
+  }
+  for (k = 0; k < one->narrows && k < two->narrows; k++)
+    CHECK(one->arrows[k].t0 == two->arrows[k].t0 && one->arrows[k].from == two->arrows[k].from &&
+          one->arrows[k].to == two->arrows[k].to && one->arrows[k].kind == two->arrows[k].kind);
+  k = (size_t)tl_layout_find_lane(one, P, 0x80000007u);
+  CHECK(has_seg(one, (int)k, TL_STATE_RUNNING, 20, 24, 0));
+  CHECK(has_seg(one, (int)k, TL_STATE_SUSPENDED, 24, 30, 0));
+  CHECK(well_ordered(one));
+out:
+  tl_layout_free(two);
+  tl_layout_free(one);
+}
+
 int main(int argc, char **argv) {
   static const tl_test tests[] = {
       TL_TEST(test_trim_to_ring),
@@ -568,6 +623,7 @@ int main(int argc, char **argv) {
       TL_TEST(test_waits),
       TL_TEST(test_sim_order),
       TL_TEST(test_out_of_order),
+      TL_TEST(test_green_round),
       TL_TEST(test_incremental),
       TL_TEST(test_jitter),
       TL_TEST(test_processes),

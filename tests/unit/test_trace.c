@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -332,6 +334,52 @@ static void test_stream_error(void) {
   unlink(path);
 }
 
+/* The memory the log's file holds now (its pages), in bytes. */
+static long long held(const tl_trace *t) {
+  struct stat st;
+  return fstat(tl_trace_fd(t), &st) == 0 ? (long long)st.st_blocks * 512 : -1;
+}
+
+/* Waits (up to 2 s) until the log holds at least `bytes`. */
+static long long held_at_least(const tl_trace *t, long long bytes) {
+  long long h = held(t);
+  int i;
+  for (i = 0; i < 400 && h < bytes; i++) {
+    struct timespec ts = {0, 5000000};
+    nanosleep(&ts, NULL);
+    h = held(t);
+  }
+  return h;
+}
+
+/* Once the appenders have written a megabyte, the ring's pages are asked
+ * for ahead of them (3 to 4 MB: a megabyte at a time), and no further: a
+ * big log still costs only what it holds, and that; a short one nothing. */
+static void test_prefault(void) {
+  const long long mb = 1 << 20, ahead = 4 * mb, slack = 1 * mb; /* header, pinned, text */
+  long long h;
+  uint32_t i;
+  tr = tl_trace_create(1000000, 1 << 20); /* 40 MB of ring */
+  CHECK(tr != NULL);
+  if (!tr) return;
+  CHECK(held(tr) < slack);
+  tl_trace_prefault(tr);
+  for (i = 0; i < 1000; i++) /* a short run: nothing asked for ahead */
+    tl_trace_emit(tr, i, 1, 1, TL_EV_SLEEP, 0, i, 0);
+  {
+    struct timespec ts = {0, 100000000};
+    nanosleep(&ts, NULL);
+  }
+  CHECK(held(tr) < slack);
+  for (i = 0; i < 200000; i++) /* 8 MB of events */
+    tl_trace_emit(tr, i, 1, 1, TL_EV_SLEEP, 0, i, 0);
+  h = held_at_least(tr, 200000 * (long long)sizeof(tl_event) + ahead - mb);
+  CHECK(h >= 200000 * (long long)sizeof(tl_event) + ahead - mb);
+  CHECK(h <= 200000 * (long long)sizeof(tl_event) + ahead + slack);
+  tl_trace_destroy(tr); /* ends the thread */
+  tr = NULL;
+}
+
 int main(int argc, char **argv) {
   static const tl_test tests[] = {
       TL_TEST(test_concurrent_appends),
@@ -341,6 +389,7 @@ int main(int argc, char **argv) {
       TL_TEST(test_save_load),
       TL_TEST(test_stream),
       TL_TEST(test_stream_error),
+      TL_TEST(test_prefault),
       {NULL, NULL}};
   return tl_test_main(tests, argc, argv);
 }
