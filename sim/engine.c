@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,21 +104,28 @@ static int tl__some_cpu_free(void) {
   return atomic_load_explicit(&tl__cpu_free, memory_order_relaxed);
 }
 
-int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted, uint64_t busy_ns) {
-  uint64_t end, ns = TL_SPIN_NS;
-  int i = 0, changed = 1;
+/* Counts a spinner in and says for how long it may spin (0: not at all). */
+static uint64_t tl__spin_begin(uint64_t busy_ns) {
+  uint64_t ns = TL_SPIN_NS;
   /* (Not on the virtual clock: with it there, lesson 72 recorded twice
    * drew two pictures (which accepted socket a worker got). Some part of
    * a virtual run still hangs on real timing; until it is found, the
    * virtual clock keeps the spin it replays with.) */
   if (!atomic_load_explicit(&tl__spin_virtual, memory_order_relaxed) && !tl__some_cpu_free()) {
-    if (!busy_ns) return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
+    if (!busy_ns) return 0;
     ns = busy_ns;
   }
   if (atomic_fetch_add(&tl__spinners, 1) >= TL_MAX_SPINNERS) {
     atomic_fetch_sub(&tl__spinners, 1);
-    return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
+    return 0;
   }
+  return ns;
+}
+
+int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted, uint64_t busy_ns) {
+  uint64_t end, ns = tl__spin_begin(busy_ns);
+  int i = 0, changed = 1;
+  if (!ns) return atomic_load_explicit(flag, memory_order_acquire) != unwanted;
   end = tl_now_ns() + ns;
   while (atomic_load_explicit(flag, memory_order_acquire) == unwanted) {
     if ((++i & 63) == 0 && tl_now_ns() > end) {
@@ -130,6 +138,18 @@ int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted, uint64_t bus
   }
   atomic_fetch_sub(&tl__spinners, 1);
   return changed;
+}
+
+int tl__spin_until(int (*ready)(void *arg, int slice_ms), void *arg) {
+  uint64_t end, ns = tl__spin_begin(0);
+  int r = 0;
+  if (!ns) return -1;
+  end = tl_now_ns() + ns;
+  /* (yielding: a peer that shares this CPU, runnable, runs meanwhile
+   * instead of waiting out the spin) */
+  while (!(r = ready(arg, 0)) && tl_now_ns() < end) sched_yield();
+  atomic_fetch_sub(&tl__spinners, 1);
+  return r;
 }
 
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {

@@ -230,6 +230,10 @@ uint64_t tl_deadline_in(double seconds);
 #define TL_SPIN_NS 30000
 #define TL_MAX_SPINNERS 1
 int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted, uint64_t busy_ns);
+/* The same for a readiness that only a call can tell (a descriptor's
+ * poll with no timeout: ready(arg, 0)); returns ready's last answer, or
+ * -1 when it did not spin at all (every CPU wanted, or another spinner). */
+int tl__spin_until(int (*ready)(void *arg, int slice_ms), void *arg);
 /* Tells the spin which clock runs (whenever the configuration changes). */
 void tl__spin_clock(int clock);
 

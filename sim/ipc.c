@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "io.h"
 #include "locks.h"
 #include "mpgraph.h"
 #include "pickle.h"
@@ -34,6 +35,41 @@
  * token to the other processes, for a virtual millisecond at a time.
  * Returns 1 ready, 0 timed out. */
 typedef int (*tl__ready_fn)(void *arg, int slice_ms);
+/* tl__ipc_wait's flags: the caller just found it not ready; spin a moment
+ * before sleeping (a descriptor: a peer process often answers within
+ * microseconds, and waking a sleeping CPU costs more on a virtual
+ * machine; not on the virtual clock, whose waits are looks at the baton) */
+#define TL__TRIED 1
+#define TL__SPIN 2
+/* Whether to spin is learnt from the waits themselves, as KVM's halt
+ * polling does: a wait that ends within TL__SPIN_WORTH_NS (the peer
+ * answers soon; once both sides spin, within a spin) keeps the spin on;
+ * each longer one doubles the count of waits that sleep at once, up to
+ * 63 of 64, so a server waiting a millisecond between messages burns
+ * almost nothing. (A backoff on failed spins alone never recovers: while
+ * one side sleeps the other's spin fails too.) */
+static _Thread_local uint8_t tl__spin_misses, tl__spin_skip;
+#define TL__SPIN_MISSES_MAX 6
+#define TL__SPIN_WORTH_NS 100000u
+
+/* ready() as a spin, or -1 when this wait does not spin */
+static int tl__spin_try(tl__ready_fn ready, void *arg) {
+  if (tl__spin_skip) {
+    tl__spin_skip--;
+    return -1;
+  }
+  return tl__spin_until(ready, arg);
+}
+
+static void tl__spin_learn(uint64_t waited_ns) {
+  if (waited_ns < TL__SPIN_WORTH_NS) {
+    tl__spin_misses = tl__spin_skip = 0;
+  } else {
+    if (tl__spin_misses < TL__SPIN_MISSES_MAX) tl__spin_misses++;
+    tl__spin_skip = (uint8_t)((1u << tl__spin_misses) - 1);
+  }
+}
+
 /* The name of what the current call waits on, for the hang report (the
  * Lua half passes it: "mp.Queue-3", "Pipe-5"). */
 static _Thread_local const char *tl__hang_name;
@@ -44,15 +80,15 @@ static _Thread_local const char *tl__hang_name;
 #define TL__VHANG_NS (60ull * 1000000000ull)
 
 static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double timeout, const void *obj,
-                        int tried) {
+                        int flags) {
   tl_thread *self = tl__self;
   int virt = TL_VIRTUAL();
   /* a timeout runs on the run's clock: virtual seconds on the virtual one */
   uint64_t wall_end = timeout >= 0 && !virt ? tl_now_ns() + (uint64_t)(timeout * 1e9) : 0;
   uint64_t vend = timeout >= 0 && virt ? tl_deadline_in(timeout) : 0;
-  uint64_t v0 = tl_clock_now();
-  int r = 0, cancelled = 0, hang = 0;
-  if (!tried && ready(arg, 0)) return 1; /* tried: the caller just found it not ready */
+  uint64_t v0 = tl_clock_now(), t0 = 0, waited = 0;
+  int r = 0, cancelled = 0, hang = 0, spin = (flags & TL__SPIN) && !virt;
+  if (!(flags & TL__TRIED) && ready(arg, 0)) return 1;
   if (timeout == 0) return 0;
   tl_mutex_lock(&tl_W->mu);
   TL_ALLOW_THREADS_BEGIN(self); /* (on the virtual clock too: the wait is drawn off the GIL) */
@@ -93,13 +129,20 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
       slice = 0;
     }
     tl_mutex_unlock(&tl_W->mu);
-    r = ready(arg, slice);
+    if (spin) {
+      t0 = tl_now_ns();
+      r = tl__spin_try(ready, arg) > 0;
+      spin = 0;
+    }
+    if (!r) r = ready(arg, slice);
     if (r && virt) tl_vp_progress();
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
+  if (t0) waited = r ? tl_now_ns() - t0 : TL__SPIN_WORTH_NS; /* (before the GIL's wait) */
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
+  if (t0) tl__spin_learn(waited);
   if (cancelled) tl_check_cancel(L);
   if (hang) {
     if (hang == 2)
@@ -125,12 +168,13 @@ static int tl__fd_ready(void *arg, int slice_ms) {
 
 static int tl__wait_fd_tried(lua_State *L, int fd, short events, double timeout) {
   struct tl__fdwait w = {fd, events};
-  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 1);
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1),
+                      TL__TRIED | TL__SPIN);
 }
 
 static int tl__wait_fd(lua_State *L, int fd, short events, double timeout) {
   struct tl__fdwait w = {fd, events};
-  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), 0);
+  return tl__ipc_wait(L, tl__fd_ready, &w, timeout, (const void *)(intptr_t)(fd + 1), TL__SPIN);
 }
 
 /* ---- pickling ----------------------------------------------------------- */
@@ -162,9 +206,10 @@ static int f_loads(lua_State *L) {
 
 /* ---- framed messages ------------------------------------------------------ */
 
+/* Non-blocking (a wait is a poll without the GIL) and in the program's
+ * table of descriptors, so that :reset closes it as it closes os.pipe's. */
 static void tl__nonblock(int fd) {
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  tl_io_own(fd, 0);
 }
 
 static int f_socketpair(lua_State *L) {
@@ -333,7 +378,9 @@ static int f_poll(lua_State *L) {
 }
 
 static int f_close(lua_State *L) {
-  close((int)luaL_checkinteger(L, 1));
+  int fd = (int)luaL_checkinteger(L, 1);
+  tl_io_disown(fd);
+  close(fd);
   return 0;
 }
 
@@ -563,7 +610,7 @@ struct tl__gwait {
 
 static int tl__graph_wait(lua_State *L) {
   struct tl__gwait *g = lua_touserdata(L, 1);
-  g->r = tl__ipc_wait(L, g->stuck ? tl__sem_try : tl__graph_try, g->s, g->timeout, g->s, 1);
+  g->r = tl__ipc_wait(L, g->stuck ? tl__sem_try : tl__graph_try, g->s, g->timeout, g->s, TL__TRIED);
   return 0;
 }
 

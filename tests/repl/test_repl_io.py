@@ -1,6 +1,7 @@
 """Descriptors at the REPL, through a pty: a blocking read or accept is
 interrupted by Ctrl-C, and :reset and exit close every pipe and socket the
-program opened (counted in /proc/PID/fd, as the issue asks)."""
+program opened (counted in /proc/PID/fd, as the issue asks), an mp Pipe's
+and Queue's among them."""
 import os
 import time
 from pty_session import Session, check
@@ -36,6 +37,13 @@ interrupted("select.select({pipes[2][1]}, {}, {})", "select")
 # a blocking recv (run without the GIL on the real clock)
 s.line('rc = socket.socket(); rc:connect(socks[4]:getsockname())')
 interrupted("rc:recv(10)", "a blocking recv")
+# a Pipe's recv (it spins a moment before sleeping in slices; sim/ipc.c)
+s.line('pa, pb = mp.Pipe()')
+interrupted("pa:recv()", "a Pipe's recv")
+out = s.line('pb:send(7); print("got", pa:recv())', until=r"got \d+")
+check("got 7" in out, "the Pipe works after the interrupt: " + out)
+out = s.line('qq = mp.Queue(); qq:put(8); print("queued", qq:get())', until=r"queued \d+")
+check("queued 8" in out, "a Queue, whose pipe :reset closes too: " + out)
 out = s.line(":reset", until=r"fresh world[\s\S]*> ")
 time.sleep(0.2)
 after = fds(s.pid)
