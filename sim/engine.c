@@ -152,6 +152,38 @@ int tl__spin_until(int (*ready)(void *arg, int slice_ms), void *arg) {
   return r;
 }
 
+/* Whether a descriptor's wait spins is learnt from the waits themselves,
+ * as KVM's halt polling does: a wait that ends within TL_SPIN_WORTH_NS
+ * (the peer answers soon; once both sides spin, within a spin) keeps the
+ * spin on; each longer one doubles the count of waits that sleep at once,
+ * up to 63 of 64, so a server waiting a millisecond between messages
+ * burns almost nothing. (A backoff on failed spins alone never recovers:
+ * while one side sleeps the other's spin fails too.) One thread's waits,
+ * Pipe's and os.read's alike, teach it. */
+static _Thread_local uint8_t tl__spin_misses, tl__spin_skip;
+#define TL__SPIN_MISSES_MAX 6
+
+int tl__spin_learnt(int (*ready)(void *arg, int slice_ms), void *arg) {
+  if (tl__spin_skip) {
+    tl__spin_skip--;
+    return -1;
+  }
+  return tl__spin_until(ready, arg);
+}
+
+void tl__spin_learn(uint64_t waited_ns) {
+  if (waited_ns < TL_SPIN_WORTH_NS) {
+    tl__spin_misses = tl__spin_skip = 0;
+  } else {
+    if (tl__spin_misses < TL__SPIN_MISSES_MAX) tl__spin_misses++;
+    tl__spin_skip = (uint8_t)((1u << tl__spin_misses) - 1);
+  }
+}
+
+/* A forked child has only the forking thread: a spinner of the parent's
+ * counted at the fork never leaves the count there. */
+void tl__spin_after_fork(void) { atomic_store(&tl__spinners, 0); }
+
 int tl__wait(tl_thread *self, int kind, const void *obj, uint64_t deadline) {
   int r = 0;
   uint32_t wakes;

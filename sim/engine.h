@@ -234,6 +234,13 @@ int tl__spin_while(const _Atomic uint32_t *flag, uint32_t unwanted, uint64_t bus
  * poll with no timeout: ready(arg, 0)); returns ready's last answer, or
  * -1 when it did not spin at all (every CPU wanted, or another spinner). */
 int tl__spin_until(int (*ready)(void *arg, int slice_ms), void *arg);
+/* tl__spin_until for a descriptor's wait, when this thread's recent waits
+ * say it pays (-1: not this time); tl__spin_learn tells it how long the
+ * wait took from the spin's start (TL_SPIN_WORTH_NS or more: too long). */
+#define TL_SPIN_WORTH_NS 100000u
+int tl__spin_learnt(int (*ready)(void *arg, int slice_ms), void *arg);
+void tl__spin_learn(uint64_t waited_ns);
+void tl__spin_after_fork(void);
 /* Tells the spin which clock runs (whenever the configuration changes). */
 void tl__spin_clock(int clock);
 

@@ -383,10 +383,16 @@ static int tl__io_hang(lua_State *L, struct pollfd *fds, int n, int procs) {
                        "it ready", tl__self->name, what, n > 1 ? " and others" : "");
 }
 
+/* A set's readiness for a spin (tl__spin_learnt): a look, no wait. */
+static int tl__set_ready(void *arg, int slice_ms) {
+  struct tl__io_waiter *w = arg;
+  return poll(w->fds, (nfds_t)w->n, 0) > 0;
+}
+
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
   tl_thread *self = tl__self;
-  int r, err = 0, cancelled = 0, virt, hang = 0, hang_procs = 0;
-  uint64_t deadline = 0, wall_end = 0, still = 0, still_wall = 0;
+  int r, err = 0, cancelled = 0, virt, hang = 0, hang_procs = 0, spun = 0;
+  uint64_t deadline = 0, wall_end = 0, still = 0, still_wall = 0, t0 = 0;
   struct tl__io_waiter me = {fds, n};
   if ((flags & TL_IO_AFTER_EAGAIN) && self && timeout != 0 && !TL_VIRTUAL()) {
     r = 0;
@@ -456,7 +462,15 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
         if (wall_end - now < 50000000u) ms = (int)((wall_end - now + 999999) / 1000000);
       }
       tl_mutex_unlock(&tl_W->mu);
-      r = poll(fds, (nfds_t)n, ms);
+      /* first a spin, when this thread's waits say the answer comes soon */
+      r = 0;
+      if (!spun) {
+        spun = 1;
+        t0 = tl_now_ns();
+        if (tl__spin_learnt(tl__set_ready, &me) <= 0) r = 0;
+        else r = poll(fds, (nfds_t)n, 0);
+      }
+      if (r == 0) r = poll(fds, (nfds_t)n, ms);
       err = errno;
       tl_mutex_lock(&tl_W->mu);
       self->wait_kind = TL_WAIT_NONE;
@@ -465,6 +479,7 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
     }
   }
   self->io_forever = 0;
+  if (t0) tl__spin_learn(r > 0 ? tl_now_ns() - t0 : TL_SPIN_WORTH_NS); /* (before the GIL's wait) */
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   tl__emit_ready(fds, n, cancelled || hang ? 0 : r, flags);
@@ -493,6 +508,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   uint64_t said = tl_io_said(fd), wall_end = 0;
   uint32_t chan = tl_io_chan(fd);
   ssize_t r = -1;
+  uint64_t t0 = 0;
   int err = 0, waited = 0, cancelled = 0, drained = events == POLLIN && tl__drained(fd);
   tl_mutex_lock(&tl_W->mu);
   tl__gil_release_quiet_locked(self);
@@ -516,6 +532,11 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
       if (timeout > 0) wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
       tl_gil_say_release(self); /* the release comes before the wait */
       tl_emit_real(TL_EV_IO_WAIT, 0, chan, said);
+      /* first a spin, when this thread's waits say the answer comes soon
+       * (a peer thread or process often answers within microseconds, and
+       * waking a halted CPU costs more on a virtual machine) */
+      t0 = tl_now_ns();
+      if (tl__spin_learnt(tl__set_ready, &me) > 0) continue;
     }
     if (wall_end) {
       uint64_t now = tl_now_ns();
@@ -530,6 +551,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
     }
     r = -1;
   }
+  if (t0) tl__spin_learn(r >= 0 ? tl_now_ns() - t0 : TL_SPIN_WORTH_NS);
   tl_mutex_lock(&tl_W->mu);
   self->wait_kind = TL_WAIT_NONE;
   self->wait_obj = NULL;

@@ -41,35 +41,6 @@ typedef int (*tl__ready_fn)(void *arg, int slice_ms);
  * machine; not on the virtual clock, whose waits are looks at the baton) */
 #define TL__TRIED 1
 #define TL__SPIN 2
-/* Whether to spin is learnt from the waits themselves, as KVM's halt
- * polling does: a wait that ends within TL__SPIN_WORTH_NS (the peer
- * answers soon; once both sides spin, within a spin) keeps the spin on;
- * each longer one doubles the count of waits that sleep at once, up to
- * 63 of 64, so a server waiting a millisecond between messages burns
- * almost nothing. (A backoff on failed spins alone never recovers: while
- * one side sleeps the other's spin fails too.) */
-static _Thread_local uint8_t tl__spin_misses, tl__spin_skip;
-#define TL__SPIN_MISSES_MAX 6
-#define TL__SPIN_WORTH_NS 100000u
-
-/* ready() as a spin, or -1 when this wait does not spin */
-static int tl__spin_try(tl__ready_fn ready, void *arg) {
-  if (tl__spin_skip) {
-    tl__spin_skip--;
-    return -1;
-  }
-  return tl__spin_until(ready, arg);
-}
-
-static void tl__spin_learn(uint64_t waited_ns) {
-  if (waited_ns < TL__SPIN_WORTH_NS) {
-    tl__spin_misses = tl__spin_skip = 0;
-  } else {
-    if (tl__spin_misses < TL__SPIN_MISSES_MAX) tl__spin_misses++;
-    tl__spin_skip = (uint8_t)((1u << tl__spin_misses) - 1);
-  }
-}
-
 /* The name of what the current call waits on, for the hang report (the
  * Lua half passes it: "mp.Queue-3", "Pipe-5"). */
 static _Thread_local const char *tl__hang_name;
@@ -131,7 +102,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     tl_mutex_unlock(&tl_W->mu);
     if (spin) {
       t0 = tl_now_ns();
-      r = tl__spin_try(ready, arg) > 0;
+      r = tl__spin_learnt(ready, arg) > 0;
       spin = 0;
     }
     if (!r) r = ready(arg, slice);
@@ -139,7 +110,7 @@ static int tl__ipc_wait(lua_State *L, tl__ready_fn ready, void *arg, double time
     tl_mutex_lock(&tl_W->mu);
     if (r) break;
   }
-  if (t0) waited = r ? tl_now_ns() - t0 : TL__SPIN_WORTH_NS; /* (before the GIL's wait) */
+  if (t0) waited = r ? tl_now_ns() - t0 : TL_SPIN_WORTH_NS; /* (before the GIL's wait) */
   TL_ALLOW_THREADS_END(self);
   tl_mutex_unlock(&tl_W->mu);
   if (t0) tl__spin_learn(waited);

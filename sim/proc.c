@@ -190,6 +190,7 @@ static void tl__atfork_parent(void) {
 
 static void tl__atfork_child(void) {
   tl__mypid = (int32_t)getpid();
+  tl__spin_after_fork();
   tl__out_reinit();
   if (tl_W) tl_mutex_init(&tl_W->mu); /* held by the forking thread: now free */
 }
