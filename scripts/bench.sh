@@ -144,21 +144,27 @@ if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" generator-switch-1M "* ]]; then
         rm -f "$floor_bin"
     fi
 fi
+# A C yardstick (scripts/bench/NAME.c, printing "a=X b=Y"), built and run
+# RUNS times (each within TIMEOUT seconds): the best (least) of each of its
+# two figures, "X Y"; fails when it cannot be built.
+floor_best() {
+    local bin=${TMPDIR:-/tmp}/threadlab-$1.$$ a b best_a="" best_b=""
+    ${CC:-cc} -O2 -pthread -o "$bin" "$DIR/$1.c" 2>/dev/null || return 1
+    for _ in $(seq "$RUNS"); do
+        read -r a b < <(timeout "$2" "$bin" | tr '=' ' ' | awk '{print $2, $4}')
+        [ -n "$a" ] && { [ -z "$best_a" ] || awk -v x="$a" -v y="$best_a" 'BEGIN{exit !(x<y)}'; } && best_a=$a
+        [ -n "$b" ] && { [ -z "$best_b" ] || awk -v x="$b" -v y="$best_b" 'BEGIN{exit !(x<y)}'; } && best_b=$b
+    done
+    rm -f "$bin"
+    echo "$best_a $best_b"
+}
 # The yardstick beside pipe-roundtrip-100k: the same round trips in C
 # (scripts/bench/pipe_floor.c), with blocking reads as CPython makes them
 # and with non-blocking descriptors, poll, then read, as threadlab must:
 # microseconds a round trip, the best of RUNS.
 if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" pipe-roundtrip-100k "* ]]; then
-    floor_bin=${TMPDIR:-/tmp}/threadlab-pipe-floor.$$
-    if ${CC:-cc} -O2 -pthread -o "$floor_bin" "$DIR/pipe_floor.c" 2>/dev/null; then
-        best_b="" best_p=""
-        for _ in $(seq "$RUNS"); do
-            read -r b p < <(timeout 120 "$floor_bin" | tr '=' ' ' | awk '{print $2, $4}')
-            [ -n "$b" ] && { [ -z "$best_b" ] || awk -v a="$b" -v c="$best_b" 'BEGIN{exit !(a<c)}'; } && best_b=$b
-            [ -n "$p" ] && { [ -z "$best_p" ] || awk -v a="$p" -v c="$best_p" 'BEGIN{exit !(a<c)}'; } && best_p=$p
-        done
+    if read -r best_b best_p < <(floor_best pipe_floor 120); then
         echo "bench pipe-roundtrip-100k-floor us-a-trip: blocking=$best_b polled=$best_p (C, no interpreter)"
-        rm -f "$floor_bin"
     fi
 fi
 # The same CPU-bound work in 4 threads and in 4 processes, timed inside each
@@ -237,16 +243,8 @@ if [ -z "${BENCH:-}" ] || [[ " $BENCH " == *" wake-8000 "* ]]; then
     fi
     # The yardstick: the same 8,000 wake-ups with no interpreter at all
     # (scripts/bench/wake_floor.c), best of RUNS.
-    floor_bin=${TMPDIR:-/tmp}/threadlab-wake-floor.$$
-    if ${CC:-cc} -O2 -pthread -o "$floor_bin" "$DIR/wake_floor.c" 2>/dev/null; then
-        best_c="" best_h=""
-        for _ in $(seq "$RUNS"); do
-            read -r c h < <(timeout 300 "$floor_bin" | tr '=' ' ' | awk '{print $2, $4}')
-            [ -n "$c" ] && { [ -z "$best_c" ] || awk -v a="$c" -v b="$best_c" 'BEGIN{exit !(a<b)}'; } && best_c=$c
-            [ -n "$h" ] && { [ -z "$best_h" ] || awk -v a="$h" -v b="$best_h" 'BEGIN{exit !(a<b)}'; } && best_h=$h
-        done
+    if read -r best_c best_h < <(floor_best wake_floor 300); then
         echo "bench wake-8000-floor pthreads: chain=$best_c herd=$best_h"
-        rm -f "$floor_bin"
     fi
 fi
 # Resident memory per event held: two runs of the lock loop, small and

@@ -105,6 +105,7 @@ struct tl_thread {
                            * set by the Lua halves (GIL) for :threads */
   int in_wait;            /* in tl__wait (the real clock); world mutex */
   int sock_io;            /* has made a socket call without the GIL (io.c); world mutex */
+  int gil_forced;         /* gave the GIL up on request: its next wait sleeps (gil.c); world mutex */
   int deferred;           /* woken, its pthread not yet (engine.c); world mutex */
   tl_thread *dnext, *dprev;
 };

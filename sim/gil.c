@@ -241,8 +241,17 @@ void tl__gil_take_locked(tl_thread *t) {
         /* Spin a moment first (see tl__spin_while). Not under py2, whose
          * point is that a woken waiter comes too late. */
         uint64_t busy = g->holder && g->holder->sock_io ? TL__GIL_SPIN_BUSY_NS : 0;
+        /* ...unless it was just made to give the GIL up: the thread that
+         * asked waited a whole interval and keeps it a while, and what it
+         * lets go of in between (around an os.write that does not block)
+         * is its own to take back, as in CPython, whose dropped thread
+         * sleeps on the condition variable. Spinning, lesson 77's
+         * computing thread took the GIL at every os.write of the I/O
+         * thread: a convoy at each, two drop requests a round trip. */
+        int spin = !t->gil_forced;
+        t->gil_forced = 0;
         tl_mutex_unlock(&tl_W->mu);
-        tl__spin_while(&g->held_hint, 1, busy);
+        if (spin) tl__spin_while(&g->held_hint, 1, busy);
         tl_mutex_lock(&tl_W->mu);
         if (!g->locked) break;
         r = tl_cond_wait_until(&g->cond, &tl_W->mu,
@@ -305,6 +314,7 @@ static void tl__gil_release(tl_thread *t, int reason, int quiet) {
   if (reason == TL_GIL_FORCED) {
     /* Forced switching: do not race the waiter for the GIL just dropped. */
     uint64_t sn = g->switch_number;
+    t->gil_forced = 1;
     t->wait_kind = TL_WAIT_GIL; /* (ready again at once: :threads says so) */
     while (sn == g->switch_number && g->nwaiters > 0)
       tl_cond_wait(&g->switch_cond, &tl_W->mu);
