@@ -383,10 +383,12 @@ static int tl__io_hang(lua_State *L, struct pollfd *fds, int n, int procs) {
                        "it ready", tl__self->name, what, n > 1 ? " and others" : "");
 }
 
-/* A set's readiness for a spin (tl__spin_learnt): a look, no wait. */
+/* A set's readiness for a spin (tl__spin_learnt): a look, no wait; the
+ * count of ready descriptors, their revents filled, as poll gives them. */
 static int tl__set_ready(void *arg, int slice_ms) {
   struct tl__io_waiter *w = arg;
-  return poll(w->fds, (nfds_t)w->n, 0) > 0;
+  int k = poll(w->fds, (nfds_t)w->n, 0);
+  return k > 0 ? k : 0;
 }
 
 int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flags) {
@@ -467,8 +469,8 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
       if (!spun) {
         spun = 1;
         t0 = tl_now_ns();
-        if (tl__spin_learnt(tl__set_ready, &me) <= 0) r = 0;
-        else r = poll(fds, (nfds_t)n, 0);
+        r = tl__spin_learnt(tl__set_ready, &me);
+        if (r < 0) r = 0; /* (it did not spin) */
       }
       if (r == 0) r = poll(fds, (nfds_t)n, ms);
       err = errno;

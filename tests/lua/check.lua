@@ -40,4 +40,16 @@ function check.watchdog(seconds, what)
   return function() watching = false end
 end
 
+-- A connected loopback pair: the client, the accepted end, and the
+-- listening socket (socket.socket as it is when called: patched by
+-- gevent.monkey too).
+function check.connected_pair()
+  local l = socket.socket()
+  l:bind({"127.0.0.1", 0})
+  l:listen(1)
+  local c = socket.socket()
+  c:connect(l:getsockname())
+  return c, (l:accept()), l
+end
+
 return check

@@ -3,12 +3,7 @@
 -- (checked with Debian's python3-gevent: ['sent', 'other', 'slept', 'recvd']).
 local check = dofile("tests/lua/check.lua")
 gevent.monkey.patch_all()
-local s = socket.socket()
-s:bind({"127.0.0.1", 0})
-s:listen(1)
-local a = socket.socket()
-a:connect(s:getsockname())
-local b = s:accept()
+local a, b, s = check.connected_pair()
 local log = {}
 local function other() log[#log + 1] = "other" end
 local function sender()

@@ -7,12 +7,7 @@
 local check = dofile("tests/lua/check.lua")
 lab.clock{ clock = "real" }
 
-local l = socket.socket()
-l:bind({"127.0.0.1", 0})
-l:listen(1)
-local c = socket.socket()
-c:connect(l:getsockname())
-local s = l:accept()
+local c, s, l = check.connected_pair()
 
 local N = 50
 local rel0, acq0 = lab.count("gil-release"), lab.count("gil-acquire")
@@ -37,12 +32,7 @@ check.eq(lab.count("io-ready") - r0, 1, "and its end")
 
 -- a shutdown for writing is an end of file to read at once (the reader
 -- knows every byte sent was read, but not to wait: tl_io_note_eof)
-local l2 = socket.socket()
-l2:bind({"127.0.0.1", 0})
-l2:listen(1)
-local c2 = socket.socket()
-c2:connect(l2:getsockname())
-local s2 = l2:accept()
+local c2, s2, l2 = check.connected_pair()
 c2:sendall("last")
 check.eq(s2:recv(64), "last", "the last bytes")
 c2:shutdown(socket.SHUT_WR)
