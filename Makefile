@@ -21,7 +21,9 @@ endif
 # zlib also packs the recording page's finer pictures (repl/timeline).
 ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
 ANIM_LIBS := -lgif $(shell pkg-config --libs libpng 2>/dev/null) $(ZLIB_LIBS)
-LDLIBS  += $(shell pkg-config --libs $(LUA_PKGS) $(SDL_PKGS) 2>/dev/null) $(ANIM_LIBS) -lm -pthread
+# The binary links no SDL: the window layer is a plugin with its own libraries.
+LDLIBS  += $(shell pkg-config --libs $(LUA_PKGS) 2>/dev/null) $(ZLIB_LIBS) -lm -pthread
+SDL_LIBS := $(shell pkg-config --libs $(SDL_PKGS) 2>/dev/null) $(ANIM_LIBS) -lm -pthread
 
 # BUILD selects a flavour: objects in build/$(BUILD), the binary beside them
 # (the plain build's binary is ./threadlab).
@@ -55,8 +57,12 @@ endif
 #   repl/timeline/  trace -> layout -> display list -> SVG/JSON: the trace
 #                   only, and zlib (no engine, no Lua, no SDL)
 #   repl/window/    the SDL painter, text, PNG, the live view: the timeline
-#                   and SDL (no engine, no Lua)
-#   repl/           the front: everything
+#                   and SDL (no engine, no Lua). Built as a plugin,
+#                   $(OUT)/threadlab-window.so, that the front loads on its
+#                   first picture (repl/window_load.c), so a run that draws
+#                   nothing maps no SDL library
+#   repl/           the front: everything (the window only through the
+#                   loader's stand-ins)
 TRACE_INC    := -Isim/trace
 SIM_INC      := -Isim $(TRACE_INC) $(LUA_CFLAGS)
 TIMELINE_INC := -Irepl/timeline $(TRACE_INC) -Iassets
@@ -74,7 +80,7 @@ SIM_OBJ      := $(call obj,$(SIM_SRC))
 TIMELINE_OBJ := $(call obj,$(TIMELINE_SRC))
 WINDOW_OBJ   := $(call obj,$(WINDOW_SRC))
 FRONT_OBJ    := $(call obj,$(FRONT_SRC))
-LIB_OBJ      := $(TRACE_OBJ) $(SIM_OBJ) $(TIMELINE_OBJ) $(WINDOW_OBJ) $(FRONT_OBJ)
+LIB_OBJ      := $(TRACE_OBJ) $(SIM_OBJ) $(TIMELINE_OBJ) $(FRONT_OBJ)
 LUA_SRC      := $(wildcard sim/lua/*.lua)
 
 # C unit tests link only the layers they test: the trace and timeline tests
@@ -94,8 +100,17 @@ FUZZ_SECONDS ?= 120
 REPLAY_BIN   := $(patsubst %,$(OUT)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 FUZZ_BIN     := $(patsubst %,$(OUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
+# The window plugin sits with its flavour's objects; the loader finds it
+# from the running binary's folder by this path (no install step). Its
+# objects are position-independent; it takes the trace and the timeline
+# from the binary, which exports just what the plugin's objects leave
+# undefined (one copy of every global).
+WINDOW_SO      := $(OUT)/threadlab-window.so
+WINDOW_SO_REL  := $(patsubst $(dir $(BIN))%,%,$(WINDOW_SO))
+WINDOW_EXPORTS := $(OUT)/window-exports.list
+
 .PHONY: all run test check-sanitize check-browser bench deps clean units fuzz fuzz-run
-all: $(BIN) units
+all: $(BIN) $(WINDOW_SO) units
 
 units: $(UNIT_BIN) $(REPLAY_BIN)
 
@@ -108,8 +123,17 @@ $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/world.c tests/fuzz/fuzz.h $(L
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(FRONT_INC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
-$(BIN): $(OUT)/repl/main.o $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(OUT)/repl/main.o $(LIB_OBJ) $(WINDOW_EXPORTS) | $(WINDOW_SO)
+	$(CC) $(LDFLAGS) -Wl,--dynamic-list=$(WINDOW_EXPORTS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+$(WINDOW_SO): $(WINDOW_OBJ)
+	$(CC) $(LDFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(SDL_LIBS)
+
+# What the plugin's objects use and do not define, as a dynamic list.
+$(WINDOW_EXPORTS): $(WINDOW_OBJ)
+	@mkdir -p $(dir $@)
+	{ echo '{'; nm $^ | awk '$$1 == "U" { u[$$2] = 1 } NF == 3 { d[$$3] = 1 } \
+	  END { for (s in u) if (!(s in d)) print "  " s ";" }' | LC_ALL=C sort; echo '};'; } > $@
 
 # Include paths stop `#include <SDL.h>`; a path spelled out in full
 # (<SDL2/SDL.h>, <lua5.4/lua.h>, "../../sim/engine.h") is caught after
@@ -126,13 +150,15 @@ $(TIMELINE_OBJ): LAYER_FORBID := $(NO_SDL)|$(NO_LUA)|$(NO_ENGINE)|(^|[ /])repl/(
 $(WINDOW_OBJ):   LAYER_INC := $(WINDOW_INC)
 $(WINDOW_OBJ):   LAYER_FORBID := $(NO_LUA)|$(NO_ENGINE)|(^|[ /])repl/[a-z_]+\.h
 $(FRONT_OBJ) $(OUT)/repl/main.o: LAYER_INC := $(FRONT_INC)
+$(WINDOW_OBJ):   OBJ_FLAGS := -fPIC
+$(OUT)/repl/window_load.o: OBJ_FLAGS := -DTL_WINDOW_SO='"$(WINDOW_SO_REL)"'
 
 # -MD records the headers each object really includes (read back below,
 # and checked against its layer); -MP lets a moved or deleted header
 # leave an old build folder buildable.
 $(OUT)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LAYER_INC) -MD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(OBJ_FLAGS) $(LAYER_INC) -MD -MP -c -o $@ $<
 	@if [ -n '$(LAYER_FORBID)' ] && bad=$$(tr -d '\\' < $(@:.o=.d) | tr ' ' '\n' | sed 's/:$$//' | \
 	    grep -E '$(LAYER_FORBID)' | head -n 1) && [ -n "$$bad" ]; then \
 	  echo "$<: error: includes $$bad, which its layer may not see (README: Layout)" >&2; \
@@ -151,8 +177,7 @@ $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(PURE_UNITS)): $(OUT)/tests/%: \
 $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(WINDOW_UNITS)): $(OUT)/tests/%: \
     tests/unit/%.c tests/unit/check.h $(TRACE_OBJ) $(TIMELINE_OBJ) $(WINDOW_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WINDOW_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) \
-	  $(shell pkg-config --libs $(SDL_PKGS) 2>/dev/null) $(ANIM_LIBS) -lm -pthread
+	$(CC) $(CFLAGS) $(WINDOW_INC) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(SDL_LIBS)
 
 $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(FRONT_UNITS)): $(OUT)/tests/%: \
     tests/unit/%.c tests/unit/check.h $(LIB_OBJ)

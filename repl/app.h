@@ -183,8 +183,6 @@ void tl_front_open(lua_State *L);
 /* Tells the window how the world's clock moves (after a change of clock
  * or speed); MainThread only. */
 void tl_app_sync_window(void);
-/* threadlab --bench-frame N (bench_frame.c): the exit status. */
-int tl_bench_frame(long n);
 
 /* Whether a recording can go to path: a known extension and a folder
  * that takes a new file. 0, or -1 with why (nothing is left behind). */

@@ -2,6 +2,7 @@
  * --help are both made, as lua.c's collectargs and its usage read one
  * list. To add an option, add a row (and its setter). */
 #include "app.h"
+#include "window.h"
 
 #include <errno.h>
 #include <stdio.h>

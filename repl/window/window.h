@@ -41,4 +41,8 @@ void tl_window_unlock_trace(void);
 int tl_window_request_fd(void);
 int tl_window_take_request(char *cmd, size_t n);
 
+/* threadlab --bench-frame N (bench_frame.c): draws frames of a synthetic
+ * trace of n events offscreen, prints their cost; the exit status. */
+int tl_bench_frame(long n);
+
 #endif

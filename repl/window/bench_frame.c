@@ -3,16 +3,18 @@
  * switches, lock handoffs, sleeps, prints), laid out once as the window
  * does, then drawn whole (display list + software painting at the window's
  * size) as many times as fit in a second or two. Prints one line:
- *   events=N layout_ms=X ms_per_frame=Y (display list A, painting B) items=I frames=K */
+ *   events=N layout_ms=X ms_per_frame=Y (display list A, painting B) items=I frames=K
+ * It lives in the window layer, so the front reaches it as it reaches the
+ * window: through the plugin (repl/window_load.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <SDL.h>
 
-#include "app.h"
 #include "text.h"
 #include "view.h"
+#include "window.h"
 
 static double tl__ms(void) {
   struct timespec ts;
