@@ -47,12 +47,13 @@ forbid repl/timeline/layout.c '#include "../window/view.h"' "the timeline withou
 forbid repl/window/view.c '#include "../app.h"' "the window without the front, by path"
 forbid sim/trace/trace.c '#include "../locks.h"' "the trace without the engine, by path"
 
-# SDL appears only in the window and the front; SVG is written only by the
-# timeline; no view code sits in repl/ itself.
+# SDL appears only in the window and the front (whose stand-ins in
+# repl/window_load.c reach the window plugin; test_window_plugin.sh); SVG is
+# written only by the timeline; no view code sits in repl/ itself.
 sdl=$(grep -rlE '#include <SDL' sim repl | grep -vE '^repl/(window/)?[^/]+$')
 expect_eq "$sdl" "" "SDL headers outside the window and the front"
 svg=$(grep -rl '<svg' sim repl | grep -v '^repl/timeline/')
 expect_eq "$svg" "" "SVG written outside the timeline"
-views=$(ls repl | grep -E '^(layout|display|svg|chrome_json|sdl_paint|text|png|view|window)[._]')
+views=$(ls repl | grep -E '^(layout|display|svg|chrome_json|sdl_paint|text|png|view|window|anim|bench_frame)[._]' | grep -vx window_load.c)
 expect_eq "$views" "" "view code in repl/ itself"
 echo ok
