@@ -126,6 +126,8 @@ $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/world.c tests/fuzz/fuzz.h $(L
 $(BIN): $(OUT)/repl/main.o $(LIB_OBJ) $(WINDOW_EXPORTS) | $(WINDOW_SO)
 	$(CC) $(LDFLAGS) -Wl,--dynamic-list=$(WINDOW_EXPORTS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
+# -Bsymbolic: the plugin's calls to its own functions stay in it (the
+# binary's stand-ins have the same names).
 $(WINDOW_SO): $(WINDOW_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(SDL_LIBS)
 
