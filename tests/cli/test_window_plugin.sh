@@ -47,14 +47,14 @@ lone=$T/alone/threadlab
 out=$($lone --headless -e 'print("still here")' 2>&1)
 expect_eq "$?/$out" "0/still here" "a run that draws nothing needs no plugin"
 out=$($lone --headless --clock virtual --speed 0 -e 'print(2)' --record "$T/r.png" \
-        --record "$T/r.svg" 2>"$T/err")
+        --record "$T/r.svg" --record "$T/r.html" 2>"$T/err")
 expect_eq "$?" "1" "a PNG recording without the plugin fails the run"
 expect_eq "$out" "2" "the script ran"
 expect_eq "$(wc -l < "$T/err")" "1" "one line says why: $(cat "$T/err")"
 expect_has "$(cat "$T/err")" "cannot record $T/r.png: cannot load the drawing plugin: " "the error"
 expect_has "$(cat "$T/err")" "threadlab-window.so: cannot open shared object file" "names the file"
 [ -e "$T/r.png" ] && fail "a PNG without the plugin"
-[ -s "$T/r.svg" ] || fail "the SVG recording needs no plugin"
+[ -s "$T/r.svg" ] && [ -s "$T/r.html" ] || fail "SVG and HTML recordings need no plugin"
 for f in gif apng; do
   $lone --headless -e '' --record "$T/r.$f" 2>"$T/err"
   expect_eq "$?" "1" "a $f recording without the plugin fails the run"
