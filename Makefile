@@ -166,8 +166,19 @@ $(OUT)/%.o: %.c Makefile
 	  echo "$<: error: includes $$bad, which its layer may not see (README: Layout)" >&2; \
 	  rm -f $@; exit 1; fi
 
-# The Lua halves are built into the binary.
-$(OUT)/sim/lualib.o: $(LUA_SRC)
+# The Lua halves are built into the binary, compiled to bytecode (a start
+# then skips parsing them) by a tool built for the build machine.
+LUADUMP      := $(OUT)/tools/luadump
+LUAC_DIR     := $(OUT)/lua
+LUAC         := $(patsubst sim/lua/%.lua,$(LUAC_DIR)/%.luac,$(LUA_SRC))
+$(LUADUMP): scripts/luadump.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra $(filter -Werror,$(CFLAGS)) $(LUA_CFLAGS) -o $@ $< $(shell pkg-config --libs lua5.4 2>/dev/null)
+$(LUAC_DIR)/%.luac: sim/lua/%.lua $(LUADUMP)
+	@mkdir -p $(dir $@)
+	$(LUADUMP) =$(notdir $<) $< $@
+$(OUT)/sim/lualib.o: $(LUAC)
+$(OUT)/sim/lualib.o: CFLAGS += -DTL_LUAC_DIR='"$(LUAC_DIR)"'
 # The recording page's script and style are built into the binary too.
 $(OUT)/repl/timeline/html.o: repl/timeline/html.js repl/timeline/html.css
 

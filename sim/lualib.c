@@ -7,23 +7,28 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-TL_EMBED(tl__lua_errors, "sim/lua/errors.lua");
-TL_EMBED(tl__lua_threading, "sim/lua/threading.lua");
-TL_EMBED(tl__lua_sync, "sim/lua/sync.lua");
-TL_EMBED(tl__lua_queue, "sim/lua/queue.lua");
-TL_EMBED(tl__lua_lab, "sim/lua/lab.lua");
-TL_EMBED(tl__lua_lesson, "sim/lua/lesson.lua");
-TL_EMBED(tl__lua_mp, "sim/lua/multiprocessing.lua");
-TL_EMBED(tl__lua_generator, "sim/lua/generator.lua");
-TL_EMBED(tl__lua_greenlet, "sim/lua/greenlet.lua");
-TL_EMBED(tl__lua_gevent, "sim/lua/gevent.lua");
-TL_EMBED(tl__lua_asyncio, "sim/lua/asyncio.lua");
-TL_EMBED(tl__lua_mpsync, "sim/lua/mpsync.lua");
-TL_EMBED(tl__lua_mpipc, "sim/lua/mpipc.lua");
-TL_EMBED(tl__lua_mppool, "sim/lua/mppool.lua");
-TL_EMBED(tl__lua_mpmanager, "sim/lua/mpmanager.lua");
-TL_EMBED(tl__lua_futures, "sim/lua/futures.lua");
-TL_EMBED(tl__lua_challenge, "sim/lua/challenge.lua");
+/* The Lua halves, as the build compiled them (scripts/luadump.c, into
+ * TL_LUAC_DIR): loading bytecode, a start skips parsing them. The chunk
+ * names are the files' own ("=sync.lua"), set when they were compiled. */
+#define TL__HALF(sym, file) TL_EMBED(sym, TL_LUAC_DIR "/" file ".luac")
+
+TL__HALF(tl__lua_errors, "errors");
+TL__HALF(tl__lua_threading, "threading");
+TL__HALF(tl__lua_sync, "sync");
+TL__HALF(tl__lua_queue, "queue");
+TL__HALF(tl__lua_lab, "lab");
+TL__HALF(tl__lua_lesson, "lesson");
+TL__HALF(tl__lua_mp, "multiprocessing");
+TL__HALF(tl__lua_generator, "generator");
+TL__HALF(tl__lua_greenlet, "greenlet");
+TL__HALF(tl__lua_gevent, "gevent");
+TL__HALF(tl__lua_asyncio, "asyncio");
+TL__HALF(tl__lua_mpsync, "mpsync");
+TL__HALF(tl__lua_mpipc, "mpipc");
+TL__HALF(tl__lua_mppool, "mppool");
+TL__HALF(tl__lua_mpmanager, "mpmanager");
+TL__HALF(tl__lua_futures, "futures");
+TL__HALF(tl__lua_challenge, "challenge");
 
 /* The methods of a lock type, from its metatable (made by its luaopen). */
 static int tl__lock_methods(lua_State *L) {
@@ -91,7 +96,6 @@ static const struct tl__part {
 
 static int tl__open(lua_State *L) {
   const struct tl__part *p;
-  char chunk[64];
   int parts;
   luaL_openlibs(L);
   luaopen_tl_base(L);
@@ -102,8 +106,7 @@ static int tl__open(lua_State *L) {
       lua_pushcfunction(L, p->c_half);
       lua_call(L, 0, 1);
     } else {
-      snprintf(chunk, sizeof chunk, "=%s.lua", p->name);
-      if (luaL_loadbuffer(L, p->lua, (size_t)(p->lua_end - p->lua), chunk) != LUA_OK)
+      if (luaL_loadbufferx(L, p->lua, (size_t)(p->lua_end - p->lua), p->name, "b") != LUA_OK)
         lua_error(L);
       lua_pushvalue(L, parts);
       lua_call(L, 1, 1);
