@@ -9,9 +9,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -191,9 +193,11 @@ static struct {
   _Atomic int stop;
 } tl__pf;
 
+/* A nap that a stop cuts short: the exit (and :reset) waits for this
+ * thread, and a log at rest naps up to a fifth of a second. */
 static void tl__nap(unsigned us) {
-  struct timespec ts = {0, (long)us * 1000};
-  nanosleep(&ts, NULL);
+  struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000};
+  syscall(SYS_futex, &tl__pf.stop, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
 }
 
 static void *tl__prefault(void *arg) {
@@ -257,6 +261,7 @@ static void tl__prefault_stop(tl_trace *tr) {
   tl__pf.tr = NULL;
   if (tl__pf.pid != getpid()) return; /* a forked child: the thread is its parent's */
   atomic_store_explicit(&tl__pf.stop, 1, memory_order_release);
+  syscall(SYS_futex, &tl__pf.stop, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
   pthread_join(tl__pf.th, NULL);
 }
 
