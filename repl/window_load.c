@@ -151,12 +151,18 @@ void tl_window_set_rate(double rate) {
   pthread_mutex_unlock(&tl__mu);
 }
 
+/* MainThread only (around :reset's clear): unlocks what it locked, should
+ * the plugin come between the two. */
 void tl_window_lock_trace(void) {
-  if (tl__ready()) tl__w.tl_window_lock_trace(), tl__trace_held = 1;
+  if (!tl__ready()) return;
+  tl__w.tl_window_lock_trace();
+  tl__trace_held = 1;
 }
 
 void tl_window_unlock_trace(void) {
-  if (tl__trace_held) tl__trace_held = 0, tl__w.tl_window_unlock_trace();
+  if (!tl__trace_held) return;
+  tl__trace_held = 0;
+  tl__w.tl_window_unlock_trace();
 }
 
 int tl_window_request_fd(void) { return tl__ready() ? tl__w.tl_window_request_fd() : -1; }
