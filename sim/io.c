@@ -4,7 +4,11 @@
  * Every descriptor threadlab makes is non-blocking in the kernel, and a
  * "blocking" call is a loop of try / wait for readiness: so every blocking
  * call releases the GIL, can be cut short (Ctrl-C, :reset), and in the
- * virtual clock never stalls the scheduler in a system call. */
+ * virtual clock never stalls the scheduler in a system call. One
+ * exception, in the real clock: a socket's recv with no timeout waits in
+ * the recv itself, as CPython's does (TL_IO_KERNEL_WAIT, io.h), cut into
+ * slices by a receive timeout; every other call on that socket says
+ * MSG_DONTWAIT, or makes it non-blocking again first (tl_io_unblock). */
 #include "io.h"
 
 #include "engine.h"
@@ -15,6 +19,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* ---- the table of descriptors ----------------------------------------- */
@@ -23,6 +28,7 @@ struct tl__fd {
   uint8_t own;      /* the program opened it */
   uint8_t nonblock; /* the program asked for non-blocking calls */
   uint8_t pipe_end; /* 1 read end, 2 write end */
+  uint8_t kwait;    /* its file is blocking in the kernel (TL_IO_KERNEL_WAIT) */
   uint32_t chan;    /* both ends of one pipe share it (arrows) */
   char desc[72];    /* "socket 127.0.0.1:8080", "epoll" (for the trace) */
   uint16_t lport;   /* a listening socket: its port */
@@ -503,7 +509,39 @@ int tl_io_wait(lua_State *L, struct pollfd *fds, int n, double timeout, int flag
  * its wait takes the GIL once, its data already read. */
 int tl_io_nogil_ok(double timeout) { return timeout != 0 && tl__self && !TL_VIRTUAL(); }
 
-ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn fn, void *arg) {
+/* Slices of a wait in the real clock: a cancellation is seen between two. */
+#define TL__SLICE_MS 50
+
+/* Whether a recv on fd may wait in the kernel (TL_IO_KERNEL_WAIT): 0 no,
+ * 1 yes, 2 yes once tl__kernel_block made its file blocking. Under the
+ * GIL; the table says so from here on. */
+static int tl__kernel_wait(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (!s || !s->own) return 0;
+  if (s->kwait) return 1;
+  s->kwait = 1;
+  return 2;
+}
+
+/* The file made blocking, with a receive timeout of one slice: 0 if it
+ * could not be (the wait polls then). Without the GIL: only syscalls. */
+static int tl__kernel_block(int fd) {
+  struct timeval tv = {0, TL__SLICE_MS * 1000};
+  int fl = fcntl(fd, F_GETFL);
+  return fl >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0 &&
+         fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0;
+}
+
+void tl_io_unblock(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  int fl;
+  if (!s || !s->kwait) return;
+  if ((fl = fcntl(fd, F_GETFL)) >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  s->kwait = 0;
+}
+
+ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn fn, void *arg,
+                    int flags) {
   tl_thread *self = tl__self;
   struct pollfd p = {fd, events, 0};
   struct tl__io_waiter me = {&p, 1};
@@ -512,6 +550,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   ssize_t r = -1;
   uint64_t t0 = 0;
   int err = 0, waited = 0, cancelled = 0, drained = events == POLLIN && tl__drained(fd);
+  int kwait = (flags & TL_IO_KERNEL_WAIT) && timeout < 0 ? tl__kernel_wait(fd) : 0;
   tl_mutex_lock(&tl_W->mu);
   tl__gil_release_quiet_locked(self);
   /* (in the call's attempts too: one mutex round less a wait) */
@@ -521,16 +560,19 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   cancelled = self->cancel != 0;
   tl_mutex_unlock(&tl_W->mu);
   while (!cancelled) {
-    int ms = 50; /* slices: a cancellation is seen between two */
+    int ms = TL__SLICE_MS;
     if (drained) {
       drained = 0; /* (it would fail: wait first) */
     } else {
-      if ((r = fn(arg)) >= 0) break;
+      if ((r = fn(arg, 0)) >= 0) break;
       if ((err = errno) == EINTR) continue;
       if (err != EAGAIN) break;
     }
     if (!waited) {
       waited = 1;
+      /* (made blocking only now: a call that never waits leaves its socket
+       * as it was, and a listening socket's recv fails at once) */
+      if (kwait == 2 && !tl__kernel_block(fd)) kwait = 0;
       if (timeout > 0) wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
       tl_gil_say_release(self); /* the release comes before the wait */
       tl_emit_real(TL_EV_IO_WAIT, 0, chan, said);
@@ -545,7 +587,21 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
       if (now >= wall_end) { err = ETIMEDOUT; break; }
       if (wall_end - now < 50000000u) ms = (int)((wall_end - now + 999999) / 1000000);
     }
-    if ((r = poll(&p, 1, ms)) < 0 && errno != EINTR) { err = errno; break; }
+    if (kwait) {
+      /* The wait and the recv in one call. EAGAIN: a slice went by, or,
+       * sooner, the file is non-blocking after all (another process's
+       * os.read put it back): the rest of this call polls then, never a
+       * busy loop. */
+      uint64_t began = tl_now_ns();
+      if ((r = fn(arg, 1)) >= 0) break;
+      if ((err = errno) != EAGAIN && err != EINTR) break;
+      if (err == EAGAIN && tl_now_ns() - began < TL__SLICE_MS * 500000u) kwait = 0;
+      err = 0;
+      r = 0;
+    } else if ((r = poll(&p, 1, ms)) < 0 && errno != EINTR) {
+      err = errno;
+      break;
+    }
     if (r == 0) {
       tl_mutex_lock(&tl_W->mu);
       cancelled = self->cancel != 0;
@@ -607,15 +663,17 @@ struct tl__rw {
   size_t n, done;
 };
 
-static ssize_t tl__read_fn(void *arg) {
+static ssize_t tl__read_fn(void *arg, int wait) {
   struct tl__rw *c = arg;
+  (void)wait;
   return read(c->fd, c->p, c->n);
 }
 
 /* All of it, as a blocking write does (the rest after a wait); an error
  * after part of it was written returns the part, as write(2) does. */
-static ssize_t tl__write_fn(void *arg) {
+static ssize_t tl__write_fn(void *arg, int wait) {
   struct tl__rw *c = arg;
+  (void)wait;
   while (c->done < c->n) {
     ssize_t r = write(c->fd, c->p + c->done, c->n - c->done);
     if (r < 0) return c->done && errno != EAGAIN && errno != EINTR ? (ssize_t)c->done : -1;
@@ -631,12 +689,13 @@ static int f_read(lua_State *L) {
   ssize_t r;
   char *p;
   if (n < 0) return tl_raise(L, "ValueError", "negative length");
+  tl_io_unblock(fd); /* (read(2) has no MSG_DONTWAIT) */
   if (!tl_io_owned(fd) && tl_io_blocking(fd)) tl__wait_one(L, fd, POLLIN, -1, 0);
   p = luaL_buffinitsize(L, &b, (size_t)n);
   if (tl_io_owned(fd) && tl_io_blocking(fd) && tl_io_nogil_ok(-1)) {
     /* As CPython's os.read: the GIL let go around the whole read. */
     struct tl__rw c = {fd, p, (size_t)n, 0};
-    if ((r = tl_io_nogil(L, fd, POLLIN, -1, tl__read_fn, &c)) < 0) return tl_io_raise_errno(L, errno);
+    if ((r = tl_io_nogil(L, fd, POLLIN, -1, tl__read_fn, &c, 0)) < 0) return tl_io_raise_errno(L, errno);
   } else for (;;) {
     r = read(fd, p, (size_t)n);
     if (r >= 0) break;
@@ -654,13 +713,14 @@ static int f_write(lua_State *L) {
   size_t len, done = 0;
   const char *s = luaL_checklstring(L, 2, &len);
   int blocking = tl_io_blocking(fd);
+  tl_io_unblock(fd); /* (write(2) has no MSG_DONTWAIT) */
   if (len && blocking && tl_io_owned(fd) && tl_io_nogil_ok(-1)) {
     /* As CPython's os.write: the GIL let go around the whole write. The
      * write is in the trace before the GIL goes (see f_sendall). */
     struct tl__rw c = {fd, (char *)s, len, 0};
     ssize_t r;
     tl_io_note(fd, 1, len);
-    if ((r = tl_io_nogil(L, fd, POLLOUT, -1, tl__write_fn, &c)) < 0) return tl_io_raise_errno(L, errno);
+    if ((r = tl_io_nogil(L, fd, POLLOUT, -1, tl__write_fn, &c, 0)) < 0) return tl_io_raise_errno(L, errno);
     lua_pushinteger(L, (lua_Integer)r);
     return 1;
   }

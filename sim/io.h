@@ -34,9 +34,19 @@ int tl_io_wait_fd(lua_State *L, int fd, short events, double timeout);
  * when the timeout passed); raises on cancellation. Only where
  * tl_io_nogil_ok(timeout): the real clock, a thread, a blocking call; the
  * virtual clock's waits stay scheduler points (tl_io_wait). */
-typedef ssize_t (*tl_io_fn)(void *arg);
+typedef ssize_t (*tl_io_fn)(void *arg, int wait);
 int tl_io_nogil_ok(double timeout);
-ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn fn, void *arg);
+ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn fn, void *arg,
+                    int flags);
+/* tl_io_nogil's flags: fn is a socket's recv, able to wait in the kernel
+ * (fn(arg, 1): the call without MSG_DONTWAIT). A recv with no timeout then
+ * waits in that one call, as CPython's does, not in a poll and a second
+ * recv: its socket is made blocking in the kernel, with a receive timeout
+ * of one slice (a cancellation is seen between two). fn(arg, 0) must never
+ * wait: every call on a socket says MSG_DONTWAIT, and os.read and os.write
+ * make a socket's file non-blocking again first (tl_io_unblock). */
+#define TL_IO_KERNEL_WAIT 1
+void tl_io_unblock(int fd);
 /* After a write, close, connect... that may make another thread's
  * descriptor ready: wakes this process's I/O waiters (virtual clock). */
 void tl_io_changed(int fd);

@@ -354,15 +354,19 @@ struct tl__call {
   socklen_t len;
 };
 
-static ssize_t tl__recv_fn(void *arg) {
+/* (MSG_DONTWAIT on every call but a recv's wait: the file may be blocking
+ * in the kernel, TL_IO_KERNEL_WAIT) */
+static ssize_t tl__recv_fn(void *arg, int wait) {
   struct tl__call *c = arg;
-  return recvfrom(c->s->fd, c->p, c->n, 0, (struct sockaddr *)c->from, c->from ? &c->len : NULL);
+  return recvfrom(c->s->fd, c->p, c->n, wait ? 0 : MSG_DONTWAIT, (struct sockaddr *)c->from,
+                  c->from ? &c->len : NULL);
 }
 
-static ssize_t tl__sendall_fn(void *arg) {
+static ssize_t tl__sendall_fn(void *arg, int wait) {
   struct tl__call *c = arg;
+  (void)wait;
   while (c->done < c->n) {
-    ssize_t r = send(c->s->fd, c->p + c->done, c->n - c->done, MSG_NOSIGNAL);
+    ssize_t r = send(c->s->fd, c->p + c->done, c->n - c->done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (r < 0) return -1;
     c->done += (size_t)r;
   }
@@ -383,7 +387,7 @@ static int tl__send(lua_State *L, tl_sock *s, const char *p, size_t n,
   tl__fd(L, s);
   if (TL_VIRTUAL() && s->type == SOCK_STREAM && (peer = tl_io_peer(s->fd)) >= 0) q0 = tl__unread(peer);
   for (;;) {
-    r = sendto(s->fd, p, n, MSG_NOSIGNAL, (const struct sockaddr *)to, tolen);
+    r = sendto(s->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT, (const struct sockaddr *)to, tolen);
     if (r >= 0) break;
     if (errno == EINTR) continue;
     if (errno != EAGAIN) return tl_io_raise_errno(L, errno);
@@ -416,7 +420,7 @@ static int f_sendall(lua_State *L) {
     struct tl__call c = {s, (char *)p, n, 0, NULL, 0};
     tl__fd(L, s);
     tl_io_note(s->fd, 1, n);
-    if (tl_io_nogil(L, s->fd, POLLOUT, s->timeout, tl__sendall_fn, &c) < 0) tl__nogil_raise(L, errno);
+    if (tl_io_nogil(L, s->fd, POLLOUT, s->timeout, tl__sendall_fn, &c, 0) < 0) tl__nogil_raise(L, errno);
     return 0;
   }
   while (done < n) done += (size_t)tl__send(L, s, p + done, n - done, NULL, 0);
@@ -445,13 +449,14 @@ static int tl__recv(lua_State *L, tl_sock *s, lua_Integer n, struct sockaddr_sto
   p = luaL_buffinitsize(L, &b, (size_t)n);
   if (tl_io_nogil_ok(s->timeout)) {
     struct tl__call c = {s, p, (size_t)n, 0, from, len};
-    if ((r = tl_io_nogil(L, s->fd, POLLIN, s->timeout, tl__recv_fn, &c)) < 0) tl__nogil_raise(L, errno);
+    if ((r = tl_io_nogil(L, s->fd, POLLIN, s->timeout, tl__recv_fn, &c, TL_IO_KERNEL_WAIT)) < 0)
+      tl__nogil_raise(L, errno);
     if (r > 0) tl_io_note(s->fd, 0, (size_t)r);
     luaL_pushresultsize(&b, (size_t)r);
     return 1;
   }
   for (;;) {
-    r = recvfrom(s->fd, p, (size_t)n, 0, (struct sockaddr *)from, from ? &len : NULL);
+    r = recvfrom(s->fd, p, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)from, from ? &len : NULL);
     if (r >= 0) break;
     if (errno == EINTR) continue;
     if (errno != EAGAIN) return tl_io_raise_errno(L, errno);
