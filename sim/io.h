@@ -66,6 +66,9 @@ void tl_io_settle(int fd, short events, int (*landed)(int fd, long want), long w
 void tl_io_own(int fd, int blocking);
 void tl_io_disown(int fd);
 int tl_io_owned(int fd);
+/* The descriptor of the threadlab socket at idx (-1 once closed), read
+ * without calling its fileno(): 1 if idx is one (sockmod.c). */
+int tl_sock_fileno(lua_State *L, int idx, lua_Integer *fd);
 int tl_io_blocking(int fd);       /* as the program set it (1 if not ours) */
 void tl_io_set_blocking(int fd, int yes);
 /* :reset and exit: closes every descriptor the program opened. */

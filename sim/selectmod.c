@@ -23,6 +23,8 @@ static int tl__fileno(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
   if (lua_isinteger(L, idx)) {
     fd = lua_tointeger(L, idx);
+  } else if (tl_sock_fileno(L, idx, &fd)) {
+    /* (a socket's, as its fileno() would say: select takes many) */
   } else {
     int t = lua_type(L, idx);
     if ((t != LUA_TUSERDATA && t != LUA_TTABLE) || lua_getfield(L, idx, "fileno") != LUA_TFUNCTION)
@@ -48,17 +50,20 @@ static double tl__timeout(lua_State *L, int idx, double scale) {
 
 /* ---- select.select ------------------------------------------------------- */
 
+#define TL__SELECT_ON_STACK 64
+
 static int f_select(lua_State *L) {
   static const short evs[3] = {POLLIN, POLLOUT, POLLPRI};
   int n = 0, k[3] = {0, 0, 0};
-  struct pollfd *fds;
+  struct pollfd few[TL__SELECT_ON_STACK], *fds;
   double timeout;
   for (int i = 1; i <= 3; i++) luaL_checktype(L, i, LUA_TTABLE);
   if (!lua_isnoneornil(L, 4) && luaL_checknumber(L, 4) < 0)
     return tl_raise(L, "ValueError", "timeout must be non-negative");
   timeout = tl__timeout(L, 4, 1);
   for (int i = 1; i <= 3; i++) n += (int)luaL_len(L, i);
-  fds = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *fds, 0);
+  /* (a few on the stack: select is the loop of a server) */
+  fds = n <= TL__SELECT_ON_STACK ? few : lua_newuserdatauv(L, (size_t)n * sizeof *fds, 0);
   n = 0;
   for (int i = 0; i < 3; i++) {
     lua_Integer len = luaL_len(L, i + 1);

@@ -541,6 +541,12 @@ static int tl__name(lua_State *L, int peer) {
 static int f_getsockname(lua_State *L) { return tl__name(L, 0); }
 static int f_getpeername(lua_State *L) { return tl__name(L, 1); }
 
+int tl_sock_fileno(lua_State *L, int idx, lua_Integer *fd) {
+  tl_sock *s = luaL_testudata(L, idx, TL_SOCK_MT);
+  if (s) *fd = s->fd;
+  return s != NULL;
+}
+
 static int f_fileno(lua_State *L) {
   lua_pushinteger(L, tl__check(L)->fd);
   return 1;

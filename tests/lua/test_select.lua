@@ -90,6 +90,18 @@ c:send("hello")
 ev = ep:poll(1)
 check.eq(ev[1][1], conn:fileno(), "the connection")
 check.eq(conn:recv(10), "hello", "the data")
+-- a socket's descriptor is read without its fileno() (a table's is called);
+-- a closed one is -1 there, as in python3
+local byname = {fileno = function() return conn:fileno() end}
+c:send("again")
+rl = select.select({byname, conn}, {}, {}, 1)
+check.eq(#rl, 2, "the socket and the object naming it")
+check.eq(rl[1], byname, "the object with fileno()")
+check.eq(rl[2], conn, "the socket")
+local gone = socket.socket()
+gone:close()
+check.eq(tostring(check.raises("ValueError", select.select, {gone}, {}, {}, 0)),
+         "ValueError: file descriptor cannot be a negative integer (-1)", "a closed socket")
 ep:close(); c:close(); conn:close(); srv:close()
 os.close(r); os.close(w); os.close(r2); os.close(w2)
 print("ok")
