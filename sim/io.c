@@ -513,14 +513,18 @@ int tl_io_nogil_ok(double timeout) { return timeout != 0 && tl__self && !TL_VIRT
 #define TL__SLICE_MS 50
 
 /* Whether a recv on fd may wait in the kernel (TL_IO_KERNEL_WAIT): 0 no,
- * 1 yes, 2 yes once tl__kernel_block made its file blocking. Under the
- * GIL; the table says so from here on. */
+ * 1 yes, 2 yes once tl__kernel_block made its file blocking (at the call's
+ * first wait; the table says so when the call ends, tl__kernel_waits).
+ * Under the GIL. */
 static int tl__kernel_wait(int fd) {
   struct tl__fd *s = tl__slot(fd, 0);
   if (!s || !s->own) return 0;
-  if (s->kwait) return 1;
-  s->kwait = 1;
-  return 2;
+  return s->kwait ? 1 : 2;
+}
+
+static void tl__kernel_waits(int fd) {
+  struct tl__fd *s = tl__slot(fd, 0);
+  if (s && s->own) s->kwait = 1;
 }
 
 /* The file made blocking, with a receive timeout of one slice: 0 if it
@@ -550,7 +554,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   ssize_t r = -1;
   uint64_t t0 = 0;
   int err = 0, waited = 0, cancelled = 0, drained = events == POLLIN && tl__drained(fd);
-  int kwait = (flags & TL_IO_KERNEL_WAIT) && timeout < 0 ? tl__kernel_wait(fd) : 0;
+  int kwait = (flags & TL_IO_KERNEL_WAIT) && timeout < 0 ? tl__kernel_wait(fd) : 0, switched = 0;
   tl_mutex_lock(&tl_W->mu);
   tl__gil_release_quiet_locked(self);
   /* (in the call's attempts too: one mutex round less a wait) */
@@ -572,7 +576,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
       waited = 1;
       /* (made blocking only now: a call that never waits leaves its socket
        * as it was, and a listening socket's recv fails at once) */
-      if (kwait == 2 && !tl__kernel_block(fd)) kwait = 0;
+      if (kwait == 2) kwait = switched = tl__kernel_block(fd);
       if (timeout > 0) wall_end = tl_now_ns() + (uint64_t)(timeout * 1e9);
       tl_gil_say_release(self); /* the release comes before the wait */
       tl_emit_real(TL_EV_IO_WAIT, 0, chan, said);
@@ -615,6 +619,7 @@ ssize_t tl_io_nogil(lua_State *L, int fd, short events, double timeout, tl_io_fn
   self->wait_obj = NULL;
   tl__gil_take_quiet_locked(self);
   tl_mutex_unlock(&tl_W->mu);
+  if (switched) tl__kernel_waits(fd);
   if (waited) tl_emit(TL_EV_IO_READY, r >= 0, chan, r >= 0 ? said : 0);
   if (cancelled) tl_check_cancel(L);
   errno = err;

@@ -12,6 +12,11 @@ cat > "$T/wait.lua" <<'EOF'
 package.path = "tests/lua/?.lua;" .. package.path
 local check = require("check")
 local c, s = check.connected_pair()
+-- a first recv that finds its data at once does not wait: the socket is
+-- made blocking at its first wait, whichever call that is
+s:sendall("first")
+time.sleep(0.05)
+assert(c:recv(10) == "first")
 local t = threading.Thread{target = function() got = c:recv(10) end}
 t:start()
 time.sleep(0.3)
