@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 #define TL_POLL_MT "threadlab.poll"
@@ -55,19 +56,26 @@ static double tl__timeout(lua_State *L, int idx, double scale) {
 static int f_select(lua_State *L) {
   static const short evs[3] = {POLLIN, POLLOUT, POLLPRI};
   int n = 0, k[3] = {0, 0, 0};
+  lua_Integer len[3];
   struct pollfd few[TL__SELECT_ON_STACK], *fds;
   double timeout;
   for (int i = 1; i <= 3; i++) luaL_checktype(L, i, LUA_TTABLE);
   if (!lua_isnoneornil(L, 4) && luaL_checknumber(L, 4) < 0)
     return tl_raise(L, "ValueError", "timeout must be non-negative");
   timeout = tl__timeout(L, 4, 1);
-  for (int i = 1; i <= 3; i++) n += (int)luaL_len(L, i);
+  /* Each list's length, once (a __len may say something else the next
+   * time), within select's own limit, as CPython's. */
+  for (int i = 0; i < 3; i++) {
+    len[i] = luaL_len(L, i + 1);
+    if (len[i] < 0) len[i] = 0;
+    if (len[i] > FD_SETSIZE) return tl_raise(L, "ValueError", "too many file descriptors in select()");
+    n += (int)len[i];
+  }
   /* (a few on the stack: select is the loop of a server) */
   fds = n <= TL__SELECT_ON_STACK ? few : lua_newuserdatauv(L, (size_t)n * sizeof *fds, 0);
   n = 0;
   for (int i = 0; i < 3; i++) {
-    lua_Integer len = luaL_len(L, i + 1);
-    for (lua_Integer j = 1; j <= len; j++) {
+    for (lua_Integer j = 1; j <= len[i]; j++) {
       lua_geti(L, i + 1, j);
       fds[n].fd = tl__fileno(L, -1);
       fds[n].events = evs[i];
@@ -79,9 +87,8 @@ static int f_select(lua_State *L) {
   tl_io_wait(L, fds, n, timeout, TL_IO_MARK);
   n = 0;
   for (int i = 0; i < 3; i++) {
-    lua_Integer len = luaL_len(L, i + 1);
     lua_newtable(L);
-    for (lua_Integer j = 1; j <= len; j++, n++) {
+    for (lua_Integer j = 1; j <= len[i]; j++, n++) {
       short want = i == 0 ? POLLIN | POLLHUP | POLLERR : i == 1 ? POLLOUT | POLLERR : POLLPRI;
       if (fds[n].revents & (want | POLLNVAL)) {
         if (fds[n].revents & POLLNVAL) return tl_io_raise_errno(L, EBADF);

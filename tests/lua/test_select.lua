@@ -18,6 +18,21 @@ check.eq(rl[1], r, "readable after a write")
 check.raises("TypeError", select.select, {"x"}, {}, {}, 0)
 check.raises("ValueError", select.select, {-1}, {}, {}, 0)
 check.raises("ValueError", select.select, {}, {}, {}, -1)
+-- a list's length is taken once: a __len that grows after it was asked
+-- once cannot make select write past what it counted (it crashed)
+local asked = 0
+local growing = setmetatable({}, {__len = function() asked = asked + 1; return asked == 1 and 1 or 200 end,
+                                  __index = function() return w end})
+local _, wl1 = select.select({}, growing, {}, 0)
+check.eq(#wl1, 1, "one entry, as counted")
+-- at most FD_SETSIZE (1024) a list, as python3's select
+local many = {}
+for i = 1, 1024 do many[i] = w end
+local _, wl2 = select.select({}, many, {}, 0)
+check.eq(#wl2, 1024, "1024 entries")
+many[1025] = w
+check.eq(tostring(check.raises("ValueError", select.select, {}, many, {}, 0)),
+         "ValueError: too many file descriptors in select()", "1025 entries")
 
 -- a select wait releases the GIL and is woken by another thread's write
 local r2, w2 = os.pipe()
